@@ -1,0 +1,67 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+# pyenv's own build first (no shim needed on PATH), then whatever python3.13 is on PATH.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION)) $(shell command -v python$(PYTHON_VERSION)))
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The test suite always runs on PostgreSQL: DATABASE_URL if set, else the local server.
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
+
+.PHONY: help install run test e2e lint fmt migrations-check check-deploy lock clean
+
+help:
+	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
+	@echo "make test             the whole test suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432)"
+	@echo "make lint | fmt       ruff check | ruff format"
+	@echo "make migrations-check fail if a model change has no migration"
+	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
+
+$(BIN)/uv:
+	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+
+# Re-sync only when the lock changes; the stamp file records the last sync.
+$(VENV)/.synced: requirements.lock | $(BIN)/uv
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_starter_content
+	DEBUG=true $(MANAGE) load_demo_content
+	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+# Django's deployment checklist under production settings, with throwaway values for the secrets.
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=cop_portal.settings.prod \
+	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	ALLOWED_HOSTS=cop.example.org DATABASE_URL=postgres://localhost/cop_portal \
+	EMAIL_URL=smtp+tls://portal:secret@smtp.example.org:587 \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

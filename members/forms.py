@@ -1,0 +1,148 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.urls import reverse
+
+from resources.models import Topic
+
+from .models import ContentPage, GlossaryTerm, GroundRules, Organisation, Sector, User
+
+
+class PortalFormHelper(FormHelper):
+    """One crispy helper for every form: the submit button carries the given label."""
+
+    def __init__(self, submit_label, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_input(Submit("submit", submit_label))
+
+
+class ProfileForm(forms.ModelForm):
+    interests = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Areas of interest",
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "organisation",
+            "job_role",
+            "sector",
+            "seniority",
+            "interests",
+            "listed_in_directory",
+            "directory_shows_email",
+        ]
+        labels = {"organisation": "Organisation"}
+        help_texts = {
+            "organisation": "Choose “Not stated” if you would rather not say, or if yours is "
+            "not listed yet: an organiser can add it.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["organisation"].empty_label = "Not stated"
+        self.fields["sector"].choices = [("", "Not stated"), *Sector.choices]
+        self.fields["seniority"].choices = [
+            ("", "Not stated"),
+            *self.fields["seniority"].choices[1:],
+        ]
+        self.helper = PortalFormHelper("Save profile")
+
+
+class ContentPageForm(forms.ModelForm):
+    class Meta:
+        model = ContentPage
+        fields = ["title", "summary", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save page")
+
+
+class GroundRulesForm(forms.ModelForm):
+    class Meta:
+        model = GroundRules
+        fields = ["body", "change_summary"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save draft")
+
+
+class GroundRulesAgreeForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label="I have read the ground rules and agree to follow them", required=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Agree to the ground rules")
+        self.helper.form_action = reverse("members:ground_rules_agree")
+
+
+class GlossaryTermForm(forms.ModelForm):
+    class Meta:
+        model = GlossaryTerm
+        fields = ["term", "definition"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save term")
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save organisation")
+
+
+class OrganisationMergeForm(forms.Form):
+    keep = forms.ModelChoiceField(queryset=Organisation.objects.all(), label="Organisation to keep")
+    duplicates = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Duplicates to merge into it",
+        help_text="Their members move to the organisation you keep; the duplicates are removed.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Merge organisations")
+
+    def clean(self):
+        cleaned = super().clean()
+        keep, duplicates = cleaned.get("keep"), cleaned.get("duplicates")
+        if keep and duplicates is not None and not [d for d in duplicates if d.pk != keep.pk]:
+            raise forms.ValidationError(
+                "Choose at least one duplicate other than the organisation you keep."
+            )
+        return cleaned
+
+
+class DirectoryFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), required=False, empty_label="Any organisation"
+    )
+    sector = forms.ChoiceField(choices=[("", "Any sector"), *Sector.choices], required=False)
+    interest = forms.ModelChoiceField(
+        queryset=Topic.objects.all(), required=False, empty_label="Any interest"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"

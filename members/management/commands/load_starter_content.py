@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from members.services import starter_content_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the CoP introduction, ground rules, glossary and topics. Safe to run on every "
+        "deploy: it only adds what is missing and never overwrites organisers' edits."
+    )
+
+    def handle(self, *args, **options):
+        created = starter_content_load()
+        summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in created.items())
+        self.stdout.write(self.style.SUCCESS(f"Starter content loaded: {summary} created."))

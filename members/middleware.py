@@ -1,0 +1,45 @@
+from urllib.parse import urlencode
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .selectors import ground_rules_status
+
+# Account management and the admin stay reachable: a member must always be able to sign out,
+# change a password or verify an email address.
+EXEMPT_PATH_PREFIXES = ("/accounts/", "/admin/")
+
+
+def ground_rules_not_required(view_func):
+    """Let a signed-in member reach this view before agreeing to the current ground rules."""
+    view_func.ground_rules_required = False
+    return view_func
+
+
+class GroundRulesMiddleware:
+    """Sends a signed-in member who has not agreed to the current ground rules to agree first.
+
+    Public views (marked with `login_not_required`) and views marked with
+    `ground_rules_not_required` are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None
+        if not getattr(view_func, "ground_rules_required", True):
+            return None
+        if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
+            return None
+        status = ground_rules_status(user=request.user)
+        request.ground_rules_status = status
+        if not status.needs_agreement:
+            return None
+        target = reverse("members:ground_rules")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

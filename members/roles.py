@@ -1,0 +1,28 @@
+"""The portal's roles, as Django groups. Every role's permissions are listed here and nowhere else;
+`roles_sync` applies this table after each migrate."""
+
+ORGANISERS = "Organisers"
+STEERING_GROUP = "Steering group"
+
+ROLE_PERMISSIONS = {
+    ORGANISERS: [
+        "members.view_reports",
+        "members.view_user",
+        "members.change_contentpage",
+        "members.add_groundrules",
+        "members.change_groundrules",
+        "members.publish_groundrules",
+        "members.add_glossaryterm",
+        "members.change_glossaryterm",
+        "members.delete_glossaryterm",
+        "members.add_organisation",
+        "members.change_organisation",
+        "members.merge_organisation",
+        "resources.add_topic",
+        "resources.change_topic",
+    ],
+    # Read-only access to the organisers' reports.
+    STEERING_GROUP: [
+        "members.view_reports",
+    ],
+}

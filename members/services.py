@@ -1,0 +1,237 @@
+"""Writes for the members app: accounts, profiles, onboarding content, organisations and roles."""
+
+import json
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from resources.models import Topic
+
+from .models import ContentPage, GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
+from .roles import ROLE_PERMISSIONS
+
+
+def roles_sync(*, using="default"):
+    """Create the role groups and give each exactly the permissions `ROLE_PERMISSIONS` lists."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for group_name, dotted in ROLE_PERMISSIONS.items():
+        wanted = Q(pk__in=[])
+        for name in dotted:
+            app_label, codename = name.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        permissions = list(Permission.objects.using(using).filter(wanted))
+        if len(permissions) != len(dotted):
+            found = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+            raise LookupError(f"Unknown permissions for {group_name}: {set(dotted) - found}")
+        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+        group.permissions.set(permissions)
+
+
+@transaction.atomic
+def profile_update(*, user: User, **fields) -> User:
+    """Save a member's own profile. The first save marks the profile step of joining as done."""
+    interests = fields.pop("interests", None)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if user.profile_completed_at is None:
+        user.profile_completed_at = timezone.now()
+    user.full_clean()
+    user.save()
+    if interests is not None:
+        user.interests.set(interests)
+    return user
+
+
+def introduction_mark_read(*, user: User) -> User:
+    if user.introduction_read_at is None:
+        user.introduction_read_at = timezone.now()
+        user.save(update_fields=["introduction_read_at"])
+    return user
+
+
+@transaction.atomic
+def content_page_update(*, page: ContentPage, title: str, summary: str, body: str, user: User):
+    page.title = title
+    page.summary = summary
+    page.body = body
+    page.updated_by = user
+    page.full_clean()
+    page.save()
+    return page
+
+
+def ground_rules_agree(*, user: User, ground_rules: GroundRules) -> GroundRulesAgreement:
+    """Record that `user` agrees to this version. Agreeing twice keeps the first agreement."""
+    current = GroundRules.objects.filter(published_at__isnull=False).order_by("-version").first()
+    if current is None or current.pk != ground_rules.pk:
+        raise ValidationError("These ground rules are no longer current: please read the new ones.")
+    agreement, _ = GroundRulesAgreement.objects.get_or_create(
+        member=user, ground_rules=ground_rules
+    )
+    return agreement
+
+
+@transaction.atomic
+def ground_rules_draft_create(*, body: str, change_summary: str, user: User) -> GroundRules:
+    # Lock the newest version so two organisers cannot take the same number; the unique
+    # constraint on `version` covers the very first one.
+    latest = GroundRules.objects.select_for_update().order_by("-version").first()
+    draft = GroundRules(
+        version=latest.version + 1 if latest else 1,
+        body=body,
+        change_summary=change_summary,
+        created_by=user,
+    )
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def ground_rules_draft_update(*, draft: GroundRules, body: str, change_summary: str):
+    if draft.is_published:
+        raise ValidationError("A published version cannot be edited: start a new version instead.")
+    draft.body = body
+    draft.change_summary = change_summary
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def ground_rules_publish(*, draft: GroundRules, user: User) -> GroundRules:
+    """Make the draft the current ground rules: every member is asked to agree again."""
+    draft = GroundRules.objects.select_for_update().get(pk=draft.pk)
+    if draft.is_published:
+        raise ValidationError(f"Version {draft.version} is already published.")
+    newer = GroundRules.objects.filter(published_at__isnull=False, version__gt=draft.version)
+    if newer.exists():
+        raise ValidationError("A newer version is already published.")
+    draft.published_at = timezone.now()
+    draft.published_by = user
+    draft.save(update_fields=["published_at", "published_by"])
+    return draft
+
+
+def _unique_slug(term: str, *, exclude_pk=None) -> str:
+    base = slugify(term)[:100] or "term"
+    slug, n = base, 2
+    while GlossaryTerm.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def glossary_term_create(*, term: str, definition: str) -> GlossaryTerm:
+    glossary_term = GlossaryTerm(term=term.strip(), definition=definition.strip())
+    glossary_term.slug = _unique_slug(glossary_term.term)
+    glossary_term.full_clean()
+    glossary_term.save()
+    return glossary_term
+
+
+@transaction.atomic
+def glossary_term_update(*, glossary_term: GlossaryTerm, term: str, definition: str):
+    glossary_term.term = term.strip()
+    glossary_term.definition = definition.strip()
+    glossary_term.slug = _unique_slug(glossary_term.term, exclude_pk=glossary_term.pk)
+    glossary_term.full_clean()
+    glossary_term.save()
+    return glossary_term
+
+
+def glossary_term_delete(*, glossary_term: GlossaryTerm) -> None:
+    glossary_term.delete()
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, name: str, sector: str) -> Organisation:
+    organisation.name = " ".join(name.split())
+    organisation.sector = sector
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def organisation_merge(*, keep: Organisation, duplicates) -> int:
+    """Move every member of the duplicates to `keep`, then delete the duplicates.
+
+    Returns how many members moved."""
+    duplicate_ids = [org.pk for org in duplicates if org.pk != keep.pk]
+    if not duplicate_ids:
+        raise ValidationError("Choose at least one organisation other than the one to keep.")
+    moved = User.objects.filter(organisation_id__in=duplicate_ids).update(organisation=keep)
+    if not keep.sector:
+        sector = (
+            Organisation.objects.filter(pk__in=duplicate_ids)
+            .exclude(sector="")
+            .values_list("sector", flat=True)
+            .first()
+        )
+        if sector:
+            keep.sector = sector
+            keep.save(update_fields=["sector"])
+    Organisation.objects.filter(pk__in=duplicate_ids).delete()
+    return moved
+
+
+STARTER_DIR = Path(__file__).resolve().parent / "starter"
+STARTER_TOPICS = [
+    "Organisational change",
+    "Housing and health",
+    "Migrant health",
+    "Race-based stress and trauma",
+    "Clinical bias",
+    "Maternity and children's health",
+    "Mental health",
+    "Workforce and recruitment",
+    "Leadership and allyship",
+    "Data and evidence",
+    "Community engagement",
+    "Policy and commissioning",
+]
+
+
+@transaction.atomic
+def starter_content_load() -> dict[str, int]:
+    """Load the introduction, ground rules, glossary and topics the portal starts with.
+
+    Idempotent, and never overwrites what organisers have since edited: anything that already
+    exists is left as it is. Returns how many things of each kind were created."""
+    created = {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
+    _, made = ContentPage.objects.get_or_create(
+        slug=ContentPage.INTRODUCTION,
+        defaults={
+            "title": "About the Community of Practice",
+            "summary": "What the CoP is for, how it works and how to take part.",
+            "body": (STARTER_DIR / "introduction.md").read_text(encoding="utf-8"),
+        },
+    )
+    created["pages"] += made
+    if not GroundRules.objects.exists():
+        GroundRules.objects.create(
+            version=1,
+            body=(STARTER_DIR / "ground_rules.md").read_text(encoding="utf-8"),
+            change_summary="The first version of the ground rules.",
+            published_at=timezone.now(),
+        )
+        created["ground_rules"] += 1
+    existing_terms = {term.lower() for term in GlossaryTerm.objects.values_list("term", flat=True)}
+    glossary = json.loads((STARTER_DIR / "glossary.json").read_text(encoding="utf-8"))
+    for entry in glossary:
+        if entry["term"].lower() not in existing_terms:
+            glossary_term_create(term=entry["term"], definition=entry["definition"])
+            created["glossary_terms"] += 1
+    for name in STARTER_TOPICS:
+        _, made = Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+        created["topics"] += made
+    return created

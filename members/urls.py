@@ -1,0 +1,48 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.introduction, name="introduction"),
+    path("about/read/", views.introduction_read, name="introduction_read"),
+    path("ground-rules/", views.ground_rules, name="ground_rules"),
+    path("ground-rules/agree/", views.ground_rules_agree, name="ground_rules_agree"),
+    path("glossary/", views.glossary, name="glossary"),
+    path("pages/<slug:slug>/", views.content_page, name="page"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("members/", views.directory, name="directory"),
+    path("organise/", views.organise, name="organise"),
+    path("organise/introduction/", views.introduction_edit, name="introduction_edit"),
+    path("organise/ground-rules/", views.ground_rules_versions, name="ground_rules_versions"),
+    path("organise/ground-rules/new/", views.ground_rules_new, name="ground_rules_new"),
+    path(
+        "organise/ground-rules/<int:version>/edit/",
+        views.ground_rules_edit,
+        name="ground_rules_edit",
+    ),
+    path(
+        "organise/ground-rules/<int:version>/publish/",
+        views.ground_rules_publish,
+        name="ground_rules_publish",
+    ),
+    path("organise/glossary/", views.glossary_manage, name="glossary_manage"),
+    path("organise/glossary/new/", views.glossary_term_new, name="glossary_term_new"),
+    path("organise/glossary/<int:pk>/edit/", views.glossary_term_edit, name="glossary_term_edit"),
+    path(
+        "organise/glossary/<int:pk>/delete/",
+        views.glossary_term_delete,
+        name="glossary_term_delete",
+    ),
+    path("organise/organisations/", views.organisations, name="organisations"),
+    path("organise/organisations/new/", views.organisation_new, name="organisation_new"),
+    path(
+        "organise/organisations/<int:pk>/edit/",
+        views.organisation_edit,
+        name="organisation_edit",
+    ),
+    path("organise/organisations/merge/", views.organisation_merge, name="organisation_merge"),
+]

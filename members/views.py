@@ -1,0 +1,348 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    ContentPageForm,
+    DirectoryFilterForm,
+    GlossaryTermForm,
+    GroundRulesAgreeForm,
+    GroundRulesForm,
+    OrganisationForm,
+    OrganisationMergeForm,
+    ProfileForm,
+)
+from .middleware import ground_rules_not_required
+from .models import ContentPage, GlossaryTerm, GroundRules, Organisation
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+def _safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@login_not_required
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        introduction = selectors.content_page_get(slug=ContentPage.INTRODUCTION)
+        return render(request, "members/landing.html", {"introduction": introduction})
+    status = selectors.ground_rules_status(user=request.user)
+    steps = selectors.member_next_steps(user=request.user, ground_rules=status)
+    return render(
+        request,
+        "members/home.html",
+        {"steps": steps, "steps_done": all(step.done for step in steps), "ground_rules": status},
+    )
+
+
+@login_not_required
+@require_GET
+def introduction(request):
+    page = selectors.content_page_get(slug=ContentPage.INTRODUCTION)
+    if page is None:
+        raise Http404("The introduction has not been written yet.")
+    return render(request, "members/introduction.html", {"page": page})
+
+
+@ground_rules_not_required
+@require_POST
+def introduction_read(request):
+    services.introduction_mark_read(user=request.user)
+    status = selectors.ground_rules_status(user=request.user)
+    if status.needs_agreement:
+        return redirect("members:ground_rules")
+    return redirect("members:home")
+
+
+@login_not_required
+@require_GET
+def content_page(request, slug):
+    if slug == ContentPage.INTRODUCTION:
+        return redirect("members:introduction", permanent=True)
+    page = get_object_or_404(ContentPage, slug=slug)
+    return render(request, "members/content_page.html", {"page": page})
+
+
+@login_not_required
+@require_GET
+def ground_rules(request):
+    current = selectors.ground_rules_current()
+    status = (
+        selectors.ground_rules_status(user=request.user) if request.user.is_authenticated else None
+    )
+    agree_form = GroundRulesAgreeForm(
+        initial={"version": current.version if current else None, "next": _safe_next(request, "")}
+    )
+    return render(
+        request,
+        "members/ground_rules.html",
+        {"rules": current, "status": status, "agree_form": agree_form},
+    )
+
+
+@ground_rules_not_required
+@require_POST
+def ground_rules_agree(request):
+    form = GroundRulesAgreeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick the box to say you agree to the ground rules.")
+        return redirect("members:ground_rules")
+    rules = get_object_or_404(GroundRules, version=form.cleaned_data["version"])
+    try:
+        services.ground_rules_agree(user=request.user, ground_rules=rules)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("members:ground_rules")
+    messages.success(request, "Thank you for agreeing to the ground rules.")
+    return redirect(_safe_next(request, reverse("members:home")))
+
+
+@login_not_required
+@require_GET
+def glossary(request):
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "members/glossary.html",
+        {"letters": selectors.glossary_by_letter(query=query), "query": query},
+    )
+
+
+@require_GET
+def profile(request):
+    return render(request, "members/profile.html", {"member": request.user})
+
+
+@ground_rules_not_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    first_time = request.user.profile_completed_at is None
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        if first_time and request.user.introduction_read_at is None:
+            return redirect("members:introduction")
+        return redirect("members:profile")
+    return render(request, "members/profile_edit.html", {"form": form, "first_time": first_time})
+
+
+@require_GET
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.member_directory(
+        organisation=filters.get("organisation"),
+        sector=filters.get("sector", ""),
+        interest=filters.get("interest"),
+    )
+    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/directory.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+# Organisers -------------------------------------------------------------------------------
+
+
+@permission_required("members.view_reports", raise_exception=True)
+@require_GET
+def organise(request):
+    return render(request, "members/organise/index.html")
+
+
+def _form_page(request, form, *, title, cancel_url, intro=""):
+    return render(
+        request,
+        "members/organise/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url, "intro": intro},
+    )
+
+
+@permission_required("members.change_contentpage", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def introduction_edit(request):
+    page = get_object_or_404(ContentPage, slug=ContentPage.INTRODUCTION)
+    form = ContentPageForm(request.POST or None, instance=page)
+    if request.method == "POST" and form.is_valid():
+        services.content_page_update(page=page, user=request.user, **form.cleaned_data)
+        messages.success(request, "The introduction is updated.")
+        return redirect("members:introduction")
+    return _form_page(
+        request, form, title="Edit the introduction", cancel_url=reverse("members:introduction")
+    )
+
+
+@permission_required("members.add_groundrules", raise_exception=True)
+@require_GET
+def ground_rules_versions(request):
+    versions = selectors.ground_rules_versions()
+    return render(request, "members/organise/ground_rules_versions.html", {"versions": versions})
+
+
+@permission_required("members.add_groundrules", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ground_rules_new(request):
+    current = selectors.ground_rules_current()
+    initial = {"body": current.body} if current else {}
+    form = GroundRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        draft = services.ground_rules_draft_create(user=request.user, **form.cleaned_data)
+        messages.success(request, f"Draft version {draft.version} is saved. Publish it when ready.")
+        return redirect("members:ground_rules_versions")
+    return _form_page(
+        request,
+        form,
+        title="Draft new ground rules",
+        cancel_url=reverse("members:ground_rules_versions"),
+        intro="Start from the current rules. Nothing changes for members until you publish.",
+    )
+
+
+@permission_required("members.change_groundrules", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def ground_rules_edit(request, version):
+    draft = get_object_or_404(GroundRules, version=version, published_at__isnull=True)
+    form = GroundRulesForm(request.POST or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        services.ground_rules_draft_update(draft=draft, **form.cleaned_data)
+        messages.success(request, f"Draft version {draft.version} is saved.")
+        return redirect("members:ground_rules_versions")
+    return _form_page(
+        request,
+        form,
+        title=f"Edit draft version {draft.version}",
+        cancel_url=reverse("members:ground_rules_versions"),
+    )
+
+
+@permission_required("members.publish_groundrules", raise_exception=True)
+@require_POST
+def ground_rules_publish(request, version):
+    draft = get_object_or_404(GroundRules, version=version)
+    try:
+        services.ground_rules_publish(draft=draft, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"Version {draft.version} is published. Members will be asked to agree on their "
+            "next visit.",
+        )
+    return redirect("members:ground_rules_versions")
+
+
+@permission_required("members.change_glossaryterm", raise_exception=True)
+@require_GET
+def glossary_manage(request):
+    return render(request, "members/organise/glossary.html", {"terms": GlossaryTerm.objects.all()})
+
+
+@permission_required("members.add_glossaryterm", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def glossary_term_new(request):
+    form = GlossaryTermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        term = services.glossary_term_create(**form.cleaned_data)
+        messages.success(request, f"“{term.term}” is added to the glossary.")
+        return redirect("members:glossary_manage")
+    return _form_page(
+        request, form, title="Add a glossary term", cancel_url=reverse("members:glossary_manage")
+    )
+
+
+@permission_required("members.change_glossaryterm", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def glossary_term_edit(request, pk):
+    term = get_object_or_404(GlossaryTerm, pk=pk)
+    form = GlossaryTermForm(request.POST or None, instance=term)
+    if request.method == "POST" and form.is_valid():
+        services.glossary_term_update(glossary_term=term, **form.cleaned_data)
+        messages.success(request, f"“{term.term}” is updated.")
+        return redirect("members:glossary_manage")
+    return _form_page(
+        request,
+        form,
+        title=f"Edit “{term.term}”",
+        cancel_url=reverse("members:glossary_manage"),
+    )
+
+
+@permission_required("members.delete_glossaryterm", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def glossary_term_delete(request, pk):
+    term = get_object_or_404(GlossaryTerm, pk=pk)
+    if request.method == "POST":
+        services.glossary_term_delete(glossary_term=term)
+        messages.success(request, f"“{term.term}” is removed from the glossary.")
+        return redirect("members:glossary_manage")
+    return render(request, "members/organise/glossary_delete.html", {"term": term})
+
+
+@permission_required("members.change_organisation", raise_exception=True)
+@require_GET
+def organisations(request):
+    return render(
+        request,
+        "members/organise/organisations.html",
+        {"organisations": selectors.organisations_with_counts()},
+    )
+
+
+@permission_required("members.add_organisation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def organisation_new(request):
+    return _organisation_form(request, Organisation(), title="Add an organisation")
+
+
+@permission_required("members.change_organisation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    return _organisation_form(request, organisation, title=f"Edit {organisation.name}")
+
+
+def _organisation_form(request, organisation, *, title):
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_save(organisation=organisation, **form.cleaned_data)
+        messages.success(request, f"{organisation.name} is saved.")
+        return redirect("members:organisations")
+    return _form_page(request, form, title=title, cancel_url=reverse("members:organisations"))
+
+
+@permission_required("members.merge_organisation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def organisation_merge(request):
+    form = OrganisationMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        keep = form.cleaned_data["keep"]
+        moved = services.organisation_merge(keep=keep, duplicates=form.cleaned_data["duplicates"])
+        messages.success(request, f"Merged into {keep.name}: {moved} member(s) moved.")
+        return redirect("members:organisations")
+    return _form_page(
+        request,
+        form,
+        title="Merge duplicate organisations",
+        cancel_url=reverse("members:organisations"),
+        intro="Use this when the same organisation has been added under two names.",
+    )

@@ -1,0 +1,69 @@
+import psycopg
+import pytest
+from django.conf import settings
+
+from members.roles import ORGANISERS, STEERING_GROUP
+
+from .factories import GroundRulesFactory, UserFactory
+
+
+def pytest_sessionstart(session):
+    """Stop at once, with a way forward, when the suite cannot reach PostgreSQL.
+
+    The suite never falls back to SQLite: the portal runs on PostgreSQL in production."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("The tests run on PostgreSQL only: set DATABASE_URL=postgres://…", returncode=3)
+    try:
+        psycopg.connect(
+            dbname="postgres",
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as error:
+        where = f"{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
+        pytest.exit(
+            f"Cannot reach PostgreSQL at {where} ({str(error).strip().splitlines()[0]}).\n"
+            "Start it, for example on Debian: "
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+            "or point DATABASE_URL at a PostgreSQL server you can use, e.g. "
+            "DATABASE_URL=postgres://user:password@host:5432/cop_portal make test",
+            returncode=3,
+        )
+
+
+@pytest.fixture
+def ground_rules(db):
+    """Version 1 of the ground rules, published."""
+    return GroundRulesFactory(version=1)
+
+
+@pytest.fixture
+def member(ground_rules):
+    """A member who has finished joining."""
+    return UserFactory(agreed_to=ground_rules)
+
+
+@pytest.fixture
+def organiser(ground_rules):
+    return UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+
+
+@pytest.fixture
+def steering_member(ground_rules):
+    return UserFactory(agreed_to=ground_rules, groups=[STEERING_GROUP])
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client

@@ -1,0 +1,78 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
+from resources.models import Topic
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    sector = "nhs"
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A member with a verified email and a completed profile. `agreed_to=<GroundRules>` records
+    their agreement; `groups=[name, ...]` gives them roles."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    name = factory.Sequence(lambda n: f"Member {n}")
+    password = factory.django.Password("correct horse battery staple")
+    organisation = factory.SubFactory(OrganisationFactory)
+    job_role = "Community nurse"
+    sector = "nhs"
+    seniority = "frontline"
+    profile_completed_at = factory.LazyFunction(timezone.now)
+    introduction_read_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def agreed_to(self, create, extracted, **kwargs):
+        if create and extracted:
+            GroundRulesAgreement.objects.create(member=self, ground_rules=extracted)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+class GroundRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroundRules
+
+    version = factory.Sequence(lambda n: n + 1)
+    body = factory.LazyAttribute(
+        lambda o: f"1. **Listen first.** Version {o.version} of the rules."
+    )
+    change_summary = ""
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class GlossaryTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GlossaryTerm
+
+    term = factory.Sequence(lambda n: f"Term {n}")
+    slug = factory.Sequence(lambda n: f"term-{n}")
+    definition = "A definition."

@@ -1,0 +1,126 @@
+"""Project-wide checks: migrations, settings, and every page reachable without arguments."""
+
+import os
+import re
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "No changes detected"
+
+
+def _argument_free_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if not pattern.pattern.regex.groups:
+                yield from _argument_free_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.regex.groups:
+            yield f"{namespace}{pattern.name}"
+
+
+PORTAL_GET_PAGES = [
+    "members:home",
+    "members:introduction",
+    "members:ground_rules",
+    "members:glossary",
+    "members:profile",
+    "members:profile_edit",
+    "members:directory",
+    "members:organise",
+    "members:introduction_edit",
+    "members:ground_rules_versions",
+    "members:ground_rules_new",
+    "members:glossary_manage",
+    "members:glossary_term_new",
+    "members:organisations",
+    "members:organisation_new",
+    "members:organisation_merge",
+]
+
+
+def test_every_portal_page_is_in_the_smoke_list():
+    """A new argument-free page must be added to the smoke test below, so it gets rendered."""
+    portal = {n for n in _argument_free_url_names() if n.startswith("members:")}
+    post_only = {"members:introduction_read", "members:ground_rules_agree"}
+    assert portal - post_only == set(PORTAL_GET_PAGES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PORTAL_GET_PAGES)
+def test_every_page_renders_with_exactly_one_h1(organiser_client, name):
+    call_command("load_starter_content", stdout=StringIO())
+    response = organiser_client.get(reverse(name))
+    assert response.status_code == 200
+    assert len(re.findall(rb"<h1[\s>]", response.content)) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["account_login", "account_signup", "account_reset_password", "members:home"]
+)
+def test_public_account_pages_render_with_one_h1(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert len(re.findall(rb"<h1[\s>]", response.content)) == 1
+
+
+def _run_manage(*args, env):
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _production_env(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "cop_portal.settings.prod",
+        "SECRET_KEY": "a-long-random-production-key-used-only-by-this-test-0123456789abcdef",
+        "ALLOWED_HOSTS": "cop.example.org",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cop_portal",
+        "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.org:587",
+    }
+    env |= overrides
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _run_manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "Set the SECRET_KEY environment variable"),
+        ("ALLOWED_HOSTS", "Set ALLOWED_HOSTS"),
+        ("DATABASE_URL", "Set the DATABASE_URL environment variable"),
+        ("EMAIL_URL", "Set the EMAIL_URL environment variable"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(missing, message):
+    result = _run_manage("check", env=_production_env(**{missing: None}))
+    assert result.returncode != 0
+    assert message in result.stderr
