@@ -4,12 +4,17 @@ from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    """New joiners go straight on to their profile, the next step of joining, however they
+    arrive: by signing in, or by the sign-in that follows verifying their email."""
+
     def get_login_redirect_url(self, request):
-        # New joiners go straight on to their profile: the next step of joining.
         user = request.user
         if user.is_authenticated and user.profile_completed_at is None:
             return reverse("members:profile_edit")
         return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        return self.get_login_redirect_url(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -77,7 +77,7 @@ class GroundRulesForm(forms.ModelForm):
 
 
 class GroundRulesAgreeForm(forms.Form):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
     agree = forms.BooleanField(
         label="I have read the ground rules and agree to follow them", required=True

@@ -29,7 +29,11 @@ class Organisation(models.Model):
     class Meta:
         ordering = [Lower("name")]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="organisation_name_ci_unique"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_name_ci_unique",
+                violation_error_message="An organisation with this name already exists.",
+            ),
         ]
         permissions = [("merge_organisation", "Can merge duplicate organisations")]
 
@@ -99,7 +103,13 @@ class User(AbstractUser):
 
     class Meta:
         ordering = [Lower("name"), "email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message="A member with this email address already exists.",
+            )
+        ]
         permissions = [("view_reports", "Can view organiser and steering-group reports")]
 
     def __str__(self):
@@ -201,7 +211,13 @@ class GlossaryTerm(models.Model):
 
     class Meta:
         ordering = [Lower("term")]
-        constraints = [models.UniqueConstraint(Lower("term"), name="glossary_term_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("term"),
+                name="glossary_term_ci_unique",
+                violation_error_message="The glossary already has this term.",
+            )
+        ]
 
     def __str__(self):
         return self.term

@@ -23,6 +23,7 @@ from .middleware import ground_rules_not_required
 from .models import ContentPage, GlossaryTerm, GroundRules, Organisation
 
 DIRECTORY_PAGE_SIZE = 24
+NOT_CURRENT = "Those ground rules are not the current ones: please read the rules below and agree."
 
 
 def _safe_next(request, default: str) -> str:
@@ -99,9 +100,15 @@ def ground_rules(request):
 def ground_rules_agree(request):
     form = GroundRulesAgreeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Tick the box to say you agree to the ground rules.")
+        if "agree" in form.errors:
+            messages.error(request, "Tick the box to say you agree to the ground rules.")
+        else:
+            messages.error(request, NOT_CURRENT)
         return redirect("members:ground_rules")
-    rules = get_object_or_404(GroundRules, version=form.cleaned_data["version"])
+    rules = GroundRules.objects.filter(version=form.cleaned_data["version"]).first()
+    if rules is None:
+        messages.error(request, NOT_CURRENT)
+        return redirect("members:ground_rules")
     try:
         services.ground_rules_agree(user=request.user, ground_rules=rules)
     except ValidationError as error:

@@ -10,7 +10,13 @@ class Topic(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        constraints = [models.UniqueConstraint(Lower("name"), name="topic_name_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="topic_name_ci_unique",
+                violation_error_message="A topic with this name already exists.",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -1,0 +1,490 @@
+import re
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import GlossaryTerm, GroundRulesAgreement, Organisation, User
+from members.services import starter_content_load
+
+from ..factories import (
+    GlossaryTermFactory,
+    GroundRulesFactory,
+    OrganisationFactory,
+    TopicFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _checklist(response):
+    """The joining checklist as (status, step) pairs, read from the page."""
+    html = response.content.decode()
+    return [
+        (status, step.strip())
+        for status, step in re.findall(
+            r'<span class="status status-(done|todo)">[^<]*</span>\s*(?:<a [^>]*>)?([^<]+)', html
+        )
+    ]
+
+
+def test_new_joiner_journey_from_sign_up_to_a_complete_checklist(client, ground_rules):
+    topic = TopicFactory(name="Migrant health")
+    organisation = OrganisationFactory(name="Riverside NHS Foundation Trust")
+
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "Ada.Joiner@Example.org",
+            "password1": "a long passphrase for ada",
+            "password2": "a long passphrase for ada",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = User.objects.get()
+    assert user.email == "ada.joiner@example.org"
+
+    assert len(mail.outbox) == 1
+    link = re.search(
+        r"http://testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body
+    ).group(1)
+    assert client.get(link).status_code == 200
+    response = client.post(link)
+    assert response["Location"] == reverse("members:profile_edit")
+
+    response = client.get(reverse("members:profile_edit"))
+    assert b"<h1>Complete your profile</h1>" in response.content
+
+    response = client.post(
+        reverse("members:profile_edit"),
+        {
+            "name": "Ada Joiner",
+            "organisation": organisation.pk,
+            "job_role": "Health visitor",
+            "sector": "nhs",
+            "seniority": "frontline",
+            "interests": [topic.pk],
+            "listed_in_directory": "on",
+        },
+    )
+    assert response["Location"] == reverse("members:introduction")
+
+    response = client.post(reverse("members:introduction_read"))
+    assert response["Location"] == reverse("members:ground_rules")
+
+    response = client.post(
+        reverse("members:ground_rules_agree"), {"version": ground_rules.version, "agree": "on"}
+    )
+    assert response["Location"] == reverse("members:home")
+
+    response = client.get(reverse("members:home"))
+    assert _checklist(response) == [
+        ("done", "Verify your email address"),
+        ("done", "Complete your profile"),
+        ("done", "Read the introduction"),
+        ("done", "Agree to the ground rules"),
+    ]
+    assert b"You have done everything you need to take part." in response.content
+    user.refresh_from_db()
+    assert (user.name, user.organisation, user.job_role) == (
+        "Ada Joiner",
+        organisation,
+        "Health visitor",
+    )
+    assert list(user.interests.all()) == [topic]
+    assert GroundRulesAgreement.objects.get(member=user).ground_rules == ground_rules
+
+
+def test_unverified_member_cannot_sign_in(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "password1": "a long passphrase",
+            "password2": "a long passphrase",
+        },
+    )
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "new@example.org", "password": "a long passphrase"}
+    )
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert client.get(reverse("members:profile"))["Location"].startswith(reverse("account_login"))
+
+
+def test_home_checklist_shows_what_is_left_to_do(client, ground_rules):
+    user = UserFactory(profile_completed_at=None, introduction_read_at=None)
+    client.force_login(user)
+    response = client.get(reverse("members:home"))
+    assert _checklist(response) == [
+        ("done", "Verify your email address"),
+        ("todo", "Complete your profile"),
+        ("todo", "Read the introduction"),
+        ("todo", "Agree to the ground rules"),
+    ]
+
+
+def test_signing_in_sends_a_member_without_a_profile_to_complete_it(client):
+    UserFactory(email="half@example.org", profile_completed_at=None)
+    response = client.post(
+        reverse("account_login"),
+        {"login": "half@example.org", "password": "correct horse battery staple"},
+    )
+    assert response["Location"] == reverse("members:profile_edit")
+
+
+@pytest.mark.parametrize(
+    "name", ["members:profile", "members:profile_edit", "members:directory", "members:organise"]
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, name):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+@pytest.mark.parametrize(
+    "name", ["members:home", "members:introduction", "members:ground_rules", "members:glossary"]
+)
+def test_public_pages_are_open_to_anonymous_visitors(client, name, ground_rules):
+    starter_content_load()
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_member_who_has_not_agreed_is_sent_to_the_ground_rules(client, ground_rules):
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("members:directory")
+    response = client.get(url)
+    assert response["Location"] == f"{reverse('members:ground_rules')}?next=%2Fmembers%2F"
+
+
+def test_new_ground_rules_version_asks_members_to_agree_again(client, member, ground_rules):
+    client.force_login(member)
+    assert client.get(reverse("members:directory")).status_code == 200
+
+    GroundRulesFactory(version=2, change_summary="Added a rule on recording sessions.")
+
+    response = client.get(reverse("members:directory"))
+    assert response["Location"] == f"{reverse('members:ground_rules')}?next=%2Fmembers%2F"
+    home = client.get(reverse("members:home"))
+    assert b"The ground rules have changed." in home.content
+    page = client.get(response["Location"])
+    assert b"Added a rule on recording sessions." in page.content
+    assert b'name="next" value="/members/"' in page.content
+
+    response = client.post(
+        reverse("members:ground_rules_agree"), {"version": 2, "agree": "on", "next": "/members/"}
+    )
+    assert response["Location"] == "/members/"
+    assert client.get(reverse("members:directory")).status_code == 200
+    assert sorted(
+        member.ground_rules_agreements.values_list("ground_rules__version", flat=True)
+    ) == [1, 2]
+
+
+def test_draft_ground_rules_do_not_ask_members_to_agree(client, member):
+    GroundRulesFactory(version=2, published_at=None)
+    client.force_login(member)
+    assert client.get(reverse("members:directory")).status_code == 200
+
+
+def test_agreeing_to_an_outdated_version_is_refused_with_a_message(client, ground_rules):
+    user = UserFactory()
+    GroundRulesFactory(version=2)
+    client.force_login(user)
+    response = client.post(
+        reverse("members:ground_rules_agree"), {"version": 1, "agree": "on"}, follow=True
+    )
+    assert b"These ground rules are no longer current" in response.content
+    assert not GroundRulesAgreement.objects.filter(member=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"version": "1"}, "Tick the box to say you agree to the ground rules."),
+        ({"version": "not-a-number", "agree": "on"}, "not the current ones"),
+        ({"version": "", "agree": "on"}, "not the current ones"),
+        ({"version": "1" * 400, "agree": "on"}, "not the current ones"),
+        ({"version": "7", "agree": "on"}, "not the current ones"),
+    ],
+)
+def test_bad_agreement_input_gets_a_message_not_an_error(client, ground_rules, data, message):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("members:ground_rules_agree"), data, follow=True)
+    assert response.status_code == 200
+    assert message.encode() in response.content
+    assert not GroundRulesAgreement.objects.exists()
+
+
+def test_agreement_ignores_an_offsite_next(client, ground_rules):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("members:ground_rules_agree"),
+        {"version": 1, "agree": "on", "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == reverse("members:home")
+
+
+def test_profile_edit_keeps_what_was_typed_when_the_name_is_missing(member_client, member):
+    response = member_client.post(
+        reverse("members:profile_edit"), {"name": "", "job_role": "Social prescriber"}
+    )
+    assert response.status_code == 200
+    assert b"This field is required." in response.content
+    assert b'value="Social prescriber"' in response.content
+    member.refresh_from_db()
+    assert member.job_role == "Community nurse"
+
+
+def test_profile_shows_not_stated_for_a_blank_organisation(client, ground_rules):
+    user = UserFactory(organisation=None, agreed_to=ground_rules)
+    client.force_login(user)
+    response = client.get(reverse("members:profile"))
+    assert (
+        b'<dt class="col-sm-4">Organisation</dt><dd class="col-sm-8">Not stated</dd>'
+        in response.content
+    )
+
+
+def test_directory_lists_only_members_who_opted_in(member_client, ground_rules):
+    topic = TopicFactory(name="Clinical bias")
+    council = OrganisationFactory(name="Borough Council", sector="local_authority")
+    listed = UserFactory(
+        name="Listed Person",
+        listed_in_directory=True,
+        organisation=council,
+        sector="local_authority",
+    )
+    listed.interests.add(topic)
+    UserFactory(name="Private Person", listed_in_directory=False)
+
+    response = member_client.get(reverse("members:directory"))
+    assert b"Listed Person" in response.content
+    assert b"Private Person" not in response.content
+    assert b"1 member</h2>" in response.content
+    assert b"Interests: Clinical bias" in response.content
+
+    response = member_client.get(reverse("members:directory"), {"sector": "nhs"})
+    assert b"Listed Person" not in response.content
+    response = member_client.get(reverse("members:directory"), {"interest": topic.pk})
+    assert b"Listed Person" in response.content
+
+
+def test_directory_shows_an_email_only_when_the_member_chose_to(member_client):
+    UserFactory(email="shown@example.org", listed_in_directory=True, directory_shows_email=True)
+    UserFactory(email="hidden@example.org", listed_in_directory=True)
+    response = member_client.get(reverse("members:directory"))
+    assert b"mailto:shown@example.org" in response.content
+    assert b"hidden@example.org" not in response.content
+
+
+@pytest.mark.parametrize(
+    "params", [{"organisation": "abc"}, {"sector": "<script>"}, {"page": "x"}, {"page": "99999"}]
+)
+def test_directory_handles_bad_filters(member_client, params):
+    response = member_client.get(reverse("members:directory"), params)
+    assert response.status_code == 200
+
+
+def test_directory_query_count_does_not_grow_with_members(member_client, django_assert_num_queries):
+    """The directory must not run a query per member card (organisation and interests)."""
+
+    def make(n):
+        for _ in range(n):
+            user = UserFactory(listed_in_directory=True)
+            user.interests.add(TopicFactory())
+
+    make(3)
+    with CaptureQueriesContext(connection) as small:
+        response = member_client.get(reverse("members:directory"))
+    assert response.context["page"].paginator.count == 3
+    make(20)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = member_client.get(reverse("members:directory"))
+    assert response.context["page"].paginator.count == 23
+    assert len(small.captured_queries) <= 10
+
+
+def test_glossary_filters_on_the_server_without_javascript(client):
+    GlossaryTermFactory(term="Allyship", slug="allyship", definition="Standing with others.")
+    GlossaryTermFactory(
+        term="Intersectionality", slug="intersectionality", definition="Overlapping."
+    )
+    response = client.get(reverse("members:glossary"), {"q": "ally"})
+    assert b'id="allyship"' in response.content
+    assert b'id="intersectionality"' not in response.content
+    response = client.get(reverse("members:glossary"), {"q": "zzz"})
+    assert "No terms match “zzz”.".encode() in response.content
+
+
+def test_glossary_gives_every_term_an_anchor_under_its_letter(client):
+    GlossaryTermFactory(term="Safe space", slug="safe-space")
+    response = client.get(reverse("members:glossary"))
+    assert b'<a href="#letter-S" data-glossary-letter="S">S</a>' in response.content
+    assert (
+        b'<dt id="safe-space"><a href="#safe-space" class="text-reset">Safe space</a></dt>'
+        in response.content
+    )
+
+
+def test_microsoft_sign_in_is_hidden_unless_configured(client):
+    assert b"Microsoft" not in client.get(reverse("account_login")).content
+
+
+@override_settings(
+    SOCIALACCOUNT_PROVIDERS={
+        "microsoft": {
+            "APPS": [{"client_id": "id", "secret": "s", "settings": {"tenant": "organizations"}}]
+        }
+    }
+)
+def test_microsoft_sign_in_shows_when_configured(client):
+    assert b"Microsoft" in client.get(reverse("account_login")).content
+
+
+# Organiser pages ---------------------------------------------------------------------------
+
+ORGANISER_PAGES = [
+    ("members:introduction_edit", {}),
+    ("members:ground_rules_versions", {}),
+    ("members:ground_rules_new", {}),
+    ("members:glossary_manage", {}),
+    ("members:glossary_term_new", {}),
+    ("members:organisations", {}),
+    ("members:organisation_new", {}),
+    ("members:organisation_merge", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), ORGANISER_PAGES)
+def test_organiser_pages_by_role(client, member, organiser, steering_member, name, kwargs):
+    starter_content_load()
+    url = reverse(name, kwargs=kwargs)
+    assert client.get(url)["Location"] == f"{reverse('account_login')}?next={url}"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(steering_member)
+    assert client.get(url).status_code == 403
+    client.force_login(organiser)
+    assert client.get(url).status_code == 200
+
+
+def test_organise_hub_is_open_to_the_steering_group_but_not_members(
+    client, member, steering_member
+):
+    client.force_login(member)
+    assert client.get(reverse("members:organise")).status_code == 403
+    client.force_login(steering_member)
+    response = client.get(reverse("members:organise"))
+    assert response.status_code == 200
+    assert b"Edit the introduction" not in response.content
+
+
+def test_organiser_edits_the_introduction(organiser_client):
+    starter_content_load()
+    response = organiser_client.post(
+        reverse("members:introduction_edit"),
+        {
+            "title": "About us",
+            "summary": "Short.",
+            "body": "## Purpose\n\nWe learn.<script>x()</script>",
+        },
+    )
+    assert response["Location"] == reverse("members:introduction")
+    page = organiser_client.get(reverse("members:introduction")).content.decode()
+    assert "<h1>About us</h1>" in page
+    assert "<h2>Purpose</h2>" in page
+    assert "<script>x()" not in page
+
+
+def test_organiser_drafts_and_publishes_new_ground_rules(client, organiser, member, ground_rules):
+    client.force_login(organiser)
+    response = client.post(
+        reverse("members:ground_rules_new"),
+        {"body": "1. **Be kind.**", "change_summary": "Shorter."},
+    )
+    assert response["Location"] == reverse("members:ground_rules_versions")
+    client.force_login(member)
+    assert client.get(reverse("members:directory")).status_code == 200
+
+    client.force_login(organiser)
+    client.post(reverse("members:ground_rules_publish", kwargs={"version": 2}))
+    client.force_login(member)
+    assert client.get(reverse("members:directory")).status_code == 302
+
+
+def test_publishing_twice_gives_a_message(organiser_client, ground_rules):
+    response = organiser_client.post(
+        reverse("members:ground_rules_publish", kwargs={"version": 1}), follow=True
+    )
+    assert b"Version 1 is already published." in response.content
+
+
+def test_published_ground_rules_cannot_be_edited(organiser_client, ground_rules):
+    url = reverse("members:ground_rules_edit", kwargs={"version": 1})
+    assert organiser_client.get(url).status_code == 404
+
+
+def test_organiser_adds_edits_and_deletes_a_glossary_term(organiser_client):
+    organiser_client.post(
+        reverse("members:glossary_term_new"), {"term": "Allyship", "definition": "Standing with."}
+    )
+    response = organiser_client.post(
+        reverse("members:glossary_term_new"), {"term": "allyship", "definition": "Again."}
+    )
+    assert response.status_code == 200
+    assert b"The glossary already has this term." in response.content
+
+    term = GlossaryTerm.objects.get()
+    organiser_client.post(
+        reverse("members:glossary_term_edit", kwargs={"pk": term.pk}),
+        {"term": "Allyship", "definition": "Acting alongside."},
+    )
+    term.refresh_from_db()
+    assert term.definition == "Acting alongside."
+    organiser_client.post(reverse("members:glossary_term_delete", kwargs={"pk": term.pk}))
+    assert not GlossaryTerm.objects.exists()
+
+
+def test_organiser_merges_duplicate_organisations(organiser_client):
+    keep = OrganisationFactory(name="Riverside NHS Foundation Trust")
+    duplicate = OrganisationFactory(name="Riverside NHS FT")
+    UserFactory.create_batch(2, organisation=duplicate)
+    response = organiser_client.post(
+        reverse("members:organisation_merge"),
+        {"keep": keep.pk, "duplicates": [duplicate.pk]},
+        follow=True,
+    )
+    assert b"Merged into Riverside NHS Foundation Trust: 2 member(s) moved." in response.content
+    assert list(Organisation.objects.filter(name__startswith="Riverside")) == [keep]
+    assert keep.members.count() == 2
+
+
+def test_merging_an_organisation_into_itself_is_refused(organiser_client):
+    keep = OrganisationFactory()
+    response = organiser_client.post(
+        reverse("members:organisation_merge"), {"keep": keep.pk, "duplicates": [keep.pk]}
+    )
+    assert response.status_code == 200
+    assert (
+        b"Choose at least one duplicate other than the organisation you keep." in response.content
+    )
+    assert Organisation.objects.filter(pk=keep.pk).exists()
+
+
+def test_organisation_names_are_unique_whatever_their_case(organiser_client):
+    OrganisationFactory(name="Community Voices")
+    response = organiser_client.post(
+        reverse("members:organisation_new"), {"name": "community voices", "sector": ""}
+    )
+    assert response.status_code == 200
+    assert b"An organisation with this name already exists." in response.content
+    assert Organisation.objects.filter(name__iexact="community voices").count() == 1
