@@ -109,6 +109,11 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Save organisation")
 
+    def clean_name(self):
+        # Normalise before the uniqueness check, so "A  Trust" clashes with "A Trust" here
+        # and not later in the service.
+        return " ".join(self.cleaned_data["name"].split())
+
 
 class OrganisationMergeForm(forms.Form):
     keep = forms.ModelChoiceField(queryset=Organisation.objects.all(), label="Organisation to keep")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Count, Max, Q
+from django.db.models.functions import Lower
 
 from .models import ContentPage, GlossaryTerm, GroundRules, Organisation, User
 
@@ -66,7 +67,10 @@ def glossary_by_letter(*, query: str = "") -> list[tuple[str, list[GlossaryTerm]
     terms = GlossaryTerm.objects.all()
     if query:
         terms = terms.filter(Q(term__icontains=query) | Q(definition__icontains=query))
-    return [(letter, list(group)) for letter, group in groupby(terms, key=lambda t: t.letter)]
+    # Sort on the letter itself: terms filed under "#" (a digit, a pasted curly quote) can sort
+    # apart in the database's collation, and each letter must form one section.
+    ordered = sorted(terms, key=lambda t: (t.letter, t.term.casefold()))
+    return [(letter, list(group)) for letter, group in groupby(ordered, key=lambda t: t.letter)]
 
 
 def member_directory(*, organisation=None, sector: str = "", interest=None):
@@ -86,10 +90,13 @@ def member_directory(*, organisation=None, sector: str = "", interest=None):
 
 
 def organisations_with_counts():
-    return Organisation.objects.annotate(member_count=Count("members"))
+    # A GROUP BY drops Meta.ordering, so the order is stated here.
+    return Organisation.objects.annotate(member_count=Count("members")).order_by(Lower("name"))
 
 
 def ground_rules_versions():
-    return GroundRules.objects.select_related("published_by").annotate(
-        agreement_count=Count("agreements")
+    return (
+        GroundRules.objects.select_related("published_by")
+        .annotate(agreement_count=Count("agreements"))
+        .order_by("-version")
     )

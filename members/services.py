@@ -205,8 +205,9 @@ STARTER_TOPICS = [
 def starter_content_load() -> dict[str, int]:
     """Load the introduction, ground rules, glossary and topics the portal starts with.
 
-    Idempotent, and never overwrites what organisers have since edited: anything that already
-    exists is left as it is. Returns how many things of each kind were created."""
+    Each kind is loaded only into an empty table, so running it again (on every deploy) changes
+    nothing, and what organisers have since edited, renamed or deleted stays as they left it.
+    Returns how many things of each kind were created."""
     created = {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
     _, made = ContentPage.objects.get_or_create(
         slug=ContentPage.INTRODUCTION,
@@ -225,13 +226,12 @@ def starter_content_load() -> dict[str, int]:
             published_at=timezone.now(),
         )
         created["ground_rules"] += 1
-    existing_terms = {term.lower() for term in GlossaryTerm.objects.values_list("term", flat=True)}
-    glossary = json.loads((STARTER_DIR / "glossary.json").read_text(encoding="utf-8"))
-    for entry in glossary:
-        if entry["term"].lower() not in existing_terms:
+    if not GlossaryTerm.objects.exists():
+        glossary = json.loads((STARTER_DIR / "glossary.json").read_text(encoding="utf-8"))
+        for entry in glossary:
             glossary_term_create(term=entry["term"], definition=entry["definition"])
-            created["glossary_terms"] += 1
-    for name in STARTER_TOPICS:
-        _, made = Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})
-        created["topics"] += made
+        created["glossary_terms"] = len(glossary)
+    if not Topic.objects.exists():
+        Topic.objects.bulk_create(Topic(name=name, slug=slugify(name)) for name in STARTER_TOPICS)
+        created["topics"] = len(STARTER_TOPICS)
     return created

@@ -488,3 +488,15 @@ def test_organisation_names_are_unique_whatever_their_case(organiser_client):
     assert response.status_code == 200
     assert b"An organisation with this name already exists." in response.content
     assert Organisation.objects.filter(name__iexact="community voices").count() == 1
+
+
+def test_organisation_name_with_extra_spaces_clashes_with_the_existing_one(organiser_client):
+    OrganisationFactory(name="Leeds Teaching Hospitals")
+    response = organiser_client.post(
+        reverse("members:organisation_new"), {"name": "Leeds  Teaching   Hospitals", "sector": ""}
+    )
+    assert response.status_code == 200
+    assert b"An organisation with this name already exists." in response.content
+    assert list(
+        Organisation.objects.filter(name__startswith="Leeds").values_list("name", flat=True)
+    ) == ["Leeds Teaching Hospitals"]

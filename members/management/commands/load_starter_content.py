@@ -5,8 +5,9 @@ from members.services import starter_content_load
 
 class Command(BaseCommand):
     help = (
-        "Load the CoP introduction, ground rules, glossary and topics. Safe to run on every "
-        "deploy: it only adds what is missing and never overwrites organisers' edits."
+        "Load the CoP introduction, ground rules, glossary and topics into a new portal. Safe to "
+        "run on every deploy: each kind loads only into an empty table, so organisers' edits "
+        "and deletions stay."
     )
 
     def handle(self, *args, **options):
