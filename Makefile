@@ -57,7 +57,7 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=cop_portal.settings.prod \
 	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	ALLOWED_HOSTS=cop.example.org DATABASE_URL=postgres://localhost/cop_portal \
-	EMAIL_URL=smtp+tls://portal:secret@smtp.example.org:587 \
+	EMAIL_URL=smtp+tls://portal:secret@smtp.example.org:587 PORTAL_URL=https://cop.example.org \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 lock: $(BIN)/uv

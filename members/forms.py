@@ -151,3 +151,19 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Filter")
         self.helper.form_method = "get"
+
+
+class EmailPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
+        labels = {
+            "email_programme": "When a new programme is published",
+            "email_reminders": "Reminders before sessions I am booked on",
+            "email_catch_up": "Catch-up summaries of sessions I booked but missed",
+            "email_surveys": "Invitations to surveys",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save email choices")

@@ -93,6 +93,13 @@ class User(AbstractUser):
     directory_shows_email = models.BooleanField(
         "show my email address in the directory", default=False
     )
+    # Email preferences: which non-essential emails the member gets. Essential ones
+    # (verification, registration confirmations, changes to a session they are booked on)
+    # always go.
+    email_programme = models.BooleanField("a new programme is published", default=True)
+    email_reminders = models.BooleanField("reminders before sessions I am booked on", default=True)
+    email_catch_up = models.BooleanField("catch-up summaries of sessions I missed", default=True)
+    email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
 

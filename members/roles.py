@@ -1,5 +1,8 @@
 """The portal's roles, as Django groups. Every role's permissions are listed here and nowhere else;
-`roles_sync` applies this table after each migrate."""
+`roles_sync` applies this table after each migrate.
+
+Seeing members' caucus choices (`events.view_caucus_choice`, special category data) belongs to no
+role: it is given to named people only, in the admin."""
 
 ORGANISERS = "Organisers"
 STEERING_GROUP = "Steering group"
@@ -20,6 +23,16 @@ ROLE_PERMISSIONS = {
         "members.merge_organisation",
         "resources.add_topic",
         "resources.change_topic",
+        "events.add_programme",
+        "events.change_programme",
+        "events.add_event",
+        "events.change_event",
+        "events.view_registration",
+        "events.manage_attendance",
+        "events.publish_summary",
+        "events.triage_suggestion",
+        "events.add_eventkind",
+        "events.change_eventkind",
     ],
     # Read-only access to the organisers' reports.
     STEERING_GROUP: [

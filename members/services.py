@@ -235,3 +235,33 @@ def starter_content_load() -> dict[str, int]:
         Topic.objects.bulk_create(Topic(name=name, slug=slugify(name)) for name in STARTER_TOPICS)
         created["topics"] = len(STARTER_TOPICS)
     return created
+
+
+# Email preferences. (CATEGORIES is imported in each function only so that this block could be
+# appended without touching the imports above; it can move up with them.)
+
+
+@transaction.atomic
+def email_preferences_update(*, user: User, **choices: bool) -> User:
+    """Set which non-essential emails the member gets, e.g. `email_reminders=False`."""
+    from .emails import CATEGORIES
+
+    unknown = set(choices) - set(CATEGORIES.values())
+    if unknown:
+        raise ValueError(f"Not an email preference: {', '.join(sorted(unknown))}")
+    for name, value in choices.items():
+        setattr(user, name, bool(value))
+    # Only these booleans are saved (no full_clean of the whole profile): turning emails off
+    # must work even for a member whose other details would not pass today's validation.
+    user.save(update_fields=list(choices))
+    return user
+
+
+@transaction.atomic
+def email_unsubscribe(*, member_id: int, category: str) -> bool:
+    """Turn one category of email off for a member, from an unsubscribe link.
+
+    Returns whether there was such a member."""
+    from .emails import CATEGORIES
+
+    return User.objects.filter(pk=member_id).update(**{CATEGORIES[category]: False}) == 1

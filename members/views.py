@@ -6,12 +6,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from events import selectors as event_selectors
+
 from . import selectors, services
+from .emails import unsubscribe_token_read
 from .forms import (
     ContentPageForm,
     DirectoryFilterForm,
+    EmailPreferencesForm,
     GlossaryTermForm,
     GroundRulesAgreeForm,
     GroundRulesForm,
@@ -46,7 +51,12 @@ def home(request):
     return render(
         request,
         "members/home.html",
-        {"steps": steps, "steps_done": all(step.done for step in steps), "ground_rules": status},
+        {
+            "steps": steps,
+            "steps_done": all(step.done for step in steps),
+            "ground_rules": status,
+            "upcoming": event_selectors.member_upcoming(member=request.user)[:3],
+        },
     )
 
 
@@ -148,6 +158,49 @@ def profile_edit(request):
     return render(request, "members/profile_edit.html", {"form": form, "first_time": first_time})
 
 
+@ground_rules_not_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request):
+    # Bound on any POST, even an empty one: unticking every box sends no field at all.
+    data = request.POST if request.method == "POST" else None
+    form = EmailPreferencesForm(data, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.email_preferences_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your email choices are saved.")
+        return redirect("members:email_preferences")
+    return render(request, "members/email_preferences.html", {"form": form})
+
+
+# What each unsubscribe category is called in "You will no longer get … emails".
+UNSUBSCRIBE_NAMES = {
+    "programme": "new programme",
+    "reminders": "session reminder",
+    "catch_up": "catch-up",
+    "surveys": "survey invitation",
+}
+
+
+# The signed token in the address is the authorisation, and all it can do is turn one kind of
+# email off for one member, so a forged cross-site request could do no harm worth guarding
+# against. Mail clients send the one-click POST of RFC 8058 ("List-Unsubscribe=One-Click")
+# with no CSRF cookie or token, so a CSRF check would refuse exactly the request we must honour.
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    found = unsubscribe_token_read(token)
+    state = "confirm" if found else "invalid"
+    if found and request.method == "POST":
+        member_id, category = found
+        done = services.email_unsubscribe(member_id=member_id, category=category)
+        state = "done" if done else "invalid"
+    return render(
+        request,
+        "members/unsubscribe.html",
+        {"state": state, "category_name": UNSUBSCRIBE_NAMES[found[1]] if found else ""},
+    )
+
+
 @require_GET
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
@@ -158,13 +211,7 @@ def directory(request):
         interest=filters.get("interest"),
     )
     page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "members/directory.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    return render(request, "members/directory.html", {"form": form, "page": page})
 
 
 # Organisers -------------------------------------------------------------------------------

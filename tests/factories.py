@@ -1,8 +1,11 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from events.models import Caucus, CaucusMembership, Event, EventKind, Programme, Registration
 from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
 from resources.models import Topic
 
@@ -76,3 +79,66 @@ class GlossaryTermFactory(factory.django.DjangoModelFactory):
     term = factory.Sequence(lambda n: f"Term {n}")
     slug = factory.Sequence(lambda n: f"term-{n}")
     definition = "A definition."
+
+
+class EventKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventKind
+        django_get_or_create = ["slug"]
+
+    name = "Webinar"
+    slug = "webinar"
+
+
+class CaucusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Caucus
+        django_get_or_create = ["slug"]
+
+    name = "Global majority"
+    slug = "global-majority"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    title = "April to September 2027"
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    starts_on = datetime.date(2027, 4, 1)
+    ends_on = datetime.date(2027, 9, 30)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published online webinar a week from now, with no capacity limit."""
+
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Session {n}")
+    slug = factory.Sequence(lambda n: f"session-{n}")
+    summary = "What we will explore together."
+    kind = factory.SubFactory(EventKindFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1, minutes=30))
+    joining_link = "https://meet.example.org/cop-session"
+    status = Event.Status.PUBLISHED
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    member = factory.SubFactory(UserFactory)
+    status = Registration.Status.CONFIRMED
+
+
+def caucus_member(caucus, **kwargs):
+    """A member who has joined `caucus` with consent."""
+    user = UserFactory(**kwargs)
+    CaucusMembership.objects.create(
+        member=user, caucus=caucus, consent_version="1", consent_text="I consent."
+    )
+    return user

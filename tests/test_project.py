@@ -41,6 +41,7 @@ PORTAL_GET_PAGES = [
     "members:glossary",
     "members:profile",
     "members:profile_edit",
+    "members:email_preferences",
     "members:directory",
     "members:organise",
     "members:introduction_edit",
@@ -100,6 +101,7 @@ def _production_env(**overrides):
         "ALLOWED_HOSTS": "cop.example.org",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cop_portal",
         "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.org:587",
+        "PORTAL_URL": "https://cop.example.org",
     }
     env |= overrides
     return {k: v for k, v in env.items() if v is not None}
@@ -118,6 +120,7 @@ def test_production_settings_pass_the_deployment_checklist():
         ("ALLOWED_HOSTS", "Set ALLOWED_HOSTS"),
         ("DATABASE_URL", "Set the DATABASE_URL environment variable"),
         ("EMAIL_URL", "Set the EMAIL_URL environment variable"),
+        ("PORTAL_URL", "Set the PORTAL_URL environment variable"),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(missing, message):

@@ -1,4 +1,5 @@
-"""Production. Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and EMAIL_URL."""
+"""Production. Refuses to start without SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL
+and PORTAL_URL."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,6 +16,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 MAILERS = mailers_from_url(env("EMAIL_URL"))
+PORTAL_URL = env("PORTAL_URL")
+if not PORTAL_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_URL must be the portal's https:// address.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from events.demo import demo_programme_load
 from members.models import Organisation, Sector, Seniority, User
 from members.roles import ORGANISERS
 from members.selectors import ground_rules_current
@@ -30,7 +31,8 @@ DEMO_ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Create demo organisations and sign-in accounts for trying the portal out. Only runs "
+        "Create demo organisations, sign-in accounts and a sample programme for trying the "
+        "portal out. Only runs "
         "with DEBUG on; each run gives the demo accounts a new password and prints it."
     )
 
@@ -65,6 +67,9 @@ class Command(BaseCommand):
                     user.groups.add(Group.objects.get(name=ORGANISERS))
                 if rules:
                     ground_rules_agree(user=user, ground_rules=rules)
+            demo_programme_load(
+                members=User.objects.filter(email__in=[a[0] for a in DEMO_ACCOUNTS])
+            )
         self.stdout.write(self.style.SUCCESS("Demo content ready. Sign in at /accounts/login/ as:"))
         for email, *_rest, organiser in DEMO_ACCOUNTS:
             role = "organiser" if organiser else "member"

@@ -1,0 +1,140 @@
+from django.contrib import admin
+
+from .models import (
+    Attendance,
+    Caucus,
+    CaucusMembership,
+    Event,
+    EventKind,
+    Goal,
+    Programme,
+    Registration,
+    Speaker,
+    Suggestion,
+)
+
+CAUCUS_CHOICE = "events.view_caucus_choice"
+
+
+def _sees_caucus_choices(request) -> bool:
+    return request.user.has_perm(CAUCUS_CHOICE)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_on", "ends_on", "published_at"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["published_at"]
+
+
+@admin.register(EventKind)
+class EventKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(Caucus)
+class CaucusAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CaucusMembership)
+class CaucusMembershipAdmin(admin.ModelAdmin):
+    """Members' caucus choices are special category data (UK GDPR): shown only to the named
+    people given `events.view_caucus_choice`, and never changed here. Members withdraw, and
+    so delete their choice, themselves."""
+
+    list_display = ["member", "caucus", "consent_version", "consented_at"]
+    list_filter = ["caucus"]
+    list_select_related = ["member", "caucus"]
+    search_fields = ["member__email", "member__name"]
+    readonly_fields = ["member", "caucus", "consent_version", "consent_text", "consented_at"]
+
+    def has_module_permission(self, request):
+        return _sees_caucus_choices(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _sees_caucus_choices(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 1
+    fields = ["name", "organisation", "role", "lived_experience", "order"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "starts_at", "kind", "format", "status"]
+    list_filter = ["status", "format", "kind", "programme"]
+    list_select_related = ["kind"]
+    search_fields = ["title"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["goals"]
+    readonly_fields = [
+        "uid",
+        "sequence",
+        "summary_published_at",
+        "catch_up_sent_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [SpeakerInline]
+
+
+class _HidesCaucusSessionsAdmin(admin.ModelAdmin):
+    """Who is booked on, or came to, a caucus session reveals their caucus: those rows are
+    left out for anyone not trusted with caucus choices."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if _sees_caucus_choices(request):
+            return queryset
+        return queryset.filter(event__caucus__isnull=True)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(_HidesCaucusSessionsAdmin):
+    list_display = ["member", "event", "status", "requested_at"]
+    list_filter = ["status"]
+    list_select_related = ["member", "event"]
+    search_fields = ["member__email", "member__name", "event__title"]
+    raw_id_fields = ["member", "event"]
+    readonly_fields = ["reminder_sent_at", "updated_at"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(_HidesCaucusSessionsAdmin):
+    list_display = ["member", "event", "walk_in", "recorded_at"]
+    list_filter = ["walk_in"]
+    list_select_related = ["member", "event"]
+    search_fields = ["member__email", "member__name", "event__title"]
+    raw_id_fields = ["member", "event", "recorded_by"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["topic", "member", "status", "created_at"]
+    list_filter = ["status", "lived_experience_lead"]
+    list_select_related = ["member"]
+    search_fields = ["topic", "details", "speaker"]
+    raw_id_fields = ["member", "event"]

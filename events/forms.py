@@ -1,0 +1,312 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from members.forms import PortalFormHelper
+
+from .models import Caucus, Event, Goal, Programme, Speaker, Suggestion
+
+
+class SuggestionForm(forms.ModelForm):
+    class Meta:
+        model = Suggestion
+        fields = ["topic", "details", "speaker", "lived_experience_lead"]
+        labels = {"topic": "Topic or session idea"}
+        help_texts = {
+            "speaker": "Someone you would like to hear from, and their organisation if known.",
+        }
+        widgets = {"details": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Send suggestion")
+
+
+class CaucusJoinForm(forms.Form):
+    caucus = forms.ModelChoiceField(
+        queryset=Caucus.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Which caucus would you like to join?",
+    )
+    consent = forms.BooleanField(
+        required=True,
+        label="I give my explicit consent, as set out above",
+        error_messages={"required": "Tick the box to give your consent, or leave this page."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Join the caucus")
+
+
+# Organisers ----------------------------------------------------------------------------------
+
+UK_TIME_HELP = "UK time (GMT in winter, BST in summer)."
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_local():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["title", "starts_on", "ends_on", "theme", "description"]
+        labels = {"starts_on": "First day", "ends_on": "Last day"}
+        help_texts = {"title": "For example “April to September 2027”."}
+        widgets = {
+            "starts_on": _date_input(),
+            "ends_on": _date_input(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save programme")
+
+
+class EventForm(forms.ModelForm):
+    """An event's details. Times are typed and shown in UK time (the site's time zone), so a
+    time that does not exist or happens twice at the clock change gets Django's own error."""
+
+    goals = forms.ModelMultipleChoiceField(
+        queryset=Goal.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Goals it serves",
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "programme",
+            "title",
+            "summary",
+            "goals",
+            "format",
+            "kind",
+            "caucus",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "joining_link",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+        ]
+        labels = {
+            "kind": "Kind of event",
+            "caucus": "Caucus session for",
+            "starts_at": "Starts (UK time)",
+            "ends_at": "Ends (UK time)",
+            "registration_opens_at": "Registration opens (UK time)",
+            "registration_closes_at": "Registration closes (UK time)",
+        }
+        help_texts = {
+            "starts_at": UK_TIME_HELP,
+            "ends_at": UK_TIME_HELP,
+            "registration_opens_at": f"{UK_TIME_HELP} Leave empty to open it on publishing.",
+            "registration_closes_at": f"{UK_TIME_HELP} Leave empty to close it when the event "
+            "starts.",
+            "venue": "The address, for an in-person or hybrid event.",
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "starts_at": _datetime_local(),
+            "ends_at": _datetime_local(),
+            "registration_opens_at": _datetime_local(),
+            "registration_closes_at": _datetime_local(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].empty_label = "Not part of a programme"
+        self.fields["caucus"].empty_label = "Not a caucus session: open to all members"
+        self.helper = FormHelper()
+        # Rendered inside one <form> with the speakers, which carries the token and the button.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The event must end after it starts.")
+        if starts and closes and closes > starts:
+            self.add_error(
+                "registration_closes_at", "Registration must close by the time the event starts."
+            )
+        if opens and (closes or starts) and opens >= (closes or starts):
+            self.add_error(
+                "registration_opens_at",
+                "Registration must open before it closes (or, with no closing time, before "
+                "the event starts).",
+            )
+        if self.instance.pk is None and starts and starts <= timezone.now():
+            self.add_error("starts_at", "A new event cannot start in the past.")
+        return cleaned
+
+
+class SpeakerForm(forms.ModelForm):
+    class Meta:
+        model = Speaker
+        fields = ["name", "organisation", "role", "lived_experience", "order"]
+        help_texts = {"order": "Lower numbers are listed first."}
+
+
+SpeakerFormSet = forms.inlineformset_factory(
+    Event, Speaker, form=SpeakerForm, extra=2, can_delete=True
+)
+
+
+class SpeakerFormSetHelper(FormHelper):
+    """Each speaker in a numbered fieldset, inside the event's one form."""
+
+    form_tag = False
+    disable_csrf = True
+    render_hidden_fields = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = Layout(
+            Fieldset(
+                "Speaker or facilitator {{ forloop.counter }}",
+                "name",
+                "organisation",
+                "role",
+                "lived_experience",
+                "order",
+                "DELETE",
+            )
+        )
+
+
+class MemberCheckboxesField(forms.MultipleChoiceField):
+    """The ids of the members ticked. Anything that is not a whole number is dropped rather
+    than refused: the service keeps only members with a place, so a stale page still saves."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        ids = []
+        for item in value or []:
+            try:
+                ids.append(int(item))
+            except (TypeError, ValueError):
+                continue
+        return ids
+
+    def validate(self, value):
+        pass
+
+
+class AttendanceForm(forms.Form):
+    present = MemberCheckboxesField(required=False, label="Who came")
+
+    def __init__(self, *args, registrations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [
+            (r.member_id, _member_label(r.member)) for r in registrations
+        ]
+        self.helper = PortalFormHelper("Save attendance")
+
+
+def _member_label(member):
+    return f"{member}, {member.organisation}" if member.organisation_id else str(member)
+
+
+class WalkInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of a member who came without registering",
+        help_text="They must already be a member of the portal.",
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        # Its own button name: the check-in form's button on the same page is "submit".
+        self.helper.add_input(Submit("add_walk_in", "Add to the attendance list"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        member = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if member is None:
+            raise forms.ValidationError(
+                "No member has that email address. Check the spelling, or ask them to join "
+                "the portal first."
+            )
+        self.cleaned_data["member"] = member
+        return email
+
+
+class EventSummaryForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ["outcome_summary", "key_takeaways", "recording_url", "slides_url"]
+        labels = {
+            "outcome_summary": "Summary of the session",
+            "recording_url": "Link to the recording",
+            "slides_url": "Link to the slides",
+        }
+        help_texts = {
+            "outcome_summary": "What was discussed and what came out of it. Members who "
+            "registered but did not come get this in a catch-up email.",
+            "key_takeaways": "One per line.",
+        }
+        widgets = {
+            "outcome_summary": forms.Textarea(attrs={"rows": 8}),
+            "key_takeaways": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_summary"].required = True
+        self.helper = PortalFormHelper("Publish the summary")
+
+
+class SuggestionFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Suggestion.Status.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"
+
+
+class EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({timezone.localtime(obj.starts_at):%-d %b %Y})"
+
+
+class SuggestionTriageForm(forms.Form):
+    status = forms.ChoiceField(choices=Suggestion.Status.choices)
+    organiser_note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Note for the member",
+        help_text="The member sees this with their suggestion.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    event = EventChoiceField(
+        queryset=Event.objects.exclude(status=Event.Status.DRAFT).order_by("-starts_at"),
+        required=False,
+        label="The session it became",
+        help_text="Needed when the status is “Became a session”.",
+        empty_label="None",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")

@@ -1,0 +1,344 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Programme(models.Model):
+    """A published period of the CoP's programme, such as "April to September 2027"."""
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    theme = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="programme_ends_after_it_starts",
+                violation_error_message="The programme must end on or after the day it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class EventKind(models.Model):
+    """Webinar, in-person session, racial identity caucus… Organisers can add more."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="event_kind_name_ci_unique",
+                violation_error_message="A kind of event with this name already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Goal(models.Model):
+    """One of the CoP's goals, which events say they serve."""
+
+    name = models.CharField(max_length=200, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Caucus(models.Model):
+    """A racial identity caucus: an optional space open only to the members who chose it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "caucuses"
+
+    def __str__(self):
+        return self.name
+
+
+class CaucusMembership(models.Model):
+    """A member's choice of caucus: special category data under UK GDPR (it reveals racial
+    identity). Recorded only with explicit consent, whose wording and time are kept with it;
+    withdrawing deletes the row."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caucus_membership"
+    )
+    caucus = models.ForeignKey(Caucus, on_delete=models.PROTECT, related_name="memberships")
+    consent_version = models.CharField(max_length=20)
+    consent_text = models.TextField()
+    consented_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [
+            ("view_caucus_choice", "Can see which caucus a member has chosen"),
+        ]
+
+    def __str__(self):
+        return f"Caucus membership {self.pk}"
+
+
+class Event(models.Model):
+    class Format(models.TextChoices):
+        ONLINE = "online", "Online"
+        IN_PERSON = "in_person", "In person"
+        HYBRID = "hybrid", "Hybrid"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.TextField(help_text="What the session is about and who it is for.")
+    goals = models.ManyToManyField(Goal, blank=True, related_name="events")
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.ONLINE)
+    kind = models.ForeignKey(EventKind, on_delete=models.PROTECT, related_name="events")
+    caucus = models.ForeignKey(
+        Caucus,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Set for a caucus session: only members of this caucus can join it.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue = models.CharField(max_length=300, blank=True)
+    joining_link = models.URLField(
+        max_length=500, blank=True, help_text="Shown only to members who are registered."
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for no limit."
+    )
+    registration_opens_at = models.DateTimeField(null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to close registration when it starts."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Calendar identity: the UID never changes; SEQUENCE goes up with every change that
+    # subscribers' calendars must pick up (time, place, cancellation).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # After the event.
+    outcome_summary = models.TextField("summary of the session", blank=True)
+    key_takeaways = models.TextField(blank=True)
+    recording_url = models.URLField(max_length=500, blank=True)
+    slides_url = models.URLField(max_length=500, blank=True)
+    summary_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    catch_up_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="event_status_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="event_ends_after_it_starts",
+                violation_error_message="The event must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                name="event_capacity_positive",
+                violation_error_message="Capacity must be at least 1, or empty for no limit.",
+            ),
+        ]
+        permissions = [
+            ("manage_attendance", "Can record attendance at events"),
+            ("publish_summary", "Can publish an event's summary and send catch-up emails"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_caucus_session(self):
+        return self.caucus_id is not None
+
+    @property
+    def is_past(self):
+        return self.ends_at <= timezone.now()
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def closes_at(self):
+        return self.registration_closes_at or self.starts_at
+
+    @property
+    def registration_opens_later(self):
+        return (
+            self.registration_opens_at is not None and timezone.now() < self.registration_opens_at
+        )
+
+    def registration_is_open(self, now=None):
+        now = now or timezone.now()
+        if self.status != self.Status.PUBLISHED or self.starts_at <= now:
+            return False
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return now < self.closes_at
+
+
+class Speaker(models.Model):
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", "Speaker"
+        FACILITATOR = "facilitator", "Facilitator"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=150)
+    organisation = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    lived_experience = models.BooleanField("speaks from lived experience", default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Registered"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        CANCELLED = "cancelled", "Cancelled"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    # When the member last asked for a place: the waiting list is served in this order.
+    requested_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="one_registration_per_member_and_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "requested_at"], name="registration_queue_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.event} ({self.get_status_display()})"
+
+
+class Attendance(models.Model):
+    """A member was at an event: from the organisers' check-in list or an imported register."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+    )
+    walk_in = models.BooleanField(default=False, help_text="Came without registering.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "member"], name="one_attendance_per_member_and_event"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} at {self.event}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a member's personal calendar feed. Resetting it replaces the token,
+    so the old address stops working at once."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed {self.pk}"
+
+
+class Suggestion(models.Model):
+    """A member's idea for a future session: a topic, a speaker, or both."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONSIDERING = "considering", "Being considered"
+        PLANNED = "planned", "Became a session"
+        DECLINED = "declined", "Not taken forward"
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    topic = models.CharField("topic", max_length=200)
+    details = models.TextField(blank=True)
+    speaker = models.CharField("suggested speaker", max_length=200, blank=True)
+    lived_experience_lead = models.BooleanField(
+        "people with lived experience should lead this", default=False
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    organiser_note = models.CharField(max_length=500, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("triage_suggestion", "Can triage members' programme suggestions")]
+
+    def __str__(self):
+        return self.topic

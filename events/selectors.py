@@ -1,0 +1,274 @@
+"""Reads for the events app: the queries its pages need, each in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from .models import (
+    Attendance,
+    CalendarFeed,
+    CaucusMembership,
+    Event,
+    Programme,
+    Registration,
+    Suggestion,
+)
+
+PROGRAMME_HORIZON_MONTHS = 6
+PAST_EVENTS_SHOWN = 12
+
+_confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+
+
+def _listed_events():
+    return Event.objects.select_related("kind", "caucus").annotate(
+        confirmed_count=Count("registrations", filter=_confirmed)
+    )
+
+
+def member_registrations(*, member, events) -> dict[int, str]:
+    """Event id → the member's registration status, for the events listed."""
+    if member is None or not member.is_authenticated:
+        return {}
+    return dict(
+        Registration.objects.filter(member=member, event__in=[e.pk for e in events])
+        .exclude(status=Registration.Status.CANCELLED)
+        .values_list("event_id", "status")
+    )
+
+
+@dataclass
+class ProgrammePage:
+    months: list  # [(date of the month's first day, [events, each with .my_status])]
+    past: list
+    programmes: list
+
+
+def programme_page(*, member=None, now=None) -> ProgrammePage:
+    now = now or timezone.now()
+    shown = [Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    upcoming = list(
+        _listed_events().filter(status__in=shown, ends_at__gt=now).order_by("starts_at")
+    )
+    past = list(
+        _listed_events()
+        .filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
+        .order_by("-starts_at")[:PAST_EVENTS_SHOWN]
+    )
+
+    def month(event):
+        local = timezone.localtime(event.starts_at)
+        return date(local.year, local.month, 1)
+
+    months = [(first, list(events)) for first, events in groupby(upcoming, key=month)]
+    programmes = list(
+        Programme.objects.filter(published_at__isnull=False, ends_on__gte=now.date()).order_by(
+            "starts_on"
+        )
+    )
+    registrations = member_registrations(member=member, events=upcoming)
+    for event in upcoming:
+        event.my_status = registrations.get(event.id)
+    return ProgrammePage(months=months, past=past, programmes=programmes)
+
+
+def past_events(*, now=None):
+    now = now or timezone.now()
+    return (
+        _listed_events()
+        .filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
+        .order_by("-starts_at")
+    )
+
+
+@dataclass
+class EventView:
+    event: Event
+    registration: Registration | None
+    in_caucus: bool
+    waitlist_position: int | None
+    attended: bool
+
+    @property
+    def can_see_joining_link(self):
+        return (
+            self.registration is not None
+            and self.registration.status == Registration.Status.CONFIRMED
+            and self.in_caucus
+            and not self.event.is_cancelled
+        )
+
+    @property
+    def can_see_materials(self):
+        return self.in_caucus
+
+
+def event_get(*, slug: str, member=None) -> EventView | None:
+    event = (
+        _listed_events()
+        .select_related("programme")
+        .prefetch_related("speakers", "goals")
+        .exclude(status=Event.Status.DRAFT)
+        .filter(slug=slug)
+        .first()
+    )
+    if event is None:
+        return None
+    registration, in_caucus, position, attended = None, event.caucus_id is None, None, False
+    if member is not None and member.is_authenticated:
+        registration = (
+            Registration.objects.filter(event=event, member=member)
+            .exclude(status=Registration.Status.CANCELLED)
+            .first()
+        )
+        if event.caucus_id is not None:
+            in_caucus = CaucusMembership.objects.filter(
+                member=member, caucus_id=event.caucus_id
+            ).exists()
+        if registration and registration.status == Registration.Status.WAITLISTED:
+            position = (
+                event.registrations.filter(
+                    status=Registration.Status.WAITLISTED,
+                    requested_at__lte=registration.requested_at,
+                )
+                .exclude(requested_at=registration.requested_at, pk__gt=registration.pk)
+                .count()
+            )
+        attended = Attendance.objects.filter(event=event, member=member).exists()
+    return EventView(event, registration, in_caucus, position, attended)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    last_event_on: date | None
+    months_ahead: int
+
+    @property
+    def is_short(self):
+        return self.months_ahead < PROGRAMME_HORIZON_MONTHS
+
+
+def programme_horizon(*, now=None) -> Horizon:
+    """How far ahead the published programme reaches, in whole months."""
+    now = now or timezone.now()
+    last = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).aggregate(
+        last=Max("starts_at")
+    )["last"]
+    if last is None:
+        return Horizon(None, 0)
+    today, last_day = timezone.localdate(now), timezone.localtime(last).date()
+    months = (last_day.year - today.year) * 12 + last_day.month - today.month
+    if last_day.day < today.day:
+        months -= 1
+    return Horizon(last_day, max(months, 0))
+
+
+def member_upcoming(*, member, now=None):
+    now = now or timezone.now()
+    return (
+        Registration.objects.filter(member=member, event__ends_at__gt=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("event", "event__kind")
+        .order_by("event__starts_at")
+    )
+
+
+def member_attendance_history(*, member):
+    return (
+        Attendance.objects.filter(member=member)
+        .select_related("event", "event__kind")
+        .order_by("-event__starts_at")
+    )
+
+
+def member_feed_events(*, member):
+    """Events in a member's personal calendar feed: those they hold a place at (and any of
+    those since cancelled, so their calendars show the cancellation). A caucus session shows
+    only while the member is in its caucus."""
+    return (
+        Event.objects.filter(
+            registrations__member=member,
+            registrations__status=Registration.Status.CONFIRMED,
+            status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+        )
+        .filter(Q(caucus__isnull=True) | Q(caucus__memberships__member=member))
+        .order_by("starts_at")
+    )
+
+
+def feed_by_token(*, token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    return CalendarFeed.objects.select_related("member").filter(token=token).first()
+
+
+def feed_programme_events(*, now=None):
+    """The whole-programme feed: everything published from three months ago onwards."""
+    now = now or timezone.now()
+    return Event.objects.filter(
+        status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+        starts_at__gte=now - timezone.timedelta(days=92),
+    ).order_by("starts_at")
+
+
+def organiser_events(*, now=None):
+    return (
+        Event.objects.select_related("kind", "caucus", "programme")
+        .annotate(
+            confirmed_count=Count("registrations", filter=_confirmed, distinct=True),
+            waitlisted_count=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.WAITLISTED),
+                distinct=True,
+            ),
+            attendance_count=Count("attendances", distinct=True),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def event_checkin(*, event: Event):
+    """The check-in list: everyone with a place, and walk-ins, with whether they came."""
+    registrations = list(
+        event.registrations.filter(status=Registration.Status.CONFIRMED)
+        .select_related("member", "member__organisation")
+        .order_by("member__name", "member__email")
+    )
+    present = set(event.attendances.values_list("member_id", flat=True))
+    walk_ins = list(
+        event.attendances.filter(walk_in=True)
+        .select_related("member", "member__organisation")
+        .order_by("member__name")
+    )
+    return registrations, present, walk_ins
+
+
+def suggestions_of(*, member):
+    return Suggestion.objects.filter(member=member).select_related("event")
+
+
+def suggestions_for_triage(*, status: str = ""):
+    suggestions = Suggestion.objects.select_related("member", "event")
+    if status:
+        suggestions = suggestions.filter(status=status)
+    return suggestions
+
+
+def suggestions_that_became_sessions():
+    return (
+        Suggestion.objects.filter(status=Suggestion.Status.PLANNED, event__isnull=False)
+        .exclude(event__status=Event.Status.DRAFT)
+        .select_related("event")
+        .order_by("-event__starts_at")
+    )
+
+
+def event_with_speakers(*, pk):
+    return (
+        Event.objects.select_related("kind", "caucus", "programme")
+        .prefetch_related(Prefetch("speakers"), "goals")
+        .get(pk=pk)
+    )

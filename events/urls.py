@@ -1,0 +1,47 @@
+from django.urls import path
+
+from .views import organise, public
+
+app_name = "events"
+
+urlpatterns = [
+    path("programme/", public.programme, name="programme"),
+    path("programme/past/", public.past, name="past"),
+    path("programme/calendar.ics", public.programme_feed, name="programme_feed"),
+    path("events/<slug:slug>/", public.detail, name="detail"),
+    path("events/<slug:slug>/calendar.ics", public.event_ics, name="event_ics"),
+    path("events/<slug:slug>/register/", public.register, name="register"),
+    path("events/<slug:slug>/cancel/", public.cancel_registration, name="cancel_registration"),
+    path("my-events/", public.mine, name="mine"),
+    path("my-events/calendar/reset/", public.feed_reset, name="feed_reset"),
+    path("calendar/<str:token>.ics", public.personal_feed, name="personal_feed"),
+    path("caucus/", public.caucus, name="caucus"),
+    path("caucus/withdraw/", public.caucus_withdraw, name="caucus_withdraw"),
+    path("suggestions/", public.suggestions, name="suggestions"),
+    # Organisers
+    path("organise/programme/", organise.programme, name="organise_programme"),
+    path("organise/programme/new/", organise.programme_new, name="programme_new"),
+    path("organise/programme/<int:pk>/edit/", organise.programme_edit, name="programme_edit"),
+    path(
+        "organise/programme/<int:pk>/publish/",
+        organise.programme_publish,
+        name="programme_publish",
+    ),
+    path("organise/events/new/", organise.event_new, name="event_new"),
+    path("organise/events/<int:pk>/edit/", organise.event_edit, name="event_edit"),
+    path("organise/events/<int:pk>/publish/", organise.event_publish, name="event_publish"),
+    path("organise/events/<int:pk>/cancel/", organise.event_cancel, name="event_cancel"),
+    path(
+        "organise/events/<int:pk>/attendance/",
+        organise.event_attendance,
+        name="event_attendance",
+    ),
+    path(
+        "organise/events/<int:pk>/attendance/walk-in/",
+        organise.event_walk_in,
+        name="event_walk_in",
+    ),
+    path("organise/events/<int:pk>/summary/", organise.event_summary, name="event_summary"),
+    path("organise/suggestions/", organise.suggestions, name="suggestions_triage"),
+    path("organise/suggestions/<int:pk>/", organise.suggestion_edit, name="suggestion_edit"),
+]

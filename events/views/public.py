@@ -1,0 +1,203 @@
+"""What members and visitors see of the programme: events, registration, calendars, caucuses
+and suggestions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors, services
+from ..calendar import ics_calendar
+from ..forms import CaucusJoinForm, SuggestionForm
+from ..models import CaucusMembership, Registration
+
+PAST_PAGE_SIZE = 20
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _event_or_404(slug, member):
+    view = selectors.event_get(slug=slug, member=member)
+    if view is None:
+        raise Http404("No such event.")
+    return view
+
+
+@login_not_required
+@require_GET
+def programme(request):
+    page = selectors.programme_page(member=request.user)
+    return render(request, "events/programme.html", {"page": page})
+
+
+@login_not_required
+@require_GET
+def past(request):
+    page = Paginator(selectors.past_events(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "events/past.html", {"page": page})
+
+
+@login_not_required
+@require_GET
+def detail(request, slug):
+    view = _event_or_404(slug, request.user)
+    return render(request, "events/detail.html", {"view": view, "event": view.event})
+
+
+@login_not_required
+@require_GET
+def event_ics(request, slug):
+    view = _event_or_404(slug, request.user)
+    links_for = frozenset({view.event.id}) if view.can_see_joining_link else frozenset()
+    content = ics_calendar([view.event], name=view.event.title, joining_links_for=links_for)
+    return _ics_response(content, f"{view.event.slug}.ics")
+
+
+@login_not_required
+@require_GET
+@cache_control(max_age=900, public=True)
+def programme_feed(request):
+    content = ics_calendar(selectors.feed_programme_events(), name="CoP programme")
+    return _ics_response(content, "cop-programme.ics")
+
+
+@login_not_required
+@require_GET
+@cache_control(private=True, no_store=True)
+def personal_feed(request, token):
+    # The secret address is the authorisation: calendar apps fetch it without signing in.
+    feed = selectors.feed_by_token(token=token)
+    if feed is None or not feed.member.is_active:
+        raise Http404("This calendar address is not valid: it may have been reset.")
+    events = list(selectors.member_feed_events(member=feed.member))
+    # Every event here is one the member holds a place at, so its joining link is theirs.
+    content = ics_calendar(
+        events, name="My CoP sessions", joining_links_for=frozenset(e.id for e in events)
+    )
+    return _ics_response(content, "my-cop-sessions.ics")
+
+
+@require_POST
+def register(request, slug):
+    view = _event_or_404(slug, request.user)
+    # A caucus session refused to a non-member raises PermissionDenied: a 403.
+    try:
+        registration = services.registration_create(event=view.event, member=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if registration.status == Registration.Status.CONFIRMED:
+            messages.success(
+                request, "You are registered. We have emailed you the details and a calendar file."
+            )
+        else:
+            messages.info(
+                request,
+                "The event is full, so you are on the waiting list. If a place comes free it "
+                "is yours, and we will email you.",
+            )
+    return redirect(view.event)
+
+
+@require_POST
+def cancel_registration(request, slug):
+    view = _event_or_404(slug, request.user)
+    if view.registration is None:
+        messages.error(request, "You are not registered for this event.")
+        return redirect(view.event)
+    was_waiting = view.registration.status == Registration.Status.WAITLISTED
+    try:
+        services.registration_cancel(registration=view.registration)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            "You have left the waiting list."
+            if was_waiting
+            else "Your place is cancelled. Thank you for letting us know: it can go to "
+            "someone else.",
+        )
+    return redirect(view.event)
+
+
+@require_GET
+def mine(request):
+    feed = services.calendar_feed_get_or_create(member=request.user)
+    return render(
+        request,
+        "events/mine.html",
+        {
+            "upcoming": selectors.member_upcoming(member=request.user),
+            "attended": selectors.member_attendance_history(member=request.user),
+            "feed_url": request.build_absolute_uri(
+                reverse("events:personal_feed", kwargs={"token": feed.token})
+            ),
+        },
+    )
+
+
+@require_POST
+def feed_reset(request):
+    services.calendar_feed_reset(member=request.user)
+    messages.success(
+        request,
+        "Your calendar address is reset: the old one no longer works. Subscribe to the new one "
+        "below.",
+    )
+    return redirect("events:mine")
+
+
+@require_http_methods(["GET", "POST"])
+@cache_control(private=True, no_store=True)
+def caucus(request):
+    membership = (
+        CaucusMembership.objects.select_related("caucus").filter(member=request.user).first()
+    )
+    form = CaucusJoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.caucus_join(member=request.user, caucus=form.cleaned_data["caucus"], consent=True)
+        messages.success(request, f"You have joined the {form.cleaned_data['caucus']} caucus.")
+        return redirect("events:caucus")
+    return render(
+        request,
+        "events/caucus.html",
+        {"membership": membership, "form": form, "consent_text": services.CAUCUS_CONSENT_TEXT},
+    )
+
+
+@require_POST
+def caucus_withdraw(request):
+    given_up = services.caucus_withdraw(member=request.user)
+    text = "Your caucus choice is deleted."
+    if given_up:
+        text += f" Your place at {given_up} caucus session(s) is cancelled."
+    messages.success(request, text)
+    return redirect("events:caucus")
+
+
+@require_http_methods(["GET", "POST"])
+def suggestions(request):
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.suggestion_create(member=request.user, **form.cleaned_data)
+        messages.success(request, "Thank you: organisers read every suggestion when planning.")
+        return redirect("events:suggestions")
+    return render(
+        request,
+        "events/suggestions.html",
+        {
+            "form": form,
+            "mine": selectors.suggestions_of(member=request.user),
+            "became_sessions": selectors.suggestions_that_became_sessions()[:20],
+        },
+    )

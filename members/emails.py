@@ -1,0 +1,79 @@
+"""Sending email to members: one place that honours their preferences and adds one-click
+unsubscribe (RFC 8058) to everything that is not essential."""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+# The preference field that governs each kind of non-essential email.
+CATEGORIES = {
+    "programme": "email_programme",
+    "reminders": "email_reminders",
+    "catch_up": "email_catch_up",
+    "surveys": "email_surveys",
+}
+UNSUBSCRIBE_SALT = "members.unsubscribe"
+
+logger = logging.getLogger(__name__)
+
+
+def unsubscribe_token(*, member, category: str) -> str:
+    return signing.dumps([member.pk, category], salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    """The (member id, category) a token stands for, or None if it is not one of ours."""
+    try:
+        member_id, category = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if category not in CATEGORIES or not isinstance(member_id, int):
+        return None
+    return member_id, category
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def member_email_send(
+    *, member, subject: str, template: str, context: dict, category=None, attachments=()
+) -> bool:
+    """Render `template` (a plain-text template) and send it to `member`.
+
+    With a `category` the email is non-essential: it is not sent to a member who has turned
+    that category off, and it carries a List-Unsubscribe header and link. Returns whether it
+    was sent."""
+    if not member.is_active or not member.email:
+        return False
+    headers = {}
+    context = {**context, "member": member, "portal_url": settings.PORTAL_URL.rstrip("/")}
+    if category is not None:
+        if not getattr(member, CATEGORIES[category]):
+            return False
+        token = unsubscribe_token(member=member, category=category)
+        link = absolute_url(reverse("members:unsubscribe", kwargs={"token": token}))
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        context["unsubscribe_url"] = link
+    message = EmailMessage(
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        body=render_to_string(template, context),
+        to=[member.email],
+        headers=headers,
+    )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        # The change that prompted the email is already saved: a mail server that is down
+        # must not turn it into an error page. The failure is logged for the operators.
+        logger.exception("Could not send %r to member %s", subject, member.pk)
+        return False
+    return True
