@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("members.urls")),
     path("", include("events.urls")),
+    path("", include("resources.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

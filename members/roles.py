@@ -33,6 +33,15 @@ ROLE_PERMISSIONS = {
         "events.triage_suggestion",
         "events.add_eventkind",
         "events.change_eventkind",
+        "resources.add_resource",
+        "resources.change_resource",
+        "resources.delete_resource",
+        "resources.add_learningpathway",
+        "resources.change_learningpathway",
+        "resources.moderate_casestudy",
+        "resources.add_initiative",
+        "resources.change_initiative",
+        "resources.delete_initiative",
     ],
     # Read-only access to the organisers' reports.
     STEERING_GROUP: [

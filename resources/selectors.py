@@ -1,0 +1,282 @@
+"""Reads for the resource hub. Who may see what is decided here, in `resources_visible_to`."""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from events.models import CaucusMembership, Event, Registration
+
+from .models import (
+    CaseStudy,
+    Initiative,
+    LearningPathway,
+    PathwayStep,
+    Reflection,
+    Resource,
+    StepProgress,
+)
+
+SEARCH_CONFIG = "english"
+QUERY_MAX_LENGTH = 200
+# Private-use characters mark the highlighted words: the snippet is escaped as text first and
+# only these become <mark>, so nothing in a resource's text can inject markup.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+def _member_caucus_id(user):
+    if not user.is_authenticated:
+        return None
+    return (
+        CaucusMembership.objects.filter(member=user).values_list("caucus_id", flat=True).first()
+    )
+
+
+def resources_visible_to(user):
+    """Published resources this person may see: public ones for everyone, members-only ones
+    for signed-in members, and a caucus session's materials only for that caucus."""
+    resources = Resource.objects.filter(status=Resource.Status.PUBLISHED)
+    if not user.is_authenticated:
+        return resources.filter(audience="public").filter(
+            Q(event__isnull=True) | Q(event__caucus__isnull=True)
+        )
+    caucus_id = _member_caucus_id(user)
+    allowed = Q(event__isnull=True) | Q(event__caucus__isnull=True)
+    if caucus_id is not None:
+        allowed |= Q(event__caucus_id=caucus_id)
+    return resources.filter(allowed)
+
+
+def _listed(resources):
+    return resources.select_related("event").prefetch_related("topics")
+
+
+SORTS = {
+    "newest": ["-published_on", "-pk"],
+    "oldest": ["published_on", "pk"],
+    "title": ["title", "pk"],
+}
+
+
+def resource_browse(*, user, kind="", topic=None, event=None, date_from=None, date_to=None,
+                    sort="newest"):  # fmt: skip
+    resources = resources_visible_to(user)
+    if kind:
+        resources = resources.filter(kind=kind)
+    if topic is not None:
+        resources = resources.filter(topics=topic)
+    if event is not None:
+        resources = resources.filter(event=event)
+    if date_from:
+        resources = resources.filter(published_on__gte=date_from)
+    if date_to:
+        resources = resources.filter(published_on__lte=date_to)
+    return _listed(resources).order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def _highlight(snippet: str) -> str:
+    return mark_safe(  # noqa: S308 - escaped first; only our own markers become <mark>
+        escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )
+
+
+@dataclass
+class SearchResults:
+    query: str
+    resources: object  # a queryset; each row has .snippet (safe HTML)
+    case_studies: list
+    truncated: bool
+
+
+def search(*, user, query: str) -> SearchResults:
+    """Full-text search over resources and published case studies.
+
+    The query is read as web-search syntax ("quoted phrases", OR, -word). On PostgreSQL results
+    are ranked (title above takeaways above description and transcript) with highlighted
+    snippets; the SQLite demo database falls back to a plain contains-match."""
+    truncated = len(query) > QUERY_MAX_LENGTH
+    query = " ".join(query[:QUERY_MAX_LENGTH].split())
+    if not query:
+        return SearchResults("", Resource.objects.none(), [], truncated)
+    resources = resources_visible_to(user)
+    case_studies = CaseStudy.objects.filter(status=CaseStudy.Status.PUBLISHED)
+    if connection.vendor != "postgresql":
+        words = Q()
+        for field in ("title", "description", "key_takeaways", "transcript"):
+            words |= Q(**{f"{field}__icontains": query})
+        found = _listed(resources.filter(words)).annotate(snippet=F("description"))
+        studies = list(case_studies.filter(Q(title__icontains=query) | Q(what_we_did__icontains=query))[:5])
+        return SearchResults(query, found, studies, truncated)
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    found = (
+        _listed(resources.filter(search_vector=search_query))
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
+            snippet=SearchHeadline(
+                Concat("key_takeaways", Value(" "), "description", Value(" "), "transcript"),
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_on", "-pk")
+    )
+    studies = list(
+        case_studies.filter(search_vector=search_query)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .select_related("author")
+        .order_by("-rank")[:5]
+    )
+    return SearchResults(query, found, studies, truncated)
+
+
+def highlight_snippets(rows) -> list:
+    """Turn the page's raw snippets into safe HTML with <mark> around matched words."""
+    for row in rows:
+        row.snippet_html = _highlight(getattr(row, "snippet", "") or "")
+    return rows
+
+
+def resource_get(*, user, slug: str) -> Resource | None:
+    return (
+        _listed(resources_visible_to(user))
+        .select_related("event__kind")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def resource_is_for_members(*, slug: str) -> bool:
+    """True for a published members-only resource that any signed-in member may see: an
+    anonymous visitor is asked to sign in rather than told it does not exist."""
+    return Resource.objects.filter(
+        slug=slug, status=Resource.Status.PUBLISHED, audience="members"
+    ).filter(Q(event__isnull=True) | Q(event__caucus__isnull=True)).exists()
+
+
+def event_resources(*, user, event) -> list:
+    return list(_listed(resources_visible_to(user).filter(event=event)).order_by("kind", "title"))
+
+
+@dataclass
+class MissedEvent:
+    event: Event
+    resources: list
+
+
+def catch_up(*, member, now=None) -> list:
+    """Past sessions since the member joined that they did not come to, with their summaries
+    and the resources they may see, newest first."""
+    now = now or timezone.now()
+    visible = resources_visible_to(member)
+    caucus_id = _member_caucus_id(member)
+    events = (
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED,
+            ends_at__lte=now,
+            ends_at__gte=member.date_joined - timezone.timedelta(days=180),
+        )
+        .filter(Q(caucus__isnull=True) | Q(caucus_id=caucus_id))
+        .exclude(attendances__member=member)
+        .annotate(
+            booked=Exists(
+                Registration.objects.filter(
+                    event=OuterRef("pk"), member=member, status=Registration.Status.CONFIRMED
+                )
+            )
+        )
+        .select_related("kind")
+        .prefetch_related(
+            Prefetch("resources", queryset=visible.order_by("kind", "title"), to_attr="visible")
+        )
+        .order_by("-starts_at")
+    )
+    return [MissedEvent(event, event.visible) for event in events[:30]]
+
+
+def facets():
+    """Counts for the browse filters."""
+    return dict(
+        Resource.objects.filter(status=Resource.Status.PUBLISHED)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+
+
+# Pathways ------------------------------------------------------------------------------------
+
+
+def pathways_published():
+    return LearningPathway.objects.filter(is_published=True).annotate(step_count=Count("steps"))
+
+
+@dataclass
+class PathwayView:
+    pathway: LearningPathway
+    steps: list  # each with .done and .reflection (the member's own text or "")
+    done_count: int
+
+
+def pathway_for(*, member, slug: str) -> PathwayView | None:
+    pathway = LearningPathway.objects.filter(is_published=True, slug=slug).first()
+    if pathway is None:
+        return None
+    visible_ids = resources_visible_to(member).values("pk")
+    steps = list(
+        PathwayStep.objects.filter(pathway=pathway, resource_id__in=visible_ids)
+        .select_related("resource")
+        .annotate(
+            done=Exists(StepProgress.objects.filter(step=OuterRef("pk"), member=member))
+        )
+        .order_by("order", "pk")
+    )
+    notes = dict(
+        Reflection.objects.filter(member=member, step__in=steps).values_list("step_id", "text")
+    )
+    for step in steps:
+        step.reflection = notes.get(step.pk, "")
+    return PathwayView(pathway, steps, sum(step.done for step in steps))
+
+
+# Case studies and initiatives ----------------------------------------------------------------
+
+
+def case_studies_published():
+    return (
+        CaseStudy.objects.filter(status=CaseStudy.Status.PUBLISHED)
+        .select_related("author")
+        .prefetch_related("topics")
+        .order_by("-published_at")
+    )
+
+
+def case_studies_of(*, member):
+    return CaseStudy.objects.filter(author=member).order_by("-updated_at")
+
+
+def case_studies_for_moderation(*, status: str = CaseStudy.Status.SUBMITTED):
+    studies = CaseStudy.objects.select_related("author")
+    if status:
+        studies = studies.filter(status=status)
+    return studies.order_by("submitted_at", "pk")
+
+
+def initiatives(*, organisation=None, topic=None, status: str = ""):
+    rows = Initiative.objects.select_related("organisation").prefetch_related("topics")
+    if organisation is not None:
+        rows = rows.filter(organisation=organisation)
+    if topic is not None:
+        rows = rows.filter(topics=topic)
+    if status:
+        rows = rows.filter(status=status)
+    return rows

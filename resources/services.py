@@ -1,0 +1,211 @@
+"""Writes for the resource hub: resources and their search index, pathways and progress,
+private reflections, case studies and their moderation, and the initiatives directory."""
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    CaseStudy,
+    Initiative,
+    LearningPathway,
+    PathwayStep,
+    Reflection,
+    Resource,
+    StepProgress,
+)
+from .uploads import upload_validate
+
+SEARCH_CONFIG = "english"
+
+
+def _unique_slug(model, text: str, *, exclude_pk=None) -> str:
+    base = slugify(text)[:200] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _vector(*weighted):
+    vector = None
+    for field, weight in weighted:
+        part = SearchVector(field, weight=weight, config=SEARCH_CONFIG)
+        vector = part if vector is None else vector + part
+    return vector
+
+
+RESOURCE_VECTOR = (
+    ("title", "A"),
+    ("key_takeaways", "B"),
+    ("description", "C"),
+    ("transcript", "D"),
+)
+CASE_STUDY_VECTOR = (
+    ("title", "A"),
+    ("what_changed", "B"),
+    ("what_we_did", "C"),
+    ("context", "C"),
+    ("to_share", "D"),
+)
+
+
+def search_vectors_update(model, pks=None) -> None:
+    """Recompute stored search vectors (PostgreSQL only; the SQLite demo searches plainly)."""
+    if connection.vendor != "postgresql":
+        return
+    weighted = RESOURCE_VECTOR if model is Resource else CASE_STUDY_VECTOR
+    rows = model.objects.all() if pks is None else model.objects.filter(pk__in=pks)
+    rows.update(search_vector=_vector(*weighted))
+
+
+@transaction.atomic
+def resource_save(
+    *, resource: Resource, topics=None, upload=None, remove_file=False, user=None, **fields
+):
+    """Create or change a resource. A new file is checked by its content before it is stored;
+    if it is refused, nothing already stored changes. A replaced file is deleted afterwards."""
+    old_name = resource.file.name if resource.pk and resource.file else None
+    for name, value in fields.items():
+        setattr(resource, name, value)
+    if upload is not None:
+        resource.file_type = upload_validate(upload)
+        resource.file_size = upload.size
+        resource.file = upload
+    elif remove_file:
+        resource.file = ""
+    if not resource.slug:
+        resource.slug = _unique_slug(Resource, resource.title)
+    if resource.pk is None and user is not None:
+        resource.created_by = user
+    if not resource.file:
+        resource.file_type, resource.file_size = "", None
+    resource.full_clean()
+    resource.save()
+    if topics is not None:
+        resource.topics.set(topics)
+    search_vectors_update(Resource, [resource.pk])
+    if old_name and old_name != resource.file.name:
+        storage = resource.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return resource
+
+
+def resource_delete(*, resource: Resource) -> None:
+    if resource.pathway_steps.exists():
+        raise ValidationError("This resource is a step in a learning pathway: remove it there first.")
+    stored = resource.file.name if resource.file else None
+    storage = resource.file.storage if resource.file else None
+    resource.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+# Pathways ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pathway_save(*, pathway: LearningPathway, **fields) -> LearningPathway:
+    for name, value in fields.items():
+        setattr(pathway, name, value)
+    if not pathway.slug:
+        pathway.slug = _unique_slug(LearningPathway, pathway.title)
+    pathway.full_clean()
+    pathway.save()
+    return pathway
+
+
+@transaction.atomic
+def pathway_step_done(*, member, step: PathwayStep, done: bool = True) -> None:
+    if done:
+        StepProgress.objects.get_or_create(member=member, step=step)
+    else:
+        StepProgress.objects.filter(member=member, step=step).delete()
+
+
+@transaction.atomic
+def reflection_save(*, member, step: PathwayStep, text: str) -> Reflection | None:
+    """Keep the member's private notes on a step; empty text deletes them."""
+    text = text.strip()
+    if not text:
+        Reflection.objects.filter(member=member, step=step).delete()
+        return None
+    reflection, _ = Reflection.objects.update_or_create(
+        member=member, step=step, defaults={"text": text}
+    )
+    return reflection
+
+
+# Case studies --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_study_save(*, case_study: CaseStudy, author, topics=None, **fields) -> CaseStudy:
+    """Create or edit a member's case study. Only a draft or a returned one can be edited."""
+    if case_study.pk and case_study.status in (CaseStudy.Status.SUBMITTED, CaseStudy.Status.PUBLISHED):
+        raise ValidationError(
+            "This case study is with the organisers, so it cannot be changed now."
+        )
+    for name, value in fields.items():
+        setattr(case_study, name, value)
+    if case_study.pk is None:
+        case_study.author = author
+    if not case_study.slug:
+        case_study.slug = _unique_slug(CaseStudy, case_study.title)
+    case_study.full_clean()
+    case_study.save()
+    if topics is not None:
+        case_study.topics.set(topics)
+    return case_study
+
+
+@transaction.atomic
+def case_study_submit(*, case_study: CaseStudy) -> CaseStudy:
+    case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+    if case_study.status == CaseStudy.Status.SUBMITTED:
+        raise ValidationError("You have already submitted this case study: it is waiting for review.")
+    if case_study.status == CaseStudy.Status.PUBLISHED:
+        raise ValidationError("This case study is already published.")
+    case_study.status = CaseStudy.Status.SUBMITTED
+    case_study.submitted_at = timezone.now()
+    case_study.save(update_fields=["status", "submitted_at", "updated_at"])
+    return case_study
+
+
+@transaction.atomic
+def case_study_moderate(*, case_study: CaseStudy, decision: str, comment: str = "") -> CaseStudy:
+    """Publish a submitted case study, or return it to its author with comments."""
+    case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+    if case_study.status != CaseStudy.Status.SUBMITTED:
+        raise ValidationError("Only a case study waiting for review can be published or returned.")
+    if decision == CaseStudy.Status.PUBLISHED:
+        case_study.status = CaseStudy.Status.PUBLISHED
+        case_study.published_at = timezone.now()
+    elif decision == CaseStudy.Status.RETURNED:
+        if not comment.strip():
+            raise ValidationError("Say what the author should change when returning it.")
+        case_study.status = CaseStudy.Status.RETURNED
+    else:
+        raise ValidationError("Choose to publish the case study or return it.")
+    case_study.moderator_comment = comment.strip()
+    case_study.save()
+    search_vectors_update(CaseStudy, [case_study.pk])
+    return case_study
+
+
+# Initiatives ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_save(*, initiative: Initiative, topics=None, **fields) -> Initiative:
+    for name, value in fields.items():
+        setattr(initiative, name, value)
+    if not initiative.slug:
+        initiative.slug = _unique_slug(Initiative, initiative.name)
+    initiative.full_clean()
+    initiative.save()
+    if topics is not None:
+        initiative.topics.set(topics)
+    return initiative

@@ -1,0 +1,48 @@
+from django.urls import path
+
+from .views import community, hub, organise
+
+app_name = "resources"
+
+urlpatterns = [
+    path("resources/", hub.browse, name="browse"),
+    path("resources/search/", hub.search, name="search"),
+    path("resources/catch-up/", hub.catch_up, name="catch_up"),
+    path("resources/<slug:slug>/", hub.detail, name="detail"),
+    path("resources/<slug:slug>/download/", hub.download, name="download"),
+    # Learning pathways, case studies and the initiatives directory
+    path("pathways/", community.pathways, name="pathways"),
+    path("pathways/<slug:slug>/", community.pathway, name="pathway"),
+    path("pathways/<slug:slug>/steps/<int:step_id>/done/", community.step_done, name="step_done"),
+    path(
+        "pathways/<slug:slug>/steps/<int:step_id>/reflection/",
+        community.reflection,
+        name="reflection",
+    ),
+    path("case-studies/", community.case_studies, name="case_studies"),
+    path("case-studies/mine/", community.my_case_studies, name="my_case_studies"),
+    path("case-studies/new/", community.case_study_new, name="case_study_new"),
+    path("case-studies/<slug:slug>/", community.case_study, name="case_study"),
+    path("case-studies/<slug:slug>/edit/", community.case_study_edit, name="case_study_edit"),
+    path(
+        "case-studies/<slug:slug>/submit/", community.case_study_submit, name="case_study_submit"
+    ),
+    path("initiatives/", community.initiatives, name="initiatives"),
+    path("initiatives/<slug:slug>/", community.initiative, name="initiative"),
+    # Organisers
+    path("organise/resources/", organise.resources, name="organise_resources"),
+    path("organise/resources/new/", organise.resource_new, name="resource_new"),
+    path("organise/resources/<int:pk>/edit/", organise.resource_edit, name="resource_edit"),
+    path("organise/resources/<int:pk>/delete/", organise.resource_delete, name="resource_delete"),
+    path("organise/pathways/", organise.pathways, name="organise_pathways"),
+    path("organise/pathways/new/", organise.pathway_new, name="pathway_new"),
+    path("organise/pathways/<int:pk>/edit/", organise.pathway_edit, name="pathway_edit"),
+    path("organise/case-studies/", organise.case_studies, name="moderation"),
+    path("organise/case-studies/<int:pk>/", organise.case_study_review, name="case_study_review"),
+    path("organise/initiatives/", organise.initiatives, name="organise_initiatives"),
+    path("organise/initiatives/new/", organise.initiative_new, name="initiative_new"),
+    path("organise/initiatives/<int:pk>/edit/", organise.initiative_edit, name="initiative_edit"),
+    path("organise/topics/", organise.topics, name="topics"),
+    path("organise/topics/new/", organise.topic_new, name="topic_new"),
+    path("organise/topics/<int:pk>/edit/", organise.topic_edit, name="topic_edit"),
+]

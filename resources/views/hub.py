@@ -1,0 +1,105 @@
+"""The resource hub as members and visitors see it: browse, search, catch up, read, download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import FileSystemStorage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .. import selectors
+from ..forms import BrowseForm, SearchForm
+
+PAGE_SIZE = 20
+
+
+@login_not_required
+@require_GET
+def browse(request):
+    form = BrowseForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    resources = selectors.resource_browse(user=request.user, **filters)
+    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resources/browse.html",
+        {"form": form, "page": page, "search_form": SearchForm()},
+    )
+
+
+@login_not_required
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = selectors.search(user=request.user, query=query)
+    if results.truncated:
+        messages.info(
+            request,
+            f"Your search was long, so only its first {selectors.QUERY_MAX_LENGTH} characters "
+            "were used.",
+        )
+    page = Paginator(results.resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.highlight_snippets(page.object_list)
+    case_studies = results.case_studies if request.user.is_authenticated else []
+    return render(
+        request,
+        "resources/search.html",
+        {"form": form, "results": results, "page": page, "case_studies": case_studies},
+    )
+
+
+@require_GET
+def catch_up(request):
+    return render(
+        request, "resources/catch_up.html", {"missed": selectors.catch_up(member=request.user)}
+    )
+
+
+def _resource_or_sign_in(request, slug):
+    """(resource, None), or (None, a redirect to sign in) for a members-only resource seen by
+    a visitor. Anything this person may not see, and may not sign in to see, is a 404."""
+    resource = selectors.resource_get(user=request.user, slug=slug)
+    if resource is not None:
+        return resource, None
+    if not request.user.is_authenticated and selectors.resource_is_for_members(slug=slug):
+        return None, redirect_to_login(request.get_full_path())
+    raise Http404("No such resource.")
+
+
+@login_not_required
+@require_GET
+def detail(request, slug):
+    resource, sign_in = _resource_or_sign_in(request, slug)
+    if sign_in:
+        return sign_in
+    return render(request, "resources/detail.html", {"resource": resource})
+
+
+@login_not_required
+@require_GET
+@cache_control(private=True, max_age=300)
+def download(request, slug):
+    """Every file goes through here, so the same rules decide who may have it."""
+    resource, sign_in = _resource_or_sign_in(request, slug)
+    if sign_in:
+        return sign_in
+    if not resource.file:
+        raise Http404("This resource has no file.")
+    storage = resource.file.storage
+    if not isinstance(storage, FileSystemStorage):
+        # Object storage: hand out a short-lived signed link to the private object.
+        return redirect(storage.url(resource.file.name))
+    try:
+        handle = resource.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    filename = resource.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=resource.file_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
