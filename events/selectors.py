@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .models import (
@@ -106,28 +106,44 @@ class EventView:
         return self.in_caucus
 
 
+def member_caucus_id(user) -> int | None:
+    """The caucus a member has chosen, or None. Remembered on the user object, so the pages
+    that ask more than once in a request run one query."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_caucus_id"):
+        user._caucus_id = (
+            CaucusMembership.objects.filter(member=user).values_list("caucus_id", flat=True).first()
+        )
+    return user._caucus_id
+
+
 def event_get(*, slug: str, member=None) -> EventView | None:
-    event = (
+    signed_in = member is not None and member.is_authenticated
+    events = (
         _listed_events()
         .select_related("programme")
         .prefetch_related("speakers", "goals")
         .exclude(status=Event.Status.DRAFT)
         .filter(slug=slug)
-        .first()
     )
+    if signed_in:
+        events = events.annotate(
+            attended=Exists(Attendance.objects.filter(event=OuterRef("pk"), member=member))
+        )
+    event = events.first()
     if event is None:
         return None
-    registration, in_caucus, position, attended = None, event.caucus_id is None, None, False
-    if member is not None and member.is_authenticated:
+    registration, in_caucus, position = None, event.caucus_id is None, None
+    attended = signed_in and event.attended
+    if signed_in:
         registration = (
             Registration.objects.filter(event=event, member=member)
             .exclude(status=Registration.Status.CANCELLED)
             .first()
         )
         if event.caucus_id is not None:
-            in_caucus = CaucusMembership.objects.filter(
-                member=member, caucus_id=event.caucus_id
-            ).exists()
+            in_caucus = member_caucus_id(member) == event.caucus_id
         if registration and registration.status == Registration.Status.WAITLISTED:
             position = (
                 event.registrations.filter(
@@ -137,7 +153,6 @@ def event_get(*, slug: str, member=None) -> EventView | None:
                 .exclude(requested_at=registration.requested_at, pk__gt=registration.pk)
                 .count()
             )
-        attended = Attendance.objects.filter(event=event, member=member).exists()
     return EventView(event, registration, in_caucus, position, attended)
 
 

@@ -1,10 +1,20 @@
+from pathlib import PurePath
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import slugify
 
 from events.models import Event
 from members.forms import PortalFormHelper
 
-from .models import Resource, Topic
+from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
 from .selectors import SORTS
+from .uploads import ALLOWED_TYPES, allowed_extensions_text
 
 
 class SearchForm(forms.Form):
@@ -50,3 +60,365 @@ class BrowseForm(forms.Form):
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
 
+
+# Members: pathways, case studies, initiatives --------------------------------------------------
+# Imported here rather than at the top because this block was appended alongside the organiser
+# forms being written at the same time; move them up when the two blocks are merged.
+from crispy_forms.layout import Submit  # noqa: E402
+
+from members.models import Organisation  # noqa: E402
+
+REFLECTION_MAX_LENGTH = 5000
+
+
+class StepDoneForm(forms.Form):
+    done = forms.ChoiceField(choices=[("yes", "Done"), ("no", "Not done")])
+
+
+class ReflectionForm(forms.Form):
+    """A member's private notes on one pathway step. Several sit on one page, so each gets
+    its own ids from the step, and a label that names the step for screen readers."""
+
+    text = forms.CharField(
+        required=False,
+        help_text="Only you can read this.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, step_id, step_number, action, **kwargs):
+        kwargs.setdefault("auto_id", f"id_step{step_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = f"Your reflection on step {step_number}"
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(
+            Submit("submit", f"Save reflection on step {step_number}", css_id=f"save-{step_id}")
+        )
+
+    def clean_text(self):
+        # Browsers send line breaks as two characters; count them as the member sees them.
+        text = self.cleaned_data["text"].replace("\r\n", "\n")
+        if len(text) > REFLECTION_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Your reflection is {len(text):,} characters long: it can be up to "
+                f"{REFLECTION_MAX_LENGTH:,}. Shorten it and save it again (your text is "
+                "still here)."
+            )
+        return text
+
+
+class CaseStudyForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics",
+    )
+
+    class Meta:
+        model = CaseStudy
+        fields = [
+            "title",
+            "context",
+            "what_we_did",
+            "what_changed",
+            "to_share",
+            "topics",
+            "credit_author",
+        ]
+        help_texts = {
+            "what_we_did": "The steps you took, and who was involved.",
+            "what_changed": "For patients, service users, staff or the community: what is "
+            "different now, and how you know.",
+            "to_share": "Advice, pitfalls, or materials others could reuse.",
+            "credit_author": "Untick to be credited as “A CoP member” instead of by name.",
+        }
+        widgets = {
+            "context": forms.Textarea(attrs={"rows": 5}),
+            "what_we_did": forms.Textarea(attrs={"rows": 6}),
+            "what_changed": forms.Textarea(attrs={"rows": 5}),
+            "to_share": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save as draft")
+
+
+class InitiativeFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(initiatives__isnull=False).distinct(),
+        required=False,
+        empty_label="Any organisation",
+    )
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.all(), required=False, empty_label="Any topic"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Initiative.Status.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"
+
+
+# Organisers ----------------------------------------------------------------------------------
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ResourceFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Resource.Kind.choices], required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Resource.Status.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{timezone.localtime(obj.starts_at):%-d %b %Y}: {obj.title}"
+
+
+class ResourceForm(forms.ModelForm):
+    """A resource's details, with its file as a separate, optional upload: the service checks
+    the file's content before anything is stored."""
+
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    event = SessionChoiceField(
+        queryset=Event.objects.none(),
+        required=False,
+        label="Session",
+        help_text="The session this came from, if any.",
+        empty_label="Not from a session",
+    )
+    upload = forms.FileField(
+        required=False,
+        label="File",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
+    )
+    remove_file = forms.BooleanField(required=False, label="Remove the current file")
+
+    class Meta:
+        model = Resource
+        fields = [
+            "title",
+            "kind",
+            "description",
+            "key_takeaways",
+            "topics",
+            "event",
+            "author",
+            "published_on",
+            "audience",
+            "status",
+            "external_url",
+            "video_url",
+            "transcript",
+        ]
+        labels = {"published_on": "Date published"}
+        help_texts = {
+            "status": "A draft is seen only by organisers.",
+            "video_url": "For a recording kept on a video site.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "key_takeaways": forms.Textarea(attrs={"rows": 4}),
+            "published_on": _date_input(),
+            "transcript": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Drafts are not offered, but a resource keeps the session it is already linked to.
+        sessions = ~Q(status=Event.Status.DRAFT)
+        if self.instance.event_id:
+            sessions |= Q(pk=self.instance.event_id)
+        self.fields["event"].queryset = Event.objects.filter(sessions).order_by("-starts_at")
+        self.fields["upload"].help_text = (
+            f"Allowed: {allowed_extensions_text()}. Up to "
+            f"{filesizeformat(settings.RESOURCE_UPLOAD_MAX_BYTES)}. A new file replaces the "
+            "current one."
+        )
+        # What is stored now, kept apart from the instance, which the service changes even
+        # when it then refuses to save.
+        self.stored_file = None
+        if self.instance.file:
+            self.stored_file = {
+                "name": PurePath(self.instance.file.name).name,
+                "type": self.instance.file_type,
+                "size": self.instance.file_size,
+            }
+        else:
+            del self.fields["remove_file"]
+        content = ["upload", "external_url", "video_url", "transcript"]
+        if self.stored_file:
+            content.insert(1, "remove_file")
+        self.helper = PortalFormHelper("Save resource")
+        self.helper.layout = Layout(
+            Fieldset(
+                "About the resource",
+                "title",
+                "kind",
+                "description",
+                "key_takeaways",
+                "topics",
+                "event",
+                "author",
+                "published_on",
+            ),
+            Fieldset("Who can see it", "audience", "status"),
+            Fieldset("Content: a file, a link or a video link (at least one)", *content),
+        )
+
+
+class PathwayForm(forms.ModelForm):
+    class Meta:
+        model = LearningPathway
+        fields = ["title", "description", "is_published"]
+        labels = {"is_published": "Published: members can follow it"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        # Rendered inside one <form> with the steps, which carries the token and the button.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class PathwayStepForm(forms.ModelForm):
+    class Meta:
+        model = PathwayStep
+        fields = ["resource", "order", "reflection_prompt"]
+        labels = {"reflection_prompt": "Prompt for reflection"}
+        help_texts = {"order": "Steps are shown lowest number first."}
+        widgets = {"reflection_prompt": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Published resources only, but a step keeps a resource since put back to draft.
+        offered = Q(status=Resource.Status.PUBLISHED)
+        if self.instance.resource_id:
+            offered |= Q(pk=self.instance.resource_id)
+        self.fields["resource"].queryset = Resource.objects.filter(offered).order_by("title", "pk")
+        self.fields["resource"].empty_label = "Choose a resource"
+
+
+PathwayStepFormSet = forms.inlineformset_factory(
+    LearningPathway, PathwayStep, form=PathwayStepForm, extra=3, can_delete=True
+)
+
+
+class PathwayStepFormSetHelper(FormHelper):
+    """Each step in a numbered fieldset, inside the pathway's one form."""
+
+    form_tag = False
+    disable_csrf = True
+    render_hidden_fields = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = Layout(
+            Fieldset(
+                "Step {{ forloop.counter }}", "resource", "order", "reflection_prompt", "DELETE"
+            )
+        )
+
+
+class CaseStudyFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            ("", "Any status"),
+            *[(v, label) for v, label in CaseStudy.Status.choices if v != CaseStudy.Status.DRAFT],
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (CaseStudy.Status.PUBLISHED.value, "Publish"),
+            (CaseStudy.Status.RETURNED.value, "Return with comments"),
+        ],
+        widget=forms.RadioSelect,
+        label="Your decision",
+    )
+    comment = forms.CharField(
+        required=False,
+        label="Comments for the author",
+        help_text="Needed when you return it: say what the author should change.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save decision")
+
+
+class InitiativeForm(forms.ModelForm):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "name",
+            "organisation",
+            "summary",
+            "topics",
+            "audience",
+            "contact",
+            "url",
+            "status",
+        ]
+        help_texts = {"contact": "A name, role or email address people can use to ask about it."}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].empty_label = "Not stated"
+        self.helper = PortalFormHelper("Save initiative")
+
+
+class TopicForm(forms.ModelForm):
+    """A topic's name; its slug is made from the name and must not clash with another's."""
+
+    DUPLICATE = "A topic with this name already exists."
+
+    class Meta:
+        model = Topic
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save topic")
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        slug = slugify(name)
+        if not slug:
+            raise forms.ValidationError("Use letters or numbers in the name.")
+        others = Topic.objects.exclude(pk=self.instance.pk)
+        if others.filter(Q(slug=slug) | Q(name__iexact=name)).exists():
+            raise forms.ValidationError(self.DUPLICATE)
+        # Not a form field, so ModelForm leaves it alone when it copies the name across.
+        self.instance.slug = slug
+        return name

@@ -64,9 +64,7 @@ class Resource(models.Model):
         related_name="resources",
         help_text="The session this came from, if any.",
     )
-    author = models.CharField(
-        "author or source organisation", max_length=200, blank=True
-    )
+    author = models.CharField("author or source organisation", max_length=200, blank=True)
     published_on = models.DateField(default=timezone.localdate)
     audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.MEMBERS)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PUBLISHED)
@@ -107,7 +105,9 @@ class Resource(models.Model):
 
     @property
     def takeaways(self):
-        return [line.lstrip("-• ").strip() for line in self.key_takeaways.splitlines() if line.strip()]
+        return [
+            line.lstrip("-• ").strip() for line in self.key_takeaways.splitlines() if line.strip()
+        ]
 
 
 class LearningPathway(models.Model):
@@ -156,6 +156,9 @@ class StepProgress(models.Model):
             models.UniqueConstraint(fields=["member", "step"], name="one_progress_per_step")
         ]
 
+    def __str__(self):
+        return f"Step {self.step_id} done"
+
 
 class Reflection(models.Model):
     """A member's private notes on a pathway step: only they can read them."""
@@ -171,6 +174,10 @@ class Reflection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "step"], name="one_reflection_per_step")
         ]
+
+    def __str__(self):
+        # Never the text itself: reflections are private to the member.
+        return f"Reflection {self.pk}"
 
 
 class CaseStudy(models.Model):

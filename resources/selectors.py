@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from events.models import CaucusMembership, Event, Registration
+from events.models import Event, Registration
+from events.selectors import member_caucus_id
 
 from .models import (
     CaseStudy,
@@ -29,14 +30,6 @@ QUERY_MAX_LENGTH = 200
 MARK_START, MARK_END = "\ue000", "\ue001"
 
 
-def _member_caucus_id(user):
-    if not user.is_authenticated:
-        return None
-    return (
-        CaucusMembership.objects.filter(member=user).values_list("caucus_id", flat=True).first()
-    )
-
-
 def resources_visible_to(user):
     """Published resources this person may see: public ones for everyone, members-only ones
     for signed-in members, and a caucus session's materials only for that caucus."""
@@ -45,7 +38,7 @@ def resources_visible_to(user):
         return resources.filter(audience="public").filter(
             Q(event__isnull=True) | Q(event__caucus__isnull=True)
         )
-    caucus_id = _member_caucus_id(user)
+    caucus_id = member_caucus_id(user)
     allowed = Q(event__isnull=True) | Q(event__caucus__isnull=True)
     if caucus_id is not None:
         allowed |= Q(event__caucus_id=caucus_id)
@@ -100,7 +93,11 @@ def search(*, user, query: str) -> SearchResults:
     are ranked (title above takeaways above description and transcript) with highlighted
     snippets; the SQLite demo database falls back to a plain contains-match."""
     truncated = len(query) > QUERY_MAX_LENGTH
-    query = " ".join(query[:QUERY_MAX_LENGTH].split())
+    if truncated:
+        # Cut at a word boundary, so the last word is not a fragment that matches nothing.
+        cut = query[: QUERY_MAX_LENGTH + 1]
+        query = cut.rsplit(None, 1)[0] if len(cut.split()) > 1 else cut[:QUERY_MAX_LENGTH]
+    query = " ".join(query.split())
     if not query:
         return SearchResults("", Resource.objects.none(), [], truncated)
     resources = resources_visible_to(user)
@@ -110,7 +107,9 @@ def search(*, user, query: str) -> SearchResults:
         for field in ("title", "description", "key_takeaways", "transcript"):
             words |= Q(**{f"{field}__icontains": query})
         found = _listed(resources.filter(words)).annotate(snippet=F("description"))
-        studies = list(case_studies.filter(Q(title__icontains=query) | Q(what_we_did__icontains=query))[:5])
+        studies = list(
+            case_studies.filter(Q(title__icontains=query) | Q(what_we_did__icontains=query))[:5]
+        )
         return SearchResults(query, found, studies, truncated)
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     found = (
@@ -118,7 +117,14 @@ def search(*, user, query: str) -> SearchResults:
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             snippet=SearchHeadline(
-                Concat("key_takeaways", Value(" "), "description", Value(" "), "transcript"),
+                Concat(
+                    "key_takeaways",
+                    Value(" "),
+                    "description",
+                    Value(" "),
+                    "transcript",
+                    output_field=TextField(),
+                ),
                 search_query,
                 config=SEARCH_CONFIG,
                 start_sel=MARK_START,
@@ -149,19 +155,18 @@ def highlight_snippets(rows) -> list:
 
 def resource_get(*, user, slug: str) -> Resource | None:
     return (
-        _listed(resources_visible_to(user))
-        .select_related("event__kind")
-        .filter(slug=slug)
-        .first()
+        _listed(resources_visible_to(user)).select_related("event__kind").filter(slug=slug).first()
     )
 
 
 def resource_is_for_members(*, slug: str) -> bool:
     """True for a published members-only resource that any signed-in member may see: an
     anonymous visitor is asked to sign in rather than told it does not exist."""
-    return Resource.objects.filter(
-        slug=slug, status=Resource.Status.PUBLISHED, audience="members"
-    ).filter(Q(event__isnull=True) | Q(event__caucus__isnull=True)).exists()
+    return (
+        Resource.objects.filter(slug=slug, status=Resource.Status.PUBLISHED, audience="members")
+        .filter(Q(event__isnull=True) | Q(event__caucus__isnull=True))
+        .exists()
+    )
 
 
 def event_resources(*, user, event) -> list:
@@ -179,7 +184,7 @@ def catch_up(*, member, now=None) -> list:
     and the resources they may see, newest first."""
     now = now or timezone.now()
     visible = resources_visible_to(member)
-    caucus_id = _member_caucus_id(member)
+    caucus_id = member_caucus_id(member)
     events = (
         Event.objects.filter(
             status=Event.Status.PUBLISHED,
@@ -216,8 +221,15 @@ def facets():
 # Pathways ------------------------------------------------------------------------------------
 
 
-def pathways_published():
-    return LearningPathway.objects.filter(is_published=True).annotate(step_count=Count("steps"))
+def pathways_published(*, user):
+    """Published pathways with the number of steps this person can follow (a step whose
+    resource they may not see is left out, as on the pathway's own page)."""
+    visible = resources_visible_to(user).values("pk")
+    return (
+        LearningPathway.objects.filter(is_published=True)
+        .annotate(step_count=Count("steps", filter=Q(steps__resource__in=visible)))
+        .order_by("title")
+    )
 
 
 @dataclass
@@ -235,9 +247,7 @@ def pathway_for(*, member, slug: str) -> PathwayView | None:
     steps = list(
         PathwayStep.objects.filter(pathway=pathway, resource_id__in=visible_ids)
         .select_related("resource")
-        .annotate(
-            done=Exists(StepProgress.objects.filter(step=OuterRef("pk"), member=member))
-        )
+        .annotate(done=Exists(StepProgress.objects.filter(step=OuterRef("pk"), member=member)))
         .order_by("order", "pk")
     )
     notes = dict(
@@ -257,6 +267,17 @@ def case_studies_published():
         .select_related("author")
         .prefetch_related("topics")
         .order_by("-published_at")
+    )
+
+
+def case_study_for(*, member, slug: str) -> CaseStudy | None:
+    """A case study this member may read: any published one, or their own at any stage."""
+    return (
+        CaseStudy.objects.filter(slug=slug)
+        .filter(Q(status=CaseStudy.Status.PUBLISHED) | Q(author=member))
+        .select_related("author")
+        .prefetch_related("topics")
+        .first()
     )
 
 

@@ -21,10 +21,18 @@ from .uploads import upload_validate
 SEARCH_CONFIG = "english"
 
 
+# Slugs that would collide with a fixed address beside the <slug> routes in resources/urls.py.
+RESERVED_SLUGS = {
+    "Resource": {"search", "catch-up"},
+    "CaseStudy": {"new", "mine"},
+}
+
+
 def _unique_slug(model, text: str, *, exclude_pk=None) -> str:
     base = slugify(text)[:200] or "item"
+    reserved = RESERVED_SLUGS.get(model.__name__, set())
     slug, n = base, 2
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while slug in reserved or model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -95,7 +103,9 @@ def resource_save(
 
 def resource_delete(*, resource: Resource) -> None:
     if resource.pathway_steps.exists():
-        raise ValidationError("This resource is a step in a learning pathway: remove it there first.")
+        raise ValidationError(
+            "This resource is a step in a learning pathway: remove it there first."
+        )
     stored = resource.file.name if resource.file else None
     storage = resource.file.storage if resource.file else None
     resource.delete()
@@ -144,7 +154,10 @@ def reflection_save(*, member, step: PathwayStep, text: str) -> Reflection | Non
 @transaction.atomic
 def case_study_save(*, case_study: CaseStudy, author, topics=None, **fields) -> CaseStudy:
     """Create or edit a member's case study. Only a draft or a returned one can be edited."""
-    if case_study.pk and case_study.status in (CaseStudy.Status.SUBMITTED, CaseStudy.Status.PUBLISHED):
+    if case_study.pk and case_study.status in (
+        CaseStudy.Status.SUBMITTED,
+        CaseStudy.Status.PUBLISHED,
+    ):
         raise ValidationError(
             "This case study is with the organisers, so it cannot be changed now."
         )
@@ -165,7 +178,9 @@ def case_study_save(*, case_study: CaseStudy, author, topics=None, **fields) -> 
 def case_study_submit(*, case_study: CaseStudy) -> CaseStudy:
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
     if case_study.status == CaseStudy.Status.SUBMITTED:
-        raise ValidationError("You have already submitted this case study: it is waiting for review.")
+        raise ValidationError(
+            "You have already submitted this case study: it is waiting for review."
+        )
     if case_study.status == CaseStudy.Status.PUBLISHED:
         raise ValidationError("This case study is already published.")
     case_study.status = CaseStudy.Status.SUBMITTED

@@ -24,9 +24,7 @@ urlpatterns = [
     path("case-studies/new/", community.case_study_new, name="case_study_new"),
     path("case-studies/<slug:slug>/", community.case_study, name="case_study"),
     path("case-studies/<slug:slug>/edit/", community.case_study_edit, name="case_study_edit"),
-    path(
-        "case-studies/<slug:slug>/submit/", community.case_study_submit, name="case_study_submit"
-    ),
+    path("case-studies/<slug:slug>/submit/", community.case_study_submit, name="case_study_submit"),
     path("initiatives/", community.initiatives, name="initiatives"),
     path("initiatives/<slug:slug>/", community.initiative, name="initiative"),
     # Organisers

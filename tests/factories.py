@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events.models import Caucus, CaucusMembership, Event, EventKind, Programme, Registration
 from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
-from resources.models import Topic
+from resources.models import Resource, Topic
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -142,3 +142,18 @@ def caucus_member(caucus, **kwargs):
         member=user, caucus=caucus, consent_version="1", consent_text="I consent."
     )
     return user
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A published, members-only reading with a link. Search vectors are filled by the
+    services, so tests of search create resources through `resource_save` instead."""
+
+    class Meta:
+        model = Resource
+
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    slug = factory.Sequence(lambda n: f"resource-{n}")
+    kind = Resource.Kind.READING
+    description = "A useful piece of reading."
+    external_url = "https://example.org/reading"
+    audience = "members"

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from resources import selectors as resource_selectors
+
 from .. import selectors, services
 from ..calendar import ics_calendar
 from ..forms import CaucusJoinForm, SuggestionForm
@@ -50,7 +52,12 @@ def past(request):
 @require_GET
 def detail(request, slug):
     view = _event_or_404(slug, request.user)
-    return render(request, "events/detail.html", {"view": view, "event": view.event})
+    resources = resource_selectors.event_resources(user=request.user, event=view.event)
+    return render(
+        request,
+        "events/detail.html",
+        {"view": view, "event": view.event, "resources": resources},
+    )
 
 
 @login_not_required

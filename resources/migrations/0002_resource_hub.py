@@ -10,155 +10,406 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_initial'),
-        ('members', '0001_initial'),
-        ('resources', '0001_initial'),
+        ("events", "0002_initial"),
+        ("members", "0001_initial"),
+        ("resources", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LearningPathway',
+            name="LearningPathway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('description', models.TextField()),
-                ('is_published', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                ("description", models.TextField()),
+                ("is_published", models.BooleanField(default=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Initiative',
+            name="Initiative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('summary', models.TextField(help_text='What it does and what it is trying to change.', verbose_name='focus')),
-                ('audience', models.CharField(blank=True, max_length=300, verbose_name='who it is for')),
-                ('contact', models.CharField(blank=True, max_length=300, verbose_name='contact')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('active', 'Running'), ('ended', 'Ended')], default='active', max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='initiatives', to='members.organisation')),
-                ('topics', models.ManyToManyField(blank=True, related_name='initiatives', to='resources.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="What it does and what it is trying to change.",
+                        verbose_name="focus",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(blank=True, max_length=300, verbose_name="who it is for"),
+                ),
+                ("contact", models.CharField(blank=True, max_length=300, verbose_name="contact")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("active", "Running"), ("ended", "Ended")],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="initiatives",
+                        to="members.organisation",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="initiatives", to="resources.topic"
+                    ),
+                ),
             ],
             options={
-                'ordering': [django.db.models.functions.text.Lower('name')],
+                "ordering": [django.db.models.functions.text.Lower("name")],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('kind', models.CharField(choices=[('recording', 'Recording'), ('slides', 'Slides'), ('toolkit', 'Toolkit'), ('article', 'Article'), ('report', 'Report'), ('guide', 'Guide'), ('reading', 'Reading'), ('link', 'Link')], max_length=20)),
-                ('description', models.TextField()),
-                ('key_takeaways', models.TextField(blank=True, help_text='One per line.')),
-                ('author', models.CharField(blank=True, max_length=200, verbose_name='author or source organisation')),
-                ('published_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('audience', models.CharField(choices=[('public', 'Everyone'), ('members', 'Members only')], default='members', max_length=20)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='published', max_length=20)),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='resources/%Y/%m/')),
-                ('file_type', models.CharField(blank=True, editable=False, max_length=100)),
-                ('file_size', models.PositiveBigIntegerField(blank=True, editable=False, null=True)),
-                ('external_url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('video_url', models.URLField(blank=True, max_length=500, verbose_name='video link')),
-                ('transcript', models.TextField(blank=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(blank=True, help_text='The session this came from, if any.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resources', to='events.event')),
-                ('topics', models.ManyToManyField(blank=True, related_name='resources', to='resources.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recording", "Recording"),
+                            ("slides", "Slides"),
+                            ("toolkit", "Toolkit"),
+                            ("article", "Article"),
+                            ("report", "Report"),
+                            ("guide", "Guide"),
+                            ("reading", "Reading"),
+                            ("link", "Link"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("key_takeaways", models.TextField(blank=True, help_text="One per line.")),
+                (
+                    "author",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="author or source organisation"
+                    ),
+                ),
+                ("published_on", models.DateField(default=django.utils.timezone.localdate)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("public", "Everyone"), ("members", "Members only")],
+                        default="members",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="published",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(blank=True, max_length=300, upload_to="resources/%Y/%m/"),
+                ),
+                ("file_type", models.CharField(blank=True, editable=False, max_length=100)),
+                (
+                    "file_size",
+                    models.PositiveBigIntegerField(blank=True, editable=False, null=True),
+                ),
+                ("external_url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "video_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="video link"),
+                ),
+                ("transcript", models.TextField(blank=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The session this came from, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resources",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="resources", to="resources.topic"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', '-pk'],
+                "ordering": ["-published_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PathwayStep',
+            name="PathwayStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('reflection_prompt', models.TextField(blank=True)),
-                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='resources.learningpathway')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pathway_steps', to='resources.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                ("reflection_prompt", models.TextField(blank=True)),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="resources.learningpathway",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pathway_steps",
+                        to="resources.resource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='StepProgress',
+            name="StepProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pathway_progress', to=settings.AUTH_USER_MODEL)),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='resources.pathwaystep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pathway_progress",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="progress",
+                        to="resources.pathwaystep",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseStudy',
+            name="CaseStudy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('context', models.TextField(help_text='Where, who, and what the problem was.', verbose_name='the context')),
-                ('what_we_did', models.TextField(verbose_name='what you did')),
-                ('what_changed', models.TextField(verbose_name='what changed')),
-                ('to_share', models.TextField(blank=True, verbose_name='what you would share with others')),
-                ('credit_author', models.BooleanField(default=True, help_text='Untick to be credited as anonymous.', verbose_name='show my name with it')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Waiting for review'), ('returned', 'Returned with comments'), ('published', 'Published')], default='draft', max_length=20)),
-                ('moderator_comment', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='case_studies', to=settings.AUTH_USER_MODEL)),
-                ('topics', models.ManyToManyField(blank=True, related_name='case_studies', to='resources.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                (
+                    "context",
+                    models.TextField(
+                        help_text="Where, who, and what the problem was.",
+                        verbose_name="the context",
+                    ),
+                ),
+                ("what_we_did", models.TextField(verbose_name="what you did")),
+                ("what_changed", models.TextField(verbose_name="what changed")),
+                (
+                    "to_share",
+                    models.TextField(blank=True, verbose_name="what you would share with others"),
+                ),
+                (
+                    "credit_author",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick to be credited as anonymous.",
+                        verbose_name="show my name with it",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Waiting for review"),
+                            ("returned", "Returned with comments"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("moderator_comment", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="case_studies",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="case_studies", to="resources.topic"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'case studies',
-                'ordering': ['-published_at', '-created_at'],
-                'permissions': [('moderate_casestudy', 'Can moderate case studies')],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='case_study_search_idx')],
+                "verbose_name_plural": "case studies",
+                "ordering": ["-published_at", "-created_at"],
+                "permissions": [("moderate_casestudy", "Can moderate case studies")],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_vector"], name="case_study_search_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reflection',
+            name="Reflection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reflections', to=settings.AUTH_USER_MODEL)),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reflections', to='resources.pathwaystep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflections",
+                        to="resources.pathwaystep",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('member', 'step'), name='one_reflection_per_step')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("member", "step"), name="one_reflection_per_step"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='resource_search_idx'),
+            model_name="resource",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="resource_search_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['status', '-published_on'], name='resource_browse_idx'),
+            model_name="resource",
+            index=models.Index(fields=["status", "-published_on"], name="resource_browse_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('file', ''), _negated=True), models.Q(('external_url', ''), _negated=True), models.Q(('video_url', ''), _negated=True), _connector='OR'), name='resource_has_content', violation_error_message='Add a file, a link or a video link.'),
+            model_name="resource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("file", ""), _negated=True),
+                    models.Q(("external_url", ""), _negated=True),
+                    models.Q(("video_url", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="resource_has_content",
+                violation_error_message="Add a file, a link or a video link.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stepprogress',
-            constraint=models.UniqueConstraint(fields=('member', 'step'), name='one_progress_per_step'),
+            model_name="stepprogress",
+            constraint=models.UniqueConstraint(
+                fields=("member", "step"), name="one_progress_per_step"
+            ),
         ),
     ]

@@ -12,6 +12,7 @@ from members.models import Organisation, Sector, Seniority, User
 from members.roles import ORGANISERS
 from members.selectors import ground_rules_current
 from members.services import ground_rules_agree
+from resources.demo import demo_resources_load
 
 DEMO_ORGANISATIONS = [
     ("Riverside NHS Foundation Trust", Sector.NHS),
@@ -31,7 +32,8 @@ DEMO_ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Create demo organisations, sign-in accounts and a sample programme for trying the "
+        "Create demo organisations, sign-in accounts, a sample programme and resource hub for "
+        "trying the "
         "portal out. Only runs "
         "with DEBUG on; each run gives the demo accounts a new password and prints it."
     )
@@ -69,6 +71,10 @@ class Command(BaseCommand):
                     ground_rules_agree(user=user, ground_rules=rules)
             demo_programme_load(
                 members=User.objects.filter(email__in=[a[0] for a in DEMO_ACCOUNTS])
+            )
+            demo_resources_load(
+                organiser=User.objects.get(email="organiser@example.org"),
+                member=User.objects.get(email="member@example.org"),
             )
         self.stdout.write(self.style.SUCCESS("Demo content ready. Sign in at /accounts/login/ as:"))
         for email, *_rest, organiser in DEMO_ACCOUNTS:

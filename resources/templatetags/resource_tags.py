@@ -1,0 +1,33 @@
+import re
+from urllib.parse import parse_qs, urlparse
+
+from django import template
+
+register = template.Library()
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+# Hosts whose players may be embedded; the Content-Security-Policy's frame-src lists the same.
+EMBED_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+
+
+@register.filter
+def video_embed_url(url: str) -> str:
+    """The embeddable player address for a YouTube or Vimeo link, or "" for anything else
+    (which the page then shows as a plain link)."""
+    try:
+        parts = urlparse(url or "")
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    video_id = ""
+    if host == "youtube.com" and parts.path == "/watch":
+        video_id = parse_qs(parts.query).get("v", [""])[0]
+    elif host == "youtube.com" and parts.path.startswith(("/embed/", "/live/", "/shorts/")):
+        video_id = parts.path.split("/")[2]
+    elif host == "youtu.be":
+        video_id = parts.path.lstrip("/")
+    if video_id and _YOUTUBE_ID.match(video_id):
+        return f"{EMBED_HOSTS[0]}/embed/{video_id}"
+    if host == "vimeo.com" and parts.path.strip("/").isdigit():
+        return f"{EMBED_HOSTS[1]}/video/{parts.path.strip('/')}"
+    return ""
