@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("events.urls")),
     path("", include("resources.urls")),
+    path("", include("surveys.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,9 @@
 """The portal's roles, as Django groups. Every role's permissions are listed here and nowhere else;
 `roles_sync` applies this table after each migrate.
 
-Seeing members' caucus choices (`events.view_caucus_choice`, special category data) belongs to no
-role: it is given to named people only, in the admin."""
+Seeing members' caucus choices (`events.view_caucus_choice`, special category data) and survey
+counts below the disclosure threshold (`surveys.view_unsuppressed_results`) belong to no role:
+they are given to named people only, in the admin."""
 
 ORGANISERS = "Organisers"
 STEERING_GROUP = "Steering group"
@@ -42,9 +43,13 @@ ROLE_PERMISSIONS = {
         "resources.add_initiative",
         "resources.change_initiative",
         "resources.delete_initiative",
+        "surveys.add_survey",
+        "surveys.change_survey",
+        "surveys.view_survey",
     ],
     # Read-only access to the organisers' reports.
     STEERING_GROUP: [
         "members.view_reports",
+        "surveys.view_survey",
     ],
 }

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import selectors as event_selectors
+from surveys import selectors as survey_selectors
 
 from . import selectors, services
 from .emails import unsubscribe_token_read
@@ -56,6 +57,7 @@ def home(request):
             "steps_done": all(step.done for step in steps),
             "ground_rules": status,
             "upcoming": event_selectors.member_upcoming(member=request.user)[:3],
+            "surveys": survey_selectors.surveys_waiting(member=request.user)[:5],
         },
     )
 

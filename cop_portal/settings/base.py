@@ -235,3 +235,7 @@ if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
             "file_overwrite": False,
         },
     }
+
+# Survey breakdowns hide counts below this (NHS Digital's older disclosure rule was 5; its
+# current rule for hospital statistics hides 1 to 7). See surveys/disclosure.py.
+SURVEY_SUPPRESSION_THRESHOLD = env.int("SURVEY_SUPPRESSION_THRESHOLD", default=5)

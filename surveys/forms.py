@@ -1,0 +1,54 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from .models import Question
+
+
+def _field_name(question) -> str:
+    return f"q{question.pk}"
+
+
+class ResponseForm(forms.Form):
+    """The survey as a form: one field per question, built from the questions themselves, so a
+    tampered question id or a choice that is not on the list is refused as invalid."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[_field_name(question)] = self._field(question)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @staticmethod
+    def _field(question):
+        common = {"label": question.text, "required": question.required,
+                  "help_text": question.help_text}  # fmt: skip
+        if question.kind == Question.Kind.AGREEMENT:
+            choices = [(str(v), f"{v} – {label}") for v, label in Question.AGREEMENT_LABELS.items()]
+            return forms.TypedChoiceField(
+                choices=choices, coerce=int, widget=forms.RadioSelect, **common
+            )
+        if question.kind == Question.Kind.NPS:
+            choices = [(str(v), str(v)) for v in range(11)]
+            common["help_text"] = (
+                common["help_text"] or "0 is not at all likely, 10 is extremely likely."
+            )
+            return forms.TypedChoiceField(
+                choices=choices, coerce=int, widget=forms.RadioSelect(attrs={"class": "nps"}),
+                **common,
+            )  # fmt: skip
+        if question.kind == Question.Kind.SINGLE:
+            return forms.ModelChoiceField(
+                queryset=question.choices.all(), widget=forms.RadioSelect, empty_label=None,
+                **common,
+            )  # fmt: skip
+        if question.kind == Question.Kind.MULTIPLE:
+            return forms.ModelMultipleChoiceField(
+                queryset=question.choices.all(), widget=forms.CheckboxSelectMultiple, **common
+            )
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, **common)
+
+    def answers(self) -> dict:
+        """{question: cleaned value} for the service."""
+        return {q: self.cleaned_data.get(_field_name(q)) for q in self.questions}

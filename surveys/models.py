@@ -1,0 +1,208 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Survey(models.Model):
+    class Kind(models.TextChoices):
+        POST_EVENT = "post_event", "After a session"
+        CAUCUS = "caucus", "Caucus"
+        COP_WIDE = "cop_wide", "Whole CoP"
+        CHECK_IN = "check_in", "Regular check-in"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    intro = models.TextField("introduction", blank=True)
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="surveys"
+    )
+    caucus = models.ForeignKey(
+        "events.Caucus", on_delete=models.PROTECT, null=True, blank=True, related_name="surveys"
+    )
+    is_anonymous = models.BooleanField(
+        "anonymous",
+        default=True,
+        help_text="Anonymous answers are stored with no link to the person who gave them.",
+    )
+    opens_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invitations_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="survey_closes_after_it_opens",
+                violation_error_message="The survey must close after it opens.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="post_event") | Q(event__isnull=False),
+                name="post_event_survey_has_event",
+                violation_error_message="Choose the session this survey follows.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="caucus") | Q(caucus__isnull=False),
+                name="caucus_survey_has_caucus",
+                violation_error_message="Choose the caucus this survey is for.",
+            ),
+        ]
+        permissions = [
+            (
+                "view_unsuppressed_results",
+                "Can see survey counts below the disclosure threshold",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("surveys:respond", kwargs={"slug": self.slug})
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", "Agreement scale (1–5)"
+        SINGLE = "single", "One choice"
+        MULTIPLE = "multiple", "Several choices"
+        TEXT = "text", "Free text"
+        NPS = "nps", "Likelihood to recommend (0–10)"
+
+    AGREEMENT_LABELS = {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Neither agree nor disagree",
+        4: "Agree",
+        5: "Strongly agree",
+    }
+    SCALE_KINDS = (Kind.AGREEMENT, Kind.NPS)
+    CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def scale(self) -> list[int]:
+        if self.kind == self.Kind.AGREEMENT:
+            return list(range(1, 6))
+        if self.kind == self.Kind.NPS:
+            return list(range(11))
+        return []
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Invitation(models.Model):
+    """Who was asked, and whether they have answered: the record that stops a second response
+    and drives reminders. It never points at the response itself, and carries dates only, so
+    it cannot be lined up with an anonymous response by time."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    invited_on = models.DateField(default=timezone.localdate)
+    reminded_on = models.DateField(null=True, blank=True)
+    responded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "member"], name="one_invitation_per_member")
+        ]
+        indexes = [models.Index(fields=["member", "responded"], name="invitation_waiting_idx")]
+
+    def __str__(self):
+        return f"Invitation {self.pk}"
+
+
+class Response(models.Model):
+    """One person's answers. For an anonymous survey there is no member, the only time kept is
+    the day, and the key is random, so nothing orders or joins it back to a person. The small
+    groups it may be broken down by (sector, organisation, caucus) are copied at the time of
+    answering; results shown from them are suppressed below the disclosure threshold."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    submitted_on = models.DateField(default=timezone.localdate)
+    sector = models.CharField(max_length=20, blank=True)
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    caucus = models.ForeignKey(
+        "events.Caucus", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "submitted_on"], name="response_survey_day_idx")]
+
+    def __str__(self):
+        return f"Response to {self.survey_id}"
+
+
+class Answer(models.Model):
+    """One answer: a point on a scale, a choice (one row per choice ticked), or free text."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.SmallIntegerField(null=True, blank=True)
+    choice = models.ForeignKey(
+        Choice, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["question", "value"], name="answer_scale_idx"),
+            models.Index(fields=["question", "choice"], name="answer_choice_idx"),
+        ]
+
+    def __str__(self):
+        return f"Answer {self.pk}"

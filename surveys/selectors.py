@@ -1,0 +1,229 @@
+"""Reads for surveys: what waits for a member, response rates, and results computed in the
+database in a fixed number of queries however many people answered."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from events.models import Caucus
+from members.models import Organisation, Sector
+
+from .disclosure import suppress, unsuppressed
+from .models import Answer, Invitation, Question, Response, Survey
+
+
+def surveys_waiting(*, member, now=None):
+    """Open surveys this member was invited to and has not answered, closing soonest first."""
+    now = now or timezone.now()
+    return Survey.objects.filter(
+        status=Survey.Status.PUBLISHED,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        invitations__member=member,
+        invitations__responded=False,
+    ).order_by("closes_at")
+
+
+def survey_for_member(*, slug: str, member):
+    """A published survey with whether this member is invited and has answered."""
+    return (
+        Survey.objects.filter(slug=slug, status=Survey.Status.PUBLISHED)
+        .annotate(
+            invited=Exists(Invitation.objects.filter(survey=OuterRef("pk"), member=member)),
+            answered=Exists(
+                Invitation.objects.filter(survey=OuterRef("pk"), member=member, responded=True)
+            ),
+        )
+        .select_related("event", "caucus")
+        .first()
+    )
+
+
+def questions_of(*, survey):
+    return list(survey.questions.prefetch_related("choices").order_by("order", "pk"))
+
+
+def surveys_with_rates():
+    """Every survey with invited and responded counts, for the organisers' list."""
+    return Survey.objects.select_related("event", "caucus").annotate(
+        invited=Count("invitations", distinct=True),
+        responded=Count("invitations", filter=Q(invitations__responded=True), distinct=True),
+    )
+
+
+def response_rate(responded: int, invited: int) -> float | None:
+    """Responses as a share of people invited, or None before anyone is invited."""
+    return round(responded / invited, 4) if invited else None
+
+
+# Results -------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int = 0
+    # [(label, count)] in the question's own order: scale points or choices.
+    distribution: list = field(default_factory=list)
+    mean: float | None = None
+    median: float | None = None
+    nps: int | None = None
+    texts: list = field(default_factory=list)
+    text_count: int = 0
+
+    @property
+    def max_count(self):
+        return max((n for _, n in self.distribution), default=0)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    responses: int
+    invited: int
+    questions: list
+
+    @property
+    def rate(self):
+        return response_rate(self.responses, self.invited)
+
+
+TEXT_ANSWERS_SHOWN = 200
+
+
+def results(*, survey: Survey) -> Results:
+    """Counts, scale statistics, net promoter score and free text for every question.
+
+    Four queries, whatever the number of responses: the aggregation is done by the database."""
+    questions = questions_of(survey=survey)
+    by_id = {q.pk: QuestionResult(q) for q in questions}
+    responses = survey.responses.count()
+    invited = survey.invitations.count()
+    answers = Answer.objects.filter(question__survey=survey)
+    scale_counts = {}
+    for question_id, value, n in (
+        answers.filter(value__isnull=False)
+        .values_list("question_id", "value")
+        .annotate(n=Count("pk"))
+    ):
+        scale_counts[(question_id, value)] = n
+    choice_counts = {}
+    answered_choice = {}
+    for question_id, choice_id, n, people in (
+        answers.filter(choice__isnull=False)
+        .values_list("question_id", "choice_id")
+        .annotate(n=Count("pk"), people=Count("response_id", distinct=True))
+    ):
+        choice_counts[(question_id, choice_id)] = n
+        answered_choice[question_id] = answered_choice.get(question_id, 0) + people
+    texts = {}
+    text_rows = (
+        answers.exclude(text="")
+        .values_list("question_id", "text")
+        .order_by("question_id", "-response__submitted_on", "pk")
+    )
+    for question_id, text in text_rows[: TEXT_ANSWERS_SHOWN * max(1, len(questions))]:
+        texts.setdefault(question_id, []).append(text)
+    for result in by_id.values():
+        q = result.question
+        if q.kind in Question.SCALE_KINDS:
+            result.distribution = [
+                (Question.AGREEMENT_LABELS.get(v, str(v)) if q.kind == "agreement" else str(v),
+                 scale_counts.get((q.pk, v), 0))
+                for v in q.scale
+            ]  # fmt: skip
+            values = {v: scale_counts.get((q.pk, v), 0) for v in q.scale}
+            result.answered = sum(values.values())
+            if result.answered:
+                result.mean = round(sum(v * n for v, n in values.items()) / result.answered, 2)
+                result.median = median_from_counts(values)
+            if q.kind == Question.Kind.NPS and result.answered:
+                promoters = sum(values[v] for v in (9, 10))
+                detractors = sum(values[v] for v in range(7))
+                result.nps = round(100 * (promoters - detractors) / result.answered)
+        elif q.kind in Question.CHOICE_KINDS:
+            result.distribution = [
+                (c.text, choice_counts.get((q.pk, c.pk), 0)) for c in q.choices.all()
+            ]
+            result.answered = answered_choice.get(q.pk, 0)
+        else:
+            result.texts = texts.get(q.pk, [])[:TEXT_ANSWERS_SHOWN]
+            result.answered = len(texts.get(q.pk, []))
+    return Results(survey, responses, invited, [by_id[q.pk] for q in questions])
+
+
+def median_from_counts(values: dict[int, int]) -> float | None:
+    """The median of a distribution given as {value: count}, without expanding it."""
+    total = sum(values.values())
+    if not total:
+        return None
+
+    def at(position):
+        running = 0
+        for value, n in sorted(values.items()):
+            running += n
+            if running > position:
+                return value
+        raise AssertionError("unreachable")
+
+    return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+BREAKDOWNS = {"sector": "Sector", "organisation": "Organisation", "caucus": "Caucus"}
+
+
+def breakdown(*, question: Question, by: str, see_everything: bool):
+    """Answers to one question by sector, organisation or caucus, with small counts hidden
+    (unless the viewer has the dedicated permission). One query for the counts, one for the
+    group names."""
+    if by not in BREAKDOWNS:
+        raise ValueError(by)
+    answers = Answer.objects.filter(question=question)
+    if question.kind in Question.SCALE_KINDS:
+        column_of = "value"
+        columns = [str(v) for v in question.scale]
+    elif question.kind in Question.CHOICE_KINDS:
+        column_of = "choice_id"
+        choices = list(question.choices.all())
+        columns = [c.text for c in choices]
+        choice_names = {c.pk: c.text for c in choices}
+    else:
+        raise ValueError("Free-text answers are not broken down.")
+    group_field = {"sector": "response__sector", "organisation": "response__organisation_id",
+                   "caucus": "response__caucus_id"}[by]  # fmt: skip
+    counts = {}
+    group_ids = set()
+    for group, column, n in answers.values_list(group_field, column_of).annotate(n=Count("pk")):
+        group_ids.add(group)
+        column = choice_names.get(column) if column_of == "choice_id" else str(column)
+        counts[(group, column)] = n
+    names = _group_names(by, group_ids)
+    rows = sorted(group_ids, key=lambda g: (g in (None, ""), names[g].casefold()))
+    named = {(names[g], c): n for (g, c), n in counts.items()}
+    row_names = [names[g] for g in rows]
+    if see_everything:
+        return unsuppressed(named, row_names, columns)
+    return suppress(named, row_names, columns, threshold=settings.SURVEY_SUPPRESSION_THRESHOLD)
+
+
+def _group_names(by, ids):
+    not_stated = "Not stated"
+    if by == "sector":
+        labels = dict(Sector.choices)
+        return {g: labels.get(g, not_stated) if g else not_stated for g in ids}
+    model = Organisation if by == "organisation" else Caucus
+    known = dict(model.objects.filter(pk__in=[g for g in ids if g]).values_list("pk", "name"))
+    fallback = not_stated if by == "organisation" else "No caucus chosen"
+    return {g: known.get(g, fallback) for g in ids}
+
+
+def responses_by_day(*, survey):
+    """Responses per day, for the response rate over time."""
+    return list(
+        Response.objects.filter(survey=survey)
+        .values_list("submitted_on")
+        .annotate(n=Count("pk"))
+        .order_by("submitted_on")
+    )

@@ -1,0 +1,261 @@
+"""Writes for surveys: building them, inviting people, taking answers (anonymously where the
+survey says so) and reminding those who have not answered."""
+
+import math
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events.models import CaucusMembership
+from members.emails import absolute_url, member_email_send
+
+from .models import Answer, Choice, Invitation, Question, Response, Survey
+
+REMINDER_BEFORE_CLOSE = timedelta(hours=48)
+# Rough seconds to answer each kind of question, for "takes about N minutes".
+SECONDS_PER_QUESTION = {"agreement": 10, "nps": 10, "single": 12, "multiple": 18, "text": 60}
+
+
+def _unique_slug(text: str, *, exclude_pk=None) -> str:
+    base = slugify(text)[:200] or "survey"
+    slug, n = base, 2
+    while Survey.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def minutes_to_answer(questions) -> int:
+    seconds = sum(SECONDS_PER_QUESTION[q.kind] for q in questions)
+    return max(1, math.ceil(seconds / 60))
+
+
+# Building ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
+    if survey.pk and survey.responses.exists():
+        locked = {"is_anonymous", "kind", "event", "caucus"} & {
+            name for name, value in fields.items() if getattr(survey, name) != value
+        }
+        if locked:
+            raise ValidationError(
+                "People have already answered, so whether it is anonymous and who it is for "
+                "cannot change now."
+            )
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    if survey.kind != Survey.Kind.POST_EVENT:
+        survey.event = None
+    if survey.kind != Survey.Kind.CAUCUS:
+        survey.caucus = None
+    if not survey.slug:
+        survey.slug = _unique_slug(survey.title)
+    if survey.pk is None:
+        survey.created_by = user
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+def _editable(survey: Survey):
+    if survey.responses.exists():
+        raise ValidationError("People have already answered, so the questions cannot change.")
+
+
+@transaction.atomic
+def question_save(*, question: Question, choices: list[str] | None = None, **fields) -> Question:
+    """Create or change a question; for a choice question, `choices` is the list of options in
+    order (blank lines are dropped)."""
+    _editable(question.survey)
+    for name, value in fields.items():
+        setattr(question, name, value)
+    if question.pk is None and not question.order:
+        last = question.survey.questions.order_by("-order").first()
+        question.order = (last.order + 1) if last else 1
+    options = [c.strip() for c in (choices or []) if c.strip()]
+    if question.kind in Question.CHOICE_KINDS and len(options) < 2:
+        raise ValidationError("A choice question needs at least two options.")
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValidationError("Each option must be different.")
+    question.full_clean()
+    question.save()
+    question.choices.all().delete()
+    if question.kind in Question.CHOICE_KINDS:
+        Choice.objects.bulk_create(
+            Choice(question=question, text=text, order=i) for i, text in enumerate(options, 1)
+        )
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    _editable(question.survey)
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: Question, direction: int) -> None:
+    """Swap a question with its neighbour above (-1) or below (+1), renumbering 1, 2, 3…"""
+    questions = list(question.survey.questions.select_for_update().order_by("order", "pk"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    other = index + direction
+    if 0 <= other < len(questions):
+        questions[index], questions[other] = questions[other], questions[index]
+    for number, q in enumerate(questions, 1):
+        if q.order != number:
+            q.order = number
+            q.save(update_fields=["order"])
+
+
+@transaction.atomic
+def survey_publish(*, survey: Survey) -> Survey:
+    if survey.status == Survey.Status.PUBLISHED:
+        raise ValidationError("This survey is already published.")
+    if not survey.questions.exists():
+        raise ValidationError("Add at least one question before publishing.")
+    if survey.closes_at <= timezone.now():
+        raise ValidationError("The closing date has passed: move it later first.")
+    survey.status = Survey.Status.PUBLISHED
+    survey.published_at = timezone.now()
+    survey.save(update_fields=["status", "published_at"])
+    return survey
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def audience(survey: Survey):
+    """Who a survey is for: a session's attendees, a caucus's members, or every member."""
+    members = get_user_model().objects.filter(is_active=True)
+    if survey.kind == Survey.Kind.POST_EVENT:
+        return members.filter(attendances__event=survey.event)
+    if survey.kind == Survey.Kind.CAUCUS:
+        return members.filter(caucus_membership__caucus=survey.caucus)
+    return members
+
+
+@transaction.atomic
+def survey_invite(*, survey: Survey) -> int:
+    """Invite everyone the survey is for who has not been invited yet, and email them.
+    Safe to run again: it adds only newcomers (say, attendance recorded later).
+    Returns how many were invited this time."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != Survey.Status.PUBLISHED:
+        raise ValidationError("Publish the survey before inviting people.")
+    if survey.closes_at <= timezone.now():
+        raise ValidationError("This survey has closed.")
+    already = survey.invitations.values("member_id")
+    new_members = list(audience(survey).exclude(pk__in=already))
+    Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in new_members)
+    survey.invitations_sent_at = survey.invitations_sent_at or timezone.now()
+    survey.save(update_fields=["invitations_sent_at"])
+    minutes = minutes_to_answer(list(survey.questions.all()))
+    transaction.on_commit(lambda: _send_invitations(survey, new_members, minutes))
+    return len(new_members)
+
+
+def _send_invitations(survey, members, minutes):
+    link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+    for member in members:
+        member_email_send(
+            member=member,
+            subject=f"{survey.title} (about {minutes} minute{'s' if minutes != 1 else ''})",
+            template="surveys/email/invitation.txt",
+            context={"survey": survey, "link": link, "minutes": minutes},
+            category="surveys",
+        )
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind people who have not answered a survey that closes within two days, once.
+    Run it with the other scheduled commands: `manage.py send_survey_reminders`."""
+    now = now or timezone.now()
+    due = Survey.objects.filter(
+        status=Survey.Status.PUBLISHED,
+        reminders_sent_at__isnull=True,
+        closes_at__gt=now,
+        closes_at__lte=now + REMINDER_BEFORE_CLOSE,
+        invitations_sent_at__isnull=False,
+    )
+    sent = 0
+    for survey in due:
+        marked = Survey.objects.filter(pk=survey.pk, reminders_sent_at__isnull=True).update(
+            reminders_sent_at=now
+        )
+        if not marked:
+            continue
+        waiting = survey.invitations.filter(responded=False).select_related("member")
+        link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+        minutes = minutes_to_answer(list(survey.questions.all()))
+        for invitation in waiting:
+            if member_email_send(
+                member=invitation.member,
+                subject=f"Reminder: {survey.title} closes soon",
+                template="surveys/email/reminder.txt",
+                context={"survey": survey, "link": link, "minutes": minutes},
+                category="surveys",
+            ):
+                sent += 1
+        waiting.update(reminded_on=timezone.localdate(now))
+    return sent
+
+
+# Answering -----------------------------------------------------------------------------------
+
+
+def invitation_for(*, survey: Survey, member) -> Invitation | None:
+    return Invitation.objects.filter(survey=survey, member=member).first()
+
+
+@transaction.atomic
+def response_submit(*, survey: Survey, member, answers: dict) -> Response:
+    """Store one member's answers. `answers` maps each question to its cleaned value: an int
+    for a scale, a Choice, a list of Choices, or text (None or "" or [] when skipped).
+
+    For an anonymous survey the response carries no member, no time of day and a random key,
+    and the invitation is only marked answered: nothing joins the two."""
+    if not survey.is_open():
+        raise ValidationError("This survey is not open for answers.")
+    invitation = Invitation.objects.select_for_update().filter(survey=survey, member=member).first()
+    if invitation is None:
+        raise PermissionDenied("This survey is for the people it was sent to.")
+    if invitation.responded:
+        raise ValidationError("You have already answered this survey. Thank you.")
+    caucus_id = (
+        CaucusMembership.objects.filter(member=member).values_list("caucus_id", flat=True).first()
+    )
+    response = Response.objects.create(
+        survey=survey,
+        member=None if survey.is_anonymous else member,
+        sector=member.sector,
+        organisation_id=member.organisation_id,
+        caucus_id=caucus_id,
+    )
+    given = {question.pk: value for question, value in answers.items()}
+    if set(given) - set(survey.questions.values_list("pk", flat=True)):
+        raise ValidationError("An answer was for a question not in this survey.")
+    rows = []
+    for question in survey.questions.all():
+        value = given.get(question.pk)
+        if value in (None, "", []):
+            if question.required:
+                raise ValidationError(f"“{question.text}” needs an answer.")
+            continue
+        if question.kind in Question.SCALE_KINDS:
+            rows.append(Answer(response=response, question=question, value=int(value)))
+        elif question.kind == Question.Kind.SINGLE:
+            rows.append(Answer(response=response, question=question, choice=value))
+        elif question.kind == Question.Kind.MULTIPLE:
+            rows += [Answer(response=response, question=question, choice=c) for c in value]
+        else:
+            rows.append(Answer(response=response, question=question, text=value))
+    Answer.objects.bulk_create(rows)
+    invitation.responded = True
+    invitation.save(update_fields=["responded"])
+    return response

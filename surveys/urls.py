@@ -1,0 +1,37 @@
+from django.urls import path
+
+from .views import organise, respond, results
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("surveys/", respond.waiting, name="waiting"),
+    path("surveys/<slug:slug>/", respond.respond, name="respond"),
+    path("surveys/<slug:slug>/thanks/", respond.thanks, name="thanks"),
+    # Organisers
+    path("organise/surveys/", organise.surveys, name="organise"),
+    path("organise/surveys/new/", organise.survey_new, name="survey_new"),
+    path("organise/surveys/<int:pk>/", organise.survey_detail, name="survey_detail"),
+    path("organise/surveys/<int:pk>/edit/", organise.survey_edit, name="survey_edit"),
+    path("organise/surveys/<int:pk>/preview/", organise.preview, name="preview"),
+    path("organise/surveys/<int:pk>/publish/", organise.publish, name="publish"),
+    path("organise/surveys/<int:pk>/invite/", organise.invite, name="invite"),
+    path("organise/surveys/<int:pk>/questions/new/", organise.question_new, name="question_new"),
+    path(
+        "organise/surveys/<int:pk>/questions/<int:question_id>/edit/",
+        organise.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "organise/surveys/<int:pk>/questions/<int:question_id>/delete/",
+        organise.question_delete,
+        name="question_delete",
+    ),
+    path(
+        "organise/surveys/<int:pk>/questions/<int:question_id>/move/",
+        organise.question_move,
+        name="question_move",
+    ),
+    path("organise/surveys/<int:pk>/results/", results.results, name="results"),
+    path("organise/surveys/<int:pk>/results.csv", results.results_csv, name="results_csv"),
+]

@@ -1,0 +1,104 @@
+import itertools
+
+import pytest
+
+from surveys.disclosure import suppress, unsuppressed
+
+ROWS = ["NHS", "Council", "Voluntary"]
+COLUMNS = ["Agree", "Disagree"]
+
+
+def _table(rows):
+    return {(r, c): n for r, values in rows.items() for c, n in zip(COLUMNS, values, strict=True)}
+
+
+def _recoverable(table):
+    """Whether any hidden cell can be worked out from what is shown, by one subtraction along
+    a row or column with a shown total."""
+    for r in table.rows:
+        if table.row_totals[r] is not None and sum(v is None for v in table.row(r)) == 1:
+            return True
+    for c in table.columns:
+        column = [table.cells[(r, c)] for r in table.rows]
+        if table.column_totals[c] is not None and sum(v is None for v in column) == 1:
+            return True
+    if table.total is not None and sum(t is None for t in table.row_totals.values()) == 1:
+        return True
+    return table.total is not None and sum(t is None for t in table.column_totals.values()) == 1
+
+
+def test_nothing_is_hidden_when_every_count_is_large_enough():
+    table = suppress(_table({"NHS": [10, 6], "Council": [7, 9], "Voluntary": [5, 12]}),
+                     ROWS, COLUMNS, threshold=5)  # fmt: skip
+    assert table.suppressed is False
+    assert table.row("NHS") == [10, 6]
+    assert table.total == 49
+    assert table.notes == []
+
+
+def test_a_small_count_is_hidden_and_so_is_a_partner_in_its_row_and_column():
+    table = suppress(_table({"NHS": [10, 2], "Council": [7, 9], "Voluntary": [8, 12]}),
+                     ROWS, COLUMNS, threshold=5)  # fmt: skip
+    assert table.cells[("NHS", "Disagree")] is None
+    # Row NHS: the 10 beside it is hidden too, or 12 − 10 would give the 2 away.
+    assert table.cells[("NHS", "Agree")] is None
+    # Column Disagree: the smallest other count (9) is hidden, and then its row partner.
+    assert table.cells[("Council", "Disagree")] is None
+    assert table.cells[("Council", "Agree")] is None
+    assert table.row("Voluntary") == [8, 12]
+    assert table.row_totals == {"NHS": 12, "Council": 16, "Voluntary": 20}
+    assert table.suppressed is True
+    assert table.notes[0].startswith("Counts from 1 to 4 are hidden")
+    assert not _recoverable(table)
+
+
+def test_a_small_group_is_hidden_whole_and_cannot_be_recovered_from_the_total():
+    table = suppress(_table({"NHS": [3, 1], "Council": [7, 9], "Voluntary": [8, 12]}),
+                     ROWS, COLUMNS, threshold=5)  # fmt: skip
+    assert table.row_totals["NHS"] is None
+    assert table.row("NHS") == [None, None]
+    # One hidden group total beside a shown grand total would give it away: another goes.
+    assert table.row_totals["Council"] is None
+    assert table.total == 40
+    assert not _recoverable(table)
+
+
+def test_zero_is_shown_and_a_lone_small_count_beside_zeros_hides_its_row_total():
+    table = suppress(_table({"NHS": [0, 3], "Council": [7, 9], "Voluntary": [8, 12]}),
+                     ROWS, COLUMNS, threshold=5)  # fmt: skip
+    assert table.cells[("NHS", "Agree")] == 0
+    assert table.cells[("NHS", "Disagree")] is None
+    assert table.row_totals["NHS"] is None
+    assert not _recoverable(table)
+
+
+def test_a_tiny_survey_hides_its_grand_total():
+    table = suppress({("NHS", "Agree"): 2}, ["NHS"], ["Agree"], threshold=5)
+    assert table.total is None
+    assert table.cells[("NHS", "Agree")] is None
+
+
+def test_the_threshold_is_respected():
+    counts = _table({"NHS": [6, 6], "Council": [6, 6], "Voluntary": [6, 6]})
+    assert suppress(counts, ROWS, COLUMNS, threshold=5).suppressed is False
+    assert suppress(counts, ROWS, COLUMNS, threshold=8).cells[("NHS", "Agree")] is None
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 8])
+def test_no_hidden_count_can_ever_be_recovered(threshold):
+    """Every table of small counts: whatever is hidden stays hidden."""
+    for values in itertools.product([0, 1, 2, 4, 6, 9], repeat=4):
+        rows = {"A": values[:2], "B": values[2:]}
+        table = suppress(_table(rows), ["A", "B"], COLUMNS, threshold=threshold)
+        assert not _recoverable(table), (values, table)
+        for key, n in table.cells.items():
+            if 0 < _table(rows)[key] < threshold:
+                assert n is None, (values, key)
+
+
+def test_unsuppressed_shows_everything():
+    table = unsuppressed(_table({"NHS": [1, 2], "Council": [0, 3], "Voluntary": [4, 0]}),
+                         ROWS, COLUMNS)  # fmt: skip
+    assert table.row("NHS") == [1, 2]
+    assert table.total == 10
+    assert table.suppressed is False
