@@ -233,3 +233,126 @@ class GlossaryTerm(models.Model):
     def letter(self):
         first = self.term[:1].upper()
         return first if first.isalpha() else "#"
+
+
+class ValueCycle(models.TextChoices):
+    """Wenger-Trayner's value-creation cycles for communities of practice: the kind of value a
+    piece of evidence shows, from what happens in the room to changed ways of seeing."""
+
+    IMMEDIATE = "immediate", "Immediate value: the activity itself was worthwhile"
+    POTENTIAL = "potential", "Potential value: new knowledge, skills, relationships or confidence"
+    APPLIED = "applied", "Applied value: practice changed"
+    REALISED = "realised", "Realised value: performance or outcomes improved"
+    TRANSFORMATIVE = "transformative", "Transformative value: how we define success changed"
+
+
+class Action(models.Model):
+    """Something a member will do with what they learned. Private to them unless they choose
+    to share it as an example; organisers only ever see counts."""
+
+    class Level(models.TextChoices):
+        PERSONAL = "personal", "My own practice"
+        TEAM = "team", "My team"
+        ORGANISATION = "organisation", "My organisation"
+        SYSTEM = "system", "The wider system"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="actions")
+    what = models.CharField("what you will do", max_length=300)
+    why = models.TextField("why it matters", blank=True)
+    due_on = models.DateField("by when", null=True, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="session that prompted it",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    value_cycle = models.CharField(
+        "the value it created", max_length=20, choices=ValueCycle.choices, blank=True
+    )
+    shared = models.BooleanField(
+        "share this with the CoP as an example",
+        default=False,
+        help_text="Other members see what you did, credited to you. You can stop sharing at any time.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_on = models.DateField(null=True, blank=True, editable=False)
+    reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_on", "-created_at"]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_due_idx")]
+
+    def __str__(self):
+        return f"Action {self.pk}"
+
+
+class ActionUpdate(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=Action.Status.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Update {self.pk}"
+
+
+class JourneyStage(models.IntegerChoices):
+    """The learning journey, in the CoP's own words. Stages are not a ladder to climb quickly:
+    people move back as well as forward, and that is part of learning."""
+
+    NOTICING = 1, "Noticing"
+    UNDERSTANDING = 2, "Understanding"
+    REFLECTING = 3, "Looking inward"
+    ACTING = 4, "Acting"
+    ADVOCATING = 5, "Advocating and leading"
+
+
+JOURNEY_STAGE_DESCRIPTIONS = {
+    JourneyStage.NOTICING: "I am starting to notice how racism shapes health, care and work.",
+    JourneyStage.UNDERSTANDING: (
+        "I am learning the history, the evidence and the words, and can explain why racism is a "
+        "health issue."
+    ),
+    JourneyStage.REFLECTING: (
+        "I am examining my own position, assumptions and habits, and what they mean for the "
+        "people I work with."
+    ),
+    JourneyStage.ACTING: (
+        "I am changing what I do: speaking up, changing how I work, supporting colleagues."
+    ),
+    JourneyStage.ADVOCATING: (
+        "I am pushing for change beyond my own practice: in my team, organisation or the wider "
+        "system, and bringing others with me."
+    ),
+}
+
+
+class CheckIn(models.Model):
+    """Where a member places themselves on the learning journey at a point in time. Private:
+    organisers see only suppressed totals."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="check_ins")
+    stage = models.PositiveSmallIntegerField(choices=JourneyStage.choices)
+    note = models.TextField("a note for yourself", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["member", "created_at"], name="checkin_member_idx")]
+
+    def __str__(self):
+        return f"Check-in {self.pk}"

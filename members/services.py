@@ -1,12 +1,13 @@
 """Writes for the members app: accounts, profiles, onboarding content, organisations and roles."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,19 @@ from django.utils.text import slugify
 
 from resources.models import Topic
 
-from .models import ContentPage, GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
+from .emails import member_email_send
+from .models import (
+    Action,
+    ActionUpdate,
+    CheckIn,
+    ContentPage,
+    GlossaryTerm,
+    GroundRules,
+    GroundRulesAgreement,
+    JourneyStage,
+    Organisation,
+    User,
+)
 from .roles import ROLE_PERMISSIONS
 
 
@@ -265,3 +278,78 @@ def email_unsubscribe(*, member_id: int, category: str) -> bool:
     from .emails import CATEGORIES
 
     return User.objects.filter(pk=member_id).update(**{CATEGORIES[category]: False}) == 1
+
+
+# Learning to action ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_save(*, action, member, **fields):
+    """Create or change one of the member's own actions."""
+    if action.pk and action.member_id != member.pk:
+        raise PermissionDenied("Members change only their own actions.")
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.member = member
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_status_update(*, action, status: str, note: str = "", value_cycle: str = ""):
+    """Move an action on (planned, in progress, done, dropped) with a short note; record the day
+    it was done and, if the member says, the kind of value it created."""
+    if status not in Action.Status.values:
+        raise ValidationError("Choose one of the statuses offered.")
+    action.status = status
+    action.completed_on = timezone.localdate() if status == Action.Status.DONE else None
+    if value_cycle or status != Action.Status.DONE:
+        action.value_cycle = value_cycle if status == Action.Status.DONE else ""
+    action.full_clean()
+    action.save()
+    ActionUpdate.objects.create(action=action, status=status, note=note.strip()[:500])
+    return action
+
+
+def action_delete(*, action, member) -> None:
+    if action.member_id != member.pk:
+        raise PermissionDenied("Members delete only their own actions.")
+    action.delete()
+
+
+def action_reminders_send(*, today=None) -> int:
+    """Remind members of actions falling due tomorrow or already due, once per action.
+    Run daily from cron: `manage.py send_action_reminders`."""
+    today = today or timezone.localdate()
+    due = (
+        Action.objects.filter(
+            status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS],
+            due_on__isnull=False,
+            due_on__lte=today + timedelta(days=1),
+            reminder_sent_on__isnull=True,
+        )
+        .select_related("member")
+        .order_by("due_on", "pk")
+    )
+    sent = 0
+    for action in due:
+        marked = Action.objects.filter(pk=action.pk, reminder_sent_on__isnull=True).update(
+            reminder_sent_on=today
+        )
+        if marked and member_email_send(
+            member=action.member,
+            subject="An action you planned is due",
+            template="members/email/action_due.txt",
+            context={"action": action},
+            category="reminders",
+        ):
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def check_in_record(*, member, stage: int, note: str = ""):
+    if stage not in JourneyStage.values:
+        raise ValidationError("Choose one of the stages.")
+    return CheckIn.objects.create(member=member, stage=stage, note=note.strip())

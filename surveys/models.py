@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import ValueCycle
+
 
 class Survey(models.Model):
     class Kind(models.TextChoices):
@@ -105,6 +107,13 @@ class Question(models.Model):
     help_text = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     required = models.BooleanField(default=True)
+    value_cycle = models.CharField(
+        "value-creation cycle it evidences",
+        max_length=20,
+        choices=ValueCycle.choices,
+        blank=True,
+        help_text="For the impact report: which kind of value a good answer here shows.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]

@@ -1,0 +1,163 @@
+import datetime
+import json
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from members import reports
+from members.models import Action, CheckIn
+from members.reports import Period
+
+from ..factories import EventFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+def _event(title, day, **kwargs):
+    start = datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON)
+    return EventFactory(title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+                        **kwargs)  # fmt: skip
+
+
+@pytest.fixture
+def world():
+    """Five members from two organisations (one not stated), three past events attended by
+    three, two and one of them, and a future event nobody can have attended yet."""
+    trust = OrganisationFactory(name="Riverside NHS Trust")
+    council = OrganisationFactory(name="Borough Council", sector="local_authority")
+    joined = datetime.datetime(2024, 9, 1, tzinfo=LONDON)
+    ada = UserFactory(name="Ada", organisation=trust, seniority="executive", date_joined=joined)
+    ben = UserFactory(name="Ben", organisation=trust, date_joined=joined)
+    cat = UserFactory(
+        name="Cat", organisation=council, sector="local_authority", date_joined=joined
+    )
+    dan = UserFactory(name="Dan", organisation=None, sector="", date_joined=joined)
+    eve = UserFactory(name="Eve", organisation=trust, date_joined=joined)
+    UserFactory(name="Gone", is_active=False, date_joined=joined)
+    first = _event("Webinar one", datetime.date(2025, 3, 6))
+    second = _event("Session two", datetime.date(2025, 4, 17))
+    third = _event("Webinar three", datetime.date(2025, 5, 22))
+    EventFactory(title="Still to come")
+    for member in (ada, ben, cat):
+        first.attendances.create(member=member)
+    for member in (ada, ben):
+        second.attendances.create(member=member)
+    third.attendances.create(member=dan)
+    return {"members": (ada, ben, cat, dan, eve), "events": (first, second, third)}
+
+
+def test_engagement_figures_counted_by_hand(world):
+    figures = reports.engagement()
+    assert figures["members"] == 5
+    assert figures["organisations"] == [
+        {"name": "Riverside NHS Trust", "members": 3},
+        {"name": "Borough Council", "members": 1},
+        {"name": None, "members": 1},
+    ]
+    assert figures["events"] == [
+        {"date": "2025-03-06", "title": "Webinar one", "attendance": 3},
+        {"date": "2025-04-17", "title": "Session two", "attendance": 2},
+        {"date": "2025-05-22", "title": "Webinar three", "attendance": 1},
+    ]
+    assert figures["attendances"] == 6
+    # Ada and Ben came twice, Cat and Dan once, Eve never.
+    assert figures["attendance_frequency"] == {"0": 1, "1": 2, "2": 2}
+    assert figures["attended_once_share"] == 0.5
+    assert figures["returning_members"] == [
+        {"date": "2025-04-17", "title": "Session two", "returning": 2},
+        {"date": "2025-05-22", "title": "Webinar three", "returning": 0},
+    ]
+    assert figures["senior_leaders"] == {"members": 1, "attendances": 2, "people": 1}
+
+
+def test_a_period_narrows_events_and_attendance(world):
+    figures = reports.engagement(Period(datetime.date(2025, 4, 1), datetime.date(2025, 4, 30)))
+    assert figures["events"] == [{"date": "2025-04-17", "title": "Session two", "attendance": 2}]
+    assert figures["attendances"] == 2
+    assert figures["attendance_frequency"]["1"] == 2
+    assert figures["attendance_frequency"]["0"] == 3
+    assert figures["attended_once_share"] == 1.0
+
+
+def test_engagement_report_prints_the_same_figures_as_json(world):
+    out = StringIO()
+    call_command("engagement_report", "--format", "json", stdout=out)
+    printed = json.loads(out.getvalue())
+    assert printed == json.loads(json.dumps(reports.engagement()))
+    assert set(printed) >= {
+        "members", "organisations", "events", "attendances", "attendance_frequency",
+        "attended_once_share",
+    }  # fmt: skip
+    assert isinstance(printed["attended_once_share"], float)
+
+
+def test_engagement_report_prints_readable_tables(world):
+    out = StringIO()
+    call_command("engagement_report", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("Members: 5\nAttendances: 6\nCame only once (of those who came): 50%\n")
+    assert "Not stated" in text
+    assert "2025-03-06  Webinar one" in text
+
+
+def test_engagement_report_refuses_bad_dates():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("engagement_report", "--from", "18/04/2024", stdout=StringIO())
+
+
+def test_actions_are_counted_by_level_without_their_text(world):
+    ada, ben, *_ = world["members"]
+    Action.objects.create(member=ada, what="Private", level="team", status="done",
+                          value_cycle="applied")  # fmt: skip
+    Action.objects.create(member=ben, what="Private", level="team")
+    Action.objects.create(member=ben, what="Private", level="system", status="dropped")
+    rows = {
+        row["level"]: (row["recorded"], row["done"]) for row in reports.actions_by_level(Period())
+    }
+    assert rows == {"My own practice": (0, 0), "My team": (2, 1), "My organisation": (0, 0),
+                    "The wider system": (1, 0)}  # fmt: skip
+    cycles = {row["cycle"]: row["actions_done"] for row in reports.value_cycles(Period())}
+    assert cycles["applied"] == 1
+    assert sum(cycles.values()) == 1
+
+
+def test_check_in_movement_hides_small_counts(settings):
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 3
+    now = timezone.now()
+
+    def moved(n, first, latest):
+        for _ in range(n):
+            member = UserFactory()
+            CheckIn.objects.create(
+                member=member, stage=first, created_at=now - datetime.timedelta(days=90)
+            )
+            CheckIn.objects.create(
+                member=member, stage=latest, created_at=now - datetime.timedelta(days=5)
+            )
+
+    moved(6, 1, 3)
+    moved(5, 4, 5)
+    moved(4, 3, 4)
+    moved(1, 2, 4)
+    CheckIn.objects.create(member=UserFactory(), stage=5)  # one check-in: no movement
+
+    table = reports.check_in_movement(Period())
+    assert table.cells[("Understanding", "Acting")] is None
+    assert table.cells[("Noticing", "Looking inward")] == 6
+    assert table.cells[("Acting", "Advocating and leading")] == 5
+    assert table.suppressed is True
+    assert table.notes[0].startswith("Counts from 1 to 2 are hidden")
+    full = reports.check_in_movement(Period(), see_everything=True)
+    assert full.cells[("Understanding", "Acting")] == 1
+    assert full.total == 16
+
+
+def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        reports.engagement()
