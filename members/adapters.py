@@ -16,6 +16,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request):
         return self.get_login_redirect_url(request)
 
+    def save_user(self, request, user, form, commit=True):
+        """Someone imported from a spreadsheet who signs up with the same email takes over
+        that record, keeping its name, organisation and joining date, and only gains a
+        password, instead of becoming a second member. (`members.forms.SignupForm` lets their
+        email through; verifying it is still required before they can sign in.)"""
+        from .forms import SignupForm
+        from .imports import imported_member_for_email
+
+        imported = None
+        # Only this form lets an imported member's email through; a social sign-up saves its
+        # own user object whatever this returns, so it must never be handed another record.
+        if isinstance(form, SignupForm):
+            imported = imported_member_for_email(form.cleaned_data.get("email") or "")
+        return super().save_user(request, imported or user, form, commit=commit)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):

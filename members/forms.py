@@ -167,3 +167,75 @@ class EmailPreferencesForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Save email choices")
+
+
+# Importing spreadsheets, and signing up as a member who was imported. (These imports sit here
+# so that this block could be appended without touching the lines above; they can move up.)
+from allauth.account.adapter import get_adapter  # noqa: E402
+from allauth.account.forms import SignupForm as AllauthSignupForm  # noqa: E402
+from crispy_forms.layout import Hidden  # noqa: E402
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    """Step 1 of an import: the file, and what it holds. Step 2 confirms what it would do."""
+
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=[("members", "A list of members"), ("attendance", "An attendance register")],
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="CSV, tab-separated text, a Microsoft Teams attendance report, a Zoom "
+        "participants export or an Excel workbook (.xlsx), up to 5 MB.",
+    )
+    event_title = forms.CharField(
+        label="Event title",
+        max_length=200,
+        required=False,
+        help_text="Attendance only. Leave empty to use the file's own: Teams and Zoom reports "
+        "name the meeting, and a register may have an Event title column.",
+    )
+    event_date = forms.DateField(
+        label="Event date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Attendance only. Leave empty to use the file's own.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Check the file")
+        self.helper.add_input(Hidden("step", "check"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError("The file is over 5 MB: split it into smaller files.")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Import these rows")
+        self.helper.add_input(Hidden("step", "confirm"))
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, except that the email of a member imported from a spreadsheet who
+    has not signed up yet is let through: they take over that record
+    (`AccountAdapter.save_user`). allauth decides an email is taken before its adapter's
+    `validate_unique_email` runs, so the form is where this can happen. Any other email in use
+    gets allauth's usual answer."""
+
+    def validate_unique_email(self, value):
+        from .imports import imported_member_for_email
+
+        if imported_member_for_email(value) is not None:
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)

@@ -97,7 +97,9 @@ class User(AbstractUser):
     # (verification, registration confirmations, changes to a session they are booked on)
     # always go.
     email_programme = models.BooleanField("a new programme is published", default=True)
-    email_reminders = models.BooleanField("reminders before sessions I am booked on", default=True)
+    email_reminders = models.BooleanField(
+        "reminders: sessions I am booked on, and actions falling due", default=True
+    )
     email_catch_up = models.BooleanField("catch-up summaries of sessions I missed", default=True)
     email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -282,7 +284,9 @@ class Action(models.Model):
     shared = models.BooleanField(
         "share this with the CoP as an example",
         default=False,
-        help_text="Other members see what you did, credited to you. You can stop sharing at any time.",
+        help_text=(
+            "Other members see what you did, credited to you. You can stop sharing at any time."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -142,9 +142,10 @@ def _returning_counts(pairs: dict[int, int]) -> dict[int, int]:
         return {}
     cases = " ".join("WHEN %s THEN %s" for _ in pairs)
     params = [v for pair in pairs.items() for v in pair]
-    table = Attendance._meta.db_table
+    table, users = Attendance._meta.db_table, User._meta.db_table
     sql = (
-        f"SELECT a.event_id, COUNT(*) FROM {table} a "  # noqa: S608 - table name from the model
+        f"SELECT a.event_id, COUNT(*) FROM {table} a "  # noqa: S608 - table names from the models
+        f"JOIN {users} u ON u.id = a.member_id AND u.is_active "
         f"JOIN {table} b ON b.member_id = a.member_id "
         f"AND b.event_id = (CASE a.event_id {cases} END) "
         f"WHERE a.event_id IN ({', '.join('%s' for _ in pairs)}) GROUP BY a.event_id"
@@ -308,7 +309,8 @@ def check_in_movement(period: Period, *, see_everything: bool = False):
     mine = check_ins.filter(member_id=OuterRef("pk"))
     earliest, newest = mine.order_by("created_at", "pk"), mine.order_by("-created_at", "-pk")
     rows = (
-        User.objects.annotate(
+        User.objects.filter(is_active=True)
+        .annotate(
             first=Subquery(earliest.values("stage")[:1]),
             latest=Subquery(newest.values("stage")[:1]),
             first_pk=Subquery(earliest.values("pk")[:1]),
@@ -336,9 +338,8 @@ def check_in_latest_stages(period: Period, *, see_everything: bool = False):
         check_ins = check_ins.filter(created_at__gte=period.start_at)
     mine = check_ins.filter(member_id=OuterRef("pk"))
     rows = (
-        User.objects.annotate(
-            latest=Subquery(mine.order_by("-created_at", "-pk").values("stage")[:1])
-        )
+        User.objects.filter(is_active=True)
+        .annotate(latest=Subquery(mine.order_by("-created_at", "-pk").values("stage")[:1]))
         .filter(latest__isnull=False)
         .values("latest")
         .annotate(n=Count("pk"))

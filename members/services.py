@@ -288,6 +288,8 @@ def action_save(*, action, member, **fields):
     """Create or change one of the member's own actions."""
     if action.pk and action.member_id != member.pk:
         raise PermissionDenied("Members change only their own actions.")
+    if "due_on" in fields and fields["due_on"] != action.due_on:
+        action.reminder_sent_on = None  # a new date gets its own reminder
     for name, value in fields.items():
         setattr(action, name, value)
     action.member = member
@@ -303,7 +305,10 @@ def action_status_update(*, action, status: str, note: str = "", value_cycle: st
     if status not in Action.Status.values:
         raise ValidationError("Choose one of the statuses offered.")
     action.status = status
-    action.completed_on = timezone.localdate() if status == Action.Status.DONE else None
+    if status != Action.Status.DONE:
+        action.completed_on = None
+    elif action.completed_on is None:
+        action.completed_on = timezone.localdate()  # a later note keeps the day it was done
     if value_cycle or status != Action.Status.DONE:
         action.value_cycle = value_cycle if status == Action.Status.DONE else ""
     action.full_clean()
@@ -353,3 +358,186 @@ def check_in_record(*, member, stage: int, note: str = ""):
     if stage not in JourneyStage.values:
         raise ValidationError("Choose one of the stages.")
     return CheckIn.objects.create(member=member, stage=stage, note=note.strip())
+
+
+# Importing the CoP's spreadsheets (members/imports.py plans; these write). Imports sit in the
+# functions only so that this block could be appended without touching the imports above.
+
+IMPORT_UPLOADS = "imports"
+IMPORT_UPLOAD_LIFETIME = timedelta(hours=2)
+
+
+def organisation_get_or_create(*, name: str) -> tuple[Organisation, bool]:
+    """The organisation with this name, ignoring case and spacing, or a new one."""
+    key = " ".join(name.split()).casefold()
+    for organisation in Organisation.objects.only("pk", "name"):
+        if " ".join(organisation.name.split()).casefold() == key:
+            return organisation, False
+    return organisation_save(organisation=Organisation(), name=name, sector=""), True
+
+
+@transaction.atomic
+def member_import_create(
+    *, email: str, name: str, organisation=None, job_role: str = "", joined=None
+) -> User:
+    """A member from an imported spreadsheet, who has not signed up: no usable password and no
+    allauth email address. Signing up with this email later takes the record over
+    (`AccountAdapter.save_user`). `joined` is a date: they joined at midnight UK time."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    user = User(
+        email=email.strip().lower(),
+        name=" ".join(name.split()),
+        organisation=organisation,
+        job_role=" ".join(job_role.split()),
+    )
+    if joined is not None:
+        user.date_joined = datetime.combine(joined, time.min, tzinfo=ZoneInfo("Europe/London"))
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def imported_event_create(*, title: str, day):
+    """A past session that an attendance register names but the portal does not have: a
+    published webinar from 12:00 to 13:00 UK time that day (the real times are not known)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from events.models import Event, EventKind
+    from events.services import event_save
+
+    kind = EventKind.objects.filter(name__iexact="Webinar").first() or EventKind.objects.first()
+    if kind is None:
+        kind = EventKind(name="Webinar", slug="webinar")
+        kind.full_clean()
+        kind.save()
+    london = ZoneInfo("Europe/London")
+    return event_save(
+        event=Event(),
+        title=" ".join(title.split()),
+        summary="Imported from an attendance register.",
+        kind=kind,
+        format=Event.Format.ONLINE,
+        status=Event.Status.PUBLISHED,
+        starts_at=datetime.combine(day, time(12), tzinfo=london),
+        ends_at=datetime.combine(day, time(13), tzinfo=london),
+    )
+
+
+def attendance_import_record(*, event, member, recorded_by=None):
+    """Record, from an imported register, that a member was at an event: once per member and
+    event. Someone who had not registered is a walk-in, as at the door. Returns (attendance,
+    created)."""
+    from events.models import Attendance
+
+    return Attendance.objects.get_or_create(
+        event=event,
+        member=member,
+        defaults={
+            "walk_in": not event.registrations.filter(member=member).exists(),
+            "recorded_by": recorded_by,
+        },
+    )
+
+
+def _import_folder(token: str) -> str | None:
+    """The storage folder of an upload, or None for anything that is not one of our tokens
+    (which keeps a crafted token from naming any other path)."""
+    valid = 20 <= len(token) <= 64 and token.isascii()
+    if not valid or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    return f"{IMPORT_UPLOADS}/{token}"
+
+
+def import_upload_store(*, upload, user, kind: str, event_title: str = "", event_date=None) -> str:
+    """Keep an uploaded file, privately, until the organiser confirms its import. Returns the
+    token that names it. Files under imports/ are never served: storage is private."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    token = secrets.token_urlsafe(24)
+    folder = _import_folder(token)
+    upload.seek(0)
+    default_storage.save(f"{folder}/upload", upload)
+    meta = {
+        "user": user.pk,
+        "kind": kind,
+        "filename": getattr(upload, "name", "") or "upload",
+        "event_title": event_title or "",
+        "event_date": event_date.isoformat() if event_date else "",
+        "created": timezone.now().isoformat(),
+    }
+    default_storage.save(f"{folder}/meta.json", ContentFile(json.dumps(meta).encode()))
+    return token
+
+
+def import_upload_read(*, token: str, user) -> tuple[bytes, dict] | None:
+    """The stored file and what was chosen with it, or None when the token is unknown, belongs
+    to someone else or has expired (an expired upload is deleted)."""
+    from datetime import datetime
+
+    from django.core.files.storage import default_storage
+
+    folder = _import_folder(token or "")
+    if folder is None:
+        return None
+    try:
+        with default_storage.open(f"{folder}/meta.json") as stored:
+            meta = json.loads(stored.read())
+        if meta["user"] != user.pk:
+            return None
+        if timezone.now() - datetime.fromisoformat(meta["created"]) > IMPORT_UPLOAD_LIFETIME:
+            import_upload_discard(token=token)
+            return None
+        with default_storage.open(f"{folder}/upload") as stored:
+            return stored.read(), meta
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def import_upload_discard(*, token: str) -> None:
+    import contextlib
+
+    from django.core.files.storage import default_storage
+
+    folder = _import_folder(token or "")
+    if folder is None:
+        return
+    for name in ("upload", "meta.json"):
+        default_storage.delete(f"{folder}/{name}")
+    with contextlib.suppress(OSError):
+        default_storage.delete(folder)  # the empty folder, on a file system
+
+
+def import_uploads_purge() -> int:
+    """Delete uploads whose import was never confirmed, once expired: they hold personal data.
+    Returns how many were deleted."""
+    from datetime import datetime
+
+    from django.core.files.storage import default_storage
+
+    try:
+        folders, _ = default_storage.listdir(IMPORT_UPLOADS)
+    except (OSError, NotImplementedError):
+        return 0
+    purged = 0
+    for token in folders:
+        folder = f"{IMPORT_UPLOADS}/{token}"
+        try:
+            with default_storage.open(f"{folder}/meta.json") as stored:
+                created = datetime.fromisoformat(json.loads(stored.read())["created"])
+        except (OSError, ValueError, KeyError, TypeError):
+            try:  # no description (yet): go by when the file was saved
+                created = default_storage.get_modified_time(f"{folder}/upload")
+            except (OSError, NotImplementedError):
+                continue
+        if timezone.now() - created > IMPORT_UPLOAD_LIFETIME:
+            import_upload_discard(token=token)
+            purged += 1
+    return purged

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_urls, journey_urls, views
 
 app_name = "members"
 
@@ -47,4 +47,10 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("organise/organisations/merge/", views.organisation_merge, name="organisation_merge"),
+    *journey_urls.urlpatterns,
+    *dashboard_urls.urlpatterns,
+]
+
+urlpatterns += [
+    path("organise/import/", views.import_data, name="import_data"),
 ]

@@ -58,6 +58,7 @@ def home(request):
             "ground_rules": status,
             "upcoming": event_selectors.member_upcoming(member=request.user)[:3],
             "surveys": survey_selectors.surveys_waiting(member=request.user)[:5],
+            "action_summary": selectors.member_action_summary(member=request.user),
         },
     )
 
@@ -176,7 +177,7 @@ def email_preferences(request):
 # What each unsubscribe category is called in "You will no longer get … emails".
 UNSUBSCRIBE_NAMES = {
     "programme": "new programme",
-    "reminders": "session reminder",
+    "reminders": "reminder",
     "catch_up": "catch-up",
     "surveys": "survey invitation",
 }
@@ -402,3 +403,96 @@ def organisation_merge(request):
         cancel_url=reverse("members:organisations"),
         intro="Use this when the same organisation has been added under two names.",
     )
+
+
+# Importing spreadsheets ------------------------------------------------------------------------
+# (Imported here so that this block could be appended without touching the imports above.)
+import datetime  # noqa: E402
+import io  # noqa: E402
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+from . import imports  # noqa: E402
+from .forms import ImportConfirmForm, ImportForm  # noqa: E402
+
+IMPORT_EXPIRED = "That upload has expired or has already been imported: upload the file again."
+
+
+def _import_kind_allowed(user, kind: str) -> None:
+    # An attendance register also creates events and records who came to them.
+    if kind == "attendance" and not user.has_perm("events.manage_attendance"):
+        raise PermissionDenied
+
+
+@permission_required("members.add_organisation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_data(request):
+    """Import members or attendance from a spreadsheet in two steps: "check" stores the upload
+    privately and shows what each row would do, saving nothing; "confirm" imports it."""
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _import_confirm(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _import_kind_allowed(request.user, data["kind"])
+        upload = data["file"]
+        try:
+            plan = imports.plan_file(
+                upload,
+                upload.name,
+                kind=data["kind"],
+                event_title=data["event_title"] or None,
+                event_date=data["event_date"],
+            )
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            services.import_uploads_purge()
+            token = services.import_upload_store(
+                upload=upload,
+                user=request.user,
+                kind=data["kind"],
+                event_title=data["event_title"],
+                event_date=data["event_date"],
+            )
+            context |= {
+                "plan": plan,
+                "filename": upload.name,
+                "confirm_form": ImportConfirmForm(initial={"token": token}),
+            }
+    return render(request, "members/organise/import.html", context)
+
+
+def _import_confirm(request):
+    form = ImportConfirmForm(request.POST)
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    stored = services.import_upload_read(token=token, user=request.user) if token else None
+    if stored is None:
+        messages.error(request, IMPORT_EXPIRED)
+        return redirect("members:import_data")
+    content, meta = stored
+    _import_kind_allowed(request.user, meta["kind"])
+    try:
+        plan = imports.plan_file(
+            io.BytesIO(content),
+            meta["filename"],
+            kind=meta["kind"],
+            event_title=meta["event_title"] or None,
+            event_date=(
+                datetime.date.fromisoformat(meta["event_date"]) if meta["event_date"] else None
+            ),
+        )
+        created = imports.apply(plan, recorded_by=request.user)
+    except (imports.ImportFileError, ValidationError) as error:
+        detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, f"Nothing was imported: {detail}")
+    else:
+        messages.success(
+            request,
+            f"{meta['filename']} is imported: {plan.summary} "
+            f"({imports.describe_created(created)}).",
+        )
+    finally:
+        services.import_upload_discard(token=token)
+    return redirect("members:import_data")

@@ -4,7 +4,8 @@ database in a fixed number of queries however many people answered."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.models import Caucus
@@ -96,7 +97,7 @@ TEXT_ANSWERS_SHOWN = 200
 def results(*, survey: Survey) -> Results:
     """Counts, scale statistics, net promoter score and free text for every question.
 
-    Four queries, whatever the number of responses: the aggregation is done by the database."""
+    Six queries, whatever the number of responses: the aggregation is done by the database."""
     questions = questions_of(survey=survey)
     by_id = {q.pk: QuestionResult(q) for q in questions}
     responses = survey.responses.count()
@@ -109,22 +110,31 @@ def results(*, survey: Survey) -> Results:
         .annotate(n=Count("pk"))
     ):
         scale_counts[(question_id, value)] = n
-    choice_counts = {}
-    answered_choice = {}
-    for question_id, choice_id, n, people in (
-        answers.filter(choice__isnull=False)
+    choice_counts = {
+        (question_id, choice_id): n
+        for question_id, choice_id, n in answers.filter(choice__isnull=False)
         .values_list("question_id", "choice_id")
-        .annotate(n=Count("pk"), people=Count("response_id", distinct=True))
-    ):
-        choice_counts[(question_id, choice_id)] = n
-        answered_choice[question_id] = answered_choice.get(question_id, 0) + people
+        .annotate(n=Count("pk"))
+    }
+    # People who answered each question: a person who ticked three options counts once.
+    answered = dict(
+        answers.values_list("question_id").annotate(people=Count("response_id", distinct=True))
+    )
     texts = {}
     text_rows = (
         answers.exclude(text="")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("question_id"),
+                order_by=[F("response__submitted_on").desc(), F("pk")],
+            )
+        )
+        .filter(rank__lte=TEXT_ANSWERS_SHOWN)
         .values_list("question_id", "text")
-        .order_by("question_id", "-response__submitted_on", "pk")
+        .order_by("question_id", "rank")
     )
-    for question_id, text in text_rows[: TEXT_ANSWERS_SHOWN * max(1, len(questions))]:
+    for question_id, text in text_rows:
         texts.setdefault(question_id, []).append(text)
     for result in by_id.values():
         q = result.question
@@ -135,22 +145,23 @@ def results(*, survey: Survey) -> Results:
                 for v in q.scale
             ]  # fmt: skip
             values = {v: scale_counts.get((q.pk, v), 0) for v in q.scale}
-            result.answered = sum(values.values())
-            if result.answered:
-                result.mean = round(sum(v * n for v, n in values.items()) / result.answered, 2)
+            result.answered = answered.get(q.pk, 0)
+            total = sum(values.values())
+            if total:
+                result.mean = round(sum(v * n for v, n in values.items()) / total, 2)
                 result.median = median_from_counts(values)
-            if q.kind == Question.Kind.NPS and result.answered:
+            if q.kind == Question.Kind.NPS and total:
                 promoters = sum(values[v] for v in (9, 10))
                 detractors = sum(values[v] for v in range(7))
-                result.nps = round(100 * (promoters - detractors) / result.answered)
+                result.nps = round(100 * (promoters - detractors) / total)
         elif q.kind in Question.CHOICE_KINDS:
             result.distribution = [
                 (c.text, choice_counts.get((q.pk, c.pk), 0)) for c in q.choices.all()
             ]
-            result.answered = answered_choice.get(q.pk, 0)
+            result.answered = answered.get(q.pk, 0)
         else:
-            result.texts = texts.get(q.pk, [])[:TEXT_ANSWERS_SHOWN]
-            result.answered = len(texts.get(q.pk, []))
+            result.texts = texts.get(q.pk, [])
+            result.answered = result.text_count = answered.get(q.pk, 0)
     return Results(survey, responses, invited, [by_id[q.pk] for q in questions])
 
 

@@ -39,6 +39,7 @@ NOT_HTML_PAGES = {
     "members:introduction_read",  # POST only
     "members:ground_rules_agree",  # POST only
     "events:programme_feed",  # a calendar file
+    "members:dashboard_csv",  # a CSV download
     "events:feed_reset",  # POST only
     "events:caucus_withdraw",  # POST only
 }

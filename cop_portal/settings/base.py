@@ -160,6 +160,8 @@ ACCOUNT_SESSION_REMEMBER = None
 EMAIL_SUBJECT_PREFIX = "[CoP Portal] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+# Lets someone imported from the CoP's spreadsheets take over their record when they sign up.
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
 # allauth's rate limits stay at their defaults (on); they need the shared cache above.

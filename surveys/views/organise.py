@@ -1,10 +1,222 @@
-# Placeholder while the survey builder is written: every route answers 501.
-from django.http import HttpResponse
+"""The organisers' survey builder: the list of surveys, a survey's settings and questions, a
+preview, publishing and inviting. Each view checks one permission, calls one service or
+selector, and renders or redirects; the rules live in surveys/services.py."""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors, services
+from ..forms import ResponseForm
+from ..models import Question, Survey
+from ..organise_forms import QuestionForm, SurveyForm
+
+SURVEYS_PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("Not built yet", status=501)
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
 
 
-surveys = survey_new = survey_detail = survey_edit = preview = publish = invite = _todo
-question_new = question_edit = question_delete = question_move = _todo
+# Surveys ---------------------------------------------------------------------------------------
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def surveys(request):
+    page = Paginator(
+        selectors.surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    for survey in page:
+        rate = selectors.response_rate(survey.responded, survey.invited)
+        survey.rate_percent = None if rate is None else rate * 100
+    return render(request, "surveys/organise/surveys.html", {"page": page, "now": timezone.now()})
+
+
+@permission_required("surveys.add_survey", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def survey_new(request):
+    return _survey_form(request, Survey(), title="New survey")
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def survey_edit(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    return _survey_form(request, survey, title=f"Edit “{survey.title}”")
+
+
+def _survey_form(request, survey, *, title):
+    # The form writes what was typed onto its instance while validating; the service needs
+    # the stored values to tell whether anonymity or the audience would change, so the form
+    # gets a copy.
+    form = SurveyForm(request.POST or None, instance=copy.copy(survey))
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_save(survey=survey, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            draft = (
+                " as a draft: add its questions, then publish it"
+                if survey.status == Survey.Status.DRAFT
+                else ""
+            )
+            messages.success(request, f"“{survey.title}” is saved{draft}.")
+            return redirect("surveys:survey_detail", pk=survey.pk)
+    return render(
+        request,
+        "surveys/organise/survey_form.html",
+        {"form": form, "title": title, "survey": survey},
+    )
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def survey_detail(request, pk):
+    survey = get_object_or_404(selectors.surveys_with_rates(), pk=pk)
+    questions = selectors.questions_of(survey=survey)
+    now = timezone.now()
+    return render(
+        request,
+        "surveys/organise/survey_detail.html",
+        {
+            "survey": survey,
+            "questions": questions,
+            "minutes": services.minutes_to_answer(questions),
+            "is_open": survey.is_open(now),
+            "has_closed": survey.closes_at <= now,
+        },
+    )
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def preview(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
+    questions = selectors.questions_of(survey=survey)
+    return render(
+        request,
+        "surveys/organise/preview.html",
+        {
+            "survey": survey,
+            "form": ResponseForm(questions=questions),
+            "minutes": services.minutes_to_answer(questions),
+        },
+    )
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_POST
+def publish(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    try:
+        services.survey_publish(survey=survey)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, f"“{survey.title}” is published. Invite people when you are ready."
+        )
+    return redirect("surveys:survey_detail", pk=survey.pk)
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_POST
+def invite(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    try:
+        invited = services.survey_invite(survey=survey)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{_people(invited)} invited.")
+    return redirect("surveys:survey_detail", pk=survey.pk)
+
+
+# Questions -------------------------------------------------------------------------------------
+
+
+def _question(pk, question_id):
+    """The question, if it belongs to this survey: another survey's question is not found."""
+    return get_object_or_404(
+        Question.objects.select_related("survey"), pk=question_id, survey_id=pk
+    )
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def question_new(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    return _question_form(request, Question(survey=survey), title="Add a question")
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk, question_id):
+    question = _question(pk, question_id)
+    return _question_form(request, question, title="Edit a question")
+
+
+def _question_form(request, question, *, title):
+    survey = question.survey
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        choices = fields.pop("choices")
+        try:
+            services.question_save(question=question, choices=choices, **fields)
+        except ValidationError as error:
+            # On the form, with what was typed kept.
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, "The question is saved.")
+            return redirect("surveys:survey_detail", pk=survey.pk)
+    return render(
+        request,
+        "surveys/organise/question_form.html",
+        {"form": form, "title": title, "survey": survey},
+    )
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def question_delete(request, pk, question_id):
+    question = _question(pk, question_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "surveys/organise/question_delete.html",
+            {"question": question, "survey": question.survey},
+        )
+    try:
+        services.question_delete(question=question)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The question “{question.text}” is deleted.")
+    return redirect("surveys:survey_detail", pk=pk)
+
+
+@permission_required("surveys.change_survey", raise_exception=True)
+@require_POST
+def question_move(request, pk, question_id):
+    question = _question(pk, question_id)
+    direction = request.POST.get("direction")
+    if direction not in {"-1", "1", "+1"}:
+        messages.error(request, "A question can only move up or down one place.")
+        return redirect("surveys:survey_detail", pk=pk)
+    try:
+        services.question_move(question=question, direction=int(direction))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        where = "up" if int(direction) < 0 else "down"
+        messages.success(request, f"“{question.text}” moved {where}.")
+    return redirect("surveys:survey_detail", pk=pk)

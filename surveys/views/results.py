@@ -1,9 +1,303 @@
-# Placeholder while the results pages are written: every route answers 501.
+"""Survey results for organisers and the steering group: the page and its CSV download.
+
+Answers are counted by the selectors, in the database; these views only decide what the
+viewer may see. Two rules protect the people who answered:
+
+- a survey with fewer responses than SURVEY_SUPPRESSION_THRESHOLD shows no answers at all,
+  because with a handful of respondents even overall counts and free text can point to people;
+- breakdowns by small groups hide small counts (surveys.disclosure), and caucus breakdowns,
+  which rest on special category data, are only for holders of events.view_caucus_choice.
+
+Holders of surveys.view_unsuppressed_results see everything."""
+
+import csv
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET
+
+from members.forms import PortalFormHelper
+
+from .. import selectors
+from ..models import Question, Survey
+
+UNSUPPRESSED = "surveys.view_unsuppressed_results"
+CAUCUS_CHOICE = "events.view_caucus_choice"
+
+# The horizontal bar chart, in SVG user units: a label line above each bar.
+CHART_WIDTH = 400
+BAR_MAX = 320
+ROW_HEIGHT = 40
+LABEL_CHARS = 60
+
+NPS_EXPLAINED = (
+    "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
+    "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
+)
+CAUCUS_REFUSED = (
+    "Breakdowns by caucus are only for people allowed to see members’ caucus choices, "
+    "which are special category data."
+)
+CSV_INJECTION_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse("Not built yet", status=501)
+def _tiny_survey_note(threshold: int) -> str:
+    return (
+        f"Results appear once there are at least {threshold} responses. With fewer, even the "
+        "overall counts and free-text answers could identify the people who answered."
+    )
 
 
-results = results_csv = _todo
+def _sees_everything(user) -> bool:
+    return user.has_perm(UNSUPPRESSED)
+
+
+def _breakdown_options(user) -> dict[str, str]:
+    options = dict(selectors.BREAKDOWNS)
+    if not user.has_perm(CAUCUS_CHOICE):
+        del options["caucus"]
+    return options
+
+
+def _breakable(questions) -> list[Question]:
+    kinds = (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)
+    return [q for q in questions if q.kind in kinds]
+
+
+def _column_label(question, column: str) -> str:
+    if question.kind == Question.Kind.AGREEMENT:
+        return f"{Question.AGREEMENT_LABELS[int(column)]} ({column})"
+    return column
+
+
+# The page -------------------------------------------------------------------------------------
+
+
+class BreakdownForm(forms.Form):
+    """Which breakdown to show. Built from the survey's own questions, so a question id from
+    another survey, or a free-text question, is simply not a valid choice.
+    (Kept beside the view while surveys/forms.py is being rewritten; it belongs there.)"""
+
+    by = forms.ChoiceField(label="Break down by")
+    question = forms.TypedChoiceField(label="Question", coerce=int)
+
+    def __init__(self, *args, questions, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["by"].choices = list(options.items())
+        self.fields["question"].choices = [
+            (q.pk, Truncator(q.text).chars(80)) for q in _breakable(questions)
+        ]
+        self.helper = PortalFormHelper("Show the breakdown")
+        self.helper.form_method = "get"
+
+
+def _chart(result) -> dict:
+    """The numbers for one question's bar chart and table, with bar geometry precomputed."""
+    answered = result.answered
+    peak = result.max_count
+    rows = []
+    for index, (label, count) in enumerate(result.distribution):
+        width = round(BAR_MAX * count / peak) if peak else 0
+        rows.append(
+            {
+                "label": label,
+                "short_label": Truncator(label).chars(LABEL_CHARS),
+                "count": count,
+                "percent": round(100 * count / answered) if answered else 0,
+                "width": max(width, 1) if count else 0,
+                "label_y": index * ROW_HEIGHT + 14,
+                "bar_y": index * ROW_HEIGHT + 20,
+                "count_x": (max(width, 1) if count else 0) + 6,
+                "count_y": index * ROW_HEIGHT + 32,
+            }
+        )
+    chart = {
+        "result": result,
+        "question": result.question,
+        "answered": answered,
+        "rows": rows,
+        "height": len(rows) * ROW_HEIGHT + 4,
+        "width": CHART_WIDTH,
+        "is_scale": result.question.kind in Question.SCALE_KINDS,
+        "is_text": result.question.kind == Question.Kind.TEXT,
+    }
+    if result.question.kind == Question.Kind.NPS:
+        counts = {int(label): count for label, count in result.distribution}
+        chart["promoters"] = counts[9] + counts[10]
+        chart["detractors"] = sum(counts[v] for v in range(7))
+    return chart
+
+
+def _breakdown_table(table, question) -> dict:
+    return {
+        "columns": [_column_label(question, c) for c in table.columns],
+        "rows": [
+            {"name": name, "cells": table.row(name), "total": table.row_totals[name]}
+            for name in table.rows
+        ],
+        "column_totals": [table.column_totals[c] for c in table.columns],
+        "total": table.total,
+        "notes": table.notes,
+    }
+
+
+def _breakdown(request, questions, *, allowed: bool):
+    """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
+    options = _breakdown_options(request.user)
+    data = request.GET
+    if data.get("by") == "caucus" and "caucus" not in options:
+        form = BreakdownForm(
+            initial={"question": data.get("question")}, questions=questions, options=options
+        )
+        return form, None, CAUCUS_REFUSED
+    if not {"by", "question"} & set(data):
+        return BreakdownForm(questions=questions, options=options), None, None
+    form = BreakdownForm(data, questions=questions, options=options)
+    if not allowed:
+        return form, None, None
+    if not form.is_valid():
+        return form, None, "That breakdown cannot be shown: choose a grouping and a question."
+    by, question_id = form.cleaned_data["by"], form.cleaned_data["question"]
+    question = next(q for q in questions if q.pk == question_id)
+    table = selectors.breakdown(
+        question=question, by=by, see_everything=_sees_everything(request.user)
+    )
+    return (
+        form,
+        {"question": question, "by": options[by], **_breakdown_table(table, question)},
+        None,
+    )
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def results(request, pk):
+    survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
+    found = selectors.results(survey=survey)
+    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    hidden = found.responses < threshold and not _sees_everything(request.user)
+    charts = [_chart(result) for result in found.questions]
+    questions = [r.question for r in found.questions]
+    form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
+    return render(
+        request,
+        "surveys/organise/results.html",
+        {
+            "survey": survey,
+            "results": found,
+            "rate_percent": None if found.rate is None else f"{found.rate:.0%}",
+            "by_day": selectors.responses_by_day(survey=survey),
+            "hidden": hidden,
+            "hidden_note": _tiny_survey_note(threshold),
+            "charts": charts,
+            "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
+            "nps_explained": NPS_EXPLAINED,
+            "form": form if _breakable(questions) else None,
+            "breakdown": breakdown,
+            "breakdown_message": breakdown_message,
+        },
+    )
+
+
+# The CSV download -----------------------------------------------------------------------------
+
+
+def _cell(value):
+    """A value safe to open in a spreadsheet: text that a spreadsheet would run as a formula
+    is prefixed with an apostrophe. Numbers we computed are left as numbers."""
+    if value is None:
+        return "hidden"
+    if isinstance(value, str) and value.startswith(CSV_INJECTION_STARTS):
+        return "'" + value
+    return value
+
+
+def _free_text_refusal(survey, user) -> str | None:
+    if survey.is_anonymous:
+        return "Free-text answers are not exported: this survey is anonymous."
+    if not _sees_everything(user):
+        return (
+            "Free-text answers are not exported: they can identify the people who wrote them, "
+            "so only people allowed to see unsuppressed results can download them."
+        )
+    return None
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def results_csv(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    found = selectors.results(survey=survey)
+    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    see_everything = _sees_everything(request.user)
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{survey.slug}-results.csv"'},
+    )
+    # A byte order mark, so that Excel reads the file as UTF-8 and names keep their accents.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+
+    def write(*cells):
+        writer.writerow([_cell(c) for c in cells])
+
+    write("Survey", survey.title)
+    write("Responses", found.responses)
+    write("Invited", found.invited)
+    if found.responses < threshold and not see_everything:
+        write("Note", _tiny_survey_note(threshold))
+        return response
+
+    refusal = _free_text_refusal(survey, request.user)
+    write()
+    write("Question", "Answer", "Count")
+    for result in found.questions:
+        question = result.question
+        write(question.text, "Answered", result.answered)
+        if question.kind == Question.Kind.TEXT:
+            if refusal:
+                write(question.text, refusal)
+                continue
+            for text in result.texts:
+                write(question.text, text)
+            if result.answered > len(result.texts):
+                write(question.text, f"Only the first {len(result.texts)} answers are included.")
+            continue
+        for label, count in result.distribution:
+            write(question.text, label, count)
+        if question.kind in Question.SCALE_KINDS and result.mean is not None:
+            write(question.text, "Mean", result.mean)
+            write(question.text, "Median", result.median)
+        if result.nps is not None:
+            write(question.text, "Net promoter score", result.nps)
+
+    options = _breakdown_options(request.user)
+    notes = []
+    write()
+    write("Breakdown by", "Question", "Group", "Answer", "Count")
+    for result in found.questions:
+        question = result.question
+        if question.kind == Question.Kind.TEXT:
+            continue
+        for by, by_label in options.items():
+            table = selectors.breakdown(question=question, by=by, see_everything=see_everything)
+            labels = {column: _column_label(question, column) for column in table.columns}
+            for row in table.rows:
+                for column in table.columns:
+                    write(by_label, question.text, row, labels[column], table.cells[(row, column)])
+                write(by_label, question.text, row, "All answers", table.row_totals[row])
+            for column in table.columns:
+                count = table.column_totals[column]
+                write(by_label, question.text, "All groups", labels[column], count)
+            write(by_label, question.text, "All groups", "All answers", table.total)
+            notes += [note for note in table.notes if note not in notes]
+    if any(r.nps is not None for r in found.questions):
+        write()
+        write("Note", NPS_EXPLAINED)
+    for note in notes:
+        write("Note", note)
+    return response

@@ -380,7 +380,7 @@ def test_a_reminder_can_be_unsubscribed_from_in_one_click(kind):
     link = header[1:-1]
     lines = message.body.splitlines()
     assert lines[-2:] == [
-        f"Stop session reminders: {link}",
+        f"Stop reminders (of sessions and of actions): {link}",
         "Choose which emails you get: http://127.0.0.1:8000/profile/emails/",
     ]
     # The headers survive being turned into a real message.

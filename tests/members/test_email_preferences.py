@@ -110,7 +110,7 @@ def test_opening_the_link_asks_for_confirmation_and_changes_nothing(client):
     response = client.get(unsubscribe_url(member, "reminders"))
 
     assert response.status_code == 200
-    assert h1s(response) == ["<h1>Stop session reminder emails?</h1>"]
+    assert h1s(response) == ["<h1>Stop reminder emails?</h1>"]
     html = response.content.decode()
     assert re.search(
         r'<form method="post">\s*<input type="hidden" name="csrfmiddlewaretoken"', html

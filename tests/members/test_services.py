@@ -364,7 +364,7 @@ def test_roles_sync_gives_each_role_exactly_its_listed_permissions():
     services.roles_sync()
 
     assert _group_permissions(ORGANISERS) == set(ROLE_PERMISSIONS[ORGANISERS])
-    assert _group_permissions(STEERING_GROUP) == {"members.view_reports"}
+    assert _group_permissions(STEERING_GROUP) == {"members.view_reports", "surveys.view_survey"}
 
 
 def test_roles_sync_is_idempotent():

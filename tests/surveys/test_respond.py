@@ -108,7 +108,7 @@ def test_a_second_response_is_refused_and_the_first_kept():
 
 
 def test_someone_not_invited_cannot_answer():
-    survey, scale, pick, _ = _survey()
+    survey, scale, _pick, _ = _survey()
     with pytest.raises(PermissionDenied):
         services.response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
     assert not Response.objects.exists()
@@ -124,7 +124,7 @@ def test_someone_not_invited_cannot_answer():
     ],
 )  # fmt: skip
 def test_a_survey_outside_its_dates_takes_no_answers(when):
-    survey, scale, pick, _ = _survey(**when)
+    survey, scale, _pick, _ = _survey(**when)
     member = UserFactory()
     _invite(survey, member)
     with pytest.raises(ValidationError) as caught:
@@ -134,7 +134,7 @@ def test_a_survey_outside_its_dates_takes_no_answers(when):
 
 
 def test_a_missing_required_answer_stores_nothing():
-    survey, scale, pick, _ = _survey()
+    survey, scale, _pick, _ = _survey()
     member = UserFactory()
     _invite(survey, member)
     with pytest.raises(ValidationError) as caught:
@@ -226,7 +226,7 @@ def test_answers_off_the_list_are_refused(member_client, member, tamper):
 
 def test_a_question_id_from_another_survey_is_ignored(member_client, member):
     survey, scale, pick, _ = _survey()
-    other, other_scale, _, _ = _survey(slug="other", title="Other")
+    _other, other_scale, _, _ = _survey(slug="other", title="Other")
     _invite(survey, member)
     _post(member_client, survey, {f"q{scale.pk}": "3", f"q{pick.pk}": pick.choices.first().pk,
                                   f"q{other_scale.pk}": "5"})  # fmt: skip

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from members import imports
+
+
+def run_import(command, path: str, *, kind: str, dry_run: bool, **plan_options) -> None:
+    """Read, plan, print and (unless a dry run) apply an import: what both commands do."""
+    if not Path(path).is_file():
+        raise CommandError(f"No such file: {path}")
+    try:
+        plan = imports.plan_file(path, Path(path).name, kind=kind, **plan_options)
+    except imports.ImportFileError as error:
+        raise CommandError(str(error)) from error
+    if plan.source != "table":
+        command.stdout.write(f"Read as a {plan.source}.")
+    for row in plan.rows:
+        command.stdout.write(row.describe())
+    command.stdout.write(plan.summary)
+    if plan.new_organisations:
+        command.stdout.write(f"New organisations: {', '.join(plan.new_organisations)}")
+    if plan.new_events:
+        command.stdout.write(f"New events: {'; '.join(str(event) for event in plan.new_events)}")
+    if dry_run:
+        command.stdout.write("Dry run: nothing was saved.")
+        return
+    try:
+        created = imports.apply(plan)
+    except ValidationError as error:
+        raise CommandError(f"Nothing was saved: {' '.join(error.messages)}") from error
+    command.stdout.write(command.style.SUCCESS(f"Saved: {imports.describe_created(created)}."))
+
+
+class Command(BaseCommand):
+    help = (
+        "Import members from a spreadsheet (CSV, TSV or XLSX) with the columns Email, First "
+        "name, Last name, Organisation, Role and Joined. Members already here are left as they "
+        "are, so importing the same file again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The spreadsheet to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would happen; save nothing."
+        )
+
+    def handle(self, *args, file, dry_run, **options):
+        run_import(self, file, kind="members", dry_run=dry_run)

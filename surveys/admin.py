@@ -1,0 +1,84 @@
+"""Surveys in the admin. Responses and answers are deliberately not registered: a page listing
+anonymous responses one by one, with their day and the groups they were given, invites
+re-identification. Results are read, with small counts hidden, on the organisers' pages."""
+
+from django.contrib import admin
+
+from .models import Invitation, Question, Survey
+
+CAUCUS_CHOICE = "events.view_caucus_choice"
+# What may not change once anyone has answered (as in services.survey_save).
+LOCKED_AFTER_ANSWERS = ["kind", "event", "caucus", "is_anonymous"]
+
+
+def _has_responses(survey) -> bool:
+    return survey is not None and survey.pk is not None and survey.responses.exists()
+
+
+class QuestionInline(admin.TabularInline):
+    """Questions are read-only once anyone has answered: answers belong to the wording they
+    were given to."""
+
+    model = Question
+    extra = 0
+    fields = ["order", "text", "help_text", "kind", "required"]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _has_responses(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _has_responses(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _has_responses(obj)
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "is_anonymous", "status", "opens_at", "closes_at"]
+    list_filter = ["kind", "status", "is_anonymous"]
+    search_fields = ["title"]
+    date_hierarchy = "opens_at"
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = [
+        "published_at",
+        "invitations_sent_at",
+        "reminders_sent_at",
+        "created_by",
+        "created_at",
+    ]
+    inlines = [QuestionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if _has_responses(obj):
+            fields += LOCKED_AFTER_ANSWERS
+        return fields
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Who was asked and whether they answered, to read only. An invitation to a caucus
+    survey reveals the member's caucus (special category data), so those rows are shown only
+    to the people trusted with caucus choices."""
+
+    list_display = ["survey", "member", "invited_on", "responded"]
+    list_filter = ["responded"]
+    list_select_related = ["survey", "member"]
+    search_fields = ["survey__title", "member__email", "member__name"]
+    readonly_fields = ["survey", "member", "invited_on", "reminded_on", "responded"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm(CAUCUS_CHOICE):
+            return queryset
+        return queryset.filter(survey__caucus__isnull=True)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,116 @@
+"""The organisers' forms for building surveys. (The members' answering form is in forms.py.)"""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import Event
+from members.forms import PortalFormHelper
+
+from .models import Question, Survey
+
+UK_TIME_HELP = "UK time (GMT in winter, BST in summer)."
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_local():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({timezone.localtime(obj.starts_at):%-d %b %Y})"
+
+
+class SurveyForm(forms.ModelForm):
+    """A survey's settings. Times are typed and shown in UK time (the site's time zone). The
+    model's constraints (a session for a post-event survey, a caucus for a caucus survey,
+    closing after opening) are checked by the form, so they show as form errors."""
+
+    event = SessionChoiceField(
+        queryset=Event.objects.none(),
+        required=False,
+        label="Session",
+        empty_label="Not about a session",
+        help_text="Needed for a survey after a session: it goes to the members recorded as "
+        "attending it.",
+    )
+
+    class Meta:
+        model = Survey
+        fields = [
+            "title",
+            "kind",
+            "intro",
+            "event",
+            "caucus",
+            "is_anonymous",
+            "opens_at",
+            "closes_at",
+        ]
+        labels = {
+            "kind": "Kind of survey",
+            "caucus": "Caucus",
+            "is_anonymous": "Anonymous",
+            "opens_at": "Opens (UK time)",
+            "closes_at": "Closes (UK time)",
+        }
+        help_texts = {
+            "intro": "Shown above the questions: why you are asking and what happens next.",
+            "caucus": "Needed for a caucus survey: it goes to that caucus’s members only.",
+            "opens_at": UK_TIME_HELP,
+            "closes_at": UK_TIME_HELP,
+        }
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 4}),
+            "opens_at": _datetime_local(),
+            "closes_at": _datetime_local(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sessions that happened or are published, and the one already chosen: never a
+        # cancelled or draft session that is still to come.
+        sessions = Q(status=Event.Status.PUBLISHED) | (
+            Q(starts_at__lte=timezone.now()) & ~Q(status=Event.Status.CANCELLED)
+        )
+        if self.instance.event_id:
+            sessions |= Q(pk=self.instance.event_id)
+        self.fields["event"].queryset = Event.objects.filter(sessions).order_by("-starts_at")
+        self.fields["caucus"].empty_label = "Not a caucus survey"
+        self.helper = PortalFormHelper("Save survey")
+
+
+class QuestionForm(forms.ModelForm):
+    choices = forms.CharField(
+        required=False,
+        label="Options",
+        help_text="One option per line. Used for “One choice” and “Several choices” questions.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["text", "help_text", "kind", "required"]
+        labels = {
+            "text": "Question",
+            "help_text": "Hint",
+            "kind": "Kind of answer",
+            "required": "Needs an answer",
+        }
+        help_texts = {"help_text": "Optional: shown under the question."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["choices"] = "\n".join(c.text for c in self.instance.choices.all())
+        self.helper = PortalFormHelper("Save question")
+
+    def clean(self):
+        cleaned = super().clean()
+        # Options typed for a question that then became free text or a scale are dropped.
+        if cleaned.get("kind") in Question.CHOICE_KINDS:
+            cleaned["choices"] = cleaned.get("choices", "").splitlines()
+        else:
+            cleaned["choices"] = []
+        return cleaned

@@ -1,0 +1,589 @@
+"""The engagement and impact dashboard and its CSV: figures counted by hand, what stays
+private, the period filter, who may see it, and a constant number of queries."""
+
+import datetime
+import html as html_lib
+import json
+import re
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Action, CheckIn, User
+from surveys.models import Answer, Invitation, Question, Response, Survey
+
+from ..factories import EventFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+DASHBOARD = reverse("members:dashboard")
+CSV = reverse("members:dashboard_csv")
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _at(day, hour=12):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
+
+
+def _event(title, day):
+    start = _at(day)
+    return EventFactory(title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+
+
+def _joined(user, day):
+    User.objects.filter(pk=user.pk).update(date_joined=_at(day))
+
+
+def _survey(title, day, *, invited, responded, cycle, answers):
+    """A survey with its invitations sent on `day` and one agreement question tagged `cycle`."""
+    survey = Survey.objects.create(
+        title=title, slug=title.lower().replace(" ", "-"), kind=Survey.Kind.COP_WIDE,
+        opens_at=_at(day, 9), closes_at=_at(day + datetime.timedelta(days=14), 9),
+        status=Survey.Status.PUBLISHED, invitations_sent_at=_at(day, 9),
+    )  # fmt: skip
+    for member in invited:
+        Invitation.objects.create(survey=survey, member=member, responded=member in responded)
+    question = Question.objects.create(
+        survey=survey, text=f"{title}: I use what I learned.", kind=Question.Kind.AGREEMENT,
+        value_cycle=cycle,
+    )  # fmt: skip
+    for value in answers:
+        response = Response.objects.create(survey=survey)
+        Answer.objects.create(response=response, question=question, value=value)
+    return survey
+
+
+def _text(fragment):
+    """The text of an HTML fragment, tags dropped and spaces collapsed."""
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _table(response, table_id, part="tbody"):
+    """The rows of one table's body (or foot), as lists of cell texts."""
+    page = response.content.decode()
+    table = re.search(rf'<table [^>]*id="{table_id}"[^>]*>(.*?)</table>', page, re.S).group(1)
+    body = re.search(rf"<{part}>(.*?)</{part}>", table, re.S).group(1)
+    return [
+        [_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def _dl(response, dl_id):
+    page = response.content.decode()
+    block = re.search(rf'<dl [^>]*id="{dl_id}"[^>]*>(.*?)</dl>', page, re.S).group(1)
+    terms = [_text(t) for t in re.findall(r"<dt[^>]*>(.*?)</dt>", block, re.S)]
+    values = [_text(d) for d in re.findall(r"<dd[^>]*>(.*?)</dd>", block, re.S)]
+    return dict(zip(terms, values, strict=True))
+
+
+def _unsuppressed(user):
+    user.user_permissions.add(
+        Permission.objects.get(
+            codename="view_unsuppressed_results", content_type__app_label="surveys"
+        )
+    )
+
+
+@pytest.fixture
+def world(organiser, settings):
+    """The organiser and four members, three past events attended by three, two and two of
+    them, two surveys, four actions and some check-ins; counted by hand in the tests below.
+
+    Who came: Ada to all three, Ben to the first two, Cat to the first, Dan to the third, the
+    organiser to none. Gone, who left, came to the first and counts nowhere."""
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 2
+    trust = OrganisationFactory(name="Riverside NHS Trust")
+    council = OrganisationFactory(name="Borough Council", sector="local_authority")
+    ada = UserFactory(name="Ada", organisation=trust, sector="nhs", seniority="senior_leader")
+    ben = UserFactory(name="Ben", organisation=trust, sector="local_authority")
+    cat = UserFactory(name="Cat", organisation=council, sector="voluntary")
+    dan = UserFactory(name="Dan", organisation=None, sector="", seniority="executive")
+    gone = UserFactory(name="Gone", organisation=trust, is_active=False)
+    User.objects.filter(pk=organiser.pk).update(organisation=council, sector="nhs")
+    for user, day in (
+        (organiser, datetime.date(2024, 12, 2)),
+        (ada, datetime.date(2025, 1, 15)),
+        (ben, datetime.date(2025, 1, 20)),
+        (cat, datetime.date(2025, 2, 10)),
+        (dan, datetime.date(2025, 2, 28)),
+        (gone, datetime.date(2025, 1, 3)),
+    ):
+        _joined(user, day)
+
+    first = _event("Webinar one", datetime.date(2025, 3, 6))
+    second = _event("Session two", datetime.date(2025, 4, 17))
+    third = _event("Webinar three", datetime.date(2025, 5, 22))
+    EventFactory(title="Still to come")  # a week from now: nobody can have attended yet
+    for event, people in (
+        (first, (ada, ben, cat, gone)),
+        (second, (ada, ben)),
+        (third, (ada, dan)),
+    ):
+        for member in people:
+            event.attendances.create(member=member)
+
+    _survey("Spring check", datetime.date(2025, 4, 1), invited=(ada, ben, cat),
+            responded=(ada, ben), cycle="potential", answers=(4, 5))  # fmt: skip
+    _survey("Summer pulse", datetime.date(2025, 6, 2), invited=(ada, dan), responded=(dan,),
+            cycle="applied", answers=(3,))  # fmt: skip
+
+    def action(member, created, **fields):
+        return Action.objects.create(member=member, what="secret text", created_at=_at(created),
+                                     **fields)  # fmt: skip
+
+    action(ada, datetime.date(2025, 3, 7), level="team", status="done", value_cycle="applied",
+           completed_on=datetime.date(2025, 4, 20))  # fmt: skip
+    action(ben, datetime.date(2025, 3, 8), level="personal")
+    action(cat, datetime.date(2025, 3, 7), level="personal", status="dropped")
+    action(dan, datetime.date(2025, 5, 23), level="system", status="done", value_cycle="realised",
+           completed_on=datetime.date(2025, 6, 1))  # fmt: skip
+
+    for member, stages in (
+        (ada, ((1, datetime.date(2025, 3, 6)), (3, datetime.date(2025, 5, 22)))),
+        (ben, ((1, datetime.date(2025, 3, 6)), (3, datetime.date(2025, 4, 17)))),
+        (cat, ((2, datetime.date(2025, 3, 6)),)),
+        (dan, ((2, datetime.date(2025, 5, 22)), (4, datetime.date(2025, 6, 1)))),
+    ):
+        for stage, day in stages:
+            CheckIn.objects.create(member=member, stage=stage, note="private note",
+                                   created_at=_at(day))  # fmt: skip
+    return {"members": (ada, ben, cat, dan), "events": (first, second, third)}
+
+
+# The figures -----------------------------------------------------------------------------------
+
+
+def test_engagement_figures_counted_by_hand(organiser_client, world):
+    response = organiser_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert _dl(response, "key-figures") == {
+        "Members": "5",
+        "Events that took place": "3",
+        "Attendances": "7",
+        "Came only once, of those who came": "50%",
+    }
+    assert _table(response, "joiners-table") == [
+        ["2024-12", "1"],
+        ["2025-01", "2"],
+        ["2025-02", "2"],
+    ]
+    assert _table(response, "organisations-table") == [
+        ["Borough Council", "2"], ["Riverside NHS Trust", "2"], ["Not stated", "1"],
+    ]  # fmt: skip
+    assert _table(response, "attendance-table") == [
+        ["2025-03-06", "Webinar one", "3"],
+        ["2025-04-17", "Session two", "2"],
+        ["2025-05-22", "Webinar three", "2"],
+    ]
+    assert _table(response, "frequency-table") == [
+        ["0 events", "1"], ["1 event", "2"], ["2 events", "1"], ["3 events", "1"],
+    ]  # fmt: skip
+    assert _text(re.search(r'<p id="came-once">(.*?)</p>', response.content.decode()).group(1)) == (
+        "Of the members who came to at least one event, 50% came only once."
+    )
+    # Ada and Ben were at the first event and the second; only Ada at the second and the third.
+    assert _table(response, "returning-table") == [
+        ["2025-04-17", "Session two", "2"], ["2025-05-22", "Webinar three", "1"],
+    ]  # fmt: skip
+    assert _dl(response, "senior-leaders") == {
+        "Members": "2", "Came to at least one event": "2", "Attendances": "4",
+    }  # fmt: skip
+    assert _table(response, "sectors-table") == [
+        ["Local authority", "1", "2"],
+        ["NHS", "2", "3"],
+        ["Voluntary and community", "1", "1"],
+        ["Not stated", "1", "1"],
+    ]
+
+
+def test_survey_and_impact_figures_counted_by_hand(organiser_client, world):
+    response = organiser_client.get(DASHBOARD)
+    assert _table(response, "rates-table") == [
+        ["2025-04-01", "Spring check", "3", "2", "67%"],
+        ["2025-06-02", "Summer pulse", "2", "1", "50%"],
+    ]
+    assert _table(response, "cycles-table") == [
+        ["Immediate value: the activity itself was worthwhile", "0", "0", "0", "No answers"],
+        ["Potential value: new knowledge, skills, relationships or confidence",
+         "0", "1", "2", "4.5"],
+        ["Applied value: practice changed", "1", "1", "1", "3.0"],
+        ["Realised value: performance or outcomes improved", "1", "0", "0", "No answers"],
+        ["Transformative value: how we define success changed", "0", "0", "0", "No answers"],
+    ]  # fmt: skip
+    assert _table(response, "actions-table") == [
+        ["My own practice", "2", "0"],
+        ["My team", "1", "1"],
+        ["My organisation", "0", "0"],
+        ["The wider system", "1", "1"],
+    ]
+    assert _table(response, "agreement-table") == [
+        ["2025-04-01", "Spring check", "Spring check: I use what I learned.", "2", "4.5"],
+        ["2025-06-02", "Summer pulse", "Summer pulse: I use what I learned.", "1", "3.0"],
+    ]
+    cycles = response.content.decode().split('id="cycles-explained"')[1].split("</dl>")[0]
+    assert len(re.findall(r"<dt>", cycles)) == 5
+
+
+def test_dashboard_agrees_with_the_engagement_report(organiser_client, world):
+    out = StringIO()
+    call_command("engagement_report", "--format", "json", stdout=out)
+    printed = json.loads(out.getvalue())
+    response = organiser_client.get(DASHBOARD)
+
+    key = _dl(response, "key-figures")
+    assert key["Members"] == str(printed["members"]) == "5"
+    assert key["Attendances"] == str(printed["attendances"]) == "7"
+    assert key["Came only once, of those who came"] == f"{printed['attended_once_share']:.0%}"
+    assert printed["attended_once_share"] == 0.5
+    shown = {row[0].split()[0]: int(row[1]) for row in _table(response, "frequency-table")}
+    assert shown == printed["attendance_frequency"] == {"0": 1, "1": 2, "2": 1, "3": 1}
+    events = [
+        {"date": date, "title": title, "attendance": int(n)}
+        for date, title, n in _table(response, "attendance-table")
+    ]
+    assert events == printed["events"]
+
+
+def test_action_text_and_check_in_notes_never_appear(organiser_client, world):
+    page = organiser_client.get(DASHBOARD).content.decode()
+    download = organiser_client.get(CSV).content.decode()
+    for text in ("secret text", "private note"):
+        assert text not in page
+        assert text not in download
+    # Counts only: 4 actions were recorded, and the page says so by level.
+    assert "My own practice" in page
+
+
+def test_small_check_in_counts_are_hidden_unless_the_viewer_may_see_everything(
+    client, organiser, world
+):
+    client.force_login(organiser)
+    response = client.get(DASHBOARD)
+    # Latest stages: Ada and Ben are looking inward, Cat (1) understanding, Dan (1) acting.
+    assert _table(response, "latest-table") == [
+        ["Noticing", "0"], ["Understanding", "Hidden"], ["Looking inward", "2"],
+        ["Acting", "Hidden"], ["Advocating and leading", "0"],
+    ]  # fmt: skip
+    assert _table(response, "latest-table", "tfoot") == [["Total", "4"]]
+    assert "Counts from 1 to 1 are hidden" in response.content.decode()
+    # Movement: Noticing → Looking inward 2, Understanding → Acting 1; the single small count
+    # would show through the totals, so its neighbours are hidden too. The total stays.
+    movement = _table(response, "movement-table")
+    assert movement[0] == ["Noticing", "0", "0", "Hidden", "0", "0", "Hidden"]
+    assert movement[1] == ["Understanding", "0", "0", "0", "Hidden", "0", "Hidden"]
+    assert _table(response, "movement-table", "tfoot") == [
+        ["Total", "0", "0", "Hidden", "Hidden", "0", "3"]
+    ]
+
+    _unsuppressed(organiser)
+    client.force_login(User.objects.get(pk=organiser.pk))
+    response = client.get(DASHBOARD)
+    assert _table(response, "latest-table")[1] == ["Understanding", "1"]
+    assert _table(response, "latest-table")[3] == ["Acting", "1"]
+    movement = _table(response, "movement-table")
+    assert movement[0] == ["Noticing", "0", "0", "2", "0", "0", "2"]
+    assert movement[1] == ["Understanding", "0", "0", "0", "1", "0", "1"]
+    assert "are hidden so that nobody" not in response.content.decode()
+
+
+def test_returning_members_leave_out_people_who_have_left(organiser_client, world):
+    _, second, _ = world["events"]
+    second.attendances.create(member=User.objects.get(name="Gone"))
+    response = organiser_client.get(DASHBOARD)
+    # Gone was at the first two events, but has left: Ada and Ben are the two who came back.
+    assert _table(response, "attendance-table")[1] == ["2025-04-17", "Session two", "2"]
+    assert _table(response, "returning-table")[0] == ["2025-04-17", "Session two", "2"]
+
+
+# The period ------------------------------------------------------------------------------------
+
+
+def test_a_period_narrows_events_and_attendance(organiser_client, world):
+    response = organiser_client.get(DASHBOARD, {"start": "2025-04-01", "end": "2025-05-31"})
+    assert _table(response, "attendance-table") == [
+        ["2025-04-17", "Session two", "2"], ["2025-05-22", "Webinar three", "2"],
+    ]  # fmt: skip
+    key = _dl(response, "key-figures")
+    assert key == {
+        "Members": "5",
+        "Events that took place": "2",
+        "Attendances": "4",
+        # Ben and Dan came once, Ada twice.
+        "Came only once, of those who came": "67%",
+    }
+    assert _table(response, "frequency-table") == [
+        ["0 events", "2"], ["1 event", "2"], ["2 events", "1"],
+    ]  # fmt: skip
+    assert _table(response, "returning-table") == [["2025-05-22", "Webinar three", "1"]]
+    assert _table(response, "rates-table") == [["2025-04-01", "Spring check", "3", "2", "67%"]]
+    page = response.content.decode()
+    assert "Showing from 1 April 2025 to 31 May 2025." in _text(page)
+    assert f'href="{CSV}?start=2025-04-01&amp;end=2025-05-31"' in page
+    assert 'value="2025-04-01"' in page
+    assert 'type="date"' in page
+
+
+def test_end_before_start_is_an_error_and_shows_all_time(organiser_client, world):
+    response = organiser_client.get(DASHBOARD, {"start": "2025-05-01", "end": "2025-04-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "end": ["The end date must be the same as or after the start date."]
+    }
+    page = response.content.decode()
+    assert "The end date must be the same as or after the start date." in page
+    assert "Those dates could not be used, so the figures below are for all time." in page
+    assert _dl(response, "key-figures")["Attendances"] == "7"
+    assert f'href="{CSV}"' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "not a date"},
+        {"end": "2025-02-30"},
+        {"start": "9999-12-31"},
+        {"end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-02"},
+        {"start": "2025-04-01\x00"},
+    ],
+)
+def test_bad_dates_never_break_the_page_or_the_download(organiser_client, world, query):
+    response = organiser_client.get(DASHBOARD, query)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert _dl(response, "key-figures")["Attendances"] == "7"
+    download = organiser_client.get(CSV, query)
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="cop-dashboard-all-time.csv"'
+
+
+# Who may see it --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_dashboard_permissions(client, member, steering_member, organiser, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(steering_member)
+    assert client.get(url).status_code == 200
+    client.force_login(organiser)
+    assert client.get(url).status_code == 200
+
+
+def test_organise_page_links_to_the_dashboard(client, organiser, steering_member):
+    for user in (organiser, steering_member):
+        client.force_login(user)
+        page = client.get(reverse("members:organise")).content.decode()
+        assert f'<a href="{DASHBOARD}">Engagement and impact dashboard</a>' in page
+
+
+def test_dashboard_links_to_the_download_and_to_surveys(organiser_client):
+    page = organiser_client.get(DASHBOARD).content.decode()
+    assert f'<a href="{CSV}">Download these figures as a spreadsheet (CSV)</a>' in page
+    assert f'<a href="{reverse("surveys:organise")}">Surveys and their results</a>' in page
+    assert len(re.findall(r"<h1[\s>]", page)) == 1
+
+
+# The charts ------------------------------------------------------------------------------------
+
+
+def test_every_chart_is_accessible_svg_drawn_on_the_server(organiser_client, world):
+    page = organiser_client.get(DASHBOARD).content.decode()
+    charts = re.findall(r"<svg .*?</svg>", page, re.S)
+    titles = [re.search(r"<title [^>]*>(.*?)</title>", chart).group(1) for chart in charts]
+    assert titles == [
+        "New joiners per month",
+        "Attendance per event",
+        "How many events members came to",
+        "Response rate per survey",
+        "Actions by level",
+    ]
+    for chart in charts:
+        assert 'role="img"' in chart
+        labelled = re.search(r'aria-labelledby="([^"]+)"', chart).group(1)
+        assert f'<title id="{labelled}">' in chart
+        assert "style" not in chart
+        assert "<script" not in chart
+    # Widths are shares of the largest value: the first event (3) fills the chart.
+    attendance = charts[1]
+    assert re.findall(r'<rect [^>]*width="([^"]+)"', attendance) == ["100.0%", "66.7%", "66.7%"]
+    assert "2025-03-06 Webinar one: 3" in attendance
+    # Response rates are drawn on a scale from 0 to 100%.
+    assert re.findall(r'<rect [^>]*width="([^"]+)"', charts[3]) == ["66.7%", "50.0%"]
+    assert "style=" not in page.split("<main", 1)[1]
+
+
+# The download ----------------------------------------------------------------------------------
+
+
+def test_csv_for_a_tiny_case(organiser_client, organiser):
+    """One member whose organisation and only event have names a spreadsheet would run."""
+    organisation = OrganisationFactory(name="@Org")
+    User.objects.filter(pk=organiser.pk).update(organisation=organisation, sector="nhs")
+    _joined(organiser, datetime.date(2025, 1, 10))
+    _event('=HYPERLINK("x")', datetime.date(2025, 3, 6)).attendances.create(member=organiser)
+    Action.objects.create(member=organiser, what="secret text", level="team",
+                          created_at=_at(datetime.date(2025, 3, 7)))  # fmt: skip
+    CheckIn.objects.create(member=organiser, stage=1, created_at=_at(datetime.date(2025, 3, 6)))
+
+    response = organiser_client.get(CSV, {"start": "2025-01-01", "end": "2025-12-31"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="cop-dashboard-2025-01-01-2025-12-31.csv"'
+    )
+    note = (
+        "Counts from 1 to 4 are hidden so that nobody can be identified, along with any others "
+        "that would let a hidden count be worked out from the totals."
+    )
+    stages = "Noticing,Understanding,Looking inward,Acting,Advocating and leading"
+    expected = [
+        "CoP Portal engagement and impact figures",
+        "From,2025-01-01",
+        "To,2025-12-31",
+        "",
+        "Summary",
+        "Figure,Value",
+        "Members,1",
+        "Attendances,1",
+        "Events,1",
+        "Came only once (of those who came),100%",
+        "",
+        "New joiners per month",
+        "Month,Joined",
+        "2025-01,1",
+        "",
+        "Organisations",
+        "Organisation,Members",
+        "'@Org,1",
+        "",
+        "Attendance per event",
+        "Date,Event,Attendance",
+        '2025-03-06,"\'=HYPERLINK(""x"")",1',
+        "",
+        "How many events members came to",
+        "Events attended,Members",
+        "0,0",
+        "1,1",
+        "",
+        "Returning members",
+        "Date,Event,Also at the event before",
+        "",
+        "Senior leaders and executives",
+        "Members,Came,Attendances",
+        "0,0,0",
+        "",
+        "Sector mix",
+        "Sector,Members,Attendances",
+        "NHS,1,1",
+        "",
+        "Survey response rates",
+        "Opened,Survey,Invited,Responded,Response rate",
+        "",
+        "Value-creation cycles",
+        "Cycle,Completed actions,Survey questions,Answers,Mean agreement (1 to 5)",
+        "Immediate value: the activity itself was worthwhile,0,0,0,",
+        '"Potential value: new knowledge, skills, relationships or confidence",0,0,0,',
+        "Applied value: practice changed,0,0,0,",
+        "Realised value: performance or outcomes improved,0,0,0,",
+        "Transformative value: how we define success changed,0,0,0,",
+        "",
+        "Actions by level",
+        "Level,Recorded,Completed",
+        "My own practice,0,0",
+        "My team,1,0",
+        "My organisation,0,0",
+        "The wider system,0,0",
+        "",
+        "Check-in movement: first stage to latest stage",
+        f"First stage / latest stage,{stages},Total",
+        "Noticing,0,0,0,0,0,0",
+        "Understanding,0,0,0,0,0,0",
+        "Looking inward,0,0,0,0,0,0",
+        "Acting,0,0,0,0,0,0",
+        "Advocating and leading,0,0,0,0,0,0",
+        "Total,0,0,0,0,0,0",
+        "",
+        "Members at each stage by their latest check-in",
+        "Stage,Members",
+        "Noticing,hidden",
+        "Understanding,0",
+        "Looking inward,0",
+        "Acting,0",
+        "Advocating and leading,0",
+        "Total,hidden",
+        f'Note,"{note}"',
+        "",
+        "Agreement over time",
+        "Opened,Survey,Question,Answers,Mean agreement (1 to 5)",
+    ]
+    assert response.content.decode("utf-8") == "\ufeff" + "\r\n".join(expected) + "\r\n"
+
+
+def test_csv_filename_names_an_open_ended_period(organiser_client):
+    for query, name in (
+        ({}, "cop-dashboard-all-time.csv"),
+        ({"start": "2025-04-01"}, "cop-dashboard-2025-04-01-today.csv"),
+        ({"end": "2025-04-30"}, "cop-dashboard-beginning-2025-04-30.csv"),
+    ):
+        response = organiser_client.get(CSV, query)
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+def _grow(members, events, *, batch):
+    """`members` members who each came to every other event, recorded an action and checked in
+    twice, and `events` past events, with a survey after each."""
+    people = [UserFactory() for _ in range(members)]
+    start = datetime.date(2025, 1, 6)
+    for index in range(events):
+        day = start + datetime.timedelta(weeks=index)
+        event = _event(f"Event {batch} {index}", day)
+        for person in people[index % 2 :: 2]:
+            event.attendances.create(member=person)
+        _survey(f"Survey {batch} {index}", day, invited=people[:3], responded=people[:1],
+                cycle="immediate", answers=(4,))  # fmt: skip
+    for index, person in enumerate(people):
+        Action.objects.create(member=person, what="secret text", level="team",
+                              status="done" if index % 2 else "planned", value_cycle="applied",
+                              completed_on=start if index % 2 else None)  # fmt: skip
+        CheckIn.objects.create(member=person, stage=1, created_at=_at(start))
+        CheckIn.objects.create(member=person, stage=2 + index % 3, created_at=_at(start, 15))
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    organiser_client, django_assert_num_queries
+):
+    """Every figure is a fixed number of queries, so a bigger CoP costs no more queries."""
+    _grow(5, 2, batch="a")
+    with CaptureQueriesContext(connection) as small:
+        assert organiser_client.get(DASHBOARD).status_code == 200
+    _grow(55, 10, batch="b")
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = organiser_client.get(DASHBOARD)
+    assert _dl(response, "key-figures")["Events that took place"] == "12"
+    assert _dl(response, "key-figures")["Members"] == "61"
+
+
+def test_csv_query_count_does_not_grow_with_the_data(organiser_client, django_assert_num_queries):
+    """The download reads the same figures as the page, in the same fixed number of queries."""
+    _grow(5, 2, batch="a")
+    with CaptureQueriesContext(connection) as small:
+        assert organiser_client.get(CSV).status_code == 200
+    _grow(55, 10, batch="b")
+    with django_assert_num_queries(len(small.captured_queries)):
+        organiser_client.get(CSV)

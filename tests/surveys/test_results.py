@@ -1,0 +1,713 @@
+"""The results page and its CSV download: exact counts and statistics, the chart and its table,
+breakdowns with small counts hidden, the tiny-survey rule, who may see what, and a fixed
+number of queries however many people answered."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from surveys import selectors, services
+from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+
+from ..factories import CaucusFactory, OrganisationFactory, UserFactory, caucus_member
+
+pytestmark = pytest.mark.django_db
+
+NOTE = (
+    "Counts from 1 to 4 are hidden so that nobody can be identified, along with any others "
+    "that would let a hidden count be worked out from the totals."
+)
+TINY_NOTE = (
+    "Results appear once there are at least 5 responses. With fewer, even the overall counts "
+    "and free-text answers could identify the people who answered."
+)
+NPS_EXPLAINED = (
+    "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
+    "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
+)
+HIDDEN = '<abbr title="Hidden so that nobody in a small group can be identified">Hidden</abbr>'
+BAD_BREAKDOWN = "That breakdown cannot be shown: choose a grouping and a question."
+CAUCUS_REFUSED = (
+    "Breakdowns by caucus are only for people allowed to see members’ caucus choices, "
+    "which are special category data."
+)
+
+
+@pytest.fixture(autouse=True)
+def _threshold(settings):
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 5
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def make_survey(*, title="Belonging at work", slug="belonging-at-work", is_anonymous=True):
+    now = timezone.now()
+    return Survey.objects.create(
+        title=title,
+        slug=slug,
+        kind=Survey.Kind.COP_WIDE,
+        is_anonymous=is_anonymous,
+        status=Survey.Status.PUBLISHED,
+        published_at=now,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=7),
+    )
+
+
+def add_question(survey, kind, text, *, choices=(), required=False):
+    question = Question.objects.create(
+        survey=survey, kind=kind, text=text, required=required, order=survey.questions.count() + 1
+    )
+    for order, choice in enumerate(choices, 1):
+        Choice.objects.create(question=question, text=choice, order=order)
+    return question
+
+
+def choice(question, text):
+    return question.choices.get(text=text)
+
+
+def answer(survey, answers, *, member=None, **member_fields):
+    """`member` (or a new one), invited and answering `answers` ({question: value})."""
+    member = member or UserFactory(**member_fields)
+    Invitation.objects.create(survey=survey, member=member)
+    services.response_submit(survey=survey, member=member, answers=answers)
+    return member
+
+
+def many_text_answers(survey, question, count, *, prefix="Idea number"):
+    """`count` free-text responses, written straight to the tables: hundreds of members each
+    answering through the service would only slow the tests down."""
+    responses = Response.objects.bulk_create(Response(survey=survey) for _ in range(count))
+    Answer.objects.bulk_create(
+        Answer(response=r, question=question, text=f"{prefix} {n}") for n, r in enumerate(responses)
+    )
+
+
+def give(user, codename):
+    user.user_permissions.add(Permission.objects.get(codename=codename))
+
+
+def results_url(survey, **params):
+    url = reverse("surveys:results", kwargs={"pk": survey.pk})
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def breakdown_groupings(rows):
+    """The groupings ("Sector", …) in the breakdown part of a CSV."""
+    start = rows.index(["Breakdown by", "Question", "Group", "Answer", "Count"]) + 1
+    return {row[0] for row in rows[start:] if row and row[0] != "Note"}
+
+
+def main_of(response):
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+# A CoP-wide survey six members answered --------------------------------------------------------
+
+
+@pytest.fixture
+def survey(db):
+    """Six responses: five from the NHS, one from the voluntary sector."""
+    survey = make_survey()
+    agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
+    nps = add_question(
+        survey, Question.Kind.NPS, "How likely are you to recommend the CoP to a colleague?"
+    )
+    single = add_question(
+        survey,
+        Question.Kind.SINGLE,
+        "Which format suits you best?",
+        choices=["Online", "In person", "Hybrid"],
+    )
+    several = add_question(
+        survey,
+        Question.Kind.MULTIPLE,
+        "Which topics should we cover?",
+        choices=["Maternity", "Mental health", "Workforce"],
+    )
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    online, in_person, hybrid = (choice(single, t) for t in ("Online", "In person", "Hybrid"))
+    maternity, mental_health, workforce = (
+        choice(several, t) for t in ("Maternity", "Mental health", "Workforce")
+    )
+    rows = [
+        (1, 10, online, [maternity, workforce], "More evening sessions", "nhs"),
+        (2, 9, online, [maternity], "Shorter talks & more discussion", "nhs"),
+        (2, 8, in_person, [], "", "nhs"),
+        (5, 7, online, [mental_health], "", "nhs"),
+        (None, 6, hybrid, [maternity], "", "nhs"),
+        (None, 0, online, [workforce, mental_health], "", "voluntary"),
+    ]
+    for agreement, score, format_, topics, words, sector in rows:
+        answer(
+            survey,
+            {agree: agreement, nps: score, single: format_, several: topics, text: words},
+            sector=sector,
+        )
+    survey.q = {"agree": agree, "nps": nps, "single": single, "several": several, "text": text}
+    return survey
+
+
+def test_counts_mean_median_and_net_promoter_score_are_exact(survey):
+    found = selectors.results(survey=survey)
+    agree, nps, single, _several, text = found.questions
+
+    assert (found.responses, found.invited) == (6, 6)
+    assert agree.distribution == [
+        ("Strongly disagree", 1),
+        ("Disagree", 2),
+        ("Neither agree nor disagree", 0),
+        ("Agree", 0),
+        ("Strongly agree", 1),
+    ]
+    assert (agree.answered, agree.mean, agree.median, agree.nps) == (4, 2.5, 2.0, None)
+    # 10 and 9 promote, 6 and 0 detract: 2/6 − 2/6 = 0.
+    assert (nps.answered, nps.mean, nps.median, nps.nps) == (6, 6.67, 7.5, 0)
+    assert single.distribution == [("Online", 4), ("In person", 1), ("Hybrid", 1)]
+    assert single.answered == 6
+    assert text.texts == ["More evening sessions", "Shorter talks & more discussion"]
+    assert text.answered == 2
+
+
+def test_answered_counts_each_person_once_on_a_several_choices_question(survey):
+    several = selectors.results(survey=survey).questions[3]
+
+    assert several.distribution == [("Maternity", 3), ("Mental health", 2), ("Workforce", 2)]
+    assert several.answered == 5
+
+
+def test_page_shows_the_numbers_the_chart_and_the_table(organiser_client, survey):
+    agree = survey.q["agree"]
+
+    response = organiser_client.get(results_url(survey))
+
+    assert response.status_code == 200
+    assertContains(response, "<h1>Results: “Belonging at work”</h1>", html=True)
+    assertContains(
+        response,
+        '<dt class="col-sm-4 col-lg-3">Responses</dt><dd class="col-sm-8 col-lg-9">6</dd>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<dt class="col-sm-4 col-lg-3">Response rate</dt><dd class="col-sm-8 col-lg-9">100%</dd>',
+        html=True,
+    )
+    today = timezone.localdate()
+    assertContains(
+        response, f'<tr><th scope="row">{today:%A %-d %B %Y}</th><td>6</td></tr>', html=True
+    )
+    # The chart: an SVG image named by its title, bars as wide as their share of the longest.
+    assertContains(
+        response,
+        f'<svg role="img" aria-labelledby="chart-{agree.pk}-title" '
+        f'aria-describedby="chart-{agree.pk}-desc"',
+    )
+    assertContains(
+        response,
+        f'<title id="chart-{agree.pk}-title">Bar chart of the answers to '
+        "“I feel I belong in the CoP”</title>",
+    )
+    assertContains(response, '<rect x="0" y="20" width="160" height="16" fill="#005eb8">')
+    assertContains(response, '<rect x="0" y="60" width="320" height="16" fill="#005eb8">')
+    assertContains(response, '<rect x="0" y="100" width="0" height="16" fill="#005eb8">')
+    # The same numbers in a table, with percentages of those who answered.
+    assertContains(
+        response,
+        '<tr><th scope="row">Strongly disagree</th><td>1</td><td>25%</td></tr>',
+        html=True,
+    )
+    assertContains(
+        response, '<tr><th scope="row">Disagree</th><td>2</td><td>50%</td></tr>', html=True
+    )
+    assertContains(response, "4 people answered this question.")
+    assertContains(response, "Mean: <strong>2.5</strong>. Median: <strong>2.0</strong>.")
+    assertContains(
+        response,
+        "Net promoter score: <strong>0</strong> (2 promoters and 2 detractors of 6). "
+        + NPS_EXPLAINED,
+    )
+    # Each person counts once, however many options they ticked.
+    assertContains(
+        response,
+        "5 people answered this question; each could choose more than one answer.",
+    )
+    assertContains(
+        response, '<tr><th scope="row">Maternity</th><td>3</td><td>60%</td></tr>', html=True
+    )
+    assertContains(
+        response,
+        '<li class="border-start border-3 ps-3 mb-3">More evening sessions</li>',
+        html=True,
+    )
+    assertContains(response, "Shorter talks &amp; more discussion")
+    # No inline styles or scripts, so the Content-Security-Policy stays strict.
+    main = main_of(response)
+    assert "style=" not in main
+    assert "<script" not in main
+
+
+def test_response_rate_before_anyone_is_invited(organiser_client):
+    survey = make_survey()
+    add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
+
+    response = organiser_client.get(results_url(survey))
+
+    assertContains(response, '<dd class="col-sm-8 col-lg-9">No one invited yet</dd>', html=True)
+    assertContains(response, "<p>No responses yet.</p>", html=True)
+
+
+def test_response_rate_is_a_percentage_of_those_invited(organiser_client, survey):
+    for _ in range(2):
+        Invitation.objects.create(survey=survey, member=UserFactory())
+
+    response = organiser_client.get(results_url(survey))
+
+    assertContains(response, '<dd class="col-sm-8 col-lg-9">75%</dd>', html=True)
+
+
+def test_only_the_first_200_free_text_answers_are_listed(organiser_client):
+    survey = make_survey()
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    many_text_answers(survey, text, 201)
+
+    response = organiser_client.get(results_url(survey))
+
+    assertContains(response, "201 people answered this question.")
+    assertContains(response, "Showing the first 200 of 201 answers, newest first.")
+    assertContains(response, '<li class="border-start border-3 ps-3 mb-3">', count=200)
+
+
+def test_a_busy_text_question_does_not_crowd_out_the_next():
+    survey = make_survey()
+    first = add_question(survey, Question.Kind.TEXT, "What went well?")
+    second = add_question(survey, Question.Kind.TEXT, "What should change?")
+    # 200 answers are fetched per question: 401 to the first leave none for the second.
+    many_text_answers(survey, first, 401)
+    answer(survey, {second: "Change"})
+
+    found = selectors.results(survey=survey)
+
+    assert found.questions[1].texts == ["Change"]
+
+
+def test_answered_counts_every_free_text_answer():
+    survey = make_survey()
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    many_text_answers(survey, text, 201)
+
+    (result,) = selectors.results(survey=survey).questions
+
+    assert len(result.texts) == 200
+    assert result.answered == 201
+
+
+# Breakdowns ----------------------------------------------------------------------------------
+
+
+def test_breakdown_by_sector_hides_small_counts_and_says_why(organiser_client, survey):
+    single = survey.q["single"]
+
+    response = organiser_client.get(results_url(survey, by="sector", question=single.pk))
+
+    assertContains(
+        response,
+        "<caption>Answers to “Which format suits you best?” by sector</caption>",
+        html=True,
+    )
+    # Every count but the grand total would point to four people or fewer.
+    assertContains(
+        response,
+        f'<tr><th scope="row">NHS</th><td>{HIDDEN}</td><td>{HIDDEN}</td><td>{HIDDEN}</td>'
+        f"<td>{HIDDEN}</td></tr>",
+        html=True,
+    )
+    assertContains(
+        response,
+        f'<tr><th scope="row">Voluntary and community</th><td>{HIDDEN}</td><td>0</td><td>0</td>'
+        f"<td>{HIDDEN}</td></tr>",
+        html=True,
+    )
+    assertContains(
+        response,
+        f'<tr><th scope="row">Total</th><td>{HIDDEN}</td><td>{HIDDEN}</td><td>{HIDDEN}</td>'
+        "<td>6</td></tr>",
+        html=True,
+    )
+    assertContains(response, f"<p>{NOTE}</p>", html=True)
+    assertContains(response, 'aria-describedby="breakdown-notes"')
+    assertNotContains(response, BAD_BREAKDOWN)
+
+
+def test_someone_allowed_to_see_small_counts_sees_the_numbers(client, organiser, survey):
+    give(organiser, "view_unsuppressed_results")
+    client.force_login(organiser)
+
+    response = client.get(results_url(survey, by="sector", question=survey.q["single"].pk))
+
+    assertContains(
+        response,
+        '<tr><th scope="row">NHS</th><td>3</td><td>1</td><td>1</td><td>5</td></tr>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<tr><th scope="row">Voluntary and community</th><td>1</td><td>0</td><td>0</td>'
+        "<td>1</td></tr>",
+        html=True,
+    )
+    assertContains(
+        response,
+        '<tr><th scope="row">Total</th><td>4</td><td>1</td><td>1</td><td>6</td></tr>',
+        html=True,
+    )
+    assertNotContains(response, HIDDEN, html=True)
+    assertNotContains(response, NOTE)
+
+
+def test_breakdown_of_an_agreement_question_names_its_columns(client, organiser, survey):
+    give(organiser, "view_unsuppressed_results")
+    client.force_login(organiser)
+
+    response = client.get(results_url(survey, by="organisation", question=survey.q["agree"].pk))
+
+    assertContains(response, '<th scope="col">Strongly disagree (1)</th>', html=True)
+    assertContains(response, '<th scope="col">Strongly agree (5)</th>', html=True)
+    assertContains(response, '<th scope="col">Organisation</th>', html=True)
+
+
+def test_caucus_breakdown_is_refused_without_the_caucus_permission(organiser_client, survey):
+    response = organiser_client.get(results_url(survey, by="caucus", question=survey.q["nps"].pk))
+
+    assert response.status_code == 200
+    assertContains(response, CAUCUS_REFUSED)
+    assertNotContains(response, '<option value="caucus"')
+    assertNotContains(response, "by caucus</caption>")
+
+
+def test_caucus_breakdown_for_someone_allowed_to_see_caucus_choices(client, organiser):
+    give(organiser, "view_caucus_choice")
+    client.force_login(organiser)
+    survey = make_survey()
+    agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
+    caucus = CaucusFactory()
+    for _ in range(5):
+        answer(survey, {agree: 4}, member=caucus_member(caucus))
+    answer(survey, {agree: 5})
+
+    response = client.get(results_url(survey, by="caucus", question=agree.pk))
+
+    assertContains(response, '<option value="caucus"')
+    assertContains(
+        response, "<caption>Answers to “I feel I belong in the CoP” by caucus</caption>", html=True
+    )
+    # One member chose no caucus: their row is hidden, and so is the other row, or the grand
+    # total would give it away.
+    assertContains(
+        response,
+        f'<tr><th scope="row">Global majority</th><td>0</td><td>0</td><td>0</td><td>{HIDDEN}</td>'
+        f"<td>0</td><td>{HIDDEN}</td></tr>",
+        html=True,
+    )
+    assertContains(
+        response,
+        f'<tr><th scope="row">No caucus chosen</th><td>0</td><td>0</td><td>0</td><td>0</td>'
+        f"<td>{HIDDEN}</td><td>{HIDDEN}</td></tr>",
+        html=True,
+    )
+    assertNotContains(response, CAUCUS_REFUSED)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"by": "foo", "question": "agree"},
+        {"by": "sector", "question": "abc"},
+        {"by": "sector", "question": "text"},
+        {"by": "sector", "question": "elsewhere"},
+        {"by": "sector"},
+    ],
+    ids=["unknown-grouping", "not-a-number", "free-text", "other-survey", "no-question"],
+)
+def test_bad_breakdown_values_give_the_page_and_a_message(organiser_client, survey, params):
+    other = make_survey(title="Another", slug="another")
+    elsewhere = add_question(other, Question.Kind.AGREEMENT, "Elsewhere")
+    ids = {**{key: q.pk for key, q in survey.q.items()}, "elsewhere": elsewhere.pk}
+    params = {key: ids.get(value, value) for key, value in params.items()}
+
+    response = organiser_client.get(results_url(survey, **params))
+
+    assert response.status_code == 200
+    assertContains(response, BAD_BREAKDOWN)
+    assertNotContains(response, "by sector</caption>")
+    assertNotContains(response, "by foo</caption>")
+    # The rest of the page is there.
+    assertContains(response, "Mean: <strong>2.5</strong>. Median: <strong>2.0</strong>.")
+
+
+def test_the_form_offers_only_questions_that_can_be_broken_down(organiser_client, survey):
+    response = organiser_client.get(results_url(survey))
+
+    for key in ("agree", "nps", "single", "several"):
+        assertContains(response, f'<option value="{survey.q[key].pk}"')
+    assertNotContains(response, f'<option value="{survey.q["text"].pk}"')
+    assertContains(response, '<option value="sector"')
+    assertContains(response, '<option value="organisation"')
+    assertNotContains(response, BAD_BREAKDOWN)
+
+
+# A survey too small to show -----------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_survey(db):
+    survey = make_survey(title="Caucus check-in", slug="caucus-check-in")
+    agree = add_question(survey, Question.Kind.AGREEMENT, "I feel safe in the caucus")
+    text = add_question(survey, Question.Kind.TEXT, "Anything else?")
+    for value in (1, 2, 4, 5):
+        answer(survey, {agree: value, text: f"A private thought {value}"})
+    survey.q = {"agree": agree, "text": text}
+    return survey
+
+
+def test_a_tiny_survey_hides_every_count_and_free_text(organiser_client, tiny_survey):
+    response = organiser_client.get(
+        results_url(tiny_survey, by="sector", question=tiny_survey.q["agree"].pk)
+    )
+
+    assertContains(response, TINY_NOTE)
+    assertContains(response, '<dd class="col-sm-8 col-lg-9">4</dd>', html=True)
+    assertNotContains(response, "A private thought")
+    assertNotContains(response, "<svg")
+    assertNotContains(response, "Mean:")
+    assertNotContains(response, "people answered this question")
+    assertNotContains(response, "by sector</caption>")
+    assertNotContains(response, "Download the results")
+
+
+def test_a_tiny_survey_is_shown_to_someone_allowed_to_see_small_counts(
+    client, organiser, tiny_survey
+):
+    give(organiser, "view_unsuppressed_results")
+    client.force_login(organiser)
+
+    response = client.get(results_url(tiny_survey))
+
+    assertNotContains(response, TINY_NOTE)
+    assertContains(response, "A private thought 5")
+    assertContains(response, "Mean: <strong>3.0</strong>. Median: <strong>3.0</strong>.")
+
+
+# Who may see results ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["results", "results_csv"])
+def test_who_may_see_results(client, member, steering_member, organiser, survey, name):
+    url = reverse(f"surveys:{name}", kwargs={"pk": survey.pk})
+
+    assert client.get(url)["Location"] == f"{reverse('account_login')}?next={url}"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(steering_member)
+    assert client.get(url).status_code == 200
+    client.force_login(organiser)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["results", "results_csv"])
+def test_an_unknown_survey_is_not_found(organiser_client, name):
+    assert (
+        organiser_client.get(reverse(f"surveys:{name}", kwargs={"pk": 999999})).status_code == 404
+    )
+
+
+# Query count ---------------------------------------------------------------------------------
+
+
+def _page_queries(client, survey, question):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(results_url(survey, by="organisation", question=question.pk))
+    assert response.status_code == 200
+    assertContains(response, "by organisation</caption>")
+    return len(queries)
+
+
+def test_the_page_runs_the_same_queries_for_10_and_200_responses(organiser_client):
+    """Aggregation happens in the database, so more responses must not mean more queries."""
+    survey = make_survey()
+    agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
+    nps = add_question(survey, Question.Kind.NPS, "How likely are you to recommend the CoP?")
+    several = add_question(
+        survey, Question.Kind.MULTIPLE, "Which topics?", choices=["Maternity", "Workforce"]
+    )
+    text = add_question(survey, Question.Kind.TEXT, "Anything else?")
+    options = list(several.choices.all())
+    organisations = [OrganisationFactory() for _ in range(4)]
+
+    def add_responses(start, stop):
+        for n in range(start, stop):
+            answer(
+                survey,
+                {agree: n % 5 + 1, nps: n % 11, several: options[: n % 3], text: f"Thought {n}"},
+                organisation=organisations[n % 4],
+            )
+
+    add_responses(0, 10)
+    with_10 = _page_queries(organiser_client, survey, agree)
+    add_responses(10, 200)
+    with_200 = _page_queries(organiser_client, survey, agree)
+
+    assert with_10 == with_200
+
+
+# The CSV download ----------------------------------------------------------------------------
+
+
+def test_csv_of_an_anonymous_survey_hides_small_counts_and_leaves_out_free_text(
+    organiser_client,
+):
+    survey = make_survey()
+    agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    home_care = OrganisationFactory(name="@Home Care")
+    for value, words in ((4, "More evening sessions"), (4, ""), (4, "=1+1"), (4, ""), (5, "")):
+        answer(survey, {agree: value, text: words}, organisation=home_care, sector="nhs")
+
+    response = organiser_client.get(reverse("surveys:results_csv", kwargs={"pk": survey.pk}))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="belonging-at-work-results.csv"'
+    assert response.content.startswith("\ufeff".encode())
+    question = "I feel I belong in the CoP"
+    labels = [
+        "Strongly disagree (1)",
+        "Disagree (2)",
+        "Neither agree nor disagree (3)",
+        "Agree (4)",
+        "Strongly agree (5)",
+    ]
+
+    def breakdown(by, group):
+        counts = ["0", "0", "0", "hidden", "hidden"]
+        rows = []
+        for name in (group, "All groups"):
+            rows += [
+                [by, question, name, label, n] for label, n in zip(labels, counts, strict=True)
+            ]
+            rows.append([by, question, name, "All answers", "5"])
+        return rows
+
+    assert csv_rows(response) == [
+        ["Survey", "Belonging at work"],
+        ["Responses", "5"],
+        ["Invited", "5"],
+        [],
+        ["Question", "Answer", "Count"],
+        [question, "Answered", "5"],
+        [question, "Strongly disagree", "0"],
+        [question, "Disagree", "0"],
+        [question, "Neither agree nor disagree", "0"],
+        [question, "Agree", "4"],
+        [question, "Strongly agree", "1"],
+        [question, "Mean", "4.2"],
+        [question, "Median", "4.0"],
+        ["What should we do differently?", "Answered", "2"],
+        [
+            "What should we do differently?",
+            "Free-text answers are not exported: this survey is anonymous.",
+        ],
+        [],
+        ["Breakdown by", "Question", "Group", "Answer", "Count"],
+        *breakdown("Sector", "NHS"),
+        # A name a spreadsheet would take for a formula is defused.
+        *breakdown("Organisation", "'@Home Care"),
+        ["Note", NOTE],
+    ]
+
+
+def test_csv_of_a_named_survey_gives_free_text_to_someone_allowed_defused(client, organiser):
+    give(organiser, "view_unsuppressed_results")
+    client.force_login(organiser)
+    survey = make_survey(is_anonymous=False)
+    nps = add_question(survey, Question.Kind.NPS, "How likely are you to recommend the CoP?")
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    formula = '=HYPERLINK("https://evil.example","Click")'
+    answer(survey, {nps: 0, text: formula}, sector="nhs")
+    answer(survey, {nps: 2, text: "-2 sessions a month"}, sector="nhs")
+
+    rows = csv_rows(client.get(reverse("surveys:results_csv", kwargs={"pk": survey.pk})))
+
+    question = "How likely are you to recommend the CoP?"
+    texts = "What should we do differently?"
+    assert rows[:3] == [["Survey", "Belonging at work"], ["Responses", "2"], ["Invited", "2"]]
+    assert [question, "Net promoter score", "-100"] in rows  # a number we computed: left as is
+    assert [question, "Mean", "1.0"] in rows
+    assert [texts, "Answered", "2"] in rows
+    assert [texts, "'" + formula] in rows
+    assert [texts, "'-2 sessions a month"] in rows
+    assert ["Sector", question, "NHS", "0", "1"] in rows
+    assert ["Sector", question, "NHS", "All answers", "2"] in rows
+    assert not any("hidden" in row for row in rows)
+    assert rows[-2:] == [
+        [],
+        [
+            "Note",
+            NPS_EXPLAINED,
+        ],
+    ]
+
+
+def test_csv_of_a_named_survey_leaves_out_free_text_for_others(organiser_client):
+    survey = make_survey(is_anonymous=False)
+    text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
+    for n in range(5):
+        answer(survey, {text: f"Named thought {n}"})
+
+    rows = csv_rows(organiser_client.get(reverse("surveys:results_csv", kwargs={"pk": survey.pk})))
+
+    assert not any("Named thought" in cell for row in rows for cell in row)
+    assert [
+        "What should we do differently?",
+        "Free-text answers are not exported: they can identify the people who wrote them, so "
+        "only people allowed to see unsuppressed results can download them.",
+    ] in rows
+
+
+def test_csv_breaks_down_by_caucus_only_for_those_allowed(client, organiser, survey):
+    client.force_login(organiser)
+    url = reverse("surveys:results_csv", kwargs={"pk": survey.pk})
+
+    groupings = breakdown_groupings(csv_rows(client.get(url)))
+    give(organiser, "view_caucus_choice")
+    groupings_allowed = breakdown_groupings(csv_rows(client.get(url)))
+
+    assert groupings == {"Sector", "Organisation"}
+    assert groupings_allowed == {"Sector", "Organisation", "Caucus"}
+
+
+def test_csv_of_a_tiny_survey_gives_only_the_response_count_and_why(organiser_client, tiny_survey):
+    url = reverse("surveys:results_csv", kwargs={"pk": tiny_survey.pk})
+
+    assert csv_rows(organiser_client.get(url)) == [
+        ["Survey", "Caucus check-in"],
+        ["Responses", "4"],
+        ["Invited", "4"],
+        ["Note", TINY_NOTE],
+    ]
