@@ -1,5 +1,7 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.urls import reverse
 
@@ -171,9 +173,6 @@ class EmailPreferencesForm(forms.ModelForm):
 
 # Importing spreadsheets, and signing up as a member who was imported. (These imports sit here
 # so that this block could be appended without touching the lines above; they can move up.)
-from allauth.account.adapter import get_adapter  # noqa: E402
-from allauth.account.forms import SignupForm as AllauthSignupForm  # noqa: E402
-from crispy_forms.layout import Hidden  # noqa: E402
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 

@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from .models import ContentPage, GlossaryTerm, GroundRules, Organisation, User
+from events.models import Attendance, Event
+
+from .models import Action, CheckIn, ContentPage, GlossaryTerm, GroundRules, Organisation, User
 
 
 def ground_rules_current() -> GroundRules | None:
@@ -117,10 +120,6 @@ class MemberActions:
 def member_actions(*, member: User, today=None) -> MemberActions:
     """A member's own actions, in one query, split into what is still to do and what is
     finished."""
-    from django.db.models import F
-    from django.utils import timezone
-
-    from .models import Action
 
     today = today or timezone.localdate()
     actions = (
@@ -147,7 +146,6 @@ class ActionSummary:
 
 def member_action_summary(*, member: User):
     """What the home page says about a member's actions: how many are open, and the next due."""
-    from .models import Action
 
     open_actions = Action.objects.filter(
         member=member, status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS]
@@ -164,9 +162,6 @@ def member_action_event_choices(*, member: User, keep_event_id=None):
 
     `keep_event_id` stays on offer whatever its state, so an action whose session has since
     been cancelled or unpublished can still be edited."""
-    from django.db.models import Exists, OuterRef
-
-    from events.models import Attendance, Event
 
     offered = Q(status=Event.Status.PUBLISHED) & (
         Q(caucus__isnull=True) | Q(caucus__memberships__member=member)
@@ -186,7 +181,6 @@ def actions_shared():
 
     The session that prompted an action is left out on purpose: a caucus session would reveal
     the member's caucus, which is special category data."""
-    from .models import Action
 
     return (
         Action.objects.filter(shared=True, member__is_active=True)
@@ -204,9 +198,6 @@ class Journey:
 
 def member_journey(*, member: User, today=None) -> Journey:
     """A member's own check-ins on the learning journey, in one query."""
-    from django.utils import timezone
-
-    from .models import CheckIn
 
     today = today or timezone.localdate()
     check_ins = list(CheckIn.objects.filter(member=member).order_by("-created_at", "-pk"))

@@ -1,21 +1,28 @@
 """Writes for the members app: accounts, profiles, onboarding content, organisations and roles."""
 
+import contextlib
 import json
-from datetime import timedelta
+import secrets
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events.models import Attendance, Event, EventKind
+from events.services import event_save
 from resources.models import Topic
 
-from .emails import member_email_send
+from .emails import CATEGORIES, member_email_send
 from .models import (
     Action,
     ActionUpdate,
@@ -257,7 +264,6 @@ def starter_content_load() -> dict[str, int]:
 @transaction.atomic
 def email_preferences_update(*, user: User, **choices: bool) -> User:
     """Set which non-essential emails the member gets, e.g. `email_reminders=False`."""
-    from .emails import CATEGORIES
 
     unknown = set(choices) - set(CATEGORIES.values())
     if unknown:
@@ -275,7 +281,6 @@ def email_unsubscribe(*, member_id: int, category: str) -> bool:
     """Turn one category of email off for a member, from an unsubscribe link.
 
     Returns whether there was such a member."""
-    from .emails import CATEGORIES
 
     return User.objects.filter(pk=member_id).update(**{CATEGORIES[category]: False}) == 1
 
@@ -383,8 +388,6 @@ def member_import_create(
     """A member from an imported spreadsheet, who has not signed up: no usable password and no
     allauth email address. Signing up with this email later takes the record over
     (`AccountAdapter.save_user`). `joined` is a date: they joined at midnight UK time."""
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
 
     user = User(
         email=email.strip().lower(),
@@ -404,11 +407,6 @@ def member_import_create(
 def imported_event_create(*, title: str, day):
     """A past session that an attendance register names but the portal does not have: a
     published webinar from 12:00 to 13:00 UK time that day (the real times are not known)."""
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
-    from events.models import Event, EventKind
-    from events.services import event_save
 
     kind = EventKind.objects.filter(name__iexact="Webinar").first() or EventKind.objects.first()
     if kind is None:
@@ -432,7 +430,6 @@ def attendance_import_record(*, event, member, recorded_by=None):
     """Record, from an imported register, that a member was at an event: once per member and
     event. Someone who had not registered is a walk-in, as at the door. Returns (attendance,
     created)."""
-    from events.models import Attendance
 
     return Attendance.objects.get_or_create(
         event=event,
@@ -456,10 +453,6 @@ def _import_folder(token: str) -> str | None:
 def import_upload_store(*, upload, user, kind: str, event_title: str = "", event_date=None) -> str:
     """Keep an uploaded file, privately, until the organiser confirms its import. Returns the
     token that names it. Files under imports/ are never served: storage is private."""
-    import secrets
-
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
 
     token = secrets.token_urlsafe(24)
     folder = _import_folder(token)
@@ -480,9 +473,6 @@ def import_upload_store(*, upload, user, kind: str, event_title: str = "", event
 def import_upload_read(*, token: str, user) -> tuple[bytes, dict] | None:
     """The stored file and what was chosen with it, or None when the token is unknown, belongs
     to someone else or has expired (an expired upload is deleted)."""
-    from datetime import datetime
-
-    from django.core.files.storage import default_storage
 
     folder = _import_folder(token or "")
     if folder is None:
@@ -502,9 +492,6 @@ def import_upload_read(*, token: str, user) -> tuple[bytes, dict] | None:
 
 
 def import_upload_discard(*, token: str) -> None:
-    import contextlib
-
-    from django.core.files.storage import default_storage
 
     folder = _import_folder(token or "")
     if folder is None:
@@ -518,9 +505,6 @@ def import_upload_discard(*, token: str) -> None:
 def import_uploads_purge() -> int:
     """Delete uploads whose import was never confirmed, once expired: they hold personal data.
     Returns how many were deleted."""
-    from datetime import datetime
-
-    from django.core.files.storage import default_storage
 
     try:
         folders, _ = default_storage.listdir(IMPORT_UPLOADS)

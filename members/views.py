@@ -1,6 +1,9 @@
+import datetime
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from events import selectors as event_selectors
 from surveys import selectors as survey_selectors
 
-from . import selectors, services
+from . import imports, selectors, services
 from .emails import unsubscribe_token_read
 from .forms import (
     ContentPageForm,
@@ -21,6 +24,8 @@ from .forms import (
     GlossaryTermForm,
     GroundRulesAgreeForm,
     GroundRulesForm,
+    ImportConfirmForm,
+    ImportForm,
     OrganisationForm,
     OrganisationMergeForm,
     ProfileForm,
@@ -407,13 +412,7 @@ def organisation_merge(request):
 
 # Importing spreadsheets ------------------------------------------------------------------------
 # (Imported here so that this block could be appended without touching the imports above.)
-import datetime  # noqa: E402
-import io  # noqa: E402
 
-from django.core.exceptions import PermissionDenied  # noqa: E402
-
-from . import imports  # noqa: E402
-from .forms import ImportConfirmForm, ImportForm  # noqa: E402
 
 IMPORT_EXPIRED = "That upload has expired or has already been imported: upload the file again."
 

@@ -1,7 +1,7 @@
 from pathlib import PurePath
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from events.models import Event
 from members.forms import PortalFormHelper
+from members.models import Organisation
 
 from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
 from .selectors import SORTS
@@ -64,9 +65,7 @@ class BrowseForm(forms.Form):
 # Members: pathways, case studies, initiatives --------------------------------------------------
 # Imported here rather than at the top because this block was appended alongside the organiser
 # forms being written at the same time; move them up when the two blocks are merged.
-from crispy_forms.layout import Submit  # noqa: E402
 
-from members.models import Organisation  # noqa: E402
 
 REFLECTION_MAX_LENGTH = 5000
 

@@ -91,7 +91,7 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ["text", "help_text", "kind", "required"]
+        fields = ["text", "help_text", "kind", "required", "value_cycle"]
         labels = {
             "text": "Question",
             "help_text": "Hint",

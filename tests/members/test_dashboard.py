@@ -9,12 +9,15 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from events.models import Attendance, Event, EventKind
 from members.models import Action, CheckIn, User
 from surveys.models import Answer, Invitation, Question, Response, Survey
 
@@ -587,3 +590,37 @@ def test_csv_query_count_does_not_grow_with_the_data(organiser_client, django_as
     _grow(55, 10, batch="b")
     with django_assert_num_queries(len(small.captured_queries)):
         organiser_client.get(CSV)
+
+
+def _bulk_attendance(members: int, events: int, tag: str):
+    """`members` × `events` attendance records, written in bulk (no per-row services)."""
+    kind, _ = EventKind.objects.get_or_create(slug="webinar", defaults={"name": "Webinar"})
+    start = timezone.now() - datetime.timedelta(days=400)
+    made_events = Event.objects.bulk_create(
+        Event(title=f"{tag} {i}", slug=f"{tag}-{i}", summary="S", kind=kind, status="published",
+              starts_at=start + datetime.timedelta(days=i),
+              ends_at=start + datetime.timedelta(days=i, hours=1))
+        for i in range(events)
+    )  # fmt: skip
+    password = make_password(None)
+    made_members = User.objects.bulk_create(
+        User(email=f"{tag}{i}@example.org", name=f"{tag} {i}", password=password)
+        for i in range(members)
+    )
+    Attendance.objects.bulk_create(
+        (Attendance(event=e, member=m) for e in made_events for m in made_members),
+        batch_size=10_000,
+    )
+
+
+def test_dashboard_queries_are_the_same_at_a_thousand_and_a_hundred_thousand_attendances(
+    organiser_client, django_assert_num_queries
+):
+    """The issue's scale check: 1,000 then 100,000 attendance records, the same queries."""
+    _bulk_attendance(100, 10, "small")
+    with CaptureQueriesContext(connection) as small:
+        assert organiser_client.get(DASHBOARD).status_code == 200
+    _bulk_attendance(1_000, 99, "large")
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = organiser_client.get(DASHBOARD)
+    assert _dl(response, "key-figures")["Attendances"] == str(1_000 + 99_000)
