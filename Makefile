@@ -11,11 +11,12 @@ MANAGE := $(BIN)/python manage.py
 # The test suite always runs on PostgreSQL: DATABASE_URL if set, else the local server.
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
-.PHONY: help install run test e2e lint fmt migrations-check check-deploy lock clean
+.PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean
 
 help:
 	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
 	@echo "make test             the whole test suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432)"
+	@echo "make e2e              only the browser journeys and accessibility checks (headless Chromium)"
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
@@ -32,14 +33,24 @@ $(VENV)/.synced: requirements.lock | $(BIN)/uv
 
 install: $(VENV)/.synced
 
+# The browser suite drives Debian's Chromium (never a downloaded browser) and injects axe-core
+# from the npm registry. Both install only when missing; apt needs root, as on these machines.
+e2e-deps:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_starter_content
 	DEBUG=true $(MANAGE) load_demo_content
 	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
 
-test: install
+test: install e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: install e2e-deps
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -64,4 +75,4 @@ lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules test-artifacts
