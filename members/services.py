@@ -238,6 +238,15 @@ def starter_content_load() -> dict[str, int]:
         },
     )
     created["pages"] += made
+    _, made = ContentPage.objects.get_or_create(
+        slug="accessibility",
+        defaults={
+            "title": "Accessibility statement",
+            "summary": "How accessible the portal is, what we know is not yet, and how to tell us.",
+            "body": (STARTER_DIR / "accessibility.md").read_text(encoding="utf-8"),
+        },
+    )
+    created["pages"] += made
     if not GroundRules.objects.exists():
         GroundRules.objects.create(
             version=1,

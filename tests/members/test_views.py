@@ -500,3 +500,14 @@ def test_organisation_name_with_extra_spaces_clashes_with_the_existing_one(organ
     assert list(
         Organisation.objects.filter(name__startswith="Leeds").values_list("name", flat=True)
     ) == ["Leeds Teaching Hospitals"]
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(client):
+    starter_content_load()
+    url = reverse("members:page", args=["accessibility"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "<h1>Accessibility statement</h1>" in response.content.decode()
+    assert (
+        f'<a href="{url}">Accessibility</a>' in client.get(reverse("members:home")).content.decode()
+    )
