@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from members.emails import member_email_send
+from members.slugs import unique_slug
 
 from .calendar import ics_calendar
 from .models import (
@@ -38,14 +39,6 @@ CAUCUS_CONSENT_TEXT = (
 REMINDER_LEAD = timedelta(hours=24)
 
 
-def _unique_slug(model, text: str, *, exclude_pk=None, max_length=200) -> str:
-    base = slugify(text)[:max_length] or "item"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 # Programme -----------------------------------------------------------------------------------
 
 
@@ -54,7 +47,7 @@ def programme_save(*, programme: Programme, **fields) -> Programme:
     for name, value in fields.items():
         setattr(programme, name, value)
     if not programme.slug:
-        programme.slug = _unique_slug(Programme, programme.title, max_length=150)
+        programme.slug = unique_slug(Programme, programme.title)
     programme.full_clean()
     programme.save()
     return programme
@@ -104,7 +97,7 @@ def event_save(*, event: Event, goals=None, **fields) -> Event:
     for name, value in fields.items():
         setattr(event, name, value)
     if not event.slug:
-        event.slug = _unique_slug(Event, f"{event.title} {event.starts_at:%Y-%m-%d}")
+        event.slug = unique_slug(Event, f"{event.title} {event.starts_at:%Y-%m-%d}")
     moved = before is not None and any(
         getattr(before, name) != getattr(event, name) for name in CALENDAR_FIELDS
     )

@@ -36,6 +36,7 @@ from .models import (
     User,
 )
 from .roles import ROLE_PERMISSIONS
+from .slugs import unique_slug
 
 
 def roles_sync(*, using="default"):
@@ -141,18 +142,10 @@ def ground_rules_publish(*, draft: GroundRules, user: User) -> GroundRules:
     return draft
 
 
-def _unique_slug(term: str, *, exclude_pk=None) -> str:
-    base = slugify(term)[:100] or "term"
-    slug, n = base, 2
-    while GlossaryTerm.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def glossary_term_create(*, term: str, definition: str) -> GlossaryTerm:
     glossary_term = GlossaryTerm(term=term.strip(), definition=definition.strip())
-    glossary_term.slug = _unique_slug(glossary_term.term)
+    glossary_term.slug = unique_slug(GlossaryTerm, glossary_term.term)
     glossary_term.full_clean()
     glossary_term.save()
     return glossary_term
@@ -162,7 +155,7 @@ def glossary_term_create(*, term: str, definition: str) -> GlossaryTerm:
 def glossary_term_update(*, glossary_term: GlossaryTerm, term: str, definition: str):
     glossary_term.term = term.strip()
     glossary_term.definition = definition.strip()
-    glossary_term.slug = _unique_slug(glossary_term.term, exclude_pk=glossary_term.pk)
+    glossary_term.slug = unique_slug(GlossaryTerm, glossary_term.term, exclude_pk=glossary_term.pk)
     glossary_term.full_clean()
     glossary_term.save()
     return glossary_term

@@ -5,7 +5,8 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
+
+from members.slugs import unique_slug
 
 from .models import (
     CaseStudy,
@@ -29,12 +30,9 @@ RESERVED_SLUGS = {
 
 
 def _unique_slug(model, text: str, *, exclude_pk=None) -> str:
-    base = slugify(text)[:200] or "item"
-    reserved = RESERVED_SLUGS.get(model.__name__, set())
-    slug, n = base, 2
-    while slug in reserved or model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return unique_slug(
+        model, text, exclude_pk=exclude_pk, reserved=RESERVED_SLUGS.get(model.__name__, set())
+    )
 
 
 def _vector(*weighted):

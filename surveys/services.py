@@ -9,24 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from events.models import CaucusMembership
 from members.emails import absolute_url, member_email_send
+from members.slugs import unique_slug
 
 from .models import Answer, Choice, Invitation, Question, Response, Survey
 
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 # Rough seconds to answer each kind of question, for "takes about N minutes".
 SECONDS_PER_QUESTION = {"agreement": 10, "nps": 10, "single": 12, "multiple": 18, "text": 60}
-
-
-def _unique_slug(text: str, *, exclude_pk=None) -> str:
-    base = slugify(text)[:200] or "survey"
-    slug, n = base, 2
-    while Survey.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def minutes_to_answer(questions) -> int:
@@ -55,7 +47,7 @@ def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
     if survey.kind != Survey.Kind.CAUCUS:
         survey.caucus = None
     if not survey.slug:
-        survey.slug = _unique_slug(survey.title)
+        survey.slug = unique_slug(Survey, survey.title)
     if survey.pk is None:
         survey.created_by = user
     survey.full_clean()

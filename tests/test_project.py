@@ -90,7 +90,9 @@ def _run_manage(*args, env):
 
 
 def _production_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # The browser suite allows async-unsafe ORM calls in this process; production never does.
+    ignored = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env |= {
         "DJANGO_SETTINGS_MODULE": "cop_portal.settings.prod",
         "SECRET_KEY": "a-long-random-production-key-used-only-by-this-test-0123456789abcdef",

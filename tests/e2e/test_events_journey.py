@@ -20,7 +20,8 @@ JOINING_LINK = "https://meet.example.org/room-42"
 
 def _sign_out(page):
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
