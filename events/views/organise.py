@@ -306,7 +306,12 @@ def event_summary(request, pk):
     )
 
 
-def _catch_up(sent: int) -> str:
+def _catch_up(sent: int | None) -> str:
+    if sent is None:
+        return (
+            "Catch-up emails wait until attendance is recorded, so nobody who came is told "
+            "they missed it. Record attendance, then save the summary again to send them."
+        )
     if sent == 0:
         return "No catch-up emails are due."
     email = "email goes" if sent == 1 else "emails go"

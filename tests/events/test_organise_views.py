@@ -890,3 +890,26 @@ def test_caucus_choices_in_the_admin_need_their_own_permission(client, ground_ru
     delete = reverse("admin:events_caucusmembership_delete", args=[membership.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert CaucusMembership.objects.exists()
+
+
+def test_publishing_a_summary_before_attendance_says_catch_up_emails_wait(organiser_client):
+    from events.models import Event, EventKind
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    event = Event.objects.create(
+        title="Held yesterday", slug="held-yesterday", summary="S",
+        kind=EventKind.objects.create(name="Talk", slug="talk"), status="published",
+        starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    response = organiser_client.post(
+        reverse("events:event_summary", args=[event.pk]),
+        {"outcome_summary": "We talked.", "recording_url": "", "slides_url": ""},
+            "outcome_summary": "We talked.",
+            "key_takeaways": "",
+            "recording_url": "",
+            "slides_url": "",
+        },
+        follow=True,
+    )
+    assert "Catch-up emails wait until attendance is recorded" in response.content.decode()
+    assert "None catch-up" not in response.content.decode()
