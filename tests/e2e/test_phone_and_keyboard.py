@@ -2,11 +2,14 @@
 sideways, focus can always be seen, and a member can sign in and book a place either way."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from members.services import starter_content_load
 
 from ..factories import EventFactory, ProgrammeFactory, ResourceFactory, UserFactory
+from .conftest import sign_in
+from .world import stand_in_video_players, world_build
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,6 +112,48 @@ def test_on_a_phone_a_visitor_finds_a_session_signs_in_and_registers(page, groun
     _open_menu_and_choose(page, "My sessions")
     expect(page.get_by_role("link", name=event.title)).to_be_visible()
     _fits(page)
+    assert page.errors == []
+
+
+def test_on_a_phone_pages_full_of_data_do_not_scroll_sideways(page, ground_rules, organiser):
+    world = world_build(ground_rules)
+    stand_in_video_players(page)
+    results = reverse("surveys:results", args=[world.answered.pk])
+    visits = [
+        (world.member, [
+            reverse("members:home"),
+            reverse("events:programme"),
+            world.upcoming.get_absolute_url(),
+            world.past.get_absolute_url(),
+            reverse("events:mine"),
+            reverse("resources:search") + "?q=interpreter",
+            world.video.get_absolute_url(),
+            world.pathway.get_absolute_url(),
+            world.case_study.get_absolute_url(),
+            reverse("resources:initiatives"),
+            world.waiting.get_absolute_url(),
+            reverse("members:actions"),
+            reverse("members:action_detail", args=[world.done.pk]),
+            reverse("members:journey"),
+        ]),
+        (organiser, [
+            reverse("surveys:organise"),
+            reverse("surveys:survey_detail", args=[world.answered.pk]),
+            results,
+            f"{results}?by=sector&question={world.single.pk}",
+            reverse("members:dashboard"),
+        ]),
+    ]  # fmt: skip
+    wide = []
+    for person, paths in visits:
+        page.context.clear_cookies()
+        sign_in(page, person)
+        for path in paths:
+            response = page.goto(path)
+            assert response.status == 200, f"{path} answered {response.status}"
+            if not page.evaluate(NO_SIDEWAYS_SCROLL):
+                wide.append(path)
+    assert wide == []
     assert page.errors == []
 
 

@@ -893,8 +893,6 @@ def test_caucus_choices_in_the_admin_need_their_own_permission(client, ground_ru
 
 
 def test_publishing_a_summary_before_attendance_says_catch_up_emails_wait(organiser_client):
-    from events.models import Event, EventKind
-
     start = timezone.now() - datetime.timedelta(days=1)
     event = Event.objects.create(
         title="Held yesterday", slug="held-yesterday", summary="S",
@@ -904,11 +902,6 @@ def test_publishing_a_summary_before_attendance_says_catch_up_emails_wait(organi
     response = organiser_client.post(
         reverse("events:event_summary", args=[event.pk]),
         {"outcome_summary": "We talked.", "recording_url": "", "slides_url": ""},
-            "outcome_summary": "We talked.",
-            "key_takeaways": "",
-            "recording_url": "",
-            "slides_url": "",
-        },
         follow=True,
     )
     assert "Catch-up emails wait until attendance is recorded" in response.content.decode()
