@@ -11,7 +11,8 @@ MANAGE := $(BIN)/python manage.py
 # The test suite always runs on PostgreSQL: DATABASE_URL if set, else the local server.
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
-.PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean
+.PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean \
+	bench bench-deps
 
 help:
 	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
@@ -20,6 +21,7 @@ help:
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
+	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 12 minutes at M)"
 
 $(BIN)/uv:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
@@ -70,6 +72,16 @@ check-deploy: install
 	ALLOWED_HOSTS=cop.example.org DATABASE_URL=postgres://localhost/cop_portal \
 	EMAIL_URL=smtp+tls://portal:secret@smtp.example.org:587 PORTAL_URL=https://cop.example.org \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# The benchmark (bench/run.py): its own database (cop_bench, made afresh each run), gunicorn on
+# 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium.
+TIER ?= M
+bench-deps:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install bench-deps
+	$(BIN)/python -m bench.run --tier $(TIER)
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock

@@ -1,0 +1,13 @@
+"""The portal's URLs, with the benchmark's two baselines in front. Used only by bench.settings."""
+
+from django.urls import path
+
+from cop_portal.urls import urlpatterns as portal_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("bench/b0/", views.plaintext, name="bench_b0"),
+    path("bench/b1/", views.fortunes, name="bench_b1"),
+    *portal_urlpatterns,
+]
