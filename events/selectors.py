@@ -29,6 +29,14 @@ def _listed_events():
     )
 
 
+def _past_events(now):
+    # No registration count: past events never show places left, and counting every past
+    # event's registrations before keeping a page of them grows with the whole history.
+    return Event.objects.select_related("kind", "caucus").filter(
+        status=Event.Status.PUBLISHED, ends_at__lte=now
+    )
+
+
 def member_registrations(*, member, events) -> dict[int, str]:
     """Event id → the member's registration status, for the events listed."""
     if member is None or not member.is_authenticated:
@@ -53,11 +61,7 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
     upcoming = list(
         _listed_events().filter(status__in=shown, ends_at__gt=now).order_by("starts_at")
     )
-    past = list(
-        _listed_events()
-        .filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
-        .order_by("-starts_at")[:PAST_EVENTS_SHOWN]
-    )
+    past = list(_past_events(now).order_by("-starts_at")[:PAST_EVENTS_SHOWN])
 
     def month(event):
         local = timezone.localtime(event.starts_at)
@@ -77,11 +81,7 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
 
 def past_events(*, now=None):
     now = now or timezone.now()
-    return (
-        _listed_events()
-        .filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
-        .order_by("-starts_at")
-    )
+    return _past_events(now).order_by("-starts_at")
 
 
 @dataclass

@@ -38,7 +38,6 @@ class GroundRulesMiddleware:
         if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
             return None
         status = ground_rules_status(user=request.user)
-        request.ground_rules_status = status
         if not status.needs_agreement:
             return None
         target = reverse("members:ground_rules")

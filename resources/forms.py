@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,8 +28,12 @@ class BrowseForm(forms.Form):
         queryset=Topic.objects.all(), required=False, empty_label="Any topic"
     )
     event = forms.ModelChoiceField(
-        queryset=Event.objects.filter(status=Event.Status.PUBLISHED, resources__isnull=False)
-        .distinct()
+        # EXISTS rather than a DISTINCT join, and only what the option labels need.
+        queryset=Event.objects.filter(
+            Exists(Resource.objects.filter(event=OuterRef("pk"), status=Resource.Status.PUBLISHED)),
+            status=Event.Status.PUBLISHED,
+        )
+        .only("pk", "title", "starts_at")
         .order_by("-starts_at"),
         required=False,
         empty_label="Any session",

@@ -38,14 +38,17 @@ class ResponseForm(forms.Form):
                 choices=choices, coerce=int, widget=forms.RadioSelect(attrs={"class": "nps"}),
                 **common,
             )  # fmt: skip
-        if question.kind == Question.Kind.SINGLE:
-            return forms.ModelChoiceField(
-                queryset=question.choices.all(), widget=forms.RadioSelect, empty_label=None,
+        if question.kind in Question.CHOICE_KINDS:
+            # Options come from the prefetched choices: a model choice field would query the
+            # database again for every choice question, on every render and every validation.
+            options = {str(c.pk): c for c in question.choices.all()}
+            multiple = question.kind == Question.Kind.MULTIPLE
+            field = forms.TypedMultipleChoiceField if multiple else forms.TypedChoiceField
+            return field(
+                choices=[(pk, c.text) for pk, c in options.items()],
+                coerce=options.__getitem__,
+                widget=forms.CheckboxSelectMultiple if multiple else forms.RadioSelect,
                 **common,
-            )  # fmt: skip
-        if question.kind == Question.Kind.MULTIPLE:
-            return forms.ModelMultipleChoiceField(
-                queryset=question.choices.all(), widget=forms.CheckboxSelectMultiple, **common
             )
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, **common)
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,3 +293,23 @@ def test_waiting_surveys_show_on_the_home_page_until_answered(member_client, mem
         "Tell us about the webinar"
         not in member_client.get(reverse("members:home")).content.decode()
     )
+
+
+def test_the_survey_form_queries_do_not_grow_with_choice_questions(member_client, member):
+    """Options come from the prefetched choices, not a query per choice question."""
+    survey, *_ = _survey()
+    _invite(survey, member)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get(survey.get_absolute_url()).status_code == 200
+        return len(captured.captured_queries)
+
+    small = queries()
+    for n in range(4):
+        extra = Question.objects.create(
+            survey=survey, order=10 + n, text=f"Pick {n}", kind="multiple"
+        )
+        Choice.objects.create(question=extra, text="Yes", order=1)
+        Choice.objects.create(question=extra, text="No", order=2)
+    assert queries() == small
