@@ -1,6 +1,8 @@
 """The portal on a small phone, and with a keyboard alone: the menu opens, no page scrolls
 sideways, focus can always be seen, and a member can sign in and book a place either way."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -56,10 +58,15 @@ def _fits(page):
 
 
 def _open_menu_and_choose(page, name):
+    # Wait for the page's script to load and for the menu to finish opening: a tap that lands
+    # mid-animation, or before Bootstrap is listening, is not what a person on a phone does.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()
-    link.click()
+    with page.expect_navigation():
+        link.click()
 
 
 def test_on_a_phone_a_visitor_finds_a_session_signs_in_and_registers(page, ground_rules):
