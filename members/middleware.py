@@ -3,11 +3,30 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .selectors import ground_rules_status
+from .caching import ground_rules_version
+from .selectors import GroundRulesStatus, ground_rules_status
+
+# The version this session's member is known to have agreed to: while it is the version in force
+# (cached), a page needs no query to know the member may go on.
+SESSION_AGREED_KEY = "ground_rules_agreed_version"
 
 # Account management and the admin stay reachable: a member must always be able to sign out,
 # change a password or verify an email address.
 EXEMPT_PATH_PREFIXES = ("/accounts/", "/admin/")
+
+
+def ground_rules_status_of(request) -> GroundRulesStatus:
+    """The signed-in member's ground-rules status, without a query while the session records
+    that they agreed to the version in force."""
+    current = ground_rules_version()
+    if current is None:
+        return GroundRulesStatus(current_version=None, agreed_version=None)
+    if request.session.get(SESSION_AGREED_KEY) == current:
+        return GroundRulesStatus(current_version=current, agreed_version=current)
+    status = ground_rules_status(user=request.user)
+    if not status.needs_agreement and status.current_version is not None:
+        request.session[SESSION_AGREED_KEY] = status.current_version
+    return status
 
 
 def ground_rules_not_required(view_func):
@@ -37,8 +56,7 @@ class GroundRulesMiddleware:
             return None
         if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
             return None
-        status = ground_rules_status(user=request.user)
-        if not status.needs_agreement:
+        if not ground_rules_status_of(request).needs_agreement:
             return None
         target = reverse("members:ground_rules")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -30,7 +30,7 @@ from .forms import (
     OrganisationMergeForm,
     ProfileForm,
 )
-from .middleware import ground_rules_not_required
+from .middleware import ground_rules_not_required, ground_rules_status_of
 from .models import ContentPage, GlossaryTerm, GroundRules, Organisation
 
 DIRECTORY_PAGE_SIZE = 24
@@ -52,7 +52,7 @@ def home(request):
     if not request.user.is_authenticated:
         introduction = selectors.content_page_get(slug=ContentPage.INTRODUCTION)
         return render(request, "members/landing.html", {"introduction": introduction})
-    status = selectors.ground_rules_status(user=request.user)
+    status = ground_rules_status_of(request)
     steps = selectors.member_next_steps(user=request.user, ground_rules=status)
     return render(
         request,
