@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -81,7 +82,18 @@ class NoStoreForSignedInMiddleware:
         response = self.get_response(request)
         if response.has_header("Cache-Control"):
             return response
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if self._signed_in(request):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        user = getattr(request, "user", None)
+        if user is None:
+            return False
+        try:
+            return user.is_authenticated
+        except DatabaseError:
+            # The session could not be read (the database is down): this response is an
+            # error page anyway, and when in doubt it is safer not to store it.
+            return True

@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
-from django.db import connection, connections
-from django.test import Client
+from django.db import OperationalError, connection, connections
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 
 from cop_portal.urls import urlpatterns as portal_urlpatterns
+from members.middleware import NoStoreForSignedInMiddleware
 from members.selectors import database_answers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +79,19 @@ def test_public_pages_for_visitors_stay_cacheable(client, ground_rules, name):
     response = client.get(reverse(name))
     assert response.status_code == 200
     assert "no-store" not in _cache_control(response)
+
+
+def test_no_store_when_the_session_cannot_be_read():
+    """With the database down the user cannot be loaded: the page is not stored, and the
+    middleware does not turn the error page into a second error."""
+
+    def unreadable():
+        raise OperationalError("the database is down")
+
+    request = RequestFactory().get("/")
+    request.user = SimpleLazyObject(unreadable)
+    middleware = NoStoreForSignedInMiddleware(lambda request: HttpResponse(status=503))
+    assert _cache_control(middleware(request)) == {"no-store", "private"}
 
 
 # The health check ------------------------------------------------------------------------------
