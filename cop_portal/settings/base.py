@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.GroundRulesMiddleware",
+    # Innermost, so that every response a view (or an error page) makes passes through it.
+    "members.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "cop_portal.urls"
@@ -204,6 +206,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form gets the portal's own page, which never shows Django's reason for refusing it.
+CSRF_FAILURE_VIEW = "members.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Sessions are read from the cache and written through to the database, so a signed-in page
