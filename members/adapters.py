@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.urls import reverse
 
@@ -30,6 +32,25 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(form, SignupForm):
             imported = imported_member_for_email(form.cleaned_data.get("email") or "")
         return super().save_user(request, imported or user, form, commit=commit)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Organisers and staff must keep their authenticator app: they cannot turn MFA off."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Organisers and administrators must keep two-step sign-in turned on. If you have a "
+            "new phone, an administrator can reset it for you."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator):
+        from .middleware import mfa_required
+
+        if authenticator.type == Authenticator.Type.TOTP and mfa_required(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -4,7 +4,7 @@ and PORTAL_URL."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 - each settings layer starts from all of base
-from .base import ALLOWED_HOSTS, DEBUG, env, mailers_from_url
+from .base import ALLOWED_HOSTS, DEBUG, REDIS_URL, env, mailers_from_url
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -16,6 +16,16 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 MAILERS = mailers_from_url(env("EMAIL_URL"))
+# allauth's sign-in rate limits and its used-TOTP-code markers live in the default cache, which
+# every worker must share: Redis when REDIS_URL is set, else a table in the portal's database
+# (made by `migrate`: see members/migrations/*_cache_table.py). Never per-process memory.
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
 PORTAL_URL = env("PORTAL_URL")
 if not PORTAL_URL.startswith("https://"):
     raise ImproperlyConfigured("PORTAL_URL must be the portal's https:// address.")
