@@ -16,9 +16,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 MAILERS = mailers_from_url(env("EMAIL_URL"))
-# allauth's sign-in rate limits and its used-TOTP-code markers live in the default cache, which
-# every worker must share: Redis when REDIS_URL is set, else a table in the portal's database
-# (made by `migrate`: see members/migrations/*_cache_table.py). Never per-process memory.
+# Sessions (cached_db), cached permissions, allauth's sign-in rate limits and its used-TOTP-code
+# markers live in the default cache, which every worker must share, or a sign-out or a rate limit
+# would reach only one worker: Redis when REDIS_URL is set (recommended), else a table in the
+# portal's database (made by `migrate`: members/migrations/0005_shared_cache_table.py).
 if not REDIS_URL:
     CACHES = {
         "default": {
