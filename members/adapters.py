@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.http import Http404
@@ -38,6 +40,25 @@ class NoSocialApp(SocialApp.DoesNotExist, Http404):
     """No sign-in app is configured for this provider. Still a SocialApp.DoesNotExist for
     allauth's own code, and a 404 for anyone who opens the provider's address: allauth's
     answer, an uncaught DoesNotExist, was a server error."""
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Organisers and staff must keep their authenticator app: they cannot turn MFA off."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Organisers and administrators must keep two-step sign-in turned on. If you have a "
+            "new phone, an administrator can reset it for you."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator):
+        from .middleware import mfa_required
+
+        if authenticator.type == Authenticator.Type.TOTP and mfa_required(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

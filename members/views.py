@@ -17,6 +17,7 @@ from events import selectors as event_selectors
 from surveys import selectors as survey_selectors
 
 from . import imports, selectors, services
+from .audit import Action, audit_record
 from .emails import unsubscribe_token_read
 from .forms import (
     ContentPageForm,
@@ -399,7 +400,15 @@ def organisation_merge(request):
     form = OrganisationMergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         keep = form.cleaned_data["keep"]
-        moved = services.organisation_merge(keep=keep, duplicates=form.cleaned_data["duplicates"])
+        duplicates = form.cleaned_data["duplicates"]
+        merged = len([d for d in duplicates if d.pk != keep.pk])
+        moved = services.organisation_merge(keep=keep, duplicates=duplicates)
+        audit_record(
+            request,
+            Action.ORGANISATIONS_MERGED,
+            target=keep,
+            detail=f"{merged} merged in, {moved} member(s) moved",
+        )
         messages.success(request, f"Merged into {keep.name}: {moved} member(s) moved.")
         return redirect("members:organisations")
     return _form_page(
@@ -448,6 +457,10 @@ def import_data(request):
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
         else:
+            # The check shows the people in the file: a read of personal data.
+            audit_record(
+                request, Action.IMPORT_CHECKED, detail=f"{data['kind']}: {len(plan.rows)} rows"
+            )
             services.import_uploads_purge()
             token = services.import_upload_store(
                 upload=upload,
@@ -488,6 +501,10 @@ def _import_confirm(request):
         detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was imported: {detail}")
     else:
+        imported = (
+            Action.ATTENDANCE_IMPORTED if meta["kind"] == "attendance" else Action.MEMBERS_IMPORTED
+        )
+        audit_record(request, imported, detail=imports.describe_created(created))
         messages.success(
             request,
             f"{meta['filename']} is imported: {plan.summary} "

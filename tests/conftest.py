@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from members.roles import ORGANISERS, STEERING_GROUP
 
-from .factories import GroundRulesFactory, UserFactory
+from .factories import GroundRulesFactory, UserFactory, totp_activate
 
 
 def pytest_sessionstart(session):
@@ -77,3 +77,10 @@ def member_client(client, member):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the authenticator app every administrator must have."""
+    totp_activate(admin_user)
+    return admin_user

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
 
 from .. import selectors
@@ -183,6 +184,9 @@ def results(request, pk):
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
+    if breakdown is not None and form.cleaned_data["by"] == "caucus":
+        # Answers by caucus rest on members' caucus choices: special category data.
+        audit_record(request, Action.CAUCUS_BREAKDOWN_VIEWED, target=survey)
     return render(
         request,
         "surveys/organise/results.html",
