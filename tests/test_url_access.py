@@ -105,6 +105,8 @@ REPORTS = Access(LOGIN, FORBIDDEN, OK, OK)
 STAFF = Access(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN)
 STAFF_MODEL = Access(LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN)
 # allauth's pages for signing in: a signed-in person is sent home instead.
+# Asked to confirm their password first (allauth's reauthentication).
+REAUTH = to("/accounts/reauthenticate/")
 SIGNED_OUT_ONLY = Access(OK, to("/"), to("/"), to("/"))
 
 
@@ -257,6 +259,16 @@ ACCESS = {
         Access(LOGIN, *[to("/accounts/reauthenticate/code/")] * 3)
     ),
     "account_email": row(MEMBERS),
+    # Two-step sign-in (allauth.mfa). Organisers in the test world have an authenticator app.
+    "mfa_index": row(MEMBERS),
+    "mfa_activate_totp": row(Access(LOGIN, REAUTH, REAUTH, REAUTH)),
+    "mfa_deactivate_totp": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
+    # Only part-way through signing in (after the password); otherwise back to sign in.
+    "mfa_authenticate": row(Access(to("/accounts/login/"), *[to("/")] * 3)),
+    "mfa_reauthenticate": row(Access(LOGIN, REAUTH, OK, REAUTH)),
+    "mfa_view_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
+    "mfa_generate_recovery_codes": row(Access(LOGIN, REAUTH, REAUTH, REAUTH)),
+    "mfa_download_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
     "account_email_verification_sent": row(PUBLIC),
     "account_change_password": row(MEMBERS),
     # These members have a password already, so they are sent to change it instead.
@@ -290,7 +302,8 @@ ACCESS = {
     "microsoft_callback": row(Access(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     # The Django admin ---------------------------------------------------------------------------
     "admin:index": row(STAFF),
-    "admin:login": row(PUBLIC),
+    # Through the portal's own sign-in (allauth's secure_admin_login: rate limits and MFA).
+    "admin:login": row(Access(to("/accounts/login/"), *[FORBIDDEN] * 3)),
     "admin:logout": row(Access(ADMIN_LOGIN, to("/admin/"), to("/admin/"), to("/admin/"))),
     "admin:password_change": row(STAFF),
     "admin:password_change_done": row(STAFF),
