@@ -2,6 +2,7 @@
 `members.manage_member_data` can do both for a member who asks them to."""
 
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,6 +20,8 @@ from .middleware import ground_rules_not_required
 from .models import User
 
 MANAGE = "members.manage_member_data"
+# Who acted on whose data, and when: ids only, never the data itself.
+logger = logging.getLogger("members.data_rights")
 
 
 def _json_download(data: dict) -> HttpResponse:
@@ -54,7 +57,8 @@ def data_download(request):
 def account_delete(request):
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        member_erase(member=request.user)
+        member = member_erase(member=request.user)
+        logger.info("Member %s deleted their account", member.pk)
         logout(request)
         return redirect("members:account_deleted")
     return render(request, "members/data_rights/account_delete.html", {"form": form})
@@ -104,7 +108,9 @@ def member_data_detail(request, pk):
 @never_cache
 @require_GET
 def member_data_download(request, pk):
-    return _json_download(member_data_export(member=_member(pk), viewer=request.user))
+    member = _member(pk)
+    logger.info("Organiser %s downloaded the data of member %s", request.user.pk, member.pk)
+    return _json_download(member_data_export(member=member, viewer=request.user))
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -131,6 +137,7 @@ def member_data_erase(request, pk):
             {"member": member, "form": form},
         )
     member_erase(member=member)
+    logger.info("Organiser %s erased the data of member %s", request.user.pk, member.pk)
     messages.success(
         request,
         "The member’s personal data is erased and their account is closed. Their attendance "

@@ -3,6 +3,7 @@ member's request, and the privacy pages. Exact values throughout, on real Postgr
 
 import datetime
 import json
+import logging
 from importlib import import_module
 
 import pytest
@@ -801,7 +802,10 @@ def test_an_unknown_member_answers_404(organiser_client):
     assert response.status_code == 404
 
 
-def test_an_organiser_finds_a_member_and_downloads_their_data(organiser_client, world):
+def test_an_organiser_finds_a_member_and_downloads_their_data(
+    organiser_client, organiser, world, caplog
+):
+    caplog.set_level(logging.INFO, logger="members.data_rights")
     index = organiser_client.get(reverse("members:organise"))
     assertContains(index, f'href="{reverse("members:member_data")}"')
 
@@ -823,11 +827,18 @@ def test_an_organiser_finds_a_member_and_downloads_their_data(organiser_client, 
     assert data["account"]["email"] == "amara@example.org"
     assert data["caucus"] == CAUCUS_LEFT_OUT
     assert CAUCUS_NAME not in download.content.decode()
+    # Who read whose data is logged, by id only.
+    assert [r.getMessage() for r in caplog.records if r.name == "members.data_rights"] == [
+        f"Organiser {organiser.pk} downloaded the data of member {world['amara'].pk}"
+    ]
 
 
-def test_an_organiser_erases_a_member_after_typing_their_email(organiser_client, world):
+def test_an_organiser_erases_a_member_after_typing_their_email(
+    organiser_client, organiser, world, caplog
+):
     amara = world["amara"]
     url = reverse("members:member_data_erase", args=[amara.pk])
+    caplog.set_level(logging.INFO, logger="members.data_rights")
 
     wrong = organiser_client.post(url, {"confirm_email": "someone@example.org"})
     assertContains(wrong, "That is not this member’s email address. Nothing has been erased.")
@@ -841,6 +852,9 @@ def test_an_organiser_erases_a_member_after_typing_their_email(organiser_client,
     amara.refresh_from_db()
     assert amara.erased_at is not None
     assert amara.name == "Former member"
+    assert [r.getMessage() for r in caplog.records if r.name == "members.data_rights"] == [
+        f"Organiser {organiser.pk} erased the data of member {amara.pk}"
+    ]
 
 
 def test_an_organiser_cannot_erase_an_administrator_or_themselves(organiser_client, organiser):
