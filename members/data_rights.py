@@ -6,13 +6,14 @@ attendance and registrations still count; named survey responses lose their link
 but keep their answers; published case studies stay, credited as anonymous. Everything private
 (profile, caucus choice, actions, check-ins, reflections, email addresses, sign-in links) goes.
 
-`USER_RELATIONS` records what happens to every field in the project that points at a user, so a
+`user_relations()` records what happens to every field in the project that points at a user, so a
 new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
 
 import datetime
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Prefetch
@@ -79,6 +80,34 @@ USER_RELATIONS = {
 }
 
 
+# Models other parts of the portal may add (allauth's MFA and user sessions, the audit trail):
+# handled when installed.
+OPTIONAL_USER_RELATIONS = {
+    "mfa.Authenticator.user": "deleted",
+    "usersessions.UserSession.user": "deleted",
+    # The trail names the account by id only; it stays, pointing at the anonymised account.
+    "members.AuditEvent.actor": "kept",
+}
+
+
+def _optional_model(label: str):
+    app_label, model_name = label.split(".")
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def user_relations() -> dict[str, str]:
+    """What erasure does with each field pointing at a user, for the models installed."""
+    installed = {
+        field: decision
+        for field, decision in OPTIONAL_USER_RELATIONS.items()
+        if _optional_model(field.rsplit(".", 1)[0])
+    }
+    return {**USER_RELATIONS, **installed}
+
+
 def _caucus_session(queryset, allowed: bool, path: str):
     return queryset if allowed else queryset.filter(**{f"{path}__isnull": True})
 
@@ -89,6 +118,28 @@ def _answer(answer: Answer):
     if answer.value is not None:
         return answer.value
     return answer.text
+
+
+def _two_step(member: User) -> list[dict]:
+    authenticator = _optional_model("mfa.Authenticator")
+    if authenticator is None:
+        return []
+    return [
+        {"type": a.get_type_display(), "created_at": a.created_at, "last_used_at": a.last_used_at}
+        for a in authenticator.objects.filter(user=member).order_by("created_at", "pk")
+    ]
+
+
+def _activity(member: User) -> list[dict]:
+    """The audit trail's record of what the member did (signing in, and so on), without the
+    records of other people it may name."""
+    audit_event = _optional_model("members.AuditEvent")
+    if audit_event is None:
+        return []
+    return [
+        {"what": e.get_action_display(), "at": e.at, "from_ip_address": e.ip}
+        for e in audit_event.objects.filter(actor=member).order_by("at", "pk")
+    ]
 
 
 @sensitive_variables("membership", "caucus")
@@ -151,6 +202,9 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             }
             for account in SocialAccount.objects.filter(user=member).order_by("pk")
         ],
+        # Which kinds of two-step sign-in are set up; their secrets and codes are left out.
+        "two_step_sign_in": _two_step(member),
+        "account_activity": _activity(member),
         "ground_rules_agreements": [
             {"version": a.ground_rules.version, "agreed_at": a.agreed_at}
             for a in GroundRulesAgreement.objects.filter(member=member)
@@ -365,6 +419,9 @@ def member_erase(*, member: User) -> User:
     GroundRulesAgreement.objects.filter(member=member).delete()
     EmailAddress.objects.filter(user=member).delete()
     SocialAccount.objects.filter(user=member).delete()  # and its tokens with it
+    for label in ("mfa.Authenticator", "usersessions.UserSession"):
+        if model := _optional_model(label):
+            model.objects.filter(user=member).delete()
 
     CaseStudy.objects.filter(author=member, status=CaseStudy.Status.PUBLISHED).update(
         author=None, credit_author=False
