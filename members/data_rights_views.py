@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .data_rights import data_export_filename, member_data_export, member_erase
 from .data_rights_forms import AccountDeleteForm, MemberEraseForm, MemberLookupForm
@@ -115,11 +115,9 @@ def member_data_download(request, pk):
 
 @permission_required(MANAGE, raise_exception=True)
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_POST
 def member_data_erase(request, pk):
     member = _member(pk)
-    if request.method == "GET":
-        return redirect("members:member_data_detail", pk=member.pk)
     if member.pk == request.user.pk:
         messages.error(request, "To delete your own account, use “Your data” on your profile.")
         return redirect("members:member_data_detail", pk=member.pk)
