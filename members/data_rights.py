@@ -10,10 +10,12 @@ but keep their answers; published case studies stay, credited as anonymous. Ever
 new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
 
 import datetime
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Prefetch
@@ -383,12 +385,15 @@ def data_export_filename(today: datetime.date | None = None) -> str:
 
 
 def _sessions_end(member: User) -> int:
-    """Delete every stored session signed in as `member`. Sessions are kept in the database;
-    Django stores the user id inside the encoded data, so each live one is read."""
+    """End every session signed in as `member`. Sessions are kept in the database (behind a
+    cache with cached_db); Django stores the user id inside the encoded data, so each live one
+    is read, and deleted through the session engine so that a cached copy goes too. (The
+    unusable password set on erasure would also refuse any session it missed.)"""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(member.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
 

@@ -677,16 +677,23 @@ def test_erasing_twice_changes_nothing_more(world):
     assert second.email == first.email
 
 
-def test_erasure_ends_every_session_of_the_member_and_no_other(world):
+@pytest.mark.parametrize(
+    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+)
+def test_erasure_ends_every_session_of_the_member_and_no_other(world, settings, engine):
+    settings.SESSION_ENGINE = engine
     amara, other = world["amara"], world["other"]
     theirs, others = Client(), Client()
     theirs.force_login(amara)
     others.force_login(other)
     assert Session.objects.count() == 2
+    key = theirs.session.session_key
 
     member_erase(member=amara)
 
     assert Session.objects.count() == 1
+    # Gone from the cache as well as the table, where the engine keeps one.
+    assert import_module(engine).SessionStore().exists(key) is False
     assert theirs.get(reverse("members:profile")).status_code == 302
     assert others.get(reverse("members:profile")).status_code == 200
 
@@ -929,5 +936,8 @@ def test_the_sign_up_page_links_to_the_privacy_notice(client):
 
 def test_settings_keep_sessions_in_the_database():
     """Erasure ends a member's sessions by reading the session table."""
-    assert import_module(settings.SESSION_ENGINE).__name__ == "django.contrib.sessions.backends.db"
+    assert import_module(settings.SESSION_ENGINE).__name__ in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }
     assert data_rights.Session is Session
