@@ -6,7 +6,10 @@ class MembersConfig(AppConfig):
     name = "members"
 
     def ready(self):
+        from . import signals
         from .services import roles_sync
+
+        signals.connect()
 
         # Groups and their permissions are data every environment needs (tests included), so
         # they are brought up to date after every migrate rather than by hand.

@@ -54,4 +54,5 @@ urlpatterns = [
 
 urlpatterns += [
     path("organise/import/", views.import_data, name="import_data"),
+    path("health/", views.health, name="health"),
 ]

@@ -1,6 +1,7 @@
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from members.roles import ORGANISERS, STEERING_GROUP
 
@@ -33,6 +34,15 @@ def pytest_sessionstart(session):
             "DATABASE_URL=postgres://user:password@host:5432/cop_portal make test",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache, as the database starts empty: cached permissions,
+    sessions and rate-limit counters from one test must not leak into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.GroundRulesMiddleware",
+    # Innermost, so that every response a view (or an error page) makes passes through it.
+    "members.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "cop_portal.urls"
@@ -94,7 +96,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with each user's permissions cached between requests.
+    "members.caching.CachedPermissionsBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
@@ -203,8 +206,13 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form gets the portal's own page, which never shows Django's reason for refusing it.
+CSRF_FAILURE_VIEW = "members.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sessions are read from the cache and written through to the database, so a signed-in page
+# costs no session query while the cache holds it, and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -241,3 +249,5 @@ if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
 # Survey breakdowns hide counts below this (NHS Digital's older disclosure rule was 5; its
 # current rule for hospital statistics hides 1 to 7). See surveys/disclosure.py.
 SURVEY_SUPPRESSION_THRESHOLD = env.int("SURVEY_SUPPRESSION_THRESHOLD", default=5)
+# Search ranks at most this many matches (the newest) for a word found nearly everywhere.
+RESOURCE_SEARCH_RANKED = env.int("RESOURCE_SEARCH_RANKED", default=1000)

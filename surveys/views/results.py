@@ -177,7 +177,7 @@ def _breakdown(request, questions, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    found = selectors.results(survey=survey)
+    found, by_day = selectors.results_with_days(survey=survey)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not _sees_everything(request.user)
     charts = [_chart(result) for result in found.questions]
@@ -190,7 +190,7 @@ def results(request, pk):
             "survey": survey,
             "results": found,
             "rate_percent": None if found.rate is None else f"{found.rate:.0%}",
-            "by_day": selectors.responses_by_day(survey=survey),
+            "by_day": by_day,
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
             "charts": charts,
