@@ -104,6 +104,9 @@ class User(AbstractUser):
     email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the member's account is erased (members/data_rights.py): the row stays, with no
+    # personal data, so that attendance and registrations still count.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -119,7 +122,10 @@ class User(AbstractUser):
                 violation_error_message="A member with this email address already exists.",
             )
         ]
-        permissions = [("view_reports", "Can view organiser and steering-group reports")]
+        permissions = [
+            ("view_reports", "Can view organiser and steering-group reports"),
+            ("manage_member_data", "Can export or erase a member's data at their request"),
+        ]
 
     def __str__(self):
         return self.name or self.email

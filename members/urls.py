@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_urls, journey_urls, views
+from . import dashboard_urls, data_rights_urls, journey_urls, views
 
 app_name = "members"
 
@@ -49,6 +49,7 @@ urlpatterns = [
     path("organise/organisations/merge/", views.organisation_merge, name="organisation_merge"),
     *journey_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
+    *data_rights_urls.urlpatterns,
 ]
 
 urlpatterns += [

@@ -43,6 +43,7 @@ NOT_HTML_PAGES = {
     "members:dashboard_csv",  # a CSV download
     "events:feed_reset",  # POST only
     "events:caucus_withdraw",  # POST only
+    "members:data_download",  # a JSON download
     "members:health",  # JSON for load balancers
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")

@@ -138,6 +138,15 @@ ACCESS = {
     "members:unsubscribe": row(PUBLIC, token="unsubscribe_token"),
     "members:directory": row(MEMBERS),
     "members:health": row(PUBLIC),
+    # members: data rights -------------------------------------------------------------------
+    "members:your_data": row(MEMBERS),
+    "members:data_download": row(MEMBERS),
+    "members:account_delete": row(MEMBERS),
+    "members:account_deleted": row(PUBLIC),
+    "members:member_data": row(ORGANISERS_ONLY),
+    "members:member_data_detail": row(ORGANISERS_ONLY, pk="member.pk"),
+    "members:member_data_download": row(ORGANISERS_ONLY, pk="member.pk"),
+    "members:member_data_erase": row(ORGANISERS_POST, pk="member.pk"),
     # members: organising ------------------------------------------------------------------
     "members:organise": row(REPORTS),
     "members:introduction_edit": row(ORGANISERS_ONLY),
