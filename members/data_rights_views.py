@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .audit import Action as AuditAction
+from .audit import audit_record
 from .data_rights import data_export_filename, member_data_export, member_erase
 from .data_rights_forms import AccountDeleteForm, MemberEraseForm, MemberLookupForm
 from .middleware import ground_rules_not_required
@@ -59,6 +61,7 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         member = member_erase(member=request.user)
         logger.info("Member %s deleted their account", member.pk)
+        audit_record(request, AuditAction.ACCOUNT_DELETED, target=member)
         logout(request)
         return redirect("members:account_deleted")
     return render(request, "members/data_rights/account_delete.html", {"form": form})
@@ -110,6 +113,7 @@ def member_data_detail(request, pk):
 def member_data_download(request, pk):
     member = _member(pk)
     logger.info("Organiser %s downloaded the data of member %s", request.user.pk, member.pk)
+    audit_record(request, AuditAction.MEMBER_DATA_EXPORTED, target=member)
     return _json_download(member_data_export(member=member, viewer=request.user))
 
 
@@ -136,6 +140,7 @@ def member_data_erase(request, pk):
         )
     member_erase(member=member)
     logger.info("Organiser %s erased the data of member %s", request.user.pk, member.pk)
+    audit_record(request, AuditAction.MEMBER_ERASED, target=member)
     messages.success(
         request,
         "The member’s personal data is erased and their account is closed. Their attendance "

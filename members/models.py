@@ -393,6 +393,9 @@ class AuditEvent(models.Model):
         MEMBERS_IMPORTED = "members_imported", "Members imported"
         ATTENDANCE_IMPORTED = "attendance_imported", "Attendance imported"
         ORGANISATIONS_MERGED = "organisations_merged", "Organisations merged"
+        MEMBER_DATA_EXPORTED = "member_data_exported", "Member's data downloaded for them"
+        MEMBER_ERASED = "member_erased", "Member's data erased at their request"
+        ACCOUNT_DELETED = "account_deleted", "Member deleted their own account"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

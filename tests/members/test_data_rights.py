@@ -39,6 +39,7 @@ from members.data_rights_forms import DELETE_PHRASE
 from members.models import (
     Action,
     ActionUpdate,
+    AuditEvent,
     CheckIn,
     GroundRulesAgreement,
     User,
@@ -714,6 +715,14 @@ def test_every_field_pointing_at_a_member_has_an_erasure_decision():
     assert set(USER_RELATIONS) <= found
 
 
+def _audit_lines(actions=("member_data_exported", "member_erased", "account_deleted")):
+    return list(
+        AuditEvent.objects.filter(action__in=actions)
+        .order_by("pk")
+        .values_list("action", "actor_label", "target_id", "detail")
+    )
+
+
 def test_a_member_deletes_their_account_with_their_password(client, world):
     amara = world["amara"]
     client.force_login(amara)
@@ -732,6 +741,7 @@ def test_a_member_deletes_their_account_with_their_password(client, world):
     assert amara.erased_at is not None
     assert amara.is_active is False
     assert client.login(email="amara@example.org", password=PASSWORD) is False
+    assert ("account_deleted", f"user #{amara.pk}", str(amara.pk), "") in _audit_lines()
 
 
 def test_a_wrong_password_deletes_nothing(client, world):
@@ -844,6 +854,9 @@ def test_an_organiser_finds_a_member_and_downloads_their_data(
     assert [r.getMessage() for r in caplog.records if r.name == "members.data_rights"] == [
         f"Organiser {organiser.pk} downloaded the data of member {world['amara'].pk}"
     ]
+    assert _audit_lines() == [
+        ("member_data_exported", f"user #{organiser.pk}", str(world["amara"].pk), "")
+    ]
 
 
 def test_an_organiser_erases_a_member_after_typing_their_email(
@@ -868,6 +881,7 @@ def test_an_organiser_erases_a_member_after_typing_their_email(
     assert [r.getMessage() for r in caplog.records if r.name == "members.data_rights"] == [
         f"Organiser {organiser.pk} erased the data of member {amara.pk}"
     ]
+    assert _audit_lines() == [("member_erased", f"user #{organiser.pk}", str(amara.pk), "")]
 
 
 def test_an_organiser_cannot_erase_an_administrator_or_themselves(organiser_client, organiser):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0003_email_reminders_label"),
+        ("members", "0005_shared_cache_table"),
     ]
 
     operations = [
