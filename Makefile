@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
 .PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean \
-	bench bench-deps
+	bench bench-deps loadtest
 
 help:
 	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
 	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 12 minutes at M)"
+	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, database restarted halfway (about 6 minutes at M)"
 
 $(BIN)/uv:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
@@ -86,6 +87,12 @@ bench-deps:
 
 bench: install bench-deps
 	$(BIN)/python -m bench.run --tier $(TIER)
+
+# The load test (loadtest/run.py): its own throwaway PostgreSQL cluster (never the shared one on
+# 5432, which it would restart), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
+# Not part of `make test`. `timeout` is a second limit behind the script's own (--timeout).
+loadtest: install
+	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock

@@ -80,6 +80,29 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603 - our own command
 
 
+def migrate_and_seed(env: dict, tier: str) -> None:
+    """Fill the (empty) database that `env` points at with the synthetic CoP of `tier`.
+    Also used by `make loadtest` (loadtest/run.py)."""
+    manage("migrate", "--no-input", "-v0", env=env)
+    manage("seed_scale", "--tier", tier, env=env)
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for `user`, made directly in the session store (Django set up):
+    the `Cookie` header's value."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
 # The pages ---------------------------------------------------------------------------------------
 
 
@@ -97,10 +120,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict]:
     import django
 
     django.setup()
-    from importlib import import_module
-
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import connection
     from django.db.models import Count, Q
     from django.test import Client
@@ -181,15 +201,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict]:
         Page("profile", reverse("members:profile"), "member"),
     ]
 
-    engine = import_module(settings.SESSION_ENGINE)
-    cookies = {}
-    for who, user in (("member", member), ("organiser", organiser)):
-        session = engine.SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        cookies[who] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookies = {"member": session_cookie(member), "organiser": session_cookie(organiser)}
 
     queries = {}
     sql_dir = OUT / f"queries-{tier}"
@@ -267,8 +279,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    log_file = (OUT / "gunicorn.log").open("w")
+def start_gunicorn(
+    env: dict, port: int, workers: int, *, log_path: Path = OUT / "gunicorn.log"
+) -> subprocess.Popen:
+    """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py)."""
+    log_file = log_path.open("w")
     server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
         [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
          "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"],
@@ -277,7 +292,7 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped at once: see {OUT / 'gunicorn.log'}")
+            raise SystemExit(f"gunicorn stopped at once: see {log_path}")
         try:
             urllib.request.urlopen(_request(f"http://{HOST}:{port}/bench/b0/"), timeout=2)  # noqa: S310
             return server
@@ -297,7 +312,8 @@ def stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def machine(workers: int, connections: int) -> str:
+def machine_description(admin_url: str = ADMIN_URL) -> str:
+    """Cores, CPU, memory, OS, Python and PostgreSQL (asked at `admin_url`)."""
     cpu = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -308,12 +324,18 @@ def machine(workers: int, connections: int) -> str:
         for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal")
     )
-    with psycopg.connect(ADMIN_URL) as conn:
+    with psycopg.connect(admin_url) as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0].split()[0]
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {pg}; "
-        f"gunicorn {workers} sync workers, wrk -c{connections}, all on one machine"
+        f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {pg}"
+    )
+
+
+def machine(workers: int, connections: int) -> str:
+    return (
+        f"{machine_description()}; gunicorn {workers} sync workers, wrk -c{connections}, "
+        "all on one machine"
     )
 
 
@@ -365,8 +387,7 @@ def main() -> None:
         log(f"Making the database {DB_NAME} afresh, tier {args.tier}…")
         pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         pg_admin(f"CREATE DATABASE {DB_NAME}")
-        manage("migrate", "--no-input", "-v0", env=env)
-        manage("seed_scale", "--tier", args.tier, env=env)
+        migrate_and_seed(env, args.tier)
         pg_admin("VACUUM (ANALYZE)", dbname=DB_NAME)
         marker.write_text(args.tier)
     manage("collectstatic", "--no-input", "-v0", env=env)

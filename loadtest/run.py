@@ -1,0 +1,587 @@
+"""`make loadtest`: 50 simulated members for 2 minutes, with the database restarted in the middle.
+
+    python -m loadtest.run            (what `make loadtest` runs; TIER=S|M|L, default M)
+
+1. Starts a throwaway PostgreSQL 15 cluster of its own (loadtest/cluster.py) on a free port of
+   127.0.0.1: the machine's shared cluster on 5432 is never touched, let alone restarted.
+2. Migrates it and fills it with the benchmark's synthetic CoP (`seed_scale --tier`, as `make
+   bench` does), then VACUUM ANALYZE. Gives the simulated members a password and a verified
+   email address, and writes the plan the locustfile follows (loadtest/out/plan.json).
+3. Serves the portal as `make bench` does: production's settings (DEBUG off, CONN_MAX_AGE and
+   CONN_HEALTH_CHECKS as in production), gunicorn with sync workers, on 127.0.0.1.
+4. Runs locust headless (loadtest/locustfile.py): 50 members, signing in first, then browsing,
+   searching, registering and cancelling, and answering surveys, for 2 minutes.
+5. At 60 seconds stops PostgreSQL (pg_ctl stop -m fast), waits 5 seconds and starts it again,
+   while a probe asks for a page every quarter of a second to time the portal's recovery. The
+   portal (gunicorn) is not restarted.
+6. Checks that no write the portal acknowledged was lost: every registration and cancellation
+   confirmed on the page after it is in the database as confirmed; every survey answer that
+   reached the thank-you page has its invitation marked answered, and each survey has at least
+   as many new responses as were acknowledged (and no more than were sent).
+7. Prints requests/s, p50, p95, p99 and the failure ratio before, during and after the restart,
+   the time to recover and the lost-writes check, and writes loadtest/out/results.json.
+
+Every request goes to 127.0.0.1; every step is bounded in time, and the whole run by --timeout."""
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench.run import (
+    PROXY_HEADERS,
+    free_port,
+    log,
+    machine_description,
+    migrate_and_seed,
+    session_cookie,
+    start_gunicorn,
+    stop,
+)
+from loadtest.cluster import Cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "loadtest" / "out"
+DB_NAME = "cop_load"
+LOCUST = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "locust"
+FRIENDLY_503 = "The portal is back in a moment"
+SEARCH_TERMS = ["racism", "windrush", "maternity", "allyship", "mental health", "workforce"]
+MAX_FAILURE_RATIO = 0.01  # the issue's target, over the whole run
+
+
+class Timeout(Exception):
+    """The run passed its time limit, or was asked to stop."""
+
+
+def _alarm(signum, frame):
+    raise Timeout
+
+
+# The plan --------------------------------------------------------------------------------------
+
+
+def prepare(members: int, out: Path) -> dict:
+    """In this process, with Django set up on the load test's database: choose the members, give
+    them a password and a verified email address, and write what each of them will do."""
+    import django
+
+    django.setup()
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from events.models import Event, Registration
+    from members.models import User
+    from resources.models import Resource
+    from surveys.models import Invitation, Question, Survey
+
+    now = timezone.now()
+    open_surveys = Survey.objects.filter(
+        status=Survey.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now
+    ).exclude(kind=Survey.Kind.CAUCUS)
+    waiting = Q(survey_invitations__survey__in=open_surveys, survey_invitations__responded=False)
+    people = list(
+        User.objects.filter(is_active=True, groups__isnull=True)
+        .annotate(waiting=Count("survey_invitations", filter=waiting, distinct=True))
+        .order_by("-waiting", "pk")[: members + 1]
+    )
+    if len(people) < members + 1:
+        raise SystemExit(f"The data set has fewer than {members + 1} members to sign in")
+    probe, people = people[0], people[1:]
+    password = secrets.token_urlsafe(16)
+    # One hash for all: hashing 50 times would take a minute of CPU with production's hasher.
+    User.objects.filter(pk__in=[p.pk for p in people]).update(password=make_password(password))
+    for person in people:
+        EmailAddress.objects.update_or_create(
+            user=person, email=person.email, defaults={"verified": True, "primary": True}
+        )
+
+    upcoming = [
+        e
+        for e in Event.objects.filter(
+            status=Event.Status.PUBLISHED, caucus__isnull=True, starts_at__gt=now
+        ).order_by("starts_at", "pk")
+        if e.registration_is_open(now)
+    ]
+    active = {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED}
+    booked = set(
+        Registration.objects.filter(
+            member__in=people, event__in=upcoming, status__in=active
+        ).values_list("member_id", "event_id")
+    )
+    answers = {}
+    for survey in open_surveys.prefetch_related("questions__choices"):
+        payload = {}
+        for question in survey.questions.all():
+            field = f"q{question.pk}"
+            choices = [str(c.pk) for c in question.choices.all()]
+            if question.kind == Question.Kind.AGREEMENT:
+                payload[field] = "4"
+            elif question.kind == Question.Kind.NPS:
+                payload[field] = "8"
+            elif question.kind == Question.Kind.SINGLE and choices:
+                payload[field] = choices[0]
+            elif question.kind == Question.Kind.MULTIPLE and choices:
+                payload[field] = choices[:2]
+            elif question.kind == Question.Kind.TEXT:
+                payload[field] = "More time in small groups, please, and the slides afterwards."
+        answers[survey.pk] = (survey.slug, payload)
+    invitations = Invitation.objects.filter(
+        member__in=people, survey__in=open_surveys, responded=False
+    ).values_list("member_id", "survey_id")
+    surveys_of: dict[int, list] = {}
+    for member_id, survey_id in invitations:
+        slug, payload = answers[survey_id]
+        surveys_of.setdefault(member_id, []).append({"slug": slug, "answers": payload})
+
+    resources = list(
+        Resource.objects.filter(status="published", audience="members")
+        .filter(Q(event__isnull=True) | Q(event__caucus__isnull=True))
+        .order_by("-published_on", "pk")
+        .values_list("slug", flat=True)[:300]
+    )
+    plan = {
+        "password": password,
+        "members": [
+            {
+                "email": p.email,
+                "events": [e.slug for e in upcoming if (p.pk, e.pk) not in booked],
+                "surveys": surveys_of.get(p.pk, []),
+            }
+            for p in people
+        ],
+        "events": [e.slug for e in upcoming],
+        "resources": resources,
+        "search_terms": SEARCH_TERMS,
+        "probe_cookie": session_cookie(probe),
+        "responses_before": {
+            s.slug: s.n for s in open_surveys.annotate(n=Count("responses", distinct=True))
+        },
+    }
+    out.write_text(json.dumps(plan, indent=1))
+    connection.close()
+    return plan
+
+
+# The restart and the probe ---------------------------------------------------------------------
+
+
+class Probe(threading.Thread):
+    """Asks for a signed-in page every quarter of a second; keeps (time, status, friendly)."""
+
+    def __init__(self, url: str, cookie: str):
+        super().__init__(daemon=True)
+        self.url, self.cookie = url, cookie
+        self.seen: list[tuple[float, int, bool]] = []
+        self.halt = threading.Event()
+
+    def run(self):
+        headers = {**PROXY_HEADERS, "Cookie": self.cookie}
+        while not self.halt.is_set():
+            began = time.time()
+            request = urllib.request.Request(self.url, headers=headers)  # noqa: S310 - loopback
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                    self.seen.append((began, response.status, False))
+            except urllib.error.HTTPError as error:
+                body = error.read().decode(errors="replace")
+                self.seen.append((began, error.code, FRIENDLY_503 in body))
+            except OSError:
+                self.seen.append((began, 0, False))
+            self.halt.wait(max(0.0, 0.25 - (time.time() - began)))
+
+    def first_success_after(self, moment: float) -> float | None:
+        return next((t for t, status, _ in self.seen if t >= moment and status == 200), None)
+
+
+def restart_database(cluster: Cluster, at: float, outage: float, marks: dict) -> None:
+    """At `at` (time.time()), stop PostgreSQL fast, wait `outage` seconds, start it again."""
+    time.sleep(max(0.0, at - time.time()))
+    marks["db_stop"] = time.time()
+    log("  stopping PostgreSQL (pg_ctl stop -m fast)…")
+    cluster.stop("fast")
+    marks["db_stopped"] = time.time()
+    time.sleep(outage)
+    marks["db_start"] = time.time()
+    cluster.start()
+    marks["db_started"] = time.time()
+    log(f"  PostgreSQL back after {marks['db_started'] - marks['db_stop']:.1f}s")
+
+
+# The figures -----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+
+
+def phase(requests: list, start: float, end: float, *, ended_by: float | None = None) -> dict:
+    """Requests that started in [start, end) (and, with `ended_by`, had finished by then)."""
+    rows = [r for r in requests if start <= r[0] < end]
+    if ended_by is not None:
+        rows = [r for r in rows if r[0] + r[1] / 1000 < ended_by]
+    seconds = max(end - start, 1e-9)
+    failed = [r for r in rows if r[4]]
+    times = [r[1] for r in rows]
+    statuses: dict[str, int] = {}
+    for r in failed:
+        key = "503 friendly page" if r[5] else (str(r[3]) if r[3] else "no answer")
+        statuses[key] = statuses.get(key, 0) + 1
+    return {
+        "seconds": round(seconds, 1),
+        "requests": len(rows),
+        "rps": round(len(rows) / seconds, 1),
+        "p50_ms": round(percentile(times, 50)),
+        "p95_ms": round(percentile(times, 95)),
+        "p99_ms": round(percentile(times, 99)),
+        "failures": len(failed),
+        "failure_ratio": round(len(failed) / len(rows), 4) if rows else 0.0,
+        "failures_by_kind": statuses,
+    }
+
+
+def check_writes(writes: list[dict], plan: dict) -> dict:
+    """Every acknowledged write must be in the database (Django set up in this process)."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from events.models import Registration
+    from surveys.models import Invitation, Survey
+
+    connection.close()  # the connection made before the restart is gone
+    lost, checked, unverifiable = [], 0, 0
+    # Registrations and cancellations: the last write sent for each member and event decides
+    # the state the database must hold; when that last one was not acknowledged it may or may
+    # not have been applied, so that pair cannot be checked.
+    last: dict[tuple[str, str], dict] = {}
+    for write in writes:
+        if write["kind"] in ("register", "cancel"):
+            last[(write["email"], write["slug"])] = write
+    for (email, slug), write in last.items():
+        acknowledged_earlier = any(
+            w["acknowledged"] for w in writes if (w["email"], w["slug"]) == (email, slug)
+        )
+        if not write["acknowledged"]:
+            unverifiable += acknowledged_earlier
+            continue
+        status = (
+            Registration.objects.filter(member__email=email, event__slug=slug)
+            .values_list("status", flat=True)
+            .first()
+        )
+        checked += 1
+        expected = (
+            {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED}
+            if write["kind"] == "register"
+            else {Registration.Status.CANCELLED}
+        )
+        if status not in expected:
+            lost.append({"write": write, "found": status})
+    registrations = {
+        "acknowledged": sum(w["acknowledged"] for w in writes if w["kind"] == "register"),
+        "cancellations_acknowledged": sum(
+            w["acknowledged"] for w in writes if w["kind"] == "cancel"
+        ),
+        "sent": sum(1 for w in writes if w["kind"] in ("register", "cancel")),
+        "pairs_checked": checked,
+        "pairs_unverifiable": unverifiable,
+        "lost": lost,
+    }
+
+    answers = [w for w in writes if w["kind"] == "answer"]
+    acknowledged = [w for w in answers if w["acknowledged"]]
+    missing = [
+        w
+        for w in acknowledged
+        if not Invitation.objects.filter(
+            survey__slug=w["slug"], member__email=w["email"], responded=True
+        ).exists()
+    ]
+    counts = dict(
+        Survey.objects.filter(slug__in=plan["responses_before"])
+        .annotate(n=Count("responses", distinct=True))
+        .values_list("slug", "n")
+    )
+    short = []
+    for slug, before in plan["responses_before"].items():
+        acked = sum(1 for w in acknowledged if w["slug"] == slug)
+        sent = sum(1 for w in answers if w["slug"] == slug)
+        new = counts.get(slug, 0) - before
+        if not acked <= new <= sent:
+            short.append({"survey": slug, "acknowledged": acked, "sent": sent, "new": new})
+    surveys = {
+        "acknowledged": len(acknowledged),
+        "sent": len(answers),
+        "invitations_not_marked": missing,
+        "response_counts_wrong": short,
+    }
+    connection.close()
+    return {
+        "registrations": registrations,
+        "survey_answers": surveys,
+        "lost": len(lost) + len(missing) + len(short),
+    }
+
+
+# The run ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tier", choices=["T", "S", "M", "L"], default=os.environ.get("TIER", "M"))
+    parser.add_argument("--users", type=int, default=50)
+    # Signing in hashes the password (PBKDF2, about a second of CPU here): 2 a second keeps the
+    # 50 sign-ins from queueing behind each other on 2 cores.
+    parser.add_argument("--spawn-rate", type=float, default=2, help="members starting per second")
+    parser.add_argument("--run-time", type=int, default=120, help="seconds of load")
+    parser.add_argument("--restart-at", type=int, default=60, help="seconds into the load")
+    parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down")
+    parser.add_argument("--wait", default="5,15", help="each member's pause between pages, s")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--timeout", type=int, default=1200, help="limit for the whole run, s")
+    args = parser.parse_args()
+    began = time.monotonic()
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGTERM, _alarm)  # e.g. from `timeout`: clean up all the same
+    signal.alarm(args.timeout)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in ("requests.json", "writes.json", "results.json"):
+        (OUT / name).unlink(missing_ok=True)
+
+    cluster = Cluster(free_port(), log_path=OUT / "postgresql.log")
+    server = locust = None
+    try:
+        log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
+        cluster.init()
+        cluster.start()
+        cluster.wait_up()
+        cluster.admin(f"CREATE DATABASE {DB_NAME}")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "loadtest.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "BENCH_DATABASE_URL": cluster.url(DB_NAME),
+        }
+        os.environ.update(env)
+        log(f"Seeding tier {args.tier}…")
+        migrate_and_seed(env, args.tier)
+        cluster.admin("VACUUM (ANALYZE)", dbname=DB_NAME)
+        subprocess.run(  # noqa: S603 - our own command
+            [str(Path(LOCUST).parent / "python"), "manage.py", "collectstatic", "--no-input",
+             "-v0"], cwd=ROOT, env=env, check=True, timeout=300,
+        )  # fmt: skip
+        plan = prepare(args.users, OUT / "plan.json")
+        log(f"  ready in {time.monotonic() - began:.0f}s")
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(env, port, args.workers, log_path=OUT / "gunicorn.log")
+        load_before = round(os.getloadavg()[0], 2)
+        probe = Probe(f"{base}/profile/", plan["probe_cookie"])
+        marks: dict[str, float] = {}
+        locust_env = {
+            **env,
+            "LOADTEST_PLAN": str(OUT / "plan.json"),
+            "LOADTEST_REQUESTS": str(OUT / "requests.json"),
+            "LOADTEST_WRITES": str(OUT / "writes.json"),
+            "LOADTEST_WAIT": args.wait,
+        }
+        log(
+            f"Load: {args.users} members for {args.run_time}s; PostgreSQL restarted at "
+            f"{args.restart_at}s for {args.outage:g}s…"
+        )
+        marks["load_start"] = time.time()
+        locust = subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
+            [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+             "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
+             "--only-summary", "--csv", str(OUT / "locust"), "--loglevel", "WARNING"],
+            cwd=ROOT, env=locust_env, stdout=(OUT / "locust.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        probe.start()
+        restarter = threading.Thread(
+            target=restart_database,
+            args=(cluster, marks["load_start"] + args.restart_at, args.outage, marks),
+            daemon=True,
+        )
+        restarter.start()
+        try:
+            locust.wait(timeout=args.run_time + 90)
+        except subprocess.TimeoutExpired:
+            locust.kill()
+            locust.wait()
+            raise SystemExit("locust did not finish in time: see loadtest/out/locust.log") from None
+        marks["load_end"] = time.time()
+        restarter.join(timeout=120)
+        probe.halt.set()
+        probe.join(timeout=10)
+        if "db_started" not in marks:
+            raise SystemExit("The database restart did not finish: see loadtest/out/")
+        if not (OUT / "requests.json").exists():
+            raise SystemExit("locust wrote no requests: see loadtest/out/locust.log")
+        requests = json.loads((OUT / "requests.json").read_text())
+        writes = json.loads((OUT / "writes.json").read_text())
+        recovered = probe.first_success_after(marks["db_started"])
+        results = summarise(args, marks, probe, recovered, requests)
+        results["writes"] = check_writes(writes, plan)
+        results["machine"] = (
+            f"{machine_description(cluster.url('postgres'))}; gunicorn {args.workers} sync "
+            f"workers; locust {args.users} users; all on one machine"
+        )
+        results["load_average_before_after"] = [load_before, round(os.getloadavg()[0], 2)]
+    except Timeout:
+        raise SystemExit(
+            f"The load test passed its limit of {args.timeout}s and was stopped"
+        ) from None
+    finally:
+        signal.alarm(0)
+        if locust is not None and locust.poll() is None:
+            locust.kill()
+            locust.wait()
+        if server is not None:
+            stop(server)
+        cluster.remove()
+    results["seconds"] = round(time.monotonic() - began)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results)
+    log(f"\nWrote {OUT / 'results.json'} in {results['seconds']}s.")
+    if results["writes"]["lost"] or not results["recovery"]["recovered"]:
+        raise SystemExit(1)
+
+
+def summarise(args, marks: dict, probe: Probe, recovered: float | None, requests: list) -> dict:
+    start, end = marks["load_start"], marks["load_end"]
+    stop_at = marks["db_stop"]
+    after_from = recovered or marks["db_started"]
+    # What the probe saw while the portal could not reach the database.
+    outage_seen = [(t, s, f) for t, s, f in probe.seen if stop_at <= t < after_from]
+    return {
+        "tier": args.tier,
+        "users": args.users,
+        "run_time_s": args.run_time,
+        "wait_s": args.wait,
+        "restart": {
+            "at_s": round(stop_at - start, 1),
+            "database_down_s": round(marks["db_started"] - stop_at, 1),
+        },
+        "recovery": {
+            "recovered": recovered is not None,
+            # From PostgreSQL accepting connections again to the portal's first page from it.
+            "seconds_after_database_back": (
+                round(recovered - marks["db_started"], 2) if recovered else None
+            ),
+            "probe_during_outage": {
+                "requests": len(outage_seen),
+                "friendly_503": sum(1 for _, s, f in outage_seen if s == 503 and f),
+                "other": sum(1 for _, s, f in outage_seen if not (s == 503 and f)),
+            },
+        },
+        # Before: finished before PostgreSQL stopped. After: started once the portal served
+        # again. During: all the others, which the outage could touch.
+        "phases": {
+            "before": phase(requests, start, stop_at, ended_by=stop_at),
+            "during": during(requests, start, after_from, stop_at),
+            "after": phase(requests, after_from, end),
+        },
+        "whole_run": phase(requests, start, end),
+        "by_name": by_name(requests),
+    }
+
+
+def during(requests: list, start: float, after_from: float, stop_at: float) -> dict:
+    touched = [r for r in requests if start <= r[0] < after_from and r[0] + r[1] / 1000 >= stop_at]
+    row = phase(touched, start, after_from)
+    # Its length is the outage's, from the stop to the first page served again.
+    row["seconds"] = round(after_from - stop_at, 1)
+    row["rps"] = round(row["requests"] / max(after_from - stop_at, 1e-9), 1)
+    return row
+
+
+def by_name(requests: list) -> dict:
+    names = sorted({r[2] for r in requests})
+    rows = {}
+    for name in names:
+        times = [r[1] for r in requests if r[2] == name]
+        rows[name] = {
+            "requests": len(times),
+            "failures": sum(1 for r in requests if r[2] == name and r[4]),
+            "p50_ms": round(percentile(times, 50)),
+            "p95_ms": round(percentile(times, 95)),
+            "median_ms": round(statistics.median(times)) if times else 0,
+        }
+    return rows
+
+
+def report(results: dict) -> None:
+    log(f"\nTier {results['tier']}, {results['users']} members, {results['run_time_s']}s — "
+        f"{results['machine']}")  # fmt: skip
+    log(f"Load average (1 min) before and after: {results['load_average_before_after']}")
+    restart = results["restart"]
+    log(f"PostgreSQL stopped at {restart['at_s']}s, down {restart['database_down_s']}s")
+    header = f"{'phase':<8} {'seconds':>7} {'requests':>8} {'req/s':>6} {'p50':>6} {'p95':>6} " \
+             f"{'p99':>6} {'failed':>7}  failures"  # fmt: skip
+    log(header)
+    log("-" * len(header))
+    for name, row in {**results["phases"], "all": results["whole_run"]}.items():
+        kinds = ", ".join(f"{n} {k}" for k, n in row["failures_by_kind"].items()) or "none"
+        log(
+            f"{name:<8} {row['seconds']:>7.0f} {row['requests']:>8} {row['rps']:>6.1f} "
+            f"{row['p50_ms']:>6} {row['p95_ms']:>6} {row['p99_ms']:>6} "
+            f"{row['failure_ratio']:>7.2%}  {kinds}"
+        )
+    log(
+        "(p50/p95/p99 in ms. before: requests finished before PostgreSQL stopped; during: the "
+        "others started before the portal served again; after: started after that)"
+    )
+    recovery = results["recovery"]
+    if recovery["recovered"]:
+        log(
+            f"Recovery: the portal served again {recovery['seconds_after_database_back']}s after "
+            "PostgreSQL was back, without a restart of its own."
+        )
+    else:
+        log("Recovery: the portal did NOT serve again before the end of the run.")
+    seen = recovery["probe_during_outage"]
+    log(
+        f"Probe during the outage: {seen['requests']} requests, {seen['friendly_503']} answered "
+        f"with the friendly 503 page, {seen['other']} otherwise."
+    )
+    writes = results["writes"]
+    reg, ans = writes["registrations"], writes["survey_answers"]
+    log(
+        f"Writes: {reg['acknowledged']} registrations and {reg['cancellations_acknowledged']} "
+        f"cancellations acknowledged (of {reg['sent']} sent; {reg['pairs_checked']} member-event "
+        f"states checked, {reg['pairs_unverifiable']} left open by an unanswered last write); "
+        f"{ans['acknowledged']} survey answers acknowledged (of {ans['sent']} sent)."
+    )
+    log(
+        "Lost acknowledged writes: "
+        + ("none" if not writes["lost"] else f"{writes['lost']} — see results.json")
+    )
+    ratio = results["whole_run"]["failure_ratio"]
+    outside = [results["phases"]["before"], results["phases"]["after"]]
+    outside_ratio = sum(p["failures"] for p in outside) / max(
+        1, sum(p["requests"] for p in outside)
+    )
+    log(
+        f"Failures: {ratio:.2%} over the whole run, {outside_ratio:.2%} outside the outage "
+        f"(target under {MAX_FAILURE_RATIO:.0%})."
+    )
+
+
+if __name__ == "__main__":
+    main()
