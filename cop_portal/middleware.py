@@ -2,11 +2,11 @@
 
 Django turns an error raised in a view, or in another middleware, into a 500 before an outer
 middleware sees it. So this middleware catches a database error in three places: loading the
-signed-in member (session and user) for a view that needs one, in `process_view`, before Django's
-LoginRequiredMiddleware would; from views, in `process_exception`; from anywhere else, through
-Django's `got_request_exception` signal, which marks the request so that
-the 500 on its way out becomes the 503, keeping the headers the other middleware set (CSP,
-HSTS...). It goes first in MIDDLEWARE, outside all others, so that it sees that 500 last.
+signed-in member (session and user), in `process_view`, before the other middleware would; from
+views, in `process_exception`; from anywhere else, through Django's `got_request_exception`
+signal, which marks the request so that the 500 on its way out becomes the 503, keeping the
+headers the other middleware set (CSP, HSTS...). It goes first in MIDDLEWARE, outside all
+others, so that it sees that 500 last.
 
 The page is rendered from templates/503.html with no request context: nothing in it touches the
 database, and it names no error, query or setting."""
@@ -59,9 +59,10 @@ class DatabaseUnavailableMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        # The views LoginRequiredMiddleware checks: it would load the member anyway, so this
-        # costs no query, and public views (which may not need the database) are left alone.
-        if not getattr(view_func, "login_required", True) or not hasattr(request, "user"):
+        # The middleware after this one (LoginRequiredMiddleware, GroundRulesMiddleware) load the
+        # member for every view anyway, so this costs no query; without a session cookie it
+        # needs no database at all.
+        if not hasattr(request, "user"):
             return None
         try:
             request.user.is_authenticated  # noqa: B018 - loads the session and the member

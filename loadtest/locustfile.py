@@ -113,6 +113,10 @@ class Member(HttpUser):
         return self.client.cookies.get("csrftoken", "")
 
     def sign_in(self):
+        if PLAN["sign_in"] == "session":  # --sign-in session: a session made beforehand
+            self.client.cookies.set(*self.me["session"].split("=", 1))
+            self.signed_in = True
+            return
         self.client.get("/accounts/login/", name="sign-in form")
         with self.client.post(
             "/accounts/login/",
@@ -130,8 +134,13 @@ class Member(HttpUser):
             elif response.ok:
                 response.failure(f"still on the sign-in page: {alert(response.text)}")
 
-    def get(self, path: str, name: str):
-        return self.client.get(path, name=name)
+    def get(self, path: str, name: str, **kwargs):
+        """A page that needs the member signed in: landing on the sign-in page is a failure."""
+        with self.client.get(path, name=name, catch_response=True, **kwargs) as response:
+            if response.ok and "/accounts/login/" in response.url:
+                self.signed_in = False
+                response.failure("signed out: sent to the sign-in page")
+        return response
 
     # Reading -------------------------------------------------------------------------------------
 
@@ -170,7 +179,7 @@ class Member(HttpUser):
         if not self.signed_in:
             return self.sign_in()
         term = rng.choice(PLAN["search_terms"])
-        self.client.get("/resources/search/", params={"q": term}, name="search")
+        self.get("/resources/search/", "search", params={"q": term})
 
     @task(1)
     def my_events(self):

@@ -68,7 +68,7 @@ def _alarm(signum, frame):
 # The plan --------------------------------------------------------------------------------------
 
 
-def prepare(members: int, out: Path) -> dict:
+def prepare(members: int, out: Path, sign_in: str) -> dict:
     """In this process, with Django set up on the load test's database: choose the members, give
     them a password and a verified email address, and write what each of them will do."""
     import django
@@ -100,7 +100,10 @@ def prepare(members: int, out: Path) -> dict:
     probe, people = people[0], people[1:]
     password = secrets.token_urlsafe(16)
     # One hash for all: hashing 50 times would take a minute of CPU with production's hasher.
-    User.objects.filter(pk__in=[p.pk for p in people]).update(password=make_password(password))
+    hashed = make_password(password)
+    User.objects.filter(pk__in=[p.pk for p in people]).update(password=hashed)
+    for person in people:
+        person.password = hashed  # a session's check on the member is made from the password
     for person in people:
         EmailAddress.objects.update_or_create(
             user=person, email=person.email, defaults={"verified": True, "primary": True}
@@ -152,9 +155,12 @@ def prepare(members: int, out: Path) -> dict:
     )
     plan = {
         "password": password,
+        "sign_in": sign_in,
         "members": [
             {
                 "email": p.email,
+                # For --sign-in session: a session made in the store, as `make bench` does.
+                "session": session_cookie(p) if sign_in == "session" else "",
                 "events": [e.slug for e in upcoming if (p.pk, e.pk) not in booked],
                 "surveys": surveys_of.get(p.pk, []),
             }
@@ -183,6 +189,7 @@ class Probe(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.cookie = url, cookie
         self.seen: list[tuple[float, int, bool]] = []
+        self.ended: list[float] = []
         self.halt = threading.Event()
 
     def run(self):
@@ -198,10 +205,16 @@ class Probe(threading.Thread):
                 self.seen.append((began, error.code, FRIENDLY_503 in body))
             except OSError:
                 self.seen.append((began, 0, False))
+            self.ended.append(time.time())
             self.halt.wait(max(0.0, 0.25 - (time.time() - began)))
 
-    def first_success_after(self, moment: float) -> float | None:
-        return next((t for t, status, _ in self.seen if t >= moment and status == 200), None)
+    def first_success_after(self, moment: float) -> tuple[float, float] | None:
+        """When the first request sent after `moment` that succeeded was sent, and answered."""
+        return next(
+            ((t, end) for (t, status, _), end in zip(self.seen, self.ended, strict=True)
+             if t >= moment and status == 200),
+            None,
+        )  # fmt: skip
 
 
 def restart_database(cluster: Cluster, at: float, outage: float, marks: dict) -> None:
@@ -350,6 +363,13 @@ def main() -> None:
     parser.add_argument("--restart-at", type=int, default=60, help="seconds into the load")
     parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down")
     parser.add_argument("--wait", default="5,15", help="each member's pause between pages, s")
+    parser.add_argument(
+        "--sign-in",
+        choices=["form", "session"],
+        default="form",
+        help="form: each member signs in through the sign-in page (the password hash costs about "
+        "a second of CPU each); session: each starts with a session made in the store",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--timeout", type=int, default=1200, help="limit for the whole run, s")
     args = parser.parse_args()
@@ -383,7 +403,7 @@ def main() -> None:
             [str(Path(LOCUST).parent / "python"), "manage.py", "collectstatic", "--no-input",
              "-v0"], cwd=ROOT, env=env, check=True, timeout=300,
         )  # fmt: skip
-        plan = prepare(args.users, OUT / "plan.json")
+        plan = prepare(args.users, OUT / "plan.json", args.sign_in)
         log(f"  ready in {time.monotonic() - began:.0f}s")
 
         port = free_port()
@@ -435,8 +455,8 @@ def main() -> None:
             raise SystemExit("locust wrote no requests: see loadtest/out/locust.log")
         requests = json.loads((OUT / "requests.json").read_text())
         writes = json.loads((OUT / "writes.json").read_text())
-        recovered = probe.first_success_after(marks["db_started"])
-        results = summarise(args, marks, probe, recovered, requests)
+        first = probe.first_success_after(marks["db_started"])
+        results = summarise(args, marks, probe, first, requests)
         results["writes"] = check_writes(writes, plan)
         results["machine"] = (
             f"{machine_description(cluster.url('postgres'))}; gunicorn {args.workers} sync "
@@ -463,8 +483,9 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def summarise(args, marks: dict, probe: Probe, recovered: float | None, requests: list) -> dict:
+def summarise(args, marks: dict, probe: Probe, first: tuple | None, requests: list) -> dict:
     start, end = marks["load_start"], marks["load_end"]
+    recovered, answered = first or (None, None)
     stop_at = marks["db_stop"]
     after_from = recovered or marks["db_started"]
     # What the probe saw while the portal could not reach the database.
@@ -474,6 +495,7 @@ def summarise(args, marks: dict, probe: Probe, recovered: float | None, requests
         "users": args.users,
         "run_time_s": args.run_time,
         "wait_s": args.wait,
+        "sign_in": args.sign_in,
         "restart": {
             "at_s": round(stop_at - start, 1),
             "database_down_s": round(marks["db_started"] - stop_at, 1),
@@ -484,10 +506,16 @@ def summarise(args, marks: dict, probe: Probe, recovered: float | None, requests
             "seconds_after_database_back": (
                 round(recovered - marks["db_started"], 2) if recovered else None
             ),
+            # ... and when that page arrived: it may have waited behind requests queued earlier.
+            "answered_after_database_back_s": (
+                round(answered - marks["db_started"], 2) if answered else None
+            ),
             "probe_during_outage": {
                 "requests": len(outage_seen),
                 "friendly_503": sum(1 for _, s, f in outage_seen if s == 503 and f),
                 "other": sum(1 for _, s, f in outage_seen if not (s == 503 and f)),
+                # 0: no answer within the probe's 5 seconds (queued behind slower requests).
+                "other_statuses": sorted(s for _, s, f in outage_seen if not (s == 503 and f)),
             },
         },
         # Before: finished before PostgreSQL stopped. After: started once the portal served
@@ -527,7 +555,8 @@ def by_name(requests: list) -> dict:
 
 
 def report(results: dict) -> None:
-    log(f"\nTier {results['tier']}, {results['users']} members, {results['run_time_s']}s — "
+    log(f"\nTier {results['tier']}, {results['users']} members signing in by "
+        f"{results['sign_in']}, {results['run_time_s']}s — "
         f"{results['machine']}")  # fmt: skip
     log(f"Load average (1 min) before and after: {results['load_average_before_after']}")
     restart = results["restart"]
@@ -550,15 +579,17 @@ def report(results: dict) -> None:
     recovery = results["recovery"]
     if recovery["recovered"]:
         log(
-            f"Recovery: the portal served again {recovery['seconds_after_database_back']}s after "
-            "PostgreSQL was back, without a restart of its own."
+            "Recovery: the first page asked for after PostgreSQL was back was served (sent "
+            f"+{recovery['seconds_after_database_back']}s, answered "
+            f"+{recovery['answered_after_database_back_s']}s), without restarting the portal."
         )
     else:
         log("Recovery: the portal did NOT serve again before the end of the run.")
     seen = recovery["probe_during_outage"]
     log(
         f"Probe during the outage: {seen['requests']} requests, {seen['friendly_503']} answered "
-        f"with the friendly 503 page, {seen['other']} otherwise."
+        f"with the friendly 503 page, {seen['other']} otherwise "
+        f"(status {seen['other_statuses'] or 'none'}; 0: no answer within 5s)."
     )
     writes = results["writes"]
     reg, ans = writes["registrations"], writes["survey_answers"]
