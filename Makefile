@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
 .PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean \
-	bench bench-deps loadtest
+	bench bench-deps redis-deps loadtest
 
 help:
 	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
@@ -77,9 +77,12 @@ check-deploy: install
 # The benchmark (bench/run.py): its own database (cop_bench, made afresh each run), gunicorn on
 # 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium.
 TIER ?= M
-bench-deps:
+bench-deps: redis-deps
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# Redis for the benchmark and the load test, as in production (each uses a database of its own).
+redis-deps:
 	@command -v redis-server >/dev/null || { echo "Installing Debian's redis-server for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Starting Redis on 127.0.0.1:6379"; \
@@ -89,9 +92,10 @@ bench: install bench-deps
 	$(BIN)/python -m bench.run --tier $(TIER)
 
 # The load test (loadtest/run.py): its own throwaway PostgreSQL cluster (never the shared one on
-# 5432, which it would restart), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
+# 5432, which it would restart), seeded at TIER, Redis database 4 (emptied first), gunicorn on
+# 127.0.0.1 and 50 locust members.
 # Not part of `make test`. `timeout` is a second limit behind the script's own (--timeout).
-loadtest: install
+loadtest: install redis-deps
 	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)
 
 lock: $(BIN)/uv

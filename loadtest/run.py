@@ -8,7 +8,8 @@
    bench` does), then VACUUM ANALYZE. Gives the simulated members a password and a verified
    email address, and writes the plan the locustfile follows (loadtest/out/plan.json).
 3. Serves the portal as `make bench` does: production's settings (DEBUG off, CONN_MAX_AGE and
-   CONN_HEALTH_CHECKS as in production), gunicorn with sync workers, on 127.0.0.1.
+   CONN_HEALTH_CHECKS as in production, the shared cache in Redis: database 4, emptied first),
+   gunicorn with sync workers, on 127.0.0.1.
 4. Runs locust headless (loadtest/locustfile.py): 50 members, signing in first, then browsing,
    searching, registering and cancelling, and answering surveys, for 2 minutes.
 5. At 60 seconds stops PostgreSQL (pg_ctl stop -m fast), waits 5 seconds and starts it again,
@@ -36,6 +37,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import redis
+
 from bench.run import (
     PROXY_HEADERS,
     free_port,
@@ -51,6 +54,9 @@ from loadtest.cluster import Cluster
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "loadtest" / "out"
 DB_NAME = "cop_load"
+# Production's shared cache (sessions, permissions, rate limits): a Redis database of the load
+# test's own, emptied first. Redis is not restarted: only PostgreSQL is.
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 LOCUST = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "locust"
 FRIENDLY_503 = "The portal is back in a moment"
 SEARCH_TERMS = ["racism", "windrush", "maternity", "allyship", "mental health", "workforce"]
@@ -381,6 +387,12 @@ def main() -> None:
     for name in ("requests.json", "writes.json", "results.json"):
         (OUT / name).unlink(missing_ok=True)
 
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).flushdb()
+    except redis.exceptions.ConnectionError as error:
+        raise SystemExit(
+            f"Cannot reach Redis at {REDIS_URL}: {error} (make loadtest starts one when missing)"
+        ) from error
     cluster = Cluster(free_port(), log_path=OUT / "postgresql.log")
     server = locust = None
     try:
@@ -394,6 +406,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "loadtest.settings",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "BENCH_DATABASE_URL": cluster.url(DB_NAME),
+            "REDIS_URL": REDIS_URL,
         }
         os.environ.update(env)
         log(f"Seeding tier {args.tier}…")
