@@ -1,6 +1,10 @@
+import os
+
 import psycopg
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from members.roles import ORGANISERS, STEERING_GROUP
 
@@ -67,3 +71,18 @@ def member_client(client, member):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+# Property-based tests (tests/test_hostile_input.py): a bounded number of examples so the whole
+# suite stays quick, no deadline (a page that touches PostgreSQL varies in speed on a shared
+# machine), and the same examples on every run in CI (HYPOTHESIS_PROFILE=ci).
+hypothesis_settings.register_profile(
+    "portal",
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("portal"), derandomize=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
