@@ -85,4 +85,8 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile(
     "ci", parent=hypothesis_settings.get_profile("portal"), derandomize=True
 )
+# For a long hunt before a release: HYPOTHESIS_PROFILE=thorough (minutes, not seconds).
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("portal"), max_examples=400
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
