@@ -693,3 +693,29 @@ def test_an_upload_with_a_very_long_name_is_refused_with_a_reason(form_world):
         "and upload it again."
     ]
     assert not Resource.objects.filter(title="Long name").exists()
+
+
+@pytest.mark.django_db
+@given(names=st.lists(csv_cells.filter(lambda s: "\x00" not in s), min_size=1, max_size=3))
+def test_dashboard_csv_never_carries_a_formula(form_world, names):
+    """Organisation names are typed by people; the dashboard's CSV exports them inert."""
+    organisations = Organisation.objects.filter(members__isnull=False).distinct().order_by("pk")
+    for n, (organisation, name) in enumerate(zip(organisations, names, strict=False)):
+        # Names are unique: the number at the end keeps them so and leaves the start alone.
+        clean = name.encode("utf-8", "replace").decode()
+        Organisation.objects.filter(pk=organisation.pk).update(name=f"{clean} ({n})")
+    response = _client(form_world.organiser).get(reverse("members:dashboard_csv"))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    numbers = {cell for cell in cells if cell.lstrip("-").replace(".", "", 1).isdigit()}
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS) and c not in numbers]
+
+
+@pytest.mark.django_db
+def test_dashboard_csv_exports_a_formula_like_name_as_text(form_world):
+    organisation = form_world.member.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(name="=cmd|' /C calc'!A0")
+    response = _client(form_world.organiser).get(reverse("members:dashboard_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["'=cmd|' /C calc'!A0", "4"] in rows
