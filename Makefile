@@ -79,6 +79,10 @@ TIER ?= M
 bench-deps:
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "Installing Debian's redis-server for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Starting Redis on 127.0.0.1:6379"; \
+		redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no --daemonize yes; }
 
 bench: install bench-deps
 	$(BIN)/python -m bench.run --tier $(TIER)

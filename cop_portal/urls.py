@@ -1,5 +1,10 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+
+# The admin has no sign-in form of its own: it uses the portal's (allauth's), so its rate
+# limits, email verification and MFA apply to the admin too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("members.urls")),

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from members.audit import Action, audit_record
+
 from .models import (
     Attendance,
     Caucus,
@@ -73,6 +75,19 @@ class CaucusMembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            audit_record(request, Action.CAUCUS_CHOICES_VIEWED, detail="list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            choice = self.get_object(request, object_id)
+            audit_record(request, Action.CAUCUS_CHOICES_VIEWED, target=choice)
+        return response
 
 
 class SpeakerInline(admin.TabularInline):

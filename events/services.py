@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
 
 from members.emails import member_email_send
 from members.slugs import unique_slug
+from surveys.models import Response
 
 from .calendar import ics_calendar
 from .models import (
@@ -317,23 +319,28 @@ def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
 # Caucuses ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# Hidden from error reports. The transaction is opened inside rather than by decorator, whose
+# wrapper frame would show the caucus among its arguments.
+@sensitive_variables("caucus")
 def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
     """Record a member's caucus with their explicit consent (special category data)."""
     if not consent:
         raise ValidationError("Tick the box to give your consent, or leave this page.")
-    CaucusMembership.objects.filter(member=member).delete()
-    return CaucusMembership.objects.create(
-        member=member,
-        caucus=caucus,
-        consent_version=CAUCUS_CONSENT_VERSION,
-        consent_text=CAUCUS_CONSENT_TEXT,
-    )
+    with transaction.atomic():
+        CaucusMembership.objects.filter(member=member).delete()
+        return CaucusMembership.objects.create(
+            member=member,
+            caucus=caucus,
+            consent_version=CAUCUS_CONSENT_VERSION,
+            consent_text=CAUCUS_CONSENT_TEXT,
+        )
 
 
+@sensitive_variables("membership", "upcoming", "registration")
 @transaction.atomic
 def caucus_withdraw(*, member) -> int:
-    """Delete the member's caucus choice and, with it, their places at caucus sessions to come.
+    """Delete the member's caucus choice and, with it, their places at caucus sessions to come
+    and the copy of it kept with their named survey answers.
 
     Returns how many places were given up."""
     membership = CaucusMembership.objects.filter(member=member).first()
@@ -348,6 +355,9 @@ def caucus_withdraw(*, member) -> int:
     for registration in upcoming:
         registration_cancel(registration=registration)
         given_up += 1
+    # Named answers carry a copy of the caucus for results broken down by caucus; once the
+    # member withdraws, nothing that names them may still say which caucus they were in.
+    Response.objects.filter(member=member).update(caucus=None)
     membership.delete()
     return given_up
 

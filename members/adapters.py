@@ -1,5 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from django.http import Http404
 from django.urls import reverse
 
 
@@ -32,7 +36,38 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, imported or user, form, commit=commit)
 
 
+class NoSocialApp(SocialApp.DoesNotExist, Http404):
+    """No sign-in app is configured for this provider. Still a SocialApp.DoesNotExist for
+    allauth's own code, and a 404 for anyone who opens the provider's address: allauth's
+    answer, an uncaught DoesNotExist, was a server error."""
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Organisers and staff must keep their authenticator app: they cannot turn MFA off."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Organisers and administrators must keep two-step sign-in turned on. If you have a "
+            "new phone, an administrator can reset it for you."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator):
+        from .middleware import mfa_required
+
+        if authenticator.type == Authenticator.Type.TOTP and mfa_required(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise NoSocialApp("Signing in with this provider is not set up here.") from None
+
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         full_name = data.get("name") or " ".join(

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import ContentPage, GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
+from .audit import Action, audit_record
+from .models import (
+    AuditEvent,
+    ContentPage,
+    GlossaryTerm,
+    GroundRules,
+    GroundRulesAgreement,
+    Organisation,
+    User,
+)
 
 
 @admin.register(User)
@@ -21,6 +30,15 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # A member's full record, opened by someone else: a read of personal data.
+        if request.method == "GET" and response.status_code == 200:
+            member = self.get_object(request, object_id)
+            if member is not None and member.pk != request.user.pk:
+                audit_record(request, Action.MEMBER_VIEWED, target=member)
+        return response
 
 
 @admin.register(Organisation)
@@ -52,3 +70,31 @@ class GroundRulesAgreementAdmin(admin.ModelAdmin):
 class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ["term", "slug", "updated_at"]
     search_fields = ["term"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, for superusers to read; nobody adds, changes or removes lines here."""
+
+    list_display = ["at", "actor_label", "action", "target_type", "target_id", "detail", "ip"]
+    list_filter = ["action", "at"]
+    search_fields = ["actor_label", "target_id", "path"]
+    date_hierarchy = "at"
+    list_select_related = ["target_type"]
+    fields = [*list_display[:-1], "path", "ip", "actor"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,13 +6,32 @@ class MembersConfig(AppConfig):
     name = "members"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import (
+            audit,  # noqa: F401 - connects the audit trail's receivers
+            signals,
+        )
         from .services import roles_sync
+
+        signals.connect()
 
         # Groups and their permissions are data every environment needs (tests included), so
         # they are brought up to date after every migrate rather than by hand.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="members.roles_sync")
         self._roles_sync = roles_sync
+        user_logged_in.connect(_session_start, dispatch_uid="members.session_start")
 
 
 def _sync_roles(sender, using, **kwargs):
     sender._roles_sync(using=using)
+
+
+def _session_start(sender, request, user, **kwargs):
+    """A new sign-in starts the session clocks and settles whether MFA must be set up first."""
+    from .middleware import session_mfa_check, session_stamp_sign_in
+
+    if getattr(request, "session", None) is None:
+        return
+    session_stamp_sign_in(request)
+    session_mfa_check(request, user)

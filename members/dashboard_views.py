@@ -7,13 +7,18 @@ the figures out: bar geometry for the charts, rows for the tables and the CSV.""
 
 import csv
 import datetime
+import functools
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
@@ -120,9 +125,35 @@ def _query(period: reports.Period) -> str:
     return urlencode({name: day.isoformat() for name, day in dates.items() if day})
 
 
+# Working the figures out reads every attendance and response in the period; they are kept this
+# long and shared by everyone looking at the same period (the page says when they were worked out).
+FIGURES_TIMEOUT = 10 * 60
+
+
+def figures_cache_key(period: reports.Period, *, see_everything: bool) -> str:
+    return f"members:dashboard:{period.start}:{period.end}:{int(see_everything)}"
+
+
+def figures_forget(period: reports.Period, *, see_everything: bool) -> None:
+    """Drop the kept figures and the page's fragment for this period and viewer."""
+    key = figures_cache_key(period, see_everything=see_everything)
+    cache.delete_many([key, make_template_fragment_key("dashboard_figures", [key])])
+
+
 def _figures(period: reports.Period, *, see_everything: bool) -> dict:
-    """Every figure on the dashboard and in its CSV, each fetched once."""
+    """Every figure on the dashboard and in its CSV, each fetched once, from the cache when
+    someone has asked for the same period in the last ten minutes."""
+    key = figures_cache_key(period, see_everything=see_everything)
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures_worked_out(period, see_everything=see_everything)
+        cache.set(key, figures, FIGURES_TIMEOUT)
+    return figures
+
+
+def _figures_worked_out(period: reports.Period, *, see_everything: bool) -> dict:
     return {
+        "worked_out_at": timezone.now(),
         **reports.engagement(period),
         "response_rates": reports.survey_response_rates(period),
         "value_cycles": reports.value_cycles(period),
@@ -273,10 +304,16 @@ def _disclosure_table(table) -> dict:
 @require_GET
 def dashboard(request):
     form, period = _period(request)
-    figures = _figures(period, see_everything=request.user.has_perm(UNSUPPRESSED))
-    frequency = _frequency_rows(figures["attendance_frequency"])
+    see_everything = request.user.has_perm(UNSUPPRESSED)
     query = _query(period)
     csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
+
+    # The figures' part of the page is a cached fragment: while it is in the cache, none of the
+    # laid-out figures below is worked out (each is computed on first use).
+    @functools.cache
+    def laid_out():
+        return _layout(_figures(period, see_everything=see_everything))
+
     return render(
         request,
         "members/dashboard/dashboard.html",
@@ -284,22 +321,46 @@ def dashboard(request):
             "form": form,
             "period": period,
             "csv_url": csv_url,
-            "figures": figures,
-            "organisations": _organisation_rows(figures["organisations"]),
-            "frequency": [(_events_label(times), members) for times, members in frequency],
-            "attended_once_percent": _percent(figures["attended_once_share"]),
-            "response_rates": [
-                {**row, "percent": _percent(row["rate"])} for row in figures["response_rates"]
-            ],
-            "value_cycles": [
-                {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]}
-                for row in figures["value_cycles"]
-            ],
-            "check_in_movement": _disclosure_table(figures["check_in_movement"]),
-            "check_in_latest": _disclosure_table(figures["check_in_latest"]),
-            "charts": _charts(figures, frequency),
+            "figures_key": figures_cache_key(period, see_everything=see_everything),
+            "figures_timeout": FIGURES_TIMEOUT,
+            **{
+                name: SimpleLazyObject(functools.partial(lambda name: laid_out()[name], name))
+                for name in LAYOUT_NAMES
+            },
         },
     )
+
+
+LAYOUT_NAMES = (
+    "figures",
+    "organisations",
+    "frequency",
+    "attended_once_percent",
+    "response_rates",
+    "value_cycles",
+    "check_in_movement",
+    "check_in_latest",
+    "charts",
+)
+
+
+def _layout(figures: dict) -> dict:
+    frequency = _frequency_rows(figures["attendance_frequency"])
+    return {
+        "figures": figures,
+        "organisations": _organisation_rows(figures["organisations"]),
+        "frequency": [(_events_label(times), members) for times, members in frequency],
+        "attended_once_percent": _percent(figures["attended_once_share"]),
+        "response_rates": [
+            {**row, "percent": _percent(row["rate"])} for row in figures["response_rates"]
+        ],
+        "value_cycles": [
+            {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]} for row in figures["value_cycles"]
+        ],
+        "check_in_movement": _disclosure_table(figures["check_in_movement"]),
+        "check_in_latest": _disclosure_table(figures["check_in_latest"]),
+        "charts": _charts(figures, frequency),
+    }
 
 
 # The CSV download ------------------------------------------------------------------------------

@@ -73,7 +73,9 @@ def member_email_send(
         message.send()
     except (smtplib.SMTPException, OSError):
         # The change that prompted the email is already saved: a mail server that is down
-        # must not turn it into an error page. The failure is logged for the operators.
-        logger.exception("Could not send %r to member %s", subject, member.pk)
+        # must not turn it into an error page. The failure is logged for the operators, by
+        # template rather than subject: a subject can name a caucus session, and a log line
+        # joining it to a member would reveal their caucus (special category data).
+        logger.exception("Could not send %s to member %s", template, member.pk)
         return False
     return True

@@ -1,13 +1,43 @@
+import time
 from urllib.parse import urlencode
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
-from .selectors import ground_rules_status
+from .audit import Action, audit_record
+from .caching import ground_rules_version
+from .roles import ORGANISERS
+from .selectors import GroundRulesStatus, ground_rules_status
+
+# The version this session's member is known to have agreed to: while it is the version in force
+# (cached), a page needs no query to know the member may go on.
+SESSION_AGREED_KEY = "ground_rules_agreed_version"
 
 # Account management and the admin stay reachable: a member must always be able to sign out,
 # change a password or verify an email address.
 EXEMPT_PATH_PREFIXES = ("/accounts/", "/admin/")
+
+
+def ground_rules_status_of(request) -> GroundRulesStatus:
+    """The signed-in member's ground-rules status, without a query while the session records
+    that they agreed to the version in force."""
+    current = ground_rules_version()
+    if current is None:
+        return GroundRulesStatus(current_version=None, agreed_version=None)
+    if request.session.get(SESSION_AGREED_KEY) == current:
+        return GroundRulesStatus(current_version=current, agreed_version=current)
+    status = ground_rules_status(user=request.user)
+    if not status.needs_agreement and status.current_version is not None:
+        request.session[SESSION_AGREED_KEY] = status.current_version
+    return status
 
 
 def ground_rules_not_required(view_func):
@@ -29,16 +59,209 @@ class GroundRulesMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated:
-            return None
+        # The view's own markers first: they cost nothing, while the user costs a session
+        # lookup, which a public view (the health check during an outage) must not need.
         if not getattr(view_func, "login_required", True):
             return None
         if not getattr(view_func, "ground_rules_required", True):
             return None
+        if not request.user.is_authenticated:
+            return None
         if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
             return None
-        status = ground_rules_status(user=request.user)
-        if not status.needs_agreement:
+        if not ground_rules_status_of(request).needs_agreement:
             return None
         target = reverse("members:ground_rules")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+# Sessions: idle and absolute timeouts ------------------------------------------------------------
+
+# Seconds since the epoch, kept in the session (which every signed-in request loads anyway).
+SIGNED_IN_AT = "portal_signed_in_at"
+SEEN_AT = "portal_seen_at"
+# The "last seen" stamp is refreshed at most this often, so that a busy member's session is
+# written once a minute rather than on every request. Idle sessions may so end up to a minute
+# early, never late.
+STAMP_EVERY = 60
+
+IDLE_MESSAGE = (
+    "You were signed out because the portal had not been used for {minutes} minutes. "
+    "Please sign in again to carry on."
+)
+ABSOLUTE_MESSAGE = (
+    "You were signed out because you signed in more than {hours} hours ago. "
+    "Please sign in again to carry on."
+)
+
+
+def session_stamp_sign_in(request, *, now: int | None = None) -> None:
+    """Start both clocks: called as someone signs in (see members.apps)."""
+    now = int(time.time()) if now is None else now
+    request.session[SIGNED_IN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+class SessionTimeoutMiddleware:
+    """Signs a member out after SESSION_IDLE_TIMEOUT seconds without a request, or
+    SESSION_ABSOLUTE_TIMEOUT seconds after signing in, and sends them to sign in again with a
+    message saying why. Reads only the session; writes it at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._expired(request) or self.get_response(request)
+
+    def _expired(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        session = request.session
+        if SESSION_KEY not in session:
+            return None
+        now = int(time.time())
+        signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+        if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+            # A session made before these clocks existed: they start now.
+            session_stamp_sign_in(request, now=now)
+            return None
+        if now - signed_in_at >= settings.SESSION_ABSOLUTE_TIMEOUT:
+            reason = "absolute"
+            message = ABSOLUTE_MESSAGE.format(hours=settings.SESSION_ABSOLUTE_TIMEOUT // 3600)
+        elif now - seen_at >= settings.SESSION_IDLE_TIMEOUT:
+            reason = "idle"
+            message = IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT // 60)
+        else:
+            if now - seen_at >= STAMP_EVERY:
+                session[SEEN_AT] = now
+            return None
+        request.session_expired = reason  # read by the audit trail's sign-out line
+        logout(request)
+        messages.info(request, message)
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        if next_url:
+            return redirect_to_login(next_url)
+        return redirect(settings.LOGIN_URL)
+
+
+# MFA for organisers and staff --------------------------------------------------------------------
+
+MFA_NEEDED = "portal_mfa_setup_needed"
+MFA_CHECKED_AT = "portal_mfa_checked_at"
+MFA_MESSAGE = (
+    "Organisers and administrators can see other members' personal details, so their accounts "
+    "need two-step sign-in. Please set up an authenticator app to carry on."
+)
+# Where someone who still has to set up MFA may go: the MFA pages themselves, confirming their
+# password first, and signing out.
+MFA_SETUP_URL_NAMES = {"account_reauthenticate", "account_logout"}
+
+
+def mfa_required(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or user.is_superuser or user.groups.filter(name=ORGANISERS).exists())
+    )
+
+
+def mfa_setup_needed(user) -> bool:
+    """Whether `user` must use MFA and has no authenticator app yet."""
+    return (
+        mfa_required(user)
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    )
+
+
+def session_mfa_check(request, user, *, now: int | None = None) -> bool:
+    needed = mfa_setup_needed(user)
+    request.session[MFA_NEEDED] = needed
+    request.session[MFA_CHECKED_AT] = int(time.time()) if now is None else now
+    return needed
+
+
+class MFARequiredMiddleware:
+    """Sends an organiser, staff member or superuser who has no authenticator app to set one
+    up. A "not needed" answer is kept in the session and looked up again at most once a
+    minute, so a role given in the admin takes effect within a minute without a query on
+    every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        session = request.session
+        if SESSION_KEY not in session or not request.user.is_authenticated:
+            return None
+        now = int(time.time())
+        checked_at = session.get(MFA_CHECKED_AT)
+        fresh = isinstance(checked_at, int) and now - checked_at < STAMP_EVERY
+        if fresh and session.get(MFA_NEEDED) is False:
+            return None
+        # Someone still to set MFA up is looked up on every request, so that turning it on
+        # lets them through at once.
+        if not session_mfa_check(request, request.user, now=now):
+            return None
+        url_name = getattr(request.resolver_match, "url_name", "") or ""
+        if url_name.startswith("mfa_") or url_name in MFA_SETUP_URL_NAMES:
+            return None
+        messages.warning(request, MFA_MESSAGE)
+        return redirect("mfa_activate_totp")
+
+
+# Audit: refused access ---------------------------------------------------------------------------
+
+
+class AccessDeniedAuditMiddleware:
+    """Adds a line to the audit trail whenever a view refuses someone (PermissionDenied)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            audit_record(request, Action.ACCESS_DENIED)
+        return None
+
+
+# Caching: no personal page kept ------------------------------------------------------------------
+
+
+class NoStoreForSignedInMiddleware:
+    """Tells browsers and proxies not to keep any page served to a signed-in member.
+
+    Nearly every signed-in page carries personal data (names, registrations, reflections,
+    caucus choices), so none may sit in a shared proxy, or in the browser's cache for the next
+    person at a shared ward computer to find with the Back button. A view that has decided its
+    own caching (a private download, a public calendar) keeps its Cache-Control. Pages for
+    visitors who are not signed in stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if self._signed_in(request):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        user = getattr(request, "user", None)
+        if user is None:
+            return False
+        try:
+            return user.is_authenticated
+        except DatabaseError:
+            # The session could not be read (the database is down): this response is an
+            # error page anyway, and when in doubt it is safer not to store it.
+            return True

@@ -104,6 +104,9 @@ class User(AbstractUser):
     email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the member's account is erased (members/data_rights.py): the row stays, with no
+    # personal data, so that attendance and registrations still count.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -119,7 +122,10 @@ class User(AbstractUser):
                 violation_error_message="A member with this email address already exists.",
             )
         ]
-        permissions = [("view_reports", "Can view organiser and steering-group reports")]
+        permissions = [
+            ("view_reports", "Can view organiser and steering-group reports"),
+            ("manage_member_data", "Can export or erase a member's data at their request"),
+        ]
 
     def __str__(self):
         return self.name or self.email
@@ -360,3 +366,63 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in {self.pk}"
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: who did what to which record, when and from where.
+
+    Written by members.audit.audit_record only. It never holds the values themselves (no caucus
+    name, no free text, no email address, no password): only what kind of thing happened and
+    to which record, so that the trail is not itself a second copy of personal data."""
+
+    class Action(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SESSION_EXPIRED = "session_expired", "Session expired"
+        ACCESS_DENIED = "access_denied", "Access refused"
+        MFA_ADDED = "mfa_added", "Two-step sign-in turned on"
+        MFA_REMOVED = "mfa_removed", "Two-step sign-in turned off"
+        REGISTER_VIEWED = "register_viewed", "Registration list and register viewed"
+        CAUCUS_REGISTER_VIEWED = "caucus_register_viewed", "Caucus session register viewed"
+        CAUCUS_BREAKDOWN_VIEWED = "caucus_breakdown_viewed", "Survey results by caucus viewed"
+        CAUCUS_CHOICES_VIEWED = "caucus_choices_viewed", "Caucus choices viewed in the admin"
+        MEMBER_VIEWED = "member_viewed", "Member's record viewed in the admin"
+        ATTENDANCE_MARKED = "attendance_marked", "Attendance marked"
+        IMPORT_CHECKED = "import_checked", "Spreadsheet checked before import"
+        MEMBERS_IMPORTED = "members_imported", "Members imported"
+        ATTENDANCE_IMPORTED = "attendance_imported", "Attendance imported"
+        ORGANISATIONS_MERGED = "organisations_merged", "Organisations merged"
+        MEMBER_DATA_EXPORTED = "member_data_exported", "Member's data downloaded for them"
+        MEMBER_ERASED = "member_erased", "Member's data erased at their request"
+        ACCOUNT_DELETED = "account_deleted", "Member deleted their own account"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept when the actor's account is deleted, so the trail still reads "user #42".
+    actor_label = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_id = models.CharField(max_length=40, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["actor", "-at"]), models.Index(fields=["action", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label or 'anonymous'} {self.action}"

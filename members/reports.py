@@ -61,8 +61,13 @@ def _members(period: Period):
     return members
 
 
+# Attendance by active members counts, and so does that of members who erased their account:
+# their rows stay, anonymised, so the numbers do not change (members/data_rights.py).
+COUNTED_ATTENDANCE = Q(member__is_active=True) | Q(member__erased_at__isnull=False)
+
+
 def _attendances(period: Period):
-    return Attendance.objects.filter(event__in=_events(period), member__is_active=True)
+    return Attendance.objects.filter(COUNTED_ATTENDANCE, event__in=_events(period))
 
 
 # Engagement ------------------------------------------------------------------------------------
@@ -86,7 +91,13 @@ def organisations(period: Period) -> list[dict]:
 def events_with_attendance(period: Period) -> list[dict]:
     rows = (
         _events(period)
-        .annotate(n=Count("attendances", filter=Q(attendances__member__is_active=True)))
+        .annotate(
+            n=Count(
+                "attendances",
+                filter=Q(attendances__member__is_active=True)
+                | Q(attendances__member__erased_at__isnull=False),
+            )
+        )
         .order_by("starts_at", "pk")
         .values_list("pk", "starts_at", "title", "n")
     )
@@ -145,7 +156,7 @@ def _returning_counts(pairs: dict[int, int]) -> dict[int, int]:
     table, users = Attendance._meta.db_table, User._meta.db_table
     sql = (
         f"SELECT a.event_id, COUNT(*) FROM {table} a "  # noqa: S608 - table names from the models
-        f"JOIN {users} u ON u.id = a.member_id AND u.is_active "
+        f"JOIN {users} u ON u.id = a.member_id AND (u.is_active OR u.erased_at IS NOT NULL) "
         f"JOIN {table} b ON b.member_id = a.member_id "
         f"AND b.event_id = (CASE a.event_id {cases} END) "
         f"WHERE a.event_id IN ({', '.join('%s' for _ in pairs)}) GROUP BY a.event_id"

@@ -12,6 +12,7 @@ ROLE_PERMISSIONS = {
     ORGANISERS: [
         "members.view_reports",
         "members.view_user",
+        "members.manage_member_data",
         "members.change_contentpage",
         "members.add_groundrules",
         "members.change_groundrules",

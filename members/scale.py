@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -580,6 +582,14 @@ class ScaleSeeder:
                 [(pk, groups[ORGANISERS]) for pk in organisers]
                 + [(pk, groups[STEERING_GROUP]) for pk in steering],
             ),
+        )
+        # Organisers must use MFA (members.middleware.MFARequiredMiddleware): each has an
+        # authenticator app with a random secret, as after setting one up.
+        Authenticator.objects.bulk_create(
+            Authenticator(
+                user_id=pk, type=Authenticator.Type.TOTP, data={"secret": generate_totp_secret()}
+            )
+            for pk in organisers
         )
         caucuses = list(Caucus.objects.order_by("pk").values_list("pk", flat=True))
         self.caucus_of = {}

@@ -198,6 +198,27 @@ def organisation_merge(*, keep: Organisation, duplicates) -> int:
 
 
 STARTER_DIR = Path(__file__).resolve().parent / "starter"
+# Public pages every portal starts with: (slug, title, summary, file in starter/).
+STARTER_PAGES = [
+    (
+        "accessibility",
+        "Accessibility statement",
+        "How accessible the portal is, what we know is not yet, and how to tell us.",
+        "accessibility.md",
+    ),
+    (
+        "privacy",
+        "Privacy notice",
+        "What the portal keeps about you, why, for how long, and your rights.",
+        "privacy.md",
+    ),
+    (
+        "special-category-data",
+        "How we protect your caucus choice",
+        "Our policy for special category data: the racial identity caucus choice.",
+        "special_category_data.md",
+    ),
+]
 STARTER_TOPICS = [
     "Organisational change",
     "Housing and health",
@@ -231,15 +252,16 @@ def starter_content_load() -> dict[str, int]:
         },
     )
     created["pages"] += made
-    _, made = ContentPage.objects.get_or_create(
-        slug="accessibility",
-        defaults={
-            "title": "Accessibility statement",
-            "summary": "How accessible the portal is, what we know is not yet, and how to tell us.",
-            "body": (STARTER_DIR / "accessibility.md").read_text(encoding="utf-8"),
-        },
-    )
-    created["pages"] += made
+    for slug, title, summary, source in STARTER_PAGES:
+        _, made = ContentPage.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": title,
+                "summary": summary,
+                "body": (STARTER_DIR / source).read_text(encoding="utf-8"),
+            },
+        )
+        created["pages"] += made
     if not GroundRules.objects.exists():
         GroundRules.objects.create(
             version=1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_urls, journey_urls, views
+from . import dashboard_urls, data_rights_urls, journey_urls, views
 
 app_name = "members"
 
@@ -49,8 +49,10 @@ urlpatterns = [
     path("organise/organisations/merge/", views.organisation_merge, name="organisation_merge"),
     *journey_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
+    *data_rights_urls.urlpatterns,
 ]
 
 urlpatterns += [
     path("organise/import/", views.import_data, name="import_data"),
+    path("health/", views.health, name="health"),
 ]

@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from events import selectors as event_selectors
 from surveys import selectors as survey_selectors
 
 from . import imports, selectors, services
+from .audit import Action, audit_record
 from .emails import unsubscribe_token_read
 from .forms import (
     ContentPageForm,
@@ -30,7 +32,7 @@ from .forms import (
     OrganisationMergeForm,
     ProfileForm,
 )
-from .middleware import ground_rules_not_required
+from .middleware import ground_rules_not_required, ground_rules_status_of
 from .models import ContentPage, GlossaryTerm, GroundRules, Organisation
 
 DIRECTORY_PAGE_SIZE = 24
@@ -52,7 +54,7 @@ def home(request):
     if not request.user.is_authenticated:
         introduction = selectors.content_page_get(slug=ContentPage.INTRODUCTION)
         return render(request, "members/landing.html", {"introduction": introduction})
-    status = selectors.ground_rules_status(user=request.user)
+    status = ground_rules_status_of(request)
     steps = selectors.member_next_steps(user=request.user, ground_rules=status)
     return render(
         request,
@@ -400,7 +402,15 @@ def organisation_merge(request):
     form = OrganisationMergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         keep = form.cleaned_data["keep"]
-        moved = services.organisation_merge(keep=keep, duplicates=form.cleaned_data["duplicates"])
+        duplicates = form.cleaned_data["duplicates"]
+        merged = len([d for d in duplicates if d.pk != keep.pk])
+        moved = services.organisation_merge(keep=keep, duplicates=duplicates)
+        audit_record(
+            request,
+            Action.ORGANISATIONS_MERGED,
+            target=keep,
+            detail=f"{merged} merged in, {moved} member(s) moved",
+        )
         messages.success(request, f"Merged into {keep.name}: {moved} member(s) moved.")
         return redirect("members:organisations")
     return _form_page(
@@ -449,6 +459,10 @@ def import_data(request):
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
         else:
+            # The check shows the people in the file: a read of personal data.
+            audit_record(
+                request, Action.IMPORT_CHECKED, detail=f"{data['kind']}: {len(plan.rows)} rows"
+            )
             services.import_uploads_purge()
             token = services.import_upload_store(
                 upload=upload,
@@ -489,6 +503,10 @@ def _import_confirm(request):
         detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was imported: {detail}")
     else:
+        imported = (
+            Action.ATTENDANCE_IMPORTED if meta["kind"] == "attendance" else Action.MEMBERS_IMPORTED
+        )
+        audit_record(request, imported, detail=imports.describe_created(created))
         messages.success(
             request,
             f"{meta['filename']} is imported: {plan.summary} "
@@ -497,3 +515,23 @@ def _import_confirm(request):
     finally:
         services.import_upload_discard(token=token)
     return redirect("members:import_data")
+
+
+# The portal's own plumbing: the health check and the page for a refused form ----------------
+
+
+@login_not_required
+@require_GET
+@never_cache
+def health(request):
+    """For load balancers and uptime monitors: 200 when the database takes a new connection,
+    503 when it does not. It says nothing else, so it gives nothing away."""
+    if selectors.database_answers():
+        return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "unavailable"}, status=503)
+
+
+def csrf_failure(request, reason=""):
+    """A form came back without its security token (CSRF_FAILURE_VIEW). Usually the page sat
+    open for a long time, or cookies are blocked; say so plainly, and never show `reason`."""
+    return render(request, "403_csrf.html", status=403)

@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -14,12 +15,30 @@ from members.forms import PortalFormHelper
 from members.models import Organisation
 
 from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
-from .selectors import SORTS
+from .selectors import SORTS, count_cached_generation
 from .uploads import ALLOWED_TYPES, allowed_extensions_text
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search the resource hub", required=False, strip=True)
+
+
+BROWSE_SESSIONS = 60
+BROWSE_SESSIONS_KEY = "resources:browse-sessions"
+
+
+def _recent_sessions_with_resources() -> list[tuple[int, str]]:
+    """(pk, title) of the most recent published sessions with published resources, kept in
+    the cache until a resource or a session changes (see resources.apps)."""
+    key = f"{BROWSE_SESSIONS_KEY}:{count_cached_generation()}"
+    sessions = cache.get(key)
+    if sessions is None:
+        sessions = [
+            (event.pk, str(event))
+            for event in BrowseForm.base_fields["event"].queryset[:BROWSE_SESSIONS]
+        ]
+        cache.set(key, sessions, 60 * 60)
+    return sessions
 
 
 class BrowseForm(forms.Form):
@@ -54,6 +73,18 @@ class BrowseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Filter")
         self.helper.form_method = "get"
+        # Any session with resources can be chosen (the link on each session's page), but the
+        # list offers the most recent ones: years of sessions make a list nobody can use.
+        recent = _recent_sessions_with_resources()
+        chosen = self.data.get("event") if self.is_bound else None
+        if chosen and chosen not in {str(pk) for pk, _ in recent}:
+            older = self.fields["event"].queryset.filter(pk=chosen if chosen.isdigit() else None)
+            recent = recent + [(event.pk, str(event)) for event in older]
+        self.fields["event"].widget.choices = [("", "Any session"), *recent]
+        self.fields["event"].help_text = (
+            f"The {BROWSE_SESSIONS} most recent sessions with resources; every session's page "
+            "lists its own."
+        )
 
     def clean_sort(self):
         return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "newest"

@@ -1,12 +1,18 @@
 """Reads for the resource hub. Who may see what is decided here, in `resources_visible_to`."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -49,6 +55,51 @@ def _listed(resources):
     return resources.select_related("event").prefetch_related("topics")
 
 
+def _listed_briefly(resources):
+    """For lists: a transcript can run to thousands of words and no list shows it."""
+    return _listed(resources).defer("transcript", "search_vector")
+
+
+# Counting every resource that matches a filter, or a common word, costs more than showing a
+# page of them; the totals are kept until a resource or a session changes.
+COUNT_TIMEOUT = 10 * 60
+COUNT_GENERATION_KEY = "resources:count-generation"
+
+
+def count_forget() -> None:
+    try:
+        cache.incr(COUNT_GENERATION_KEY)
+    except ValueError:
+        cache.set(COUNT_GENERATION_KEY, 1, None)
+
+
+def count_cached_generation() -> int:
+    """Changes whenever a resource or a session does: part of every kept count's key."""
+    return cache.get(COUNT_GENERATION_KEY, 0)
+
+
+def count_cached(queryset) -> int:
+    generation = count_cached_generation()
+    try:
+        sql = str(queryset.order_by().query).encode()
+    except EmptyResultSet:  # .none(): nothing to count
+        return 0
+    key = f"resources:count:{generation}:{hashlib.sha256(sql).hexdigest()}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, COUNT_TIMEOUT)
+    return count
+
+
+class CountCachedPaginator(Paginator):
+    """A paginator whose total comes from `count_cached`."""
+
+    @cached_property
+    def count(self):
+        return count_cached(self.object_list)
+
+
 SORTS = {
     "newest": ["-published_on", "-pk"],
     "oldest": ["published_on", "pk"],
@@ -69,7 +120,7 @@ def resource_browse(*, user, kind="", topic=None, event=None, date_from=None, da
         resources = resources.filter(published_on__gte=date_from)
     if date_to:
         resources = resources.filter(published_on__lte=date_to)
-    return _listed(resources).order_by(*SORTS.get(sort, SORTS["newest"]))
+    return _listed_briefly(resources).order_by(*SORTS.get(sort, SORTS["newest"]))
 
 
 def _highlight(snippet: str) -> str:
@@ -112,8 +163,16 @@ def search(*, user, query: str) -> SearchResults:
         )
         return SearchResults(query, found, studies, truncated)
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    # Ranking reads each match's whole stored vector, transcripts included: for a word found
+    # in most of the library, only the newest settings.RESOURCE_SEARCH_RANKED
+    # matches are ranked.
+    candidates = (
+        resources.filter(search_vector=search_query)
+        .order_by("-published_on", "-pk")
+        .values("pk")[: settings.RESOURCE_SEARCH_RANKED]
+    )
     found = (
-        _listed(resources.filter(search_vector=search_query))
+        _listed_briefly(Resource.objects.filter(pk__in=candidates))
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             snippet=SearchHeadline(

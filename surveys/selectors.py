@@ -4,6 +4,7 @@ database in a fixed number of queries however many people answered."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -238,3 +239,29 @@ def responses_by_day(*, survey):
         .annotate(n=Count("pk"))
         .order_by("submitted_on")
     )
+
+
+# A closed survey takes no more answers, so its results are worked out once and kept.
+CLOSED_RESULTS_TIMEOUT = 60 * 60 * 24
+
+
+def _closed_results_key(survey) -> str:
+    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}"
+
+
+def results_with_days(*, survey) -> tuple[Results, list]:
+    """`results` and `responses_by_day` together: from the cache once the survey has closed
+    (reopening it changes the closing time, and so the key); fresh while it is open."""
+    if survey.closes_at > timezone.now():
+        return results(survey=survey), responses_by_day(survey=survey)
+    key = _closed_results_key(survey)
+    found = cache.get(key)
+    if found is None:
+        found = (results(survey=survey), responses_by_day(survey=survey))
+        cache.set(key, found, CLOSED_RESULTS_TIMEOUT)
+    return found
+
+
+def closed_results_forget(*, survey) -> None:
+    """For a change to a closed survey's answers (a named response erased with its member)."""
+    cache.delete(_closed_results_key(survey))

@@ -3,12 +3,13 @@ import os
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from members.roles import ORGANISERS, STEERING_GROUP
 
-from .factories import GroundRulesFactory, UserFactory
+from .factories import GroundRulesFactory, UserFactory, totp_activate
 
 
 def pytest_sessionstart(session):
@@ -37,6 +38,15 @@ def pytest_sessionstart(session):
             "DATABASE_URL=postgres://user:password@host:5432/cop_portal make test",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache, as the database starts empty: cached permissions,
+    sessions and rate-limit counters from one test must not leak into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -71,6 +81,13 @@ def member_client(client, member):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the authenticator app every administrator must have."""
+    totp_activate(admin_user)
+    return admin_user
 
 
 # Property-based tests (tests/test_hostile_input.py): a bounded number of examples so the whole

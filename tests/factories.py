@@ -1,11 +1,16 @@
 import datetime
+import time
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from events.models import Caucus, CaucusMembership, Event, EventKind, Programme, Registration
+from members.middleware import mfa_required
 from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
 from resources.models import Resource, Topic
 
@@ -26,9 +31,26 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"topic-{n}")
 
 
+# Every test user's authenticator app shares this secret (base32), so tests can type a code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(*, at: float | None = None) -> str:
+    """The code an authenticator app set up with TOTP_SECRET shows now (or at `at`)."""
+    counter = int(time.time() if at is None else at) // 30
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
+
+
+def totp_activate(user) -> Authenticator:
+    """Give `user` an authenticator app (TOTP_SECRET) and recovery codes, as allauth does."""
+    RecoveryCodes.activate(user)
+    return TOTP.activate(user, TOTP_SECRET).instance
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     """A member with a verified email and a completed profile. `agreed_to=<GroundRules>` records
-    their agreement; `groups=[name, ...]` gives them roles."""
+    their agreement; `groups=[name, ...]` gives them roles. Organisers and staff, who must use
+    MFA, get an authenticator app (TOTP_SECRET) unless made with `mfa=False`."""
 
     class Meta:
         model = User
@@ -58,6 +80,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        wanted = mfa_required(self) if extracted is None else extracted
+        if create and wanted:
+            totp_activate(self)
 
 
 class GroundRulesFactory(factory.django.DjangoModelFactory):

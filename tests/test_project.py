@@ -1,5 +1,6 @@
 """Project-wide checks: migrations, settings, and every page reachable without arguments."""
 
+import json
 import os
 import re
 import subprocess
@@ -42,6 +43,8 @@ NOT_HTML_PAGES = {
     "members:dashboard_csv",  # a CSV download
     "events:feed_reset",  # POST only
     "events:caucus_withdraw",  # POST only
+    "members:data_download",  # a JSON download
+    "members:health",  # JSON for load balancers
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")
 PORTAL_GET_PAGES = sorted(
@@ -109,6 +112,55 @@ def test_production_settings_pass_the_deployment_checklist():
     result = _run_manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+PRODUCTION_SETTINGS = """
+import json
+from django.conf import settings as s
+print(json.dumps({name: getattr(s, name) for name in [
+    "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_SAMESITE", "SECURE_REFERRER_POLICY", "SECURE_CONTENT_TYPE_NOSNIFF",
+    "X_FRAME_OPTIONS", "CSRF_FAILURE_VIEW", "MIDDLEWARE",
+]}))
+"""
+
+
+def test_production_settings_harden_cookies_transport_and_headers():
+    """What `check --deploy` does not look at (SameSite, the CSP and no-store middleware), and
+    the values it only checks are present."""
+    result = _run_manage("shell", "--no-imports", "-c", PRODUCTION_SETTINGS, env=_production_env())
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    middleware = found.pop("MIDDLEWARE")
+    assert found == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "CSRF_FAILURE_VIEW": "members.views.csrf_failure",
+    }
+    for required in [
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.LoginRequiredMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "django.middleware.csp.ContentSecurityPolicyMiddleware",
+        "members.middleware.NoStoreForSignedInMiddleware",
+    ]:
+        assert required in middleware
+    assert middleware[-1] == "members.middleware.NoStoreForSignedInMiddleware"
 
 
 @pytest.mark.parametrize(

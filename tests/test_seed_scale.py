@@ -3,10 +3,12 @@
 import io
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 
 from events.models import Attendance, Event, Registration
 from members.models import Organisation, User
+from members.roles import ORGANISERS
 from members.scale import RARE_TERM, TIERS
 from resources.models import CaseStudy, Resource
 from resources.selectors import resources_visible_to, search
@@ -59,6 +61,10 @@ def test_tier_t_makes_exactly_its_counts():
     # Every response comes from someone invited, and marks their invitation answered.
     assert Invitation.objects.filter(responded=True).count() == tier.responses
     assert not Resource.objects.filter(search_vector__isnull=True).exists()
+    # Organisers must use MFA: each has an authenticator app, and nobody else has one.
+    organisers = set(User.objects.filter(groups__name=ORGANISERS).values_list("pk", flat=True))
+    assert organisers
+    assert set(Authenticator.objects.values_list("user", flat=True)) == organisers
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     # Always installed; the "Sign in with Microsoft" button shows only when an app is configured.
     "allauth.socialaccount.providers.microsoft",
@@ -50,10 +51,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an expired session is signed out with a message saying why.
+    "members.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before the ground rules: an organiser without MFA sets it up first.
+    "members.middleware.MFARequiredMiddleware",
     "members.middleware.GroundRulesMiddleware",
+    "members.middleware.AccessDeniedAuditMiddleware",
+    # Innermost, so that every response a view (or an error page) makes passes through it.
+    "members.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "cop_portal.urls"
@@ -94,13 +102,19 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with each user's permissions cached between requests.
+    "members.caching.CachedPermissionsBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
+# At least 8 characters, no common or all-digit passwords, and no upper limit of our own, so
+# long passphrases are welcome (ASVS 2.1: at least 64 characters must be allowed).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -165,6 +179,22 @@ ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
 # allauth's rate limits stay at their defaults (on); they need the shared cache above.
+ACCOUNT_PASSWORD_MIN_LENGTH = 8
+# Changing an email address asks for the password again (allauth.mfa does the same for MFA).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+
+# MFA (allauth.mfa): an authenticator app (TOTP) with recovery codes. Required for organisers
+# and for staff (members.middleware.MFARequiredMiddleware); any member may turn it on.
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "CoP Portal"
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+# seconds after signing in, whichever comes first (members.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+# The stored session (and a "remember me" cookie) lasts no longer than the absolute timeout.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -203,8 +233,13 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# A refused form gets the portal's own page, which never shows Django's reason for refusing it.
+CSRF_FAILURE_VIEW = "members.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sessions are read from the cache and written through to the database, so a signed-in page
+# costs no session query while the cache holds it, and a cache restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -241,3 +276,5 @@ if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
 # Survey breakdowns hide counts below this (NHS Digital's older disclosure rule was 5; its
 # current rule for hospital statistics hides 1 to 7). See surveys/disclosure.py.
 SURVEY_SUPPRESSION_THRESHOLD = env.int("SURVEY_SUPPRESSION_THRESHOLD", default=5)
+# Search ranks at most this many matches (the newest) for a word found nearly everywhere.
+RESOURCE_SEARCH_RANKED = env.int("RESOURCE_SEARCH_RANKED", default=1000)

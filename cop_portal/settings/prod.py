@@ -4,7 +4,7 @@ and PORTAL_URL."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403 - each settings layer starts from all of base
-from .base import ALLOWED_HOSTS, DEBUG, env, mailers_from_url
+from .base import ALLOWED_HOSTS, DEBUG, REDIS_URL, env, mailers_from_url
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -16,6 +16,17 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 MAILERS = mailers_from_url(env("EMAIL_URL"))
+# Sessions (cached_db), cached permissions, allauth's sign-in rate limits and its used-TOTP-code
+# markers live in the default cache, which every worker must share, or a sign-out or a rate limit
+# would reach only one worker: Redis when REDIS_URL is set (recommended), else a table in the
+# portal's database (made by `migrate`: members/migrations/0005_shared_cache_table.py).
+if not REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
 PORTAL_URL = env("PORTAL_URL")
 if not PORTAL_URL.startswith("https://"):
     raise ImproperlyConfigured("PORTAL_URL must be the portal's https:// address.")

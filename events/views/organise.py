@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from members.audit import Action, audit_record
+
 from .. import selectors, services
 from ..forms import (
     AttendanceForm,
@@ -236,6 +238,9 @@ def event_attendance(request, pk):
     event = get_object_or_404(Event, pk=pk)
     _check_caucus_access(request, event)
     if request.method == "GET":
+        # Who booked and who came is personal data; for a caucus session, special category.
+        viewed = Action.CAUCUS_REGISTER_VIEWED if event.caucus_id else Action.REGISTER_VIEWED
+        audit_record(request, viewed, target=event)
         return _attendance_page(request, event)
     form = AttendanceForm(request.POST)
     form.is_valid()  # Never invalid: ids that are not whole numbers are dropped.
@@ -248,6 +253,12 @@ def event_attendance(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
+        audit_record(
+            request,
+            Action.ATTENDANCE_MARKED,
+            target=event,
+            detail=f"{present} marked present, {absent} unmarked",
+        )
         messages.success(
             request,
             f"Attendance is saved: {_members(present)} newly marked present, "
@@ -270,6 +281,9 @@ def event_walk_in(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
+        audit_record(
+            request, Action.ATTENDANCE_MARKED, target=event, detail=f"walk-in user #{member.pk}"
+        )
         messages.success(request, f"{member} is added to the attendance list.")
     return redirect("events:event_attendance", pk=event.pk)
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resources import selectors as resource_selectors
@@ -164,6 +165,10 @@ def feed_reset(request):
     return redirect("events:mine")
 
 
+# A caucus choice is special category data: kept out of error reports (the POST and the
+# variables holding it) and never logged.
+@sensitive_post_parameters("caucus", "consent")
+@sensitive_variables("membership", "form")
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
 def caucus(request):
@@ -182,7 +187,9 @@ def caucus(request):
     )
 
 
+@sensitive_variables("given_up")
 @require_POST
+@cache_control(private=True, no_store=True)
 def caucus_withdraw(request):
     given_up = services.caucus_withdraw(member=request.user)
     text = "Your caucus choice is deleted."

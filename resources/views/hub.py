@@ -1,10 +1,10 @@
 """The resource hub as members and visitors see it: browse, search, catch up, read, download."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
@@ -22,7 +22,7 @@ def browse(request):
     form = BrowseForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     resources = selectors.resource_browse(user=request.user, **filters)
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "resources/browse.html",
@@ -42,13 +42,21 @@ def search(request):
             f"Your search was long, so only its first {selectors.QUERY_MAX_LENGTH} characters "
             "were used.",
         )
-    page = Paginator(results.resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = selectors.CountCachedPaginator(results.resources, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     selectors.highlight_snippets(page.object_list)
     case_studies = results.case_studies if request.user.is_authenticated else []
     return render(
         request,
         "resources/search.html",
-        {"form": form, "results": results, "page": page, "case_studies": case_studies},
+        {
+            "form": form,
+            "results": results,
+            "page": page,
+            "case_studies": case_studies,
+            "capped": paginator.count >= settings.RESOURCE_SEARCH_RANKED,
+            "candidates": settings.RESOURCE_SEARCH_RANKED,
+        },
     )
 
 

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
 
 from .. import selectors
@@ -177,12 +178,15 @@ def _breakdown(request, questions, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    found = selectors.results(survey=survey)
+    found, by_day = selectors.results_with_days(survey=survey)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not _sees_everything(request.user)
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
+    if breakdown is not None and form.cleaned_data["by"] == "caucus":
+        # Answers by caucus rest on members' caucus choices: special category data.
+        audit_record(request, Action.CAUCUS_BREAKDOWN_VIEWED, target=survey)
     return render(
         request,
         "surveys/organise/results.html",
@@ -190,7 +194,7 @@ def results(request, pk):
             "survey": survey,
             "results": found,
             "rate_percent": None if found.rate is None else f"{found.rate:.0%}",
-            "by_day": selectors.responses_by_day(survey=survey),
+            "by_day": by_day,
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
             "charts": charts,

@@ -81,11 +81,29 @@ def page(request, browser, live_server, context_options):
 
 
 def sign_in(page, user):
-    """Start the browser signed in as `user`, without going through the form."""
+    """Start the browser signed in as `user`, without going through the form (and so without
+    being asked for an MFA code: organisers made by the factories have an authenticator app,
+    so the portal lets them straight through)."""
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
+
+
+def sign_in_with_form(page, user, password="correct horse battery staple"):  # noqa: S107 - the factories' test password
+    """Sign in as `user` through the sign-in page, typing the current code from their
+    authenticator app (tests/factories.TOTP_SECRET) when the portal asks for one."""
+    from tests.factories import totp_code
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/accounts/2fa/authenticate/"):
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_load_state()
 
 
 def axe_violations(page) -> list[dict]:

@@ -19,6 +19,7 @@ PUBLIC_PAGES = [
     "resources:browse",
     "account_login",
     "account_signup",
+    "members:account_deleted",
 ]
 MEMBER_PAGES = [
     "members:home",
@@ -37,6 +38,8 @@ MEMBER_PAGES = [
     "surveys:waiting",
     "members:actions",
     "members:journey",
+    "members:your_data",
+    "members:account_delete",
 ]
 ORGANISER_PAGES = [
     "members:organise",
@@ -45,6 +48,7 @@ ORGANISER_PAGES = [
     "events:event_new",
     "resources:organise_resources",
     "surveys:organise",
+    "members:member_data",
 ]
 
 

@@ -1,9 +1,11 @@
 """The members' side of "from learning to action": actions, shared examples, journey check-ins
 and action reminders."""
 
+import datetime
 import re
 from datetime import timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -381,6 +383,7 @@ def test_the_actions_page_query_count_does_not_grow_with_actions(
             make_action(member, status=Action.Status.DONE, event=EventFactory())
 
     make(2)
+    member_client.get(reverse("members:actions"))  # warm the caches first
     with CaptureQueriesContext(connection) as small:
         response = member_client.get(reverse("members:actions"))
     assert len(response.context["actions"].to_do) == 2
@@ -400,6 +403,7 @@ def test_the_shared_examples_query_count_does_not_grow_with_actions(
             make_action(UserFactory(), shared=True)
 
     make(2)
+    member_client.get(reverse("members:actions_shared"))  # warm the caches first
     with CaptureQueriesContext(connection) as small:
         response = member_client.get(reverse("members:actions_shared"))
     assert response.context["page"].paginator.count == 2
@@ -501,7 +505,10 @@ def test_another_member_never_sees_my_check_ins(client, member, other):
 
 
 def test_the_journey_chart_steps_from_check_in_to_check_in_until_today():
-    start = timezone.now() - timedelta(days=100)
+    # Noon, UK time: at any hour of the day, and across a clock change, each check-in falls on
+    # the day intended.
+    noon = datetime.time(12, tzinfo=ZoneInfo("Europe/London"))
+    start = datetime.datetime.combine(timezone.localdate() - timedelta(days=100), noon)
     check_ins = [
         CheckIn(pk=2, stage=JourneyStage.ACTING, created_at=start + timedelta(days=50)),
         CheckIn(pk=1, stage=JourneyStage.NOTICING, created_at=start),

@@ -390,7 +390,7 @@ def test_starter_content_load_fills_an_empty_database():
     created = services.starter_content_load()
 
     assert created == {
-        "pages": 2,
+        "pages": 4,
         "ground_rules": 1,
         "glossary_terms": len(glossary),
         "topics": len(services.STARTER_TOPICS),
@@ -398,6 +398,8 @@ def test_starter_content_load_fills_an_empty_database():
     assert sorted(ContentPage.objects.values_list("slug", flat=True)) == [
         "accessibility",
         "introduction",
+        "privacy",
+        "special-category-data",
     ]
     introduction = ContentPage.objects.get(slug=ContentPage.INTRODUCTION)
     assert introduction.title == "About the Community of Practice"
@@ -420,7 +422,7 @@ def test_starter_content_load_a_second_time_creates_nothing():
     created = services.starter_content_load()
 
     assert created == {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
-    assert ContentPage.objects.count() == 2
+    assert ContentPage.objects.count() == 4
     assert GroundRules.objects.count() == 1
     assert GlossaryTerm.objects.count() == len(_starter_glossary())
     assert Topic.objects.count() == len(services.STARTER_TOPICS)

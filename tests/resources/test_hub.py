@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from resources import services
 from resources.models import Resource
+from resources.selectors import count_forget
 from resources.templatetags.resource_tags import video_embed_url
 
 from ..factories import (
@@ -122,6 +123,8 @@ def test_search_queries_do_not_grow_with_results(client, member):
     topic = TopicFactory()
     for i in range(3):
         _save(title=f"Equity {i}", topics=[topic], event=EventFactory())
+    client.get(reverse("resources:search"), {"q": "equity"})  # warm the caches first
+    count_forget()  # as after a change: the total is counted again, as below
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("resources:search"), {"q": "equity"})
     for i in range(15):
@@ -171,6 +174,8 @@ def test_browse_queries_do_not_grow_with_resources(client, member):
             ResourceFactory(event=EventFactory()).topics.add(topic)
 
     grow(3)
+    client.get(reverse("resources:browse"))  # warm the caches first
+    count_forget()  # as after a change: the total is counted again, as below
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("resources:browse"))
     grow(20)
@@ -352,3 +357,58 @@ def test_catch_up_lists_past_sessions_the_member_missed_with_their_recordings(cl
 )  # fmt: skip
 def test_video_links_embed_only_for_known_hosts(url, embed):
     assert video_embed_url(url) == embed
+
+
+# At scale ----------------------------------------------------------------------------------
+
+
+def test_a_word_found_almost_everywhere_ranks_only_the_newest_matches(client, settings):
+    settings.RESOURCE_SEARCH_RANKED = 3
+    for day in range(1, 6):
+        _save(title=f"Equity note {day}", published_on=datetime.date(2026, 3, day))
+    _save(title="Equity", description="Equity, equity, equity.",
+          published_on=datetime.date(2026, 1, 1))  # fmt: skip
+    response = client.get(reverse("resources:search"), {"q": "equity"})
+    # The oldest three are not ranked, however well they match.
+    assert _titles(response) == ["Equity note 5", "Equity note 4", "Equity note 3"]
+    page = response.content.decode()
+    assert "3 or more resources for “equity”" in page
+    assert (
+        "So many resources mention this that only the newest 3 are ranked here, best first." in page
+    )
+    narrower = client.get(reverse("resources:search"), {"q": '"equity note 1"'})
+    assert _titles(narrower) == ["Equity note 1"]
+    assert 'id="search-capped"' not in narrower.content.decode()
+
+
+def test_the_browse_total_is_kept_but_a_new_resource_shows_at_once(client):
+    _save(title="First")
+    browse = reverse("resources:browse")
+    assert client.get(browse).context["page"].paginator.count == 1
+    with CaptureQueriesContext(connection) as kept:
+        assert client.get(browse).context["page"].paginator.count == 1
+    assert not [q for q in kept.captured_queries if "COUNT(*)" in q["sql"]]
+    _save(title="Second")
+    assert client.get(browse).context["page"].paginator.count == 2
+
+
+def test_the_session_list_offers_the_most_recent_sessions_and_keeps_an_older_choice(
+    client, settings
+):
+    start = timezone.now() - datetime.timedelta(days=400)
+    events = [
+        EventFactory(title=f"Session {n:02}", starts_at=start + datetime.timedelta(days=n),
+                     ends_at=start + datetime.timedelta(days=n, hours=1))
+        for n in range(62)
+    ]  # fmt: skip
+    for event in events:
+        _save(title=f"Slides from {event.title}", event=event)
+    form = client.get(reverse("resources:browse")).context["form"]
+    offered = [label for value, label in form.fields["event"].widget.choices if value]
+    assert len(offered) == 60
+    assert offered[0] == "Session 61"
+    assert offered[-1] == "Session 02"
+    chosen = client.get(reverse("resources:browse"), {"event": events[0].pk})
+    assert _titles(chosen) == ["Slides from Session 00"]
+    offered = [label for value, label in chosen.context["form"].fields["event"].widget.choices]
+    assert offered[-1] == "Session 00"

@@ -1,0 +1,454 @@
+"""A member's rights over their data (UK GDPR articles 15, 17 and 20): a copy of everything the
+portal holds about them, and erasure of their account.
+
+Erasure keeps the numbers the CoP reports on: the user row stays, anonymised and inactive, so
+attendance and registrations still count; named survey responses lose their link to the person
+but keep their answers; published case studies stay, credited as anonymous. Everything private
+(profile, caucus choice, actions, check-ins, reflections, email addresses, sign-in links) goes.
+
+`user_relations()` records what happens to every field in the project that points at a user, so a
+new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
+
+import datetime
+from importlib import import_module
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from events.models import Attendance, CalendarFeed, CaucusMembership, Registration, Suggestion
+from events.services import registration_cancel
+from resources.models import CaseStudy, Reflection, StepProgress
+from surveys.models import Answer, Invitation, Response
+
+from .models import Action, ActionUpdate, CheckIn, GroundRulesAgreement, JourneyStage, User
+
+CAUCUS_CHOICE = "events.view_caucus_choice"
+FORMER_MEMBER = "Former member"
+# RFC 2606 reserves .invalid: no address under it can ever receive mail.
+ERASED_EMAIL = "former-member-{pk}@erased.invalid"
+
+ABOUT_THIS_FILE = (
+    "Everything the CoP Portal holds about you, as it stood when this file was made. Dates and "
+    "times are in UTC. Your password is not included: the portal keeps only a one-way hash of it, "
+    "which nobody can read back. Secret addresses and sign-in tokens are left out too."
+)
+ANONYMOUS_ANSWERS = (
+    "Answers you gave to anonymous surveys are stored with no link to you at all, so the portal "
+    "cannot find them and they are not in this file. The survey invitations below show which "
+    "surveys you were asked to answer and whether you did."
+)
+CAUCUS_LEFT_OUT = (
+    "Left out: this copy was made by an organiser who is not trusted with caucus choices, so "
+    "your caucus, and bookings, attendance and surveys that would reveal it, are not included. "
+    "Your own download from your profile includes them."
+)
+
+# What erasure does with every field that points at a user.
+USER_RELATIONS = {
+    # Kept attached to the anonymised account so that the numbers stay true.
+    "events.Registration.member": "kept (upcoming places cancelled)",
+    "events.Attendance.member": "kept",
+    "surveys.Invitation.member": "kept",
+    # Detached from the person; the content stays.
+    "surveys.Response.member": "detached",
+    "events.Suggestion.member": "detached",
+    "resources.CaseStudy.author": "detached if published, otherwise deleted",
+    # Private to the member: deleted.
+    "members.GroundRulesAgreement.member": "deleted",
+    "members.Action.member": "deleted",
+    "members.CheckIn.member": "deleted",
+    "events.CaucusMembership.member": "deleted",
+    "events.CalendarFeed.member": "deleted",
+    "resources.StepProgress.member": "deleted",
+    "resources.Reflection.member": "deleted",
+    "account.EmailAddress.user": "deleted",
+    "socialaccount.SocialAccount.user": "deleted",
+    # Who did a piece of organising work: not data about the member, and harmless once the
+    # account carries no name. Kept.
+    "admin.LogEntry.user": "kept",
+    "members.ContentPage.updated_by": "kept",
+    "members.GroundRules.created_by": "kept",
+    "members.GroundRules.published_by": "kept",
+    "events.Attendance.recorded_by": "kept",
+    "resources.Resource.created_by": "kept",
+    "surveys.Survey.created_by": "kept",
+}
+
+
+# Models other parts of the portal may add (allauth's MFA and user sessions, the audit trail):
+# handled when installed.
+OPTIONAL_USER_RELATIONS = {
+    "mfa.Authenticator.user": "deleted",
+    "usersessions.UserSession.user": "deleted",
+    # The trail names the account by id only; it stays, pointing at the anonymised account.
+    "members.AuditEvent.actor": "kept",
+}
+
+
+def _optional_model(label: str):
+    app_label, model_name = label.split(".")
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def user_relations() -> dict[str, str]:
+    """What erasure does with each field pointing at a user, for the models installed."""
+    installed = {
+        field: decision
+        for field, decision in OPTIONAL_USER_RELATIONS.items()
+        if _optional_model(field.rsplit(".", 1)[0])
+    }
+    return {**USER_RELATIONS, **installed}
+
+
+def _caucus_session(queryset, allowed: bool, path: str):
+    return queryset if allowed else queryset.filter(**{f"{path}__isnull": True})
+
+
+def _answer(answer: Answer):
+    if answer.choice_id:
+        return answer.choice.text
+    if answer.value is not None:
+        return answer.value
+    return answer.text
+
+
+def _two_step(member: User) -> list[dict]:
+    authenticator = _optional_model("mfa.Authenticator")
+    if authenticator is None:
+        return []
+    return [
+        {"type": a.get_type_display(), "created_at": a.created_at, "last_used_at": a.last_used_at}
+        for a in authenticator.objects.filter(user=member).order_by("created_at", "pk")
+    ]
+
+
+def _activity(member: User) -> list[dict]:
+    """The audit trail's record of what the member did (signing in, and so on), without the
+    records of other people it may name."""
+    audit_event = _optional_model("members.AuditEvent")
+    if audit_event is None:
+        return []
+    return [
+        {"what": e.get_action_display(), "at": e.at, "from_ip_address": e.ip}
+        for e in audit_event.objects.filter(actor=member).order_by("at", "pk")
+    ]
+
+
+@sensitive_variables("membership", "caucus")
+def member_data_export(*, member: User, viewer: User | None = None) -> dict:
+    """Everything the portal holds about `member`, as plain data ready for JSON.
+
+    `viewer` is who asked: the member themselves (or None) gets everything; an organiser without
+    `events.view_caucus_choice` gets everything except what reveals the member's caucus."""
+    viewer = viewer or member
+    with_caucus = viewer.pk == member.pk or viewer.has_perm(CAUCUS_CHOICE)
+    stages = dict(JourneyStage.choices)
+
+    data = {
+        "about_this_file": ABOUT_THIS_FILE,
+        "exported_at": timezone.now(),
+        "account": {
+            "email": member.email,
+            "date_joined": member.date_joined,
+            "last_login": member.last_login,
+            "active": member.is_active,
+            "roles": sorted(member.groups.values_list("name", flat=True)),
+        },
+        "profile": {
+            "name": member.name,
+            "organisation": (
+                {
+                    "name": member.organisation.name,
+                    "sector": member.organisation.get_sector_display(),
+                }
+                if member.organisation
+                else None
+            ),
+            "job_role": member.job_role,
+            "sector": member.get_sector_display(),
+            "seniority": member.get_seniority_display(),
+            "areas_of_interest": sorted(member.interests.values_list("name", flat=True)),
+            "listed_in_directory": member.listed_in_directory,
+            "directory_shows_email": member.directory_shows_email,
+            "profile_completed_at": member.profile_completed_at,
+            "introduction_read_at": member.introduction_read_at,
+        },
+        "email_preferences": {
+            "new_programme": member.email_programme,
+            "reminders": member.email_reminders,
+            "catch_up": member.email_catch_up,
+            "survey_invitations": member.email_surveys,
+        },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=member).order_by("-primary", "email")
+        ],
+        # Only what the provider told us about the person; the tokens are left out.
+        "social_accounts": [
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "connected_at": account.date_joined,
+                "last_login": account.last_login,
+                "details_from_provider": account.extra_data,
+            }
+            for account in SocialAccount.objects.filter(user=member).order_by("pk")
+        ],
+        # Which kinds of two-step sign-in are set up; their secrets and codes are left out.
+        "two_step_sign_in": _two_step(member),
+        "account_activity": _activity(member),
+        "ground_rules_agreements": [
+            {"version": a.ground_rules.version, "agreed_at": a.agreed_at}
+            for a in GroundRulesAgreement.objects.filter(member=member)
+            .select_related("ground_rules")
+            .order_by("ground_rules__version")
+        ],
+    }
+
+    if with_caucus:
+        membership = CaucusMembership.objects.select_related("caucus").filter(member=member).first()
+        data["caucus"] = (
+            {
+                "caucus": membership.caucus.name,
+                "consent_version": membership.consent_version,
+                "consent_text": membership.consent_text,
+                "consented_at": membership.consented_at,
+            }
+            if membership
+            else None
+        )
+    else:
+        data["caucus"] = CAUCUS_LEFT_OUT
+
+    registrations = _caucus_session(
+        Registration.objects.filter(member=member), with_caucus, "event__caucus"
+    ).select_related("event")
+    data["event_registrations"] = [
+        {
+            "event": r.event.title,
+            "event_starts_at": r.event.starts_at,
+            "status": r.get_status_display(),
+            "requested_at": r.requested_at,
+        }
+        for r in registrations.order_by("event__starts_at", "pk")
+    ]
+    attendances = _caucus_session(
+        Attendance.objects.filter(member=member), with_caucus, "event__caucus"
+    ).select_related("event")
+    data["attendance"] = [
+        {
+            "event": a.event.title,
+            "event_starts_at": a.event.starts_at,
+            "walk_in": a.walk_in,
+            "recorded_at": a.recorded_at,
+        }
+        for a in attendances.order_by("event__starts_at", "pk")
+    ]
+    feed = CalendarFeed.objects.filter(member=member).first()
+    # The feed's address is a secret that works without signing in: never written to a file.
+    data["calendar_feed"] = {"created_at": feed.created_at} if feed else None
+    data["suggestions"] = [
+        {
+            "topic": s.topic,
+            "details": s.details,
+            "suggested_speaker": s.speaker,
+            "lived_experience_lead": s.lived_experience_lead,
+            "status": s.get_status_display(),
+            "created_at": s.created_at,
+        }
+        for s in Suggestion.objects.filter(member=member).order_by("created_at", "pk")
+    ]
+
+    invitations = _caucus_session(
+        Invitation.objects.filter(member=member), with_caucus, "survey__caucus"
+    ).select_related("survey")
+    data["survey_invitations"] = [
+        {
+            "survey": i.survey.title,
+            "invited_on": i.invited_on,
+            "reminded_on": i.reminded_on,
+            "responded": i.responded,
+        }
+        for i in invitations.order_by("invited_on", "pk")
+    ]
+    responses = _caucus_session(
+        Response.objects.filter(member=member), with_caucus, "survey__caucus"
+    ).select_related("survey", "organisation", "caucus")
+    answers = Answer.objects.select_related("question", "choice").order_by(
+        "question__order", "question__pk", "choice__order", "pk"
+    )
+    data["named_survey_responses"] = [
+        {
+            "survey": r.survey.title,
+            "submitted_on": r.submitted_on,
+            "answers": [
+                {"question": a.question.text, "answer": _answer(a)} for a in r.answers.all()
+            ],
+            "recorded_with_it": {
+                "sector": r.sector,
+                "organisation": r.organisation.name if r.organisation else None,
+                **({"caucus": r.caucus.name if r.caucus else None} if with_caucus else {}),
+            },
+        }
+        for r in responses.prefetch_related(Prefetch("answers", queryset=answers)).order_by(
+            "submitted_on", "survey__title"
+        )
+    ]
+    data["anonymous_survey_responses"] = ANONYMOUS_ANSWERS
+
+    updates = ActionUpdate.objects.order_by("created_at", "pk")
+    data["actions"] = [
+        {
+            "what": a.what,
+            "why": a.why,
+            "due_on": a.due_on,
+            "level": a.get_level_display(),
+            "session_that_prompted_it": a.event.title if a.event else None,
+            "status": a.get_status_display(),
+            "value_created": a.get_value_cycle_display(),
+            "shared": a.shared,
+            "created_at": a.created_at,
+            "completed_on": a.completed_on,
+            "updates": [
+                {"status": u.get_status_display(), "note": u.note, "created_at": u.created_at}
+                for u in a.updates.all()
+            ],
+        }
+        for a in Action.objects.filter(member=member)
+        .select_related("event")
+        .prefetch_related(Prefetch("updates", queryset=updates))
+        .order_by("created_at", "pk")
+    ]
+    data["journey_check_ins"] = [
+        {"stage": stages[c.stage], "note": c.note, "created_at": c.created_at}
+        for c in CheckIn.objects.filter(member=member).order_by("created_at", "pk")
+    ]
+    data["pathway_progress"] = [
+        {
+            "pathway": p.step.pathway.title,
+            "step": p.step.order,
+            "resource": p.step.resource.title,
+            "completed_at": p.completed_at,
+        }
+        for p in StepProgress.objects.filter(member=member)
+        .select_related("step__pathway", "step__resource")
+        .order_by("step__pathway__title", "step__order")
+    ]
+    data["reflections"] = [
+        {
+            "pathway": r.step.pathway.title,
+            "step": r.step.order,
+            "text": r.text,
+            "updated_at": r.updated_at,
+        }
+        for r in Reflection.objects.filter(member=member)
+        .select_related("step__pathway")
+        .order_by("step__pathway__title", "step__order")
+    ]
+    data["case_studies"] = [
+        {
+            "title": c.title,
+            "status": c.get_status_display(),
+            "context": c.context,
+            "what_you_did": c.what_we_did,
+            "what_changed": c.what_changed,
+            "to_share": c.to_share,
+            "topics": [t.name for t in c.topics.all()],
+            "show_my_name": c.credit_author,
+            "moderator_comment": c.moderator_comment,
+            "created_at": c.created_at,
+            "submitted_at": c.submitted_at,
+            "published_at": c.published_at,
+        }
+        for c in CaseStudy.objects.filter(author=member)
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")
+    ]
+    return data
+
+
+def data_export_filename(today: datetime.date | None = None) -> str:
+    return f"cop-portal-my-data-{(today or timezone.localdate()).isoformat()}.json"
+
+
+# Erasure ---------------------------------------------------------------------------------------
+
+
+def _sessions_end(member: User) -> int:
+    """End every session signed in as `member`. Sessions are kept in the database (behind a
+    cache with cached_db); Django stores the user id inside the encoded data, so each live one
+    is read, and deleted through the session engine so that a cached copy goes too. (The
+    unusable password set on erasure would also refuse any session it missed.)"""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(member.pk):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def member_erase(*, member: User) -> User:
+    """Erase `member`'s personal data and close the account, all in one transaction.
+
+    Returns the anonymised user. Erasing an account twice changes nothing more."""
+    member = User.objects.select_for_update().get(pk=member.pk)
+    now = timezone.now()
+
+    # Places at sessions still to come go to the people waiting; past bookings stay counted.
+    upcoming = (
+        Registration.objects.filter(member=member, event__starts_at__gt=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("pk")
+    )
+    for registration in upcoming:
+        registration_cancel(registration=registration)
+
+    CaucusMembership.objects.filter(member=member).delete()
+    Action.objects.filter(member=member).delete()
+    CheckIn.objects.filter(member=member).delete()
+    Reflection.objects.filter(member=member).delete()
+    StepProgress.objects.filter(member=member).delete()
+    CalendarFeed.objects.filter(member=member).delete()
+    GroundRulesAgreement.objects.filter(member=member).delete()
+    EmailAddress.objects.filter(user=member).delete()
+    SocialAccount.objects.filter(user=member).delete()  # and its tokens with it
+    for label in ("mfa.Authenticator", "usersessions.UserSession"):
+        if model := _optional_model(label):
+            model.objects.filter(user=member).delete()
+
+    CaseStudy.objects.filter(author=member, status=CaseStudy.Status.PUBLISHED).update(
+        author=None, credit_author=False
+    )
+    CaseStudy.objects.filter(author=member).delete()
+    Response.objects.filter(member=member).update(member=None)
+    Suggestion.objects.filter(member=member).update(member=None)
+
+    member.interests.clear()
+    member.groups.clear()
+    member.user_permissions.clear()
+    member.email = ERASED_EMAIL.format(pk=member.pk)
+    member.name = FORMER_MEMBER
+    member.organisation = None
+    member.job_role = member.sector = member.seniority = ""
+    member.listed_in_directory = member.directory_shows_email = False
+    member.email_programme = member.email_reminders = False
+    member.email_catch_up = member.email_surveys = False
+    member.profile_completed_at = member.introduction_read_at = member.last_login = None
+    member.is_active = member.is_staff = member.is_superuser = False
+    member.set_unusable_password()
+    member.erased_at = member.erased_at or now
+    member.save()
+    _sessions_end(member)
+    return member

@@ -1,0 +1,149 @@
+"""A member's data rights: download everything we hold, or delete the account. Organisers with
+`members.manage_member_data` can do both for a member who asks them to."""
+
+import json
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .audit import Action as AuditAction
+from .audit import audit_record
+from .data_rights import data_export_filename, member_data_export, member_erase
+from .data_rights_forms import AccountDeleteForm, MemberEraseForm, MemberLookupForm
+from .middleware import ground_rules_not_required
+from .models import User
+
+MANAGE = "members.manage_member_data"
+# Who acted on whose data, and when: ids only, never the data itself.
+logger = logging.getLogger("members.data_rights")
+
+
+def _json_download(data: dict) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{data_export_filename()}"'
+    return response
+
+
+# The member -------------------------------------------------------------------------------------
+
+
+@ground_rules_not_required
+@never_cache
+@require_GET
+def your_data(request):
+    return render(request, "members/data_rights/your_data.html")
+
+
+@ground_rules_not_required
+@never_cache
+@require_GET
+def data_download(request):
+    return _json_download(member_data_export(member=request.user))
+
+
+@ground_rules_not_required
+@never_cache
+@sensitive_post_parameters("password", "phrase")
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        member = member_erase(member=request.user)
+        logger.info("Member %s deleted their account", member.pk)
+        audit_record(request, AuditAction.ACCOUNT_DELETED, target=member)
+        logout(request)
+        return redirect("members:account_deleted")
+    return render(request, "members/data_rights/account_delete.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def account_deleted(request):
+    return render(request, "members/data_rights/account_deleted.html")
+
+
+# Organisers, at a member's request --------------------------------------------------------------
+
+
+@permission_required(MANAGE, raise_exception=True)
+@never_cache
+@require_GET
+def member_data(request):
+    form = MemberLookupForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        found = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    return render(
+        request,
+        "members/organise/member_data.html",
+        {"form": form, "found": found, "searched": form.is_bound and form.is_valid()},
+    )
+
+
+def _member(pk):
+    return get_object_or_404(User, pk=pk)
+
+
+@permission_required(MANAGE, raise_exception=True)
+@never_cache
+@require_GET
+def member_data_detail(request, pk):
+    member = _member(pk)
+    return render(
+        request,
+        "members/organise/member_data_detail.html",
+        {"member": member, "form": MemberEraseForm(member=member)},
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+@never_cache
+@require_GET
+def member_data_download(request, pk):
+    member = _member(pk)
+    logger.info("Organiser %s downloaded the data of member %s", request.user.pk, member.pk)
+    audit_record(request, AuditAction.MEMBER_DATA_EXPORTED, target=member)
+    return _json_download(member_data_export(member=member, viewer=request.user))
+
+
+@permission_required(MANAGE, raise_exception=True)
+@never_cache
+@require_POST
+def member_data_erase(request, pk):
+    member = _member(pk)
+    if member.pk == request.user.pk:
+        messages.error(request, "To delete your own account, use “Your data” on your profile.")
+        return redirect("members:member_data_detail", pk=member.pk)
+    if member.is_superuser and not request.user.is_superuser:
+        messages.error(request, "Only an administrator can erase an administrator’s account.")
+        return redirect("members:member_data_detail", pk=member.pk)
+    if member.erased_at:
+        messages.info(request, "This member’s data has already been erased.")
+        return redirect("members:member_data_detail", pk=member.pk)
+    form = MemberEraseForm(request.POST, member=member)
+    if not form.is_valid():
+        return render(
+            request,
+            "members/organise/member_data_detail.html",
+            {"member": member, "form": form},
+        )
+    member_erase(member=member)
+    logger.info("Organiser %s erased the data of member %s", request.user.pk, member.pk)
+    audit_record(request, AuditAction.MEMBER_ERASED, target=member)
+    messages.success(
+        request,
+        "The member’s personal data is erased and their account is closed. Their attendance "
+        "and survey answers still count, with no link to them.",
+    )
+    return redirect("members:member_data_detail", pk=member.pk)

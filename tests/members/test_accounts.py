@@ -1,0 +1,467 @@
+"""Accounts hardening (issue 9, item 4): MFA for organisers and staff, the admin's sign-in,
+session rotation and timeouts, asking for the password again, and password rules."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.sessions.models import Session
+from django.test import override_settings
+from django.urls import reverse
+
+from members.middleware import (
+    ABSOLUTE_MESSAGE,
+    IDLE_MESSAGE,
+    MFA_CHECKED_AT,
+    MFA_MESSAGE,
+    SEEN_AT,
+    SIGNED_IN_AT,
+)
+from members.models import AuditEvent, User
+from members.roles import ORGANISERS
+
+from ..factories import TOTP_SECRET, UserFactory, totp_code
+
+PASSWORD = "correct horse battery staple"
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _sign_in(client, user, *, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": user.email, "password": password})
+
+
+def _reauthenticate(client, *, password=PASSWORD):
+    return client.post(reverse("account_reauthenticate"), {"password": password})
+
+
+# MFA ---------------------------------------------------------------------------------------------
+
+
+def test_factory_gives_organisers_and_staff_an_authenticator_app_and_members_none(ground_rules):
+    organiser = UserFactory(groups=[ORGANISERS])
+    staff = UserFactory(is_staff=True)
+    member = UserFactory()
+    assert Authenticator.objects.get(user=organiser, type="totp").data == {"secret": TOTP_SECRET}
+    assert Authenticator.objects.filter(user=staff, type="totp").count() == 1
+    assert Authenticator.objects.filter(user=organiser, type="recovery_codes").count() == 1
+    assert not Authenticator.objects.filter(user=member).exists()
+
+
+def test_organiser_with_mfa_is_asked_for_a_code_at_sign_in(client, ground_rules):
+    organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    response = _sign_in(client, organiser)
+    assert response["Location"] == reverse("mfa_authenticate")
+    # Not signed in yet: the password alone does not open an organiser's account.
+    assert client.get(reverse("members:organise"))["Location"].startswith(reverse("account_login"))
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert response.status_code == 200
+    assert "Incorrect code." in response.content.decode()
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response["Location"] == reverse("members:home")
+    assert client.get(reverse("members:organise")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "kind", [{"groups": [ORGANISERS]}, {"is_staff": True}, {"is_superuser": True}]
+)
+def test_organiser_or_admin_without_mfa_is_sent_to_set_it_up(client, ground_rules, kind):
+    user = UserFactory(agreed_to=ground_rules, mfa=False, **kind)
+    response = _sign_in(client, user)
+    assert response["Location"] == reverse("members:home")
+    response = client.get(reverse("members:home"))
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert _messages(response) == [f"Successfully signed in as {user.name}.", MFA_MESSAGE]
+    for name in ("members:organise", "members:profile", "events:programme"):
+        assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_member_without_mfa_is_not_asked_to_set_it_up(member_client):
+    assert member_client.get(reverse("members:home")).status_code == 200
+
+
+def test_mfa_set_up_reauthentication_and_sign_out_stay_reachable(client, ground_rules):
+    user = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS], mfa=False)
+    _sign_in(client, user)
+    assert client.get(reverse("mfa_index")).status_code == 200
+    assert client.get(reverse("account_reauthenticate")).status_code == 200
+    assert client.get(reverse("mfa_activate_totp"))["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
+    response = client.post(reverse("account_logout"))
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_turning_on_mfa_lets_the_organiser_carry_on_at_once(
+    client, ground_rules, django_capture_on_commit_callbacks
+):
+    user = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS], mfa=False)
+    _sign_in(client, user)
+    assert _reauthenticate(client)["Location"] == reverse("members:home")
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Set up two-step sign-in" in page.content.decode()
+    secret = client.session["mfa.totp.secret"]
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    assert Authenticator.objects.filter(user=user, type="totp").count() == 1
+    assert client.get(reverse("members:organise")).status_code == 200
+    assert sorted(AuditEvent.objects.filter(action="mfa_added").values_list("actor", "detail")) == [
+        (user.pk, "recovery_codes"),
+        (user.pk, "totp"),
+    ]
+
+
+def test_new_organiser_is_asked_for_mfa_within_a_minute_of_the_role(client, ground_rules):
+    user = UserFactory(agreed_to=ground_rules)
+    client.force_login(user)
+    assert client.get(reverse("members:home")).status_code == 200
+    user.groups.add(*User.groups.field.related_model.objects.filter(name=ORGANISERS))
+    # The answer is kept for a minute, then looked up again.
+    assert client.get(reverse("members:home")).status_code == 200
+    session = client.session
+    session[MFA_CHECKED_AT] -= 60
+    session.save()
+    assert client.get(reverse("members:home"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_organiser_cannot_turn_mfa_off(client, ground_rules):
+    organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    client.force_login(organiser)
+    # Turning it off asks for the password (or a code) again first.
+    assert client.get(reverse("mfa_deactivate_totp"))["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
+    _reauthenticate(client)
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 200
+    assert "must keep two-step sign-in turned on" in response.content.decode()
+    assert Authenticator.objects.filter(user=organiser, type="totp").count() == 1
+
+
+def test_member_may_turn_mfa_on_and_off(client, ground_rules):
+    member = UserFactory(agreed_to=ground_rules, mfa=True)
+    client.force_login(member)
+    _reauthenticate(client)
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert response["Location"] == reverse("mfa_index")
+    assert not Authenticator.objects.filter(user=member).exists()
+
+
+def test_mfa_pages_use_the_portal_layout(client, ground_rules):
+    organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    client.force_login(organiser)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert html.count("<h1>") == 1
+    assert "Skip to main content" in html
+    assert '<section class="card mb-3">' in html
+
+
+# The admin's sign-in -----------------------------------------------------------------------------
+
+
+def test_admin_sign_in_goes_through_the_portal_sign_in(client):
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+    assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2F"
+    response = client.post(reverse("admin:login"), {"username": "x@example.org", "password": "x"})
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_admin_sign_in_refuses_members_who_are_not_staff(member_client, member):
+    response = member_client.get(reverse("admin:login"))
+    assert response.status_code == 403
+    event = AuditEvent.objects.get(action="access_denied")
+    assert (event.actor_id, event.path) == (member.pk, reverse("admin:login"))
+
+
+def test_staff_reach_the_admin_after_signing_in_with_a_code(client, ground_rules):
+    staff = UserFactory(agreed_to=ground_rules, is_staff=True, is_superuser=True)
+    response = client.post(
+        reverse("account_login") + "?next=/admin/", {"login": staff.email, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_sign_in_is_rate_limited_after_five_failures_on_one_address(client, member):
+    for _ in range(5):
+        response = _sign_in(client, member, password="wrong password")
+        assert "The email address and/or password you specified are not correct." in (
+            response.content.decode()
+        )
+    response = _sign_in(client, member)
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+def test_signing_in_through_the_form_gives_a_new_session_id(client, member):
+    session = client.session  # an anonymous visitor's session, before signing in
+    session["seen_the_cookie_banner"] = True
+    session.save()
+    before = session.session_key
+    response = _sign_in(client, member)
+    assert response["Location"] == reverse("members:home")
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_signing_in_with_a_code_gives_a_new_session_id(client, ground_rules):
+    organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    _sign_in(client, organiser)
+    halfway = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != halfway
+
+
+def _age_session(client, **seconds_ago):
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[key] = now - ago
+    session.save()
+
+
+def test_signing_in_starts_both_session_clocks(client, member):
+    _sign_in(client, member)
+    now = int(time.time())
+    assert now - 2 <= client.session[SIGNED_IN_AT] <= now
+    assert client.session[SEEN_AT] == client.session[SIGNED_IN_AT]
+
+
+def test_session_ends_after_thirty_idle_minutes(member_client, member):
+    _age_session(member_client, **{SEEN_AT: 30 * 60 - 5})
+    assert member_client.get(reverse("members:profile")).status_code == 200
+    _age_session(member_client, **{SEEN_AT: 30 * 60})
+    response = member_client.get(reverse("members:profile") + "?tab=1")
+    assert response["Location"] == reverse("account_login") + "?next=/profile/%3Ftab%3D1"
+    assert "_auth_user_id" not in member_client.session
+    page = member_client.get(response["Location"])
+    assert IDLE_MESSAGE.format(minutes=30) in page.content.decode()
+    event = AuditEvent.objects.get(action="session_expired")
+    assert (event.actor_id, event.detail, event.path) == (member.pk, "idle", "/profile/")
+
+
+def test_session_ends_twelve_hours_after_signing_in_however_busy(member_client, member):
+    _age_session(member_client, **{SIGNED_IN_AT: 12 * 3600 - 5, SEEN_AT: 1})
+    assert member_client.get(reverse("members:home")).status_code == 200
+    _age_session(member_client, **{SIGNED_IN_AT: 12 * 3600, SEEN_AT: 1})
+    response = member_client.post(reverse("members:ground_rules_agree"), {"version": "1"})
+    assert response["Location"] == reverse("account_login")
+    page = member_client.get(response["Location"])
+    assert ABSOLUTE_MESSAGE.format(hours=12) in page.content.decode()
+    assert AuditEvent.objects.get(action="session_expired").detail == "absolute"
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=120, SESSION_ABSOLUTE_TIMEOUT=600)
+def test_session_timeouts_come_from_settings(member_client):
+    _age_session(member_client, **{SEEN_AT: 119})
+    assert member_client.get(reverse("members:home")).status_code == 200
+    _age_session(member_client, **{SEEN_AT: 120})
+    assert member_client.get(reverse("members:home")).status_code == 302
+    assert (
+        IDLE_MESSAGE.format(minutes=2)
+        in member_client.get(reverse("account_login")).content.decode()
+    )
+
+
+def test_last_seen_is_written_at_most_once_a_minute(member_client):
+    key = member_client.session.session_key
+    member_client.get(reverse("members:profile"))  # warm: the session learns the ground rules
+    _age_session(member_client, **{SEEN_AT: 59})
+    stored = Session.objects.get(session_key=key).session_data
+    member_client.get(reverse("members:profile"))
+    assert Session.objects.get(session_key=key).session_data == stored
+    _age_session(member_client, **{SEEN_AT: 60})
+    member_client.get(reverse("members:profile"))
+    assert abs(member_client.session[SEEN_AT] - int(time.time())) <= 1
+
+
+def test_a_session_from_before_the_clocks_gets_them_on_its_next_request(member_client):
+    session = member_client.session
+    del session[SIGNED_IN_AT], session[SEEN_AT]
+    session.save()
+    assert member_client.get(reverse("members:home")).status_code == 200
+    assert abs(member_client.session[SIGNED_IN_AT] - int(time.time())) <= 1
+
+
+def test_session_checks_add_no_queries(client, ground_rules, django_assert_num_queries):
+    """The timeout and MFA checks read the session only; they must not cost a query."""
+    organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    client.force_login(organiser)
+    client.get(reverse("members:profile"))
+    without = [
+        m
+        for m in settings.MIDDLEWARE
+        if m
+        not in (
+            "members.middleware.SessionTimeoutMiddleware",
+            "members.middleware.MFARequiredMiddleware",
+        )
+    ]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with override_settings(MIDDLEWARE=without), CaptureQueriesContext(connection) as baseline:
+        client.get(reverse("members:profile"))
+    with django_assert_num_queries(len(baseline.captured_queries)):
+        client.get(reverse("members:profile"))
+
+
+# Asking for the password again -------------------------------------------------------------------
+
+
+def test_adding_an_email_address_asks_for_the_password_again(client, member):
+    _sign_in(client, member)
+    data = {"action_add": "", "email": "second@example.org"}
+    response = client.post(reverse("account_email"), data)
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not member.emailaddress_set.filter(email="second@example.org").exists()
+    response = _reauthenticate(client, password="not my password")
+    assert response.status_code == 200
+    _reauthenticate(client)
+    client.post(reverse("account_email"), data)
+    assert member.emailaddress_set.filter(email="second@example.org").exists()
+
+
+def test_turning_on_mfa_asks_for_the_password_again(member_client):
+    response = member_client.get(reverse("mfa_activate_totp"))
+    assert response["Location"] == (
+        reverse("account_reauthenticate") + "?next=" + "%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
+    )
+
+
+# Password rules ----------------------------------------------------------------------------------
+
+
+def _sign_up(client, password):
+    return client.post(
+        reverse("account_signup"),
+        {"email": "joiner@example.org", "password1": password, "password2": password},
+    )
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("Kw7!pz", "This password is too short. It must contain at least 8 characters."),
+        ("Kw7!pzQ", "This password is too short. It must contain at least 8 characters."),
+        ("password123", "This password is too common."),
+        ("iloveyou", "This password is too common."),
+        ("83920174", "This password is entirely numeric."),
+    ],
+)
+def test_weak_passwords_are_refused_with_a_reason(client, db, password, error):
+    response = _sign_up(client, password)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not User.objects.filter(email="joiner@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Kw7!pzQa",  # exactly eight
+        "when the river runs quiet we still hear the people who were not in the room",
+        "a" * 5 + " quiet river " * 9 + "z",  # 123 characters, spaces and all
+        "é" * 128,
+    ],
+)
+def test_long_passphrases_and_eight_characters_are_accepted(client, db, password):
+    _sign_up(client, password)
+    user = User.objects.get(email="joiner@example.org")
+    assert user.check_password(password)
+
+
+def test_password_validators_are_the_documented_set():
+    names = [v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS]
+    assert names == [
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    ]
+    assert settings.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"] == {"min_length": 8}
+
+
+# The shared cache for rate limits ----------------------------------------------------------------
+
+
+def _prod_caches(**env):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "cop_portal.settings.prod",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "cop.example.org",
+        "DATABASE_URL": "postgres://localhost/cop_portal",
+        "EMAIL_URL": "consolemail://",
+        "PORTAL_URL": "https://cop.example.org",
+        **env,
+    }
+    script = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
+    output = subprocess.run(  # noqa: S603 - this interpreter, with a fixed script
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(output)["default"]
+
+
+def test_production_shares_rate_limits_through_redis_when_given_one():
+    assert _prod_caches(REDIS_URL="redis://127.0.0.1:6379/0") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+    }
+
+
+def test_production_without_redis_shares_rate_limits_through_the_database():
+    assert _prod_caches() == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_makes_the_database_cache_table():
+    from importlib import import_module
+
+    from django.core.cache import caches
+    from django.db import connection
+
+    migration = import_module("members.migrations.0005_shared_cache_table")
+    database_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+    with override_settings(CACHES=database_cache):
+        migration.create_cache_table(None, connection.schema_editor())
+        try:
+            assert "portal_cache" in connection.introspection.table_names()
+            caches["default"].set("login_failed:someone", 3)
+            assert caches["default"].get("login_failed:someone") == 3
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE portal_cache")

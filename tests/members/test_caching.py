@@ -1,0 +1,118 @@
+"""What signed-in pages keep in the cache between requests, and that a change shows at once."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from members.roles import ORGANISERS
+from surveys import services as survey_services
+from surveys.models import Invitation, Question, Response, Survey
+
+from ..factories import GroundRulesFactory, UserFactory
+
+HOME = reverse("members:home")
+ORGANISE_LINK = f'<a class="nav-link" href="{reverse("members:organise")}"'
+
+
+def _sql(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_second_page_asks_the_database_for_no_session_permissions_or_ground_rules(
+    member_client,
+):
+    member_client.get(HOME)
+    response, sql = _sql(member_client, HOME)
+    assert response.status_code == 200
+    assert not [q for q in sql if "django_session" in q]
+    assert not [q for q in sql if "auth_permission" in q]
+    assert not [q for q in sql if "members_groundrules" in q]
+
+
+def test_joining_the_organisers_shows_their_menu_on_the_next_page(member_client, member):
+    assert ORGANISE_LINK not in member_client.get(HOME).content.decode()
+    member.groups.add(Group.objects.get(name=ORGANISERS))
+    assert ORGANISE_LINK in member_client.get(HOME).content.decode()
+    member.groups.remove(Group.objects.get(name=ORGANISERS))
+    assert ORGANISE_LINK not in member_client.get(HOME).content.decode()
+
+
+def test_a_role_losing_a_permission_takes_effect_at_once(organiser_client):
+    assert organiser_client.get(reverse("members:dashboard")).status_code == 200
+    reports = Permission.objects.get(codename="view_reports", content_type__app_label="members")
+    Group.objects.get(name=ORGANISERS).permissions.remove(reports)
+    assert organiser_client.get(reverse("members:dashboard")).status_code == 403
+
+
+def test_a_permission_given_to_one_person_takes_effect_at_once(member_client, member):
+    assert member_client.get(reverse("members:dashboard")).status_code == 403
+    member.user_permissions.add(
+        Permission.objects.get(codename="view_reports", content_type__app_label="members")
+    )
+    assert member_client.get(reverse("members:dashboard")).status_code == 200
+
+
+def test_a_new_version_of_the_ground_rules_stops_a_member_who_agreed_to_the_last(
+    member_client, ground_rules
+):
+    directory = reverse("members:directory")
+    assert member_client.get(directory).status_code == 200
+    assert member_client.get(directory).status_code == 200  # the agreement is in the session
+    GroundRulesFactory(version=2)
+    response = member_client.get(directory)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('members:ground_rules')}?next=%2Fmembers%2F"
+
+
+def _closed_survey():
+    now = timezone.now()
+    survey = Survey.objects.create(
+        title="Spring check-in",
+        slug="spring-check-in",
+        kind=Survey.Kind.COP_WIDE,
+        is_anonymous=True,
+        status=Survey.Status.PUBLISHED,
+        published_at=now - timedelta(days=10),
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=1),
+    )
+    question = survey.questions.create(
+        kind=Question.Kind.AGREEMENT, text="I feel I belong", required=True, order=1
+    )
+    return survey, question
+
+
+def _answer(survey, question, value):
+    member = UserFactory()
+    Invitation.objects.create(survey=survey, member=member)
+    survey_services.response_submit(survey=survey, member=member, answers={question: value})
+
+
+def test_a_closed_surveys_results_are_kept_and_reopening_it_works_them_out_again(
+    organiser_client, settings
+):
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 1
+    survey, question = _closed_survey()
+    _answer(survey, question, 4)
+    survey.closes_at = timezone.now() - timedelta(minutes=1)
+    survey.save()
+    url = reverse("surveys:results", args=[survey.pk])
+    assert organiser_client.get(url).context["results"].responses == 1
+
+    # A response written behind the portal's back does not show: the closed results are kept.
+    Response.objects.create(survey=survey)
+    with CaptureQueriesContext(connection) as captured:
+        kept = organiser_client.get(url)
+    assert kept.context["results"].responses == 1
+    assert not [q for q in captured.captured_queries if "surveys_answer" in q["sql"]]
+
+    # A new closing time is a different survey period: worked out afresh.
+    survey.closes_at = timezone.now() - timedelta(seconds=5)
+    survey.save()
+    assert organiser_client.get(url).context["results"].responses == 2
