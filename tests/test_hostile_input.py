@@ -19,10 +19,10 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.models import Event, Suggestion
+from events.models import Event, Programme, Suggestion
 from members.models import Action, CheckIn, GlossaryTerm, GroundRules, Organisation, User
 from members.roles import ORGANISERS
-from resources.models import CaseStudy, Resource
+from resources.models import CaseStudy, Initiative, Resource, Topic
 from surveys.models import Invitation, Question, Response, Survey
 
 from .e2e.world import world_build
@@ -98,9 +98,10 @@ PARAMETERS = [
     "by",
     "question",
     "next",
+    "email",
 ]
 # Examples per test, from the profile loaded in tests/conftest.py: cheap GETs get more, the
-# per-form tests fewer each (there are sixteen of them).
+# per-form tests fewer each (there are twenty-one of them).
 MANY = settings.default.max_examples * 4
 FEW = max(8, settings.default.max_examples // 4)
 
@@ -171,6 +172,8 @@ LIST_PAGES = [
     "surveys:waiting",
     "surveys:organise",
     "members:action_new",
+    "members:member_data",
+    "members:your_data",
 ]
 
 
@@ -443,6 +446,11 @@ FORMS = {
         Question,
     ),
     "glossary term": ("organiser", lambda w: reverse("members:glossary_term_new"), GlossaryTerm),
+    "account delete": ("member", lambda w: reverse("members:account_delete"), User),
+    "initiative": ("organiser", lambda w: reverse("resources:initiative_new"), Initiative),
+    "topic": ("organiser", lambda w: reverse("resources:topic_new"), Topic),
+    "programme": ("organiser", lambda w: reverse("events:programme_new"), Programme),
+    "ground rules": ("organiser", lambda w: reverse("members:ground_rules_new"), GroundRules),
     "organisation": ("organiser", lambda w: reverse("members:organisation_new"), Organisation),
 }
 
