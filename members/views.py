@@ -141,7 +141,9 @@ def ground_rules_agree(request):
 @login_not_required
 @require_GET
 def glossary(request):
-    query = request.GET.get("q", "").strip()[:100]
+    # No stored term can hold a NUL (forms refuse them), and PostgreSQL refuses one in a query:
+    # dropping them changes nothing a search could find.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     return render(
         request,
         "members/glossary.html",

@@ -30,6 +30,8 @@ ALLOWED_TYPES = {
 OOXML_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 HEAD_BYTES = 8192
 
+UPLOAD_NAME_MAX_LENGTH = 100
+
 
 def allowed_extensions_text() -> str:
     return ", ".join(sorted({ext.lstrip(".").upper() for ext in ALLOWED_TYPES}))
@@ -84,6 +86,13 @@ def upload_validate(upload) -> str:
         )
     if upload.size == 0:
         raise ValidationError("The file is empty.")
+    # Disks refuse a file name over 255 bytes, and the stored path adds a folder and may add a
+    # suffix: refuse long names here, with a reason, rather than fail while saving.
+    if len(upload.name) > UPLOAD_NAME_MAX_LENGTH or len(upload.name.encode()) > 200:
+        raise ValidationError(
+            f"The file's name is {len(upload.name):,} characters long: rename the file to "
+            f"{UPLOAD_NAME_MAX_LENGTH} characters or fewer and upload it again."
+        )
     extension = PurePath(upload.name).suffix.lower()
     if extension not in ALLOWED_TYPES:
         raise ValidationError(

@@ -1,7 +1,11 @@
+import os
+
 import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from members.roles import ORGANISERS, STEERING_GROUP
 
@@ -84,3 +88,22 @@ def admin_user(admin_user):
     """pytest-django's superuser, with the authenticator app every administrator must have."""
     totp_activate(admin_user)
     return admin_user
+
+
+# Property-based tests (tests/test_hostile_input.py): a bounded number of examples so the whole
+# suite stays quick, no deadline (a page that touches PostgreSQL varies in speed on a shared
+# machine), and the same examples on every run in CI (HYPOTHESIS_PROFILE=ci).
+hypothesis_settings.register_profile(
+    "portal",
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("portal"), derandomize=True
+)
+# For a long hunt before a release: HYPOTHESIS_PROFILE=thorough (minutes, not seconds).
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("portal"), max_examples=400
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "portal"))
