@@ -98,7 +98,8 @@ AUTH_USER_MODEL = "members.User"
 # A shared cache keeps allauth's rate limits consistent across worker processes.
 if REDIS_URL := env("REDIS_URL", default=""):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's RedisCache, reusing its redis-py clients (cop_portal/cache.py).
+        "default": {"BACKEND": "cop_portal.cache.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -431,7 +431,7 @@ def _prod_caches(**env):
 
 def test_production_shares_rate_limits_through_redis_when_given_one():
     assert _prod_caches(REDIS_URL="redis://127.0.0.1:6379/0") == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "cop_portal.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
     }
 
