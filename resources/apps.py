@@ -10,7 +10,7 @@ class ResourcesConfig(AppConfig):
 
         from .models import Resource
 
-        # Kept counts of resources (resources.selectors.count_cached) start again whenever a
+        # Kept totals and lists of resources (resources.selectors) start again whenever a
         # resource, or a session's caucus, changes.
         for model in (Resource, Event):
             post_save.connect(_counts_forget, sender=model, dispatch_uid=f"counts-{model.__name__}")
@@ -20,6 +20,6 @@ class ResourcesConfig(AppConfig):
 
 
 def _counts_forget(sender, **kwargs):
-    from .selectors import count_forget
+    from .selectors import resources_changed
 
-    count_forget()
+    resources_changed()

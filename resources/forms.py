@@ -15,7 +15,7 @@ from members.forms import PortalFormHelper
 from members.models import Organisation
 
 from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
-from .selectors import SORTS, count_cached_generation
+from .selectors import SORTS, resources_generation
 from .uploads import ALLOWED_TYPES, allowed_extensions_text
 
 
@@ -30,7 +30,7 @@ BROWSE_SESSIONS_KEY = "resources:browse-sessions"
 def _recent_sessions_with_resources() -> list[tuple[int, str]]:
     """(pk, title) of the most recent published sessions with published resources, kept in
     the cache until a resource or a session changes (see resources.apps)."""
-    key = f"{BROWSE_SESSIONS_KEY}:{count_cached_generation()}"
+    key = f"{BROWSE_SESSIONS_KEY}:{resources_generation()}"
     sessions = cache.get(key)
     if sessions is None:
         sessions = [
@@ -75,16 +75,23 @@ class BrowseForm(forms.Form):
         self.helper.form_method = "get"
         # Any session with resources can be chosen (the link on each session's page), but the
         # list offers the most recent ones: years of sessions make a list nobody can use.
-        recent = _recent_sessions_with_resources()
-        chosen = self.data.get("event") if self.is_bound else None
-        if chosen and chosen not in {str(pk) for pk, _ in recent}:
-            older = self.fields["event"].queryset.filter(pk=chosen if chosen.isdigit() else None)
-            recent = recent + [(event.pk, str(event)) for event in older]
-        self.fields["event"].widget.choices = [("", "Any session"), *recent]
+        self.fields["event"].widget.choices = [
+            ("", "Any session"),
+            *_recent_sessions_with_resources(),
+        ]
         self.fields["event"].help_text = (
             f"The {BROWSE_SESSIONS} most recent sessions with resources; every session's page "
             "lists its own."
         )
+
+    def clean_event(self):
+        # An older session chosen (from its own page) stays in the list, labelled: the field
+        # has already fetched it to check it.
+        event = self.cleaned_data["event"]
+        choices = self.fields["event"].widget.choices
+        if event is not None and all(value != event.pk for value, _ in choices):
+            self.fields["event"].widget.choices = [*choices, (event.pk, str(event))]
+        return event
 
     def clean_sort(self):
         return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "newest"

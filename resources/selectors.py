@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from cop_portal.generations import generation, generation_bump
 from events.models import Event, Registration
 from events.selectors import member_caucus_id
 
@@ -63,28 +64,26 @@ def _listed_briefly(resources):
 # Counting every resource that matches a filter, or a common word, costs more than showing a
 # page of them; the totals are kept until a resource or a session changes.
 COUNT_TIMEOUT = 10 * 60
-COUNT_GENERATION_KEY = "resources:count-generation"
+GENERATION_KEY = "resources:generation"
 
 
-def count_forget() -> None:
-    try:
-        cache.incr(COUNT_GENERATION_KEY)
-    except ValueError:
-        cache.set(COUNT_GENERATION_KEY, 1, None)
+def resources_changed() -> None:
+    """A resource or a session changed (see resources.apps): kept totals and lists start again."""
+    generation_bump(GENERATION_KEY)
 
 
-def count_cached_generation() -> int:
-    """Changes whenever a resource or a session does: part of every kept count's key."""
-    return cache.get(COUNT_GENERATION_KEY, 0)
+def resources_generation() -> int:
+    """Part of the key of everything kept about the resource hub's lists."""
+    return generation(GENERATION_KEY)
 
 
 def count_cached(queryset) -> int:
-    generation = count_cached_generation()
+    generation_now = resources_generation()
     try:
         sql = str(queryset.order_by().query).encode()
     except EmptyResultSet:  # .none(): nothing to count
         return 0
-    key = f"resources:count:{generation}:{hashlib.sha256(sql).hexdigest()}"
+    key = f"resources:count:{generation_now}:{hashlib.sha256(sql).hexdigest()}"
     count = cache.get(key)
     if count is None:
         count = queryset.count()

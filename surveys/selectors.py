@@ -260,8 +260,3 @@ def results_with_days(*, survey) -> tuple[Results, list]:
         found = (results(survey=survey), responses_by_day(survey=survey))
         cache.set(key, found, CLOSED_RESULTS_TIMEOUT)
     return found
-
-
-def closed_results_forget(*, survey) -> None:
-    """For a change to a closed survey's answers (a named response erased with its member)."""
-    cache.delete(_closed_results_key(survey))
