@@ -7,18 +7,16 @@ the figures out: bar geometry for the charts, rows for the tables and the CSV.""
 
 import csv
 import datetime
-import functools
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
@@ -134,10 +132,18 @@ def figures_cache_key(period: reports.Period, *, see_everything: bool) -> str:
     return f"members:dashboard:{period.start}:{period.end}:{int(see_everything)}"
 
 
+def _figures_html_key(period: reports.Period, *, see_everything: bool) -> str:
+    return figures_cache_key(period, see_everything=see_everything) + ":html"
+
+
 def figures_forget(period: reports.Period, *, see_everything: bool) -> None:
-    """Drop the kept figures and the page's fragment for this period and viewer."""
-    key = figures_cache_key(period, see_everything=see_everything)
-    cache.delete_many([key, make_template_fragment_key("dashboard_figures", [key])])
+    """Drop the kept figures and the page's rendering of them for this period and viewer."""
+    cache.delete_many(
+        [
+            figures_cache_key(period, see_everything=see_everything),
+            _figures_html_key(period, see_everything=see_everything),
+        ]
+    )
 
 
 def _figures(period: reports.Period, *, see_everything: bool) -> dict:
@@ -307,13 +313,6 @@ def dashboard(request):
     see_everything = request.user.has_perm(UNSUPPRESSED)
     query = _query(period)
     csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
-
-    # The figures' part of the page is a cached fragment: while it is in the cache, none of the
-    # laid-out figures below is worked out (each is computed on first use).
-    @functools.cache
-    def laid_out():
-        return _layout(_figures(period, see_everything=see_everything))
-
     return render(
         request,
         "members/dashboard/dashboard.html",
@@ -321,27 +320,20 @@ def dashboard(request):
             "form": form,
             "period": period,
             "csv_url": csv_url,
-            "figures_key": figures_cache_key(period, see_everything=see_everything),
-            "figures_timeout": FIGURES_TIMEOUT,
-            **{
-                name: SimpleLazyObject(functools.partial(lambda name: laid_out()[name], name))
-                for name in LAYOUT_NAMES
-            },
+            "figures_html": _figures_html(period, see_everything=see_everything),
         },
     )
 
 
-LAYOUT_NAMES = (
-    "figures",
-    "organisations",
-    "frequency",
-    "attended_once_percent",
-    "response_rates",
-    "value_cycles",
-    "check_in_movement",
-    "check_in_latest",
-    "charts",
-)
+def _figures_html(period: reports.Period, *, see_everything: bool) -> str:
+    """The page's figures, laid out and rendered, kept as long as the figures themselves."""
+    key = _figures_html_key(period, see_everything=see_everything)
+    html = cache.get(key)
+    if html is None:
+        figures = _figures(period, see_everything=see_everything)
+        html = render_to_string("members/dashboard/_figures.html", _layout(figures))
+        cache.set(key, html, FIGURES_TIMEOUT)
+    return html
 
 
 def _layout(figures: dict) -> dict:
