@@ -21,7 +21,7 @@ help:
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
-	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 12 minutes at M)"
+	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
 	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, database restarted halfway (about 6 minutes at M)"
 
 $(BIN)/uv:

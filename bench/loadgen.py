@@ -31,10 +31,12 @@ class OpenLoopResult:
     wall_seconds: float
 
     def percentile(self, p: float) -> float | None:
-        if not self.latencies_ms:
-            return None
-        index = min(len(self.latencies_ms) - 1, max(0, round(p / 100 * len(self.latencies_ms)) - 1))
-        return self.latencies_ms[index]
+        return nearest_rank(self.latencies_ms, p) if self.latencies_ms else None
+
+
+def nearest_rank(ordered: list, p: float):
+    """The `p`th percentile of `ordered` (sorted, not empty), by the nearest-rank method."""
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 async def _one(host, port, request: bytes, due: float, slots: asyncio.Semaphore, out: list):

@@ -13,8 +13,8 @@
    (B1, page, B1, page …), 3 repetitions; the median rps and the median page/B1 ratio.
 5. Latency: bench/loadgen.py, open loop, at half of B1's capacity: p50/p95/p99 from when each
    request was due.
-6. Prints a table, and writes bench/out/results.json (and results-<tier>.json, which the next
-   run at another tier compares with).
+6. Prints a table, and writes bench/results.json (the latest run, kept with the code) and
+   bench/out/results-<tier>.json, which the next run at another tier compares with.
 
 Every request goes to 127.0.0.1, and every run is bounded in time."""
 
@@ -71,8 +71,8 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def pg_admin(sql: str, dbname: str = "postgres") -> None:
-    with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + f"/{dbname}", autocommit=True) as conn:
+def pg_admin(sql: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql)
 
 
@@ -80,11 +80,39 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603 - our own command
 
 
+def redis_flush(url: str) -> None:
+    """Empty the Redis database at `url` (the run's own), or stop if Redis does not answer."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).flushdb()
+    except redis.exceptions.ConnectionError as error:
+        raise SystemExit(
+            f"Cannot reach Redis at {url}: {error} (make bench and make loadtest start one "
+            "when missing)"
+        ) from error
+
+
+def portal_env(settings_module: str, database_url: str, redis_url: str) -> dict:
+    """The environment the portal runs in (in this process too, which it updates): production's
+    settings through `settings_module`, a fresh SECRET_KEY, the run's own database and Redis."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "BENCH_DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+    }
+    os.environ.update(env)
+    return env
+
+
 def migrate_and_seed(env: dict, tier: str) -> None:
-    """Fill the (empty) database that `env` points at with the synthetic CoP of `tier`.
+    """Fill the (empty) database that `env` points at with the synthetic CoP of `tier`, then
+    VACUUM ANALYZE it, as autovacuum would have left a live database.
     Also used by `make loadtest` (loadtest/run.py)."""
     manage("migrate", "--no-input", "-v0", env=env)
     manage("seed_scale", "--tier", tier, env=env)
+    with psycopg.connect(env["BENCH_DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
 
 
 def session_cookie(user) -> str:
@@ -114,7 +142,7 @@ class Page:
     kind: str = "page"  # "heavy" for search and the dashboard, which have looser targets
 
 
-def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict]:
+def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
     """In this process, with Django set up on the benchmark's database: the fortunes table,
     the two people and their session cookies, the pages, and each page's query count."""
     import django
@@ -220,9 +248,8 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict]:
         (sql_dir / f"{page.name}.sql").write_text(
             "\n\n".join(f"-- {q['time']}s\n{q['sql']};" for q in captured.captured_queries)
         )
-    people = {"member": member.pk, "organiser": organiser.pk}
     connection.close()
-    return pages, cookies, {"queries": queries, "people": people}
+    return pages, cookies, queries
 
 
 # Load ---------------------------------------------------------------------------------------------
@@ -283,23 +310,26 @@ def start_gunicorn(
     env: dict, port: int, workers: int, *, log_path: Path = OUT / "gunicorn.log"
 ) -> subprocess.Popen:
     """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py)."""
-    log_file = log_path.open("w")
-    server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
-        [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
-         "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"],
-        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped at once: see {log_path}")
-        try:
-            urllib.request.urlopen(_request(f"http://{HOST}:{port}/bench/b0/"), timeout=2)  # noqa: S310
-            return server
-        except OSError:
-            time.sleep(0.3)
-    stop(server)
-    raise SystemExit("gunicorn did not answer within 60 seconds")
+    with log_path.open("w") as log_file:  # gunicorn keeps its own copy of the file
+        server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
+            [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
+             "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn stopped at once: see {log_path}")
+            try:
+                urllib.request.urlopen(_request(f"http://{HOST}:{port}/bench/b0/"), timeout=2)  # noqa: S310
+                return server
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer within 60 seconds")
+    except BaseException:  # also an interruption (Ctrl-C, the load test's time limit)
+        stop(server)
+        raise
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -355,6 +385,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     began = time.monotonic()
+    # Stopped from outside (`kill`, `timeout`): stop gunicorn too, as at the end of a run.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     OUT.mkdir(parents=True, exist_ok=True)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `apt-get install wrk` (make bench installs it)")
@@ -365,21 +397,8 @@ def main() -> None:
 
     # Production keeps sessions, permissions and kept figures in Redis, shared by the workers:
     # the benchmark does too, in a Redis database of its own, emptied first.
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).flushdb()
-    except redis.exceptions.ConnectionError as error:
-        raise SystemExit(
-            f"Cannot reach Redis at {REDIS_URL}: {error} (make bench starts one when missing)"
-        ) from error
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "BENCH_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        "REDIS_URL": REDIS_URL,
-    }
-    os.environ.update(env)
+    redis_flush(REDIS_URL)
+    env = portal_env("bench.settings", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", REDIS_URL)
 
     marker = OUT / "database-tier"
     if not (args.reuse_db and marker.exists() and marker.read_text() == args.tier):
@@ -388,12 +407,11 @@ def main() -> None:
         pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         pg_admin(f"CREATE DATABASE {DB_NAME}")
         migrate_and_seed(env, args.tier)
-        pg_admin("VACUUM (ANALYZE)", dbname=DB_NAME)
         marker.write_text(args.tier)
     manage("collectstatic", "--no-input", "-v0", env=env)
     log(f"  ready in {time.monotonic() - began:.0f}s")
 
-    pages, cookies, found = prepare(args.tier)
+    pages, cookies, queries = prepare(args.tier)
     load_before = round(os.getloadavg()[0], 2)
     if load_before > 1:
         log(f"  Note: the load average is {load_before} before the run: others are busy here.")
@@ -412,14 +430,14 @@ def main() -> None:
         **results,
     }
     for page in results["pages"]:
-        page["queries"] = found["queries"][page["name"]]
+        page["queries"] = queries[page["name"]]
     results["seconds"] = round(time.monotonic() - began)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = json.dumps(results, indent=2) + "\n"
     # The latest run's figures, kept with the code (the README's table comes from here).
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (OUT / f"results-{args.tier}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "bench" / "results.json").write_text(text)
+    (OUT / f"results-{args.tier}.json").write_text(text)
     report(results)
-    log(f"\nWrote {OUT / 'results.json'} in {results['seconds']}s.")
+    log(f"\nWrote bench/results.json in {results['seconds']}s.")
 
 
 def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:

@@ -79,10 +79,9 @@ class Cluster:
                 raise SystemExit(f"PostgreSQL did not answer on port {self.port}")
             time.sleep(0.2)
 
-    def admin(self, sql: str, dbname: str = "postgres") -> list[tuple]:
-        with psycopg.connect(self.url(dbname), autocommit=True) as conn:
-            cursor = conn.execute(sql)
-            return cursor.fetchall() if cursor.description else []
+    def admin(self, sql: str) -> None:
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)
 
     def remove(self) -> None:
         """Stops the server if it still runs, keeps its log, removes the directory."""

@@ -31,20 +31,23 @@ import secrets
 import signal
 import statistics
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import redis
-
+from bench.loadgen import nearest_rank
 from bench.run import (
     PROXY_HEADERS,
     free_port,
     log,
     machine_description,
+    manage,
     migrate_and_seed,
+    portal_env,
+    redis_flush,
     session_cookie,
     start_gunicorn,
     stop,
@@ -57,7 +60,7 @@ DB_NAME = "cop_load"
 # Production's shared cache (sessions, permissions, rate limits): a Redis database of the load
 # test's own, emptied first. Redis is not restarted: only PostgreSQL is.
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/4")
-LOCUST = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "locust"
+LOCUST = Path(sys.executable).parent / "locust"  # the virtualenv's, beside its gunicorn
 FRIENDLY_503 = "The portal is back in a moment"
 SEARCH_TERMS = ["racism", "windrush", "maternity", "allyship", "mental health", "workforce"]
 MAX_FAILURE_RATIO = 0.01  # the issue's target, over the whole run
@@ -223,14 +226,20 @@ class Probe(threading.Thread):
         )  # fmt: skip
 
 
-def restart_database(cluster: Cluster, at: float, outage: float, marks: dict) -> None:
-    """At `at` (time.time()), stop PostgreSQL fast, wait `outage` seconds, start it again."""
-    time.sleep(max(0.0, at - time.time()))
+def restart_database(
+    cluster: Cluster, at: float, outage: float, marks: dict, halt: threading.Event
+) -> None:
+    """At `at` (time.time()), stop PostgreSQL fast, wait `outage` seconds, start it again.
+    Once `halt` is set (the run is ending), it starts nothing more: the clean-up removes the
+    cluster, and a server started then would outlive its deleted folder."""
+    if halt.wait(max(0.0, at - time.time())):
+        return
     marks["db_stop"] = time.time()
     log("  stopping PostgreSQL (pg_ctl stop -m fast)…")
     cluster.stop("fast")
     marks["db_stopped"] = time.time()
-    time.sleep(outage)
+    if halt.wait(outage):
+        return
     marks["db_start"] = time.time()
     cluster.start()
     marks["db_started"] = time.time()
@@ -241,10 +250,7 @@ def restart_database(cluster: Cluster, at: float, outage: float, marks: dict) ->
 
 
 def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
+    return nearest_rank(sorted(values), pct) if values else 0.0
 
 
 def phase(requests: list, start: float, end: float, *, ended_by: float | None = None) -> dict:
@@ -387,35 +393,20 @@ def main() -> None:
     for name in ("requests.json", "writes.json", "results.json"):
         (OUT / name).unlink(missing_ok=True)
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).flushdb()
-    except redis.exceptions.ConnectionError as error:
-        raise SystemExit(
-            f"Cannot reach Redis at {REDIS_URL}: {error} (make loadtest starts one when missing)"
-        ) from error
+    redis_flush(REDIS_URL)
     cluster = Cluster(free_port(), log_path=OUT / "postgresql.log")
-    server = locust = None
+    server = locust = restarter = None
+    halt_restart = threading.Event()
     try:
         log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
         cluster.init()
         cluster.start()
         cluster.wait_up()
         cluster.admin(f"CREATE DATABASE {DB_NAME}")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "loadtest.settings",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "BENCH_DATABASE_URL": cluster.url(DB_NAME),
-            "REDIS_URL": REDIS_URL,
-        }
-        os.environ.update(env)
+        env = portal_env("loadtest.settings", cluster.url(DB_NAME), REDIS_URL)
         log(f"Seeding tier {args.tier}…")
         migrate_and_seed(env, args.tier)
-        cluster.admin("VACUUM (ANALYZE)", dbname=DB_NAME)
-        subprocess.run(  # noqa: S603 - our own command
-            [str(Path(LOCUST).parent / "python"), "manage.py", "collectstatic", "--no-input",
-             "-v0"], cwd=ROOT, env=env, check=True, timeout=300,
-        )  # fmt: skip
+        manage("collectstatic", "--no-input", "-v0", env=env)
         plan = prepare(args.users, OUT / "plan.json", args.sign_in)
         log(f"  ready in {time.monotonic() - began:.0f}s")
 
@@ -437,18 +428,18 @@ def main() -> None:
             f"{args.restart_at}s for {args.outage:g}s…"
         )
         marks["load_start"] = time.time()
-        locust = subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
-            [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
-             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-             "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
-             "--only-summary", "--csv", str(OUT / "locust"), "--loglevel", "WARNING"],
-            cwd=ROOT, env=locust_env, stdout=(OUT / "locust.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        with (OUT / "locust.log").open("w") as locust_log:  # locust keeps its own copy
+            locust = subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
+                [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+                 "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+                 "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
+                 "--only-summary", "--csv", str(OUT / "locust"), "--loglevel", "WARNING"],
+                cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         probe.start()
         restarter = threading.Thread(
             target=restart_database,
-            args=(cluster, marks["load_start"] + args.restart_at, args.outage, marks),
+            args=(cluster, marks["load_start"] + args.restart_at, args.outage, marks, halt_restart),
             daemon=True,
         )
         restarter.start()
@@ -482,11 +473,15 @@ def main() -> None:
         ) from None
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
         if locust is not None and locust.poll() is None:
             locust.kill()
             locust.wait()
         if server is not None:
             stop(server)
+        halt_restart.set()
+        if restarter is not None:
+            restarter.join(timeout=150)  # a pg_ctl under way: at most its own 120 s
         cluster.remove()
     results["seconds"] = round(time.monotonic() - began)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
