@@ -6,15 +6,15 @@ attendance and registrations still count; named survey responses lose their link
 but keep their answers; published case studies stay, credited as anonymous. Everything private
 (profile, caucus choice, actions, check-ins, reflections, email addresses, sign-in links) goes.
 
-`user_relations()` records what happens to every field in the project that points at a user, so a
+`USER_RELATIONS` records what happens to every field in the project that points at a user, so a
 new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
 
 import datetime
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -27,7 +27,15 @@ from events.services import registration_cancel
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Answer, Invitation, Response
 
-from .models import Action, ActionUpdate, CheckIn, GroundRulesAgreement, JourneyStage, User
+from .models import (
+    Action,
+    ActionUpdate,
+    AuditEvent,
+    CheckIn,
+    GroundRulesAgreement,
+    JourneyStage,
+    User,
+)
 
 CAUCUS_CHOICE = "events.view_caucus_choice"
 FORMER_MEMBER = "Former member"
@@ -70,6 +78,7 @@ USER_RELATIONS = {
     "resources.Reflection.member": "deleted",
     "account.EmailAddress.user": "deleted",
     "socialaccount.SocialAccount.user": "deleted",
+    "mfa.Authenticator.user": "deleted",
     # Who did a piece of organising work: not data about the member, and harmless once the
     # account carries no name. Kept.
     "admin.LogEntry.user": "kept",
@@ -79,39 +88,14 @@ USER_RELATIONS = {
     "events.Attendance.recorded_by": "kept",
     "resources.Resource.created_by": "kept",
     "surveys.Survey.created_by": "kept",
-}
-
-
-# Models other parts of the portal may add (allauth's MFA and user sessions, the audit trail):
-# handled when installed.
-OPTIONAL_USER_RELATIONS = {
-    "mfa.Authenticator.user": "deleted",
-    "usersessions.UserSession.user": "deleted",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
     "members.AuditEvent.actor": "kept",
 }
 
 
-def _optional_model(label: str):
-    app_label, model_name = label.split(".")
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
-
-
-def user_relations() -> dict[str, str]:
-    """What erasure does with each field pointing at a user, for the models installed."""
-    installed = {
-        field: decision
-        for field, decision in OPTIONAL_USER_RELATIONS.items()
-        if _optional_model(field.rsplit(".", 1)[0])
-    }
-    return {**USER_RELATIONS, **installed}
-
-
-def _caucus_session(queryset, allowed: bool, path: str):
-    return queryset if allowed else queryset.filter(**{f"{path}__isnull": True})
+def _caucus_session(queryset, allowed: bool, *paths: str):
+    """`queryset` without the rows tied to a caucus through any of `paths`, unless `allowed`."""
+    return queryset if allowed else queryset.filter(**{f"{p}__isnull": True for p in paths})
 
 
 def _answer(answer: Answer):
@@ -123,28 +107,23 @@ def _answer(answer: Answer):
 
 
 def _two_step(member: User) -> list[dict]:
-    authenticator = _optional_model("mfa.Authenticator")
-    if authenticator is None:
-        return []
     return [
         {"type": a.get_type_display(), "created_at": a.created_at, "last_used_at": a.last_used_at}
-        for a in authenticator.objects.filter(user=member).order_by("created_at", "pk")
+        for a in Authenticator.objects.filter(user=member).order_by("created_at", "pk")
     ]
 
 
 def _activity(member: User) -> list[dict]:
     """The audit trail's record of what the member did (signing in, and so on), without the
     records of other people it may name."""
-    audit_event = _optional_model("members.AuditEvent")
-    if audit_event is None:
-        return []
     return [
         {"what": e.get_action_display(), "at": e.at, "from_ip_address": e.ip}
-        for e in audit_event.objects.filter(actor=member).order_by("at", "pk")
+        for e in AuditEvent.objects.filter(actor=member).order_by("at", "pk")
     ]
 
 
-@sensitive_variables("membership", "caucus")
+# Every local holds some of the member's data (the caucus among it): none goes in an error report.
+@sensitive_variables()
 def member_data_export(*, member: User, viewer: User | None = None) -> dict:
     """Everything the portal holds about `member`, as plain data ready for JSON.
 
@@ -270,7 +249,10 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
     ]
 
     invitations = _caucus_session(
-        Invitation.objects.filter(member=member), with_caucus, "survey__caucus"
+        Invitation.objects.filter(member=member),
+        with_caucus,
+        "survey__caucus",
+        "survey__event__caucus",
     ).select_related("survey")
     data["survey_invitations"] = [
         {
@@ -282,7 +264,10 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         for i in invitations.order_by("invited_on", "pk")
     ]
     responses = _caucus_session(
-        Response.objects.filter(member=member), with_caucus, "survey__caucus"
+        Response.objects.filter(member=member),
+        with_caucus,
+        "survey__caucus",
+        "survey__event__caucus",
     ).select_related("survey", "organisation", "caucus")
     answers = Answer.objects.select_related("question", "choice").order_by(
         "question__order", "question__pk", "choice__order", "pk"
@@ -313,7 +298,10 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "why": a.why,
             "due_on": a.due_on,
             "level": a.get_level_display(),
-            "session_that_prompted_it": a.event.title if a.event else None,
+            # A caucus session would tell which caucus: left out like the bookings above.
+            "session_that_prompted_it": (
+                a.event.title if a.event and (with_caucus or a.event.caucus_id is None) else None
+            ),
             "status": a.get_status_display(),
             "value_created": a.get_value_cycle_display(),
             "shared": a.shared,
@@ -424,9 +412,7 @@ def member_erase(*, member: User) -> User:
     GroundRulesAgreement.objects.filter(member=member).delete()
     EmailAddress.objects.filter(user=member).delete()
     SocialAccount.objects.filter(user=member).delete()  # and its tokens with it
-    for label in ("mfa.Authenticator", "usersessions.UserSession"):
-        if model := _optional_model(label):
-            model.objects.filter(user=member).delete()
+    Authenticator.objects.filter(user=member).delete()
 
     CaseStudy.objects.filter(author=member, status=CaseStudy.Status.PUBLISHED).update(
         author=None, credit_author=False

@@ -1,6 +1,7 @@
 """A member takes a copy of their data, then deletes their account, from their profile."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ def test_a_member_downloads_their_data_then_deletes_their_account(page, member):
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download my data").click()
-    assert download.value.suggested_filename.startswith("cop-portal-my-data-")
+    assert re.fullmatch(
+        r"cop-portal-my-data-\d{4}-\d{2}-\d{2}\.json", download.value.suggested_filename
+    )
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["account"]["email"] == member.email
 

@@ -21,6 +21,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 from events import services
 from events.models import Attendance, CaucusMembership, Registration, Suggestion
 from events.views import public
+from members import data_rights
+from members.models import Action
 from members.roles import ORGANISERS
 from members.services import starter_content_load
 from surveys.models import Invitation, Question, Response, Survey
@@ -217,17 +219,30 @@ def test_caucus_surveys_and_sessions_stay_out_of_an_export_without_the_permissio
     )
     Question.objects.create(survey=survey, text="How are you?", kind="text")
     Invitation.objects.create(survey=survey, member=insider)
-    Registration.objects.create(
-        event=EventFactory(title="Caucus circle", caucus=caucus), member=insider, status="confirmed"
+    circle = EventFactory(title="Caucus circle", caucus=caucus)
+    Registration.objects.create(event=circle, member=insider, status="confirmed")
+    # An action the caucus session prompted: the action is the member's, the session is not told.
+    Action.objects.create(member=insider, what="Talk to my manager", level="personal", event=circle)
+    # A survey after the caucus session goes to the caucus's members alone.
+    follow_up = Survey.objects.create(
+        title="Circle follow-up",
+        slug="circle-follow-up",
+        kind=Survey.Kind.POST_EVENT,
+        event=circle,
+        opens_at=timezone.now() - datetime.timedelta(days=1),
+        closes_at=timezone.now() + datetime.timedelta(days=1),
     )
+    Invitation.objects.create(survey=follow_up, member=insider)
     client.force_login(organiser)
 
     text = client.get(reverse("members:member_data_download", args=[insider.pk])).content.decode()
 
     assert "Caucus pulse" not in text
     assert "Caucus circle" not in text
+    assert "Circle follow-up" not in text
     assert CAUCUS_NAME not in text
     assert "Mixed session" in text
+    assert "Talk to my manager" in text
 
 
 def test_the_policy_page_is_public(client):
@@ -236,3 +251,27 @@ def test_the_policy_page_is_public(client):
     response = client.get(reverse("members:page", args=["special-category-data"]))
 
     assertContains(response, "<h1>How we protect your caucus choice</h1>", html=True)
+
+
+def test_an_error_while_exporting_does_not_put_the_caucus_in_the_report(insider, monkeypatch):
+    """The export gathers everything, the caucus included, before it is sent: an error on the
+    way must not copy any of it into the error report."""
+
+    class Broken:
+        class objects:  # stands in for the model's manager
+            @staticmethod
+            def filter(**kwargs):
+                raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(data_rights, "CaseStudy", Broken)
+    try:
+        data_rights.member_data_export(member=insider)
+    except RuntimeError:
+        reporter = ExceptionReporter(None, *sys.exc_info())
+    else:
+        pytest.fail("The export must fail.")
+
+    frames = reporter.get_traceback_frames()
+    assert "member_data_export" in [f["function"] for f in frames]
+    for frame in frames[1:]:
+        assert [k for k, v in frame["vars"] if CAUCUS_NAME in str(v)] == [], frame["function"]
