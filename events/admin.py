@@ -85,7 +85,7 @@ class CaucusMembershipAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200:
-            choice = self.get_object(request, object_id)
+            choice = response.context_data["original"]  # the record the page shows
             audit_record(request, Action.CAUCUS_CHOICES_VIEWED, target=choice)
         return response
 

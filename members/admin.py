@@ -35,8 +35,8 @@ class UserAdmin(DjangoUserAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         # A member's full record, opened by someone else: a read of personal data.
         if request.method == "GET" and response.status_code == 200:
-            member = self.get_object(request, object_id)
-            if member is not None and member.pk != request.user.pk:
+            member = response.context_data["original"]  # the record the page shows
+            if member.pk != request.user.pk:
                 audit_record(request, Action.MEMBER_VIEWED, target=member)
         return response
 

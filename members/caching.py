@@ -16,8 +16,7 @@ GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
 
 
 def _permissions_key(user_pk: int) -> str:
-    generation = cache.get(PERMISSIONS_GENERATION_KEY, 0)
-    return f"members:permissions:{generation}:{user_pk}"
+    return f"members:permissions:{user_pk}"
 
 
 def permissions_forget(user_pks=None) -> None:
@@ -35,17 +34,23 @@ class CachedPermissionsBackend(ModelBackend):
     """Django's ModelBackend, with each user's permission set cached between requests.
 
     ModelBackend already keeps the set on the user object for one request; this keeps it across
-    requests, which takes two queries off every signed-in page (the menu asks `perms`)."""
+    requests, which takes two queries off every signed-in page (the menu asks `perms`). A cached
+    set is stored with the generation it was worked out in and read together with the current
+    generation (one cache round trip), so bumping the generation drops everyone's at once."""
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             key = _permissions_key(user_obj.pk)
-            permissions = cache.get(key)
-            if permissions is None:
+            found = cache.get_many([PERMISSIONS_GENERATION_KEY, key])
+            generation = found.get(PERMISSIONS_GENERATION_KEY, 0)
+            cached = found.get(key)
+            if cached is not None and cached[0] == generation:
+                permissions = cached[1]
+            else:
                 permissions = super().get_all_permissions(user_obj)
-                cache.set(key, permissions, PERMISSIONS_TIMEOUT)
+                cache.set(key, (generation, permissions), PERMISSIONS_TIMEOUT)
             user_obj._perm_cache = permissions
         return user_obj._perm_cache
 

@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members import caching
+from members.models import User
 from members.roles import ORGANISERS
 from surveys import services as survey_services
 from surveys.models import Invitation, Question, Response, Survey
@@ -56,6 +59,22 @@ def test_a_permission_given_to_one_person_takes_effect_at_once(member_client, me
         Permission.objects.get(codename="view_reports", content_type__app_label="members")
     )
     assert member_client.get(reverse("members:dashboard")).status_code == 200
+
+
+def test_an_answer_cached_while_a_change_is_not_yet_committed_is_dropped_at_commit(
+    member, ground_rules, django_capture_on_commit_callbacks
+):
+    reports = Permission.objects.get(codename="view_reports", content_type__app_label="members")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        member.user_permissions.add(reports)
+        GroundRulesFactory(version=2)
+        # Another request, reading before the commit, still sees the old rows and caches them.
+        generation = cache.get(caching.PERMISSIONS_GENERATION_KEY, 0)
+        cache.set(caching._permissions_key(member.pk), (generation, set()), 300)
+        cache.set(caching.GROUND_RULES_VERSION_KEY, 1, 60)
+    assert len(callbacks) == 2
+    assert User.objects.get(pk=member.pk).has_perm("members.view_reports")
+    assert caching.ground_rules_version() == 2
 
 
 def test_a_new_version_of_the_ground_rules_stops_a_member_who_agreed_to_the_last(
