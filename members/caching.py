@@ -9,6 +9,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models import Max
 
+from cop_portal.generations import generation_bump
+
 PERMISSIONS_TIMEOUT = 300
 PERMISSIONS_GENERATION_KEY = "members:permissions-generation"
 GROUND_RULES_TIMEOUT = 60
@@ -22,10 +24,7 @@ def _permissions_key(user_pk: int) -> str:
 def permissions_forget(user_pks=None) -> None:
     """Drop cached permissions: of these users, or of everyone (a group's permissions changed)."""
     if user_pks is None:
-        try:
-            cache.incr(PERMISSIONS_GENERATION_KEY)
-        except ValueError:
-            cache.set(PERMISSIONS_GENERATION_KEY, 1, None)
+        generation_bump(PERMISSIONS_GENERATION_KEY)
         return
     cache.delete_many([_permissions_key(pk) for pk in user_pks])
 
