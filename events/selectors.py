@@ -20,7 +20,7 @@ from .models import (
 
 PROGRAMME_HORIZON_MONTHS = 6
 PAST_EVENTS_SHOWN = 12
-FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 _confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
 
@@ -219,7 +219,7 @@ def member_feed_events(*, member):
 def feed_by_token(*, token: str) -> CalendarFeed | None:
     # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else, such as a NUL byte
     # PostgreSQL would refuse, cannot be one of ours and never reaches the database.
-    if not token or len(token) > 64 or not FEED_TOKEN.fullmatch(token):
+    if not FEED_TOKEN.fullmatch(token):
         return None
     return CalendarFeed.objects.select_related("member").filter(token=token).first()
 

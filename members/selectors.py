@@ -137,8 +137,7 @@ def ground_rules_versions():
     )
 
 
-# Learning to action. (The models are imported in each function only so that this block could
-# be appended without touching the imports above; they can move up with them.)
+# Learning to action.
 
 SUGGESTED_CHECK_IN_DAYS = 91  # about three months
 

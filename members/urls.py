@@ -50,9 +50,6 @@ urlpatterns = [
     *journey_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
     *data_rights_urls.urlpatterns,
-]
-
-urlpatterns += [
     path("organise/import/", views.import_data, name="import_data"),
     path("health/", views.health, name="health"),
 ]

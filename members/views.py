@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from events import selectors as event_selectors
 from surveys import selectors as survey_selectors
@@ -423,7 +428,6 @@ def organisation_merge(request):
 
 
 # Importing spreadsheets ------------------------------------------------------------------------
-# (Imported here so that this block could be appended without touching the imports above.)
 
 
 IMPORT_EXPIRED = "That upload has expired or has already been imported: upload the file again."
@@ -521,7 +525,7 @@ def _import_confirm(request):
 
 
 @login_not_required
-@require_GET
+@require_safe  # GET, and HEAD: what many uptime monitors send
 @never_cache
 def health(request):
     """For load balancers and uptime monitors: 200 when the database takes a new connection,

@@ -31,6 +31,7 @@ OOXML_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 HEAD_BYTES = 8192
 
 UPLOAD_NAME_MAX_LENGTH = 100
+UPLOAD_NAME_MAX_BYTES = 200  # in UTF-8: a name in another script can reach it in fewer characters
 
 
 def allowed_extensions_text() -> str:
@@ -88,10 +89,15 @@ def upload_validate(upload) -> str:
         raise ValidationError("The file is empty.")
     # Disks refuse a file name over 255 bytes, and the stored path adds a folder and may add a
     # suffix: refuse long names here, with a reason, rather than fail while saving.
-    if len(upload.name) > UPLOAD_NAME_MAX_LENGTH or len(upload.name.encode()) > 200:
+    if len(upload.name) > UPLOAD_NAME_MAX_LENGTH:
         raise ValidationError(
             f"The file's name is {len(upload.name):,} characters long: rename the file to "
             f"{UPLOAD_NAME_MAX_LENGTH} characters or fewer and upload it again."
+        )
+    if len(upload.name.encode()) > UPLOAD_NAME_MAX_BYTES:
+        raise ValidationError(
+            "The file's name is too long to store: rename the file to something shorter and "
+            "upload it again."
         )
     extension = PurePath(upload.name).suffix.lower()
     if extension not in ALLOWED_TYPES:

@@ -59,13 +59,13 @@ def _cache_control(response) -> set[str]:
 def test_pages_for_a_signed_in_member_are_never_stored(member_client, name):
     response = member_client.get(reverse(name))
     assert response.status_code == 200
-    assert {"no-store", "private"} <= _cache_control(response)
+    assert _cache_control(response) == {"no-store", "private"}
 
 
 def test_an_error_page_for_a_signed_in_member_is_not_stored_either(member_client):
     response = member_client.get("/no-such-page/")
     assert response.status_code == 404
-    assert {"no-store", "private"} <= _cache_control(response)
+    assert _cache_control(response) == {"no-store", "private"}
 
 
 def test_a_views_own_caching_decision_stands(member_client):
@@ -132,8 +132,9 @@ def test_health_check_reports_a_database_it_cannot_reach(database_down):
     assert database_answers() is False
 
 
-def test_health_needs_no_sign_in_and_only_answers_get(client):
+def test_health_needs_no_sign_in_and_only_answers_get_and_head(client):
     assert client.get(reverse("members:health")).status_code == 200
+    assert client.head(reverse("members:health")).status_code == 200
     assert client.post(reverse("members:health")).status_code == 405
 
 

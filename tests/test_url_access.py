@@ -110,6 +110,11 @@ REAUTH = to("/accounts/reauthenticate/")
 SIGNED_OUT_ONLY = Access(OK, to("/"), to("/"), to("/"))
 
 
+def signed_in_sent_to(path: str) -> Access:
+    """Visitors are asked to sign in; everyone signed in is sent on to `path`."""
+    return Access(LOGIN, *[to(path)] * 3)
+
+
 @dataclass(frozen=True)
 class Row:
     access: Access
@@ -265,7 +270,7 @@ ACCESS = {
     "account_request_reauthentication_code": row(MEMBERS),
     # Nothing to confirm without a code having been sent first: back to the step before.
     "account_confirm_reauthentication_code": row(
-        Access(LOGIN, *[to("/accounts/reauthenticate/code/")] * 3)
+        signed_in_sent_to("/accounts/reauthenticate/code/")
     ),
     "account_email": row(MEMBERS),
     # Two-step sign-in (allauth.mfa). Organisers in the test world have an authenticator app.
@@ -281,7 +286,7 @@ ACCESS = {
     "account_email_verification_sent": row(PUBLIC),
     "account_change_password": row(MEMBERS),
     # These members have a password already, so they are sent to change it instead.
-    "account_set_password": row(Access(LOGIN, *[to("/accounts/password/change/")] * 3)),
+    "account_set_password": row(signed_in_sent_to("/accounts/password/change/")),
     "account_reset_password": row(PUBLIC),
     "account_confirm_login_code": row(Access(to("/accounts/login/"), to("/"), to("/"), to("/"))),
     "account_confirm_email": row(PUBLIC, key="email_confirmation_key"),
@@ -298,13 +303,11 @@ ACCESS = {
     "socialaccount_connections": row(MEMBERS),
     # allauth's old addresses, kept as redirects to the new ones.
     "accounts/social/login/cancelled/": row(
-        Access(LOGIN, *[to("/accounts/3rdparty/login/cancelled/")] * 3)
+        signed_in_sent_to("/accounts/3rdparty/login/cancelled/")
     ),
-    "accounts/social/login/error/": row(
-        Access(LOGIN, *[to("/accounts/3rdparty/login/error/")] * 3)
-    ),
-    "accounts/social/signup/": row(Access(LOGIN, *[to("/accounts/3rdparty/signup/")] * 3)),
-    "accounts/social/connections/": row(Access(LOGIN, *[to("/accounts/3rdparty/")] * 3)),
+    "accounts/social/login/error/": row(signed_in_sent_to("/accounts/3rdparty/login/error/")),
+    "accounts/social/signup/": row(signed_in_sent_to("/accounts/3rdparty/signup/")),
+    "accounts/social/connections/": row(signed_in_sent_to("/accounts/3rdparty/")),
     # No Microsoft app is configured here (nor on a portal that does not use it): not found,
     # rather than allauth's server error (members.adapters.NoSocialApp).
     "microsoft_login": row(Access(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -460,18 +463,18 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         pathway=pathway, resource=resource, order=1, reflection_prompt="What did you notice?"
     )
     Reflection.objects.create(member=member, step=step, text="Private words about my team.")
-    case_study = CaseStudy.objects.create(
-        author=other, title="Published", slug="published", context="c", what_we_did="w",
-        what_changed="x", status=CaseStudy.Status.PUBLISHED, published_at=now,
+
+    def case_study(**fields):
+        return CaseStudy.objects.create(context="c", what_we_did="w", what_changed="x", **fields)
+
+    case_study_published = case_study(
+        author=other, title="Published", slug="published",
+        status=CaseStudy.Status.PUBLISHED, published_at=now,
     )  # fmt: skip
-    draft_case_study = CaseStudy.objects.create(
-        author=member, title="My draft", slug="my-draft", context="c", what_we_did="w",
-        what_changed="x",
-    )  # fmt: skip
-    submitted_case_study = CaseStudy.objects.create(
-        author=other, title="Submitted", slug="submitted", context="c", what_we_did="w",
-        what_changed="x", status=CaseStudy.Status.SUBMITTED,
-    )  # fmt: skip
+    draft_case_study = case_study(author=member, title="My draft", slug="my-draft")
+    submitted_case_study = case_study(
+        author=other, title="Submitted", slug="submitted", status=CaseStudy.Status.SUBMITTED
+    )
     initiative = Initiative.objects.create(
         name="Maternity network", slug="maternity-network", organisation=member.organisation,
         summary="Sharing what works.", audience="Midwives", contact="network@example.org",
@@ -518,7 +521,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         caucus_material=caucus_material,
         pathway=pathway,
         step=step,
-        case_study=case_study,
+        case_study=case_study_published,
         draft_case_study=draft_case_study,
         submitted_case_study=submitted_case_study,
         initiative=initiative,
@@ -696,13 +699,12 @@ def test_another_members_action_answers_404_and_stays_as_it_was(world, stranger_
     pk = world.action.pk
     for name in ("members:action_detail", "members:action_edit", "members:action_delete"):
         assert stranger_client.get(reverse(name, args=[pk])).status_code == 404
-    edit = {"what": "Changed by someone else", "level": "personal"}
-    assert stranger_client.post(reverse("members:action_edit", args=[pk]), edit).status_code == 404
-    done = {"status": "done"}
-    assert (
-        stranger_client.post(reverse("members:action_detail", args=[pk]), done).status_code == 404
-    )
-    assert stranger_client.post(reverse("members:action_delete", args=[pk])).status_code == 404
+    for name, data in [
+        ("members:action_edit", {"what": "Changed by someone else", "level": "personal"}),
+        ("members:action_detail", {"status": "done"}),
+        ("members:action_delete", {}),
+    ]:
+        assert stranger_client.post(reverse(name, args=[pk]), data).status_code == 404
     world.action.refresh_from_db()
     assert (world.action.what, world.action.status) == ("Ask for ethnicity data", "planned")
     response = stranger_client.get(reverse("members:actions"))
