@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from members.audit import Action, audit_record
 
+from .models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from .models import (
     Attendance,
     Caucus,
@@ -14,8 +15,6 @@ from .models import (
     Speaker,
     Suggestion,
 )
-
-CAUCUS_CHOICE = "events.view_caucus_choice"
 
 
 def _sees_caucus_choices(request) -> bool:

@@ -81,6 +81,10 @@ class Caucus(models.Model):
         return self.name
 
 
+# Seeing which caucus a member chose (special category data): given to named people only.
+CAUCUS_CHOICE_PERMISSION = "events.view_caucus_choice"
+
+
 class CaucusMembership(models.Model):
     """A member's choice of caucus: special category data under UK GDPR (it reveals racial
     identity). Recorded only with explicit consent, whose wording and time are kept with it;

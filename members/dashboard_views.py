@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from . import reports
 from .forms import PortalFormHelper
 from .models import ValueCycle
+from .spreadsheets import spreadsheet_cell
 
 REPORTS = "members.view_reports"
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
@@ -66,7 +67,6 @@ CYCLES_EXPLAINED = {
         "people define good care."
     ),
 }
-CSV_INJECTION_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_STATED = "Not stated"
 
 
@@ -358,16 +358,6 @@ def _layout(figures: dict) -> dict:
 # The CSV download ------------------------------------------------------------------------------
 
 
-def _cell(value):
-    """A value safe to open in a spreadsheet: names people typed that a spreadsheet would run
-    as a formula get a leading apostrophe. Our own numbers are left as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(CSV_INJECTION_STARTS):
-        return "'" + value
-    return value
-
-
 def _hidden(n):
     return "hidden" if n is None else n
 
@@ -482,5 +472,5 @@ def dashboard_csv(request):
     for heading, rows in _csv_blocks(figures):
         writer.writerow([])
         writer.writerow([heading])
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
     return response

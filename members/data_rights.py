@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from events.models import Attendance, CalendarFeed, CaucusMembership, Registration, Suggestion
 from events.services import registration_cancel
 from resources.models import CaseStudy, Reflection, StepProgress
@@ -37,7 +38,6 @@ from .models import (
     User,
 )
 
-CAUCUS_CHOICE = "events.view_caucus_choice"
 FORMER_MEMBER = "Former member"
 # RFC 2606 reserves .invalid: no address under it can ever receive mail.
 ERASED_EMAIL = "former-member-{pk}@erased.invalid"

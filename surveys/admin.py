@@ -4,9 +4,10 @@ re-identification. Results are read, with small counts hidden, on the organisers
 
 from django.contrib import admin
 
+from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
+
 from .models import Invitation, Question, Survey
 
-CAUCUS_CHOICE = "events.view_caucus_choice"
 # What may not change once anyone has answered (as in services.survey_save).
 LOCKED_AFTER_ANSWERS = ["kind", "event", "caucus", "is_anonymous"]
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from events.models import Event, Programme, Suggestion
 from members.models import Action, CheckIn, GlossaryTerm, GroundRules, Organisation, User
 from members.roles import ORGANISERS
+from members.spreadsheets import FORMULA_STARTS
 from resources.models import CaseStudy, Initiative, Resource, Topic
 from surveys.models import Invitation, Question, Response, Survey
 
@@ -610,9 +611,6 @@ def test_a_hostile_import_file_is_checked_and_nothing_is_saved(form_world, conte
     _assert_no_raw_markup(response)
     if "plan" not in response.context:
         assert response.context["form"].errors
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _assert_exported_inert(response, typed):

@@ -26,7 +26,7 @@ from ..forms import (
     SuggestionTriageForm,
     WalkInForm,
 )
-from ..models import Event, Programme, Suggestion
+from ..models import CAUCUS_CHOICE_PERMISSION, Event, Programme, Suggestion
 
 EVENTS_PAGE_SIZE = 50
 SUGGESTIONS_PAGE_SIZE = 50
@@ -207,7 +207,7 @@ def event_cancel(request, pk):
 def _check_caucus_access(request, event):
     # Who registered for a caucus session reveals their racial identity (special category
     # data), so its register is only for organisers trusted with caucus choices.
-    if event.caucus_id is not None and not request.user.has_perm("events.view_caucus_choice"):
+    if event.caucus_id is not None and not request.user.has_perm(CAUCUS_CHOICE_PERMISSION):
         raise PermissionDenied("Only organisers who may see caucus choices can take this register.")
 
 

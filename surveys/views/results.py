@@ -20,14 +20,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
+from members.spreadsheets import spreadsheet_cell
 
 from .. import selectors
 from ..models import Question, Survey
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
-CAUCUS_CHOICE = "events.view_caucus_choice"
 
 # The horizontal bar chart, in SVG user units: a label line above each bar.
 CHART_WIDTH = 400
@@ -43,7 +44,6 @@ CAUCUS_REFUSED = (
     "Breakdowns by caucus are only for people allowed to see members’ caucus choices, "
     "which are special category data."
 )
-CSV_INJECTION_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _tiny_survey_note(threshold: int) -> str:
@@ -210,16 +210,6 @@ def results(request, pk):
 # The CSV download -----------------------------------------------------------------------------
 
 
-def _cell(value):
-    """A value safe to open in a spreadsheet: text that a spreadsheet would run as a formula
-    is prefixed with an apostrophe. Numbers we computed are left as numbers."""
-    if value is None:
-        return "hidden"
-    if isinstance(value, str) and value.startswith(CSV_INJECTION_STARTS):
-        return "'" + value
-    return value
-
-
 def _free_text_refusal(survey, user) -> str | None:
     if survey.is_anonymous:
         return "Free-text answers are not exported: this survey is anonymous."
@@ -247,7 +237,7 @@ def results_csv(request, pk):
     writer = csv.writer(response)
 
     def write(*cells):
-        writer.writerow([_cell(c) for c in cells])
+        writer.writerow([spreadsheet_cell(c, missing="hidden") for c in cells])
 
     write("Survey", survey.title)
     write("Responses", found.responses)
