@@ -396,6 +396,14 @@ class AuditEvent(models.Model):
         MEMBER_DATA_EXPORTED = "member_data_exported", "Member's data downloaded for them"
         MEMBER_ERASED = "member_erased", "Member's data erased at their request"
         ACCOUNT_DELETED = "account_deleted", "Member deleted their own account"
+        UNSUPPRESSED_RESULTS_VIEWED = (
+            "unsuppressed_results_viewed",
+            "Survey results viewed with small numbers shown",
+        )
+        UNSUPPRESSED_FIGURES_VIEWED = (
+            "unsuppressed_figures_viewed",
+            "Dashboard figures viewed with small numbers shown",
+        )
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
