@@ -236,13 +236,23 @@ STARTER_TOPICS = [
 
 
 @transaction.atomic
+def _superseded_starter_texts(slug: str) -> set[str]:
+    """Earlier versions of a starter page, word for word (starter/superseded/<slug>.<n>.md)."""
+    return {
+        path.read_text(encoding="utf-8")
+        for path in (STARTER_DIR / "superseded").glob(f"{slug}.*.md")
+    }
+
+
 def starter_content_load() -> dict[str, int]:
     """Load the introduction, ground rules, glossary and topics the portal starts with.
 
     Each kind is loaded only into an empty table, so running it again (on every deploy) changes
     nothing, and what organisers have since edited, renamed or deleted stays as they left it.
-    Returns how many things of each kind were created."""
-    created = {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
+    The one exception: a privacy, accessibility or policy page still exactly as an earlier
+    starter version had it is replaced by the current version (starter/superseded/).
+    Returns how many things of each kind were created (and pages updated)."""
+    created = {"pages": 0, "pages_updated": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
     _, made = ContentPage.objects.get_or_create(
         slug=ContentPage.INTRODUCTION,
         defaults={
@@ -253,15 +263,17 @@ def starter_content_load() -> dict[str, int]:
     )
     created["pages"] += made
     for slug, title, summary, source in STARTER_PAGES:
-        _, made = ContentPage.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "title": title,
-                "summary": summary,
-                "body": (STARTER_DIR / source).read_text(encoding="utf-8"),
-            },
+        body = (STARTER_DIR / source).read_text(encoding="utf-8")
+        page, made = ContentPage.objects.get_or_create(
+            slug=slug, defaults={"title": title, "summary": summary, "body": body}
         )
         created["pages"] += made
+        # A page still word for word an earlier starter version was never edited: bring it up to
+        # date (the privacy notice and policies must say what the portal does now).
+        if not made and page.body != body and page.body in _superseded_starter_texts(slug):
+            page.body = body
+            page.save(update_fields=["body", "updated_at"])
+            created["pages_updated"] += 1
     if not GroundRules.objects.exists():
         GroundRules.objects.create(
             version=1,

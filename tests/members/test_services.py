@@ -391,6 +391,7 @@ def test_starter_content_load_fills_an_empty_database():
 
     assert created == {
         "pages": 4,
+        "pages_updated": 0,
         "ground_rules": 1,
         "glossary_terms": len(glossary),
         "topics": len(services.STARTER_TOPICS),
@@ -416,12 +417,52 @@ def test_starter_content_load_fills_an_empty_database():
     }
 
 
+@pytest.mark.parametrize(
+    ("slug", "promise_withdrawn"),
+    [
+        ("privacy", "Answers to anonymous surveys are stored with no link to you at all. Answers"),
+        ("special-category-data", "your caucus is recorded with your answers"),
+    ],
+)
+def test_starter_content_load_brings_an_unedited_policy_page_up_to_date(slug, promise_withdrawn):
+    """A deploy must not leave the privacy pages describing what the portal no longer does (they
+    said the caucus was stored with survey answers); an organiser's own wording stays."""
+    services.starter_content_load()
+    earlier = (services.STARTER_DIR / "superseded" / f"{slug}.1.md").read_text("utf-8")
+    assert promise_withdrawn in earlier
+    ContentPage.objects.filter(slug=slug).update(body=earlier)
+
+    created = services.starter_content_load()
+
+    source = {s: name for s, _, _, name in services.STARTER_PAGES}[slug]
+    body = ContentPage.objects.get(slug=slug).body
+    assert body == (services.STARTER_DIR / source).read_text(encoding="utf-8")
+    assert promise_withdrawn not in body
+    assert created["pages_updated"] == 1
+
+
+def test_starter_content_load_keeps_an_edited_policy_page():
+    services.starter_content_load()
+    ContentPage.objects.filter(slug="privacy").update(body="Our own wording.")
+
+    created = services.starter_content_load()
+
+    assert ContentPage.objects.get(slug="privacy").body == "Our own wording."
+    assert created["pages_updated"] == 0
+
+
 def test_starter_content_load_a_second_time_creates_nothing():
     services.starter_content_load()
 
     created = services.starter_content_load()
 
-    assert created == {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
+    assert created == {
+        "pages": 0,
+        "pages_updated": 0,
+        "ground_rules": 0,
+        "glossary_terms": 0,
+        "topics": 0,
+    }
     assert ContentPage.objects.count() == 4
     assert GroundRules.objects.count() == 1
     assert GlossaryTerm.objects.count() == len(_starter_glossary())
@@ -462,6 +503,12 @@ def test_starter_content_load_does_not_bring_back_what_organisers_deleted():
 
     created = services.starter_content_load()
 
-    assert created == {"pages": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
+    assert created == {
+        "pages": 0,
+        "pages_updated": 0,
+        "ground_rules": 0,
+        "glossary_terms": 0,
+        "topics": 0,
+    }
     assert not GlossaryTerm.objects.filter(term="Allyship").exists()
     assert not Topic.objects.filter(name="Clinical bias").exists()

@@ -14,5 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = members_services.starter_content_load() | events_services.starter_content_load()
+        updated = created.pop("pages_updated")
         summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Starter content loaded: {summary} created."))
+        if updated:
+            self.stdout.write(
+                f"{updated} unedited policy page(s) brought up to date with this version's wording."
+            )
