@@ -1,10 +1,13 @@
 """Writes for the resource hub: resources and their search index, pathways and progress,
 private reflections, case studies and their moderation, and the initiatives directory."""
 
+import secrets
+
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from members.slugs import unique_slug
 
@@ -33,6 +36,18 @@ def _unique_slug(model, text: str, *, exclude_pk=None) -> str:
     return unique_slug(
         model, text, exclude_pk=exclude_pk, reserved=RESERVED_SLUGS.get(model.__name__, set())
     )
+
+
+def _private_slug(model, text: str) -> str:
+    """A slug for something that starts private (a member's draft case study): the title and a
+    random tail. A title-only slug gets "-2" when another row has the title, so a member who
+    typed the same title as someone's unpublished draft would learn that the draft exists."""
+    field = model._meta.get_field("slug")
+    base = slugify(text)[: field.max_length - 7].strip("-") or model._meta.model_name
+    while True:
+        slug = f"{base}-{secrets.token_hex(3)}"
+        if not model.objects.filter(slug=slug).exists():  # 1 in 16 million: try again
+            return slug
 
 
 def _vector(*weighted):
@@ -164,7 +179,7 @@ def case_study_save(*, case_study: CaseStudy, author, topics=None, **fields) -> 
     if case_study.pk is None:
         case_study.author = author
     if not case_study.slug:
-        case_study.slug = _unique_slug(CaseStudy, case_study.title)
+        case_study.slug = _private_slug(CaseStudy, case_study.title)
     case_study.full_clean()
     case_study.save()
     if topics is not None:
