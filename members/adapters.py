@@ -3,8 +3,11 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+
+from cop_portal.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,6 +22,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request):
         return self.get_login_redirect_url(request)
+
+    def get_client_ip(self, request):
+        """The portal's reading of the client's address (cop_portal.client_ip), so that sign-in
+        limits count each person behind a proxy apart, as the audit trail does. allauth's own
+        raises an error when X-Forwarded-For has fewer hops than proxies."""
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def save_user(self, request, user, form, commit=True):
         """Someone imported from a spreadsheet who signs up with the same email takes over

@@ -5,7 +5,6 @@ Every line says what kind of thing happened, to which record, by whom, when and 
 never the values themselves. No caucus name, no free text, no email address, no password."""
 
 import datetime
-import ipaddress
 
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
@@ -15,6 +14,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from cop_portal.client_ip import client_ip
 
 from .models import AuditEvent
 
@@ -27,16 +28,6 @@ ATTEMPT_HASH_SALT = "members.audit.attempted-email"
 
 def actor_label(user) -> str:
     return f"user #{user.pk}" if user is not None and user.pk is not None else ""
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client wrote unless a trusted proxy
-    # rewrites it, and a wrong address in an audit trail is worse than none.
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def audit_record(
@@ -60,7 +51,7 @@ def audit_record(
         if actor is None and user is not None and user.is_authenticated:
             actor = user
         path = request.path[:300]
-        ip = _client_ip(request)
+        ip = client_ip(request)
     elif actor is None:
         actor = request_or_actor
     target_type, target_id = None, ""

@@ -182,7 +182,23 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
-# allauth's rate limits stay at their defaults (on); they need the shared cache above.
+# The client's address, for sign-in limits and the audit trail (cop_portal.client_ip). Behind
+# N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from the
+# right; the leftmost ones are whatever the client wrote. 0 (no proxy) reads the connection's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's rate limits (they need the shared cache above). Per account they stay strict: five
+# wrong passwords for one address in five minutes. Per client address they are sized for NHS and
+# council networks, where thousands of staff reach the internet through one address: the
+# defaults (10 failures a minute) would let a few colleagues' typos lock the whole trust out.
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=200)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{SIGN_IN_FAILURES_PER_ADDRESS}/m/ip,5/5m/key",
+    "login": f"{3 * SIGN_IN_FAILURES_PER_ADDRESS}/m/ip",
+    "signup": f"{SIGN_IN_FAILURES_PER_ADDRESS}/m/ip",
+    "reset_password": f"{SIGN_IN_FAILURES_PER_ADDRESS}/m/ip,5/m/key",
+    "reset_password_from_key": f"{SIGN_IN_FAILURES_PER_ADDRESS}/m/ip",
+    "request_login_code": f"{SIGN_IN_FAILURES_PER_ADDRESS}/m/ip,3/m/key",
+}
 ACCOUNT_PASSWORD_MIN_LENGTH = 8
 # Changing an email address asks for the password again (allauth.mfa does the same for MFA).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
