@@ -55,13 +55,13 @@ class NoSocialApp(SocialApp.DoesNotExist, Http404):
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    """Organisers and staff must keep their authenticator app: they cannot turn MFA off."""
+    """Whoever must use MFA (members.middleware.mfa_required) cannot turn it off."""
 
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "cannot_delete_authenticator": (
-            "Organisers and administrators must keep two-step sign-in turned on. If you have a "
-            "new phone, an administrator can reset it for you."
+            "Your role needs two-step sign-in, so it must stay turned on. If you have a new "
+            "phone, an administrator can reset it for you."
         ),
     }
 

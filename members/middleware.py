@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 
 from .audit import Action, audit_record
 from .caching import ground_rules_version
-from .roles import ORGANISERS
+from .roles import ORGANISERS, STEERING_GROUP
 from .selectors import GroundRulesStatus, ground_rules_status
 
 # The version this session's member is known to have agreed to: while it is the version in force
@@ -149,19 +149,27 @@ class SessionTimeoutMiddleware:
 MFA_NEEDED = "portal_mfa_setup_needed"
 MFA_CHECKED_AT = "portal_mfa_checked_at"
 MFA_MESSAGE = (
-    "Organisers and administrators can see other members' personal details, so their accounts "
-    "need two-step sign-in. Please set up an authenticator app to carry on."
+    "Your role lets you see other members' personal details or sensitive figures, such as "
+    "free-text survey answers, so your account needs two-step sign-in. Please set up an "
+    "authenticator app to carry on."
 )
+# Holding either of these, however given (a group or the person), needs MFA as a role does.
+MFA_PERMISSIONS = ("events.view_caucus_choice", "surveys.view_unsuppressed_results")
 # Where someone who still has to set up MFA may go: the MFA pages themselves, confirming their
 # password first, and signing out.
 MFA_SETUP_URL_NAMES = {"account_reauthenticate", "account_logout"}
 
 
 def mfa_required(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_staff or user.is_superuser or user.groups.filter(name=ORGANISERS).exists())
-    )
+    """Organisers, the steering group (they read free-text answers), staff, and anyone who may
+    see caucus choices or unsuppressed figures must use two-step sign-in."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.groups.filter(name__in=[ORGANISERS, STEERING_GROUP]).exists():
+        return True
+    return any(user.has_perm(permission) for permission in MFA_PERMISSIONS)
 
 
 def mfa_setup_needed(user) -> bool:

@@ -273,16 +273,17 @@ ACCESS = {
         signed_in_sent_to("/accounts/reauthenticate/code/")
     ),
     "account_email": row(MEMBERS),
-    # Two-step sign-in (allauth.mfa). Organisers in the test world have an authenticator app.
+    # Two-step sign-in (allauth.mfa). Organisers and the steering group, who must use it, have
+    # an authenticator app in the test world.
     "mfa_index": row(MEMBERS),
     "mfa_activate_totp": row(Access(LOGIN, REAUTH, REAUTH, REAUTH)),
-    "mfa_deactivate_totp": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
+    "mfa_deactivate_totp": row(Access(LOGIN, NOT_FOUND, REAUTH, REAUTH)),
     # Only part-way through signing in (after the password); otherwise back to sign in.
     "mfa_authenticate": row(Access(to("/accounts/login/"), *[to("/")] * 3)),
-    "mfa_reauthenticate": row(Access(LOGIN, REAUTH, OK, REAUTH)),
-    "mfa_view_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
+    "mfa_reauthenticate": row(Access(LOGIN, REAUTH, OK, OK)),
+    "mfa_view_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, REAUTH)),
     "mfa_generate_recovery_codes": row(Access(LOGIN, REAUTH, REAUTH, REAUTH)),
-    "mfa_download_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, NOT_FOUND)),
+    "mfa_download_recovery_codes": row(Access(LOGIN, NOT_FOUND, REAUTH, REAUTH)),
     "account_email_verification_sent": row(PUBLIC),
     "account_change_password": row(MEMBERS),
     # These members have a password already, so they are sent to change it instead.

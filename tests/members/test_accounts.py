@@ -20,7 +20,7 @@ from members.middleware import (
     SIGNED_IN_AT,
 )
 from members.models import AuditEvent, User
-from members.roles import ORGANISERS
+from members.roles import ORGANISERS, STEERING_GROUP
 
 from ..factories import TOTP_SECRET, UserFactory, totp_code
 
@@ -79,6 +79,57 @@ def test_organiser_or_admin_without_mfa_is_sent_to_set_it_up(client, ground_rule
     for name in ("members:organise", "members:profile", "events:programme"):
         assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp")
     assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_activate_totp")
+
+
+def _with_permission(user, codename):
+    from django.contrib.auth.models import Group, Permission
+
+    app_label, codename = codename.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    group, _ = Group.objects.get_or_create(name=f"Holders of {codename}")
+    group.permissions.add(permission)
+    user.groups.add(group)
+    return user
+
+
+@pytest.mark.parametrize(
+    "holds",
+    [
+        {"groups": [STEERING_GROUP]},
+        {"permission": "events.view_caucus_choice"},
+        {"permission": "surveys.view_unsuppressed_results"},
+        {"direct": "surveys.view_unsuppressed_results"},
+    ],
+)
+def test_whoever_can_see_sensitive_figures_must_set_up_mfa(client, ground_rules, holds):
+    """The steering group reads free-text answers; the two special permissions show caucus
+    choices and figures with small numbers. None of them is an organiser role."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(agreed_to=ground_rules, mfa=False, groups=holds.get("groups", []))
+    if "permission" in holds:
+        _with_permission(user, holds["permission"])
+    if "direct" in holds:
+        app_label, codename = holds["direct"].split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    _sign_in(client, user)
+
+    response = client.get(reverse("members:home"))
+
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert MFA_MESSAGE in _messages(response)
+    assert client.get(reverse("members:profile"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_steering_group_member_cannot_turn_mfa_off(client, ground_rules):
+    user = UserFactory(agreed_to=ground_rules, groups=[STEERING_GROUP])
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    from members.adapters import MFAAdapter
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert MFAAdapter().can_delete_authenticator(authenticator) is False
 
 
 def test_member_without_mfa_is_not_asked_to_set_it_up(member_client):
@@ -145,7 +196,9 @@ def test_organiser_cannot_turn_mfa_off(client, ground_rules):
     _reauthenticate(client)
     response = client.post(reverse("mfa_deactivate_totp"))
     assert response.status_code == 200
-    assert "must keep two-step sign-in turned on" in response.content.decode()
+    assert "Your role needs two-step sign-in, so it must stay turned on." in (
+        response.content.decode()
+    )
     assert Authenticator.objects.filter(user=organiser, type="totp").count() == 1
 
 
