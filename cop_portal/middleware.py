@@ -1,4 +1,6 @@
-"""A friendly 503 page while the database is unreachable (restarting, failing over, overloaded).
+"""A friendly 503 page while the database or the cache is unreachable (restarting, failing over,
+overloaded). Redis holds the sessions and cached permissions, so without it a signed-in page
+fails as surely as without PostgreSQL, and deserves the same page, not a 500.
 
 Django turns an error raised in a view, or in another middleware, into a 500 before an outer
 middleware sees it. So this middleware catches a database error in three places: loading the
@@ -14,13 +16,20 @@ database, and it names no error, query or setting."""
 import logging
 import sys
 
+import redis.exceptions
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template import loader
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    # Redis refusing connections, timing out, or still loading its data after a restart.
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 RETRY_AFTER_SECONDS = 30
 logger = logging.getLogger(__name__)
 _MARK = "_database_unavailable"
@@ -72,6 +81,8 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            logger.warning("Database unavailable (%s): %s", type(exception).__name__, request.path)
+            logger.warning(
+                "Database or cache unavailable (%s): %s", type(exception).__name__, request.path
+            )
             return database_unavailable_response()
         return None

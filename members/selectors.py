@@ -1,9 +1,11 @@
 """Reads for the members app: the queries its pages need."""
 
 import logging
+import secrets
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Lower
@@ -17,6 +19,20 @@ logger = logging.getLogger(__name__)
 
 # Long enough for a busy server to answer, short enough for a load balancer's probe.
 HEALTH_CONNECT_TIMEOUT = 3
+
+
+def cache_answers() -> bool:
+    """Whether the shared cache (Redis in production: sessions, permissions, sign-in limits)
+    stores and returns a value now."""
+    probe = f"health:{secrets.token_hex(8)}"
+    try:
+        cache.set(probe, 1, timeout=5)
+        answered = cache.get(probe) == 1
+        cache.delete(probe)
+        return answered
+    except Exception as error:
+        logger.warning("Health check: the cache is unavailable: %s", type(error).__name__)
+        return False
 
 
 def database_answers(alias: str = "default") -> bool:

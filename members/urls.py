@@ -52,4 +52,5 @@ urlpatterns = [
     *data_rights_urls.urlpatterns,
     path("organise/import/", views.import_data, name="import_data"),
     path("health/", views.health, name="health"),
+    path("health/live/", views.liveness, name="liveness"),
 ]

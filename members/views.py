@@ -528,11 +528,21 @@ def _import_confirm(request):
 @require_safe  # GET, and HEAD: what many uptime monitors send
 @never_cache
 def health(request):
-    """For load balancers and uptime monitors: 200 when the database takes a new connection,
-    503 when it does not. It says nothing else, so it gives nothing away."""
-    if selectors.database_answers():
+    """For load balancers (readiness): 200 when the database takes a new connection and the
+    shared cache answers, 503 when either does not. It says nothing else, so it gives nothing
+    away."""
+    if selectors.database_answers() and selectors.cache_answers():
         return JsonResponse({"status": "ok"})
     return JsonResponse({"status": "unavailable"}, status=503)
+
+
+@login_not_required
+@require_safe
+@never_cache
+def liveness(request):
+    """For a process supervisor (liveness): 200 whenever this process answers at all. It checks
+    nothing else, so a database or Redis outage does not get healthy workers restarted."""
+    return JsonResponse({"status": "alive"})
 
 
 def csrf_failure(request, reason=""):

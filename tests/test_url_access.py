@@ -143,6 +143,7 @@ ACCESS = {
     "members:unsubscribe": row(PUBLIC, token="unsubscribe_token"),
     "members:directory": row(MEMBERS),
     "members:health": row(PUBLIC),
+    "members:liveness": row(PUBLIC),
     # members: data rights -------------------------------------------------------------------
     "members:your_data": row(MEMBERS),
     "members:data_download": row(MEMBERS),

@@ -100,7 +100,12 @@ AUTH_USER_MODEL = "members.User"
 if REDIS_URL := env("REDIS_URL", default=""):
     CACHES = {
         # Django's RedisCache, reusing its redis-py clients (cop_portal/cache.py).
-        "default": {"BACKEND": "cop_portal.cache.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "cop_portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs answers like one that is down (a 503 page), within seconds.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

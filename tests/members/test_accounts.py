@@ -486,6 +486,7 @@ def test_production_shares_rate_limits_through_redis_when_given_one():
     assert _prod_caches(REDIS_URL="redis://127.0.0.1:6379/0") == {
         "BACKEND": "cop_portal.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 
 
