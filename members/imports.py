@@ -73,6 +73,43 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported. The message is for the person importing it."""
 
 
+# Limits on what one file may hold, however small it is on disk: an .xlsx of 1.5 KB can claim a
+# sheet of 100,000 × 1,000 cells, or unzip to gigabytes. A national CoP's roster or a year of
+# attendance is a few thousand rows of a dozen columns, far inside these.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 100
+MAX_CELLS = 500_000
+# The parts of a workbook, unzipped, together (openpyxl holds the shared strings in memory).
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+
+
+def _too_big(name: str, what: str) -> ImportFileError:
+    return ImportFileError(
+        f"{name} is too large to import: {what}. Imports take up to {MAX_ROWS:,} rows and "
+        f"{MAX_COLUMNS} columns; split the file, or remove empty rows and columns, and try again."
+    )
+
+
+class _Limits:
+    """Counts rows and cells as a grid is read, and stops the read as soon as one is over."""
+
+    def __init__(self, name: str):
+        self.name, self.rows, self.cells = name, 0, 0
+
+    def row(self, cells: list) -> list:
+        while cells and cells[-1] == "":
+            cells.pop()  # trailing empty cells: padding, not data
+        self.rows += 1
+        self.cells += len(cells)
+        if self.rows > MAX_ROWS:
+            raise _too_big(self.name, f"it has more than {MAX_ROWS:,} rows")
+        if len(cells) > MAX_COLUMNS:
+            raise _too_big(self.name, f"row {self.rows} has more than {MAX_COLUMNS} columns")
+        if self.cells > MAX_CELLS:
+            raise _too_big(self.name, f"it holds more than {MAX_CELLS:,} cells")
+        return cells
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 type Cell = str | datetime.date | datetime.datetime
@@ -159,10 +196,10 @@ def _delimiter(text: str) -> str:
 
 def _text_grid(text: str, name: str) -> Grid:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    grid, line = [], 1
+    grid, line, limits = [], 1, _Limits(name)
     try:
         for cells in reader:
-            grid.append((line, [cell.strip() for cell in cells]))
+            grid.append((line, limits.row([cell.strip() for cell in cells])))
             line = reader.line_num + 1
     except csv.Error as error:
         raise ImportFileError(
@@ -186,14 +223,34 @@ def _xlsx_grid(data: bytes, name: str) -> Grid:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _not_readable(name) from error
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise _too_big(name, "it unzips to more than 50 MB")
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise _not_readable(name) from error
     try:
         if not workbook.worksheets:
             return []
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return [(number, [_xlsx_cell(v) for v in row]) for number, row in enumerate(rows, 1)]
+        sheet = workbook.worksheets[0]
+        # The size the sheet says it has: openpyxl would pad every row to it.
+        claimed_rows, claimed_columns = sheet.max_row or 0, sheet.max_column or 0
+        if claimed_rows > MAX_ROWS or claimed_columns > MAX_COLUMNS:
+            raise _too_big(
+                name, f"its sheet is {claimed_rows:,} rows by {claimed_columns:,} columns"
+            )
+        # Then read what it holds, never more than one column past the limit (enough to tell a
+        # sheet that is too wide) and with no padding to a stated size.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        limits = _Limits(name)
+        return [
+            (number, limits.row([_xlsx_cell(v) for v in row])) for number, row in enumerate(rows, 1)
+        ]
     finally:
         workbook.close()
 
