@@ -1,5 +1,5 @@
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .audit import Action, audit_record
 from .caching import ground_rules_version
@@ -72,7 +73,34 @@ class GroundRulesMiddleware:
         if not ground_rules_status_of(request).needs_agreement:
             return None
         target = reverse("members:ground_rules")
-        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        if request.method in ("GET", "HEAD"):
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        # A button pressed (Register, Cancel…): its address answers only POST, so coming back
+        # to it would be a bare "method not allowed". Come back to the page the button was on
+        # instead, where the member presses it again once they have agreed; nothing was done.
+        messages.info(request, GROUND_RULES_BEFORE_ACTION)
+        back = _same_site_referrer(request)
+        return redirect(f"{target}?{urlencode({'next': back})}" if back else target)
+
+
+GROUND_RULES_BEFORE_ACTION = (
+    "Nothing has been changed yet: please read and agree to the ground rules first. You will "
+    "then go back to the page you were on, to press the button again."
+)
+
+
+def _same_site_referrer(request) -> str:
+    """The path (and query) of the page a form was sent from, if it was one of the portal's."""
+    referrer = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.get_host():
+        return ""
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else ""
 
 
 # Sessions: idle and absolute timeouts ------------------------------------------------------------

@@ -119,3 +119,29 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
     assert ics.ok
     assert JOINING_LINK not in ics.text()
     assert page.errors == []
+
+
+def test_a_member_with_new_ground_rules_presses_register_agrees_and_books(page, member):
+    """Pressing Register with new rules to agree leads through the rules and back to the
+    session, where pressing Register again books the place: no 'method not allowed' page."""
+    from events.models import Registration
+
+    from ..factories import EventFactory, GroundRulesFactory
+
+    event = EventFactory(title="Listening session")
+    GroundRulesFactory(version=2, change_summary="A rule on recording sessions.")
+    sign_in(page, member)
+
+    page.goto(event.get_absolute_url())
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ground rules")
+    expect(page.get_by_text("Nothing has been changed yet")).to_be_visible()
+    assert not Registration.objects.filter(event=event).exists()
+    page.get_by_label("I have read the ground rules and agree to follow them").check()
+    page.get_by_role("button", name="Agree to the ground rules").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Listening session")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("status")).to_contain_text("You are registered.")
+    assert Registration.objects.filter(event=event, member=member).count() == 1
