@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop
 	bench bench-deps redis-deps loadtest
 
 help:
-	@echo "make run              install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
+	@echo "make run [PORT=8000]  install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
 	@echo "make test             the whole test suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432)"
 	@echo "make e2e              only the browser journeys and accessibility checks (headless Chromium)"
 	@echo "make lint | fmt       ruff check | ruff format"
@@ -43,11 +43,14 @@ e2e-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
 
+# `make run PORT=9000` (or HOST=0.0.0.0) serves elsewhere; links in the demo's emails follow.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_starter_content
 	DEBUG=true $(MANAGE) load_demo_content
-	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+	DEBUG=true PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)

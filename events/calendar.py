@@ -7,9 +7,10 @@ SEQUENCE that goes up whenever it moves or is cancelled, so subscribed calendars
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from icalendar import Alarm, Calendar
 from icalendar import Event as ICalEvent
+
+from cop_portal.portal_address import portal_url
 
 from .models import Event
 
@@ -41,7 +42,7 @@ def ics_calendar(events, *, name: str, joining_links_for=frozenset(), alarm: boo
     calendar.add("x-wr-timezone", "Europe/London")
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT6H")
-    base = settings.PORTAL_URL.rstrip("/")
+    base = portal_url()
     for event in events:
         item = ICalEvent()
         item.add("uid", _uid(event))

@@ -10,6 +10,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cop_portal.portal_address import portal_url
+
 # The preference field that governs each kind of non-essential email.
 CATEGORIES = {
     "programme": "email_programme",
@@ -38,7 +40,7 @@ def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
 
 
 def absolute_url(path: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + path
+    return portal_url() + path
 
 
 def member_email_send(
@@ -52,7 +54,7 @@ def member_email_send(
     if not member.is_active or not member.email:
         return False
     headers = {}
-    context = {**context, "member": member, "portal_url": settings.PORTAL_URL.rstrip("/")}
+    context = {**context, "member": member, "portal_url": portal_url()}
     if category is not None:
         if not getattr(member, CATEGORIES[category]):
             return False

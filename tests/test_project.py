@@ -45,6 +45,7 @@ NOT_HTML_PAGES = {
     "events:caucus_withdraw",  # POST only
     "members:data_download",  # a JSON download
     "members:health",  # JSON for load balancers
+    "members:liveness",  # JSON for process supervisors
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")
 PORTAL_GET_PAGES = sorted(

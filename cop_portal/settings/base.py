@@ -16,7 +16,12 @@ SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The portal's public address, for links in emails and calendar feeds made outside a request.
-PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in emails and calendar files (required in production).
+# Left unset (the demo), links made while serving a request use that request's own address
+# (cop_portal.portal_address), and this default elsewhere.
+PORTAL_URL = env("PORTAL_URL", default="")
+PORTAL_URL_FROM_REQUEST = not PORTAL_URL
+PORTAL_URL = PORTAL_URL or f"http://127.0.0.1:{env.int('PORT', default=8000)}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +54,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Without PORTAL_URL (the demo), links in emails use the address the request came to.
+    "cop_portal.portal_address.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -28,6 +28,7 @@ if not REDIS_URL:
         }
     }
 PORTAL_URL = env("PORTAL_URL")
+PORTAL_URL_FROM_REQUEST = False  # links never depend on a request's Host header
 if not PORTAL_URL.startswith("https://"):
     raise ImproperlyConfigured("PORTAL_URL must be the portal's https:// address.")
 

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "insecure-test-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cop_portal")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# As in production, links in emails use the configured address (tests of the demo's
+# request-based links turn PORTAL_URL_FROM_REQUEST on themselves).
+os.environ.setdefault("PORTAL_URL", "http://127.0.0.1:8000")
 
 from .base import *  # noqa: F403 - each settings layer starts from all of base
 from .base import DATABASES, STORAGES

@@ -1,0 +1,36 @@
+"""The portal's own address, for links in emails and calendar files.
+
+In production PORTAL_URL is required and is the only address used: a link in an email must not
+depend on the Host header of whichever request happened to send it. Without PORTAL_URL (the
+`make run` demo, served on whatever address and port someone chose), an email or calendar file
+made while serving a request uses the address that request came to, so its links work where the
+demo is actually reached; outside a request (a command) the default address is used."""
+
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_request_base: ContextVar[str | None] = ContextVar("portal_request_base", default=None)
+
+
+def portal_url() -> str:
+    """The portal's address without a trailing slash, e.g. https://cop.example.org."""
+    if settings.PORTAL_URL_FROM_REQUEST and (base := _request_base.get()):
+        return base
+    return settings.PORTAL_URL.rstrip("/")
+
+
+class RequestAddressMiddleware:
+    """Remembers the address each request came to (only when PORTAL_URL is not set)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PORTAL_URL_FROM_REQUEST:
+            return self.get_response(request)
+        token = _request_base.set(request.build_absolute_uri("/").rstrip("/"))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_base.reset(token)
