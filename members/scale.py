@@ -1100,7 +1100,6 @@ class ScaleSeeder:
                 responses.append((
                     response, pk, member if named else None,
                     opens.date() + datetime.timedelta(days=rng.randint(0, span)), sector, org,
-                    self.caucus_of.get(member),
                 ))  # fmt: skip
                 for qpk, qkind, choices in questions_of[pk]:
                     if qkind == "agreement":
@@ -1128,8 +1127,7 @@ class ScaleSeeder:
             Response,
             _copy(
                 Response,
-                ["id", "survey_id", "member_id", "submitted_on", "sector", "organisation_id",
-                 "caucus_id"],
+                ["id", "survey_id", "member_id", "submitted_on", "sector", "organisation_id"],
                 responses,
             ),
         )  # fmt: skip
