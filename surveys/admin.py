@@ -75,6 +75,12 @@ class InvitationAdmin(admin.ModelAdmin):
     fields = readonly_fields
     NOT_SHOWN = "Not shown: the survey is anonymous"
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin would otherwise filter by any field named in the address.
+        if lookup.split("__")[0] in {"responded", "reminded_on"}:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description="answered")
     def answered(self, invitation):
         if invitation.survey.is_anonymous:
