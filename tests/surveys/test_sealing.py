@@ -4,6 +4,7 @@ and anyone lining free-text answers up across questions. Each test is an attack 
 fail; each would have succeeded before answers were sealed and released in shuffled batches."""
 
 import base64
+import importlib
 import json
 import re
 import uuid
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import InvalidToken
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -495,3 +497,30 @@ def test_questions_and_anonymity_stay_locked_while_answers_are_only_sealed():
     with pytest.raises(ValidationError, match="the questions cannot change"):
         services.question_save(question=choice_question, choices=["A", "B"])
     assert not Choice.objects.exists()
+
+
+def test_the_data_migration_coarsens_anonymous_responses_given_before_sealing():
+    """Responses stored before sealing kept each respondent's organisation; the migration
+    coarsens them by the same rule, against each survey's invitations (seniority was never
+    recorded then, so it is matched on sector and organisation alone)."""
+    migration = importlib.import_module("surveys.migrations.0004_coarsen_anonymous_responses")
+    survey, *_ = _survey()
+    named, *_ = _survey(anonymous=False, title="Named", slug="named")
+    big, tiny = OrganisationFactory(), OrganisationFactory()
+    crowd = _invited(survey, K, organisation=big, sector="nhs", seniority="senior")
+    alone = _invited(survey, 1, organisation=tiny, sector="nhs")[0]
+    for member in [*crowd, alone]:
+        Response.objects.create(survey=survey, sector="nhs", organisation=member.organisation)
+    Invitation.objects.create(survey=named, member=alone)
+    kept = Response.objects.create(survey=named, member=alone, sector="nhs", organisation=tiny)
+
+    migration.coarsen(django_apps, None)
+
+    assert sorted(
+        Response.objects.filter(survey=survey).values_list(
+            "sector", "seniority", "organisation_id"
+        ),
+        key=str,
+    ) == sorted([("nhs", "", big.pk)] * K + [("nhs", "", None)], key=str)
+    kept.refresh_from_db()
+    assert (kept.sector, kept.organisation_id) == ("nhs", tiny.pk)  # named: left as it was
