@@ -17,7 +17,9 @@ rotation.
 Why coarsen: most member organisations have one or two people in the CoP, so an answer stored
 with its organisation names the person. At release each answer's (sector, seniority,
 organisation) is coarsened so that the combination stored is shared by at least k of the
-people invited to that survey (k = SURVEY_SUPPRESSION_THRESHOLD), whatever the answers."""
+people who have answered the survey (k = SURVEY_SUPPRESSION_THRESHOLD), whatever the answers.
+Those who answered, not all those invited: the invitations say who answered, so a group that
+many were invited from but only one person answered from would still name that person."""
 
 import base64
 import json
@@ -69,34 +71,35 @@ BLANK: Groups = ("", "", None)
 
 
 class Coarsener:
-    """Coarsens (sector, seniority, organisation) against the people invited to a survey.
+    """Coarsens (sector, seniority, organisation) against a population: the people who have
+    answered the survey, with their current profiles.
 
     The rule, applied in this order and stopping at the first that fits:
-    1. keep all three if at least k invited people have exactly that combination;
-    2. otherwise pool organisations (organisation → none) if at least k invited people share
-       the sector and seniority;
+    1. keep all three if at least k people in the population have exactly that combination;
+    2. otherwise pool organisations (organisation → none) if at least k share the sector and
+       seniority;
     3. otherwise drop seniority too if at least k share the sector;
     4. otherwise store all three blank.
     Organisations go first because they are the smallest groups (one or two people each), and
-    sector last because it is the broadest and most useful for reports. If fewer than k people
-    were invited, everything is blank: no group could hide anyone. A combination not found
-    among the invited (say, the person changed their profile before release) is stored blank,
-    because the counts above would not include the person it describes.
+    sector last because it is the broadest and most useful for reports. With fewer than k
+    people in the population everything is blank: no group could hide anyone. A combination
+    nobody in the population has (say, the person changed their profile before release) is
+    stored blank, because the counts above would not include the person it describes.
 
-    It depends only on the invited population, never on who answered, so the level an answer
-    is stored at tells nothing about the other answers."""
+    It depends only on the population, never on the answers given, so the level an answer
+    is stored at tells nothing about what anyone answered."""
 
     def __init__(self, population: Iterable[Groups], *, k: int):
-        population = [tuple(p) for p in population]
+        self.population = [tuple(p) for p in population]
         self.k = k
-        self.invited = len(population)
-        self.exact = Counter(population)
-        self.by_sector_seniority = Counter((s, r) for s, r, _ in population)
-        self.by_sector = Counter(s for s, _, _ in population)
+        self.exact = Counter(self.population)
+        self.by_sector_seniority = Counter((s, r) for s, r, _ in self.population)
+        self.by_sector = Counter(s for s, _, _ in self.population)
 
     def __call__(self, groups: Groups) -> Groups:
+        """A combination as the person had it when answering, coarsened."""
         sector, seniority, organisation = groups
-        if self.invited < self.k or not self.exact[(sector, seniority, organisation)]:
+        if len(self.population) < self.k or not self.exact[(sector, seniority, organisation)]:
             return BLANK
         if self.exact[(sector, seniority, organisation)] >= self.k:
             return (sector, seniority, organisation)
@@ -105,3 +108,23 @@ class Coarsener:
         if self.by_sector[sector] >= self.k:
             return (sector, "", None)
         return BLANK
+
+    def widen(self, stored: Groups) -> Groups:
+        """A combination stored at an earlier release, coarsened further if fewer than k of the
+        population now match it. A blank part may hide anything, so it matches everyone."""
+        if len(self.population) < self.k:
+            return BLANK
+        sector, seniority, _ = stored
+        for candidate in (stored, (sector, seniority, None), (sector, "", None)):
+            if self._matching(candidate) >= self.k:
+                return candidate
+        return BLANK
+
+    def _matching(self, pattern: Groups) -> int:
+        return sum(
+            all(
+                part in ("", None) or part == theirs
+                for part, theirs in zip(pattern, p, strict=True)
+            )
+            for p in self.population
+        )

@@ -303,8 +303,10 @@ def release_due(*, survey: Survey, now=None) -> bool:
     return survey.sealed_responses.count() >= settings.SURVEY_SUPPRESSION_THRESHOLD
 
 
-def _invited_groups(survey: Survey) -> Coarsener:
-    population = survey.invitations.values_list(
+def _respondent_groups(survey: Survey) -> Coarsener:
+    """The groups of everyone who has answered the survey (released or still sealed), as
+    their profiles are now."""
+    population = survey.invitations.filter(responded=True).values_list(
         "member__sector", "member__seniority", "member__organisation_id"
     )
     return Coarsener(population, k=settings.SURVEY_SUPPRESSION_THRESHOLD)
@@ -320,8 +322,11 @@ def responses_release(*, survey: Survey, now=None) -> int:
     person's answer. Once it has closed, everything waiting is released, and every anonymous
     response released earlier is rewritten with it (new keys, shuffled together), so that all
     of the survey's anonymous rows end up in one transaction in a random physical order; the
-    survey's `answers_sealed_at` records that. Each response's groups are coarsened against
-    the people invited (surveys.sealing.Coarsener).
+    survey's `answers_sealed_at` records that. They all get the day of that final release
+    too: days of earlier releases would split the responses into batches, and anyone who can
+    tell who answered in which batch could pick people out within one. Each response's groups
+    are coarsened against the people who have answered (surveys.sealing.Coarsener); at the
+    final release, those released earlier are coarsened again against everyone who answered.
 
     The survey row is locked first, so two releases of one survey run one after the other and
     the second finds nothing left to do."""
@@ -331,25 +336,18 @@ def responses_release(*, survey: Survey, now=None) -> int:
         return 0
     closed = survey.closes_at <= now
     sealed = list(survey.sealed_responses.all())
-    coarsen = _invited_groups(survey)
-    today = timezone.localdate(now)
-    # (day, groups, answer rows) for each response to write.
+    coarsen = _respondent_groups(survey)
+    # (groups, answer rows) for each response to write.
     batch = []
     for row in sealed:
         payload = unseal(row.payload)
-        batch.append((today, coarsen(tuple(payload["groups"])), payload["answers"]))
+        batch.append((coarsen(tuple(payload["groups"])), payload["answers"]))
     if closed:
         earlier = survey.responses.filter(member__isnull=True).prefetch_related("answers")
         for response in earlier:
-            # Already coarsened when first released; their release day is kept, as it is
-            # already shown on the results page while the survey was open.
-            batch.append(
-                (
-                    response.submitted_on,
-                    (response.sector, response.seniority, response.organisation_id),
-                    [(a.question_id, a.value, a.choice_id, a.text) for a in response.answers.all()],
-                )
-            )
+            groups = (response.sector, response.seniority, response.organisation_id)
+            rows = [(a.question_id, a.value, a.choice_id, a.text) for a in response.answers.all()]
+            batch.append((coarsen.widen(groups), rows))
         earlier.delete()
     secrets.SystemRandom().shuffle(batch)
     responses = Response.objects.bulk_create(
@@ -357,16 +355,16 @@ def responses_release(*, survey: Survey, now=None) -> int:
             id=uuid.uuid4(),
             survey=survey,
             member=None,
-            submitted_on=day,
+            submitted_on=timezone.localdate(now),
             sector=sector,
             seniority=seniority,
             organisation_id=organisation,
         )
-        for day, (sector, seniority, organisation), _ in batch
+        for (sector, seniority, organisation), _ in batch
     )
     Answer.objects.bulk_create(
         Answer(response=response, question_id=q, value=v, choice_id=c, text=t)
-        for response, (_, _, rows) in zip(responses, batch, strict=True)
+        for response, (_, rows) in zip(responses, batch, strict=True)
         for q, v, c, t in rows
     )
     SealedResponse.objects.filter(pk__in=[row.pk for row in sealed]).delete()

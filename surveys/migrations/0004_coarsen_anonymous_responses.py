@@ -1,6 +1,6 @@
 """Coarsen the groups kept with anonymous responses given before answers were sealed, by the
 rule new releases follow (surveys.sealing.Coarsener), survey by survey against the people
-invited to it. Those responses never recorded seniority, so they are matched on sector and
+who answered it. Those responses never recorded seniority, so they are matched on sector and
 organisation alone. Their order and transaction are dealt with by the final release after each
 survey closes (`release_survey_answers`), which rewrites them."""
 
@@ -20,9 +20,9 @@ def coarsen(apps, schema_editor):
     for survey_id in Survey.objects.filter(is_anonymous=True).values_list("pk", flat=True):
         population = [
             (sector, "", organisation)
-            for sector, organisation in Invitation.objects.filter(survey_id=survey_id).values_list(
-                "member__sector", "member__organisation_id"
-            )
+            for sector, organisation in Invitation.objects.filter(
+                survey_id=survey_id, responded=True
+            ).values_list("member__sector", "member__organisation_id")
         ]
         rule = Coarsener(population, k=k)
         changes = defaultdict(list)

@@ -331,7 +331,7 @@ def test_an_organisation_with_one_person_invited_is_pooled():
     assert table.rows == ["Big Trust", "Not stated"]
 
 
-def test_fewer_invited_than_the_threshold_keeps_no_groups():
+def test_fewer_answers_than_the_threshold_keep_no_groups():
     survey, scale, _ = _survey()
     members = _invited(survey, K - 1, organisation=OrganisationFactory(), sector="nhs")
     for member in members:
@@ -358,6 +358,50 @@ def test_groups_no_invited_member_has_any_longer_are_kept_blank():
     ) == sorted([BLANK] + [("nhs", "frontline", None)] * K, key=str)
 
 
+def test_groups_are_coarsened_against_those_who_answered_not_everyone_invited():
+    """The invitations say who answered. Six were invited from the council, but if only one of
+    them answered, a response stored with the council would be theirs."""
+    survey, scale, _ = _survey()
+    trust, council = OrganisationFactory(), OrganisationFactory()
+    staff = _invited(survey, K + 1, organisation=trust, sector="nhs")
+    officers = _invited(survey, K + 1, organisation=council, sector="local_authority")
+    for member in [*staff[:K], officers[0]]:
+        services.response_submit(survey=survey, member=member, answers={scale: 3})
+    _close(survey)
+    services.responses_release(survey=survey)
+
+    assert sorted(
+        Response.objects.values_list("sector", "seniority", "organisation_id"), key=str
+    ) == sorted([("nhs", "frontline", trust.pk)] * K + [BLANK], key=str)
+
+
+def test_the_final_release_gives_every_response_one_day_and_coarsens_earlier_ones_again():
+    """Days of earlier releases would split the responses into batches; and a batch's groups,
+    right among the people who had answered by then, may not be among everyone who answered
+    by the end, whose profiles may also have changed."""
+    survey, scale, _ = _survey()
+    trust = OrganisationFactory()
+    members = _invited(survey, K + 1, organisation=trust, sector="nhs")
+    for member in members[:K]:
+        services.response_submit(survey=survey, member=member, answers={scale: 4})
+    assert services.responses_release(survey=survey) == K
+    assert set(Response.objects.values_list("submitted_on", "organisation_id")) == {
+        (timezone.localdate(), trust.pk)
+    }
+    services.response_submit(survey=survey, member=members[K], answers={scale: 2})
+    # Two of the first five have since moved: four from the trust are too few to name it.
+    for moved in members[:2]:
+        moved.organisation = OrganisationFactory()
+        moved.save()
+
+    later = timezone.now() + timedelta(days=10)  # after the survey closes
+    assert services.responses_release(survey=survey, now=later) == K + 1
+
+    assert set(
+        Response.objects.values_list("submitted_on", "sector", "seniority", "organisation_id")
+    ) == {(timezone.localdate(later), "nhs", "frontline", None)}
+
+
 GROUPS = st.tuples(
     st.sampled_from(["", "nhs", "voluntary"]),
     st.sampled_from(["", "frontline", "senior"]),
@@ -365,25 +409,41 @@ GROUPS = st.tuples(
 )
 
 
+def _sharing(stored, population):
+    """Those in the population a stored combination could describe: a blank part could be
+    anyone's, so they are those who match every part that is not blank."""
+    return [
+        p
+        for p in population
+        if all(s in ("", None) or s == v for s, v in zip(stored, p, strict=True))
+    ]
+
+
 @given(population=st.lists(GROUPS, max_size=30), k=st.integers(1, 6), stranger=GROUPS)
-def test_every_stored_combination_is_shared_by_at_least_k_invited(population, k, stranger):
+def test_every_stored_combination_is_shared_by_at_least_k_who_answered(population, k, stranger):
+    """Everyone who answered was invited, so each combination is shared by k invited too."""
     coarsen = Coarsener(population, k=k)
     for person in population:
         stored = coarsen(person)
         if len(population) < k:
             assert stored == BLANK
             continue
-        # A blank part of the stored combination could be anyone's: the people it describes
-        # are those invited who match every part that is not blank.
-        sharing = [
-            p
-            for p in population
-            if all(s in ("", None) or s == v for s, v in zip(stored, p, strict=True))
-        ]
+        sharing = _sharing(stored, population)
         assert person in sharing
         assert len(sharing) >= k
     if stranger not in population:
         assert coarsen(stranger) == BLANK
+
+
+@given(population=st.lists(GROUPS, max_size=30), k=st.integers(1, 6), stored=GROUPS)
+def test_widening_an_earlier_combination_leaves_it_shared_by_at_least_k(population, k, stored):
+    widened = Coarsener(population, k=k).widen(stored)
+    if len(population) < k:
+        assert widened == BLANK
+    else:
+        assert len(_sharing(widened, population)) >= k
+        # Only ever coarser: each part kept as it was or blanked.
+        assert all(w in ("", None) or w == s for w, s in zip(widened, stored, strict=True))
 
 
 # Releasing -----------------------------------------------------------------------------------
@@ -501,8 +561,8 @@ def test_questions_and_anonymity_stay_locked_while_answers_are_only_sealed():
 
 def test_the_data_migration_coarsens_anonymous_responses_given_before_sealing():
     """Responses stored before sealing kept each respondent's organisation; the migration
-    coarsens them by the same rule, against each survey's invitations (seniority was never
-    recorded then, so it is matched on sector and organisation alone)."""
+    coarsens them by the same rule, against those who answered each survey (seniority was
+    never recorded then, so it is matched on sector and organisation alone)."""
     migration = importlib.import_module("surveys.migrations.0004_coarsen_anonymous_responses")
     survey, *_ = _survey()
     named, *_ = _survey(anonymous=False, title="Named", slug="named")
@@ -511,6 +571,7 @@ def test_the_data_migration_coarsens_anonymous_responses_given_before_sealing():
     alone = _invited(survey, 1, organisation=tiny, sector="nhs")[0]
     for member in [*crowd, alone]:
         Response.objects.create(survey=survey, sector="nhs", organisation=member.organisation)
+    Invitation.objects.filter(survey=survey).update(responded=True)
     Invitation.objects.create(survey=named, member=alone)
     kept = Response.objects.create(survey=named, member=alone, sector="nhs", organisation=tiny)
 
