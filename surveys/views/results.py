@@ -251,6 +251,9 @@ def results_csv(request, pk):
     write("Survey", survey.title)
     write("Responses", found.responses)
     write("Invited", found.invited)
+    if found.waiting:
+        write("Waiting to be added", found.waiting)
+        write("Note", _waiting_note(found.waiting, threshold))
     if found.responses < threshold and not see_everything:
         write("Note", _tiny_survey_note(threshold))
         return response

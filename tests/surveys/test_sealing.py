@@ -7,6 +7,7 @@ import base64
 import importlib
 import json
 import re
+import threading
 import uuid
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from cryptography.fernet import InvalidToken
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -506,6 +507,51 @@ def test_the_scheduled_command_releases_what_is_due_once(capsys):
     assert capsys.readouterr().out == "Released 2 survey responses.\nReleased 0 survey responses.\n"
     assert Response.objects.filter(survey=survey).count() == 2
     assert Survey.objects.get(pk=named.pk).answers_sealed_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scheduled_releases_at_once_write_each_answer_once():
+    survey, scale, _ = _survey()
+    for member in _invited(survey, 3):
+        services.response_submit(survey=survey, member=member, answers={scale: 4})
+    _close(survey)
+    released = []
+
+    def run():
+        try:
+            released.append(services.releases_run())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(released) == [0, 3]
+    assert Response.objects.count() == 3
+    assert not SealedResponse.objects.exists()
+
+
+def test_the_csv_says_how_many_answers_are_waiting(organiser_client):
+    survey, scale, _ = _survey()
+    for member in _invited(survey, 2):
+        services.response_submit(survey=survey, member=member, answers={scale: 4})
+
+    download = organiser_client.get(reverse("surveys:results_csv", args=[survey.pk]))
+
+    assert download.content.decode("utf-8-sig").splitlines()[:6] == [
+        "Survey,How are we doing?",
+        "Responses,0",
+        "Invited,2",
+        "Waiting to be added,2",
+        'Note,"2 more answers are waiting. Anonymous answers are added in groups of at least 5, '
+        "or all together when the survey closes, so that no change in the results can be traced "
+        'to the person who just answered."',
+        'Note,"Results appear once there are at least 5 responses. With fewer, even the overall '
+        'counts and free-text answers could identify the people who answered."',
+    ]
 
 
 def test_a_closed_surveys_results_page_releases_first_and_never_serves_older_results(
