@@ -103,8 +103,8 @@ def results(*, survey: Survey) -> Results:
     nothing more. Free text is listed in the order of the texts themselves, the same rule
     for every question, so one person's answers do not line up across questions.
 
-    Seven queries, whatever the number of responses: the aggregation is done by the
-    database."""
+    A fixed number of queries, whatever the number of responses: the aggregation is done by
+    the database."""
     questions = questions_of(survey=survey)
     by_id = {q.pk: QuestionResult(q) for q in questions}
     responses = survey.responses.count()

@@ -74,10 +74,6 @@ def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
 
 
-def _breakdown_options(user) -> dict[str, str]:
-    return dict(selectors.BREAKDOWNS)
-
-
 def _breakable(questions) -> list[Question]:
     kinds = (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)
     return [q for q in questions if q.kind in kinds]
@@ -162,7 +158,7 @@ def _breakdown_table(table, question) -> dict:
 
 def _breakdown(request, questions, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
-    options = _breakdown_options(request.user)
+    options = selectors.BREAKDOWNS
     data = request.GET
     if not {"by", "question"} & set(data):
         return BreakdownForm(questions=questions, options=options), None, None
@@ -281,7 +277,7 @@ def results_csv(request, pk):
         if result.nps is not None:
             write(question.text, "Net promoter score", result.nps)
 
-    options = _breakdown_options(request.user)
+    options = selectors.BREAKDOWNS
     notes = []
     write()
     write("Breakdown by", "Question", "Group", "Answer", "Count")
