@@ -14,7 +14,6 @@ from django.views.decorators.debug import sensitive_variables
 
 from members.emails import member_email_send
 from members.slugs import unique_slug
-from surveys.models import Response
 
 from .calendar import ics_calendar
 from .models import (
@@ -339,8 +338,8 @@ def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
 @sensitive_variables("membership", "upcoming", "registration")
 @transaction.atomic
 def caucus_withdraw(*, member) -> int:
-    """Delete the member's caucus choice and, with it, their places at caucus sessions to come
-    and the copy of it kept with their named survey answers.
+    """Delete the member's caucus choice and, with it, their places at caucus sessions to come.
+    (Survey responses keep no copy of the caucus: the consent covers its sessions only.)
 
     Returns how many places were given up."""
     membership = CaucusMembership.objects.filter(member=member).first()
@@ -355,9 +354,6 @@ def caucus_withdraw(*, member) -> int:
     for registration in upcoming:
         registration_cancel(registration=registration)
         given_up += 1
-    # Named answers carry a copy of the caucus for results broken down by caucus; once the
-    # member withdraws, nothing that names them may still say which caucus they were in.
-    Response.objects.filter(member=member).update(caucus=None)
     membership.delete()
     return given_up
 

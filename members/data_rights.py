@@ -52,6 +52,10 @@ ANONYMOUS_ANSWERS = (
     "cannot find them and they are not in this file. The survey invitations below show which "
     "surveys you were asked to answer and whether you did."
 )
+ANONYMOUS_ANSWERED_LEFT_OUT = (
+    "Not included in a copy made by an organiser, because the survey is anonymous: the "
+    "member can see it in their own download from their profile."
+)
 CAUCUS_LEFT_OUT = (
     "Left out: this copy was made by an organiser who is not trusted with caucus choices, so "
     "your caucus, and bookings, attendance and surveys that would reveal it, are not included. "
@@ -254,21 +258,29 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         "survey__caucus",
         "survey__event__caucus",
     ).select_related("survey")
+    # An organiser watching who turns to "responded" while an anonymous survey's results move
+    # could tell whose answers they are; a reminder goes only to those who had not answered,
+    # so its date tells as much. Only the member's own copy has them.
+    own_copy = viewer.pk == member.pk
     data["survey_invitations"] = [
         {
             "survey": i.survey.title,
             "invited_on": i.invited_on,
-            "reminded_on": i.reminded_on,
-            "responded": i.responded,
+            **(
+                {"reminded_on": i.reminded_on, "responded": i.responded}
+                if own_copy or not i.survey.is_anonymous
+                else {"reminded_on": ANONYMOUS_ANSWERED_LEFT_OUT,
+                      "responded": ANONYMOUS_ANSWERED_LEFT_OUT}
+            ),
         }
         for i in invitations.order_by("invited_on", "pk")
-    ]
+    ]  # fmt: skip
     responses = _caucus_session(
         Response.objects.filter(member=member),
         with_caucus,
         "survey__caucus",
         "survey__event__caucus",
-    ).select_related("survey", "organisation", "caucus")
+    ).select_related("survey", "organisation")
     answers = Answer.objects.select_related("question", "choice").order_by(
         "question__order", "question__pk", "choice__order", "pk"
     )
@@ -281,8 +293,8 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             ],
             "recorded_with_it": {
                 "sector": r.sector,
+                "seniority": r.seniority,
                 "organisation": r.organisation.name if r.organisation else None,
-                **({"caucus": r.caucus.name if r.caucus else None} if with_caucus else {}),
             },
         }
         for r in responses.prefetch_related(Prefetch("answers", queryset=answers)).order_by(

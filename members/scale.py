@@ -531,17 +531,17 @@ class ScaleSeeder:
             active = i < 10 or rng.random() < 0.98
             listed = rng.random() < 0.6
             completed = joined + datetime.timedelta(days=1) if rng.random() < 0.9 else None
+            job, level = rng.choice(JOB_ROLES), rng.choices(seniority, weights=[45, 35, 15, 5])[0]
             rows.append((
                 pk, password, False, f"{given}.{family}.{i + 1}@{EMAIL_DOMAIN}".lower(), False,
-                active, joined, f"{given} {family}", org, rng.choice(JOB_ROLES), sector,
-                rng.choices(seniority, weights=[45, 35, 15, 5])[0], listed,
+                active, joined, f"{given} {family}", org, job, sector, level, listed,
                 listed and rng.random() < 0.3, rng.random() < 0.85, rng.random() < 0.85,
                 rng.random() < 0.85, rng.random() < 0.9, completed,
                 joined + datetime.timedelta(days=2) if rng.random() < 0.85 else None,
             ))  # fmt: skip
             self.member_ids.append(pk)
             self.member_joined[pk] = joined
-            self.member_profile[pk] = (sector, org)
+            self.member_profile[pk] = (sector, level, org)
             if active:
                 self.active_ids.append(pk)
         self._count(User, _copy(User, columns, rows))
@@ -1096,11 +1096,11 @@ class ScaleSeeder:
                 invitations.append((pk, member, opens.date(), None if done else reminded, done))
             for member in sorted(answered):
                 response = uuid.UUID(int=rng.getrandbits(128), version=4)
-                sector, org = self.member_profile[member]
+                sector, level, org = self.member_profile[member]
                 responses.append((
                     response, pk, member if named else None,
-                    opens.date() + datetime.timedelta(days=rng.randint(0, span)), sector, org,
-                    self.caucus_of.get(member),
+                    opens.date() + datetime.timedelta(days=rng.randint(0, span)), sector, level,
+                    org,
                 ))  # fmt: skip
                 for qpk, qkind, choices in questions_of[pk]:
                     if qkind == "agreement":
@@ -1128,8 +1128,8 @@ class ScaleSeeder:
             Response,
             _copy(
                 Response,
-                ["id", "survey_id", "member_id", "submitted_on", "sector", "organisation_id",
-                 "caucus_id"],
+                ["id", "survey_id", "member_id", "submitted_on", "sector", "seniority",
+                 "organisation_id"],
                 responses,
             ),
         )  # fmt: skip

@@ -13,7 +13,7 @@ LOCKED_AFTER_ANSWERS = ["kind", "event", "caucus", "is_anonymous"]
 
 
 def _has_responses(survey) -> bool:
-    return survey is not None and survey.pk is not None and survey.responses.exists()
+    return survey is not None and survey.pk is not None and survey.has_answers()
 
 
 class QuestionInline(admin.TabularInline):
@@ -59,15 +59,39 @@ class SurveyAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    """Who was asked and whether they answered, to read only. An invitation to a caucus
-    survey reveals the member's caucus (special category data), so those rows are shown only
-    to the people trusted with caucus choices."""
+    """Who was asked and, for a named survey, whether they answered, to read only. An
+    invitation to a caucus survey reveals the member's caucus (special category data), so those
+    rows are shown only to the people trusted with caucus choices.
 
-    list_display = ["survey", "member", "invited_on", "responded"]
-    list_filter = ["responded"]
+    For an anonymous survey neither whether the member answered nor whether they were reminded
+    (only those who had not answered are) is shown: watched beside the results, a member
+    turning to "answered" as the results move would tell whose answers they were. There is
+    no filter by it for the same reason."""
+
+    list_display = ["survey", "member", "invited_on", "answered"]
     list_select_related = ["survey", "member"]
     search_fields = ["survey__title", "member__email", "member__name"]
-    readonly_fields = ["survey", "member", "invited_on", "reminded_on", "responded"]
+    readonly_fields = ["survey", "member", "invited_on", "reminded", "answered"]
+    fields = readonly_fields
+    NOT_SHOWN = "Not shown: the survey is anonymous"
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The admin would otherwise filter by any field named in the address.
+        if lookup.split("__")[0] in {"responded", "reminded_on"}:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="answered")
+    def answered(self, invitation):
+        if invitation.survey.is_anonymous:
+            return self.NOT_SHOWN
+        return "Yes" if invitation.responded else "No"
+
+    @admin.display(description="reminded on")
+    def reminded(self, invitation):
+        if invitation.survey.is_anonymous:
+            return self.NOT_SHOWN
+        return invitation.reminded_on or "-"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

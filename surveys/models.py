@@ -45,6 +45,9 @@ class Survey(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the final release after closing rewrote every anonymous answer in one transaction
+    # (surveys.services.responses_release); cleared if the survey is reopened.
+    answers_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
@@ -81,6 +84,10 @@ class Survey(models.Model):
     def is_open(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
+
+    def has_answers(self) -> bool:
+        """Whether anyone has answered: released responses, or anonymous answers still sealed."""
+        return self.responses.exists() or self.sealed_responses.exists()
 
 
 class Question(models.Model):
@@ -144,8 +151,10 @@ class Choice(models.Model):
 
 class Invitation(models.Model):
     """Who was asked, and whether they have answered: the record that stops a second response
-    and drives reminders. It never points at the response itself, and carries dates only, so
-    it cannot be lined up with an anonymous response by time."""
+    and drives reminders. It never points at the response itself, and keeps only the yes or no
+    of answering, with no time, so it cannot be lined up with an anonymous response by time.
+    (An anonymous answer is stored sealed in the same transaction; the response itself is
+    written later, in a release of its own: see SealedResponse.)"""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     member = models.ForeignKey(
@@ -165,11 +174,28 @@ class Invitation(models.Model):
         return f"Invitation {self.pk}"
 
 
+class SealedResponse(models.Model):
+    """An anonymous answer waiting to be released: encrypted with a key derived from the
+    server's secret (surveys.sealing), with no member and no time. It is written in the same
+    transaction that marks the invitation answered, so it shares that transaction's traces in
+    the database; it is deleted when released, and the Response written in its place belongs
+    to a separate transaction, shuffled among at least k others."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sealed_responses")
+    payload = models.BinaryField()
+
+    def __str__(self):
+        return f"Sealed answer to {self.survey_id}"
+
+
 class Response(models.Model):
     """One person's answers. For an anonymous survey there is no member, the only time kept is
-    the day, and the key is random, so nothing orders or joins it back to a person. The small
-    groups it may be broken down by (sector, organisation, caucus) are copied at the time of
-    answering; results shown from them are suppressed below the disclosure threshold."""
+    the day it was released, the key is random, and it was written in a shuffled batch, so
+    nothing orders or joins it back to a person. The groups it may be broken down by (sector,
+    seniority, organisation) are copied at the time of answering and, for an anonymous
+    survey, coarsened at release until each is shared by at least k invited members
+    (surveys.sealing); results shown from them are suppressed below the disclosure threshold."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
@@ -182,11 +208,9 @@ class Response(models.Model):
     )
     submitted_on = models.DateField(default=timezone.localdate)
     sector = models.CharField(max_length=20, blank=True)
+    seniority = models.CharField(max_length=20, blank=True)
     organisation = models.ForeignKey(
         "members.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    caucus = models.ForeignKey(
-        "events.Caucus", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

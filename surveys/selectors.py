@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
-from events.models import Caucus
-from members.models import Organisation, Sector
+from members.models import Organisation, Sector, Seniority
 
 from .disclosure import suppress, unsuppressed
 from .models import Answer, Invitation, Question, Response, Survey
@@ -86,6 +85,8 @@ class Results:
     responses: int
     invited: int
     questions: list
+    # Anonymous answers sealed until there are enough to release together.
+    waiting: int = 0
 
     @property
     def rate(self):
@@ -98,11 +99,17 @@ TEXT_ANSWERS_SHOWN = 200
 def results(*, survey: Survey) -> Results:
     """Counts, scale statistics, net promoter score and free text for every question.
 
-    Six queries, whatever the number of responses: the aggregation is done by the database."""
+    Only released answers count: an anonymous answer still sealed is counted as waiting and
+    nothing more. Free text is listed in the order of the texts themselves, the same rule
+    for every question, so one person's answers do not line up across questions.
+
+    A fixed number of queries, whatever the number of responses: the aggregation is done by
+    the database."""
     questions = questions_of(survey=survey)
     by_id = {q.pk: QuestionResult(q) for q in questions}
     responses = survey.responses.count()
     invited = survey.invitations.count()
+    waiting = survey.sealed_responses.count() if survey.is_anonymous else 0
     answers = Answer.objects.filter(question__survey=survey)
     scale_counts = {}
     for question_id, value, n in (
@@ -128,7 +135,7 @@ def results(*, survey: Survey) -> Results:
             rank=Window(
                 RowNumber(),
                 partition_by=F("question_id"),
-                order_by=[F("response__submitted_on").desc(), F("pk")],
+                order_by=[Lower("text"), F("text"), F("pk")],
             )
         )
         .filter(rank__lte=TEXT_ANSWERS_SHOWN)
@@ -163,7 +170,7 @@ def results(*, survey: Survey) -> Results:
         else:
             result.texts = texts.get(q.pk, [])
             result.answered = result.text_count = answered.get(q.pk, 0)
-    return Results(survey, responses, invited, [by_id[q.pk] for q in questions])
+    return Results(survey, responses, invited, [by_id[q.pk] for q in questions], waiting)
 
 
 def median_from_counts(values: dict[int, int]) -> float | None:
@@ -183,11 +190,11 @@ def median_from_counts(values: dict[int, int]) -> float | None:
     return (at((total - 1) // 2) + at(total // 2)) / 2
 
 
-BREAKDOWNS = {"sector": "Sector", "organisation": "Organisation", "caucus": "Caucus"}
+BREAKDOWNS = {"sector": "Sector", "organisation": "Organisation", "seniority": "Seniority"}
 
 
 def breakdown(*, question: Question, by: str, see_everything: bool):
-    """Answers to one question by sector, organisation or caucus, with small counts hidden
+    """Answers to one question by sector, organisation or seniority, with small counts hidden
     (unless the viewer has the dedicated permission). One query for the counts, one for the
     group names."""
     if by not in BREAKDOWNS:
@@ -204,7 +211,7 @@ def breakdown(*, question: Question, by: str, see_everything: bool):
     else:
         raise ValueError("Free-text answers are not broken down.")
     group_field = {"sector": "response__sector", "organisation": "response__organisation_id",
-                   "caucus": "response__caucus_id"}[by]  # fmt: skip
+                   "seniority": "response__seniority"}[by]  # fmt: skip
     counts = {}
     group_ids = set()
     for group, column, n in answers.values_list(group_field, column_of).annotate(n=Count("pk")):
@@ -221,14 +228,15 @@ def breakdown(*, question: Question, by: str, see_everything: bool):
 
 
 def _group_names(by, ids):
+    # Blank covers both "not given" and "pooled so that nobody can be picked out".
     not_stated = "Not stated"
-    if by == "sector":
-        labels = dict(Sector.choices)
+    if by in ("sector", "seniority"):
+        labels = dict(Sector.choices if by == "sector" else Seniority.choices)
         return {g: labels.get(g, not_stated) if g else not_stated for g in ids}
-    model = Organisation if by == "organisation" else Caucus
-    known = dict(model.objects.filter(pk__in=[g for g in ids if g]).values_list("pk", "name"))
-    fallback = not_stated if by == "organisation" else "No caucus chosen"
-    return {g: known.get(g, fallback) for g in ids}
+    known = dict(
+        Organisation.objects.filter(pk__in=[g for g in ids if g]).values_list("pk", "name")
+    )
+    return {g: known.get(g, not_stated) for g in ids}
 
 
 def responses_by_day(*, survey):
@@ -246,12 +254,16 @@ CLOSED_RESULTS_TIMEOUT = 60 * 60 * 24
 
 
 def _closed_results_key(survey) -> str:
-    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}"
+    # The sealing time is in the key: results cached before the final release of anonymous
+    # answers can never be served after it.
+    sealed = survey.answers_sealed_at.timestamp() if survey.answers_sealed_at else "unsealed"
+    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}:{sealed}"
 
 
 def results_with_days(*, survey) -> tuple[Results, list]:
     """`results` and `responses_by_day` together: from the cache once the survey has closed
-    (reopening it changes the closing time, and so the key); fresh while it is open."""
+    (reopening it changes the closing time, and the final release its sealing time, and so
+    the key); fresh while it is open."""
     if survey.closes_at > timezone.now():
         return results(survey=survey), responses_by_day(survey=survey)
     key = _closed_results_key(survey)

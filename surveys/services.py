@@ -2,19 +2,23 @@
 survey says so) and reminding those who have not answered."""
 
 import math
+import secrets
+import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import CaucusMembership
 from members.emails import absolute_url, member_email_send
 from members.slugs import unique_slug
 
-from .models import Answer, Choice, Invitation, Question, Response, Survey
+from .models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
+from .sealing import Coarsener, seal, unseal
 
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 # Rough seconds to answer each kind of question, for "takes about N minutes".
@@ -31,7 +35,8 @@ def minutes_to_answer(questions) -> int:
 
 @transaction.atomic
 def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
-    if survey.pk and survey.responses.exists():
+    closed_at = survey.closes_at
+    if survey.pk and survey.has_answers():
         locked = {"is_anonymous", "kind", "event", "caucus"} & {
             name for name, value in fields.items() if getattr(survey, name) != value
         }
@@ -50,13 +55,16 @@ def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
         survey.slug = unique_slug(Survey, survey.title)
     if survey.pk is None:
         survey.created_by = user
+    if closed_at and survey.closes_at > closed_at:
+        # Reopened, or given longer: answers will be sealed again at the new close.
+        survey.answers_sealed_at = None
     survey.full_clean()
     survey.save()
     return survey
 
 
 def _editable(survey: Survey):
-    if survey.responses.exists():
+    if survey.has_answers():
         raise ValidationError("People have already answered, so the questions cannot change.")
 
 
@@ -205,30 +213,9 @@ def invitation_for(*, survey: Survey, member) -> Invitation | None:
     return Invitation.objects.filter(survey=survey, member=member).first()
 
 
-@transaction.atomic
-def response_submit(*, survey: Survey, member, answers: dict) -> Response:
-    """Store one member's answers. `answers` maps each question to its cleaned value: an int
-    for a scale, a Choice, a list of Choices, or text (None or "" or [] when skipped).
-
-    For an anonymous survey the response carries no member, no time of day and a random key,
-    and the invitation is only marked answered: nothing joins the two."""
-    if not survey.is_open():
-        raise ValidationError("This survey is not open for answers.")
-    invitation = Invitation.objects.select_for_update().filter(survey=survey, member=member).first()
-    if invitation is None:
-        raise PermissionDenied("This survey is for the people it was sent to.")
-    if invitation.responded:
-        raise ValidationError("You have already answered this survey. Thank you.")
-    caucus_id = (
-        CaucusMembership.objects.filter(member=member).values_list("caucus_id", flat=True).first()
-    )
-    response = Response.objects.create(
-        survey=survey,
-        member=None if survey.is_anonymous else member,
-        sector=member.sector,
-        organisation_id=member.organisation_id,
-        caucus_id=caucus_id,
-    )
+def _answer_rows(survey: Survey, answers: dict) -> list[tuple]:
+    """The answers as rows (question id, value, choice id, text), checked: every question is
+    the survey's own and every required one is answered."""
     given = {question.pk: value for question, value in answers.items()}
     if set(given) - set(survey.questions.values_list("pk", flat=True)):
         raise ValidationError("An answer was for a question not in this survey.")
@@ -240,14 +227,164 @@ def response_submit(*, survey: Survey, member, answers: dict) -> Response:
                 raise ValidationError(f"“{question.text}” needs an answer.")
             continue
         if question.kind in Question.SCALE_KINDS:
-            rows.append(Answer(response=response, question=question, value=int(value)))
+            rows.append((question.pk, int(value), None, ""))
         elif question.kind == Question.Kind.SINGLE:
-            rows.append(Answer(response=response, question=question, choice=value))
+            rows.append((question.pk, None, value.pk, ""))
         elif question.kind == Question.Kind.MULTIPLE:
-            rows += [Answer(response=response, question=question, choice=c) for c in value]
+            rows += [(question.pk, None, c.pk, "") for c in value]
         else:
-            rows.append(Answer(response=response, question=question, text=value))
-    Answer.objects.bulk_create(rows)
+            rows.append((question.pk, None, None, value))
+    return rows
+
+
+def _answers_create(response: Response, rows) -> None:
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=q, value=v, choice_id=c, text=t)
+        for q, v, c, t in rows
+    )
+
+
+@transaction.atomic
+def response_submit(*, survey: Survey, member, answers: dict) -> Response | None:
+    """Store one member's answers. `answers` maps each question to its cleaned value: an int
+    for a scale, a Choice, a list of Choices, or text (None or "" or [] when skipped).
+
+    A named survey's response is stored at once, with the member, and returned. An anonymous
+    survey's answers are sealed (surveys.sealing) and nothing is returned: the invitation is
+    marked answered in this transaction, and the response is written later by
+    `responses_release`, in a transaction of its own, shuffled among others. After this
+    transaction commits, a release is tried at once (it waits until there are enough)."""
+    if not survey.is_open():
+        raise ValidationError("This survey is not open for answers.")
+    invitation = Invitation.objects.select_for_update().filter(survey=survey, member=member).first()
+    if invitation is None:
+        raise PermissionDenied("This survey is for the people it was sent to.")
+    if invitation.responded:
+        raise ValidationError("You have already answered this survey. Thank you.")
+    rows = _answer_rows(survey, answers)
     invitation.responded = True
     invitation.save(update_fields=["responded"])
-    return response
+    if not survey.is_anonymous:
+        response = Response.objects.create(
+            survey=survey,
+            member=member,
+            sector=member.sector,
+            seniority=member.seniority,
+            organisation_id=member.organisation_id,
+        )
+        _answers_create(response, rows)
+        return response
+    SealedResponse.objects.create(
+        survey=survey,
+        payload=seal(
+            {
+                "answers": rows,
+                "groups": [member.sector, member.seniority, member.organisation_id],
+            }
+        ),
+    )
+    # Robust: if the release fails, the answer stays sealed and the scheduled command
+    # releases it; the member's answer is already safely stored.
+    transaction.on_commit(lambda: responses_release(survey=survey), robust=True)
+    return None
+
+
+# Releasing anonymous answers -----------------------------------------------------------------
+
+
+def release_due(*, survey: Survey, now=None) -> bool:
+    """Whether `responses_release` has anything to do for this survey: enough sealed answers
+    to release, or a closed survey whose answers are not yet sealed in their final order."""
+    if not survey.is_anonymous:
+        return False
+    now = now or timezone.now()
+    if survey.closes_at <= now:
+        return survey.answers_sealed_at is None or survey.sealed_responses.exists()
+    return survey.sealed_responses.count() >= settings.SURVEY_SUPPRESSION_THRESHOLD
+
+
+def _respondent_groups(survey: Survey) -> Coarsener:
+    """The groups of everyone who has answered the survey (released or still sealed), as
+    their profiles are now."""
+    population = survey.invitations.filter(responded=True).values_list(
+        "member__sector", "member__seniority", "member__organisation_id"
+    )
+    return Coarsener(population, k=settings.SURVEY_SUPPRESSION_THRESHOLD)
+
+
+@transaction.atomic
+def responses_release(*, survey: Survey, now=None) -> int:
+    """Write waiting anonymous answers as responses, in a transaction of their own, in an order
+    nobody can predict. Returns how many responses were written (0 when nothing was due).
+
+    While the survey is open, answers wait until there are at least k of them
+    (k = SURVEY_SUPPRESSION_THRESHOLD), so results move by k or more at a time and never by one
+    person's answer. Once it has closed, everything waiting is released, and every anonymous
+    response released earlier is rewritten with it (new keys, shuffled together), so that all
+    of the survey's anonymous rows end up in one transaction in a random physical order; the
+    survey's `answers_sealed_at` records that. They all get the day of that final release
+    too: days of earlier releases would split the responses into batches, and anyone who can
+    tell who answered in which batch could pick people out within one. Each response's groups
+    are coarsened against the people who have answered (surveys.sealing.Coarsener); at the
+    final release, those released earlier are coarsened again against everyone who answered.
+
+    The survey row is locked first, so two releases of one survey run one after the other and
+    the second finds nothing left to do."""
+    now = now or timezone.now()
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not release_due(survey=survey, now=now):
+        return 0
+    closed = survey.closes_at <= now
+    sealed = list(survey.sealed_responses.all())
+    coarsen = _respondent_groups(survey)
+    # (groups, answer rows) for each response to write.
+    batch = []
+    for row in sealed:
+        payload = unseal(row.payload)
+        batch.append((coarsen(tuple(payload["groups"])), payload["answers"]))
+    if closed:
+        earlier = survey.responses.filter(member__isnull=True).prefetch_related("answers")
+        for response in earlier:
+            groups = (response.sector, response.seniority, response.organisation_id)
+            rows = [(a.question_id, a.value, a.choice_id, a.text) for a in response.answers.all()]
+            batch.append((coarsen.widen(groups), rows))
+        earlier.delete()
+    secrets.SystemRandom().shuffle(batch)
+    responses = Response.objects.bulk_create(
+        Response(
+            id=uuid.uuid4(),
+            survey=survey,
+            member=None,
+            submitted_on=timezone.localdate(now),
+            sector=sector,
+            seniority=seniority,
+            organisation_id=organisation,
+        )
+        for (sector, seniority, organisation), _ in batch
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=q, value=v, choice_id=c, text=t)
+        for response, (_, rows) in zip(responses, batch, strict=True)
+        for q, v, c, t in rows
+    )
+    SealedResponse.objects.filter(pk__in=[row.pk for row in sealed]).delete()
+    if closed:
+        survey.answers_sealed_at = now
+        survey.save(update_fields=["answers_sealed_at"])
+    return len(batch)
+
+
+def releases_run(*, now=None) -> int:
+    """Release answers for every survey that has some due; for the scheduled command. Each
+    survey is released in its own transaction. Returns how many responses were written."""
+    now = now or timezone.now()
+    candidates = (
+        Survey.objects.filter(is_anonymous=True)
+        .filter(
+            Q(sealed_responses__isnull=False)
+            | Q(closes_at__lte=now, answers_sealed_at__isnull=True)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return sum(responses_release(survey=survey, now=now) for survey in candidates)

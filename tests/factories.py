@@ -7,12 +7,14 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.utils import timezone
 
 from events.models import Caucus, CaucusMembership, Event, EventKind, Programme, Registration
 from members.middleware import mfa_required
 from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
 from resources.models import Resource, Topic
+from surveys.services import responses_release
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -170,6 +172,16 @@ def caucus_member(caucus, **kwargs):
         member=user, caucus=caucus, consent_version="1", consent_text="I consent."
     )
     return user
+
+
+def answers_release(survey) -> int:
+    """Release a survey's sealed anonymous answers now, however few are waiting, for tests of
+    how answers are counted and shown rather than of when they are released. A release waits
+    for the disclosure threshold, so the threshold is one for the release; groups are then kept
+    as given (one invited member shares each). tests/surveys/test_sealing.py tests releases
+    and coarsening at the real threshold."""
+    with override_settings(SURVEY_SUPPRESSION_THRESHOLD=1):
+        return responses_release(survey=survey)
 
 
 class ResourceFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,12 @@ viewer may see. Two rules protect the people who answered:
 
 - a survey with fewer responses than SURVEY_SUPPRESSION_THRESHOLD shows no answers at all,
   because with a handful of respondents even overall counts and free text can point to people;
-- breakdowns by small groups hide small counts (surveys.disclosure), and caucus breakdowns,
-  which rest on special category data, are only for holders of events.view_caucus_choice.
+- breakdowns by small groups hide small counts (surveys.disclosure). There is no breakdown by
+  caucus: responses do not keep it, because members agreed to their caucus being used only
+  for its sessions and materials.
+
+Anonymous answers count only once released (surveys.services.responses_release): in groups of
+at least the threshold while the survey is open, all together when it closes.
 
 Holders of surveys.view_unsuppressed_results see everything."""
 
@@ -17,15 +21,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
-from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
-from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
 from members.spreadsheets import spreadsheet_cell
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Question, Survey
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
@@ -40,10 +43,6 @@ NPS_EXPLAINED = (
     "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
     "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
 )
-CAUCUS_REFUSED = (
-    "Breakdowns by caucus are only for people allowed to see members’ caucus choices, "
-    "which are special category data."
-)
 
 
 def _tiny_survey_note(threshold: int) -> str:
@@ -53,15 +52,26 @@ def _tiny_survey_note(threshold: int) -> str:
     )
 
 
+def _waiting_note(waiting: int, threshold: int) -> str:
+    answers = "answer is" if waiting == 1 else "answers are"
+    return (
+        f"{waiting} more {answers} waiting. Anonymous answers are added in groups of at least "
+        f"{threshold}, or all together when the survey closes, so that no change in the "
+        "results can be traced to the person who just answered."
+    )
+
+
+def _final_release(survey) -> None:
+    """A closed survey's final release of anonymous answers, if it has not happened yet, in a
+    transaction of its own: results are final even where no scheduler runs
+    `release_survey_answers`. While the survey is open, releases happen as answers arrive."""
+    if survey.closes_at <= timezone.now() and services.release_due(survey=survey):
+        services.responses_release(survey=survey)
+        survey.refresh_from_db(fields=["answers_sealed_at"])
+
+
 def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
-
-
-def _breakdown_options(user) -> dict[str, str]:
-    options = dict(selectors.BREAKDOWNS)
-    if not user.has_perm(CAUCUS_CHOICE):
-        del options["caucus"]
-    return options
 
 
 def _breakable(questions) -> list[Question]:
@@ -148,13 +158,8 @@ def _breakdown_table(table, question) -> dict:
 
 def _breakdown(request, questions, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
-    options = _breakdown_options(request.user)
+    options = selectors.BREAKDOWNS
     data = request.GET
-    if data.get("by") == "caucus" and "caucus" not in options:
-        form = BreakdownForm(
-            initial={"question": data.get("question")}, questions=questions, options=options
-        )
-        return form, None, CAUCUS_REFUSED
     if not {"by", "question"} & set(data):
         return BreakdownForm(questions=questions, options=options), None, None
     form = BreakdownForm(data, questions=questions, options=options)
@@ -178,15 +183,13 @@ def _breakdown(request, questions, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
+    _final_release(survey)
     found, by_day = selectors.results_with_days(survey=survey)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not _sees_everything(request.user)
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
-    if breakdown is not None and form.cleaned_data["by"] == "caucus":
-        # Answers by caucus rest on members' caucus choices: special category data.
-        audit_record(request, Action.CAUCUS_BREAKDOWN_VIEWED, target=survey)
     return render(
         request,
         "surveys/organise/results.html",
@@ -197,6 +200,7 @@ def results(request, pk):
             "by_day": by_day,
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
+            "waiting_note": _waiting_note(found.waiting, threshold) if found.waiting else None,
             "charts": charts,
             "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
@@ -225,6 +229,7 @@ def _free_text_refusal(survey, user) -> str | None:
 @require_GET
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
+    _final_release(survey)
     found = selectors.results(survey=survey)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     see_everything = _sees_everything(request.user)
@@ -242,6 +247,9 @@ def results_csv(request, pk):
     write("Survey", survey.title)
     write("Responses", found.responses)
     write("Invited", found.invited)
+    if found.waiting:
+        write("Waiting to be added", found.waiting)
+        write("Note", _waiting_note(found.waiting, threshold))
     if found.responses < threshold and not see_everything:
         write("Note", _tiny_survey_note(threshold))
         return response
@@ -269,7 +277,7 @@ def results_csv(request, pk):
         if result.nps is not None:
             write(question.text, "Net promoter score", result.nps)
 
-    options = _breakdown_options(request.user)
+    options = selectors.BREAKDOWNS
     notes = []
     write()
     write("Breakdown by", "Question", "Group", "Answer", "Count")

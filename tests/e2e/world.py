@@ -31,6 +31,7 @@ from ..factories import (
     ProgrammeFactory,
     RegistrationFactory,
     UserFactory,
+    answers_release,
 )
 
 # The video player is another site's page: the browser is given a stand-in, so the tests never
@@ -262,6 +263,8 @@ def world_build(ground_rules):
                 text: f"More time for questions, please ({n}).",
             },
         )
+    # Every answer in the results now, with its groups, for the results pages' checks.
+    answers_release(answered)
     Invitation.objects.create(survey=answered, member=member)
 
     # Actions and check-ins, for the member's pages and the dashboard.

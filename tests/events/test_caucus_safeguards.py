@@ -87,7 +87,7 @@ def test_withdrawal_removes_access_at_once(client, caucus, insider):
         opens_at=timezone.now() - datetime.timedelta(days=1),
         closes_at=timezone.now() + datetime.timedelta(days=1),
     )
-    Response.objects.create(survey=named, member=insider, caucus=caucus)
+    Response.objects.create(survey=named, member=insider, sector="nhs")
     client.force_login(insider)
     assertContains(client.get(session.get_absolute_url()), LINK)
 
@@ -100,8 +100,9 @@ def test_withdrawal_removes_access_at_once(client, caucus, insider):
     assert Registration.objects.get(event=session, member=insider).status == "cancelled"
     assertNotContains(client.get(session.get_absolute_url()), LINK)
     assert client.post(reverse("events:register", args=[session.slug])).status_code == 403
-    # Nothing that names the member still records the caucus.
-    assert Response.objects.get(member=insider).caucus is None
+    # Nothing that names the member records the caucus: responses never kept it.
+    assert "caucus" not in {field.name for field in Response._meta.get_fields()}
+    assert Response.objects.get(member=insider).sector == "nhs"
     assertNotContains(client.get(reverse("events:caucus")), "You are in the")
 
 

@@ -13,8 +13,6 @@ from events.models import Attendance, CaucusMembership
 from members.audit import attempted_email_hash, audit_record
 from members.models import AuditEvent, Organisation, User
 from members.roles import ORGANISERS
-from surveys import services as survey_services
-from surveys.models import Invitation, Question, Survey
 
 from ..factories import (
     CaucusFactory,
@@ -168,36 +166,6 @@ def test_caucus_register_refused_without_the_permission_is_logged(organiser_clie
     assert organiser_client.get(url).status_code == 403
     assert rows(action__in=["access_denied", "caucus_register_viewed"]) == [
         ("access_denied", f"user #{organiser.pk}", None, "", "", url)
-    ]
-
-
-def test_survey_results_by_caucus_are_logged_and_other_breakdowns_are_not(client, organiser):
-    give(organiser, "view_caucus_choice")
-    client.force_login(organiser)
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Belonging",
-        slug="belonging",
-        kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=7),
-    )
-    agree = Question.objects.create(
-        survey=survey, kind=Question.Kind.AGREEMENT, text="I belong", order=1
-    )
-    caucus = CaucusFactory()
-    for _ in range(5):
-        person = caucus_member(caucus)
-        Invitation.objects.create(survey=survey, member=person)
-        survey_services.response_submit(survey=survey, member=person, answers={agree: 4})
-    url = reverse("surveys:results", args=[survey.pk])
-    assert client.get(url, {"by": "sector", "question": agree.pk}).status_code == 200
-    assert not AuditEvent.objects.filter(action="caucus_breakdown_viewed").exists()
-    assert client.get(url, {"by": "caucus", "question": agree.pk}).status_code == 200
-    assert rows(action="caucus_breakdown_viewed") == [
-        ("caucus_breakdown_viewed", f"user #{organiser.pk}", "survey", str(survey.pk), "", url)
     ]
 
 

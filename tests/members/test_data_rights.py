@@ -64,6 +64,10 @@ from ..factories import (
     UserFactory,
 )
 
+ANONYMOUS_ANSWERED_LEFT_OUT = (
+    "Not included in a copy made by an organiser, because the survey is anonymous: the "
+    "member can see it in their own download from their profile."
+)
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"
@@ -166,8 +170,8 @@ def world(ground_rules):
         member=amara,
         submitted_on=at(-3).date(),
         sector="nhs",
+        seniority="senior",
         organisation=organisation,
-        caucus=caucus,
     )
     Answer.objects.create(response=mine, question=scale, value=4)
     Answer.objects.create(response=mine, question=pick, choice=talks)
@@ -177,7 +181,7 @@ def world(ground_rules):
     anon = Response.objects.create(survey=anonymous, submitted_on=at(-3).date())
     Answer.objects.create(response=anon, question=pulse, value=5)
     in_caucus = Response.objects.create(
-        survey=caucus_survey, member=amara, submitted_on=at(-3).date(), caucus=caucus
+        survey=caucus_survey, member=amara, submitted_on=at(-3).date()
     )
     Answer.objects.create(response=in_caucus, question=caucus_q, text="Felt heard")
 
@@ -387,7 +391,7 @@ def test_the_export_holds_everything_about_the_member_key_by_key(world, ground_r
             "survey": "Caucus check-in",
             "submitted_on": "2026-02-27",
             "answers": [{"question": "Q", "answer": "Felt heard"}],
-            "recorded_with_it": {"sector": "", "organisation": None, "caucus": CAUCUS_NAME},
+            "recorded_with_it": {"sector": "", "seniority": "", "organisation": None},
         },
         {
             "survey": "Named feedback",
@@ -399,8 +403,8 @@ def test_the_export_holds_everything_about_the_member_key_by_key(world, ground_r
             ],
             "recorded_with_it": {
                 "sector": "nhs",
+                "seniority": "senior",
                 "organisation": "Northside NHS Trust",
-                "caucus": CAUCUS_NAME,
             },
         },
     ]
@@ -505,13 +509,16 @@ def test_an_organiser_without_the_caucus_permission_gets_no_trace_of_the_caucus(
         "Allyship in practice",
     ]
     assert [a["event"] for a in data["attendance"]] == ["Naming racism at work"]
-    assert [i["survey"] for i in data["survey_invitations"]] == [
-        "Named feedback",
-        "Anonymous pulse",
-    ]
+    assert data["survey_invitations"] == [
+        {"survey": "Named feedback", "invited_on": "2026-02-26", "reminded_on": None,
+         "responded": True},
+        {"survey": "Anonymous pulse", "invited_on": "2026-02-26",
+         "reminded_on": ANONYMOUS_ANSWERED_LEFT_OUT, "responded": ANONYMOUS_ANSWERED_LEFT_OUT},
+    ]  # fmt: skip
     assert [r["survey"] for r in data["named_survey_responses"]] == ["Named feedback"]
     assert data["named_survey_responses"][0]["recorded_with_it"] == {
         "sector": "nhs",
+        "seniority": "senior",
         "organisation": "Northside NHS Trust",
     }
     text = json.dumps(data)
@@ -525,8 +532,22 @@ def test_an_organiser_trusted_with_caucus_choices_gets_the_whole_export(world, o
     organiser = User.objects.get(pk=organiser.pk)  # a fresh permission cache
 
     mine, theirs = _export(world["amara"]), _export(world["amara"], viewer=organiser)
-    # Made a moment apart: everything but the time of making is the same.
+    # Made a moment apart: everything but the time of making is the same, except whether the
+    # member answered the anonymous survey (and was reminded), which is in their own copy only.
     del mine["exported_at"], theirs["exported_at"]
+    assert theirs["survey_invitations"][1] == {
+        "survey": "Anonymous pulse",
+        "invited_on": "2026-02-26",
+        "reminded_on": ANONYMOUS_ANSWERED_LEFT_OUT,
+        "responded": ANONYMOUS_ANSWERED_LEFT_OUT,
+    }
+    assert mine["survey_invitations"][1] == {
+        "survey": "Anonymous pulse",
+        "invited_on": "2026-02-26",
+        "reminded_on": None,
+        "responded": True,
+    }
+    theirs["survey_invitations"][1] = mine["survey_invitations"][1]
     assert theirs == mine
 
 

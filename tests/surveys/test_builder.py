@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from events.models import Event
 from surveys import services
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 
 from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
 
@@ -559,7 +559,8 @@ def test_questions_cannot_change_once_people_have_answered(organiser_client, mem
     )
     assert _messages(response) == [NOT_EDITABLE]
     assert Question.objects.count() == 1
-    assert Answer.objects.count() == 1
+    # The answer is still sealed, not yet released: the questions are locked all the same.
+    assert SealedResponse.objects.count() == 1
     assert NOT_EDITABLE in html_lib.unescape(response.content.decode())
 
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import selectors, services
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 
-from ..factories import OrganisationFactory, UserFactory
+from ..factories import OrganisationFactory, UserFactory, answers_release
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,11 @@ def _invite(survey, member):
     return Invitation.objects.create(survey=survey, member=member)
 
 
+def _nothing_stored():
+    """No response stored, released or still sealed."""
+    return not Response.objects.exists() and not SealedResponse.objects.exists()
+
+
 def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
     """Checked from the database side: no column of any survey table points at the person, and
     no time finer than the day is stored beside the answer."""
@@ -52,6 +57,7 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
         member=member,
         answers={scale: 4, pick: pick.choices.first(), text: "More time for groups."},
     )
+    answers_release(survey)
     response = Response.objects.get()
     assert response.member_id is None
     assert isinstance(response.pk, __import__("uuid").UUID)
@@ -61,7 +67,7 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
         # No column anywhere in the survey tables holds the member's id next to an answer.
         cursor.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_name IN ('surveys_response', 'surveys_answer')"
+            "WHERE table_name IN ('surveys_response', 'surveys_answer', 'surveys_sealedresponse')"
         )
         columns = cursor.fetchall()
         cursor.execute("SELECT member_id FROM surveys_response")
@@ -105,6 +111,7 @@ def test_a_second_response_is_refused_and_the_first_kept():
             survey=survey, member=member, answers={scale: 1, pick: pick.choices.first()}
         )
     assert caught.value.messages == ["You have already answered this survey. Thank you."]
+    assert answers_release(survey) == 1
     assert list(Answer.objects.filter(question=scale).values_list("value", flat=True)) == [5]
 
 
@@ -112,7 +119,7 @@ def test_someone_not_invited_cannot_answer():
     survey, scale, _pick, _ = _survey()
     with pytest.raises(PermissionDenied):
         services.response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
-    assert not Response.objects.exists()
+    assert _nothing_stored()
 
 
 @pytest.mark.parametrize(
@@ -131,7 +138,7 @@ def test_a_survey_outside_its_dates_takes_no_answers(when):
     with pytest.raises(ValidationError) as caught:
         services.response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["This survey is not open for answers."]
-    assert not Response.objects.exists()
+    assert _nothing_stored()
 
 
 def test_a_missing_required_answer_stores_nothing():
@@ -141,7 +148,7 @@ def test_a_missing_required_answer_stores_nothing():
     with pytest.raises(ValidationError) as caught:
         services.response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["“Which part?” needs an answer."]
-    assert not Response.objects.exists()
+    assert _nothing_stored()
     assert Invitation.objects.get().responded is False
 
 
@@ -198,12 +205,13 @@ def test_a_missing_required_answer_comes_back_with_the_other_answers_kept(member
         "checked" in html.split(f'id="id_q{scale.pk}_3"')[1].split(">")[0]
     )
     assert "Kept text</textarea>" in html
-    assert not Response.objects.exists()
+    assert _nothing_stored()
 
     choice = pick.choices.first()
     response = _post(member_client, survey, {f"q{scale.pk}": "4", f"q{pick.pk}": choice.pk,
                                              f"q{text.pk}": "Kept text"})  # fmt: skip
     assert response["Location"] == reverse("surveys:thanks", args=[survey.slug])
+    answers_release(survey)
     assert Answer.objects.filter(question=text).get().text == "Kept text"
 
 
@@ -222,7 +230,7 @@ def test_answers_off_the_list_are_refused(member_client, member, tamper):
     response = _post(member_client, survey, data)
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
-    assert not Response.objects.exists()
+    assert _nothing_stored()
 
 
 def test_a_question_id_from_another_survey_is_ignored(member_client, member):
@@ -231,6 +239,7 @@ def test_a_question_id_from_another_survey_is_ignored(member_client, member):
     _invite(survey, member)
     _post(member_client, survey, {f"q{scale.pk}": "3", f"q{pick.pk}": pick.choices.first().pk,
                                   f"q{other_scale.pk}": "5"})  # fmt: skip
+    answers_release(survey)
     assert list(Answer.objects.values_list("question_id", flat=True).order_by("question_id")) == [
         scale.pk,
         pick.pk,
@@ -261,6 +270,7 @@ def test_a_second_visit_after_answering_says_so(member_client, member):
     assert "You have already answered this survey. Thank you." in html
     assert "Send my answers" not in html
     _post(member_client, survey, {f"q{scale.pk}": "1", f"q{pick.pk}": pick.choices.first().pk})
+    assert answers_release(survey) == 1
     assert Response.objects.count() == 1
 
 
