@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from events.models import Attendance, Event, EventKind
 from events.services import event_save
 from resources.models import Topic
+from surveys.services import sealed_responses_regroup
 
 from .emails import CATEGORIES, member_email_send
 from .models import (
@@ -176,13 +177,27 @@ def organisation_save(*, organisation: Organisation, name: str, sector: str) -> 
 
 @transaction.atomic
 def organisation_merge(*, keep: Organisation, duplicates) -> int:
-    """Move every member of the duplicates to `keep`, then delete the duplicates.
+    """Move everything that points at the duplicates to `keep`, then delete the duplicates, in
+    one transaction. Returns how many members moved.
 
-    Returns how many members moved."""
+    "Everything" is every relation to Organisation, hidden ones included (a survey response's
+    organisation has no reverse name), found by walking the models, so a relation added later
+    moves too; and the organisation inside anonymous answers still sealed for release."""
     duplicate_ids = [org.pk for org in duplicates if org.pk != keep.pk]
     if not duplicate_ids:
         raise ValidationError("Choose at least one organisation other than the one to keep.")
-    moved = User.objects.filter(organisation_id__in=duplicate_ids).update(organisation=keep)
+    moved = 0
+    for relation in Organisation._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete:
+            continue  # Organisation's own fields
+        if relation.many_to_many or relation.one_to_one:
+            raise NotImplementedError(f"Merging does not yet move {relation.related_model}.")
+        field = relation.field.name
+        rows = relation.related_model._base_manager.filter(**{f"{field}__in": duplicate_ids})
+        count = rows.update(**{field: keep})
+        if relation.related_model is User:
+            moved = count
+    sealed_responses_regroup(organisation_ids=duplicate_ids, into=keep.pk)
     if not keep.sector:
         sector = (
             Organisation.objects.filter(pk__in=duplicate_ids)

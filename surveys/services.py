@@ -6,6 +6,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -388,3 +389,24 @@ def releases_run(*, now=None) -> int:
         .order_by("pk")
     )
     return sum(responses_release(survey=survey, now=now) for survey in candidates)
+
+
+@transaction.atomic
+def sealed_responses_regroup(*, organisation_ids: list[int], into: int) -> int:
+    """Answers still sealed that were given by members of `organisation_ids` now count as given
+    from organisation `into` (when organisations are merged), re-sealed in place. Returns how
+    many were changed. Waiting answers are few: they are released once k are waiting."""
+    changed = 0
+    merged = set(organisation_ids)
+    for row in SealedResponse.objects.select_for_update().order_by("pk"):
+        try:
+            payload = unseal(row.payload)
+        except InvalidToken:
+            continue  # sealed under a key the server no longer holds: nothing can read it
+        sector, seniority, organisation = payload["groups"]
+        if organisation in merged:
+            payload["groups"] = [sector, seniority, into]
+            row.payload = seal(payload)
+            row.save(update_fields=["payload"])
+            changed += 1
+    return changed
