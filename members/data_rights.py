@@ -58,8 +58,9 @@ ANONYMOUS_ANSWERED_LEFT_OUT = (
 )
 CAUCUS_LEFT_OUT = (
     "Left out: this copy was made by an organiser who is not trusted with caucus choices, so "
-    "your caucus, and bookings, attendance and surveys that would reveal it, are not included. "
-    "Your own download from your profile includes them."
+    "your caucus, and everything that would reveal it (bookings and attendance at caucus "
+    "sessions, their surveys, actions they prompted, and progress and reflections on their "
+    "materials), are not included. Your own download from your profile includes them."
 )
 
 # What erasure does with every field that points at a user.
@@ -97,9 +98,39 @@ USER_RELATIONS = {
 }
 
 
-def _caucus_session(queryset, allowed: bool, *paths: str):
-    """`queryset` without the rows tied to a caucus through any of `paths`, unless `allowed`."""
-    return queryset if allowed else queryset.filter(**{f"{p}__isnull": True for p in paths})
+# What ties each kind of a member's records to a caucus: the paths from the record to
+# events.Caucus. A record reached through any of them would tell which caucus the member is in
+# (a booking for a caucus session, a step of a caucus session's materials, an action it
+# prompted...), so a copy made by an organiser without `events.view_caucus_choice` leaves them
+# all out, by this one rule. tests/members/test_data_rights.py walks every relation from the
+# member to a caucus and fails when one is missing here.
+CAUCUS_TIES = {
+    "events.CaucusMembership": ("caucus",),
+    "events.Registration": ("event__caucus",),
+    "events.Attendance": ("event__caucus",),
+    "surveys.Invitation": ("survey__caucus", "survey__event__caucus"),
+    "surveys.Response": ("survey__caucus", "survey__event__caucus"),
+    "members.Action": ("event__caucus",),
+    "resources.StepProgress": ("step__resource__event__caucus",),
+    "resources.Reflection": ("step__resource__event__caucus",),
+}
+
+# Records that reach a caucus but are not a member's data in the export, or tell nothing new.
+CAUCUS_TIES_NOT_LEFT_OUT = {
+    # Organisers triage every suggestion and see which session each became.
+    "events.Suggestion": "organisers already see suggestions and the sessions they became",
+    # Who made a resource or a survey: organising work, not in a member's export.
+    "resources.Resource": "created_by: organising work, not exported",
+    "surveys.Survey": "created_by: organising work, not exported",
+}
+
+
+def _without_caucus(queryset, allowed: bool):
+    """`queryset` without the rows tied to a caucus (CAUCUS_TIES), unless `allowed`."""
+    if allowed:
+        return queryset
+    paths = CAUCUS_TIES.get(queryset.model._meta.label, ())
+    return queryset.filter(**{f"{path}__isnull": True for path in paths})
 
 
 def _answer(answer: Answer):
@@ -213,8 +244,8 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
     else:
         data["caucus"] = CAUCUS_LEFT_OUT
 
-    registrations = _caucus_session(
-        Registration.objects.filter(member=member), with_caucus, "event__caucus"
+    registrations = _without_caucus(
+        Registration.objects.filter(member=member), with_caucus
     ).select_related("event")
     data["event_registrations"] = [
         {
@@ -225,8 +256,8 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         }
         for r in registrations.order_by("event__starts_at", "pk")
     ]
-    attendances = _caucus_session(
-        Attendance.objects.filter(member=member), with_caucus, "event__caucus"
+    attendances = _without_caucus(
+        Attendance.objects.filter(member=member), with_caucus
     ).select_related("event")
     data["attendance"] = [
         {
@@ -252,11 +283,8 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         for s in Suggestion.objects.filter(member=member).order_by("created_at", "pk")
     ]
 
-    invitations = _caucus_session(
-        Invitation.objects.filter(member=member),
-        with_caucus,
-        "survey__caucus",
-        "survey__event__caucus",
+    invitations = _without_caucus(
+        Invitation.objects.filter(member=member), with_caucus
     ).select_related("survey")
     # An organiser watching who turns to "responded" while an anonymous survey's results move
     # could tell whose answers they are; a reminder goes only to those who had not answered,
@@ -275,12 +303,9 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         }
         for i in invitations.order_by("invited_on", "pk")
     ]  # fmt: skip
-    responses = _caucus_session(
-        Response.objects.filter(member=member),
-        with_caucus,
-        "survey__caucus",
-        "survey__event__caucus",
-    ).select_related("survey", "organisation")
+    responses = _without_caucus(Response.objects.filter(member=member), with_caucus).select_related(
+        "survey", "organisation"
+    )
     answers = Answer.objects.select_related("question", "choice").order_by(
         "question__order", "question__pk", "choice__order", "pk"
     )
@@ -310,10 +335,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "why": a.why,
             "due_on": a.due_on,
             "level": a.get_level_display(),
-            # A caucus session would tell which caucus: left out like the bookings above.
-            "session_that_prompted_it": (
-                a.event.title if a.event and (with_caucus or a.event.caucus_id is None) else None
-            ),
+            "session_that_prompted_it": a.event.title if a.event else None,
             "status": a.get_status_display(),
             "value_created": a.get_value_cycle_display(),
             "shared": a.shared,
@@ -324,7 +346,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
                 for u in a.updates.all()
             ],
         }
-        for a in Action.objects.filter(member=member)
+        for a in _without_caucus(Action.objects.filter(member=member), with_caucus)
         .select_related("event")
         .prefetch_related(Prefetch("updates", queryset=updates))
         .order_by("created_at", "pk")
@@ -340,7 +362,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "resource": p.step.resource.title,
             "completed_at": p.completed_at,
         }
-        for p in StepProgress.objects.filter(member=member)
+        for p in _without_caucus(StepProgress.objects.filter(member=member), with_caucus)
         .select_related("step__pathway", "step__resource")
         .order_by("step__pathway__title", "step__order")
     ]
@@ -351,7 +373,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "text": r.text,
             "updated_at": r.updated_at,
         }
-        for r in Reflection.objects.filter(member=member)
+        for r in _without_caucus(Reflection.objects.filter(member=member), with_caucus)
         .select_related("step__pathway")
         .order_by("step__pathway__title", "step__order")
     ]
