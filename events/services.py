@@ -97,6 +97,17 @@ def event_save(*, event: Event, goals=None, **fields) -> Event:
         before = Event.objects.select_for_update().get(pk=event.pk)
     for name, value in fields.items():
         setattr(event, name, value)
+    # Whose session it is cannot change once anyone has booked: turned into an open session,
+    # a caucus session's register would show its caucus's members to any organiser.
+    if (
+        before is not None
+        and before.caucus_id != event.caucus_id
+        and (before.registrations.exists() or before.attendances.exists())
+    ):
+        raise ValidationError(
+            "People have booked this session, so whether it is a caucus session, and for which "
+            "caucus, cannot change now. Cancel it and add a new session instead."
+        )
     if not event.slug:
         event.slug = unique_slug(Event, f"{event.title} {event.starts_at:%Y-%m-%d}")
     moved = before is not None and any(

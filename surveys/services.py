@@ -37,14 +37,20 @@ def minutes_to_answer(questions) -> int:
 @transaction.atomic
 def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
     closed_at = survey.closes_at
-    if survey.pk and survey.has_answers():
-        locked = {"is_anonymous", "kind", "event", "caucus"} & {
-            name for name, value in fields.items() if getattr(survey, name) != value
-        }
-        if locked:
+    if survey.pk:
+        stored = Survey.objects.select_for_update().get(pk=survey.pk)
+        changed = {name for name, value in fields.items() if getattr(stored, name) != value}
+        if survey.has_answers() and {"is_anonymous", "kind", "event", "caucus"} & changed:
             raise ValidationError(
                 "People have already answered, so whether it is anonymous and who it is for "
                 "cannot change now."
+            )
+        # Who it is for is fixed once invitations have gone: a caucus survey relabelled "whole
+        # CoP" would show its invitations, and so the caucus's members, to anyone.
+        if stored.invitations.exists() and {"kind", "event", "caucus"} & changed:
+            raise ValidationError(
+                "Invitations have gone out, so who this survey is for cannot change now. Make a "
+                "new survey for a different audience."
             )
     for name, value in fields.items():
         setattr(survey, name, value)

@@ -1,0 +1,126 @@
+"""Routes by which an organiser without `events.view_caucus_choice` could learn who is in a
+caucus (issue 13, item 1). Each test is the attack, and it must fail."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import Event, Registration
+from surveys import services as survey_services
+from surveys.models import Question, Survey
+
+from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def caucus():
+    return CaucusFactory(name="Zephyr caucus", slug="zephyr")
+
+
+@pytest.fixture
+def booked_caucus_session(caucus):
+    event = EventFactory(title="Zephyr gathering", caucus=caucus)
+    Registration.objects.create(event=event, member=caucus_member(caucus))
+    return event
+
+
+# Relabelling a caucus session to read its register ------------------------------------------
+
+
+def test_a_booked_caucus_session_cannot_become_an_open_session(booked_caucus_session):
+    with pytest.raises(ValidationError, match="Cancel it and add a new session instead"):
+        services.event_save(event=booked_caucus_session, caucus=None)
+
+    assert Event.objects.get(pk=booked_caucus_session.pk).caucus_id is not None
+
+
+def test_a_booked_open_session_cannot_become_a_caucus_session(caucus):
+    event = EventFactory(title="Open webinar")
+    Registration.objects.create(event=event, member=UserFactory())
+
+    with pytest.raises(ValidationError, match="cannot change now"):
+        services.event_save(event=event, caucus=caucus)
+
+
+def test_the_edit_page_refuses_the_relabelling_and_keeps_the_session(
+    organiser_client, booked_caucus_session
+):
+    from .test_organise_views import _event_data
+
+    response = organiser_client.post(
+        reverse("events:event_edit", args=[booked_caucus_session.pk]),
+        _event_data(title="Zephyr gathering", caucus=""),
+    )
+
+    assert response.status_code == 200
+    assert "whether it is a caucus session, and for which caucus, cannot change now" in (
+        response.content.decode()
+    )
+    booked_caucus_session.refresh_from_db()
+    assert booked_caucus_session.caucus.name == "Zephyr caucus"
+    register = organiser_client.get(
+        reverse("events:event_attendance", args=[booked_caucus_session.pk])
+    )
+    assert register.status_code == 403
+
+
+def test_an_unbooked_session_may_still_change_its_caucus(caucus):
+    event = EventFactory(title="Not yet booked")
+
+    services.event_save(event=event, caucus=caucus)
+
+    assert Event.objects.get(pk=event.pk).caucus == caucus
+
+
+# Relabelling a caucus survey after its invitations went --------------------------------------
+
+
+def _caucus_survey(caucus):
+    now = timezone.now()
+    survey = Survey.objects.create(
+        title="Zephyr check-in", slug="zephyr-check-in", kind=Survey.Kind.CAUCUS, caucus=caucus,
+        opens_at=now - datetime.timedelta(days=1), closes_at=now + datetime.timedelta(days=7),
+        status=Survey.Status.PUBLISHED,
+    )  # fmt: skip
+    Question.objects.create(survey=survey, order=1, text="How was it?", kind="text")
+    return survey
+
+
+def test_a_caucus_survey_cannot_be_relabelled_whole_cop_after_invitations(caucus):
+    caucus_member(caucus)
+    survey = _caucus_survey(caucus)
+    assert survey_services.survey_invite(survey=survey) == 1
+
+    with pytest.raises(ValidationError, match="Invitations have gone out"):
+        survey_services.survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
+
+    stored = Survey.objects.get(pk=survey.pk)
+    assert (stored.kind, stored.caucus_id) == (Survey.Kind.CAUCUS, caucus.pk)
+
+
+def test_a_form_edited_copy_cannot_slip_the_audience_change_past_the_check(caucus):
+    """The organisers' form changes its instance before the service sees it; the service
+    compares with what is stored, not with the instance it is given."""
+    caucus_member(caucus)
+    survey = _caucus_survey(caucus)
+    survey_services.survey_invite(survey=survey)
+    survey.kind, survey.caucus = Survey.Kind.COP_WIDE, None
+
+    with pytest.raises(ValidationError, match="Invitations have gone out"):
+        survey_services.survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
+
+
+def test_the_title_of_an_invited_survey_may_still_change(caucus):
+    caucus_member(caucus)
+    survey = _caucus_survey(caucus)
+    survey_services.survey_invite(survey=survey)
+
+    survey_services.survey_save(survey=survey, title="Zephyr check-in (autumn)")
+
+    assert Survey.objects.get(pk=survey.pk).title == "Zephyr check-in (autumn)"
