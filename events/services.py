@@ -373,17 +373,27 @@ def caucus_withdraw(*, member) -> int:
 
 
 @transaction.atomic
+def caucus_attendance_check(*, event: Event, member) -> None:
+    """Nobody outside a caucus is ever recorded at one of its sessions: a record of it would
+    say something untrue about their racial identity (special category data)."""
+    if event.caucus_id is not None and not caucus_allows(event=event, member=member):
+        raise ValidationError(
+            f"{member} is not a member of this session's caucus, so cannot be recorded at it."
+        )
+
+
 def attendance_record(*, event: Event, present_ids, recorded_by) -> tuple[int, int]:
-    """Set who, of those registered, was at the event. Walk-ins are left as they are.
+    """Set who, of those registered, was at the event. Walk-ins are left as they are. At a
+    caucus session only the caucus's members can be marked present (someone who has left the
+    caucus since booking is not).
 
     Returns (marked present, marked absent)."""
     if event.starts_at > timezone.now():
         raise ValidationError("Attendance can be recorded once the event has started.")
-    registered = set(
-        event.registrations.filter(status=Registration.Status.CONFIRMED).values_list(
-            "member_id", flat=True
-        )
-    )
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED)
+    if event.caucus_id is not None:
+        confirmed = confirmed.filter(member__caucus_membership__caucus_id=event.caucus_id)
+    registered = set(confirmed.values_list("member_id", flat=True))
     present = set(present_ids) & registered
     already = set(
         event.attendances.filter(member_id__in=registered).values_list("member_id", flat=True)
@@ -403,6 +413,7 @@ def attendance_record(*, event: Event, present_ids, recorded_by) -> tuple[int, i
 def attendance_add_walk_in(*, event: Event, member, recorded_by) -> Attendance:
     if event.starts_at > timezone.now():
         raise ValidationError("Attendance can be recorded once the event has started.")
+    caucus_attendance_check(event=event, member=member)
     attendance, created = Attendance.objects.get_or_create(
         event=event,
         member=member,

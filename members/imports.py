@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from events.models import Attendance, Event
+from events.services import caucus_allows
 
 from . import services
 from .models import Organisation, User
@@ -724,6 +725,7 @@ def plan_attendance(
     event_date: datetime.date | None = None,
     *,
     source: str = "table",
+    may_see_caucus: bool = True,
 ) -> Plan:
     """Plan an attendance import. Columns: Email, Name, Event title, Event date (Teams and
     Zoom files give theirs through `read_register`). `event_title` and `event_date`, when
@@ -736,7 +738,11 @@ def plan_attendance(
     - The member is the one with that email, in any case; if there is none, they are created
       as an imported member (see `member_is_imported`) with the row's name.
     - A person already recorded at the event, or named twice for it, is matched: each person
-      counts once per event."""
+      counts once per event.
+    - At a caucus session only members of its caucus are recorded; everyone else is rejected.
+      Without `may_see_caucus` (an organiser not trusted with caucus choices) every row for a
+      caucus session is rejected with the same reason, so the plan reveals nothing of who is
+      in the caucus or already recorded."""
     plan = Plan(kind="attendance", source=source)
     if event_title is None and rows and not _has_column(rows, ATTENDANCE_COLUMNS["event_title"]):
         raise ImportFileError(
@@ -798,6 +804,13 @@ def plan_attendance(
             continue
         seen[pair] = line
         member = members.get(email)
+        if event is not None and event.caucus_id is not None:
+            if not may_see_caucus:
+                plan.rows.append(RowOutcome(line, REJECT, who, CAUCUS_SESSION_REFUSED))
+                continue
+            if member is None or not caucus_allows(event=event, member=member):
+                plan.rows.append(RowOutcome(line, REJECT, who, NOT_IN_CAUCUS))
+                continue
         if event and member and (event.pk, member.pk) in existing_attendance:
             plan.rows.append(RowOutcome(line, MATCH, who, "already recorded"))
             continue
@@ -828,6 +841,12 @@ def _existing_attendance(planned, members) -> set[tuple[int, int]]:
     )
 
 
+CAUCUS_SESSION_REFUSED = (
+    "a caucus session: its attendance can be imported only by organisers who may see caucus choices"
+)
+NOT_IN_CAUCUS = "not a member of this caucus session's caucus, so not recorded at it"
+
+
 def plan_file(
     source,
     filename: str,
@@ -835,6 +854,7 @@ def plan_file(
     kind: str,
     event_title: str | None = None,
     event_date: datetime.date | None = None,
+    may_see_caucus: bool = True,
 ) -> Plan:
     """Read a file and plan its import: what both the commands and the upload page do."""
     if kind == "members":
@@ -847,6 +867,7 @@ def plan_file(
             event_title=event_title or register.title,
             event_date=event_date or register.date,
             source=register.source,
+            may_see_caucus=may_see_caucus,
         )
     raise ValueError(f"Unknown kind of import: {kind}")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Attendance, Event, EventKind
-from events.services import event_save
+from events.services import caucus_attendance_check, event_save
 from resources.models import Topic
 from surveys.services import sealed_responses_regroup
 
@@ -480,8 +480,8 @@ def imported_event_create(*, title: str, day):
 def attendance_import_record(*, event, member, recorded_by=None):
     """Record, from an imported register, that a member was at an event: once per member and
     event. Someone who had not registered is a walk-in, as at the door. Returns (attendance,
-    created)."""
-
+    created). Nobody outside a caucus is recorded at one of its sessions (ValidationError)."""
+    caucus_attendance_check(event=event, member=member)
     return Attendance.objects.get_or_create(
         event=event,
         member=member,

@@ -19,6 +19,7 @@ from django.views.decorators.http import (
 )
 
 from events import selectors as event_selectors
+from events.models import CAUCUS_CHOICE_PERMISSION
 from surveys import selectors as survey_selectors
 
 from . import imports, selectors, services
@@ -459,6 +460,7 @@ def import_data(request):
                 kind=data["kind"],
                 event_title=data["event_title"] or None,
                 event_date=data["event_date"],
+                may_see_caucus=request.user.has_perm(CAUCUS_CHOICE_PERMISSION),
             )
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
@@ -501,6 +503,7 @@ def _import_confirm(request):
             event_date=(
                 datetime.date.fromisoformat(meta["event_date"]) if meta["event_date"] else None
             ),
+            may_see_caucus=request.user.has_perm(CAUCUS_CHOICE_PERMISSION),
         )
         created = imports.apply(plan, recorded_by=request.user)
     except (imports.ImportFileError, ValidationError) as error:
