@@ -316,9 +316,7 @@ def test_small_check_in_counts_are_hidden_unless_the_viewer_may_see_everything(
         ["Advocating and leading", "0", "0", "0", "0", "0", "0"],
         ["Only one check-in", "0", "1", "0", "0", "0", "1"],
     ]
-    assert _table(response, "movement-table", "tfoot") == [
-        ["Total", "0", "1", "2", "1", "0", "4"]
-    ]
+    assert _table(response, "movement-table", "tfoot") == [["Total", "0", "1", "2", "1", "0", "4"]]
     assert "are hidden so that nobody" not in response.content.decode()
 
 
