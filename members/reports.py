@@ -49,6 +49,7 @@ class Viewer:
 
 
 PROTECTED = Viewer()
+EVERYTHING = Viewer(see_everything=True, see_caucus_sessions=True)
 
 
 def viewer_of(user) -> Viewer:
