@@ -186,16 +186,6 @@ def month_end(day: datetime.date | None) -> datetime.date | None:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def small(count: int, threshold: int) -> bool:
-    """A count that could point to the people behind it: from 1 to threshold − 1."""
-    return _is_small(count, threshold)
-
-
 def count_shown(count: int, threshold: int) -> int | None:
-    """The count, or HIDDEN when it is small (rule 5)."""
-    return HIDDEN if _is_small(count, threshold) else count
-
-
-def enough_answers(answers: int, threshold: int) -> bool:
-    """Whether a question's answers may be shown or counted in a figure (rule 3)."""
-    return answers >= threshold
+    """The count, or None (hidden) when it is from 1 to threshold − 1 (rules 2 and 5)."""
+    return None if 0 < count < threshold else count
