@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -663,3 +664,16 @@ def test_the_evaluation_figures_stay_exact():
     counts = [row["members"] for row in printed["organisations"]]
     assert counts == sorted(counts, reverse=True)
     assert printed["caucus_sessions"] == {"sessions": 0, "attendances": 0}
+
+
+def test_the_engagement_report_widens_its_dates_to_whole_months_and_says_so():
+    assert _run_report("--from", "2024-02-10", "--to", "2024-02-10")["period"] == {
+        "from": "2024-02-01",
+        "to": "2024-02-29",
+    }
+    out, err = StringIO(), StringIO()
+    call_command("engagement_report", "--from", "2024-02-10", stdout=out, stderr=err)
+    assert err.getvalue().startswith("Dates are widened to whole calendar months")
+    assert "Caucus sessions (all together): 0, attendances 0" in out.getvalue()
+    with pytest.raises(CommandError, match="The end date must be the same as or after"):
+        call_command("engagement_report", "--from", "2024-03-01", "--to", "2024-02-01")
