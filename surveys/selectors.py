@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.models import Caucus
 from members.models import Organisation, Sector
 
-from .disclosure import count_shown, suppress, unsuppressed
+from .disclosure import suppress, unsuppressed
 from .models import Answer, Invitation, Question, Response, Survey
 
 
@@ -61,17 +61,6 @@ def audience_from_caucus(survey: Survey) -> bool:
     return survey.kind == Survey.Kind.CAUCUS or (
         survey.event_id is not None and survey.event.caucus_id is not None
     )
-
-
-def counts_shown(survey: Survey, *, sees_caucus_choice: bool) -> tuple[int | None, int | None]:
-    """A survey's invited and responded counts (from `surveys_with_rates`) as a viewer may
-    see them: for a survey whose audience comes from a caucus, counts from 1 to k − 1 are
-    hidden (None) from anyone who may not see members' caucus choices (surveys/disclosure.py,
-    rule 5)."""
-    if sees_caucus_choice or not audience_from_caucus(survey):
-        return survey.invited, survey.responded
-    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    return count_shown(survey.invited, threshold), count_shown(survey.responded, threshold)
 
 
 def response_rate(responded: int, invited: int) -> float | None:

@@ -33,9 +33,15 @@ def _people(n: int) -> str:
 
 
 def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
-    """Put the counts this viewer may see on the survey for its template: None is hidden,
-    and so is a rate made from a hidden count."""
-    invited, responded = selectors.counts_shown(survey, sees_caucus_choice=sees_caucus_choice)
+    """Put the invited and responded counts (from `selectors.surveys_with_rates`) this viewer
+    may see on the survey for its template. For a survey whose audience comes from a caucus,
+    counts from 1 to k − 1 would tell how many chose it, so they are hidden (None) from anyone
+    who may not see caucus choices (surveys/disclosure.py, rule 5), and so is a rate made from
+    a hidden count."""
+    invited, responded = survey.invited, survey.responded
+    if not sees_caucus_choice and selectors.audience_from_caucus(survey):
+        threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+        invited, responded = count_shown(invited, threshold), count_shown(responded, threshold)
     survey.invited_shown, survey.responded_shown = invited, responded
     survey.counts_hidden = invited is None or responded is None
     rate = None if survey.counts_hidden else selectors.response_rate(responded, invited)
