@@ -2,13 +2,17 @@
 
 Every figure comes from members.reports, where each is a fixed number of queries, so the page
 costs the same whatever the size of the CoP. These views only choose the period, decide what
-the viewer may see (small check-in counts are hidden unless they may see everything) and lay
-the figures out: bar geometry for the charts, rows for the tables and the CSV."""
+the viewer may see and lay the figures out: bar geometry for the charts, rows for the tables and
+the CSV. What a viewer may see follows the rules in surveys/disclosure.py: a protected viewer
+(anyone without surveys.view_unsuppressed_results) gets whole calendar months, no caucus
+session on its own, and small counts hidden; anyone else sees everything, and each look is
+written to the audit trail."""
 
 import csv
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,13 +25,15 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from surveys.disclosure import MONTHS_NOTE, SMALL_COUNT_NOTE
+
 from . import reports
+from .audit import Action, audit_record
 from .forms import PortalFormHelper
 from .models import ValueCycle
 from .spreadsheets import spreadsheet_cell
 
 REPORTS = "members.view_reports"
-UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
 # Dates outside this range are typing mistakes, and the far end would overflow date arithmetic.
 EARLIEST = datetime.date(2000, 1, 1)
@@ -112,9 +118,13 @@ class PeriodForm(forms.Form):
         return reports.Period(self.cleaned_data["start"], self.cleaned_data["end"])
 
 
-def _period(request) -> tuple[PeriodForm, reports.Period]:
+def _period(request, viewer: reports.Viewer) -> tuple[PeriodForm, reports.Period, bool]:
+    """The form, the period the viewer is shown (whole months for protected viewers), and
+    whether that differs from the dates asked for."""
     form = PeriodForm(request.GET)
-    return form, form.period()
+    asked = form.period()
+    shown = asked.for_viewer(viewer)
+    return form, shown, shown != asked
 
 
 def _query(period: reports.Period) -> str:
@@ -128,46 +138,54 @@ def _query(period: reports.Period) -> str:
 FIGURES_TIMEOUT = 10 * 60
 
 
-def figures_cache_key(period: reports.Period, *, see_everything: bool) -> str:
-    return f"members:dashboard:{period.start}:{period.end}:{int(see_everything)}"
+def figures_cache_key(period: reports.Period, *, viewer: reports.Viewer) -> str:
+    """Per period as shown (whole months for protected viewers, so every protected viewer
+    asking about the same months shares one entry) and per kind of viewer."""
+    return f"members:dashboard:{period.start}:{period.end}:{viewer.kind}"
 
 
-def _figures_html_key(period: reports.Period, *, see_everything: bool) -> str:
-    return figures_cache_key(period, see_everything=see_everything) + ":html"
+def _figures_html_key(period: reports.Period, *, viewer: reports.Viewer) -> str:
+    return figures_cache_key(period, viewer=viewer) + ":html"
 
 
-def figures_forget(period: reports.Period, *, see_everything: bool) -> None:
+def figures_forget(period: reports.Period, *, viewer: reports.Viewer) -> None:
     """Drop the kept figures and the page's rendering of them for this period and viewer."""
     cache.delete_many(
-        [
-            figures_cache_key(period, see_everything=see_everything),
-            _figures_html_key(period, see_everything=see_everything),
-        ]
+        [figures_cache_key(period, viewer=viewer), _figures_html_key(period, viewer=viewer)]
     )
 
 
-def _figures(period: reports.Period, *, see_everything: bool) -> dict:
+def _figures(period: reports.Period, *, viewer: reports.Viewer) -> dict:
     """Every figure on the dashboard and in its CSV, each fetched once, from the cache when
     someone has asked for the same period in the last ten minutes."""
-    key = figures_cache_key(period, see_everything=see_everything)
+    key = figures_cache_key(period, viewer=viewer)
     figures = cache.get(key)
     if figures is None:
-        figures = _figures_worked_out(period, see_everything=see_everything)
+        figures = _figures_worked_out(period, viewer=viewer)
         cache.set(key, figures, FIGURES_TIMEOUT)
     return figures
 
 
-def _figures_worked_out(period: reports.Period, *, see_everything: bool) -> dict:
+def _figures_worked_out(period: reports.Period, *, viewer: reports.Viewer) -> dict:
     return {
         "worked_out_at": timezone.now(),
-        **reports.engagement(period),
-        "response_rates": reports.survey_response_rates(period),
-        "value_cycles": reports.value_cycles(period),
+        **reports.engagement(period, viewer),
+        "response_rates": reports.survey_response_rates(period, viewer),
+        "value_cycles": reports.value_cycles(period, viewer),
         "actions_by_level": reports.actions_by_level(period),
-        "check_in_movement": reports.check_in_movement(period, see_everything=see_everything),
-        "check_in_latest": reports.check_in_latest_stages(period, see_everything=see_everything),
-        "agreement_over_time": reports.agreement_over_time(period),
+        "check_in_stages": reports.check_in_stages(period, viewer),
+        "agreement_over_time": reports.agreement_over_time(period, viewer),
+        "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
     }
+
+
+def _audit_if_unsuppressed(request, viewer: reports.Viewer, period: reports.Period, what: str):
+    """Every look at figures with small numbers shown goes in the audit trail (rule 6)."""
+    if viewer.see_everything:
+        start = period.start.isoformat() if period.start else "beginning"
+        end = period.end.isoformat() if period.end else "today"
+        detail = f"{what}, {start} to {end}"
+        audit_record(request, Action.UNSUPPRESSED_FIGURES_VIEWED, detail=detail)
 
 
 # Laying the figures out ------------------------------------------------------------------------
@@ -243,7 +261,7 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
     ]
     times = [(_events_label(times), [members], members) for times, members in frequency]
     rates = [
-        (r["title"], [100 * (r["rate"] or 0)], _percent(r["rate"]) or "no one invited")
+        (r["title"], [100 * (r["rate"] or 0)], _rate_text(r, "no one invited"))
         for r in figures["response_rates"]
     ]
     levels = [
@@ -288,6 +306,28 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
     }
 
 
+def _rate_text(row: dict, nobody: str) -> str:
+    if row["hidden"]:
+        return "hidden"
+    return _percent(row["rate"]) or nobody
+
+
+def _latest_stages(table) -> dict:
+    """Members at each stage by their latest check-in: the check-in table's column totals,
+    shown again as a list. The same numbers, hidden the same way, so nothing new is published."""
+    return {
+        "columns": ["Members"],
+        "rows": [
+            {"name": stage, "cells": [table.column_totals[stage]], "total": None}
+            for stage in table.columns
+        ],
+        "column_totals": [table.total],
+        "total": table.total,
+        "notes": table.notes,
+        "several_columns": False,
+    }
+
+
 def _disclosure_table(table) -> dict:
     """A surveys.disclosure.Table ready for the template: a hidden count is None."""
     return {
@@ -309,8 +349,9 @@ def _disclosure_table(table) -> dict:
 @permission_required(REPORTS, raise_exception=True)
 @require_GET
 def dashboard(request):
-    form, period = _period(request)
-    see_everything = request.user.has_perm(UNSUPPRESSED)
+    viewer = reports.viewer_of(request.user)
+    form, period, widened = _period(request, viewer)
+    _audit_if_unsuppressed(request, viewer, period, "dashboard")
     query = _query(period)
     csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
     return render(
@@ -319,38 +360,83 @@ def dashboard(request):
         {
             "form": form,
             "period": period,
+            "widened_note": MONTHS_NOTE if widened else "",
             "csv_url": csv_url,
-            "figures_html": _figures_html(period, see_everything=see_everything),
+            "figures_html": _figures_html(period, viewer=viewer),
         },
     )
 
 
-def _figures_html(period: reports.Period, *, see_everything: bool) -> str:
+def _figures_html(period: reports.Period, *, viewer: reports.Viewer) -> str:
     """The page's figures, laid out and rendered, kept as long as the figures themselves."""
-    key = _figures_html_key(period, see_everything=see_everything)
+    key = _figures_html_key(period, viewer=viewer)
     html = cache.get(key)
     if html is None:
-        figures = _figures(period, see_everything=see_everything)
+        figures = _figures(period, viewer=viewer)
         html = render_to_string("members/dashboard/_figures.html", _layout(figures))
         cache.set(key, html, FIGURES_TIMEOUT)
     return html
 
 
+def _agreement_left_out_note(figures: dict) -> str:
+    left_out = figures["agreement_over_time"]["left_out"]
+    if not left_out:
+        return ""
+    questions = "question is" if left_out == 1 else "questions are"
+    return (
+        f"{left_out} {questions} left out because fewer than {figures['threshold']} people "
+        "answered: with so few answers, the mean could point to the people who gave them. "
+        "They count nowhere on this page, not even in the value-creation cycles."
+    )
+
+
+def _caucus_line(figures: dict) -> str:
+    """All caucus sessions together, for viewers who may not see them one by one."""
+    found = figures["caucus_sessions"]
+    if found is None:
+        return ""
+    sessions = found["sessions"]
+    if not sessions:
+        return "No caucus sessions took place in this period."
+    attendances = found["attendances"]
+    counted = (
+        f"fewer than {figures['threshold']} attendances, so the number is hidden"
+        if attendances is None
+        else f"{attendances} attendance{'' if attendances == 1 else 's'}"
+    )
+    took_place = "caucus session" if sessions == 1 else "caucus sessions"
+    return (
+        f"{sessions} {took_place} took place in this period, with {counted}. Caucus sessions "
+        "are counted together and left out of every other attendance figure, so that nobody "
+        "can work out who chose a caucus."
+    )
+
+
 def _layout(figures: dict) -> dict:
     frequency = _frequency_rows(figures["attendance_frequency"])
+    stages = figures["check_in_stages"]
     return {
         "figures": figures,
         "organisations": _organisation_rows(figures["organisations"]),
         "frequency": [(_events_label(times), members) for times, members in frequency],
         "attended_once_percent": _percent(figures["attended_once_share"]),
+        "caucus_line": _caucus_line(figures),
         "response_rates": [
-            {**row, "percent": _percent(row["rate"])} for row in figures["response_rates"]
+            {**row, "percent": _rate_text(row, "")} for row in figures["response_rates"]
         ],
+        "rates_note": (
+            SMALL_COUNT_NOTE.format(last=figures["threshold"] - 1)
+            + " This applies to surveys whose audience comes from a caucus."
+            if any(row["hidden"] for row in figures["response_rates"])
+            else ""
+        ),
         "value_cycles": [
             {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]} for row in figures["value_cycles"]
         ],
-        "check_in_movement": _disclosure_table(figures["check_in_movement"]),
-        "check_in_latest": _disclosure_table(figures["check_in_latest"]),
+        "check_in_movement": _disclosure_table(stages),
+        "check_in_latest": _latest_stages(stages),
+        "agreement_rows": figures["agreement_over_time"]["rows"],
+        "agreement_left_out": _agreement_left_out_note(figures),
         "charts": _charts(figures, frequency),
     }
 
@@ -372,6 +458,42 @@ def _table_rows(table, corner: str) -> list[list]:
     column_totals = [_hidden(table.column_totals[c]) for c in table.columns] if several else []
     rows.append(["Total", *column_totals, _hidden(table.total)])
     rows += [["Note", note] for note in table.notes]
+    return rows
+
+
+def _latest_rows(table) -> list[list]:
+    """The latest-stage list: the check-in table's column totals, as in `_latest_stages`."""
+    rows = [["Stage", "Members"]]
+    rows += [[stage, _hidden(table.column_totals[stage])] for stage in table.columns]
+    rows.append(["Total", _hidden(table.total)])
+    return rows + [["Note", note] for note in table.notes]
+
+
+def _caucus_rows(figures: dict) -> list[list]:
+    found = figures["caucus_sessions"]
+    return [["Sessions", "Attendances"], [found["sessions"], _hidden(found["attendances"])]]
+
+
+def _agreement_rows(figures: dict) -> list[list]:
+    rows = [["Opened", "Survey", "Question", "Answers", "Mean agreement (1 to 5)"]]
+    rows += [
+        [row["date"], row["survey"], row["question"], row["answers"], row["mean"]]
+        for row in figures["agreement_over_time"]["rows"]
+    ]
+    note = _agreement_left_out_note(figures)
+    return rows + ([["Note", note]] if note else [])
+
+
+def _rates_rows(figures: dict) -> list[list]:
+    rows = [["Opened", "Survey", "Invited", "Responded", "Response rate"]]
+    rows += [
+        [row["date"], row["title"], _hidden(row["invited"]), _hidden(row["responded"]),
+         _rate_text(row, "")]
+        for row in figures["response_rates"]
+    ]  # fmt: skip
+    if any(row["hidden"] for row in figures["response_rates"]):
+        note = SMALL_COUNT_NOTE.format(last=figures["threshold"] - 1)
+        rows.append(["Note", f"{note} This applies to surveys whose audience comes from a caucus."])
     return rows
 
 
@@ -398,6 +520,8 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
             ["Date", "Event", "Attendance"],
             *([row["date"], row["title"], row["attendance"]] for row in figures["events"]),
         ]),
+        *([("Caucus sessions, all together", _caucus_rows(figures))]
+          if figures["caucus_sessions"] is not None else []),
         ("How many events members came to", [
             ["Events attended", "Members"],
             *(list(row) for row in _frequency_rows(figures["attendance_frequency"])),
@@ -416,11 +540,7 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
             *([row["sector"], row["members"], row["attendances"]]
               for row in figures["sector_mix"]),
         ]),
-        ("Survey response rates", [
-            ["Opened", "Survey", "Invited", "Responded", "Response rate"],
-            *([row["date"], row["title"], row["invited"], row["responded"],
-               _percent(row["rate"])] for row in figures["response_rates"]),
-        ]),
+        ("Survey response rates", _rates_rows(figures)),
         ("Value-creation cycles", [
             ["Cycle", "Completed actions", "Survey questions", "Answers",
              "Mean agreement (1 to 5)"],
@@ -433,14 +553,10 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
               for row in figures["actions_by_level"]),
         ]),
         ("Check-in movement: first stage to latest stage",
-         _table_rows(figures["check_in_movement"], "First stage / latest stage")),
+         _table_rows(figures["check_in_stages"], "First stage / latest stage")),
         ("Members at each stage by their latest check-in",
-         _table_rows(figures["check_in_latest"], "Stage")),
-        ("Agreement over time", [
-            ["Opened", "Survey", "Question", "Answers", "Mean agreement (1 to 5)"],
-            *([row["date"], row["survey"], row["question"], row["answers"], row["mean"]]
-              for row in figures["agreement_over_time"]),
-        ]),
+         _latest_rows(figures["check_in_stages"])),
+        ("Agreement over time", _agreement_rows(figures)),
     ]  # fmt: skip
 
 
@@ -455,8 +571,10 @@ def _csv_filename(period: reports.Period) -> str:
 @permission_required(REPORTS, raise_exception=True)
 @require_GET
 def dashboard_csv(request):
-    _, period = _period(request)
-    figures = _figures(period, see_everything=request.user.has_perm(UNSUPPRESSED))
+    viewer = reports.viewer_of(request.user)
+    _, period, widened = _period(request, viewer)
+    _audit_if_unsuppressed(request, viewer, period, "dashboard CSV")
+    figures = _figures(period, viewer=viewer)
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{_csv_filename(period)}"'},
@@ -469,6 +587,8 @@ def dashboard_csv(request):
     writer.writerow(["CoP Portal engagement and impact figures"])
     writer.writerow(["From", start or "the beginning"])
     writer.writerow(["To", end or "today"])
+    if widened:
+        writer.writerow(["Note", MONTHS_NOTE])
     for heading, rows in _csv_blocks(figures):
         writer.writerow([])
         writer.writerow([heading])

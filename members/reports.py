@@ -1,6 +1,10 @@
 """The engagement and impact figures organisers and the steering group see: every figure is
 computed by the database, each in one query, whatever the size of the data. The dashboard,
-its CSV and `manage.py engagement_report` all read from here, so they always agree."""
+its CSV and `manage.py engagement_report` all read from here, so they always agree.
+
+What a viewer may see follows the disclosure rules in surveys/disclosure.py: every function
+that reads sensitive data takes the `Viewer`, and its default is the protected one, so a new
+caller gets protected figures unless it asks otherwise."""
 
 import datetime
 from dataclasses import dataclass
@@ -9,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from events.models import Attendance, Event
+from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event
+from surveys import disclosure
 from surveys.disclosure import suppress, unsuppressed
 from surveys.models import Answer, Question, Survey
 
@@ -21,6 +26,42 @@ from .models import Action, CheckIn, JourneyStage, Sector, Seniority, User, Valu
 
 LONDON = ZoneInfo("Europe/London")
 SENIOR = (Seniority.SENIOR_LEADER, Seniority.EXECUTIVE)
+UNSUPPRESSED_PERMISSION = "surveys.view_unsuppressed_results"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What someone may see of the sensitive figures (surveys/disclosure.py, rules 1 to 6).
+
+    Everyone without surveys.view_unsuppressed_results is protected, and all protected viewers
+    get the same figures. Caucus sessions are shown one by one only to someone who also holds
+    events.view_caucus_choice."""
+
+    see_everything: bool = False
+    see_caucus_sessions: bool = False
+
+    @property
+    def kind(self) -> str:
+        """A short name for the cache: figures are kept per period and per kind of viewer."""
+        if self.see_caucus_sessions:
+            return "everything"
+        return "unsuppressed" if self.see_everything else "protected"
+
+
+PROTECTED = Viewer()
+EVERYTHING = Viewer(see_everything=True, see_caucus_sessions=True)
+
+
+def viewer_of(user) -> Viewer:
+    everything = user.has_perm(UNSUPPRESSED_PERMISSION)
+    return Viewer(
+        see_everything=everything,
+        see_caucus_sessions=everything and user.has_perm(CAUCUS_CHOICE_PERMISSION),
+    )
+
+
+def _threshold() -> int:
+    return settings.SURVEY_SUPPRESSION_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -46,11 +87,28 @@ class Period:
         day_after = self.end + datetime.timedelta(days=1)
         return min(now, datetime.datetime.combine(day_after, datetime.time.min, tzinfo=LONDON))
 
+    def in_whole_months(self) -> "Period":
+        """The period widened to whole calendar months (disclosure rule 1)."""
+        return Period(disclosure.month_start(self.start), disclosure.month_end(self.end))
 
-def _events(period: Period):
+    def for_viewer(self, viewer: Viewer) -> "Period":
+        """The period a viewer is shown: whole months unless they may see everything."""
+        return self if viewer.see_everything else self.in_whole_months()
+
+
+def _all_events(period: Period):
     events = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__lt=period.end_at)
     if period.start_at:
         events = events.filter(starts_at__gte=period.start_at)
+    return events
+
+
+def _events(period: Period, viewer: Viewer = PROTECTED):
+    """The events whose attendance the viewer may see one by one: caucus sessions only for
+    viewers allowed to see them (disclosure rule 2)."""
+    events = _all_events(period)
+    if not viewer.see_caucus_sessions:
+        events = events.filter(caucus__isnull=True)
     return events
 
 
@@ -66,8 +124,8 @@ def _members(period: Period):
 COUNTED_ATTENDANCE = Q(member__is_active=True) | Q(member__erased_at__isnull=False)
 
 
-def _attendances(period: Period):
-    return Attendance.objects.filter(COUNTED_ATTENDANCE, event__in=_events(period))
+def _attendances(period: Period, viewer: Viewer = PROTECTED):
+    return Attendance.objects.filter(COUNTED_ATTENDANCE, event__in=_events(period, viewer))
 
 
 # Engagement ------------------------------------------------------------------------------------
@@ -88,9 +146,9 @@ def organisations(period: Period) -> list[dict]:
     return [{"name": row["organisation__name"], "members": row["n"]} for row in rows]
 
 
-def events_with_attendance(period: Period) -> list[dict]:
+def events_with_attendance(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     rows = (
-        _events(period)
+        _events(period, viewer)
         .annotate(
             n=Count(
                 "attendances",
@@ -108,13 +166,37 @@ def events_with_attendance(period: Period) -> list[dict]:
     ]  # fmt: skip
 
 
-def attendance_total(period: Period) -> int:
-    return _attendances(period).count()
+def attendance_total(period: Period, viewer: Viewer = PROTECTED) -> int:
+    return _attendances(period, viewer).count()
 
 
-def attendance_frequency(period: Period) -> dict[str, int]:
+def caucus_sessions(period: Period, viewer: Viewer = PROTECTED) -> dict | None:
+    """All caucus sessions in the period together, for viewers who may not see them one by
+    one (disclosure rule 2): how many took place and how many attendances, the latter hidden
+    from protected viewers when small. None for viewers who see each session."""
+    if viewer.see_caucus_sessions:
+        return None
+    figures = (
+        _all_events(period)
+        .filter(caucus__isnull=False)
+        .aggregate(
+            sessions=Count("pk", distinct=True),
+            attendances=Count(
+                "attendances",
+                filter=Q(attendances__member__is_active=True)
+                | Q(attendances__member__erased_at__isnull=False),
+            ),
+        )
+    )
+    if not viewer.see_everything:
+        figures["attendances"] = disclosure.count_shown(figures["attendances"], _threshold())
+    return figures
+
+
+def attendance_frequency(period: Period, viewer: Viewer = PROTECTED) -> dict[str, int]:
     """How many members came to 0, 1, 2 … events in the period, as {"0": n, "1": n, …}."""
-    per_member = _attendances(period).values("member_id").annotate(n=Count("pk")).values("n")
+    attended = _attendances(period, viewer)
+    per_member = attended.values("member_id").annotate(n=Count("pk")).values("n")
     sql, params = per_member.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -123,7 +205,7 @@ def attendance_frequency(period: Period) -> dict[str, int]:
         )
         counts = {str(n): c for n, c in cursor.fetchall()}
     # Never came: members who had joined by the end of the period and attended nothing in it.
-    never = _members(period).exclude(attendances__in=_attendances(period)).count()
+    never = _members(period).exclude(attendances__in=attended).count()
     return {"0": never, **counts}
 
 
@@ -133,10 +215,10 @@ def attended_once_share(frequency: dict[str, int]) -> float:
     return round(frequency.get("1", 0) / came, 4) if came else 0.0
 
 
-def returning_members(period: Period) -> list[dict]:
+def returning_members(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     """For each event after the first: how many of its attendees were at the event before."""
     events = list(
-        _events(period).order_by("starts_at", "pk").values_list("pk", "title", "starts_at")
+        _events(period, viewer).order_by("starts_at", "pk").values_list("pk", "title", "starts_at")
     )
     pairs = {current[0]: previous[0] for previous, current in pairwise(events)}
     returning = _returning_counts(pairs)
@@ -179,17 +261,17 @@ def new_joiners_by_month(period: Period) -> list[dict]:
     return [{"month": row["month"].strftime("%Y-%m"), "joined": row["n"]} for row in rows]
 
 
-def senior_leaders(period: Period) -> dict:
+def senior_leaders(period: Period, viewer: Viewer = PROTECTED) -> dict:
     """Senior leaders and executives: how many are members, how many came, how often."""
     senior = _members(period).filter(seniority__in=SENIOR)
-    came = _attendances(period).filter(member__seniority__in=SENIOR)
+    came = _attendances(period, viewer).filter(member__seniority__in=SENIOR)
     figures = came.aggregate(attendances=Count("pk"), people=Count("member_id", distinct=True))
     return {"members": senior.count(), **figures}
 
 
-def sector_mix(period: Period) -> list[dict]:
+def sector_mix(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     members = dict(_members(period).values_list("sector").annotate(n=Count("pk")))
-    came = dict(_attendances(period).values_list("member__sector").annotate(n=Count("pk")))
+    came = dict(_attendances(period, viewer).values_list("member__sector").annotate(n=Count("pk")))
     labels = dict(Sector.choices)
     keys = sorted(set(members) | set(came), key=lambda k: (k == "", labels.get(k, k)))
     return [
@@ -199,28 +281,34 @@ def sector_mix(period: Period) -> list[dict]:
     ]  # fmt: skip
 
 
-def engagement(period: Period = Period()) -> dict:
-    """The engagement figures, as `manage.py engagement_report --format json` prints them."""
-    frequency = attendance_frequency(period)
-    events = events_with_attendance(period)
+def engagement(period: Period = Period(), viewer: Viewer = PROTECTED) -> dict:
+    """The engagement figures, as `manage.py engagement_report --format json` prints them.
+    The period is used as given: callers widen it for protected viewers first."""
+    frequency = attendance_frequency(period, viewer)
+    events = events_with_attendance(period, viewer)
     return {
         "members": member_count(period),
         "organisations": organisations(period),
         "events": [{k: e[k] for k in ("date", "title", "attendance")} for e in events],
-        "attendances": attendance_total(period),
+        "attendances": attendance_total(period, viewer),
         "attendance_frequency": frequency,
         "attended_once_share": attended_once_share(frequency),
-        "returning_members": returning_members(period),
+        "caucus_sessions": caucus_sessions(period, viewer),
+        "returning_members": returning_members(period, viewer),
         "new_joiners_by_month": new_joiners_by_month(period),
-        "senior_leaders": senior_leaders(period),
-        "sector_mix": sector_mix(period),
+        "senior_leaders": senior_leaders(period, viewer),
+        "sector_mix": sector_mix(period, viewer),
     }
 
 
 # Surveys ---------------------------------------------------------------------------------------
 
 
-def survey_response_rates(period: Period) -> list[dict]:
+def survey_response_rates(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
+    """Invited, responded and the rate, survey by survey. A survey whose audience comes from a
+    caucus (a caucus survey, or one after a caucus session) counts a caucus or its session:
+    for protected viewers its small counts, and the rate made from them, are hidden
+    (disclosure rule 5)."""
     surveys = Survey.objects.filter(invitations_sent_at__isnull=False, opens_at__lt=period.end_at)
     if period.start_at:
         surveys = surveys.filter(opens_at__gte=period.start_at)
@@ -230,14 +318,21 @@ def survey_response_rates(period: Period) -> list[dict]:
             responded=Count("invitations", filter=Q(invitations__responded=True), distinct=True),
         )
         .order_by("opens_at", "pk")
-        .values_list("title", "opens_at", "invited", "responded")
+        .values_list("title", "opens_at", "invited", "responded", "kind", "event__caucus_id")
     )
-    return [
-        {"title": title, "date": timezone.localtime(opens).date().isoformat(),
-         "invited": invited, "responded": responded,
-         "rate": round(responded / invited, 4) if invited else None}
-        for title, opens, invited, responded in rows
-    ]  # fmt: skip
+    found = []
+    for title, opens, invited, responded, kind, session_caucus in rows:
+        from_caucus = kind == Survey.Kind.CAUCUS or session_caucus is not None
+        if from_caucus and not viewer.see_everything:
+            invited = disclosure.count_shown(invited, _threshold())
+            responded = disclosure.count_shown(responded, _threshold())
+        rate = round(responded / invited, 4) if invited and responded is not None else None
+        found.append(
+            {"title": title, "date": timezone.localtime(opens).date().isoformat(),
+             "invited": invited, "responded": responded, "rate": rate,
+             "hidden": invited is None or responded is None}
+        )  # fmt: skip
+    return found
 
 
 # Impact ----------------------------------------------------------------------------------------
@@ -260,60 +355,90 @@ def actions_by_level(period: Period) -> list[dict]:
     ]
 
 
-def value_cycles(period: Period) -> list[dict]:
+def _agreement_answers(period: Period):
+    answers = Answer.objects.filter(
+        question__kind=Question.Kind.AGREEMENT, response__survey__opens_at__lt=period.end_at
+    )
+    if period.start_at:
+        answers = answers.filter(response__survey__opens_at__gte=period.start_at)
+    return answers
+
+
+def _fewest_answers(viewer: Viewer) -> int:
+    """How many answers a question needs to count in a figure (disclosure rule 3)."""
+    return 0 if viewer.see_everything else _threshold()
+
+
+def value_cycles(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     """For each of Wenger-Trayner's value-creation cycles: completed actions tagged with it,
-    and the survey questions tagged with it with their mean agreement (1–5)."""
+    and the survey questions tagged with it with their mean agreement (1–5).
+
+    For protected viewers only questions with at least k answers count, so the difference
+    between two periods is always whole questions of k answers or more."""
     actions = Action.objects.filter(status=Action.Status.DONE).exclude(value_cycle="")
     if period.start:
         actions = actions.filter(completed_on__gte=period.start)
     if period.end:
         actions = actions.filter(completed_on__lte=period.end)
     done = dict(actions.values_list("value_cycle").annotate(n=Count("pk")))
-    answers = Answer.objects.filter(
-        question__kind=Question.Kind.AGREEMENT, response__survey__opens_at__lt=period.end_at
-    ).exclude(question__value_cycle="")
-    if period.start_at:
-        answers = answers.filter(response__survey__opens_at__gte=period.start_at)
-    evidence = {
-        cycle: (questions, mean, n)
-        for cycle, questions, mean, n in answers.values("question__value_cycle")
-        .annotate(questions=Count("question_id", distinct=True), mean=Avg("value"), n=Count("pk"))
-        .values_list("question__value_cycle", "questions", "mean", "n")
-    }
-    return [
-        {"cycle": cycle, "label": label, "actions_done": done.get(cycle, 0),
-         "survey_questions": evidence.get(cycle, (0, None, 0))[0],
-         "mean_agreement": round(evidence[cycle][1], 2) if cycle in evidence else None,
-         "answers": evidence.get(cycle, (0, None, 0))[2]}
-        for cycle, label in ValueCycle.choices
-    ]  # fmt: skip
-
-
-def agreement_over_time(period: Period) -> list[dict]:
-    """Mean agreement (1–5) per agreement question, survey by survey, oldest first."""
-    answers = Answer.objects.filter(
-        question__kind=Question.Kind.AGREEMENT, response__survey__opens_at__lt=period.end_at
+    per_question = (
+        _agreement_answers(period)
+        .exclude(question__value_cycle="")
+        .values("question_id")
+        .annotate(total=Sum("value"), n=Count("pk"))
+        .values_list("question__value_cycle", "total", "n")
     )
-    if period.start_at:
-        answers = answers.filter(response__survey__opens_at__gte=period.start_at)
+    fewest = _fewest_answers(viewer)
+    evidence = {}  # cycle: [questions, sum of answers, answers]
+    for cycle, total, n in per_question:
+        if n >= fewest:
+            found = evidence.setdefault(cycle, [0, 0, 0])
+            found[0] += 1
+            found[1] += total
+            found[2] += n
+    rows = []
+    for cycle, label in ValueCycle.choices:
+        questions, total, n = evidence.get(cycle, (0, 0, 0))
+        rows.append(
+            {"cycle": cycle, "label": label, "actions_done": done.get(cycle, 0),
+             "survey_questions": questions,
+             "mean_agreement": round(total / n, 2) if n else None, "answers": n}
+        )  # fmt: skip
+    return rows
+
+
+def agreement_over_time(period: Period, viewer: Viewer = PROTECTED) -> dict:
+    """Mean agreement (1–5) per agreement question, survey by survey, oldest first, and how
+    many questions were left out for having fewer than k answers (protected viewers only)."""
     rows = (
-        answers.values("question_id")
-        .annotate(mean=Avg("value"), n=Count("pk"))
-        .order_by("question__survey__opens_at", "question__order")
+        _agreement_answers(period)
+        .values("question_id")
+        .annotate(total=Sum("value"), n=Count("pk"))
+        .order_by("question__survey__opens_at", "question__order", "question_id")
         .values_list(
-            "question__survey__title", "question__survey__opens_at", "question__text", "mean", "n"
+            "question__survey__title", "question__survey__opens_at", "question__text", "total", "n"
         )
     )
-    return [
+    fewest = _fewest_answers(viewer)
+    shown = [
         {"survey": title, "date": timezone.localtime(opens).date().isoformat(), "question": text,
-         "mean": round(mean, 2), "answers": n}
-        for title, opens, text, mean, n in rows
+         "mean": round(total / n, 2), "answers": n}
+        for title, opens, text, total, n in rows
+        if n >= fewest
     ]  # fmt: skip
+    return {"rows": shown, "left_out": len(rows) - len(shown)}
 
 
-def check_in_movement(period: Period, *, see_everything: bool = False):
-    """Members with two or more check-ins in the period: from their first stage to their
-    latest, as a table with small counts hidden. Never who moved."""
+ONE_CHECK_IN = "Only one check-in"
+
+
+def check_in_stages(period: Period, viewer: Viewer = PROTECTED):
+    """Members with check-ins in the period, by first stage (rows) and latest stage (columns),
+    with small counts hidden for protected viewers. Never who moved.
+
+    Members with a single check-in have a row of their own, so the column totals are the
+    members at each stage by their latest check-in: the movement table and the latest-stage
+    table are one publication with one set of margins, audited together by `suppress()`."""
     check_ins = CheckIn.objects.filter(created_at__lt=period.end_at)
     if period.start_at:
         check_ins = check_ins.filter(created_at__gte=period.start_at)
@@ -327,38 +452,19 @@ def check_in_movement(period: Period, *, see_everything: bool = False):
             first_pk=Subquery(earliest.values("pk")[:1]),
             latest_pk=Subquery(newest.values("pk")[:1]),
         )
-        # Two or more check-ins: the first and the latest are different rows.
         .filter(first_pk__isnull=False)
-        .exclude(first_pk=F("latest_pk"))
-        .values("first", "latest")
+        # One check-in: the first and the latest are the same row.
+        .annotate(one=Case(When(first_pk=F("latest_pk"), then=Value(True)), default=Value(False)))
+        .values("first", "latest", "one")
         .annotate(n=Count("pk"))
-        .values_list("first", "latest", "n")
+        .values_list("first", "latest", "one", "n")
     )
     labels = dict(JourneyStage.choices)
-    counts = {(labels[first], labels[latest]): n for first, latest, n in rows}
+    counts = {
+        (ONE_CHECK_IN if one else labels[first], labels[latest]): n
+        for first, latest, one, n in rows
+    }
     names = [labels[s] for s in JourneyStage.values]
-    if see_everything:
-        return unsuppressed(counts, names, names)
-    return suppress(counts, names, names, threshold=settings.SURVEY_SUPPRESSION_THRESHOLD)
-
-
-def check_in_latest_stages(period: Period, *, see_everything: bool = False):
-    """How many members are at each stage by their latest check-in, small counts hidden."""
-    check_ins = CheckIn.objects.filter(created_at__lt=period.end_at)
-    if period.start_at:
-        check_ins = check_ins.filter(created_at__gte=period.start_at)
-    mine = check_ins.filter(member_id=OuterRef("pk"))
-    rows = (
-        User.objects.filter(is_active=True)
-        .annotate(latest=Subquery(mine.order_by("-created_at", "-pk").values("stage")[:1]))
-        .filter(latest__isnull=False)
-        .values("latest")
-        .annotate(n=Count("pk"))
-        .values_list("latest", "n")
-    )
-    labels = dict(JourneyStage.choices)
-    counts = {(labels[stage], "Members"): n for stage, n in rows}
-    names = [labels[s] for s in JourneyStage.values]
-    if see_everything:
-        return unsuppressed(counts, names, ["Members"])
-    return suppress(counts, names, ["Members"], threshold=settings.SURVEY_SUPPRESSION_THRESHOLD)
+    if viewer.see_everything:
+        return unsuppressed(counts, [*names, ONE_CHECK_IN], names)
+    return suppress(counts, [*names, ONE_CHECK_IN], names, threshold=_threshold())

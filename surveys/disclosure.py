@@ -124,3 +124,68 @@ def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:
         column_totals={c: sum(cells[(r, c)] for r in rows) for c in columns},
         total=sum(cells.values()),
     )
+
+
+# Figures for protected viewers: the dashboard, its CSV, the engagement report -----------------
+#
+# Everything above this line is the suppression engine for tables; what follows are the rules
+# for the organisers' engagement and impact figures, kept apart so each can change on its own.
+#
+# Which figures are sensitive. Anything derived from survey answers, learning-journey check-ins,
+# caucus membership, or attendance at caucus sessions (which would say who chose a caucus, and
+# so their racial identity: special category data). Attendance at open sessions and
+# organisations' member counts are not: organisers keep those registers anyway, so hiding them
+# would protect nobody and would spoil the evaluation's figures.
+#
+# Who is protected. Everyone without surveys.view_unsuppressed_results: the steering group,
+# organisers, and `manage.py engagement_report` (which anyone with a shell can run, so it is
+# always protected). They all get the same figures, so no role can learn more by comparing.
+#
+# The rules, and why:
+# 1. Periods are widened to whole calendar months. With any start and end day, two periods a
+#    day apart differ by the people of one day: one session, one check-in, one answer.
+# 2. Caucus sessions are never counted session by session, nor in any attendance figure, for
+#    anyone without events.view_caucus_choice; one line gives them all together, and hides its
+#    attendances when there are from 1 to k − 1. Anyone with a caucus session's date could
+#    otherwise count the people who chose that caucus.
+# 3. A survey question answered by fewer than k people adds nothing to any figure (agreement
+#    over time, value-creation cycles). The results page hides such a survey; without this rule
+#    its single answer would show on the dashboard, or come out as the difference between a
+#    period that includes it and one that does not. Counting whole questions of at least k
+#    answers means any difference between two periods is itself at least k answers.
+# 4. Check-in tables go through `suppress()`. The first-stage by latest-stage table carries a
+#    row for members with a single check-in, so its column totals *are* the members at each
+#    latest stage: both tables are one publication with one set of margins, and nothing links
+#    them that the engine does not see.
+# 5. Counts of people invited to, or answering, a survey whose audience comes from a caucus (a
+#    caucus survey, or a survey after a caucus session) are the size of a caucus, or of its
+#    session: from 1 to k − 1 they are hidden, and so is the response rate made from them.
+# 6. Holders of surveys.view_unsuppressed_results see everything, and every look is audited.
+
+import calendar  # noqa: E402 - kept with the section that needs it, apart from the engine
+import datetime  # noqa: E402 - kept with the section that needs it, apart from the engine
+
+SMALL_COUNT_NOTE = (
+    "Counts from 1 to {last} are hidden so that nobody in a small group can be identified."
+)
+MONTHS_NOTE = (
+    "Dates are widened to whole calendar months, so that comparing two periods a few days "
+    "apart cannot single anyone out."
+)
+
+
+def month_start(day: datetime.date | None) -> datetime.date | None:
+    """The first day of the month `day` falls in (None stays None: an open start)."""
+    return None if day is None else day.replace(day=1)
+
+
+def month_end(day: datetime.date | None) -> datetime.date | None:
+    """The last day of the month `day` falls in (None stays None: up to today)."""
+    if day is None:
+        return None
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def count_shown(count: int, threshold: int) -> int | None:
+    """The count, or None (hidden) when it is from 1 to threshold − 1 (rules 2 and 5)."""
+    return None if 0 < count < threshold else count

@@ -54,6 +54,14 @@ def surveys_with_rates():
     )
 
 
+def audience_from_caucus(survey: Survey) -> bool:
+    """A caucus survey, or a survey after a caucus session: the people invited are a caucus,
+    or those of its members at the session, so their number is special category data."""
+    return survey.kind == Survey.Kind.CAUCUS or (
+        survey.event_id is not None and survey.event.caucus_id is not None
+    )
+
+
 def response_rate(responded: int, invited: int) -> float | None:
     """Responses as a share of people invited, or None before anyone is invited."""
     return round(responded / invited, 4) if invited else None

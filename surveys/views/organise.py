@@ -4,6 +4,7 @@ selector, and renders or redirects; the rules live in surveys/services.py."""
 
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -12,16 +13,39 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from events.models import CAUCUS_CHOICE_PERMISSION
+
 from .. import selectors, services
+from ..disclosure import count_shown
 from ..forms import ResponseForm
 from ..models import Question, Survey
 from ..organise_forms import QuestionForm, SurveyForm
 
 SURVEYS_PAGE_SIZE = 50
+CAUCUS_COUNTS_HIDDEN = (
+    "This survey’s audience comes from a caucus, so small numbers are hidden: they would tell "
+    "how many people chose it."
+)
 
 
 def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
+
+
+def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
+    """Put the invited and responded counts (from `selectors.surveys_with_rates`) this viewer
+    may see on the survey for its template. For a survey whose audience comes from a caucus,
+    counts from 1 to k − 1 would tell how many chose it, so they are hidden (None) from anyone
+    who may not see caucus choices (surveys/disclosure.py, rule 5), and so is a rate made from
+    a hidden count."""
+    invited, responded = survey.invited, survey.responded
+    if not sees_caucus_choice and selectors.audience_from_caucus(survey):
+        threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+        invited, responded = count_shown(invited, threshold), count_shown(responded, threshold)
+    survey.invited_shown, survey.responded_shown = invited, responded
+    survey.counts_hidden = invited is None or responded is None
+    rate = None if survey.counts_hidden else selectors.response_rate(responded, invited)
+    survey.rate_percent = None if rate is None else rate * 100
 
 
 # Surveys ---------------------------------------------------------------------------------------
@@ -33,10 +57,14 @@ def surveys(request):
     page = Paginator(
         selectors.surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    sees_caucus_choice = request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
     for survey in page:
-        rate = selectors.response_rate(survey.responded, survey.invited)
-        survey.rate_percent = None if rate is None else rate * 100
-    return render(request, "surveys/organise/surveys.html", {"page": page, "now": timezone.now()})
+        _counts_shown(survey, sees_caucus_choice=sees_caucus_choice)
+    return render(
+        request,
+        "surveys/organise/surveys.html",
+        {"page": page, "now": timezone.now(), "hidden_title": CAUCUS_COUNTS_HIDDEN},
+    )
 
 
 @permission_required("surveys.add_survey", raise_exception=True)
@@ -81,6 +109,7 @@ def _survey_form(request, survey, *, title):
 @require_GET
 def survey_detail(request, pk):
     survey = get_object_or_404(selectors.surveys_with_rates(), pk=pk)
+    _counts_shown(survey, sees_caucus_choice=request.user.has_perm(CAUCUS_CHOICE_PERMISSION))
     questions = selectors.questions_of(survey=survey)
     now = timezone.now()
     return render(
@@ -92,6 +121,8 @@ def survey_detail(request, pk):
             "minutes": services.minutes_to_answer(questions),
             "is_open": survey.is_open(now),
             "has_closed": survey.closes_at <= now,
+            "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
+            "hidden_reason": CAUCUS_COUNTS_HIDDEN,
         },
     )
 
@@ -136,7 +167,13 @@ def invite(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, f"{_people(invited)} invited.")
+        hidden = (
+            selectors.audience_from_caucus(survey)
+            and not request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
+            and count_shown(invited, settings.SURVEY_SUPPRESSION_THRESHOLD) is None
+        )
+        # A handful invited from a caucus would tell how many chose it: say only that it went.
+        messages.success(request, "Invitations sent." if hidden else f"{_people(invited)} invited.")
     return redirect("surveys:survey_detail", pk=survey.pk)
 
 

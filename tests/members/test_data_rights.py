@@ -601,9 +601,10 @@ def _counts(world):
     anonymous = survey_selectors.results(survey=world["anonymous"])
     return {
         "attendance_per_event": {
-            e["title"]: e["attendance"] for e in reports.events_with_attendance(reports.Period())
+            e["title"]: e["attendance"]
+            for e in reports.events_with_attendance(reports.Period(), reports.EVERYTHING)
         },
-        "attendance_total": reports.attendance_total(reports.Period()),
+        "attendance_total": reports.attendance_total(reports.Period(), reports.EVERYTHING),
         "registrations": Registration.objects.count(),
         "named_results": (
             named.responses,

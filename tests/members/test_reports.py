@@ -87,6 +87,7 @@ def test_engagement_report_prints_the_same_figures_as_json(world):
     out = StringIO()
     call_command("engagement_report", "--format", "json", stdout=out)
     printed = json.loads(out.getvalue())
+    assert printed.pop("period") == {"from": None, "to": None}
     assert printed == json.loads(json.dumps(reports.engagement()))
     assert set(printed) >= {
         "members", "organisations", "events", "attendances", "attendance_frequency",
@@ -127,7 +128,7 @@ def test_actions_are_counted_by_level_without_their_text(world):
     assert sum(cycles.values()) == 1
 
 
-def test_check_in_movement_hides_small_counts(settings):
+def test_check_in_stages_hide_small_counts(settings):
     settings.SURVEY_SUPPRESSION_THRESHOLD = 3
     now = timezone.now()
 
@@ -145,17 +146,20 @@ def test_check_in_movement_hides_small_counts(settings):
     moved(5, 4, 5)
     moved(4, 3, 4)
     moved(1, 2, 4)
-    CheckIn.objects.create(member=UserFactory(), stage=5)  # one check-in: no movement
+    CheckIn.objects.create(member=UserFactory(), stage=5)  # one check-in: a row of its own
 
-    table = reports.check_in_movement(Period())
-    assert table.cells[("Understanding", "Acting")] is None
+    table = reports.check_in_stages(Period())
+    # Two small counts: understanding → acting, and the one check-in at advocating.
+    assert 1 not in table.cells.values()
     assert table.cells[("Noticing", "Looking inward")] == 6
-    assert table.cells[("Acting", "Advocating and leading")] == 5
     assert table.suppressed is True
-    assert table.notes[0].startswith("Counts from 1 to 2 are hidden")
-    full = reports.check_in_movement(Period(), see_everything=True)
+    assert any(note.startswith("Counts from 1 to 2 are hidden") for note in table.notes)
+    full = reports.check_in_stages(Period(), reports.Viewer(see_everything=True))
     assert full.cells[("Understanding", "Acting")] == 1
-    assert full.total == 16
+    assert full.cells[("Noticing", "Looking inward")] == 6
+    assert full.cells[("Only one check-in", "Advocating and leading")] == 1
+    assert full.column_totals["Advocating and leading"] == 6
+    assert full.total == 17
 
 
 def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):

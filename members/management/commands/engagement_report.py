@@ -3,13 +3,16 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
-from members.reports import Period, engagement
+from members.reports import PROTECTED, Period, engagement
+from surveys.disclosure import MONTHS_NOTE
 
 
 class Command(BaseCommand):
     help = (
         "Print the engagement figures (the same as the dashboard's): members, organisations, "
-        "attendance per event, how often members came, and more. All time unless --from/--to."
+        "attendance per event, how often members came, and more. All time unless --from/--to, "
+        "which are widened to whole calendar months. Anyone with a shell can run this, so it "
+        "always prints the protected figures: caucus sessions only all together."
     )
 
     def add_arguments(self, parser):
@@ -25,10 +28,22 @@ class Command(BaseCommand):
             raise CommandError(f"Dates are YYYY-MM-DD: {error}") from error
         if (options["start"] and start is None) or (options["end"] and end is None):
             raise CommandError("Dates are YYYY-MM-DD.")
-        figures = engagement(Period(start, end))
+        if start and end and end < start:
+            raise CommandError("The end date must be the same as or after the start date.")
+        asked = Period(start, end)
+        period = asked.for_viewer(PROTECTED)
+        figures = {
+            "period": {
+                "from": period.start.isoformat() if period.start else None,
+                "to": period.end.isoformat() if period.end else None,
+            },
+            **engagement(period, PROTECTED),
+        }
         if options["format"] == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
+        if period != asked:
+            self.stderr.write(MONTHS_NOTE)
         self._tables(figures)
 
     def _tables(self, figures):
@@ -36,6 +51,9 @@ class Command(BaseCommand):
         out(f"Members: {figures['members']}")
         out(f"Attendances: {figures['attendances']}")
         out(f"Came only once (of those who came): {figures['attended_once_share']:.0%}")
+        caucus = figures["caucus_sessions"]
+        attendances = "hidden" if caucus["attendances"] is None else caucus["attendances"]
+        out(f"Caucus sessions (all together): {caucus['sessions']}, attendances {attendances}")
         out("")
         out("Organisation                                   Members")
         for row in figures["organisations"]:
