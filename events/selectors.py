@@ -9,8 +9,10 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .models import (
+    CAUCUS_CHOICE_PERMISSION,
     Attendance,
     CalendarFeed,
+    Caucus,
     CaucusMembership,
     Event,
     Programme,
@@ -93,6 +95,9 @@ class EventView:
     in_caucus: bool
     waitlist_position: int | None
     attended: bool
+    # A caucus session's numbers, summary, takeaways, recording and materials are for its
+    # caucus, and for organisers trusted with caucus choices; others see that it exists.
+    can_see_inside: bool = True
 
     @property
     def can_see_joining_link(self):
@@ -155,7 +160,21 @@ def event_get(*, slug: str, member=None) -> EventView | None:
                 .exclude(requested_at=registration.requested_at, pk__gt=registration.pk)
                 .count()
             )
-    return EventView(event, registration, in_caucus, position, attended)
+    can_see_inside = event.caucus_id is None or in_caucus
+    if not can_see_inside and signed_in:
+        can_see_inside = member.has_perm(CAUCUS_CHOICE_PERMISSION)
+    return EventView(event, registration, in_caucus, position, attended, can_see_inside)
+
+
+def caucus_ids_seen(user) -> set[int]:
+    """The caucuses whose sessions' numbers and summaries `user` may see: their own, or every
+    caucus for an organiser trusted with caucus choices."""
+    if not user.is_authenticated:
+        return set()
+    if user.has_perm(CAUCUS_CHOICE_PERMISSION):
+        return set(Caucus.objects.values_list("pk", flat=True))
+    own = member_caucus_id(user)
+    return {own} if own is not None else set()
 
 
 @dataclass(frozen=True)

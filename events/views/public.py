@@ -39,14 +39,22 @@ def _event_or_404(slug, member):
 @require_GET
 def programme(request):
     page = selectors.programme_page(member=request.user)
-    return render(request, "events/programme.html", {"page": page})
+    return render(
+        request,
+        "events/programme.html",
+        {"page": page, "caucus_seen": selectors.caucus_ids_seen(request.user)},
+    )
 
 
 @login_not_required
 @require_GET
 def past(request):
     page = Paginator(selectors.past_events(), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "events/past.html", {"page": page})
+    return render(
+        request,
+        "events/past.html",
+        {"page": page, "caucus_seen": selectors.caucus_ids_seen(request.user)},
+    )
 
 
 @login_not_required

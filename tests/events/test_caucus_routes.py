@@ -124,3 +124,89 @@ def test_the_title_of_an_invited_survey_may_still_change(caucus):
     survey_services.survey_save(survey=survey, title="Zephyr check-in (autumn)")
 
     assert Survey.objects.get(pk=survey.pk).title == "Zephyr check-in (autumn)"
+
+
+# A caucus session's page: numbers, summary and materials -------------------------------------
+
+SUMMARY = "We talked about belonging at work."
+TAKEAWAY = "Name what you see"
+
+
+@pytest.fixture
+def held_caucus_session(caucus):
+    start = timezone.now() - datetime.timedelta(days=3)
+    event = EventFactory(
+        title="Zephyr circle", caucus=caucus, starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1), capacity=10,
+        outcome_summary=SUMMARY, key_takeaways=TAKEAWAY,
+        recording_url="https://video.example.org/zephyr", summary_published_at=timezone.now(),
+    )  # fmt: skip
+    Registration.objects.create(event=event, member=caucus_member(caucus), status="confirmed")
+    return event
+
+
+@pytest.fixture
+def upcoming_caucus_session(caucus):
+    event = EventFactory(title="Zephyr planning", caucus=caucus, capacity=10)
+    Registration.objects.create(event=event, member=caucus_member(caucus), status="confirmed")
+    return event
+
+
+def _page(client, event) -> str:
+    return client.get(event.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("who", ["visitor", "member outside", "organiser without permission"])
+def test_outsiders_see_that_a_caucus_session_exists_and_nothing_of_it(
+    client, who, held_caucus_session, upcoming_caucus_session, organiser, member
+):
+    if who == "member outside":
+        client.force_login(member)
+    elif who == "organiser without permission":
+        client.force_login(organiser)
+
+    past, upcoming = _page(client, held_caucus_session), _page(client, upcoming_caucus_session)
+
+    assert "Zephyr circle" in past
+    for secret in (SUMMARY, TAKEAWAY, "video.example.org", "Places"):
+        assert secret not in past
+    assert "its summary and its materials are for the members of its caucus" in past
+    assert "1 of 10 taken" not in upcoming
+    assert "Places" not in upcoming
+
+
+def test_the_caucus_sees_its_session_in_full(client, held_caucus_session, upcoming_caucus_session):
+    insider = held_caucus_session.registrations.get().member
+    client.force_login(insider)
+
+    past, upcoming = _page(client, held_caucus_session), _page(client, upcoming_caucus_session)
+
+    assert SUMMARY in past
+    assert TAKEAWAY in past
+    assert "video.example.org/zephyr" in past
+    assert "1 of 10 taken" in upcoming
+
+
+def test_an_organiser_trusted_with_caucus_choices_sees_it_in_full(
+    client, organiser, held_caucus_session, upcoming_caucus_session
+):
+    from django.contrib.auth.models import Permission
+
+    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    client.force_login(organiser)
+
+    assert SUMMARY in _page(client, held_caucus_session)
+    assert "1 of 10 taken" in _page(client, upcoming_caucus_session)
+
+
+def test_the_programme_shows_outsiders_no_fullness_or_summary_link_for_a_caucus_session(
+    client, member, caucus
+):
+    full = EventFactory(title="Zephyr full", caucus=caucus, capacity=1)
+    Registration.objects.create(event=full, member=caucus_member(caucus), status="confirmed")
+    client.force_login(member)
+
+    html = client.get(reverse("events:programme")).content.decode()
+
+    assert "Zephyr full" in html
+    assert "Full: waiting list open" not in html
