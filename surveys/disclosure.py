@@ -1,19 +1,82 @@
-"""Statistical disclosure control for survey breakdowns by small groups.
+"""The disclosure layer: which counts about people may be shown, for every surface that shows
+them (survey results page, its chart and CSV, the dashboard's check-in tables).
 
-A count from 1 to threshold − 1 could point to the people behind it, so it is hidden
-(primary suppression). Because row and column totals are shown, a single hidden count in a
-row or column could be worked out by subtraction; so another count in that row or column is
-hidden too (secondary suppression), repeating until no line has exactly one hidden cell. A
-group whose own total is small is hidden whole. Zero is shown: it names nobody."""
+The rules follow the spirit of NHS England's guidance on small numbers. k is
+settings.SURVEY_SUPPRESSION_THRESHOLD.
 
+1. Too few answers, nothing shown. A question (or table) answered by fewer than k people shows
+   no counts at all: with a handful of people, even the overall split says what each of them
+   answered.
+
+2. Small groups are pooled, not listed. A group (a sector, an organisation, ...) with fewer than
+   k people answering is not shown as a row of its own: its counts, zeros included, go into one
+   "Other groups" row. Why: in a row of two people, "0, 0, hidden, 0" says what both of them
+   answered, and hiding the zeros as well only moves the problem to the row total. If the pooled
+   row is itself below k, the next smallest group joins it until it reaches k. Groups with nobody
+   in them stay as rows of zeros: they describe nobody.
+
+3. Primary suppression. Any count from 1 to k − 1 that would be shown (a cell, a group's total,
+   an answer's total across everyone, promoters or detractors) is hidden, because it could point
+   to the few people behind it.
+
+4. Complementary suppression, checked by an exact audit. Hidden counts can often be worked out
+   from what is shown: a row total minus the shown cells, the overall count on the results page
+   minus the breakdown's column, the sector table set against the organisation table (an
+   organisation belongs to one sector). So for every hidden figure we solve the attacker's own
+   problem: over the non-negative whole-number counts of the finest cells (one per combination
+   of every grouping, such as sector x organisation, and answer), constrained by EVERY figure the
+   viewer can see about the question on any surface at once, what are its lowest and highest
+   possible values? A hidden figure is protected when those differ; a hidden count from 1 to
+   k − 1 must also be able to be 0, so nobody can prove that anyone in that group gave that
+   answer. While some hidden figure is unprotected, one more figure is hidden (a shown figure in
+   the same row or column as the weak one, the smallest first, zeros included, ties broken by
+   position, so the result is the same every time) and the audit is repeated. Hiding a figure
+   only widens the attacker's choices, so a figure once protected stays protected and is not
+   solved again. If the loop runs too long, the whole table is hidden but for the number who
+   answered.
+
+   Several-choice questions: a person may tick several answers, so a group's count for each
+   answer is at most the number of people in the group, and together they are at least that
+   number (everyone who answered ticked something); they do not add up to it.
+
+5. Derived figures. The mean and median are shown only when every count of the overall split is
+   shown, since they are worked out from all of them; the net promoter score only when the
+   numbers of promoters and detractors are both shown.
+
+Free text is outside this module: it is shown only when a survey has at least k responses.
+
+People allowed to see unsuppressed results see `unsuppressed` tables instead (and each such view
+is recorded in the audit trail by the view that shows it).
+
+Speed: tables are small (about 30 groups by at most 11 answers at national scale). Each hidden
+figure usually needs one solve, since its true value is a known feasible point: a small count
+needs only its lowest value, a larger one only a lowest value below its own. See
+bench/disclosure_worst_case.py for a measured worst case."""
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_array, vstack
+
 HIDDEN = None
+OTHER_GROUPS = "Other groups"
+# Extra figures hidden for one question before giving up and hiding its whole table.
+MAX_COMPLEMENTARY = 80
+# The key of the single grouping behind `suppress`.
+ROWS = "rows"
+
+# Positions shared by every table of a question: the overall split is the "row" of totals.
+_TOTAL = object()
 
 
 @dataclass
 class Table:
-    """Counts by group (rows) and answer (columns), ready to show: a hidden count is None."""
+    """Counts by group (rows) and answer (columns), ready to show: a hidden count is None.
+
+    `cells` and `row_totals` also hold, as hidden, the groups pooled into "Other groups", so a
+    caller that looks one up by name learns only that it is hidden."""
 
     rows: list[str]
     columns: list[str]
@@ -28,88 +91,366 @@ class Table:
         return [self.cells[(name, column)] for column in self.columns]
 
 
-def _is_small(count: int, threshold: int) -> bool:
-    return 0 < count < threshold
+@dataclass(frozen=True)
+class Grouping:
+    """One way of breaking answers down. `group_of` maps each finest combination (a tuple with
+    one value per grouping) to its group's name here; `order` is the order rows are listed in."""
+
+    key: str
+    group_of: Mapping[tuple, str]
+    order: Sequence[str]
 
 
-def suppress(counts: dict[tuple[str, str], int], rows, columns, *, threshold: int) -> Table:
-    """Hide every count that could identify people, and enough others that none can be
-    recovered from the totals."""
-    rows, columns = list(rows), list(columns)
-    cells = {(r, c): counts.get((r, c), 0) for r in rows for c in columns}
-    row_sum = {r: sum(cells[(r, c)] for c in columns) for r in rows}
-    column_sum = {c: sum(cells[(r, c)] for r in rows) for c in columns}
-    grand = sum(row_sum.values())
-    grand_shown = not _is_small(grand, threshold)
-    hidden = {key for key, n in cells.items() if _is_small(n, threshold)}
-    hidden_rows, hidden_columns = set(), set()
+@dataclass
+class Disclosed:
+    """What may be shown about one question: `overall` is the split across everyone (None where
+    hidden), `subtotals` named sums of answers (promoters, detractors), `tables` one per
+    grouping. `too_few` when fewer than k people answered and nothing is shown."""
 
-    def hide_row(r):
-        hidden_rows.add(r)
-        hidden.update((r, c) for c in columns if cells[(r, c)])
+    answered: int
+    overall: dict[str, int | None]
+    subtotals: dict[str, int | None]
+    tables: dict[str, Table]
+    too_few: bool = False
 
-    def hide_column(c):
-        hidden_columns.add(c)
-        hidden.update((r, c) for r in rows if cells[(r, c)])
+    @property
+    def complete(self) -> bool:
+        """Whether every count of the overall split is shown (so a mean may be)."""
+        return not self.too_few and all(n is not None for n in self.overall.values())
 
-    for r in rows:
-        if _is_small(row_sum[r], threshold):
-            hide_row(r)
-    for c in columns:
-        if _is_small(column_sum[c], threshold):
-            hide_column(c)
 
-    changed = True
-    while changed:
-        changed = False
-        lines = [([(r, c) for c in columns], ("row", r)) for r in rows if r not in hidden_rows]
-        lines += [
-            ([(r, c) for r in rows], ("column", c)) for c in columns if c not in hidden_columns
-        ]
-        for line, (kind, name) in lines:
-            line_hidden = [key for key in line if key in hidden]
-            if len(line_hidden) != 1:
-                continue
-            candidates = sorted(
-                (key for key in line if key not in hidden and cells[key] > 0),
-                key=lambda key: cells[key],
-            )
-            if candidates:
-                hidden.add(candidates[0])
-            elif kind == "row":
-                hide_row(name)  # the rest of the row is zero: its total would give it away
-            else:
-                hide_column(name)
-            changed = True
-        # A single hidden group total could be worked out from the overall total.
-        for hidden_lines, totals, hide in (
-            (hidden_rows, row_sum, hide_row),
-            (hidden_columns, column_sum, hide_column),
-        ):
-            if grand_shown and len(hidden_lines) == 1:
-                others = sorted(
-                    (n for n in totals if n not in hidden_lines and totals[n] > 0),
-                    key=lambda n: totals[n],
-                )
-                if others:
-                    hide(others[0])
-                    changed = True
-
-    table = Table(
-        rows=rows,
-        columns=columns,
-        cells={key: HIDDEN if key in hidden else n for key, n in cells.items()},
-        row_totals={r: HIDDEN if r in hidden_rows else row_sum[r] for r in rows},
-        column_totals={c: HIDDEN if c in hidden_columns else column_sum[c] for c in columns},
-        total=grand if grand_shown else HIDDEN,
-        suppressed=bool(hidden or hidden_rows or hidden_columns or not grand_shown),
+def too_few_note(threshold: int) -> str:
+    return (
+        f"Fewer than {threshold} people answered this question, so its answers are not shown: "
+        "with so few, they could identify the people who gave them."
     )
-    if table.suppressed:
-        table.notes.append(
-            f"Counts from 1 to {threshold - 1} are hidden so that nobody can be identified, "
-            "along with any others that would let a hidden count be worked out from the totals."
+
+
+def _hidden_note(threshold: int) -> str:
+    return (
+        f"Counts from 1 to {threshold - 1} are hidden so that nobody can be identified, along "
+        "with any others that would let a hidden count be worked out from the figures shown "
+        "here or anywhere else in these results."
+    )
+
+
+def _pooled_note(threshold: int, other: str) -> str:
+    return (
+        f"Groups with fewer than {threshold} people are counted together as “{other}”, "
+        f"joined by the next smallest group where that is needed to reach {threshold}."
+    )
+
+
+# The audit ------------------------------------------------------------------------------------
+
+
+class _Audit:
+    """The attacker's programme for one question: variables are the counts of the finest cells
+    (combination x answer) and the number of people in each combination; figures are the sums
+    of variables that may be published."""
+
+    def __init__(self, *, n_combos, n_columns, several, bound):
+        self.n_combos, self.n_columns = n_combos, n_columns
+        self.n_vars = n_combos * n_columns + n_combos
+        self.bound = bound
+        self.figures: list[frozenset] = []
+        self.lines: list[set] = []
+        self.values: list[int] = []
+        self._index: dict[frozenset, int] = {}
+        # How people and ticks are tied together in each combination.
+        eq_rows, ub_rows = [], []
+        for i in range(n_combos):
+            ticks = {self.x(i, j): 1.0 for j in range(n_columns)}
+            if several:
+                # Each answer ticked by at most everyone; each person ticked at least one.
+                ub_rows += [{self.x(i, j): 1.0, self.n(i): -1.0} for j in range(n_columns)]
+                ub_rows.append({**{k: -v for k, v in ticks.items()}, self.n(i): 1.0})
+            else:
+                eq_rows.append({**ticks, self.n(i): -1.0})
+        self._eq = self._matrix(eq_rows)
+        self._ub = self._matrix(ub_rows)
+
+    def x(self, combo: int, column: int) -> int:
+        return combo * self.n_columns + column
+
+    def n(self, combo: int) -> int:
+        return self.n_combos * self.n_columns + combo
+
+    def _matrix(self, rows):
+        data, indices, indptr = [], [], [0]
+        for row in rows:
+            for k, v in sorted(row.items()):
+                indices.append(k)
+                data.append(v)
+            indptr.append(len(indices))
+        return csr_array((data, indices, indptr), shape=(len(rows), self.n_vars))
+
+    def figure(self, variables: Iterable[int], value: int, lines) -> int:
+        """The index of the figure summing these variables; the same sum published in two
+        places (a sector with one organisation, a column total and the overall count) is one
+        figure, hidden or shown everywhere at once."""
+        key = frozenset(variables)
+        if key not in self._index:
+            self._index[key] = len(self.figures)
+            self.figures.append(key)
+            self.lines.append(set())
+            self.values.append(value)
+        index = self._index[key]
+        self.lines[index].update(lines)
+        return index
+
+    def protect(self, threshold: int, keep: int) -> set[int]:
+        """The figures to hide: primary, then complementary until the audit passes. `keep` is
+        the figure left shown if everything else has to go (the number who answered)."""
+        self._matrix_of_figures = self._matrix([dict.fromkeys(f, 1.0) for f in self.figures])
+        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold}
+        protected: set[int] = set()
+        added = 0
+        while True:
+            weak = self._first_weak(hidden, protected, threshold)
+            if weak is None:
+                return hidden
+            partner = self._partner(weak, hidden)
+            added += 1
+            if partner is None or added > MAX_COMPLEMENTARY:
+                return set(range(len(self.figures))) - {keep}
+            hidden.add(partner)
+
+    def _first_weak(self, hidden, protected, threshold):
+        shown = [f for f in range(len(self.figures)) if f not in hidden]
+        a_eq = vstack([self._eq, self._matrix_of_figures[shown]]).tocsr()
+        b_eq = np.concatenate([np.zeros(self._eq.shape[0]), [self.values[f] for f in shown]])
+        for f in sorted(hidden - protected):
+            if not self._is_protected(f, a_eq, b_eq, threshold):
+                return f
+            protected.add(f)
+        return None
+
+    def _is_protected(self, f, a_eq, b_eq, threshold) -> bool:
+        value = self.values[f]
+        if value > 0:
+            lowest = self._solve(f, a_eq, b_eq, sign=1)
+            if 0 < value < threshold:
+                return lowest == 0
+            if lowest < value:
+                return True
+        return self._solve(f, a_eq, b_eq, sign=-1) > value
+
+    def _solve(self, f, a_eq, b_eq, *, sign) -> int:
+        objective = np.zeros(self.n_vars)
+        objective[list(self.figures[f])] = sign
+        has_ub = self._ub.shape[0] > 0
+        result = linprog(
+            objective,
+            A_ub=self._ub if has_ub else None,
+            b_ub=np.zeros(self._ub.shape[0]) if has_ub else None,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            # Every count is at most the number who answered: a bound the attacker may not
+            # have, which only makes the audit stricter.
+            bounds=(0, self.bound),
+            method="highs",
+            integrality=np.ones(self.n_vars),
         )
-    return table
+        if result.status != 0:  # the true counts are always a solution
+            raise RuntimeError(f"disclosure audit failed: {result.message}")
+        return round(sign * result.fun)
+
+    def _partner(self, weak, hidden):
+        """The next figure to hide for a weak one: one sharing a row or column with it, the
+        smallest first; failing that, the smallest shown figure anywhere."""
+        shown = [f for f in range(len(self.figures)) if f not in hidden]
+        near = [f for f in shown if self.lines[f] & self.lines[weak]]
+        candidates = near or shown
+        return min(candidates, key=lambda f: (self.values[f], f), default=None)
+
+
+# The one entry point for grouped counts ---------------------------------------------------
+
+
+def disclose(
+    *,
+    columns: Sequence[str],
+    people: Mapping[tuple, int],
+    ticks: Mapping[tuple[tuple, str], int],
+    groupings: Sequence[Grouping],
+    threshold: int,
+    several: bool = False,
+    subtotals: Mapping[str, Sequence[str]] | None = None,
+    other_label: str = OTHER_GROUPS,
+) -> Disclosed:
+    """Everything that may be shown about one question, protected jointly across its overall
+    split and its tables by every grouping.
+
+    `people` is how many answered in each finest combination (a tuple with one value per
+    grouping, in the order of `groupings`); `ticks` the count of each (combination, column).
+    For a one-answer question a combination's ticks add up to its people; with `several`
+    they need not. `subtotals` are published sums of columns (promoters: "9" and "10")."""
+    columns = list(columns)
+    subtotals = dict(subtotals or {})
+    combos = sorted(people, key=_sort_key)
+    answered = sum(people.values())
+    if answered < threshold:
+        return _nothing_shown(columns, combos, groupings, subtotals, answered, threshold)
+
+    audit = _Audit(n_combos=len(combos), n_columns=len(columns), several=several, bound=answered)
+    truth = np.zeros(audit.n_vars, dtype=int)
+    for i, combo in enumerate(combos):
+        truth[audit.n(i)] = people[combo]
+        for j, column in enumerate(columns):
+            truth[audit.x(i, j)] = ticks.get((combo, column), 0)
+
+    def figure(variables, lines):
+        variables = list(variables)
+        return audit.figure(variables, int(truth[variables].sum()), lines)
+
+    everyone = range(len(combos))
+    overall = {
+        column: figure((audit.x(i, j) for i in everyone), [("overall", "row")])
+        for j, column in enumerate(columns)
+    }
+    keep = figure((audit.n(i) for i in everyone), [("overall", "row")])
+    sums = {
+        name: figure(
+            (audit.x(i, columns.index(c)) for i in everyone for c in members),
+            [("overall", "row")],
+        )
+        for name, members in subtotals.items()
+    }
+    layouts = {}
+    for grouping in groupings:
+        other = other_label if other_label not in grouping.order else f"{other_label} (pooled)"
+        members = _pool(grouping, combos, people, threshold, other)
+        key = grouping.key
+        cells, row_totals = {}, {}
+        for row, inside in members.items():
+            for j, column in enumerate(columns):
+                cells[(row, column)] = figure(
+                    (audit.x(i, j) for i in inside), [(key, "row", row), (key, "col", column)]
+                )
+            row_totals[row] = figure(
+                (audit.n(i) for i in inside), [(key, "row", row), (key, "col", _TOTAL)]
+            )
+        column_totals = {}
+        for j, column in enumerate(columns):
+            column_totals[column] = figure(
+                (audit.x(i, j) for i in everyone), [(key, "row", _TOTAL), (key, "col", column)]
+            )
+        total = figure((audit.n(i) for i in everyone), [(key, "row", _TOTAL), (key, "col", _TOTAL)])
+        layouts[key] = (grouping, other, members, cells, row_totals, column_totals, total)
+
+    hidden = audit.protect(threshold, keep)
+
+    def shown(f):
+        return HIDDEN if f in hidden else audit.values[f]
+
+    tables = {}
+    for key, (grouping, other, members, cells, row_totals, column_totals, total) in layouts.items():
+        pooled = [g for g in grouping.order if g not in members] if other in members else []
+        table = Table(
+            rows=list(members),
+            columns=columns,
+            cells={cell: shown(f) for cell, f in cells.items()},
+            row_totals={row: shown(f) for row, f in row_totals.items()},
+            column_totals={column: shown(f) for column, f in column_totals.items()},
+            total=shown(total),
+        )
+        for group in pooled:
+            table.row_totals[group] = HIDDEN
+            table.cells.update({(group, column): HIDDEN for column in columns})
+        any_hidden = any(
+            f in hidden
+            for f in (*cells.values(), *row_totals.values(), *column_totals.values(), total)
+        )
+        table.suppressed = any_hidden or bool(pooled)
+        if pooled:
+            table.notes.append(_pooled_note(threshold, other))
+        if any_hidden:
+            table.notes.append(_hidden_note(threshold))
+        tables[key] = table
+    return Disclosed(
+        answered=answered,
+        overall={column: shown(f) for column, f in overall.items()},
+        subtotals={name: shown(f) for name, f in sums.items()},
+        tables=tables,
+    )
+
+
+def _sort_key(combo):
+    return tuple((value is None, str(value)) for value in combo)
+
+
+def _pool(grouping, combos, people, threshold, other) -> dict[str, list[int]]:
+    """The rows to show, each with the indexes of the combinations it adds up: groups of 1 to
+    k − 1 people pooled into `other`, joined by the next smallest until the pool reaches k."""
+    inside: dict[str, list[int]] = {group: [] for group in grouping.order}
+    for i, combo in enumerate(combos):
+        inside.setdefault(grouping.group_of[combo], []).append(i)
+    size = {group: sum(people[combos[i]] for i in found) for group, found in inside.items()}
+    position = {group: p for p, group in enumerate(inside)}
+    pooled = [group for group in inside if 0 < size[group] < threshold]
+    if pooled:
+        rest = sorted(
+            (g for g in inside if g not in pooled and size[g] > 0),
+            key=lambda g: (size[g], position[g]),
+        )
+        while sum(size[g] for g in pooled) < threshold and rest:
+            pooled.append(rest.pop(0))
+    rows = {group: found for group, found in inside.items() if group not in pooled}
+    if pooled:
+        rows[other] = sorted(i for g in pooled for i in inside[g])
+    return rows
+
+
+def _nothing_shown(columns, combos, groupings, subtotals, answered, threshold) -> Disclosed:
+    tables = {}
+    for grouping in groupings:
+        groups = list(dict.fromkeys([*grouping.order, *(grouping.group_of[c] for c in combos)]))
+        tables[grouping.key] = Table(
+            rows=[],
+            columns=columns,
+            cells={(g, c): HIDDEN for g in groups for c in columns},
+            row_totals=dict.fromkeys(groups, HIDDEN),
+            column_totals=dict.fromkeys(columns, HIDDEN),
+            total=HIDDEN,
+            suppressed=True,
+            notes=[too_few_note(threshold)] if answered else [],
+        )
+    return Disclosed(
+        answered=answered,
+        overall=dict.fromkeys(columns, HIDDEN),
+        subtotals=dict.fromkeys(subtotals, HIDDEN),
+        tables=tables,
+        too_few=True,
+    )
+
+
+# One table on its own -------------------------------------------------------------------------
+
+
+def suppress(
+    counts: Mapping[tuple[Hashable, str], int],
+    rows,
+    columns,
+    *,
+    threshold: int,
+    other_label: str = OTHER_GROUPS,
+) -> Table:
+    """One table of counts (each person in one cell) with the rules above applied: small rows
+    pooled, small counts hidden, and enough others that the audit finds none recoverable."""
+    rows, columns = list(rows), list(columns)
+    people = {(r,): sum(counts.get((r, c), 0) for c in columns) for r in rows}
+    ticks = {((r,), c): n for (r, c), n in counts.items()}
+    grouping = Grouping(ROWS, {(r,): r for r in rows}, rows)
+    found = disclose(
+        columns=columns,
+        people=people,
+        ticks=ticks,
+        groupings=[grouping],
+        threshold=threshold,
+        other_label=other_label,
+    )
+    return found.tables[ROWS]
 
 
 def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:

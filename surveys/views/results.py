@@ -5,10 +5,13 @@ viewer may see. Two rules protect the people who answered:
 
 - a survey with fewer responses than SURVEY_SUPPRESSION_THRESHOLD shows no answers at all,
   because with a handful of respondents even overall counts and free text can point to people;
-- breakdowns by small groups hide small counts (surveys.disclosure), and caucus breakdowns,
-  which rest on special category data, are only for holders of events.view_caucus_choice.
+- every count about a question (its overall split, the chart, and the breakdowns, on the page
+  and in the CSV) comes from one protected set worked out by surveys.disclosure, so that no
+  figure on one surface gives away a count hidden on another; caucus breakdowns, which rest on
+  special category data, are only for holders of events.view_caucus_choice.
 
-Holders of surveys.view_unsuppressed_results see everything."""
+Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
+recorded in the audit trail."""
 
 import csv
 
@@ -57,6 +60,14 @@ def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
 
 
+def _record_unsuppressed_view(request, survey) -> bool:
+    """Whether the viewer sees everything; if so, the view goes in the audit trail."""
+    if not _sees_everything(request.user):
+        return False
+    audit_record(request, Action.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
+    return True
+
+
 def _breakdown_options(user) -> dict[str, str]:
     options = dict(selectors.BREAKDOWNS)
     if not user.has_perm(CAUCUS_CHOICE):
@@ -102,13 +113,18 @@ def _chart(result) -> dict:
     peak = result.max_count
     rows = []
     for index, (label, count) in enumerate(result.distribution):
-        width = round(BAR_MAX * count / peak) if peak else 0
+        # A hidden count (None) gets no bar and no share: either would give it away.
+        width = round(BAR_MAX * count / peak) if peak and count else 0
         rows.append(
             {
                 "label": label,
                 "short_label": Truncator(label).chars(LABEL_CHARS),
                 "count": count,
-                "percent": round(100 * count / answered) if answered else 0,
+                "percent": None
+                if count is None
+                else round(100 * count / answered)
+                if answered
+                else 0,
                 "width": max(width, 1) if count else 0,
                 "label_y": index * ROW_HEIGHT + 14,
                 "bar_y": index * ROW_HEIGHT + 20,
@@ -127,9 +143,8 @@ def _chart(result) -> dict:
         "is_text": result.question.kind == Question.Kind.TEXT,
     }
     if result.question.kind == Question.Kind.NPS:
-        counts = {int(label): count for label, count in result.distribution}
-        chart["promoters"] = counts[9] + counts[10]
-        chart["detractors"] = sum(counts[v] for v in range(7))
+        chart["promoters"] = result.promoters
+        chart["detractors"] = result.detractors
     return chart
 
 
@@ -146,9 +161,10 @@ def _breakdown_table(table, question) -> dict:
     }
 
 
-def _breakdown(request, questions, *, allowed: bool):
+def _breakdown(request, found, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
     options = _breakdown_options(request.user)
+    questions = [r.question for r in found.questions]
     data = request.GET
     if data.get("by") == "caucus" and "caucus" not in options:
         form = BreakdownForm(
@@ -163,10 +179,11 @@ def _breakdown(request, questions, *, allowed: bool):
     if not form.is_valid():
         return form, None, "That breakdown cannot be shown: choose a grouping and a question."
     by, question_id = form.cleaned_data["by"], form.cleaned_data["question"]
-    question = next(q for q in questions if q.pk == question_id)
-    table = selectors.breakdown(
-        question=question, by=by, see_everything=_sees_everything(request.user)
-    )
+    result = next(r for r in found.questions if r.question.pk == question_id)
+    question = result.question
+    if result.withheld:
+        return form, None, result.notes[0]
+    table = result.tables[by]
     return (
         form,
         {"question": question, "by": options[by], **_breakdown_table(table, question)},
@@ -178,12 +195,13 @@ def _breakdown(request, questions, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    found, by_day = selectors.results_with_days(survey=survey)
+    see_everything = _record_unsuppressed_view(request, survey)
+    found, by_day = selectors.results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    hidden = found.responses < threshold and not _sees_everything(request.user)
+    hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
-    form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
+    form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     if breakdown is not None and form.cleaned_data["by"] == "caucus":
         # Answers by caucus rest on members' caucus choices: special category data.
         audit_record(request, Action.CAUCUS_BREAKDOWN_VIEWED, target=survey)
@@ -197,6 +215,8 @@ def results(request, pk):
             "by_day": by_day,
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
+            "see_everything": see_everything,
+            "threshold_below": threshold - 1,
             "charts": charts,
             "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
@@ -225,9 +245,9 @@ def _free_text_refusal(survey, user) -> str | None:
 @require_GET
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
-    found = selectors.results(survey=survey)
+    see_everything = _record_unsuppressed_view(request, survey)
+    found, _ = selectors.results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    see_everything = _sees_everything(request.user)
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{survey.slug}-results.csv"'},
@@ -266,8 +286,13 @@ def results_csv(request, pk):
         if question.kind in Question.SCALE_KINDS and result.mean is not None:
             write(question.text, "Mean", result.mean)
             write(question.text, "Median", result.median)
+        if question.kind == Question.Kind.NPS and not result.withheld:
+            write(question.text, "Promoters", result.promoters)
+            write(question.text, "Detractors", result.detractors)
         if result.nps is not None:
             write(question.text, "Net promoter score", result.nps)
+        for note in result.notes:
+            write(question.text, note)
 
     options = _breakdown_options(request.user)
     notes = []
@@ -275,10 +300,10 @@ def results_csv(request, pk):
     write("Breakdown by", "Question", "Group", "Answer", "Count")
     for result in found.questions:
         question = result.question
-        if question.kind == Question.Kind.TEXT:
+        if question.kind == Question.Kind.TEXT or result.withheld:
             continue
         for by, by_label in options.items():
-            table = selectors.breakdown(question=question, by=by, see_everything=see_everything)
+            table = result.tables[by]
             labels = {column: _column_label(question, column) for column in table.columns}
             for row in table.rows:
                 for column in table.columns:
