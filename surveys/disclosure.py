@@ -53,7 +53,7 @@ figure usually needs one solve, since its true value is a known feasible point: 
 needs only its lowest value, a larger one only a lowest value below its own. See
 bench/disclosure_worst_case.py for a measured worst case."""
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -149,7 +149,7 @@ class _Audit:
     (combination x answer) and the number of people in each combination; figures are the sums
     of variables that may be published."""
 
-    def __init__(self, *, n_combos, n_columns, several, bound):
+    def __init__(self, *, n_combos, n_columns, several, bound, capacities=()):
         self.n_combos, self.n_columns = n_combos, n_columns
         self.n_vars = n_combos * n_columns + n_combos
         self.bound = bound
@@ -157,6 +157,9 @@ class _Audit:
         self.lines: list[set] = []
         self.values: list[int] = []
         self._index: dict[frozenset, int] = {}
+        # Counts never published but which must not be forced above 0: a small group's
+        # answers (variables, true value, lines it sits on).
+        self.secrets: list[tuple[frozenset, int, set]] = []
         # How people and ticks are tied together in each combination.
         eq_rows, ub_rows = [], []
         for i in range(n_combos):
@@ -167,8 +170,13 @@ class _Audit:
                 ub_rows.append({**{k: -v for k, v in ticks.items()}, self.n(i): 1.0})
             else:
                 eq_rows.append({**ticks, self.n(i): -1.0})
+        # What the attacker may know from outside: at most so many people in these
+        # combinations answered (the people in the directory who responded).
+        self._capacity = [limit for _, limit in capacities]
+        ub_rows += [{self.n(i): 1.0 for i in inside} for inside, _ in capacities]
         self._eq = self._matrix(eq_rows)
         self._ub = self._matrix(ub_rows)
+        self._b_ub = np.concatenate([np.zeros(len(ub_rows) - len(capacities)), self._capacity])
 
     def x(self, combo: int, column: int) -> int:
         return combo * self.n_columns + column
@@ -199,6 +207,10 @@ class _Audit:
         self.lines[index].update(lines)
         return index
 
+    def secret(self, variables: Iterable[int], value: int, lines) -> None:
+        if value > 0:  # a zero cannot be forced above itself
+            self.secrets.append((frozenset(variables), value, set(lines)))
+
     def protect(self, threshold: int, keep: int) -> set[int]:
         """The figures to hide: primary, then complementary until the audit passes. `keep` is
         the figure left shown if everything else has to go (the number who answered)."""
@@ -224,26 +236,32 @@ class _Audit:
             if not self._is_protected(f, a_eq, b_eq, threshold):
                 return f
             protected.add(f)
+        for s, (variables, _, _) in enumerate(self.secrets):
+            if ("secret", s) in protected:
+                continue
+            if self._solve(variables, a_eq, b_eq, sign=1) > 0:
+                return ("secret", s)
+            protected.add(("secret", s))
         return None
 
     def _is_protected(self, f, a_eq, b_eq, threshold) -> bool:
-        value = self.values[f]
+        value, variables = self.values[f], self.figures[f]
         if value > 0:
-            lowest = self._solve(f, a_eq, b_eq, sign=1)
+            lowest = self._solve(variables, a_eq, b_eq, sign=1)
             if 0 < value < threshold:
                 return lowest == 0
             if lowest < value:
                 return True
-        return self._solve(f, a_eq, b_eq, sign=-1) > value
+        return self._solve(variables, a_eq, b_eq, sign=-1) > value
 
-    def _solve(self, f, a_eq, b_eq, *, sign) -> int:
+    def _solve(self, variables, a_eq, b_eq, *, sign) -> int:
         objective = np.zeros(self.n_vars)
-        objective[list(self.figures[f])] = sign
+        objective[list(variables)] = sign
         has_ub = self._ub.shape[0] > 0
         result = linprog(
             objective,
             A_ub=self._ub if has_ub else None,
-            b_ub=np.zeros(self._ub.shape[0]) if has_ub else None,
+            b_ub=self._b_ub if has_ub else None,
             A_eq=a_eq,
             b_eq=b_eq,
             # Every count is at most the number who answered: a bound the attacker may not
@@ -260,7 +278,8 @@ class _Audit:
         """The next figure to hide for a weak one: one sharing a row or column with it, the
         smallest first; failing that, the smallest shown figure anywhere."""
         shown = [f for f in range(len(self.figures)) if f not in hidden]
-        near = [f for f in shown if self.lines[f] & self.lines[weak]]
+        lines = self.secrets[weak[1]][2] if isinstance(weak, tuple) else self.lines[weak]
+        near = [f for f in shown if self.lines[f] & lines]
         candidates = near or shown
         return min(candidates, key=lambda f: (self.values[f], f), default=None)
 
@@ -278,6 +297,8 @@ def disclose(
     several: bool = False,
     subtotals: Mapping[str, Sequence[str]] | None = None,
     other_label: str = OTHER_GROUPS,
+    known_people: Mapping[Hashable, int] | None = None,
+    known_of: Callable[[tuple], Hashable] | None = None,
 ) -> Disclosed:
     """Everything that may be shown about one question, protected jointly across its overall
     split and its tables by every grouping.
@@ -285,7 +306,12 @@ def disclose(
     `people` is how many answered in each finest combination (a tuple with one value per
     grouping, in the order of `groupings`); `ticks` the count of each (combination, column).
     For a one-answer question a combination's ticks add up to its people; with `several`
-    they need not. `subtotals` are published sums of columns (promoters: "9" and "10")."""
+    they need not. `subtotals` are published sums of columns (promoters: "9" and "10").
+
+    `known_people` are further published (or guessable) constraints: at most so many people
+    answered in the combinations that `known_of` maps to each key. The survey passes how many
+    responded in each sector and organisation, which anyone who can read the directory may
+    well know when everyone was invited and most answered."""
     columns = list(columns)
     subtotals = dict(subtotals or {})
     combos = sorted(people, key=_sort_key)
@@ -293,7 +319,19 @@ def disclose(
     if answered < threshold:
         return _nothing_shown(columns, combos, groupings, subtotals, answered, threshold)
 
-    audit = _Audit(n_combos=len(combos), n_columns=len(columns), several=several, bound=answered)
+    capacities = []
+    if known_people:
+        inside: dict[Hashable, list[int]] = {}
+        for i, combo in enumerate(combos):
+            inside.setdefault(known_of(combo), []).append(i)
+        capacities = [(found, known_people[key]) for key, found in inside.items()]
+    audit = _Audit(
+        n_combos=len(combos),
+        n_columns=len(columns),
+        several=several,
+        bound=answered,
+        capacities=capacities,
+    )
     truth = np.zeros(audit.n_vars, dtype=int)
     for i, combo in enumerate(combos):
         truth[audit.n(i)] = people[combo]
@@ -322,6 +360,20 @@ def disclose(
         other = other_label if other_label not in grouping.order else f"{other_label} (pooled)"
         members = _pool(grouping, combos, people, threshold, other)
         key = grouping.key
+        if other in members:
+            # Each group pooled away is small: nobody may be able to prove what any of its
+            # people answered, even though its counts are never published.
+            for group in grouping.order:
+                if group in members:
+                    continue
+                inside = [i for i, c in enumerate(combos) if grouping.group_of[c] == group]
+                for j, column in enumerate(columns):
+                    variables = [audit.x(i, j) for i in inside]
+                    audit.secret(
+                        variables,
+                        int(truth[variables].sum()),
+                        [(key, "row", other), (key, "col", column)],
+                    )
         cells, row_totals = {}, {}
         for row, inside in members.items():
             for j, column in enumerate(columns):

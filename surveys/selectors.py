@@ -203,6 +203,9 @@ class Dimension:
     label: str
     field: str
     names: Callable[[set], dict]
+    # Whether anyone who can read the member directory knows it of every member: then they
+    # may know how many in each such group responded, and the audit assumes they do.
+    in_directory: bool = True
 
 
 def _sector_names(ids):
@@ -228,7 +231,7 @@ NOT_STATED = "Not stated"
 DIMENSIONS = (
     Dimension("sector", "Sector", "sector", _sector_names),
     Dimension("organisation", "Organisation", "organisation_id", _organisation_names),
-    Dimension("caucus", "Caucus", "caucus_id", _caucus_names),
+    Dimension("caucus", "Caucus", "caucus_id", _caucus_names, in_directory=False),
 )
 BREAKDOWNS = {d.key: d.label for d in DIMENSIONS}
 PROMOTERS, DETRACTORS = ["9", "10"], [str(v) for v in range(7)]
@@ -260,7 +263,8 @@ def _column_keys(question) -> dict:
 def disclosed_figures(*, questions, see_everything: bool) -> dict:
     """For each question that can be broken down: its `Disclosed` figures (overall split,
     promoters and detractors, one table per dimension), protected together, or everything for
-    someone allowed to see unsuppressed results. Four queries, however many questions."""
+    someone allowed to see unsuppressed results. Five queries, however many questions (all of
+    one survey)."""
     questions = [q for q in questions if q.kind in (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)]
     if not questions:
         return {}
@@ -284,6 +288,20 @@ def disclosed_figures(*, questions, see_everything: bool) -> dict:
                 ids[d].add(value)
     names = [d.names(found) for d, found in zip(DIMENSIONS, ids, strict=True)]
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    public = [d for d, dimension in enumerate(DIMENSIONS) if dimension.in_directory]
+
+    def known_of(combo):
+        return tuple(combo[d] for d in public)
+
+    known_people = {}
+    if not see_everything:
+        public_fields = [DIMENSIONS[d].field for d in public]
+        for *key, n in (
+            Response.objects.filter(survey_id=questions[0].survey_id)
+            .values_list(*public_fields)
+            .annotate(n=Count("pk"))
+        ):
+            known_people[tuple(key)] = n
     figures = {}
     for q in questions:
         keys = _column_keys(q)
@@ -316,6 +334,8 @@ def disclosed_figures(*, questions, see_everything: bool) -> dict:
             subtotals={"promoters": PROMOTERS, "detractors": DETRACTORS}
             if q.kind == Question.Kind.NPS
             else None,
+            known_people=known_people,
+            known_of=known_of,
         )
     return figures
 
