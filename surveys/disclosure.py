@@ -213,46 +213,82 @@ class _Audit:
 
     def protect(self, threshold: int, keep: int) -> set[int]:
         """The figures to hide: primary, then complementary until the audit passes. `keep` is
-        the figure left shown if everything else has to go (the number who answered)."""
+        the number who answered, which is always shown (the page states it for every
+        question), so it is never hidden and always known to the attacker."""
         self._matrix_of_figures = self._matrix([dict.fromkeys(f, 1.0) for f in self.figures])
-        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold}
-        protected: set[int] = set()
-        added = 0
-        while True:
-            weak = self._first_weak(hidden, protected, threshold)
+        self.keep, self.threshold = keep, threshold
+        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold} - {keep}
+        protected: set = set()
+        for _ in range(MAX_COMPLEMENTARY):
+            weak = self._first_weak(hidden, protected)
             if weak is None:
                 return hidden
             partner = self._partner(weak, hidden)
-            added += 1
-            if partner is None or added > MAX_COMPLEMENTARY:
-                return set(range(len(self.figures))) - {keep}
+            if partner is None:
+                break
             hidden.add(partner)
+        return set(range(len(self.figures))) - {keep}
 
-    def _first_weak(self, hidden, protected, threshold):
+    def _system(self, hidden):
+        """The equations the attacker has: how combinations add up, and every shown figure."""
         shown = [f for f in range(len(self.figures)) if f not in hidden]
         a_eq = vstack([self._eq, self._matrix_of_figures[shown]]).tocsr()
         b_eq = np.concatenate([np.zeros(self._eq.shape[0]), [self.values[f] for f in shown]])
+        return a_eq, b_eq
+
+    def _first_weak(self, hidden, protected):
+        """The first hidden figure or small group's answer the attacker can pin or force. What
+        was protected stays protected (hiding more only widens the attacker's choices), so it
+        is not solved again."""
+        system = self._system(hidden)
         for f in sorted(hidden - protected):
-            if not self._is_protected(f, a_eq, b_eq, threshold):
+            if not self._is_protected(f, system):
                 return f
             protected.add(f)
         for s, (variables, _, _) in enumerate(self.secrets):
             if ("secret", s) in protected:
                 continue
-            if self._solve(variables, a_eq, b_eq, sign=1) > 0:
+            if self._solve(variables, *system, sign=1) > 0:
                 return ("secret", s)
             protected.add(("secret", s))
         return None
 
-    def _is_protected(self, f, a_eq, b_eq, threshold) -> bool:
+    def _is_protected(self, f, system) -> bool:
         value, variables = self.values[f], self.figures[f]
         if value > 0:
-            lowest = self._solve(variables, a_eq, b_eq, sign=1)
-            if 0 < value < threshold:
+            lowest = self._solve(variables, *system, sign=1)
+            if 0 < value < self.threshold:
                 return lowest == 0
             if lowest < value:
                 return True
-        return self._solve(variables, a_eq, b_eq, sign=-1) > value
+        return self._solve(variables, *system, sign=-1) > value
+
+    def _range(self, weak, system):
+        """What the attacker can say about a weak figure: its lowest and highest values (just
+        the lowest for a small group's answer)."""
+        if isinstance(weak, tuple):
+            return (self._solve(self.secrets[weak[1]][0], *system, sign=1),)
+        variables = self.figures[weak]
+        return tuple(self._solve(variables, *system, sign=sign) for sign in (1, -1))
+
+    def _partner(self, weak, hidden):
+        """The next figure to hide for a weak one, among shown figures in the same row or column
+        (any table), smallest first: the first whose hiding loosens what the attacker knows of
+        the weak one; if none does on its own, the smallest non-zero one (a zero on its own
+        is pinned by its neighbours); failing those, the smallest shown figure anywhere."""
+        shown = [f for f in range(len(self.figures)) if f not in hidden and f != self.keep]
+        lines = self.secrets[weak[1]][2] if isinstance(weak, tuple) else self.lines[weak]
+        near = sorted(
+            (f for f in shown if self.lines[f] & lines), key=lambda f: (self.values[f], f)
+        )
+        before = self._range(weak, self._system(hidden))
+        for f in near:
+            if self._range(weak, self._system(hidden | {f})) != before:
+                return f
+        for candidates in ([f for f in near if self.values[f] > 0], near):
+            if candidates:
+                return candidates[0]
+        return min(shown, key=lambda f: (self.values[f], f), default=None)
 
     def _solve(self, variables, a_eq, b_eq, *, sign) -> int:
         objective = np.zeros(self.n_vars)
@@ -273,15 +309,6 @@ class _Audit:
         if result.status != 0:  # the true counts are always a solution
             raise RuntimeError(f"disclosure audit failed: {result.message}")
         return round(sign * result.fun)
-
-    def _partner(self, weak, hidden):
-        """The next figure to hide for a weak one: one sharing a row or column with it, the
-        smallest first; failing that, the smallest shown figure anywhere."""
-        shown = [f for f in range(len(self.figures)) if f not in hidden]
-        lines = self.secrets[weak[1]][2] if isinstance(weak, tuple) else self.lines[weak]
-        near = [f for f in shown if self.lines[f] & lines]
-        candidates = near or shown
-        return min(candidates, key=lambda f: (self.values[f], f), default=None)
 
 
 # The one entry point for grouped counts ---------------------------------------------------
