@@ -217,7 +217,8 @@ class _Audit:
         question), so it is never hidden and always known to the attacker."""
         self._matrix_of_figures = self._matrix([dict.fromkeys(f, 1.0) for f in self.figures])
         self.keep, self.threshold = keep, threshold
-        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold} - {keep}
+        self.public = self._public()
+        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold} - self.public
         protected: set = set()
         for _ in range(MAX_COMPLEMENTARY):
             weak = self._first_weak(hidden, protected)
@@ -227,7 +228,22 @@ class _Audit:
             if partner is None:
                 break
             hidden.add(partner)
-        return set(range(len(self.figures))) - {keep}
+        return set(range(len(self.figures))) - self.public
+
+    def _public(self) -> set[int]:
+        """Figures anyone can work out without these results: the number who answered, and
+        numbers of people pinned by it and by what the directory says (when everyone in an
+        organisation answered, its total is no secret). Hiding them protects nothing."""
+        public = {self.keep}
+        system = self._system(set(range(len(self.figures))) - public)
+        first_tick_free = self.n_combos * self.n_columns
+        for f, variables in enumerate(self.figures):
+            if f in public or min(variables) < first_tick_free:
+                continue  # only counts of people can be pinned by the directory
+            lowest = self._solve(variables, *system, sign=1)
+            if lowest == self._solve(variables, *system, sign=-1):
+                public.add(f)
+        return public
 
     def _system(self, hidden):
         """The equations the attacker has: how combinations add up, and every shown figure."""
@@ -276,7 +292,7 @@ class _Audit:
         (any table), smallest first: the first whose hiding loosens what the attacker knows of
         the weak one; if none does on its own, the smallest non-zero one (a zero on its own
         is pinned by its neighbours); failing those, the smallest shown figure anywhere."""
-        shown = [f for f in range(len(self.figures)) if f not in hidden and f != self.keep]
+        shown = [f for f in range(len(self.figures)) if f not in hidden and f not in self.public]
         lines = self.secrets[weak[1]][2] if isinstance(weak, tuple) else self.lines[weak]
         near = sorted(
             (f for f in shown if self.lines[f] & lines), key=lambda f: (self.values[f], f)
