@@ -458,10 +458,10 @@ def disclose(
             for f in (*cells.values(), *row_totals.values(), *column_totals.values(), total)
         )
         table.suppressed = any_hidden or bool(pooled)
-        if pooled:
-            table.notes.append(_pooled_note(threshold, other))
         if any_hidden:
             table.notes.append(_hidden_note(threshold))
+        if pooled:
+            table.notes.append(_pooled_note(threshold, other))
         tables[key] = table
     return Disclosed(
         answered=answered,
