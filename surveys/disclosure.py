@@ -359,7 +359,7 @@ def disclose(
     subtotals = dict(subtotals or {})
     combos = sorted(people, key=_sort_key)
     answered = sum(people.values())
-    if answered < threshold:
+    if 0 < answered < threshold:
         return _nothing_shown(columns, combos, groupings, subtotals, answered, threshold)
 
     capacities = []
@@ -545,7 +545,13 @@ def suppress(
         threshold=threshold,
         other_label=other_label,
     )
-    return found.tables[ROWS]
+    table = found.tables[ROWS]
+    if found.too_few:
+        table.notes = [
+            f"Fewer than {threshold} people are counted in this table, so its counts are not "
+            "shown: with so few, they could identify the people behind them."
+        ]
+    return table
 
 
 def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:

@@ -148,11 +148,17 @@ def test_check_in_movement_hides_small_counts(settings):
     CheckIn.objects.create(member=UserFactory(), stage=5)  # one check-in: no movement
 
     table = reports.check_in_movement(Period())
+    # Understanding (1 member) is pooled with the next smallest row, Looking inward (4).
+    assert table.rows == ["Noticing", "Acting", "Advocating and leading", "Other groups"]
     assert table.cells[("Understanding", "Acting")] is None
+    assert table.row("Other groups") == [0, 0, 0, 5, 0]
     assert table.cells[("Noticing", "Looking inward")] == 6
     assert table.cells[("Acting", "Advocating and leading")] == 5
     assert table.suppressed is True
-    assert table.notes[0].startswith("Counts from 1 to 2 are hidden")
+    assert table.notes == [
+        "Groups with fewer than 3 people are counted together as “Other groups”, joined by "
+        "the next smallest group where that is needed to reach 3."
+    ]
     full = reports.check_in_movement(Period(), see_everything=True)
     assert full.cells[("Understanding", "Acting")] == 1
     assert full.total == 16

@@ -372,9 +372,7 @@ def _row(rows, by, text, group):
 def test_a_group_whose_only_answer_is_hidden_does_not_give_it_away_through_zeros(client, organiser):
     """Before: a two-person organisation showed 0, 0, 0, 0 and a hidden count: both had
     chosen the hidden answer. Now the organisation is pooled and nothing about it is forced."""
-    people = (
-        [(0, None, 4, 0, {0})] * 8 + [(2, None, 4, 0, {0})] * 6 + [(1, None, 1, 0, {0})] * 2
-    )
+    people = [(0, None, 4, 0, {0})] * 8 + [(2, None, 4, 0, {0})] * 6 + [(1, None, 1, 0, {0})] * 2
     survey, questions, directory = _populate(people)
     _organiser(client, organiser)
     rows = _download(client, survey)
