@@ -211,12 +211,14 @@ class _Audit:
         if value > 0:  # a zero cannot be forced above itself
             self.secrets.append((frozenset(variables), value, set(lines)))
 
-    def protect(self, threshold: int, keep: int) -> set[int]:
+    def protect(self, threshold: int, keep: int, truth) -> set[int]:
         """The figures to hide: primary, then complementary until the audit passes. `keep` is
         the number who answered, which is always shown (the page states it for every
         question), so it is never hidden and always known to the attacker."""
         self._matrix_of_figures = self._matrix([dict.fromkeys(f, 1.0) for f in self.figures])
         self.keep, self.threshold = keep, threshold
+        # Whole-number solutions of the attacker's equations found so far, one per column.
+        self._solutions = np.asarray(truth, dtype=int).reshape(-1, 1)
         self.public = self._public()
         hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold} - self.public
         protected: set = set()
@@ -237,11 +239,20 @@ class _Audit:
         public = {self.keep}
         system = self._system(set(range(len(self.figures))) - public)
         first_tick_free = self.n_combos * self.n_columns
+        # Solutions of this looser system, to settle most figures without solving for them.
+        found = self._solutions
         for f, variables in enumerate(self.figures):
             if f in public or min(variables) < first_tick_free:
                 continue  # only counts of people can be pinned by the directory
-            lowest = self._solve(variables, *system, sign=1)
-            if lowest == self._solve(variables, *system, sign=-1):
+            if len(set(found[list(variables)].sum(axis=0))) > 1:
+                continue
+            ends = []
+            for sign in (1, -1):
+                value, x = self._solve(variables, *system, sign=sign, solution=True)
+                ends.append(value)
+                if x is not None:
+                    found = np.column_stack([found, x])
+            if ends[0] == ends[1]:
                 public.add(f)
         return public
 
@@ -264,20 +275,30 @@ class _Audit:
         for s, (variables, _, _) in enumerate(self.secrets):
             if ("secret", s) in protected:
                 continue
-            if self._solve(variables, *system, sign=1) > 0:
+            seen = (self._seen(variables) == 0).any()
+            if not seen and self._solve(variables, *system, sign=1, keep_solution=True) > 0:
                 return ("secret", s)
             protected.add(("secret", s))
         return None
 
     def _is_protected(self, f, system) -> bool:
         value, variables = self.values[f], self.figures[f]
+        small = 0 < value < self.threshold
+        # Any whole-number solution already found shows what the attacker cannot rule out.
+        seen = self._seen(variables)
+        if (seen == 0).any() if small else (seen != value).any():
+            return True
         if value > 0:
-            lowest = self._solve(variables, *system, sign=1)
-            if 0 < value < self.threshold:
+            lowest = self._solve(variables, *system, sign=1, keep_solution=True)
+            if small:
                 return lowest == 0
             if lowest < value:
                 return True
-        return self._solve(variables, *system, sign=-1) > value
+        return self._solve(variables, *system, sign=-1, keep_solution=True) > value
+
+    def _seen(self, variables):
+        """The values these variables add up to in each solution found so far."""
+        return self._solutions[list(variables)].sum(axis=0)
 
     def _range(self, weak, system):
         """What the attacker can say about a weak figure: its lowest and highest values (just
@@ -306,25 +327,40 @@ class _Audit:
                 return candidates[0]
         return min(shown, key=lambda f: (self.values[f], f), default=None)
 
-    def _solve(self, variables, a_eq, b_eq, *, sign) -> int:
+    def _solve(self, variables, a_eq, b_eq, *, sign, keep_solution=False, solution=False):
+        """The lowest (sign 1) or highest (sign −1) whole-number value of a sum of variables
+        under these equations. The linear relaxation is solved first: when its optimum is
+        whole (nearly always here) it is the answer; otherwise the integer programme is.
+        With `keep_solution` (the equations are those of the current shown set) the solution
+        is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
         objective = np.zeros(self.n_vars)
         objective[list(variables)] = sign
         has_ub = self._ub.shape[0] > 0
-        result = linprog(
-            objective,
-            A_ub=self._ub if has_ub else None,
-            b_ub=self._b_ub if has_ub else None,
-            A_eq=a_eq,
-            b_eq=b_eq,
+        problem = {
+            "A_ub": self._ub if has_ub else None,
+            "b_ub": self._b_ub if has_ub else None,
+            "A_eq": a_eq,
+            "b_eq": b_eq,
             # Every count is at most the number who answered: a bound the attacker may not
             # have, which only makes the audit stricter.
-            bounds=(0, self.bound),
-            method="highs",
-            integrality=np.ones(self.n_vars),
-        )
+            "bounds": (0, self.bound),
+            "method": "highs",
+        }
+        result = linprog(objective, **problem)
+        if result.status == 0 and not np.allclose(result.x, np.round(result.x), atol=1e-7):
+            result = linprog(objective, **problem, integrality=np.ones(self.n_vars))
         if result.status != 0:  # the true counts are always a solution
             raise RuntimeError(f"disclosure audit failed: {result.message}")
-        return round(sign * result.fun)
+        value = round(sign * result.fun)
+        x = np.round(result.x).astype(int)
+        fits = np.array_equal(a_eq @ x, np.round(b_eq)) and (
+            not has_ub or (self._ub @ x <= self._b_ub + 1e-9).all()
+        )
+        if keep_solution and fits:
+            self._solutions = np.column_stack([self._solutions, x])
+        if solution:
+            return value, x if fits else None
+        return value
 
 
 # The one entry point for grouped counts ---------------------------------------------------
@@ -434,7 +470,7 @@ def disclose(
         total = figure((audit.n(i) for i in everyone), [(key, "row", _TOTAL), (key, "col", _TOTAL)])
         layouts[key] = (grouping, other, members, cells, row_totals, column_totals, total)
 
-    hidden = audit.protect(threshold, keep)
+    hidden = audit.protect(threshold, keep, truth)
 
     def shown(f):
         return HIDDEN if f in hidden else audit.values[f]
