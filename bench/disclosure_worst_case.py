@@ -53,9 +53,7 @@ def main():
     parser.add_argument("--organisations", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    rng, members = population(
-        people=args.people, organisations=args.organisations, seed=args.seed
-    )
+    rng, members = population(people=args.people, organisations=args.organisations, seed=args.seed)
     known = {}
     for combo in members:
         known[combo] = known.get(combo, 0) + 1
