@@ -39,6 +39,9 @@ FORMATS = ["Online", "In person", "Hybrid"]
 TOPICS = ["Maternity", "Mental health", "Workforce"]
 SECTOR_LABELS = {"nhs": "NHS", "voluntary": "Voluntary and community",
                  "local_authority": "Local authority"}  # fmt: skip
+SCORES = [str(v) for v in range(11)]
+# The score question's published sums of answers.
+SUBTOTALS = {"Promoters": ["9", "10"], "Detractors": [str(v) for v in range(7)]}
 ORG_SECTORS = ["nhs", "nhs", "voluntary", "local_authority", "nhs", "voluntary", "nhs", "nhs"]
 
 
@@ -75,7 +78,10 @@ def _make_survey():
         Choice.objects.create(question=single, text=text, order=order)
     for order, text in enumerate(TOPICS):
         Choice.objects.create(question=several, text=text, order=order)
-    return survey, {"agree": agree, "single": single, "several": several}
+    score = Question.objects.create(
+        survey=survey, kind="nps", text="Would you recommend us?", required=False, order=4
+    )
+    return survey, {"agree": agree, "single": single, "several": several, "score": score}
 
 
 def _populate(people):
@@ -102,20 +108,31 @@ def _populate(people):
             questions["agree"]: agreement,
             questions["single"]: None if format_ is None else choices[questions["single"]][format_],
             questions["several"]: [choices[questions["several"]][t] for t in sorted(topics)],
+            questions["score"]: _score(agreement, format_),
         }
         services.response_submit(survey=survey, member=member, answers=answers)
     return survey, questions, directory
 
 
+def _score(agreement, format_):
+    """A 0–10 score for each person, from their other answers (none if they skipped either)."""
+    if agreement is None or format_ is None:
+        return None
+    return min(10, 2 * agreement + 3 * format_ - 2)
+
+
 def _truth(people, directory):
     """The real counts: {question key: {((sector, org), column): n}} and people who answered."""
-    ticks = {"agree": {}, "single": {}, "several": {}}
-    answered = {"agree": {}, "single": {}, "several": {}}
+    ticks = {"agree": {}, "single": {}, "several": {}, "score": {}}
+    answered = {"agree": {}, "single": {}, "several": {}, "score": {}}
     for (_, _, agreement, format_, topics), combo in zip(people, directory, strict=True):
         given_ = {
             "agree": [] if agreement is None else [str(agreement)],
             "single": [] if format_ is None else [FORMATS[format_]],
             "several": [TOPICS[t] for t in sorted(topics)],
+            "score": []
+            if _score(agreement, format_) is None
+            else [str(_score(agreement, format_))],
         }
         for key, columns in given_.items():
             if columns:
@@ -154,6 +171,8 @@ def _published(rows, question_text, columns_of):
                 figures.append(("overall", None, None, _count(value)))
             elif label in columns_of:
                 figures.append(("overall", None, columns_of[label], _count(value)))
+            elif label in SUBTOTALS:
+                figures.append(("overall", None, SUBTOTALS[label], _count(value)))
         if len(row) == 5 and row[1] == question_text and row[0] in ("Sector", "Organisation"):
             by, _, group, label, value = row
             column = None if label == "All answers" else columns_of[label]
@@ -218,12 +237,14 @@ class Attacker:
         return vector
 
     def figure(self, inside, column):
-        """The sum a published figure stands for: `inside` the combinations of its group."""
+        """The sum a published figure stands for: `inside` the combinations of its group;
+        `column` one answer, a list of answers (promoters), or None for people."""
         members = [i for i, combo in enumerate(self.combos) if inside(combo)]
         if column is None:
             return self._vector(people=members)
-        j = self.columns.index(column)
-        return self._vector(ticks=[(i, j) for i in members])
+        columns = column if isinstance(column, list) else [column]
+        js = [self.columns.index(c) for c in columns]
+        return self._vector(ticks=[(i, j) for i in members for j in js])
 
     def know(self, vector, value):
         self.eq.append(vector)
@@ -275,6 +296,7 @@ def _attack(client, survey, questions, directory, people):
                                  Question.AGREEMENT_LABELS.items()}}),
         "single": (FORMATS, {t: t for t in FORMATS}),
         "several": (TOPICS, {t: t for t in TOPICS}),
+        "score": (SCORES, {v: v for v in SCORES}),
     }  # fmt: skip
     for key, question in questions.items():
         columns, columns_of = specs[key]
