@@ -28,7 +28,11 @@ settings.SURVEY_SUPPRESSION_THRESHOLD.
    viewer can see about the question on any surface at once, what are its lowest and highest
    possible values? A hidden figure is protected when those differ; a hidden count from 1 to
    k − 1 must also be able to be 0, so nobody can prove that anyone in that group gave that
-   answer. While some hidden figure is unprotected, one more figure is hidden (a shown figure in
+   answer. The same holds for counts that are never published but that an attacker can name:
+   each group pooled into "Other groups", and each small combination the member directory
+   reveals (the one member of an NHS trust who gave their sector as voluntary) must be able
+   to have given none of each answer. The attacker is assumed to know how many people in each
+   such combination responded (everyone in it may have). While some hidden figure is unprotected, one more figure is hidden (a shown figure in
    the same row or column as the weak one, the smallest first, zeros included, ties broken by
    position, so the result is the same every time) and the audit is repeated. Hiding a figure
    only widens the attacker's choices, so a figure once protected stays protected and is not
@@ -469,6 +473,26 @@ def disclose(
             )
         total = figure((audit.n(i) for i in everyone), [(key, "row", _TOTAL), (key, "col", _TOTAL)])
         layouts[key] = (grouping, other, members, cells, row_totals, column_totals, total)
+
+    if known_of is not None:
+        # The small combinations someone reading the directory can name (say, the one member
+        # of an NHS trust who gave their sector as voluntary): nobody may be able to prove
+        # what any of them answered, though no table has them as a row. Setting the sector
+        # table against the organisation table could otherwise isolate them.
+        combined: dict[Hashable, list[int]] = {}
+        for i, combo in enumerate(combos):
+            combined.setdefault(known_of(combo), []).append(i)
+        for inside in combined.values():
+            if not 0 < sum(people[combos[i]] for i in inside) < threshold:
+                continue
+            rows = []
+            for key, (grouping, other, members, *_) in layouts.items():
+                row = grouping.group_of[combos[inside[0]]]
+                rows.append((key, "row", row if row in members else other))
+            for j, column in enumerate(columns):
+                variables = [audit.x(i, j) for i in inside]
+                lines = [*rows, *((key, "col", column) for key in layouts)]
+                audit.secret(variables, int(truth[variables].sum()), lines)
 
     hidden = audit.protect(threshold, keep, truth)
 

@@ -341,18 +341,22 @@ def _attack(client, survey, questions, directory, people):
                 found.append(("pinned", key, kind, group, column, value))
             elif 0 < value < K and low > 0:
                 found.append(("small count above 0", key, kind, group, column, low))
-        # Small groups: nobody may be proved to have given any answer.
-        for position, by in ((0, "Sector"), (1, "Organisation")):
-            groups = {combo[position] for combo in combos}
-            for group in groups:
-                size = sum(n for combo, n in real_people.items() if combo[position] == group)
-                if not 0 < size < K:
-                    continue
-                for column in columns:
-                    vector = attacker.figure(lambda c, g=group, p=position: c[p] == g, column)
-                    low, _ = attacker.range_of(vector)
-                    if low > 0:
-                        found.append(("answer forced", key, by, group, column, low))
+        # Small groups: nobody may be proved to have given any answer. The groups are sectors,
+        # organisations, and the people of one organisation who gave one sector (the
+        # directory names them even though no table has them as a row).
+        small_groups = [
+            (by, group, lambda c, g=group, p=position: c[p] == g)
+            for position, by in ((0, "Sector"), (1, "Organisation"))
+            for group in sorted({combo[position] for combo in combos})
+        ] + [("Sector and organisation", combo, lambda c, g=combo: c == g) for combo in combos]
+        for by, group, inside in small_groups:
+            size = sum(n for combo, n in real_people.items() if inside(combo))
+            if not 0 < size < K:
+                continue
+            for column in columns:
+                low, _ = attacker.range_of(attacker.figure(inside, column))
+                if low > 0:
+                    found.append(("answer forced", key, by, group, column, low))
     return found
 
 
@@ -425,6 +429,21 @@ def test_sector_and_organisation_tables_together_narrow_nothing(client, organise
         + [(1, None, 5, 1, {1})] * 5
         + [(1, None, 2, 1, {1})] * 2
         + [(2, None, 3, 2, {2})] * 6
+    )
+    survey, questions, directory = _populate(people)
+    _organiser(client, organiser)
+    assert _attack(client, survey, questions, directory, people) == []
+
+
+def test_one_member_who_gave_another_sector_is_not_isolated_by_the_two_tables(client, organiser):
+    """One member of an NHS trust gave their sector as voluntary. The voluntary row minus the
+    voluntary organisation's row, or the trust's row minus the NHS row, would be their answer
+    alone; the directory names them."""
+    people = (
+        [(0, None, 4, 0, {0})] * 6
+        + [(0, "voluntary", 1, 1, {1})]
+        + [(2, None, 5, 2, {2})] * 6
+        + [(4, None, 3, 0, {0})] * 5
     )
     survey, questions, directory = _populate(people)
     _organiser(client, organiser)
