@@ -494,3 +494,35 @@ def test_someone_allowed_sees_everything_and_each_view_is_audited(client, organi
     )
     assert events.count() == 2
     assert {e.target_id for e in events} == {str(survey.pk)}
+
+
+def test_no_audit_line_for_an_organiser_who_sees_only_protected_figures(client, organiser):
+    people = [(0, None, 4, 0, {0})] * 6
+    survey, _, _ = _populate(people)
+    _organiser(client, organiser)
+    _download(client, survey)
+    client.get(reverse("surveys:results", kwargs={"pk": survey.pk}))
+    assert not AuditEvent.objects.filter(
+        action=AuditEvent.Action.UNSUPPRESSED_RESULTS_VIEWED
+    ).exists()
+
+
+def test_a_closed_surveys_kept_results_never_pass_between_viewers(client, organiser, ground_rules):
+    """Closed results are kept in the cache: the full figures kept for someone allowed to see
+    them must not be what an organiser without the permission is then given, nor the other way
+    round."""
+    people = [(0, None, 4, 0, {0})] * 4 + [(1, None, 1, 0, {0})] * 2
+    survey, _, _ = _populate(people)
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    allowed = UserFactory(agreed_to=ground_rules, groups=["Organisers"])
+    allowed.user_permissions.add(Permission.objects.get(codename="view_unsuppressed_results"))
+    full = '<tr><th scope="row">Strongly disagree</th><td>2</td><td>33%</td></tr>'
+    url = reverse("surveys:results", kwargs={"pk": survey.pk})
+
+    client.force_login(allowed)
+    assert full in client.get(url).content.decode()
+    _organiser(client, organiser)
+    assert full not in client.get(url).content.decode()
+    assert ["I feel I belong", "Strongly disagree", "hidden"] in _download(client, survey)
+    client.force_login(allowed)
+    assert ["I feel I belong", "Strongly disagree", "2"] in _download(client, survey)
