@@ -1,6 +1,7 @@
 """Reads for surveys: what waits for a member, response rates, and results computed in the
 database in a fixed number of queries however many people answered."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from members.models import Organisation, Sector, Seniority
 
-from .disclosure import suppress, unsuppressed
+from .disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
 from .models import Answer, Invitation, Question, Response, Survey
 
 
@@ -81,10 +82,17 @@ class QuestionResult:
     nps: int | None = None
     texts: list = field(default_factory=list)
     text_count: int = 0
+    # Filled in by `disclosed_results`: tables by grouping key, counts of promoters and
+    # detractors, and why figures are withheld.
+    tables: dict = field(default_factory=dict)
+    promoters: int | None = None
+    detractors: int | None = None
+    notes: list = field(default_factory=list)
+    withheld: bool = False
 
     @property
     def max_count(self):
-        return max((n for _, n in self.distribution), default=0)
+        return max((n for _, n in self.distribution if n is not None), default=0)
 
 
 @dataclass
@@ -198,53 +206,234 @@ def median_from_counts(values: dict[int, int]) -> float | None:
     return (at((total - 1) // 2) + at(total // 2)) / 2
 
 
-BREAKDOWNS = {"sector": "Sector", "organisation": "Organisation", "seniority": "Seniority"}
+# Breakdowns ----------------------------------------------------------------------------------
 
 
-def breakdown(*, question: Question, by: str, see_everything: bool):
-    """Answers to one question by sector, organisation or seniority, with small counts hidden
-    (unless the viewer has the dedicated permission). One query for the counts, one for the
-    group names."""
-    if by not in BREAKDOWNS:
-        raise ValueError(by)
-    answers = Answer.objects.filter(question=question)
-    if question.kind in Question.SCALE_KINDS:
-        column_of = "value"
-        columns = [str(v) for v in question.scale]
-    elif question.kind in Question.CHOICE_KINDS:
-        column_of = "choice_id"
-        choices = list(question.choices.all())
-        columns = [c.text for c in choices]
-        choice_names = {c.pk: c.text for c in choices}
-    else:
-        raise ValueError("Free-text answers are not broken down.")
-    group_field = {"sector": "response__sector", "organisation": "response__organisation_id",
-                   "seniority": "response__seniority"}[by]  # fmt: skip
-    counts = {}
-    group_ids = set()
-    for group, column, n in answers.values_list(group_field, column_of).annotate(n=Count("pk")):
-        group_ids.add(group)
-        column = choice_names.get(column) if column_of == "choice_id" else str(column)
-        counts[(group, column)] = n
-    names = _group_names(by, group_ids)
-    rows = sorted(group_ids, key=lambda g: (g in (None, ""), names[g].casefold()))
-    named = {(names[g], c): n for (g, c), n in counts.items()}
-    row_names = [names[g] for g in rows]
-    if see_everything:
-        return unsuppressed(named, row_names, columns)
-    return suppress(named, row_names, columns, threshold=settings.SURVEY_SUPPRESSION_THRESHOLD)
+@dataclass(frozen=True)
+class Dimension:
+    """A grouping answers can be broken down by: the response field it reads (copied from the
+    member when they answered) and how its values are named. Adding one is one line below."""
+
+    key: str
+    label: str
+    field: str
+    names: Callable[[set], dict]
+    # Whether anyone who can read the member directory knows it of every member: then they
+    # may know how many in each such group responded, and the audit assumes they do.
+    in_directory: bool = True
 
 
-def _group_names(by, ids):
-    # Blank covers both "not given" and "pooled so that nobody can be picked out".
-    not_stated = "Not stated"
-    if by in ("sector", "seniority"):
-        labels = dict(Sector.choices if by == "sector" else Seniority.choices)
-        return {g: labels.get(g, not_stated) if g else not_stated for g in ids}
+def _sector_names(ids):
+    labels = dict(Sector.choices)
+    return {g: labels.get(g, NOT_STATED) if g else NOT_STATED for g in ids}
+
+
+def _organisation_names(ids):
     known = dict(
         Organisation.objects.filter(pk__in=[g for g in ids if g]).values_list("pk", "name")
     )
-    return {g: known.get(g, not_stated) for g in ids}
+    return {g: known.get(g, NOT_STATED) for g in ids}
+
+
+def _seniority_names(ids):
+    labels = dict(Seniority.choices)
+    return {g: labels.get(g, NOT_STATED) if g else NOT_STATED for g in ids}
+
+
+# A blank group is "not given", or pooled when answers were released so that the combination
+# kept is shared by at least k people who answered (surveys.sealing).
+NOT_STATED = "Not stated, or pooled"
+# Every grouping is protected together with the others, so that setting one table beside
+# another narrows nothing (an organisation sits inside a sector).
+DIMENSIONS = (
+    Dimension("sector", "Sector", "sector", _sector_names),
+    Dimension("organisation", "Organisation", "organisation_id", _organisation_names),
+    Dimension("seniority", "Seniority", "seniority", _seniority_names),
+)
+BREAKDOWNS = {d.key: d.label for d in DIMENSIONS}
+PROMOTERS, DETRACTORS = ["9", "10"], [str(v) for v in range(7)]
+
+
+def breakdown_columns(question) -> list[str]:
+    """A question's columns in breakdown tables: scale points, or choices' texts (a repeated
+    text numbered, so that two choices never share a column)."""
+    if question.kind in Question.SCALE_KINDS:
+        return [str(v) for v in question.scale]
+    columns = []
+    for c in question.choices.all():
+        text, n = c.text, 1
+        while text in columns:
+            n += 1
+            text = f"{c.text} ({n})"
+        columns.append(text)
+    return columns
+
+
+def _column_keys(question) -> dict:
+    """Answer value or choice id -> column name."""
+    columns = breakdown_columns(question)
+    if question.kind in Question.SCALE_KINDS:
+        return dict(zip(question.scale, columns, strict=True))
+    return {c.pk: name for c, name in zip(question.choices.all(), columns, strict=True)}
+
+
+def disclosed_figures(*, questions, see_everything: bool) -> dict:
+    """For each question that can be broken down: its `Disclosed` figures (overall split,
+    promoters and detractors, one table per dimension), protected together, or everything for
+    someone allowed to see unsuppressed results. Five queries, however many questions (all of
+    one survey)."""
+    questions = [q for q in questions if q.kind in (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)]
+    if not questions:
+        return {}
+    fields = [f"response__{d.field}" for d in DIMENSIONS]
+    answers = Answer.objects.filter(question__in=questions)
+    people, ticks = {}, {}
+    for question_id, *combo, n in answers.values_list("question_id", *fields).annotate(
+        n=Count("response_id", distinct=True)
+    ):
+        people.setdefault(question_id, {})[tuple(combo)] = n
+    for question_id, *combo, value, choice_id, n in (
+        answers.exclude(value__isnull=True, choice__isnull=True)
+        .values_list("question_id", *fields, "value", "choice_id")
+        .annotate(n=Count("pk"))
+    ):
+        ticks.setdefault(question_id, []).append((tuple(combo), value, choice_id, n))
+    ids = [set() for _ in DIMENSIONS]
+    for found in people.values():
+        for combo in found:
+            for d, value in enumerate(combo):
+                ids[d].add(value)
+    names = [d.names(found) for d, found in zip(DIMENSIONS, ids, strict=True)]
+    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    public = [d for d, dimension in enumerate(DIMENSIONS) if dimension.in_directory]
+
+    def known_of(combo):
+        return tuple(combo[d] for d in public)
+
+    known_people = {}
+    if not see_everything:
+        public_fields = [DIMENSIONS[d].field for d in public]
+        for *key, n in (
+            Response.objects.filter(survey_id=questions[0].survey_id)
+            .values_list(*public_fields)
+            .annotate(n=Count("pk"))
+        ):
+            known_people[tuple(key)] = n
+    figures = {}
+    for q in questions:
+        keys = _column_keys(q)
+        columns = list(keys.values())
+        counts = {}
+        for combo, value, choice_id, n in ticks.get(q.pk, []):
+            column = keys.get(value if q.kind in Question.SCALE_KINDS else choice_id)
+            if column is not None:
+                counts[(combo, column)] = counts.get((combo, column), 0) + n
+        mine = people.get(q.pk, {})
+        groupings = []
+        for d, dimension in enumerate(DIMENSIONS):
+            group_of = {combo: names[d][combo[d]] for combo in mine}
+            order = sorted(
+                {(combo[d] in (None, ""), name) for combo, name in group_of.items()},
+                key=lambda pair: (pair[0], pair[1].casefold()),
+            )
+            order = list(dict.fromkeys(name for _, name in order))
+            groupings.append(Grouping(dimension.key, group_of, order))
+        if see_everything:
+            figures[q.pk] = _everything(columns, mine, counts, groupings)
+            continue
+        figures[q.pk] = disclose(
+            columns=columns,
+            people=mine,
+            ticks=counts,
+            groupings=groupings,
+            threshold=threshold,
+            several=q.kind == Question.Kind.MULTIPLE,
+            subtotals={"promoters": PROMOTERS, "detractors": DETRACTORS}
+            if q.kind == Question.Kind.NPS
+            else None,
+            known_people=known_people,
+            known_of=known_of,
+        )
+    return figures
+
+
+def _everything(columns, people, counts, groupings):
+    overall = {c: sum(n for (_, column), n in counts.items() if column == c) for c in columns}
+    tables = {}
+    for grouping in groupings:
+        grouped = {}
+        for (combo, column), n in counts.items():
+            key = (grouping.group_of[combo], column)
+            grouped[key] = grouped.get(key, 0) + n
+        table = unsuppressed(grouped, grouping.order, columns)
+        # Several-choice rows: the people who answered, not the ticks.
+        for name in grouping.order:
+            table.row_totals[name] = sum(
+                n for combo, n in people.items() if grouping.group_of[combo] == name
+            )
+        table.total = sum(people.values())
+        tables[grouping.key] = table
+    subtotals = {
+        "promoters": sum(overall.get(c, 0) for c in PROMOTERS),
+        "detractors": sum(overall.get(c, 0) for c in DETRACTORS),
+    }
+    return Disclosed(sum(people.values()), overall, subtotals, tables)
+
+
+def breakdown(*, question: Question, by: str, see_everything: bool):
+    """Answers to one question by one dimension, protected together with every other figure
+    about the question (see surveys.disclosure)."""
+    if by not in BREAKDOWNS:
+        raise ValueError(by)
+    if question.kind not in (*Question.SCALE_KINDS, *Question.CHOICE_KINDS):
+        raise ValueError("Free-text answers are not broken down.")
+    found = disclosed_figures(questions=[question], see_everything=see_everything)
+    return found[question.pk].tables[by]
+
+
+def disclosed_results(*, survey: Survey, see_everything: bool) -> Results:
+    """`results` with what this viewer may see: hidden counts are None, and every question that
+    can be broken down carries its tables by each dimension, all from one protected set."""
+    found = results(survey=survey)
+    figures = disclosed_figures(
+        questions=[r.question for r in found.questions], see_everything=see_everything
+    )
+    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    for result in found.questions:
+        disclosed = figures.get(result.question.pk)
+        if disclosed is None:
+            continue
+        result.tables = disclosed.tables
+        result.promoters = disclosed.subtotals.get("promoters")
+        result.detractors = disclosed.subtotals.get("detractors")
+        if see_everything:
+            continue
+        if disclosed.too_few:
+            result.withheld = True
+            result.distribution = []
+            result.notes.append(too_few_note(threshold))
+        else:
+            result.distribution = [
+                (label, disclosed.overall[column])
+                for (label, _), column in zip(
+                    result.distribution, breakdown_columns(result.question), strict=True
+                )
+            ]
+        if not disclosed.complete and result.mean is not None:
+            result.mean = result.median = None
+            if not disclosed.too_few:
+                result.notes.append(
+                    "The mean and median are not shown because some counts are hidden: "
+                    "they would let a hidden count be worked out."
+                )
+        if result.nps is not None and None in (result.promoters, result.detractors):
+            result.nps = None
+            if not disclosed.too_few:
+                result.notes.append(
+                    "The net promoter score is not shown because the number of promoters or "
+                    "detractors is hidden."
+                )
+    return found
 
 
 def responses_by_day(*, survey):
@@ -261,22 +450,30 @@ def responses_by_day(*, survey):
 CLOSED_RESULTS_TIMEOUT = 60 * 60 * 24
 
 
-def _closed_results_key(survey) -> str:
+def _closed_results_key(survey, see_everything=False) -> str:
     # The sealing time is in the key: results cached before the final release of anonymous
-    # answers can never be served after it.
+    # answers can never be served after it. So is who is looking: protected figures and
+    # unsuppressed ones never pass between viewers.
     sealed = survey.answers_sealed_at.timestamp() if survey.answers_sealed_at else "unsealed"
-    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}:{sealed}"
+    whose = "all" if see_everything else "protected"
+    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}:{sealed}:{whose}"
 
 
-def results_with_days(*, survey) -> tuple[Results, list]:
-    """`results` and `responses_by_day` together: from the cache once the survey has closed
-    (reopening it changes the closing time, and the final release its sealing time, and so
-    the key); fresh while it is open."""
+def results_with_days(*, survey, see_everything: bool = False) -> tuple[Results, list]:
+    """`disclosed_results` and `responses_by_day` together: from the cache once the survey has
+    closed (reopening it changes the closing time, and the final release its sealing time, and
+    so the key); fresh while it is open. The page, its chart and its CSV all read this one
+    protected set."""
+
+    def compute():
+        found = disclosed_results(survey=survey, see_everything=see_everything)
+        return found, responses_by_day(survey=survey)
+
     if survey.closes_at > timezone.now():
-        return results(survey=survey), responses_by_day(survey=survey)
-    key = _closed_results_key(survey)
+        return compute()
+    key = _closed_results_key(survey, see_everything)
     found = cache.get(key)
     if found is None:
-        found = (results(survey=survey), responses_by_day(survey=survey))
+        found = compute()
         cache.set(key, found, CLOSED_RESULTS_TIMEOUT)
     return found

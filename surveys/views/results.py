@@ -5,14 +5,17 @@ viewer may see. Two rules protect the people who answered:
 
 - a survey with fewer responses than SURVEY_SUPPRESSION_THRESHOLD shows no answers at all,
   because with a handful of respondents even overall counts and free text can point to people;
-- breakdowns by small groups hide small counts (surveys.disclosure). There is no breakdown by
-  caucus: responses do not keep it, because members agreed to their caucus being used only
-  for its sessions and materials.
+- every count about a question (its overall split, the chart, and the breakdowns, on the page
+  and in the CSV) comes from one protected set worked out by surveys.disclosure, so that no
+  figure on one surface gives away a count hidden on another. There is no breakdown by caucus:
+  responses do not keep it, because members agreed to their caucus being used only for its
+  sessions and materials.
 
 Anonymous answers count only once released (surveys.services.responses_release): in groups of
 at least the threshold while the survey is open, all together when it closes.
 
-Holders of surveys.view_unsuppressed_results see everything."""
+Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
+recorded in the audit trail."""
 
 import csv
 
@@ -25,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
 from members.spreadsheets import spreadsheet_cell
 
@@ -74,6 +78,14 @@ def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
 
 
+def _record_unsuppressed_view(request, survey) -> bool:
+    """Whether the viewer sees everything; if so, the view goes in the audit trail."""
+    if not _sees_everything(request.user):
+        return False
+    audit_record(request, Action.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
+    return True
+
+
 def _breakable(questions) -> list[Question]:
     kinds = (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)
     return [q for q in questions if q.kind in kinds]
@@ -112,13 +124,18 @@ def _chart(result) -> dict:
     peak = result.max_count
     rows = []
     for index, (label, count) in enumerate(result.distribution):
-        width = round(BAR_MAX * count / peak) if peak else 0
+        # A hidden count (None) gets no bar and no share: either would give it away.
+        width = round(BAR_MAX * count / peak) if peak and count else 0
         rows.append(
             {
                 "label": label,
                 "short_label": Truncator(label).chars(LABEL_CHARS),
                 "count": count,
-                "percent": round(100 * count / answered) if answered else 0,
+                "percent": None
+                if count is None
+                else round(100 * count / answered)
+                if answered
+                else 0,
                 "width": max(width, 1) if count else 0,
                 "label_y": index * ROW_HEIGHT + 14,
                 "bar_y": index * ROW_HEIGHT + 20,
@@ -137,9 +154,8 @@ def _chart(result) -> dict:
         "is_text": result.question.kind == Question.Kind.TEXT,
     }
     if result.question.kind == Question.Kind.NPS:
-        counts = {int(label): count for label, count in result.distribution}
-        chart["promoters"] = counts[9] + counts[10]
-        chart["detractors"] = sum(counts[v] for v in range(7))
+        chart["promoters"] = result.promoters
+        chart["detractors"] = result.detractors
     return chart
 
 
@@ -156,9 +172,10 @@ def _breakdown_table(table, question) -> dict:
     }
 
 
-def _breakdown(request, questions, *, allowed: bool):
+def _breakdown(request, found, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
     options = selectors.BREAKDOWNS
+    questions = [r.question for r in found.questions]
     data = request.GET
     if not {"by", "question"} & set(data):
         return BreakdownForm(questions=questions, options=options), None, None
@@ -168,10 +185,11 @@ def _breakdown(request, questions, *, allowed: bool):
     if not form.is_valid():
         return form, None, "That breakdown cannot be shown: choose a grouping and a question."
     by, question_id = form.cleaned_data["by"], form.cleaned_data["question"]
-    question = next(q for q in questions if q.pk == question_id)
-    table = selectors.breakdown(
-        question=question, by=by, see_everything=_sees_everything(request.user)
-    )
+    result = next(r for r in found.questions if r.question.pk == question_id)
+    question = result.question
+    if result.withheld:
+        return form, None, result.notes[0]
+    table = result.tables[by]
     return (
         form,
         {"question": question, "by": options[by], **_breakdown_table(table, question)},
@@ -184,12 +202,13 @@ def _breakdown(request, questions, *, allowed: bool):
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
     _final_release(survey)
-    found, by_day = selectors.results_with_days(survey=survey)
+    see_everything = _record_unsuppressed_view(request, survey)
+    found, by_day = selectors.results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    hidden = found.responses < threshold and not _sees_everything(request.user)
+    hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
-    form, breakdown, breakdown_message = _breakdown(request, questions, allowed=not hidden)
+    form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     return render(
         request,
         "surveys/organise/results.html",
@@ -201,6 +220,8 @@ def results(request, pk):
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
             "waiting_note": _waiting_note(found.waiting, threshold) if found.waiting else None,
+            "see_everything": see_everything,
+            "threshold_below": threshold - 1,
             "charts": charts,
             "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
@@ -230,9 +251,9 @@ def _free_text_refusal(survey, user) -> str | None:
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
     _final_release(survey)
-    found = selectors.results(survey=survey)
+    see_everything = _record_unsuppressed_view(request, survey)
+    found, _ = selectors.results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    see_everything = _sees_everything(request.user)
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{survey.slug}-results.csv"'},
@@ -274,8 +295,13 @@ def results_csv(request, pk):
         if question.kind in Question.SCALE_KINDS and result.mean is not None:
             write(question.text, "Mean", result.mean)
             write(question.text, "Median", result.median)
+        if question.kind == Question.Kind.NPS and not result.withheld:
+            write(question.text, "Promoters", result.promoters)
+            write(question.text, "Detractors", result.detractors)
         if result.nps is not None:
             write(question.text, "Net promoter score", result.nps)
+        for note in result.notes:
+            write(question.text, note)
 
     options = selectors.BREAKDOWNS
     notes = []
@@ -283,10 +309,10 @@ def results_csv(request, pk):
     write("Breakdown by", "Question", "Group", "Answer", "Count")
     for result in found.questions:
         question = result.question
-        if question.kind == Question.Kind.TEXT:
+        if question.kind == Question.Kind.TEXT or result.withheld:
             continue
         for by, by_label in options.items():
-            table = selectors.breakdown(question=question, by=by, see_everything=see_everything)
+            table = result.tables[by]
             labels = {column: _column_label(question, column) for column in table.columns}
             for row in table.rows:
                 for column in table.columns:

@@ -29,8 +29,26 @@ pytestmark = pytest.mark.django_db
 
 NOTE = (
     "Counts from 1 to 4 are hidden so that nobody can be identified, along with any others "
-    "that would let a hidden count be worked out from the totals."
+    "that would let a hidden count be worked out from the figures shown here or anywhere else "
+    "in these results."
 )
+POOLED_NOTE = (
+    "Groups with fewer than 5 people are counted together as “Other groups”, joined by the "
+    "next smallest group where that is needed to reach 5."
+)
+TOO_FEW = (
+    "Fewer than 5 people answered this question, so its answers are not shown: with so few, "
+    "they could identify the people who gave them."
+)
+MEAN_HIDDEN = (
+    "The mean and median are not shown because some counts are hidden: they would let a "
+    "hidden count be worked out."
+)
+NPS_HIDDEN = (
+    "The net promoter score is not shown because the number of promoters or detractors is hidden."
+)
+TABLE_HIDDEN = '<abbr title="Hidden so that nobody can be identified">Hidden</abbr>'
+
 TINY_NOTE = (
     "Results appear once there are at least 5 responses. With fewer, even the overall counts "
     "and free-text answers could identify the people who answered."
@@ -197,10 +215,13 @@ def test_answered_counts_each_person_once_on_a_several_choices_question(survey):
     assert several.answered == 5
 
 
-def test_page_shows_the_numbers_the_chart_and_the_table(organiser_client, survey):
+def test_page_shows_the_numbers_the_chart_and_the_table(client, organiser, survey):
+    """Everything, for someone allowed to see small counts: how the page lays figures out."""
+    give(organiser, "view_unsuppressed_results")
+    client.force_login(organiser)
     agree = survey.q["agree"]
 
-    response = organiser_client.get(results_url(survey))
+    response = client.get(results_url(survey))
 
     assert response.status_code == 200
     assertContains(response, "<h1>Results: “Belonging at work”</h1>", html=True)
@@ -266,6 +287,44 @@ def test_page_shows_the_numbers_the_chart_and_the_table(organiser_client, survey
     main = main_of(response)
     assert "style=" not in main
     assert "<script" not in main
+
+
+def test_an_organiser_sees_only_what_names_nobody(organiser_client, survey):
+    """Six people: the agreement question (four answered) shows no split at all; on the others
+    every count from 1 to 4 is hidden, zeros stay, and so do the mean and the score."""
+    agree, nps, single = survey.q["agree"], survey.q["nps"], survey.q["single"]
+
+    response = organiser_client.get(results_url(survey))
+
+    assertContains(response, "4 people answered this question.")
+    assertContains(response, f'<p class="alert alert-info">{TOO_FEW}</p>', html=True)
+    assertNotContains(response, f'id="answers-{agree.pk}-caption"')
+    assertNotContains(response, f'id="chart-{agree.pk}-title"')
+    for score in ("0", "6", "7", "8", "9", "10"):
+        assertContains(
+            response,
+            f'<tr><th scope="row">{score}</th><td>{TABLE_HIDDEN}</td><td>Hidden</td></tr>',
+            html=True,
+        )
+    for score in ("1", "2", "3", "4", "5"):
+        assertContains(
+            response, f'<tr><th scope="row">{score}</th><td>0</td><td>0%</td></tr>', html=True
+        )
+    assertContains(response, f"<p>{MEAN_HIDDEN}</p>", html=True)
+    assertContains(response, f"<p>{NPS_HIDDEN}</p>", html=True)
+    assertNotContains(response, "Net promoter score:")
+    assertNotContains(response, "Mean:")
+    for option in ("Online", "In person", "Hybrid", "Maternity", "Mental health", "Workforce"):
+        assertContains(
+            response,
+            f'<tr><th scope="row">{option}</th><td>{TABLE_HIDDEN}</td><td>Hidden</td></tr>',
+            html=True,
+        )
+    # A hidden count draws no bar.
+    assertContains(response, f'<svg role="img" aria-labelledby="chart-{single.pk}-title"')
+    assertNotContains(response, '<rect x="0" y="20" width="320"')
+    assert nps.pk  # the score question is charted too
+    assertContains(response, f'id="chart-{nps.pk}-title"')
 
 
 def test_response_rate_before_anyone_is_invited(organiser_client):
@@ -336,25 +395,23 @@ def test_breakdown_by_sector_hides_small_counts_and_says_why(organiser_client, s
         "<caption>Answers to “Which format suits you best?” by sector</caption>",
         html=True,
     )
-    # Every count but the grand total would point to four people or fewer.
+    # The one voluntary-sector member is too few for a row, and so is the pool of one: the
+    # NHS joins it. Every count but the number who answered would point to four or fewer.
     assertContains(
         response,
-        f'<tr><th scope="row">NHS</th><td>{HIDDEN}</td><td>{HIDDEN}</td><td>{HIDDEN}</td>'
-        f"<td>{HIDDEN}</td></tr>",
+        f'<tr><th scope="row">Other groups</th><td>{HIDDEN}</td><td>{HIDDEN}</td>'
+        f"<td>{HIDDEN}</td><td>6</td></tr>",
         html=True,
     )
-    assertContains(
-        response,
-        f'<tr><th scope="row">Voluntary and community</th><td>{HIDDEN}</td><td>0</td><td>0</td>'
-        f"<td>{HIDDEN}</td></tr>",
-        html=True,
-    )
+    assertNotContains(response, '<th scope="row">NHS</th>', html=True)
+    assertNotContains(response, '<th scope="row">Voluntary and community</th>', html=True)
     assertContains(
         response,
         f'<tr><th scope="row">Total</th><td>{HIDDEN}</td><td>{HIDDEN}</td><td>{HIDDEN}</td>'
         "<td>6</td></tr>",
         html=True,
     )
+    assertContains(response, f"<p>{POOLED_NOTE}</p>", html=True)
     assertContains(response, f"<p>{NOTE}</p>", html=True)
     assertContains(response, 'aria-describedby="breakdown-notes"')
     assertNotContains(response, BAD_BREAKDOWN)
@@ -445,7 +502,7 @@ def test_bad_breakdown_values_give_the_page_and_a_message(organiser_client, surv
     assertNotContains(response, "by sector</caption>")
     assertNotContains(response, "by foo</caption>")
     # The rest of the page is there.
-    assertContains(response, "Mean: <strong>2.5</strong>. Median: <strong>2.0</strong>.")
+    assertContains(response, "5 people answered this question; each could choose more")
 
 
 def test_the_form_offers_only_questions_that_can_be_broken_down(organiser_client, survey):
@@ -612,10 +669,11 @@ def test_csv_of_an_anonymous_survey_hides_small_counts_and_leaves_out_free_text(
         [question, "Strongly disagree", "0"],
         [question, "Disagree", "0"],
         [question, "Neither agree nor disagree", "0"],
-        [question, "Agree", "4"],
-        [question, "Strongly agree", "1"],
-        [question, "Mean", "4.2"],
-        [question, "Median", "4.0"],
+        # The one "Strongly agree" is hidden, and so the four "Agree" beside it: with the
+        # number who answered, either would give the other away. So are the mean and median.
+        [question, "Agree", "hidden"],
+        [question, "Strongly agree", "hidden"],
+        [question, MEAN_HIDDEN],
         ["What should we do differently?", "Answered", "2"],
         [
             "What should we do differently?",

@@ -329,7 +329,7 @@ def test_an_organisation_with_one_person_invited_is_pooled():
         key=lambda row: (row[0], row[2] or 0),
     )
     table = selectors.breakdown(question=scale, by="organisation", see_everything=True)
-    assert table.rows == ["Big Trust", "Not stated"]
+    assert table.rows == ["Big Trust", "Not stated, or pooled"]
 
 
 def test_fewer_answers_than_the_threshold_keep_no_groups():
