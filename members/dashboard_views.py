@@ -398,15 +398,10 @@ def _caucus_line(figures: dict) -> str:
     sessions = found["sessions"]
     if not sessions:
         return "No caucus sessions took place in this period."
-    attendances = found["attendances"]
-    counted = (
-        f"fewer than {figures['threshold']} attendances, so the number is hidden"
-        if attendances is None
-        else f"{attendances} attendance{'' if attendances == 1 else 's'}"
-    )
     took_place = "caucus session" if sessions == 1 else "caucus sessions"
     return (
-        f"{sessions} {took_place} took place in this period, with {counted}. Caucus sessions "
+        f"{sessions} {took_place} took place in this period; how many came is not shown. "
+        "Caucus sessions "
         "are counted together and left out of every other attendance figure, so that nobody "
         "can work out who chose a caucus."
     )
@@ -471,7 +466,7 @@ def _latest_rows(table) -> list[list]:
 
 def _caucus_rows(figures: dict) -> list[list]:
     found = figures["caucus_sessions"]
-    return [["Sessions", "Attendances"], [found["sessions"], _hidden(found["attendances"])]]
+    return [["Sessions", "Attendances"], [found["sessions"], "not shown"]]
 
 
 def _agreement_rows(figures: dict) -> list[list]:

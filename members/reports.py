@@ -172,25 +172,14 @@ def attendance_total(period: Period, viewer: Viewer = PROTECTED) -> int:
 
 def caucus_sessions(period: Period, viewer: Viewer = PROTECTED) -> dict | None:
     """All caucus sessions in the period together, for viewers who may not see them one by
-    one (disclosure rule 2): how many took place and how many attendances, the latter hidden
-    from protected viewers when small. None for viewers who see each session."""
+    one (disclosure rule 2): how many took place, and never how many came. A count per period
+    would be a count per session once two periods a month apart were set side by side (April,
+    then April and May), whatever was hidden when small. None for viewers who see each
+    session."""
     if viewer.see_caucus_sessions:
         return None
-    figures = (
-        _all_events(period)
-        .filter(caucus__isnull=False)
-        .aggregate(
-            sessions=Count("pk", distinct=True),
-            attendances=Count(
-                "attendances",
-                filter=Q(attendances__member__is_active=True)
-                | Q(attendances__member__erased_at__isnull=False),
-            ),
-        )
-    )
-    if not viewer.see_everything:
-        figures["attendances"] = disclosure.count_shown(figures["attendances"], _threshold())
-    return figures
+    sessions = _all_events(period).filter(caucus__isnull=False).count()
+    return {"sessions": sessions, "attendances": None}
 
 
 def attendance_frequency(period: Period, viewer: Viewer = PROTECTED) -> dict[str, int]:

@@ -655,9 +655,10 @@ def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:
 # 1. Periods are widened to whole calendar months. With any start and end day, two periods a
 #    day apart differ by the people of one day: one session, one check-in, one answer.
 # 2. Caucus sessions are never counted session by session, nor in any attendance figure, for
-#    anyone without events.view_caucus_choice; one line gives them all together, and hides its
-#    attendances when there are from 1 to k − 1. Anyone with a caucus session's date could
-#    otherwise count the people who chose that caucus.
+#    anyone without events.view_caucus_choice; one line says how many took place, and never how
+#    many came. Anyone with a caucus session's date could otherwise count the people who chose
+#    that caucus, and a total per period is a total per session once two periods a month apart
+#    are set side by side, whatever is hidden when small.
 # 3. A survey question answered by fewer than k people adds nothing to any figure (agreement
 #    over time, value-creation cycles). The results page hides such a survey; without this rule
 #    its single answer would show on the dashboard, or come out as the difference between a

@@ -34,7 +34,7 @@ def test_organiser_without_mfa_sets_up_an_authenticator_app_first(page, ground_r
     sign_in_with_form(page, organiser)
     # Sent to set it up, via confirming the password.
     expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
-    expect(page.get_by_text("need two-step sign-in")).to_be_visible()
+    expect(page.get_by_text("needs two-step sign-in")).to_be_visible()
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-step sign-in")

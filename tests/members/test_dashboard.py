@@ -494,7 +494,7 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "",
         '"Caucus sessions, all together"',
         "Sessions,Attendances",
-        "0,0",
+        "0,not shown",
         "",
         "How many events members came to",
         "Events attended,Members",

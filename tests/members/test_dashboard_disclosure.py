@@ -258,9 +258,9 @@ def test_a_one_day_range_names_nobody_at_a_caucus_session(organiser_client, cauc
     assert "Reflective space" not in page
     assert _table(response, "attendance-table") == [["2025-05-20", "Open webinar", "6"]]
     assert _text(re.search(r'<p id="caucus-sessions">(.*?)</p>', page).group(1)) == (
-        "1 caucus session took place in this period, with fewer than 5 attendances, so the "
-        "number is hidden. Caucus sessions are counted together and left out of every other "
-        "attendance figure, so that nobody can work out who chose a caucus."
+        "1 caucus session took place in this period; how many came is not shown. Caucus "
+        "sessions are counted together and left out of every other attendance figure, so that "
+        "nobody can work out who chose a caucus."
     )
     assert _dl(response, "key-figures")["Attendances"] == "6"
     assert _dl(response, "senior-leaders") == {
@@ -273,7 +273,10 @@ def test_a_one_day_range_names_nobody_at_a_caucus_session(organiser_client, cauc
 
     blocks = _csv(organiser_client, day)
     assert "Reflective space" not in str(blocks)
-    assert blocks["Caucus sessions, all together"] == [["Sessions", "Attendances"], ["1", "hidden"]]
+    assert blocks["Caucus sessions, all together"] == [
+        ["Sessions", "Attendances"],
+        ["1", "not shown"],
+    ]
     assert blocks["Senior leaders and executives"][1] == ["1", "0", "0"]
 
     printed = _run_report("--from", "2025-05-14", "--to", "2025-05-14")
@@ -289,7 +292,9 @@ def test_caucus_sessions_one_by_one_only_with_both_permissions(client, organiser
     response = client.get(DASHBOARD, day)
     page = _text(response.content.decode())
     assert "No events took place in this period." in page
-    assert "1 caucus session took place in this period, with 1 attendance." in page
+    # Without the caucus permission, even someone who sees small numbers gets no attendance
+    # for caucus sessions: a month's total beside the next month's would be a session's.
+    assert "1 caucus session took place in this period; how many came is not shown." in page
     client.force_login(_see_everything(organiser, caucus_choice=True))
     response = client.get(DASHBOARD, day)
     assert _table(response, "attendance-table") == [["2025-05-14", "Reflective space", "1"]]
@@ -663,7 +668,7 @@ def test_the_evaluation_figures_stay_exact():
     assert len(printed["organisations"]) == 20  # nineteen named, and "not stated"
     counts = [row["members"] for row in printed["organisations"]]
     assert counts == sorted(counts, reverse=True)
-    assert printed["caucus_sessions"] == {"sessions": 0, "attendances": 0}
+    assert printed["caucus_sessions"] == {"sessions": 0, "attendances": None}
 
 
 def test_the_engagement_report_widens_its_dates_to_whole_months_and_says_so():
@@ -674,6 +679,30 @@ def test_the_engagement_report_widens_its_dates_to_whole_months_and_says_so():
     out, err = StringIO(), StringIO()
     call_command("engagement_report", "--from", "2024-02-10", stdout=out, stderr=err)
     assert err.getvalue().startswith("Dates are widened to whole calendar months")
-    assert "Caucus sessions (all together): 0, attendances 0" in out.getvalue()
+    assert "Caucus sessions (all together): 0; attendance not shown" in out.getvalue()
     with pytest.raises(CommandError, match="The end date must be the same as or after"):
         call_command("engagement_report", "--from", "2024-03-01", "--to", "2024-02-01")
+
+
+def test_two_periods_a_month_apart_give_no_caucus_session_attendance(organiser_client):
+    """The differencing attack on the combined caucus line: April, then April and May. Were
+    attendances shown whenever at least k, May's one session would be the difference."""
+    caucus = CaucusFactory()
+    for day, people in ((datetime.date(2025, 4, 9), 5), (datetime.date(2025, 5, 14), 1)):
+        session = EventFactory(
+            title=f"Caucus circle {day:%B}", caucus=caucus, starts_at=_at(day),
+            ends_at=_at(day) + datetime.timedelta(hours=1),
+        )  # fmt: skip
+        for _ in range(people):
+            Attendance.objects.create(event=session, member=caucus_member(caucus))
+
+    for period in ({"start": "2025-04-01", "end": "2025-04-30"},
+                   {"start": "2025-04-01", "end": "2025-05-31"}):  # fmt: skip
+        blocks = _csv(organiser_client, period)
+        assert blocks["Caucus sessions, all together"][1][1] == "not shown"
+        assert (
+            _run_report("--from", period["start"], "--to", period["end"])["caucus_sessions"][
+                "attendances"
+            ]
+            is None
+        )

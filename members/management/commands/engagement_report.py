@@ -52,8 +52,7 @@ class Command(BaseCommand):
         out(f"Attendances: {figures['attendances']}")
         out(f"Came only once (of those who came): {figures['attended_once_share']:.0%}")
         caucus = figures["caucus_sessions"]
-        attendances = "hidden" if caucus["attendances"] is None else caucus["attendances"]
-        out(f"Caucus sessions (all together): {caucus['sessions']}, attendances {attendances}")
+        out(f"Caucus sessions (all together): {caucus['sessions']}; attendance not shown")
         out("")
         out("Organisation                                   Members")
         for row in figures["organisations"]:
