@@ -28,11 +28,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from members.audit import Action, audit_record
 from members.forms import PortalFormHelper
 from members.spreadsheets import spreadsheet_cell
 
 from .. import selectors, services
+from ..disclosure import count_shown
 from ..models import Question, Survey
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
@@ -84,6 +86,28 @@ def _record_unsuppressed_view(request, survey) -> bool:
         return False
     audit_record(request, Action.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
     return True
+
+
+def _counts(request, survey, found) -> dict:
+    """The response and invitation counts this viewer may see. For a survey whose audience
+    comes from a caucus, small counts (and answers by day, and how many wait) would tell how
+    many chose the caucus, so they are hidden from anyone who may not see caucus choices
+    (surveys/disclosure.py, rule 5), as on the organisers' survey list."""
+    responses, invited, by_day, waiting = found.responses, found.invited, None, found.waiting
+    if selectors.audience_from_caucus(survey) and not request.user.has_perm(CAUCUS_CHOICE):
+        threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+        responses, invited = count_shown(responses, threshold), count_shown(invited, threshold)
+        by_day, waiting = [], 0
+    hidden = responses is None or invited is None
+    rate = None if hidden else selectors.response_rate(responses, invited)
+    return {
+        "responses_shown": responses,
+        "invited_shown": invited,
+        "rate_percent": None if rate is None else f"{rate:.0%}",
+        "counts_hidden": hidden,
+        "by_day_shown": by_day,
+        "waiting_shown": waiting,
+    }
 
 
 def _breakable(questions) -> list[Question]:
@@ -209,17 +233,21 @@ def results(request, pk):
     charts = [_chart(result) for result in found.questions]
     questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
+    counts = _counts(request, survey, found)
+    if counts["by_day_shown"] is not None:
+        by_day = counts["by_day_shown"]
+    waiting = counts["waiting_shown"]
     return render(
         request,
         "surveys/organise/results.html",
         {
             "survey": survey,
             "results": found,
-            "rate_percent": None if found.rate is None else f"{found.rate:.0%}",
+            **counts,
             "by_day": by_day,
             "hidden": hidden,
             "hidden_note": _tiny_survey_note(threshold),
-            "waiting_note": _waiting_note(found.waiting, threshold) if found.waiting else None,
+            "waiting_note": _waiting_note(waiting, threshold) if waiting else None,
             "see_everything": see_everything,
             "threshold_below": threshold - 1,
             "charts": charts,
@@ -266,8 +294,9 @@ def results_csv(request, pk):
         writer.writerow([spreadsheet_cell(c, missing="hidden") for c in cells])
 
     write("Survey", survey.title)
-    write("Responses", found.responses)
-    write("Invited", found.invited)
+    counts = _counts(request, survey, found)
+    write("Responses", counts["responses_shown"])
+    write("Invited", counts["invited_shown"])
     if found.waiting:
         write("Waiting to be added", found.waiting)
         write("Note", _waiting_note(found.waiting, threshold))

@@ -210,3 +210,30 @@ def test_the_programme_shows_outsiders_no_fullness_or_summary_link_for_a_caucus_
 
     assert "Zephyr full" in html
     assert "Full: waiting list open" not in html
+
+
+# A caucus survey's results page: how many were invited ---------------------------------------
+
+
+def test_a_caucus_surveys_results_hide_its_small_invited_count_from_an_untrusted_organiser(
+    client, organiser, caucus
+):
+    from django.contrib.auth.models import Permission
+
+    for _ in range(3):
+        caucus_member(caucus)
+    survey = _caucus_survey(caucus)
+    survey_services.survey_invite(survey=survey)
+    client.force_login(organiser)
+    page = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    csv_text = client.get(reverse("surveys:results_csv", args=[survey.pk])).content.decode()
+
+    assert '<dd class="col-sm-8 col-lg-9">3</dd>' not in page
+    assert "Fewer than 5" in page
+    assert "Invited,hidden" in csv_text
+    assert "Invited,3" not in csv_text
+
+    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    client.force_login(type(organiser).objects.get(pk=organiser.pk))
+    csv_text = client.get(reverse("surveys:results_csv", args=[survey.pk])).content.decode()
+    assert "Invited,3" in csv_text
