@@ -24,6 +24,14 @@ UNSUBSCRIBE_SALT = "members.unsubscribe"
 logger = logging.getLogger(__name__)
 
 
+def member_has_claimed(member) -> bool:
+    """Whether the member has an account of their own: a password they set, or a sign-in
+    (Microsoft's) that gave the portal their address. Imported members have neither."""
+    from allauth.account.models import EmailAddress
+
+    return member.has_usable_password() or EmailAddress.objects.filter(user=member).exists()
+
+
 def unsubscribe_token(*, member, category: str) -> str:
     return signing.dumps([member.pk, category], salt=UNSUBSCRIBE_SALT, compress=True)
 
@@ -57,6 +65,11 @@ def member_email_send(
     context = {**context, "member": member, "portal_url": portal_url()}
     if category is not None:
         if not getattr(member, CATEGORIES[category]):
+            return False
+        # Someone imported from a register who has not claimed their record never asked for
+        # the CoP's news and cannot act on it (a survey link needs an account): essential email
+        # only, such as the welcome that lets them claim it.
+        if not member_has_claimed(member):
             return False
         token = unsubscribe_token(member=member, category=category)
         link = absolute_url(reverse("members:unsubscribe", kwargs={"token": token}))

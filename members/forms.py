@@ -3,6 +3,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.urls import reverse
 
 from resources.models import Topic
@@ -238,3 +239,13 @@ class SignupForm(AllauthSignupForm):
         if imported_member_for_email(value) is not None:
             return get_adapter().validate_unique_email(value)
         return super().validate_unique_email(value)
+
+
+class ClaimForm(SetPasswordForm):
+    """An imported member's first password, with the portal's password rules."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password2"].label = "Type it again"
+        self.helper = PortalFormHelper("Join the CoP Portal")

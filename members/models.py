@@ -107,6 +107,9 @@ class User(AbstractUser):
     # Set when the member's account is erased (members/data_rights.py): the row stays, with no
     # personal data, so that attendance and registrations still count.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An imported member who has not claimed their record: when an organiser last sent them
+    # the welcome that lets them claim it.
+    welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

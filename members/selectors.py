@@ -254,3 +254,17 @@ def member_journey(*, member: User, today=None) -> Journey:
         or (today - timezone.localdate(last.created_at)).days >= SUGGESTED_CHECK_IN_DAYS
     )
     return Journey(check_ins=check_ins, last=last, check_in_due=due)
+
+
+def imported_members_waiting():
+    """Members imported from a spreadsheet who have not claimed their record (no password they
+    set, no sign-in that gave their address), newest first."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    return (
+        User.objects.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exclude(Exists(EmailAddress.objects.filter(user=OuterRef("pk"))))
+        .select_related("organisation")
+        .order_by("-date_joined", "pk")
+    )

@@ -7,15 +7,19 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 
 from events.models import Attendance, Event, EventKind
@@ -23,7 +27,7 @@ from events.services import caucus_attendance_check, event_save
 from resources.models import Topic
 from surveys.services import sealed_responses_regroup
 
-from .emails import CATEGORIES, member_email_send
+from .emails import CATEGORIES, absolute_url, member_email_send, member_has_claimed
 from .models import (
     Action,
     ActionUpdate,
@@ -576,3 +580,79 @@ def import_uploads_purge() -> int:
             import_upload_discard(token=token)
             purged += 1
     return purged
+
+
+# Welcoming imported members -----------------------------------------------------------------
+
+WELCOME_SALT = "members.welcome"
+WELCOME_DAYS = 14
+
+
+def _claim_state(member: User) -> str:
+    """What changes once a record is claimed (or re-welcomed): a link made before is then void."""
+    state = f"{member.password}|{member.last_login}|{member.welcomed_at}"
+    return salted_hmac(WELCOME_SALT, state, algorithm="sha256").hexdigest()[:24]
+
+
+def welcome_token(*, member: User) -> str:
+    return signing.dumps([member.pk, _claim_state(member)], salt=WELCOME_SALT)
+
+
+def welcome_member_for_token(token: str) -> User | None:
+    """The imported member a welcome link is for, while it is unused and no more than
+    WELCOME_DAYS old; otherwise None."""
+    try:
+        member_id, state = signing.loads(
+            token, salt=WELCOME_SALT, max_age=timedelta(days=WELCOME_DAYS)
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    member = (
+        User.objects.filter(pk=member_id, is_active=True).first()
+        if isinstance(member_id, int)
+        else None
+    )
+    if member is None or member_has_claimed(member):
+        return None
+    return member if constant_time_compare(state, _claim_state(member)) else None
+
+
+@transaction.atomic
+def members_welcome(*, members) -> int:
+    """Send each imported member who has not claimed their record a welcome: what the CoP is,
+    how to join, and a link that lets them claim the record in one step. A new welcome makes
+    the one before void. Returns how many were sent."""
+    waiting = [m for m in members if m.is_active and not member_has_claimed(m)]
+    now = timezone.now()
+    for member in waiting:
+        member.welcomed_at = now
+        member.save(update_fields=["welcomed_at"])
+    links = {
+        m.pk: absolute_url(reverse("members:claim", kwargs={"token": welcome_token(member=m)}))
+        for m in waiting
+    }
+
+    def send():
+        for member in waiting:
+            member_email_send(
+                member=member,
+                subject="You are invited to the CoP Portal",
+                template="members/email/welcome.txt",
+                context={"link": links[member.pk], "days": WELCOME_DAYS},
+            )
+
+    transaction.on_commit(send)
+    return len(waiting)
+
+
+@transaction.atomic
+def member_claim(*, member: User, password: str) -> User:
+    """An imported member takes their record over: their password set, their address (the one
+    the welcome reached) verified, so they can sign in at once."""
+    member = User.objects.select_for_update().get(pk=member.pk)
+    if member_has_claimed(member):
+        raise ValidationError("This record has already been claimed: sign in instead.")
+    member.set_password(password)
+    member.save(update_fields=["password"])
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    return member

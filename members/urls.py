@@ -51,6 +51,8 @@ urlpatterns = [
     *dashboard_urls.urlpatterns,
     *data_rights_urls.urlpatterns,
     path("organise/import/", views.import_data, name="import_data"),
+    path("organise/imported-members/", views.imported_members, name="imported_members"),
+    path("join/<str:token>/", views.claim, name="claim"),
     path("health/", views.health, name="health"),
     path("health/live/", views.liveness, name="liveness"),
 ]

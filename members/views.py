@@ -1,7 +1,9 @@
 import datetime
 import io
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -26,6 +28,7 @@ from . import imports, selectors, services
 from .audit import Action, audit_record
 from .emails import unsubscribe_token_read
 from .forms import (
+    ClaimForm,
     ContentPageForm,
     DirectoryFilterForm,
     EmailPreferencesForm,
@@ -552,3 +555,77 @@ def csrf_failure(request, reason=""):
     """A form came back without its security token (CSRF_FAILURE_VIEW). Usually the page sat
     open for a long time, or cookies are blocked; say so plainly, and never show `reason`."""
     return render(request, "403_csrf.html", status=403)
+
+
+# Welcoming imported members -------------------------------------------------------------------
+
+IMPORTED_PAGE_SIZE = 50
+
+
+@permission_required("members.add_organisation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def imported_members(request):
+    """Members imported from a roster or a register who have not claimed their record yet,
+    and the welcome that lets each of them claim it ("Send to everyone not yet welcomed", or
+    one person again, which makes their earlier link void)."""
+    waiting = selectors.imported_members_waiting()
+    if request.method == "POST":
+        if request.POST.get("send") == "all":
+            chosen = waiting.filter(welcomed_at__isnull=True)
+        else:
+            chosen = waiting.filter(pk=_int_or_none(request.POST.get("member")))
+        sent = services.members_welcome(members=list(chosen))
+        if sent:
+            messages.success(
+                request, f"Welcome sent to {sent} {'member' if sent == 1 else 'members'}."
+            )
+        else:
+            messages.info(
+                request, "Nobody to welcome: everyone chosen has joined or been welcomed."
+            )
+        return redirect("members:imported_members")
+    page = Paginator(waiting, IMPORTED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/organise/imported_members.html",
+        {"page": page, "welcome_days": services.WELCOME_DAYS},
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_not_required
+@ground_rules_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim(request, token):
+    """An imported member claims their record from the welcome link: set a password (or sign
+    in with Microsoft), and they are in."""
+    member = services.welcome_member_for_token(token)
+    if member is None:
+        return render(request, "members/claim_invalid.html", status=404)
+    form = ClaimForm(member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = services.member_claim(member=member, password=form.cleaned_data["new_password1"])
+        auth_login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to the CoP Portal: your account is ready.")
+        return redirect("members:profile_edit")
+    return render(
+        request,
+        "members/claim.html",
+        {"form": form, "member": member, "microsoft_login": _microsoft_login_url()},
+    )
+
+
+def _microsoft_login_url() -> str:
+    from allauth.socialaccount.models import SocialApp
+
+    configured = settings.SOCIALACCOUNT_PROVIDERS.get("microsoft", {}).get("APPS")
+    if not configured and not SocialApp.objects.filter(provider="microsoft").exists():
+        return ""
+    return reverse("microsoft_login")

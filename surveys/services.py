@@ -6,12 +6,14 @@ import secrets
 import uuid
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,7 +141,16 @@ def survey_publish(*, survey: Survey) -> Survey:
 
 def audience(survey: Survey):
     """Who a survey is for: a session's attendees, a caucus's members, or every member."""
-    members = get_user_model().objects.filter(is_active=True)
+    # Imported members who have not claimed their record cannot answer (a survey needs an
+    # account): they are invited once they have one (survey_invite adds newcomers).
+    members = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(
+            Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            & ~Exists(EmailAddress.objects.filter(user=OuterRef("pk")))
+        )
+    )
     if survey.kind == Survey.Kind.POST_EVENT:
         return members.filter(attendances__event=survey.event)
     if survey.kind == Survey.Kind.CAUCUS:

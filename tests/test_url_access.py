@@ -38,6 +38,7 @@ from members import selectors as member_selectors
 from members import services as member_services
 from members.emails import unsubscribe_token
 from members.models import Action, CheckIn, ContentPage, GroundRules, JourneyStage
+from members.services import member_import_create, welcome_token
 from resources import services as resource_services
 from resources.models import (
     CaseStudy,
@@ -169,6 +170,9 @@ ACCESS = {
     "members:organisation_edit": row(ORGANISERS_ONLY, pk="member.organisation_id"),
     "members:organisation_merge": row(ORGANISERS_ONLY),
     "members:import_data": row(ORGANISERS_ONLY),
+    "members:imported_members": row(ORGANISERS_ONLY),
+    # The welcome link is the authorisation: it opens for whoever holds it, signed in or not.
+    "members:claim": row(PUBLIC, token="claim_token"),
     "members:dashboard": row(REPORTS),
     "members:dashboard_csv": row(REPORTS),
     # members: actions and journey (private to the member) --------------------------------
@@ -534,6 +538,9 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         answered_survey=answered_survey,
         feed_token=calendar_feed_get_or_create(member=member).token,
         unsubscribe_token=unsubscribe_token(member=member, category="programme"),
+        claim_token=welcome_token(
+            member=member_import_create(email="imported@example.org", name="Imported Person")
+        ),
         email_confirmation_key=EmailConfirmationHMAC(address).key,
         reset_uidb36=user_pk_to_url_str(member),
         reset_key=default_token_generator.make_token(member),
