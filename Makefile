@@ -22,7 +22,7 @@ help:
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
 	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
-	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, database restarted halfway (about 6 minutes at M)"
+	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, PostgreSQL and Redis restarted (about 6 minutes at M)"
 
 $(BIN)/uv:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
@@ -94,9 +94,8 @@ redis-deps:
 bench: install bench-deps
 	$(BIN)/python -m bench.run --tier $(TIER)
 
-# The load test (loadtest/run.py): its own throwaway PostgreSQL cluster (never the shared one on
-# 5432, which it would restart), seeded at TIER, Redis database 4 (emptied first), gunicorn on
-# 127.0.0.1 and 50 locust members.
+# The load test (loadtest/run.py): its own throwaway PostgreSQL cluster and Redis server (never
+# the shared ones, which it restarts), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
 # Not part of `make test`. `timeout` is a second limit behind the script's own (--timeout).
 loadtest: install redis-deps
 	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)

@@ -1,4 +1,4 @@
-"""`make loadtest`: 50 simulated members for 2 minutes, with the database restarted in the middle.
+"""`make loadtest`: 50 simulated members for 2 minutes, with the database and Redis restarted.
 
     python -m loadtest.run            (what `make loadtest` runs; TIER=S|M|L, default M)
 
@@ -8,13 +8,15 @@
    bench` does), then VACUUM ANALYZE. Gives the simulated members a password and a verified
    email address, and writes the plan the locustfile follows (loadtest/out/plan.json).
 3. Serves the portal as `make bench` does: production's settings (DEBUG off, CONN_MAX_AGE and
-   CONN_HEALTH_CHECKS as in production, the shared cache in Redis: database 4, emptied first),
-   gunicorn with sync workers, on 127.0.0.1.
+   CONN_HEALTH_CHECKS as in production, the shared cache in a throwaway Redis of its own on a
+   free port, never the machine's), gunicorn with sync workers, on 127.0.0.1.
 4. Runs locust headless (loadtest/locustfile.py): 50 members, signing in first, then browsing,
    searching, registering and cancelling, and answering surveys, for 2 minutes.
 5. At 60 seconds stops PostgreSQL (pg_ctl stop -m fast), waits 5 seconds and starts it again,
-   while a probe asks for a page every quarter of a second to time the portal's recovery. The
-   portal (gunicorn) is not restarted.
+   while a probe asks for a page every quarter of a second to time the portal's recovery. At 90
+   seconds does the same to Redis (stopped for 3 seconds; it keeps nothing on disk, so it comes
+   back empty: sessions live on in the database behind the cache). The portal (gunicorn) is not
+   restarted.
 6. Checks that no write the portal acknowledged was lost: every registration and cancellation
    confirmed on the page after it is in the database as confirmed; every survey answer that
    reached the thank-you page has its invitation marked answered, and each survey has at least
@@ -38,6 +40,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import redis
+
 from bench.loadgen import nearest_rank
 from bench.run import (
     PROXY_HEADERS,
@@ -57,9 +61,9 @@ from loadtest.cluster import Cluster
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "loadtest" / "out"
 DB_NAME = "cop_load"
-# Production's shared cache (sessions, permissions, rate limits): a Redis database of the load
-# test's own, emptied first. Redis is not restarted: only PostgreSQL is.
-REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+# Production's shared cache (sessions, permissions, rate limits): a Redis server of the load
+# test's own (it is stopped and started again mid-run, so never the machine's shared one).
+REDIS_SERVER = "redis-server"
 LOCUST = Path(sys.executable).parent / "locust"  # the virtualenv's, beside its gunicorn
 FRIENDLY_503 = "The portal is back in a moment"
 SEARCH_TERMS = ["racism", "windrush", "maternity", "allyship", "mental health", "workforce"]
@@ -180,7 +184,11 @@ def prepare(members: int, out: Path, sign_in: str) -> dict:
         "search_terms": SEARCH_TERMS,
         "probe_cookie": session_cookie(probe),
         "responses_before": {
-            s.slug: s.n for s in open_surveys.annotate(n=Count("responses", distinct=True))
+            s.slug: s.n + s.waiting
+            for s in open_surveys.annotate(
+                n=Count("responses", distinct=True),
+                waiting=Count("sealed_responses", distinct=True),
+            )
         },
     }
     out.write_text(json.dumps(plan, indent=1))
@@ -224,6 +232,59 @@ class Probe(threading.Thread):
              if t >= moment and status == 200),
             None,
         )  # fmt: skip
+
+
+class RedisServer:
+    """A throwaway Redis on 127.0.0.1:`port`, in memory only, that can be stopped and started."""
+
+    def __init__(self, port: int, log_path: Path):
+        self.port, self.log_path, self.process = port, log_path, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        with self.log_path.open("a") as log_file:
+            self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, fixed arguments
+                [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                 "--appendonly", "no"],
+                stdout=log_file, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=1).ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise SystemExit(f"Redis did not start on port {self.port}: see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def restart_redis(
+    server: RedisServer, at: float, outage: float, marks: dict, halt: threading.Event
+) -> None:
+    """At `at`, stop Redis, wait `outage` seconds, start it again (empty, as a real restart of
+    a Redis that keeps nothing on disk leaves it)."""
+    if halt.wait(max(0.0, at - time.time())):
+        return
+    marks["redis_stop"] = time.time()
+    log("  stopping Redis…")
+    server.stop()
+    if halt.wait(outage):
+        return
+    server.start()
+    marks["redis_started"] = time.time()
+    log(f"  Redis back after {marks['redis_started'] - marks['redis_stop']:.1f}s")
 
 
 def restart_database(
@@ -335,11 +396,16 @@ def check_writes(writes: list[dict], plan: dict) -> dict:
             survey__slug=w["slug"], member__email=w["email"], responded=True
         ).exists()
     ]
-    counts = dict(
-        Survey.objects.filter(slug__in=plan["responses_before"])
-        .annotate(n=Count("responses", distinct=True))
-        .values_list("slug", "n")
-    )
+    # An anonymous answer is stored sealed until it is released with others: stored answers
+    # are the responses plus those still waiting.
+    counts = {
+        slug: responses + sealed
+        for slug, responses, sealed in Survey.objects.filter(slug__in=plan["responses_before"])
+        .annotate(
+            n=Count("responses", distinct=True), waiting=Count("sealed_responses", distinct=True)
+        )
+        .values_list("slug", "n", "waiting")
+    }
     short = []
     for slug, before in plan["responses_before"].items():
         acked = sum(1 for w in acknowledged if w["slug"] == slug)
@@ -374,6 +440,8 @@ def main() -> None:
     parser.add_argument("--run-time", type=int, default=120, help="seconds of load")
     parser.add_argument("--restart-at", type=int, default=60, help="seconds into the load")
     parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down")
+    parser.add_argument("--redis-restart-at", type=int, default=90, help="seconds into the load")
+    parser.add_argument("--redis-outage", type=float, default=3, help="seconds Redis stays down")
     parser.add_argument("--wait", default="5,15", help="each member's pause between pages, s")
     parser.add_argument(
         "--sign-in",
@@ -393,17 +461,19 @@ def main() -> None:
     for name in ("requests.json", "writes.json", "results.json"):
         (OUT / name).unlink(missing_ok=True)
 
-    redis_flush(REDIS_URL)
     cluster = Cluster(free_port(), log_path=OUT / "postgresql.log")
-    server = locust = restarter = None
+    cache_server = RedisServer(free_port(), log_path=OUT / "redis.log")
+    server = locust = restarter = redis_restarter = None
     halt_restart = threading.Event()
     try:
+        cache_server.start()
+        redis_flush(cache_server.url)
         log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
         cluster.init()
         cluster.start()
         cluster.wait_up()
         cluster.admin(f"CREATE DATABASE {DB_NAME}")
-        env = portal_env("loadtest.settings", cluster.url(DB_NAME), REDIS_URL)
+        env = portal_env("loadtest.settings", cluster.url(DB_NAME), cache_server.url)
         log(f"Seeding tier {args.tier}…")
         migrate_and_seed(env, args.tier)
         manage("collectstatic", "--no-input", "-v0", env=env)
@@ -425,7 +495,8 @@ def main() -> None:
         }
         log(
             f"Load: {args.users} members for {args.run_time}s; PostgreSQL restarted at "
-            f"{args.restart_at}s for {args.outage:g}s…"
+            f"{args.restart_at}s for {args.outage:g}s, Redis at {args.redis_restart_at}s for "
+            f"{args.redis_outage:g}s…"
         )
         marks["load_start"] = time.time()
         with (OUT / "locust.log").open("w") as locust_log:  # locust keeps its own copy
@@ -443,6 +514,13 @@ def main() -> None:
             daemon=True,
         )
         restarter.start()
+        redis_restarter = threading.Thread(
+            target=restart_redis,
+            args=(cache_server, marks["load_start"] + args.redis_restart_at, args.redis_outage,
+                  marks, halt_restart),
+            daemon=True,
+        )  # fmt: skip
+        redis_restarter.start()
         try:
             locust.wait(timeout=args.run_time + 90)
         except subprocess.TimeoutExpired:
@@ -451,10 +529,13 @@ def main() -> None:
             raise SystemExit("locust did not finish in time: see loadtest/out/locust.log") from None
         marks["load_end"] = time.time()
         restarter.join(timeout=120)
+        redis_restarter.join(timeout=30)
         probe.halt.set()
         probe.join(timeout=10)
         if "db_started" not in marks:
             raise SystemExit("The database restart did not finish: see loadtest/out/")
+        if "redis_started" not in marks:
+            raise SystemExit("The Redis restart did not finish: see loadtest/out/")
         if not (OUT / "requests.json").exists():
             raise SystemExit("locust wrote no requests: see loadtest/out/locust.log")
         requests = json.loads((OUT / "requests.json").read_text())
@@ -482,12 +563,19 @@ def main() -> None:
         halt_restart.set()
         if restarter is not None:
             restarter.join(timeout=150)  # a pg_ctl under way: at most its own 120 s
+        if redis_restarter is not None:
+            redis_restarter.join(timeout=30)
+        cache_server.stop()
         cluster.remove()
     results["seconds"] = round(time.monotonic() - began)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
     log(f"\nWrote {OUT / 'results.json'} in {results['seconds']}s.")
-    if results["writes"]["lost"] or not results["recovery"]["recovered"]:
+    if (
+        results["writes"]["lost"]
+        or not results["recovery"]["recovered"]
+        or not results["redis_recovery"]["recovered"]
+    ):
         raise SystemExit(1)
 
 
@@ -528,6 +616,11 @@ def summarise(args, marks: dict, probe: Probe, first: tuple | None, requests: li
         },
         # Before: finished before PostgreSQL stopped. After: started once the portal served
         # again. During: all the others, which the outage could touch.
+        "redis_restart": {
+            "at_s": round(marks["redis_stop"] - start, 1),
+            "down_s": round(marks["redis_started"] - marks["redis_stop"], 1),
+        },
+        "redis_recovery": _redis_recovery(probe, marks),
         "phases": {
             "before": phase(requests, start, stop_at, ended_by=stop_at),
             "during": during(requests, start, after_from, stop_at),
@@ -535,6 +628,23 @@ def summarise(args, marks: dict, probe: Probe, first: tuple | None, requests: li
         },
         "whole_run": phase(requests, start, end),
         "by_name": by_name(requests),
+    }
+
+
+def _redis_recovery(probe: Probe, marks: dict) -> dict:
+    """What the probe saw while Redis was down, and when the portal served again after it."""
+    stop_at, back = marks["redis_stop"], marks["redis_started"]
+    first = probe.first_success_after(back)
+    outage_seen = [(t, s, f) for t, s, f in probe.seen if stop_at <= t < back]
+    return {
+        "recovered": first is not None,
+        "seconds_after_redis_back": round(first[0] - back, 2) if first else None,
+        "probe_during_outage": {
+            "requests": len(outage_seen),
+            "friendly_503": sum(1 for _, s, f in outage_seen if s == 503 and f),
+            "ok": sum(1 for _, s, _ in outage_seen if s == 200),
+            "other_statuses": sorted(s for _, s, f in outage_seen if s != 200 and not f),
+        },
     }
 
 
@@ -598,6 +708,19 @@ def report(results: dict) -> None:
         f"Probe during the outage: {seen['requests']} requests, {seen['friendly_503']} answered "
         f"with the friendly 503 page, {seen['other']} otherwise "
         f"(status {seen['other_statuses'] or 'none'}; 0: no answer within 5s)."
+    )
+    redis_restart, redis_recovery = results["redis_restart"], results["redis_recovery"]
+    seen = redis_recovery["probe_during_outage"]
+    log(
+        f"Redis stopped at {redis_restart['at_s']}s, down {redis_restart['down_s']}s: the probe "
+        f"sent {seen['requests']} requests meanwhile, {seen['ok']} served, "
+        f"{seen['friendly_503']} answered with the friendly 503 page, other statuses "
+        f"{seen['other_statuses'] or 'none'}; "
+        + (
+            f"served again +{redis_recovery['seconds_after_redis_back']}s after Redis was back."
+            if redis_recovery["recovered"]
+            else "the portal did NOT serve again before the end of the run."
+        )
     )
     writes = results["writes"]
     reg, ans = writes["registrations"], writes["survey_answers"]

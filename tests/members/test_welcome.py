@@ -146,3 +146,15 @@ def test_once_claimed_they_are_invited_to_surveys(
     survey_services.survey_invite(survey=survey)
 
     assert imported.pk in set(Invitation.objects.values_list("member", flat=True))
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1" * 40, "-1", "1.5", "\x00"])
+def test_a_hostile_member_choice_gets_a_message_not_an_error(organiser_client, imported, value):
+    response = organiser_client.post(
+        reverse("members:imported_members"), {"member": value}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Nobody to welcome" in response.content.decode()
+    imported.refresh_from_db()
+    assert imported.welcomed_at is None
