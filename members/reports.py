@@ -428,7 +428,12 @@ def check_in_stages(period: Period, viewer: Viewer = PROTECTED):
     Members with a single check-in have a row of their own, so the column totals are the
     members at each stage by their latest check-in: the movement table and the latest-stage
     table are one publication with one set of margins, audited together by `suppress()`."""
-    check_ins = CheckIn.objects.filter(created_at__lt=period.end_at)
+    end_at = period.end_at
+    if not viewer.see_everything:
+        # Only months that have ended: figures that moved as each check-in arrived could be
+        # watched, reload by reload, to learn what one member had just said.
+        end_at = min(end_at, _this_month_start())
+    check_ins = CheckIn.objects.filter(created_at__lt=end_at)
     if period.start_at:
         check_ins = check_ins.filter(created_at__gte=period.start_at)
     mine = check_ins.filter(member_id=OuterRef("pk"))
@@ -456,4 +461,18 @@ def check_in_stages(period: Period, viewer: Viewer = PROTECTED):
     names = [labels[s] for s in JourneyStage.values]
     if viewer.see_everything:
         return unsuppressed(counts, [*names, ONE_CHECK_IN], names)
-    return suppress(counts, [*names, ONE_CHECK_IN], names, threshold=_threshold())
+    table = suppress(counts, [*names, ONE_CHECK_IN], names, threshold=_threshold())
+    if period.end_at > _this_month_start():
+        table.notes.append(CURRENT_MONTH_NOTE)
+    return table
+
+
+CURRENT_MONTH_NOTE = (
+    "Check-ins made this month are counted once the month has ended, so that nobody can watch "
+    "the figures change as each one is made."
+)
+
+
+def _this_month_start() -> datetime.datetime:
+    today = timezone.localdate()
+    return datetime.datetime.combine(today.replace(day=1), datetime.time.min, tzinfo=LONDON)

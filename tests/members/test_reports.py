@@ -139,14 +139,17 @@ def test_check_in_stages_hide_small_counts(settings):
                 member=member, stage=first, created_at=now - datetime.timedelta(days=90)
             )
             CheckIn.objects.create(
-                member=member, stage=latest, created_at=now - datetime.timedelta(days=5)
+                member=member, stage=latest, created_at=now - datetime.timedelta(days=40)
             )
 
     moved(6, 1, 3)
     moved(5, 4, 5)
     moved(4, 3, 4)
     moved(1, 2, 4)
-    CheckIn.objects.create(member=UserFactory(), stage=5)  # one check-in: a row of its own
+    # One check-in: a row of its own.
+    CheckIn.objects.create(
+        member=UserFactory(), stage=5, created_at=now - datetime.timedelta(days=40)
+    )
 
     table = reports.check_in_stages(Period())
     # Two small counts: understanding → acting, and the one check-in at advocating.
@@ -160,6 +163,26 @@ def test_check_in_stages_hide_small_counts(settings):
     assert full.cells[("Only one check-in", "Advocating and leading")] == 1
     assert full.column_totals["Advocating and leading"] == 6
     assert full.total == 17
+
+
+def test_protected_check_in_figures_wait_for_the_month_to_end(settings):
+    """The live-differencing attack: reload the table, one member checks in, reload again. For
+    protected viewers this month's check-ins do not count yet, so nothing moves."""
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 3
+    earlier = timezone.now() - datetime.timedelta(days=40)
+    for _ in range(6):
+        CheckIn.objects.create(member=UserFactory(), stage=2, created_at=earlier)
+    before = reports.check_in_stages(Period())
+
+    CheckIn.objects.create(member=UserFactory(), stage=5)  # just now
+
+    after = reports.check_in_stages(Period())
+    assert (after.cells, after.row_totals, after.column_totals, after.total) == (
+        before.cells, before.row_totals, before.column_totals, before.total,
+    )  # fmt: skip
+    assert reports.CURRENT_MONTH_NOTE in after.notes
+    everything = reports.check_in_stages(Period(), reports.Viewer(see_everything=True))
+    assert everything.total == 7
 
 
 def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
