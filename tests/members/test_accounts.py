@@ -23,6 +23,7 @@ from members.models import AuditEvent, User
 from members.roles import ORGANISERS, STEERING_GROUP
 
 from ..factories import TOTP_SECRET, UserFactory, totp_code
+from ..prod_settings import production_settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -458,28 +459,7 @@ def test_password_validators_are_the_documented_set():
 
 
 def _prod_caches(**env):
-    import json
-    import os
-    import subprocess
-    import sys
-
-    environment = {
-        k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "cop_portal.settings.prod",
-        "SECRET_KEY": "x" * 50,
-        "ALLOWED_HOSTS": "cop.example.org",
-        "DATABASE_URL": "postgres://localhost/cop_portal",
-        "EMAIL_URL": "consolemail://",
-        "PORTAL_URL": "https://cop.example.org",
-        **env,
-    }
-    script = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
-    output = subprocess.run(  # noqa: S603 - this interpreter, with a fixed script
-        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(output)["default"]
+    return production_settings("CACHES", **env)["CACHES"]["default"]
 
 
 def test_production_shares_rate_limits_through_redis_when_given_one():

@@ -26,6 +26,16 @@ def imported():
     return member_import_create(email="Pat.Imported@example.org", name="Pat Imported")
 
 
+def _whole_cop_survey() -> Survey:
+    now = timezone.now()
+    survey = Survey.objects.create(
+        title="Whole CoP", slug="whole-cop", kind=Survey.Kind.COP_WIDE,
+        status=Survey.Status.PUBLISHED, opens_at=now, closes_at=now + datetime.timedelta(days=7),
+    )  # fmt: skip
+    Question.objects.create(survey=survey, order=1, text="How is it going?", kind="text")
+    return survey
+
+
 def _welcome_link(organiser_client, member, django_capture_on_commit_callbacks) -> str:
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -44,12 +54,7 @@ def test_an_imported_member_gets_no_non_essential_email_and_no_survey_invitation
         member=imported, subject="News", template="members/email/welcome.txt",
         context={"link": "x", "days": 14}, category="programme",
     ) is False  # fmt: skip
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Whole CoP", slug="whole-cop", kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED, opens_at=now, closes_at=now + datetime.timedelta(days=7),
-    )  # fmt: skip
-    Question.objects.create(survey=survey, order=1, text="How is it going?", kind="text")
+    survey = _whole_cop_survey()
 
     survey_services.survey_invite(survey=survey)
 
@@ -136,12 +141,7 @@ def test_once_claimed_they_are_invited_to_surveys(
 ):
     link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
     client.post(_path(link), {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Whole CoP", slug="whole-cop", kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED, opens_at=now, closes_at=now + datetime.timedelta(days=7),
-    )  # fmt: skip
-    Question.objects.create(survey=survey, order=1, text="How is it going?", kind="text")
+    survey = _whole_cop_survey()
 
     survey_services.survey_invite(survey=survey)
 
