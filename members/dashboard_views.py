@@ -385,8 +385,9 @@ def _agreement_left_out_note(figures: dict) -> str:
     questions = "question is" if left_out == 1 else "questions are"
     return (
         f"{left_out} {questions} left out because fewer than {figures['threshold']} people "
-        "answered: with so few answers, the mean could point to the people who gave them. "
-        "They count nowhere on this page, not even in the value-creation cycles."
+        "answered, or fewer than that gave one of the answers: the mean could then point to "
+        "the people who gave them. They count nowhere on this page, not even in the "
+        "value-creation cycles."
     )
 
 

@@ -353,17 +353,32 @@ def _agreement_answers(period: Period):
     return answers
 
 
-def _fewest_answers(viewer: Viewer) -> int:
-    """How many answers a question needs to count in a figure (disclosure rule 3)."""
-    return 0 if viewer.see_everything else _threshold()
+def _questions_counted(period: Period, viewer: Viewer) -> set[int] | None:
+    """The agreement questions whose mean a viewer may see (None: every one). For protected
+    viewers a question counts when at least k answered it (disclosure rule 3) and no answer's
+    count is from 1 to k − 1, as its results page requires to show the mean (rule 5 there):
+    a mean beside hidden counts would pin them. One query."""
+    if viewer.see_everything:
+        return None
+    threshold = _threshold()
+    counts: dict[int, list[int]] = {}
+    for question_id, n in (
+        _agreement_answers(period).values_list("question_id", "value").annotate(n=Count("pk"))
+    ).values_list("question_id", "n"):
+        counts.setdefault(question_id, []).append(n)
+    return {
+        question_id
+        for question_id, found in counts.items()
+        if sum(found) >= threshold and disclosure.mean_shown(found, threshold)
+    }
 
 
 def value_cycles(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     """For each of Wenger-Trayner's value-creation cycles: completed actions tagged with it,
     and the survey questions tagged with it with their mean agreement (1–5).
 
-    For protected viewers only questions with at least k answers count, so the difference
-    between two periods is always whole questions of k answers or more."""
+    For protected viewers only questions whose mean they may see count (`_questions_counted`),
+    so the difference between two periods is always whole questions of k answers or more."""
     actions = Action.objects.filter(status=Action.Status.DONE).exclude(value_cycle="")
     if period.start:
         actions = actions.filter(completed_on__gte=period.start)
@@ -375,12 +390,12 @@ def value_cycles(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
         .exclude(question__value_cycle="")
         .values("question_id")
         .annotate(total=Sum("value"), n=Count("pk"))
-        .values_list("question__value_cycle", "total", "n")
+        .values_list("question_id", "question__value_cycle", "total", "n")
     )
-    fewest = _fewest_answers(viewer)
+    counted = _questions_counted(period, viewer)
     evidence = {}  # cycle: [questions, sum of answers, answers]
-    for cycle, total, n in per_question:
-        if n >= fewest:
+    for question_id, cycle, total, n in per_question:
+        if counted is None or question_id in counted:
             found = evidence.setdefault(cycle, [0, 0, 0])
             found[0] += 1
             found[1] += total
@@ -398,22 +413,23 @@ def value_cycles(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
 
 def agreement_over_time(period: Period, viewer: Viewer = PROTECTED) -> dict:
     """Mean agreement (1–5) per agreement question, survey by survey, oldest first, and how
-    many questions were left out for having fewer than k answers (protected viewers only)."""
+    many questions were left out for protected viewers (`_questions_counted`)."""
     rows = (
         _agreement_answers(period)
         .values("question_id")
         .annotate(total=Sum("value"), n=Count("pk"))
         .order_by("question__survey__opens_at", "question__order", "question_id")
         .values_list(
-            "question__survey__title", "question__survey__opens_at", "question__text", "total", "n"
+            "question_id", "question__survey__title", "question__survey__opens_at",
+            "question__text", "total", "n",
         )
-    )
-    fewest = _fewest_answers(viewer)
+    )  # fmt: skip
+    counted = _questions_counted(period, viewer)
     shown = [
         {"survey": title, "date": timezone.localtime(opens).date().isoformat(), "question": text,
          "mean": round(total / n, 2), "answers": n}
-        for title, opens, text, total, n in rows
-        if n >= fewest
+        for question_id, title, opens, text, total, n in rows
+        if counted is None or question_id in counted
     ]  # fmt: skip
     return {"rows": shown, "left_out": len(rows) - len(shown)}
 

@@ -48,9 +48,12 @@ settings.SURVEY_SUPPRESSION_THRESHOLD.
    answer is at most the number of people in the group, and together they are at least that
    number (everyone who answered ticked something); they do not add up to it.
 
-5. Derived figures. The mean and median are shown only when every count of the overall split is
-   shown, since they are worked out from all of them; the net promoter score only when the
-   numbers of promoters and detractors are both shown.
+5. Derived figures. A scale question's mean is shown, on the results page and on the dashboard
+   alike, when no answer's count across everyone is from 1 to k − 1; the mean times the number
+   who answered is the sum of the answers, so that sum is one more equation the audit gives the
+   attacker before hiding anything (else a dashboard mean beside hidden counts would pin them).
+   The median is shown only when every count of the overall split is shown; the net promoter
+   score only when the numbers of promoters and detractors are both shown.
 
 Free text is outside this module: it is shown only when a survey has at least k responses.
 
@@ -65,6 +68,8 @@ whole-number solution found is kept, and settles other figures without solving a
 bench/disclosure_worst_case.py measures a national worst case: 400 people, 30 organisations,
 five sectors, an 11-point question, about 0.6–1.2 s on a shared two-core machine."""
 
+import calendar
+import datetime
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -124,11 +129,19 @@ class Disclosed:
     subtotals: dict[str, int | None]
     tables: dict[str, Table]
     too_few: bool = False
+    # Whether a scale question's mean may be shown (rule 5): its sum was audited as published.
+    mean_shown: bool = False
 
     @property
     def complete(self) -> bool:
         """Whether every count of the overall split is shown (so a mean may be)."""
         return not self.too_few and all(n is not None for n in self.overall.values())
+
+
+def mean_shown(counts: Iterable[int], threshold: int) -> bool:
+    """Whether a scale question's mean may be shown to protected viewers: no answer's count
+    across everyone from 1 to k − 1 (rule 5). The results page and the dashboard both ask."""
+    return not any(0 < n < threshold for n in counts)
 
 
 def too_few_note(threshold: int) -> str:
@@ -161,7 +174,7 @@ class _Audit:
     (combination x answer) and the number of people in each combination; figures are the sums
     of variables that may be published."""
 
-    def __init__(self, *, n_combos, n_columns, several, bound, capacities=()):
+    def __init__(self, *, n_combos, n_columns, several, bound, capacities=(), known=()):
         self.n_combos, self.n_columns = n_combos, n_columns
         self.n_vars = n_combos * n_columns + n_combos
         self.bound = bound
@@ -186,6 +199,10 @@ class _Audit:
         # combinations answered (the people in the directory who responded).
         self._capacity = [limit for _, limit in capacities]
         ub_rows += [{self.n(i): 1.0 for i in inside} for inside, _ in capacities]
+        # Weighted sums the attacker is told outright (the sum of a scale question's answers,
+        # which its mean and the number who answered give away): equations they always have.
+        eq_rows += [coefficients for coefficients, _ in known]
+        self._eq_values = np.array([0.0] * (len(eq_rows) - len(known)) + [v for _, v in known])
         self._eq = self._matrix(eq_rows)
         self._ub = self._matrix(ub_rows)
         self._b_ub = np.concatenate([np.zeros(len(ub_rows) - len(capacities)), self._capacity])
@@ -272,7 +289,7 @@ class _Audit:
         """The equations the attacker has: how combinations add up, and every shown figure."""
         shown = [f for f in range(len(self.figures)) if f not in hidden]
         a_eq = vstack([self._eq, self._matrix_of_figures[shown]]).tocsr()
-        b_eq = np.concatenate([np.zeros(self._eq.shape[0]), [self.values[f] for f in shown]])
+        b_eq = np.concatenate([self._eq_values, [self.values[f] for f in shown]])
         return a_eq, b_eq
 
     def _first_weak(self, hidden, protected):
@@ -387,6 +404,7 @@ def disclose(
     threshold: int,
     several: bool = False,
     subtotals: Mapping[str, Sequence[str]] | None = None,
+    weights: Mapping[str, float] | None = None,
     other_label: str = OTHER_GROUPS,
     known_people: Mapping[Hashable, int] | None = None,
     known_of: Callable[[tuple], Hashable] | None = None,
@@ -398,6 +416,9 @@ def disclose(
     grouping, in the order of `groupings`); `ticks` the count of each (combination, column).
     For a one-answer question a combination's ticks add up to its people; with `several`
     they need not. `subtotals` are published sums of columns (promoters: "9" and "10").
+    `weights` are a scale question's points by column: when no answer's count across everyone
+    is from 1 to k − 1 its mean is shown (here and on the dashboard), so the weighted sum it
+    gives away is an equation the audit starts from.
 
     `known_people` are further published (or guessable) constraints: at most so many people
     answered in the combinations that `known_of` maps to each key. The survey passes how many
@@ -416,12 +437,25 @@ def disclose(
         for i, combo in enumerate(combos):
             inside.setdefault(known_of(combo), []).append(i)
         capacities = [(found, known_people[key]) for key, found in inside.items()]
+    column_counts = {c: sum(n for (_, column), n in ticks.items() if column == c) for c in columns}
+    with_mean = bool(weights) and mean_shown(column_counts.values(), threshold)
+    known = []
+    if with_mean:
+        coefficients = {
+            i * len(columns) + j: float(weights[column])
+            for i in range(len(combos))
+            for j, column in enumerate(columns)
+            if weights[column]
+        }
+        value = sum(weights[c] * column_counts[c] for c in columns)
+        known.append((coefficients, value))
     audit = _Audit(
         n_combos=len(combos),
         n_columns=len(columns),
         several=several,
         bound=answered,
         capacities=capacities,
+        known=known,
     )
     truth = np.zeros(audit.n_vars, dtype=int)
     for i, combo in enumerate(combos):
@@ -536,6 +570,7 @@ def disclose(
         overall={column: shown(f) for column, f in overall.items()},
         subtotals={name: shown(f) for name, f in sums.items()},
         tables=tables,
+        mean_shown=with_mean,
     )
 
 
@@ -673,8 +708,6 @@ def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:
 #    session: from 1 to k − 1 they are hidden, and so is the response rate made from them.
 # 6. Holders of surveys.view_unsuppressed_results see everything, and every look is audited.
 
-import calendar  # noqa: E402 - kept with the section that needs it, apart from the engine
-import datetime  # noqa: E402 - kept with the section that needs it, apart from the engine
 
 SMALL_COUNT_NOTE = (
     "Counts from 1 to {last} are hidden so that nobody in a small group can be identified."

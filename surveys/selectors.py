@@ -351,10 +351,18 @@ def disclosed_figures(*, questions, see_everything: bool) -> dict:
             subtotals={"promoters": PROMOTERS, "detractors": DETRACTORS}
             if q.kind == Question.Kind.NPS
             else None,
+            weights=_scale_weights(q, keys),
             known_people=known_people,
             known_of=known_of,
         )
     return figures
+
+
+def _scale_weights(question, keys) -> dict[str, int] | None:
+    """A scale question's points by column, for its mean (None for choice questions)."""
+    if question.kind not in Question.SCALE_KINDS:
+        return None
+    return {column: value for value, column in keys.items()}
 
 
 def _everything(columns, people, counts, groupings):
@@ -419,11 +427,16 @@ def disclosed_results(*, survey: Survey, see_everything: bool) -> Results:
                     result.distribution, breakdown_columns(result.question), strict=True
                 )
             ]
-        if not disclosed.complete and result.mean is not None:
-            result.mean = result.median = None
+        if result.mean is not None and not (disclosed.mean_shown and disclosed.complete):
+            if not disclosed.mean_shown:
+                result.mean = None
+            result.median = None
             if not disclosed.too_few:
                 result.notes.append(
-                    "The mean and median are not shown because some counts are hidden: "
+                    "The median is not shown because some counts are hidden: it would let a "
+                    "hidden count be worked out."
+                    if disclosed.mean_shown
+                    else "The mean and median are not shown because some counts are hidden: "
                     "they would let a hidden count be worked out."
                 )
         if result.nps is not None and None in (result.promoters, result.detractors):

@@ -137,7 +137,7 @@ def world(organiser, settings):
             event.attendances.create(member=member)
 
     _survey("Spring check", datetime.date(2025, 4, 1), invited=(ada, ben, cat),
-            responded=(ada, ben), cycle="potential", answers=(4, 5))  # fmt: skip
+            responded=(ada, ben), cycle="potential", answers=(4, 4))  # fmt: skip
     _survey("Summer pulse", datetime.date(2025, 6, 2), invited=(ada, dan), responded=(dan,),
             cycle="applied", answers=(3,))  # fmt: skip
 
@@ -219,7 +219,7 @@ def test_survey_and_impact_figures_counted_by_hand(organiser_client, world):
     assert _table(response, "cycles-table") == [
         ["Immediate value: the activity itself was worthwhile", "0", "0", "0", "No answers"],
         ["Potential value: new knowledge, skills, relationships or confidence",
-         "0", "1", "2", "4.5"],
+         "0", "1", "2", "4.0"],
         # Summer pulse's question has one answer, fewer than the threshold: it counts nowhere.
         ["Applied value: practice changed", "1", "0", "0", "No answers"],
         ["Realised value: performance or outcomes improved", "1", "0", "0", "No answers"],
@@ -232,13 +232,13 @@ def test_survey_and_impact_figures_counted_by_hand(organiser_client, world):
         ["The wider system", "1", "1"],
     ]
     assert _table(response, "agreement-table") == [
-        ["2025-04-01", "Spring check", "Spring check: I use what I learned.", "2", "4.5"],
+        ["2025-04-01", "Spring check", "Spring check: I use what I learned.", "2", "4.0"],
     ]
     left_out = re.search(r'<p id="agreement-left-out">(.*?)</p>', response.content.decode())
     assert _text(left_out.group(1)) == (
-        "1 question is left out because fewer than 2 people answered: with so few answers, the "
-        "mean could point to the people who gave them. They count nowhere on this page, not "
-        "even in the value-creation cycles."
+        "1 question is left out because fewer than 2 people answered, or fewer than that gave "
+        "one of the answers: the mean could then point to the people who gave them. They count "
+        "nowhere on this page, not even in the value-creation cycles."
     )
     cycles = response.content.decode().split('id="cycles-explained"')[1].split("</dl>")[0]
     assert len(re.findall(r"<dt>", cycles)) == 5

@@ -141,7 +141,7 @@ def test_a_one_answer_survey_shows_nowhere_on_the_dashboard_or_in_its_csv(organi
 def test_differencing_two_periods_gives_away_no_answer(organiser_client):
     """March has a survey of five answers, April one of a single answer: the cycles for March
     and April together, minus those for March alone, used to be that single answer."""
-    _agreement_survey("March pulse", datetime.date(2025, 3, 10), [4, 4, 5, 3, 4])
+    _agreement_survey("March pulse", datetime.date(2025, 3, 10), [4, 4, 4, 4, 4])
     _agreement_survey("April pulse", datetime.date(2025, 4, 10), [1])
     both = _csv(organiser_client, {"start": "2025-03-01", "end": "2025-04-30"})
     march = _csv(organiser_client, {"start": "2025-03-01", "end": "2025-03-31"})
@@ -159,7 +159,7 @@ def test_differencing_two_periods_gives_away_no_answer(organiser_client):
 def test_a_question_with_k_answers_is_shown_and_everything_to_those_who_may_see_it(
     client, organiser
 ):
-    _agreement_survey("Full pulse", datetime.date(2025, 3, 10), [4, 4, 5, 3, 4])
+    _agreement_survey("Full pulse", datetime.date(2025, 3, 10), [4, 4, 4, 4, 4])
     _agreement_survey("Lonely pulse", datetime.date(2025, 3, 12), [1])
     client.force_login(organiser)
     response = client.get(DASHBOARD)
@@ -706,3 +706,35 @@ def test_two_periods_a_month_apart_give_no_caucus_session_attendance(organiser_c
             ]
             is None
         )
+
+
+def test_a_dashboard_mean_beside_hidden_counts_pins_nothing(organiser_client):
+    """The cross-surface attack: the results page hides "Strongly disagree: 1" and
+    "Disagree: 2"; their sum is known (12 answered, 9 shown). Were the dashboard to print this
+    question's mean (3.83 over 12, so a sum of 46), 1·SD + 2·D = 5 beside SD + D = 3 would pin
+    both. Its mean is left out everywhere for protected viewers."""
+    survey = _agreement_survey(
+        "Mixed pulse", datetime.date(2025, 4, 10), [1, 2, 2, 4, 4, 4, 4, 5, 5, 5, 5, 5]
+    )
+    whole = {"start": "2025-04-01", "end": "2025-04-30"}
+
+    rows = _csv(organiser_client, whole)["Agreement over time"]
+    assert [row for row in rows[1:] if row[0] != "Note"] == []
+    applied = _cycle(_csv(organiser_client, whole)["Value-creation cycles"], "Applied")
+    assert applied[2:4] == ["0", "0"]
+    organiser_client.force_login(
+        _see_everything(User.objects.get(pk=organiser_client.session["_auth_user_id"]))
+    )
+    shown = _csv(organiser_client, whole)["Agreement over time"]
+    assert shown[1][3:] == ["12", "3.83"]
+    assert survey.pk
+
+
+def test_a_mean_with_no_small_count_shows_on_the_dashboard(organiser_client):
+    _agreement_survey("Clear pulse", datetime.date(2025, 4, 10), [4] * 5 + [5] * 6)
+
+    rows = _csv(organiser_client, {"start": "2025-04-01", "end": "2025-04-30"})[
+        "Agreement over time"
+    ]
+
+    assert rows[1][3:] == ["11", "4.55"]
