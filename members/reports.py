@@ -311,15 +311,17 @@ def survey_response_rates(period: Period, viewer: Viewer = PROTECTED) -> list[di
     )
     found = []
     for title, opens, invited, responded, kind, session_caucus in rows:
-        from_caucus = kind == Survey.Kind.CAUCUS or session_caucus is not None
-        if from_caucus and not viewer.see_everything:
-            invited = disclosure.count_shown(invited, _threshold())
-            responded = disclosure.count_shown(responded, _threshold())
-        rate = round(responded / invited, 4) if invited and responded is not None else None
+        counts = disclosure.audience_counts(
+            invited,
+            responded,
+            from_caucus=kind == Survey.Kind.CAUCUS or session_caucus is not None,
+            may_see_caucus=viewer.see_caucus_sessions,
+            threshold=_threshold(),
+        )
         found.append(
             {"title": title, "date": timezone.localtime(opens).date().isoformat(),
-             "invited": invited, "responded": responded, "rate": rate,
-             "hidden": invited is None or responded is None}
+             "invited": counts.invited, "responded": counts.responded, "rate": counts.rate,
+             "hidden": counts.hidden}
         )  # fmt: skip
     return found
 

@@ -733,3 +733,34 @@ def month_end(day: datetime.date | None) -> datetime.date | None:
 def count_shown(count: int, threshold: int) -> int | None:
     """The count, or None (hidden) when it is from 1 to threshold − 1 (rules 2 and 5)."""
     return None if 0 < count < threshold else count
+
+
+@dataclass(frozen=True)
+class AudienceCounts:
+    """How many were invited to a survey and answered, as a viewer may see them (rule 5): None
+    where hidden, with the rate only when both are shown."""
+
+    invited: int | None
+    responded: int | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.invited is None or self.responded is None
+
+    @property
+    def rate(self) -> float | None:
+        if self.hidden or not self.invited:
+            return None
+        return round(self.responded / self.invited, 4)
+
+
+def audience_counts(
+    invited: int, responded: int, *, from_caucus: bool, may_see_caucus: bool, threshold: int
+) -> AudienceCounts:
+    """A survey's invited and answered counts for one viewer, the same on every surface (the
+    survey list, its page, its results and their CSV, the dashboard): for a survey whose
+    audience comes from a caucus, counts from 1 to k − 1 are hidden from anyone who may not see
+    caucus choices, since they are the size of a caucus or of its session."""
+    if from_caucus and not may_see_caucus:
+        invited, responded = count_shown(invited, threshold), count_shown(responded, threshold)
+    return AudienceCounts(invited, responded)

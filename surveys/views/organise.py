@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from events.models import CAUCUS_CHOICE_PERMISSION
 
 from .. import selectors, services
-from ..disclosure import count_shown
+from ..disclosure import audience_counts, count_shown
 from ..forms import ResponseForm
 from ..models import Question, Survey
 from ..organise_forms import QuestionForm, SurveyForm
@@ -34,18 +34,17 @@ def _people(n: int) -> str:
 
 def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
     """Put the invited and responded counts (from `selectors.surveys_with_rates`) this viewer
-    may see on the survey for its template. For a survey whose audience comes from a caucus,
-    counts from 1 to k − 1 would tell how many chose it, so they are hidden (None) from anyone
-    who may not see caucus choices (surveys/disclosure.py, rule 5), and so is a rate made from
-    a hidden count."""
-    invited, responded = survey.invited, survey.responded
-    if not sees_caucus_choice and selectors.audience_from_caucus(survey):
-        threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-        invited, responded = count_shown(invited, threshold), count_shown(responded, threshold)
-    survey.invited_shown, survey.responded_shown = invited, responded
-    survey.counts_hidden = invited is None or responded is None
-    rate = None if survey.counts_hidden else selectors.response_rate(responded, invited)
-    survey.rate_percent = None if rate is None else rate * 100
+    may see on the survey for its template (surveys.disclosure.audience_counts)."""
+    counts = audience_counts(
+        survey.invited,
+        survey.responded,
+        from_caucus=selectors.audience_from_caucus(survey),
+        may_see_caucus=sees_caucus_choice,
+        threshold=settings.SURVEY_SUPPRESSION_THRESHOLD,
+    )
+    survey.invited_shown, survey.responded_shown = counts.invited, counts.responded
+    survey.counts_hidden = counts.hidden
+    survey.rate_percent = None if counts.rate is None else counts.rate * 100
 
 
 # Surveys ---------------------------------------------------------------------------------------

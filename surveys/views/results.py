@@ -34,7 +34,7 @@ from members.forms import PortalFormHelper
 from members.spreadsheets import spreadsheet_cell
 
 from .. import selectors, services
-from ..disclosure import count_shown
+from ..disclosure import audience_counts
 from ..models import Question, Survey
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
@@ -89,24 +89,27 @@ def _record_unsuppressed_view(request, survey) -> bool:
 
 
 def _counts(request, survey, found) -> dict:
-    """The response and invitation counts this viewer may see. For a survey whose audience
-    comes from a caucus, small counts (and answers by day, and how many wait) would tell how
-    many chose the caucus, so they are hidden from anyone who may not see caucus choices
-    (surveys/disclosure.py, rule 5), as on the organisers' survey list."""
-    responses, invited, by_day, waiting = found.responses, found.invited, None, found.waiting
-    if selectors.audience_from_caucus(survey) and not request.user.has_perm(CAUCUS_CHOICE):
-        threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-        responses, invited = count_shown(responses, threshold), count_shown(invited, threshold)
-        by_day, waiting = [], 0
-    hidden = responses is None or invited is None
-    rate = None if hidden else selectors.response_rate(responses, invited)
+    """The response and invitation counts this viewer may see (surveys.disclosure.
+    audience_counts, as on the survey list). For a survey whose audience comes from a caucus,
+    answers by day and how many wait are left out too for anyone who may not see caucus
+    choices: small, they would tell how many chose it."""
+    from_caucus = selectors.audience_from_caucus(survey)
+    may_see_caucus = request.user.has_perm(CAUCUS_CHOICE)
+    counts = audience_counts(
+        found.invited,
+        found.responses,
+        from_caucus=from_caucus,
+        may_see_caucus=may_see_caucus,
+        threshold=settings.SURVEY_SUPPRESSION_THRESHOLD,
+    )
+    guarded = from_caucus and not may_see_caucus
     return {
-        "responses_shown": responses,
-        "invited_shown": invited,
-        "rate_percent": None if rate is None else f"{rate:.0%}",
-        "counts_hidden": hidden,
-        "by_day_shown": by_day,
-        "waiting_shown": waiting,
+        "responses_shown": counts.responded,
+        "invited_shown": counts.invited,
+        "rate_percent": None if counts.rate is None else f"{counts.rate:.0%}",
+        "counts_hidden": counts.hidden,
+        "by_day_shown": [] if guarded else None,
+        "waiting_shown": 0 if guarded else found.waiting,
     }
 
 

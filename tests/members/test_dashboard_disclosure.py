@@ -365,6 +365,19 @@ def test_caucus_survey_counts_do_not_give_away_the_size_of_a_caucus(
     assert blocks["Survey response rates"][4][0] == "Note"
 
 
+def test_seeing_small_numbers_alone_does_not_show_a_caucus_surveys_counts(
+    client, organiser, caucus_surveys
+):
+    """One rule on every surface: the survey list hides these counts from anyone who may not
+    see caucus choices, so the dashboard must too, whatever else its viewer may see."""
+    client.force_login(_see_everything(organiser))
+    rates = _table(client.get(DASHBOARD), "rates-table")
+    assert rates[0] == ["2025-05-21", "Caucus voices", "Hidden", "Hidden", "Hidden"]
+    client.force_login(_see_everything(organiser, caucus_choice=True))
+    rates = _table(client.get(DASHBOARD), "rates-table")
+    assert rates[0] == ["2025-05-21", "Caucus voices", "3", "2", "67%"]
+
+
 def test_the_organisers_survey_list_hides_them_too(client, organiser, caucus_surveys):
     def rows():
         page = client.get(SURVEYS).content.decode()
