@@ -33,6 +33,7 @@ from events.models import Attendance, Event
 from events.services import caucus_allows
 
 from . import services
+from .emails import member_has_claimed
 from .models import Organisation, User
 
 # The CoP meets in the UK: calendar dates, joining dates and imported events are UK time.
@@ -952,7 +953,7 @@ def member_is_imported(user: User) -> bool:
     """Imported from a spreadsheet and not yet signed up: no password they could use and no
     email address of their own in allauth. (Everyone who signs up, by password or by Microsoft,
     gets an allauth EmailAddress.)"""
-    return not user.has_usable_password() and not EmailAddress.objects.filter(user=user).exists()
+    return not member_has_claimed(user)
 
 
 def imported_member_for_email(email: str) -> User | None:

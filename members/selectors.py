@@ -256,15 +256,22 @@ def member_journey(*, member: User, today=None) -> Journey:
     return Journey(check_ins=check_ins, last=last, check_in_due=due)
 
 
-def imported_members_waiting():
-    """Members imported from a spreadsheet who have not claimed their record (no password they
-    set, no sign-in that gave their address), newest first."""
+def unclaimed_members() -> Q:
+    """Members imported from a spreadsheet who have not claimed their record: no password they
+    set, and no sign-in that gave the portal their address (members.emails.member_has_claimed
+    asks the same of one member)."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
+    return Q(password__startswith=UNUSABLE_PASSWORD_PREFIX) & ~Exists(
+        EmailAddress.objects.filter(user=OuterRef("pk"))
+    )
+
+
+def imported_members_waiting():
+    """Members imported who have not claimed their record yet, newest first."""
     return (
-        User.objects.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
-        .exclude(Exists(EmailAddress.objects.filter(user=OuterRef("pk"))))
+        User.objects.filter(unclaimed_members(), is_active=True)
         .select_related("organisation")
         .order_by("-date_joined", "pk")
     )

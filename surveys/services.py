@@ -6,18 +6,17 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from members.emails import absolute_url, member_email_send
+from members.selectors import unclaimed_members
 from members.slugs import unique_slug
 
 from .models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
@@ -143,14 +142,7 @@ def audience(survey: Survey):
     """Who a survey is for: a session's attendees, a caucus's members, or every member."""
     # Imported members who have not claimed their record cannot answer (a survey needs an
     # account): they are invited once they have one (survey_invite adds newcomers).
-    members = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .exclude(
-            Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
-            & ~Exists(EmailAddress.objects.filter(user=OuterRef("pk")))
-        )
-    )
+    members = get_user_model().objects.filter(is_active=True).exclude(unclaimed_members())
     if survey.kind == Survey.Kind.POST_EVENT:
         return members.filter(attendances__event=survey.event)
     if survey.kind == Survey.Kind.CAUCUS:
