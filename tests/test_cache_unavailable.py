@@ -4,8 +4,6 @@ Redis holds the sessions (cached_db) and each member's cached permissions. The c
 real redis-py client pointed at a port where nothing listens, so every call raises redis-py's own
 ConnectionError, as it does while the portal's Redis restarts."""
 
-import socket
-
 import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
@@ -14,14 +12,10 @@ from django.urls import reverse
 from cop_portal.middleware import RETRY_AFTER_SECONDS
 from members.selectors import cache_answers
 
+from .network import closed_port
+
 pytestmark = pytest.mark.django_db
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -29,7 +23,7 @@ def redis_down():
     dead = {
         "default": {
             "BACKEND": "cop_portal.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -3,8 +3,6 @@
 The views below really fail to reach PostgreSQL: they connect to a port nothing listens on, and
 Django raises its own OperationalError, as it does while the portal's database restarts."""
 
-import socket
-
 import pytest
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, connection
@@ -15,17 +13,13 @@ from django.urls import path
 
 from cop_portal.middleware import RETRY_AFTER_SECONDS
 
+from .network import closed_port
+
 pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # free again once closed: nothing listens there
-
-
 def _reach_missing_database() -> None:
-    settings = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": str(_closed_port())}
+    settings = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": str(closed_port())}
     DatabaseWrapper(settings, alias="unreachable").ensure_connection()
 
 

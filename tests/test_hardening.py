@@ -3,7 +3,6 @@ the health check, and the Content-Security-Policy with the templates it depends 
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,10 @@ from cop_portal.urls import urlpatterns as portal_urlpatterns
 from members.middleware import NoStoreForSignedInMiddleware
 from members.selectors import database_answers
 
+from .network import closed_port
+
 ROOT = Path(__file__).resolve().parent.parent
+
 pytestmark = pytest.mark.django_db
 
 
@@ -107,16 +109,10 @@ def test_health_says_ok_without_the_requests_own_connection(client):
     assert len(queries) == 0
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def database_down(monkeypatch):
     """New connections go to a port where nothing listens; the test's own connection stays."""
-    settings = {**connections.settings["default"], "HOST": "127.0.0.1", "PORT": _closed_port()}
+    settings = {**connections.settings["default"], "HOST": "127.0.0.1", "PORT": closed_port()}
     monkeypatch.setitem(connections.settings, "default", settings)
 
 
