@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cop_portal.web import health
+
 # The admin has no sign-in form of its own: it uses the portal's (allauth's), so its rate
 # limits, email verification and MFA apply to the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -13,4 +15,6 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
+    path("health/live/", health.liveness, name="liveness"),
 ]

@@ -5,16 +5,15 @@ and Apple calendars agree across the BST/GMT change. Each event keeps one UID fo
 SEQUENCE that goes up whenever it moves or is cancelled, so subscribed calendars update it."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar
 from icalendar import Event as ICalEvent
 
-from cop_portal.portal_address import portal_url
+from cop_portal.web.portal_address import portal_url
+from cop_portal.web.time import LONDON
 
 from .models import Event
 
-LONDON = ZoneInfo("Europe/London")
 REMINDER_BEFORE = timedelta(hours=1)
 
 

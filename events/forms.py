@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from members.forms import PortalFormHelper
+from cop_portal.web.forms import UK_TIME_HELP, PortalFormHelper, date_input, datetime_input
 
 from .models import Caucus, Event, Goal, Programme, Speaker, Suggestion
 
@@ -44,17 +44,6 @@ class CaucusJoinForm(forms.Form):
 
 # Organisers ----------------------------------------------------------------------------------
 
-UK_TIME_HELP = "UK time (GMT in winter, BST in summer)."
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def _datetime_local():
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class ProgrammeForm(forms.ModelForm):
     class Meta:
@@ -63,8 +52,8 @@ class ProgrammeForm(forms.ModelForm):
         labels = {"starts_on": "First day", "ends_on": "Last day"}
         help_texts = {"title": "For example “April to September 2027”."}
         widgets = {
-            "starts_on": _date_input(),
-            "ends_on": _date_input(),
+            "starts_on": date_input(),
+            "ends_on": date_input(),
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 
@@ -120,10 +109,10 @@ class EventForm(forms.ModelForm):
         }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
-            "starts_at": _datetime_local(),
-            "ends_at": _datetime_local(),
-            "registration_opens_at": _datetime_local(),
-            "registration_closes_at": _datetime_local(),
+            "starts_at": datetime_input(),
+            "ends_at": datetime_input(),
+            "registration_opens_at": datetime_input(),
+            "registration_closes_at": datetime_input(),
         }
 
     def __init__(self, *args, **kwargs):

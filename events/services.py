@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
+from cop_portal.web.slugs import unique_slug
 from members.emails import member_email_send
-from members.slugs import unique_slug
 
 from .calendar import ics_calendar
 from .models import (

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from cop_portal.client_ip import client_ip
+from cop_portal.web.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,7 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return self.get_login_redirect_url(request)
 
     def get_client_ip(self, request):
-        """The portal's reading of the client's address (cop_portal.client_ip), so that sign-in
+        """The portal's reading of the client's address (cop_portal.web.client_ip), so that sign-in
         limits count each person behind a proxy apart, as the audit trail does. allauth's own
         raises an error when X-Forwarded-For has fewer hops than proxies."""
         ip = client_ip(request)

@@ -29,7 +29,9 @@ def _sync_roles(sender, using, **kwargs):
 
 def _session_start(sender, request, user, **kwargs):
     """A new sign-in starts the session clocks and settles whether MFA must be set up first."""
-    from .middleware import session_mfa_check, session_stamp_sign_in
+    from cop_portal.web.middleware import session_stamp_sign_in
+
+    from .middleware import session_mfa_check
 
     if getattr(request, "session", None) is None:
         return

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from cop_portal.client_ip import client_ip
+from cop_portal.web.client_ip import client_ip
 
 from .models import AuditEvent
 

@@ -9,7 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models import Max
 
-from cop_portal.generations import generation_bump
+from cop_portal.web.generations import generation_bump
 
 PERMISSIONS_TIMEOUT = 300
 PERMISSIONS_GENERATION_KEY = "members:permissions-generation"

@@ -8,48 +8,27 @@ the CSV. What a viewer may see follows the rules in surveys/disclosure.py: a pro
 session on its own, and small counts hidden; anyone else sees everything, and each look is
 written to the audit trail."""
 
-import csv
-import datetime
-
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from cop_portal.web.charts import BLUE, GREEN, bar_chart
+from cop_portal.web.downloads import csv_download
+from cop_portal.web.forms import DateRangeForm, PortalFormHelper
 from surveys.disclosure import MONTHS_NOTE, SMALL_COUNT_NOTE
 
 from . import reports
 from .audit import Action, audit_record
-from .forms import PortalFormHelper
 from .models import ValueCycle
-from .spreadsheets import spreadsheet_cell
 
 REPORTS = "members.view_reports"
 
-# Dates outside this range are typing mistakes, and the far end would overflow date arithmetic.
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2999, 12, 31)
-
-# The horizontal bar charts, in SVG user units: a label line above each bar (or group of bars).
-CHART_WIDTH = 480
-LABEL_HEIGHT = 18
-BAR_HEIGHT = 14
-BAR_GAP = 2
-ROW_GAP = 10
-LEGEND_HEIGHT = 22
-LABEL_CHARS = 50
-# Both colours have at least 3:1 contrast with white, as WCAG asks of graphics.
-BLUE = "#005eb8"
-GREEN = "#00703c"
 
 CYCLES_EXPLAINED = {
     ValueCycle.IMMEDIATE: (
@@ -79,37 +58,14 @@ NOT_STATED = "Not stated"
 # The period ------------------------------------------------------------------------------------
 
 
-def _date_field(label):
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(
-            attrs={"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()},
-            format="%Y-%m-%d",
-        ),
-        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
-    )
-
-
-class PeriodForm(forms.Form):
-    """The UK dates to report on; either end may be left open.
-    (Kept beside its views while members/forms.py is being rewritten.)"""
-
-    start = _date_field("From")
-    end = _date_field("To")
+class PeriodForm(DateRangeForm):
+    """The UK dates to report on; either end may be left open."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Show the figures")
         self.helper.form_method = "get"
         self.helper.form_id = "period-form"
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The end date must be the same as or after the start date.")
-        return cleaned
 
     def period(self) -> reports.Period:
         """The period asked for, or all time when the dates are not valid."""
@@ -210,49 +166,6 @@ def _organisation_rows(organisations: list[dict]) -> list[tuple[str, int]]:
     return [(row["name"] or NOT_STATED, row["members"]) for row in organisations]
 
 
-def _width(value, peak) -> str:
-    """A bar's width as a percentage of the chart's: a value above zero always shows."""
-    if not value or not peak:
-        return "0"
-    return f"{max(100 * value / peak, 0.5):.1f}"
-
-
-def _chart(key, title, description, rows, *, series=(("", BLUE),), peak=None) -> dict:
-    """A horizontal bar chart for members/dashboard/_bars.html.
-
-    `rows` are (label, values, text): one value per series, and the text said after the label.
-    Widths are percentages of the largest value (or of `peak`, when the scale has a fixed top)."""
-    if peak is None:
-        peak = max((v for _, values, _ in rows for v in values if v), default=0)
-    legend = []
-    y = 0
-    if len(series) > 1:
-        x = 0
-        for name, fill in series:
-            legend.append({"name": name, "fill": fill, "x": x, "text_x": x + 16})
-            x += 16 + 8 * len(name) + 16
-        y = LEGEND_HEIGHT
-    drawn = []
-    for label, values, text in rows:
-        bars = []
-        for index, ((_, fill), value) in enumerate(zip(series, values, strict=True)):
-            bar_y = y + LABEL_HEIGHT + index * (BAR_HEIGHT + BAR_GAP)
-            bars.append({"y": bar_y, "width": _width(value, peak), "fill": fill})
-        shown = f"{Truncator(label).chars(LABEL_CHARS)}: {text}"
-        drawn.append({"label": shown, "text_y": y + 13, "bars": bars})
-        y += LABEL_HEIGHT + len(series) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP
-    return {
-        "id": f"chart-{key}",
-        "title": title,
-        "description": description,
-        "legend": legend,
-        "rows": drawn,
-        "width": CHART_WIDTH,
-        "height": max(y, 1),
-        "bar_height": BAR_HEIGHT,
-    }
-
-
 def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
     same = "The table beside it has the same numbers."
     joiners = [(r["month"], [r["joined"]], r["joined"]) for r in figures["new_joiners_by_month"]]
@@ -269,25 +182,25 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
         for r in figures["actions_by_level"]
     ]
     return {
-        "joiners": _chart(
+        "joiners": bar_chart(
             "joiners",
             "New joiners per month",
             f"One bar per month: how many people joined. {same}",
             joiners,
         ),
-        "attendance": _chart(
+        "attendance": bar_chart(
             "attendance",
             "Attendance per event",
             f"One bar per event, oldest first: how many members came. {same}",
             events,
         ),
-        "frequency": _chart(
+        "frequency": bar_chart(
             "frequency",
             "How many events members came to",
             f"One bar per number of events: how many members came to that many. {same}",
             times,
         ),
-        "rates": _chart(
+        "rates": bar_chart(
             "rates",
             "Response rate per survey",
             "One bar per survey, oldest first: the share of those invited who answered, on a "
@@ -295,7 +208,7 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
             rates,
             peak=100,
         ),
-        "actions": _chart(
+        "actions": bar_chart(
             "actions",
             "Actions by level",
             "For each level, the upper bar is the actions members recorded and the lower bar "
@@ -571,22 +484,17 @@ def dashboard_csv(request):
     _, period, widened = _period(request, viewer)
     _audit_if_unsuppressed(request, viewer, period, "dashboard CSV")
     figures = _figures(period, viewer=viewer)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_csv_filename(period)}"'},
-    )
-    # A byte order mark, so that Excel reads the file as UTF-8 and names keep their accents.
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, write = csv_download(_csv_filename(period))
     start = period.start.isoformat() if period.start else ""
     end = period.end.isoformat() if period.end else ""
-    writer.writerow(["CoP Portal engagement and impact figures"])
-    writer.writerow(["From", start or "the beginning"])
-    writer.writerow(["To", end or "today"])
+    write("CoP Portal engagement and impact figures")
+    write("From", start or "the beginning")
+    write("To", end or "today")
     if widened:
-        writer.writerow(["Note", MONTHS_NOTE])
+        write("Note", MONTHS_NOTE)
     for heading, rows in _csv_blocks(figures):
-        writer.writerow([])
-        writer.writerow([heading])
-        writer.writerows([spreadsheet_cell(value) for value in row] for row in rows)
+        write()
+        write(heading)
+        for row in rows:
+            write(*row)
     return response

@@ -3,7 +3,7 @@
 from django import forms
 from django.urls import reverse
 
-from .forms import PortalFormHelper
+from cop_portal.web.forms import PortalFormHelper
 
 DELETE_PHRASE = "delete my account"
 

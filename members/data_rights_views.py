@@ -1,18 +1,17 @@
 """A member's data rights: download everything we hold, or delete the account. Organisers with
 `members.manage_member_data` can do both for a member who asks them to."""
 
-import json
 import logging
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cop_portal.web.downloads import json_download
 
 from .audit import Action as AuditAction
 from .audit import audit_record
@@ -24,15 +23,6 @@ from .models import User
 MANAGE = "members.manage_member_data"
 # Who acted on whose data, and when: ids only, never the data itself.
 logger = logging.getLogger("members.data_rights")
-
-
-def _json_download(data: dict) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{data_export_filename()}"'
-    return response
 
 
 # The member -------------------------------------------------------------------------------------
@@ -49,7 +39,7 @@ def your_data(request):
 @never_cache
 @require_GET
 def data_download(request):
-    return _json_download(member_data_export(member=request.user))
+    return json_download(member_data_export(member=request.user), data_export_filename())
 
 
 @ground_rules_not_required
@@ -114,7 +104,9 @@ def member_data_download(request, pk):
     member = _member(pk)
     logger.info("Organiser %s downloaded the data of member %s", request.user.pk, member.pk)
     audit_record(request, AuditAction.MEMBER_DATA_EXPORTED, target=member)
-    return _json_download(member_data_export(member=member, viewer=request.user))
+    return json_download(
+        member_data_export(member=member, viewer=request.user), data_export_filename()
+    )
 
 
 @permission_required(MANAGE, raise_exception=True)

@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from cop_portal.portal_address import portal_url
+from cop_portal.web.portal_address import absolute_url, portal_url
 
 # The preference field that governs each kind of non-essential email.
 CATEGORIES = {
@@ -45,10 +45,6 @@ def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
     if category not in CATEGORIES or not isinstance(member_id, int):
         return None
     return member_id, category
-
-
-def absolute_url(path: str) -> str:
-    return portal_url() + path
 
 
 def member_email_send(

@@ -1,22 +1,14 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Hidden, Submit
+from crispy_forms.layout import Hidden
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.urls import reverse
 
+from cop_portal.web.forms import PortalFormHelper
 from resources.models import Topic
 
 from .models import ContentPage, GlossaryTerm, GroundRules, Organisation, Sector, User
-
-
-class PortalFormHelper(FormHelper):
-    """One crispy helper for every form: the submit button carries the given label."""
-
-    def __init__(self, submit_label, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.add_input(Submit("submit", submit_label))
 
 
 class ProfileForm(forms.ModelForm):

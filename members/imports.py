@@ -21,7 +21,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from cop_portal.web.time import LONDON
 from events.models import Attendance, Event
 from events.services import caucus_allows
 
@@ -37,7 +37,6 @@ from .emails import member_has_claimed
 from .models import Organisation, User
 
 # The CoP meets in the UK: calendar dates, joining dates and imported events are UK time.
-LONDON = ZoneInfo("Europe/London")
 CREATE, MATCH, REJECT = "create", "match", "reject"
 PAST_TENSE = {CREATE: "created", MATCH: "matched", REJECT: "rejected"}
 PLAN_LABELS = {CREATE: "Create", MATCH: "Match", REJECT: "Reject"}

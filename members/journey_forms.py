@@ -3,8 +3,9 @@
 from django import forms
 from django.utils import dateformat, timezone
 
+from cop_portal.web.forms import PortalFormHelper
+
 from . import selectors
-from .forms import PortalFormHelper
 from .models import JOURNEY_STAGE_DESCRIPTIONS, Action, JourneyStage, ValueCycle
 
 PAST_DUE_DATE = "Choose today or a later date."

@@ -4,14 +4,13 @@ from urllib.parse import urlencode, urlsplit
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, logout
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from cop_portal.web.middleware import STAMP_EVERY
 
 from .audit import Action, audit_record
 from .caching import ground_rules_version
@@ -101,75 +100,6 @@ def _same_site_referrer(request) -> str:
         return ""
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if path.startswith("/") and not path.startswith("//") else ""
-
-
-# Sessions: idle and absolute timeouts ------------------------------------------------------------
-
-# Seconds since the epoch, kept in the session (which every signed-in request loads anyway).
-SIGNED_IN_AT = "portal_signed_in_at"
-SEEN_AT = "portal_seen_at"
-# The "last seen" stamp is refreshed at most this often, so that a busy member's session is
-# written once a minute rather than on every request. Idle sessions may so end up to a minute
-# early, never late.
-STAMP_EVERY = 60
-
-IDLE_MESSAGE = (
-    "You were signed out because the portal had not been used for {minutes} minutes. "
-    "Please sign in again to carry on."
-)
-ABSOLUTE_MESSAGE = (
-    "You were signed out because you signed in more than {hours} hours ago. "
-    "Please sign in again to carry on."
-)
-
-
-def session_stamp_sign_in(request, *, now: int | None = None) -> None:
-    """Start both clocks: called as someone signs in (see members.apps)."""
-    now = int(time.time()) if now is None else now
-    request.session[SIGNED_IN_AT] = now
-    request.session[SEEN_AT] = now
-
-
-class SessionTimeoutMiddleware:
-    """Signs a member out after SESSION_IDLE_TIMEOUT seconds without a request, or
-    SESSION_ABSOLUTE_TIMEOUT seconds after signing in, and sends them to sign in again with a
-    message saying why. Reads only the session; writes it at most once a minute."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self._expired(request) or self.get_response(request)
-
-    def _expired(self, request):
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-            return None
-        session = request.session
-        if SESSION_KEY not in session:
-            return None
-        now = int(time.time())
-        signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
-        if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
-            # A session made before these clocks existed: they start now.
-            session_stamp_sign_in(request, now=now)
-            return None
-        if now - signed_in_at >= settings.SESSION_ABSOLUTE_TIMEOUT:
-            reason = "absolute"
-            message = ABSOLUTE_MESSAGE.format(hours=settings.SESSION_ABSOLUTE_TIMEOUT // 3600)
-        elif now - seen_at >= settings.SESSION_IDLE_TIMEOUT:
-            reason = "idle"
-            message = IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT // 60)
-        else:
-            if now - seen_at >= STAMP_EVERY:
-                session[SEEN_AT] = now
-            return None
-        request.session_expired = reason  # read by the audit trail's sign-out line
-        logout(request)
-        messages.info(request, message)
-        next_url = request.get_full_path() if request.method == "GET" else ""
-        if next_url:
-            return redirect_to_login(next_url)
-        return redirect(settings.LOGIN_URL)
 
 
 # MFA for organisers and staff --------------------------------------------------------------------
@@ -265,39 +195,3 @@ class AccessDeniedAuditMiddleware:
         if isinstance(exception, PermissionDenied):
             audit_record(request, Action.ACCESS_DENIED)
         return None
-
-
-# Caching: no personal page kept ------------------------------------------------------------------
-
-
-class NoStoreForSignedInMiddleware:
-    """Tells browsers and proxies not to keep any page served to a signed-in member.
-
-    Nearly every signed-in page carries personal data (names, registrations, reflections,
-    caucus choices), so none may sit in a shared proxy, or in the browser's cache for the next
-    person at a shared ward computer to find with the Back button. A view that has decided its
-    own caching (a private download, a public calendar) keeps its Cache-Control. Pages for
-    visitors who are not signed in stay cacheable."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if response.has_header("Cache-Control"):
-            return response
-        if self._signed_in(request):
-            patch_cache_control(response, no_store=True, private=True)
-        return response
-
-    @staticmethod
-    def _signed_in(request) -> bool:
-        user = getattr(request, "user", None)
-        if user is None:
-            return False
-        try:
-            return user.is_authenticated
-        except DatabaseError:
-            # The session could not be read (the database is down): this response is an
-            # error page anyway, and when in doubt it is safer not to store it.
-            return True

@@ -9,7 +9,6 @@ caller gets protected figures unless it asks otherwise."""
 import datetime
 from dataclasses import dataclass
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -17,6 +16,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, 
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event
 from surveys import disclosure
 from surveys.disclosure import suppress, unsuppressed
@@ -24,7 +24,6 @@ from surveys.models import Answer, Question, Survey
 
 from .models import Action, CheckIn, JourneyStage, Sector, Seniority, User, ValueCycle
 
-LONDON = ZoneInfo("Europe/London")
 SENIOR = (Seniority.SENIOR_LEADER, Seniority.EXECUTIVE)
 UNSUPPRESSED_PERMISSION = "surveys.view_unsuppressed_results"
 

@@ -1,12 +1,9 @@
 """Reads for the members app: the queries its pages need."""
 
 import logging
-import secrets
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.core.cache import cache
-from django.db import DatabaseError, connections
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -16,48 +13,6 @@ from events.models import Attendance, Event
 from .models import Action, CheckIn, ContentPage, GlossaryTerm, GroundRules, Organisation, User
 
 logger = logging.getLogger(__name__)
-
-# Long enough for a busy server to answer, short enough for a load balancer's probe.
-HEALTH_CONNECT_TIMEOUT = 3
-
-
-def cache_answers() -> bool:
-    """Whether the shared cache (Redis in production: sessions, permissions, sign-in limits)
-    stores and returns a value now."""
-    probe = f"health:{secrets.token_hex(8)}"
-    try:
-        cache.set(probe, 1, timeout=5)
-        answered = cache.get(probe) == 1
-        cache.delete(probe)
-        return answered
-    except Exception as error:
-        logger.warning("Health check: the cache is unavailable: %s", type(error).__name__)
-        return False
-
-
-def database_answers(alias: str = "default") -> bool:
-    """Whether the database takes a new connection and answers a query now.
-
-    A new connection, never the request's persistent one: a pooled connection opened before
-    the database went down (or one that outlived a restart) would say nothing about whether
-    the next worker can connect."""
-    connection = connections.create_connection(alias)
-    if connection.vendor == "postgresql":
-        options = {**connection.settings_dict.get("OPTIONS", {})}
-        options.setdefault("connect_timeout", HEALTH_CONNECT_TIMEOUT)
-        # A copy: the original dict is shared with every other connection to this database.
-        connection.settings_dict = {**connection.settings_dict, "OPTIONS": options}
-    try:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except DatabaseError as error:
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        logger.warning("Health check: the database is unavailable: %s", first_line)
-        return False
-    finally:
-        connection.close()
 
 
 def ground_rules_current() -> GroundRules | None:

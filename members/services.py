@@ -5,7 +5,6 @@ import json
 import secrets
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -22,12 +21,19 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 
+from cop_portal.web.portal_address import absolute_url
+from cop_portal.web.slugs import unique_slug
+from cop_portal.web.time import LONDON
 from events.models import Attendance, Event, EventKind
 from events.services import caucus_attendance_check, event_save
 from resources.models import Topic
 from surveys.services import sealed_responses_regroup
 
-from .emails import CATEGORIES, absolute_url, member_email_send, member_has_claimed
+# Other apps write audit lines and send members email through these.
+from .audit import Action as AuditAction  # noqa: F401 - for other apps' audit lines
+from .audit import audit_record as audit_record
+from .emails import CATEGORIES, member_has_claimed
+from .emails import member_email_send as member_email_send
 from .models import (
     Action,
     ActionUpdate,
@@ -41,7 +47,6 @@ from .models import (
     User,
 )
 from .roles import ROLE_PERMISSIONS
-from .slugs import unique_slug
 
 
 def roles_sync(*, using="default"):
@@ -451,7 +456,7 @@ def member_import_create(
         job_role=" ".join(job_role.split()),
     )
     if joined is not None:
-        user.date_joined = datetime.combine(joined, time.min, tzinfo=ZoneInfo("Europe/London"))
+        user.date_joined = datetime.combine(joined, time.min, tzinfo=LONDON)
     user.set_unusable_password()
     user.full_clean()
     user.save()
@@ -468,7 +473,6 @@ def imported_event_create(*, title: str, day):
         kind = EventKind(name="Webinar", slug="webinar")
         kind.full_clean()
         kind.save()
-    london = ZoneInfo("Europe/London")
     return event_save(
         event=Event(),
         title=" ".join(title.split()),
@@ -476,8 +480,8 @@ def imported_event_create(*, title: str, day):
         kind=kind,
         format=Event.Format.ONLINE,
         status=Event.Status.PUBLISHED,
-        starts_at=datetime.combine(day, time(12), tzinfo=london),
-        ends_at=datetime.combine(day, time(13), tzinfo=london),
+        starts_at=datetime.combine(day, time(12), tzinfo=LONDON),
+        ends_at=datetime.combine(day, time(13), tzinfo=LONDON),
     )
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,9 +17,9 @@ from django.views.decorators.http import (
     require_GET,
     require_http_methods,
     require_POST,
-    require_safe,
 )
 
+from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
 from events import selectors as event_selectors
 from events.models import CAUCUS_CHOICE_PERMISSION
 from surveys import selectors as survey_selectors
@@ -244,26 +244,27 @@ def organise(request):
     return render(request, "members/organise/index.html")
 
 
-def _form_page(request, form, *, title, cancel_url, intro=""):
-    return render(
-        request,
-        "members/organise/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "intro": intro},
-    )
+class IntroductionEdit(OrganiserFormView):
+    model = ContentPage
+    lookup_field = "slug"
+    form_class = ContentPageForm
+    permission_required = "members.change_contentpage"
+    back_url = "members:introduction"
+    back_label = "Back to the introduction"
 
+    def get_object(self):
+        return get_object_or_404(ContentPage, slug=ContentPage.INTRODUCTION)
 
-@permission_required("members.change_contentpage", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def introduction_edit(request):
-    page = get_object_or_404(ContentPage, slug=ContentPage.INTRODUCTION)
-    form = ContentPageForm(request.POST or None, instance=page)
-    if request.method == "POST" and form.is_valid():
-        services.content_page_update(page=page, user=request.user, **form.cleaned_data)
-        messages.success(request, "The introduction is updated.")
-        return redirect("members:introduction")
-    return _form_page(
-        request, form, title="Edit the introduction", cancel_url=reverse("members:introduction")
-    )
+    def title_for(self, page):
+        return "Edit the introduction"
+
+    def save(self, form):
+        return services.content_page_update(
+            page=self.object, user=self.request.user, **form.cleaned_data
+        )
+
+    def success_message(self, page):
+        return "The introduction is updated."
 
 
 @permission_required("members.add_groundrules", raise_exception=True)
@@ -273,40 +274,45 @@ def ground_rules_versions(request):
     return render(request, "members/organise/ground_rules_versions.html", {"versions": versions})
 
 
-@permission_required("members.add_groundrules", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def ground_rules_new(request):
-    current = selectors.ground_rules_current()
-    initial = {"body": current.body} if current else {}
-    form = GroundRulesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        draft = services.ground_rules_draft_create(user=request.user, **form.cleaned_data)
-        messages.success(request, f"Draft version {draft.version} is saved. Publish it when ready.")
-        return redirect("members:ground_rules_versions")
-    return _form_page(
-        request,
-        form,
-        title="Draft new ground rules",
-        cancel_url=reverse("members:ground_rules_versions"),
-        intro="Start from the current rules. Nothing changes for members until you publish.",
-    )
+class GroundRulesDraft(OrganiserFormView):
+    """A new draft (starting from the rules in force) or an edit of an unpublished one."""
 
+    model = GroundRules
+    lookup_kwarg = lookup_field = "version"
+    form_class = GroundRulesForm
+    back_url = "members:ground_rules_versions"
+    back_label = "Back to the ground rules"
 
-@permission_required("members.change_groundrules", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def ground_rules_edit(request, version):
-    draft = get_object_or_404(GroundRules, version=version, published_at__isnull=True)
-    form = GroundRulesForm(request.POST or None, instance=draft)
-    if request.method == "POST" and form.is_valid():
-        services.ground_rules_draft_update(draft=draft, **form.cleaned_data)
-        messages.success(request, f"Draft version {draft.version} is saved.")
-        return redirect("members:ground_rules_versions")
-    return _form_page(
-        request,
-        form,
-        title=f"Edit draft version {draft.version}",
-        cancel_url=reverse("members:ground_rules_versions"),
-    )
+    def get_permission_required(self):
+        return ["members.add_groundrules" if self.creating else "members.change_groundrules"]
+
+    def get_queryset(self):
+        return GroundRules.objects.filter(published_at__isnull=True)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        current = selectors.ground_rules_current() if self.creating else None
+        if current:
+            kwargs["initial"] = {"body": current.body}
+        return kwargs
+
+    def title_for(self, draft):
+        return "Draft new ground rules" if self.creating else f"Edit draft version {draft.version}"
+
+    def intro_for(self, draft):
+        if self.creating:
+            return "Start from the current rules. Nothing changes for members until you publish."
+        return ""
+
+    def save(self, form):
+        if self.creating:
+            return services.ground_rules_draft_create(user=self.request.user, **form.cleaned_data)
+        return services.ground_rules_draft_update(draft=self.object, **form.cleaned_data)
+
+    def success_message(self, draft):
+        if self.creating:
+            return f"Draft version {draft.version} is saved. Publish it when ready."
+        return f"Draft version {draft.version} is saved."
 
 
 @permission_required("members.publish_groundrules", raise_exception=True)
@@ -332,45 +338,48 @@ def glossary_manage(request):
     return render(request, "members/organise/glossary.html", {"terms": GlossaryTerm.objects.all()})
 
 
-@permission_required("members.add_glossaryterm", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def glossary_term_new(request):
-    form = GlossaryTermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        term = services.glossary_term_create(**form.cleaned_data)
-        messages.success(request, f"“{term.term}” is added to the glossary.")
-        return redirect("members:glossary_manage")
-    return _form_page(
-        request, form, title="Add a glossary term", cancel_url=reverse("members:glossary_manage")
+class GlossaryTermPage:
+    model = GlossaryTerm
+    back_url = "members:glossary_manage"
+    back_label = "Back to the glossary"
+
+
+class GlossaryTermEdit(GlossaryTermPage, OrganiserFormView):
+    form_class = GlossaryTermForm
+
+    def get_permission_required(self):
+        return ["members.add_glossaryterm" if self.creating else "members.change_glossaryterm"]
+
+    def title_for(self, term):
+        return "Add a glossary term" if self.creating else f"Edit “{term.term}”"
+
+    def save(self, form):
+        if self.creating:
+            return services.glossary_term_create(**form.cleaned_data)
+        return services.glossary_term_update(glossary_term=self.object, **form.cleaned_data)
+
+    def success_message(self, term):
+        if self.creating:
+            return f"“{term.term}” is added to the glossary."
+        return f"“{term.term}” is updated."
+
+
+class GlossaryTermDelete(GlossaryTermPage, OrganiserDeleteView):
+    permission_required = "members.delete_glossaryterm"
+    consequence = (
+        "The term and its definition will be removed from the glossary. Links to it will no "
+        "longer find it."
     )
+    delete_label = "Delete the term"
 
+    def title_for(self, term):
+        return f"Delete “{term.term}”?"
 
-@permission_required("members.change_glossaryterm", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def glossary_term_edit(request, pk):
-    term = get_object_or_404(GlossaryTerm, pk=pk)
-    form = GlossaryTermForm(request.POST or None, instance=term)
-    if request.method == "POST" and form.is_valid():
-        services.glossary_term_update(glossary_term=term, **form.cleaned_data)
-        messages.success(request, f"“{term.term}” is updated.")
-        return redirect("members:glossary_manage")
-    return _form_page(
-        request,
-        form,
-        title=f"Edit “{term.term}”",
-        cancel_url=reverse("members:glossary_manage"),
-    )
-
-
-@permission_required("members.delete_glossaryterm", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def glossary_term_delete(request, pk):
-    term = get_object_or_404(GlossaryTerm, pk=pk)
-    if request.method == "POST":
+    def delete(self, term):
         services.glossary_term_delete(glossary_term=term)
-        messages.success(request, f"“{term.term}” is removed from the glossary.")
-        return redirect("members:glossary_manage")
-    return render(request, "members/organise/glossary_delete.html", {"term": term})
+
+    def success_message(self, term):
+        return f"“{term.term}” is removed from the glossary."
 
 
 @permission_required("members.change_organisation", raise_exception=True)
@@ -383,52 +392,50 @@ def organisations(request):
     )
 
 
-@permission_required("members.add_organisation", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def organisation_new(request):
-    return _organisation_form(request, Organisation(), title="Add an organisation")
+class OrganisationEdit(OrganiserFormView):
+    model = Organisation
+    form_class = OrganisationForm
+    back_url = "members:organisations"
+    back_label = "Back to the organisations"
+
+    def get_permission_required(self):
+        return ["members.add_organisation" if self.creating else "members.change_organisation"]
+
+    def title_for(self, organisation):
+        return "Add an organisation" if self.creating else f"Edit {organisation.name}"
+
+    def save(self, form):
+        return services.organisation_save(organisation=self.object, **form.cleaned_data)
+
+    def success_message(self, organisation):
+        return f"{organisation.name} is saved."
 
 
-@permission_required("members.change_organisation", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def organisation_edit(request, pk):
-    organisation = get_object_or_404(Organisation, pk=pk)
-    return _organisation_form(request, organisation, title=f"Edit {organisation.name}")
+class OrganisationMerge(OrganiserFormView):
+    form_class = OrganisationMergeForm
+    permission_required = "members.merge_organisation"
+    back_url = "members:organisations"
+    back_label = "Back to the organisations"
+    intro = "Use this when the same organisation has been added under two names."
 
+    def title_for(self, _):
+        return "Merge duplicate organisations"
 
-def _organisation_form(request, organisation, *, title):
-    form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        services.organisation_save(organisation=organisation, **form.cleaned_data)
-        messages.success(request, f"{organisation.name} is saved.")
-        return redirect("members:organisations")
-    return _form_page(request, form, title=title, cancel_url=reverse("members:organisations"))
-
-
-@permission_required("members.merge_organisation", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def organisation_merge(request):
-    form = OrganisationMergeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    def save(self, form):
         keep = form.cleaned_data["keep"]
         duplicates = form.cleaned_data["duplicates"]
         merged = len([d for d in duplicates if d.pk != keep.pk])
-        moved = services.organisation_merge(keep=keep, duplicates=duplicates)
+        self.moved = services.organisation_merge(keep=keep, duplicates=duplicates)
         audit_record(
-            request,
+            self.request,
             Action.ORGANISATIONS_MERGED,
             target=keep,
-            detail=f"{merged} merged in, {moved} member(s) moved",
+            detail=f"{merged} merged in, {self.moved} member(s) moved",
         )
-        messages.success(request, f"Merged into {keep.name}: {moved} member(s) moved.")
-        return redirect("members:organisations")
-    return _form_page(
-        request,
-        form,
-        title="Merge duplicate organisations",
-        cancel_url=reverse("members:organisations"),
-        intro="Use this when the same organisation has been added under two names.",
-    )
+        return keep
+
+    def success_message(self, keep):
+        return f"Merged into {keep.name}: {self.moved} member(s) moved."
 
 
 # Importing spreadsheets ------------------------------------------------------------------------
@@ -525,36 +532,6 @@ def _import_confirm(request):
     finally:
         services.import_upload_discard(token=token)
     return redirect("members:import_data")
-
-
-# The portal's own plumbing: the health check and the page for a refused form ----------------
-
-
-@login_not_required
-@require_safe  # GET, and HEAD: what many uptime monitors send
-@never_cache
-def health(request):
-    """For load balancers (readiness): 200 when the database takes a new connection and the
-    shared cache answers, 503 when either does not. It says nothing else, so it gives nothing
-    away."""
-    if selectors.database_answers() and selectors.cache_answers():
-        return JsonResponse({"status": "ok"})
-    return JsonResponse({"status": "unavailable"}, status=503)
-
-
-@login_not_required
-@require_safe
-@never_cache
-def liveness(request):
-    """For a process supervisor (liveness): 200 whenever this process answers at all. It checks
-    nothing else, so a database or Redis outage does not get healthy workers restarted."""
-    return JsonResponse({"status": "alive"})
-
-
-def csrf_failure(request, reason=""):
-    """A form came back without its security token (CSRF_FAILURE_VIEW). Usually the page sat
-    open for a long time, or cookies are blocked; say so plainly, and never show `reason`."""
-    return render(request, "403_csrf.html", status=403)
 
 
 # Welcoming imported members -------------------------------------------------------------------

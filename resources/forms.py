@@ -10,8 +10,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cop_portal.web.forms import PortalFormHelper, date_input
 from events.models import Event
-from members.forms import PortalFormHelper
 from members.models import Organisation
 
 from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
@@ -208,10 +208,6 @@ class InitiativeFilterForm(forms.Form):
 # Organisers ----------------------------------------------------------------------------------
 
 
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 class ResourceFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Resource.Kind.choices], required=False)
     status = forms.ChoiceField(
@@ -275,7 +271,7 @@ class ResourceForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "key_takeaways": forms.Textarea(attrs={"rows": 4}),
-            "published_on": _date_input(),
+            "published_on": date_input(),
             "transcript": forms.Textarea(attrs={"rows": 6}),
         }
 

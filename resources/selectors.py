@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from cop_portal.generations import generation, generation_bump
+from cop_portal.web.generations import generation, generation_bump
 from events.models import Event, Registration
 from events.selectors import member_caucus_id
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.slugs import unique_slug
+from cop_portal.web.slugs import unique_slug
 
 from .models import (
     CaseStudy,

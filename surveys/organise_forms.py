@@ -4,17 +4,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from cop_portal.web.forms import UK_TIME_HELP, PortalFormHelper, datetime_input
 from events.models import Event
-from members.forms import PortalFormHelper
 
 from .models import Question, Survey
-
-UK_TIME_HELP = "UK time (GMT in winter, BST in summer)."
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def _datetime_local():
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -63,8 +56,8 @@ class SurveyForm(forms.ModelForm):
         }
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 4}),
-            "opens_at": _datetime_local(),
-            "closes_at": _datetime_local(),
+            "opens_at": datetime_input(),
+            "closes_at": datetime_input(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -15,9 +15,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from members.emails import absolute_url, member_email_send
+from cop_portal.web.portal_address import absolute_url
+from cop_portal.web.slugs import unique_slug
+from members.emails import member_email_send
 from members.selectors import unclaimed_members
-from members.slugs import unique_slug
 
 from .models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 from .sealing import Coarsener, seal, unseal

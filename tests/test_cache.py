@@ -5,7 +5,7 @@ import uuid
 import pytest
 import redis
 
-from cop_portal.cache import RedisCache
+from cop_portal.web.cache import RedisCache
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 

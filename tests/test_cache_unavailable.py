@@ -9,8 +9,8 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from cop_portal.middleware import RETRY_AFTER_SECONDS
-from members.selectors import cache_answers
+from cop_portal.web.health import cache_answers
+from cop_portal.web.middleware import RETRY_AFTER_SECONDS
 
 from .network import closed_port
 
@@ -22,7 +22,7 @@ LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 def redis_down():
     dead = {
         "default": {
-            "BACKEND": "cop_portal.cache.RedisCache",
+            "BACKEND": "cop_portal.web.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -66,7 +66,7 @@ def test_the_page_after_redis_comes_back_is_normal(browser, redis_down):
 
 
 def test_health_says_unavailable_while_redis_is_down(client, redis_down):
-    response = client.get(reverse("members:health"))
+    response = client.get(reverse("health"))
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
@@ -81,7 +81,7 @@ def test_the_cache_probe_says_yes_to_a_working_cache():
 
 
 def test_liveness_answers_while_redis_is_down(client, redis_down):
-    response = client.get(reverse("members:liveness"))
+    response = client.get(reverse("liveness"))
 
     assert response.status_code == 200
     assert response.json() == {"status": "alive"}
@@ -90,9 +90,9 @@ def test_liveness_answers_while_redis_is_down(client, redis_down):
 
 def test_liveness_needs_no_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
-        response = client.get(reverse("members:liveness"))
+        response = client.get(reverse("liveness"))
     assert response.status_code == 200
 
 
 def test_health_is_ok_when_both_answer(client):
-    assert client.get(reverse("members:health")).json() == {"status": "ok"}
+    assert client.get(reverse("health")).json() == {"status": "ok"}

@@ -1,4 +1,4 @@
-"""The friendly 503 page while the database cannot be reached (cop_portal.middleware).
+"""The friendly 503 page while the database cannot be reached (cop_portal.web.middleware).
 
 The views below really fail to reach PostgreSQL: they connect to a port nothing listens on, and
 Django raises its own OperationalError, as it does while the portal's database restarts."""
@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
-from cop_portal.middleware import RETRY_AFTER_SECONDS
+from cop_portal.web.middleware import RETRY_AFTER_SECONDS
 
 from .network import closed_port
 
@@ -110,4 +110,4 @@ def test_pages_are_untouched_when_the_database_is_up(client):
 
 
 def test_the_middleware_comes_first_so_it_sees_every_500_last(settings):
-    assert settings.MIDDLEWARE[0] == "cop_portal.middleware.DatabaseUnavailableMiddleware"
+    assert settings.MIDDLEWARE[0] == "cop_portal.web.middleware.DatabaseUnavailableMiddleware"

@@ -16,8 +16,8 @@ from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
 
 from cop_portal.urls import urlpatterns as portal_urlpatterns
-from members.middleware import NoStoreForSignedInMiddleware
-from members.selectors import database_answers
+from cop_portal.web.health import database_answers
+from cop_portal.web.middleware import NoStoreForSignedInMiddleware
 
 from .network import closed_port
 
@@ -101,7 +101,7 @@ def test_no_store_when_the_session_cannot_be_read():
 
 def test_health_says_ok_without_the_requests_own_connection(client):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("members:health"))
+        response = client.get(reverse("health"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert "no-store" in _cache_control(response)
@@ -117,7 +117,7 @@ def database_down(monkeypatch):
 
 
 def test_health_says_unavailable_when_the_database_refuses_connections(client, database_down):
-    response = client.get(reverse("members:health"))
+    response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
     assert "no-store" in _cache_control(response)
@@ -129,14 +129,14 @@ def test_health_check_reports_a_database_it_cannot_reach(database_down):
 
 
 def test_health_needs_no_sign_in_and_only_answers_get_and_head(client):
-    assert client.get(reverse("members:health")).status_code == 200
-    assert client.head(reverse("members:health")).status_code == 200
-    assert client.post(reverse("members:health")).status_code == 405
+    assert client.get(reverse("health")).status_code == 200
+    assert client.head(reverse("health")).status_code == 200
+    assert client.post(reverse("health")).status_code == 405
 
 
 def test_health_needs_nothing_from_a_signed_in_browser(member_client):
     """A monitor that carries a session cookie gets the same answer."""
-    response = member_client.get(reverse("members:health"))
+    response = member_client.get(reverse("health"))
     assert json.loads(response.content) == {"status": "ok"}
 
 

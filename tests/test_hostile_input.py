@@ -20,10 +20,10 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cop_portal.web.downloads import FORMULA_STARTS
 from events.models import Event, Programme, Suggestion
 from members.models import Action, CheckIn, GlossaryTerm, GroundRules, Organisation, User
 from members.roles import ORGANISERS
-from members.spreadsheets import FORMULA_STARTS
 from resources.models import CaseStudy, Initiative, Resource, Topic
 from surveys.models import Invitation, Question, Response, Survey
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cop_portal.portal_address import portal_url
+from cop_portal.web.portal_address import portal_url
 
 from .factories import EventFactory
 

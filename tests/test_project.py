@@ -44,8 +44,8 @@ NOT_HTML_PAGES = {
     "events:feed_reset",  # POST only
     "events:caucus_withdraw",  # POST only
     "members:data_download",  # a JSON download
-    "members:health",  # JSON for load balancers
-    "members:liveness",  # JSON for process supervisors
+    "health",  # JSON for load balancers
+    "liveness",  # JSON for process supervisors
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")
 PORTAL_GET_PAGES = sorted(
@@ -150,7 +150,7 @@ def test_production_settings_harden_cookies_transport_and_headers():
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "X_FRAME_OPTIONS": "DENY",
-        "CSRF_FAILURE_VIEW": "members.views.csrf_failure",
+        "CSRF_FAILURE_VIEW": "cop_portal.web.errors.csrf_failure",
     }
     for required in [
         "django.middleware.security.SecurityMiddleware",
@@ -158,10 +158,10 @@ def test_production_settings_harden_cookies_transport_and_headers():
         "django.contrib.auth.middleware.LoginRequiredMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
         "django.middleware.csp.ContentSecurityPolicyMiddleware",
-        "members.middleware.NoStoreForSignedInMiddleware",
+        "cop_portal.web.middleware.NoStoreForSignedInMiddleware",
     ]:
         assert required in middleware
-    assert middleware[-1] == "members.middleware.NoStoreForSignedInMiddleware"
+    assert middleware[-1] == "cop_portal.web.middleware.NoStoreForSignedInMiddleware"
 
 
 @pytest.mark.parametrize(

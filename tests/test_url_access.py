@@ -143,8 +143,8 @@ ACCESS = {
     # The signed token is the authorisation: it works from an email, signed in or not.
     "members:unsubscribe": row(PUBLIC, token="unsubscribe_token"),
     "members:directory": row(MEMBERS),
-    "members:health": row(PUBLIC),
-    "members:liveness": row(PUBLIC),
+    "health": row(PUBLIC),
+    "liveness": row(PUBLIC),
     # members: data rights -------------------------------------------------------------------
     "members:your_data": row(MEMBERS),
     "members:data_download": row(MEMBERS),

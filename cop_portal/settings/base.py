@@ -18,7 +18,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The portal's public address, for links in emails and calendar feeds made outside a request.
 # The portal's public address, for links in emails and calendar files (required in production).
 # Left unset (the demo), links made while serving a request use that request's own address
-# (cop_portal.portal_address), and this default elsewhere.
+# (cop_portal.web.portal_address), and this default elsewhere.
 PORTAL_URL = env("PORTAL_URL", default="")
 PORTAL_URL_FROM_REQUEST = not PORTAL_URL
 PORTAL_URL = PORTAL_URL or f"http://127.0.0.1:{env.int('PORT', default=8000)}"
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.microsoft",
     "crispy_forms",
     "crispy_bootstrap5",
+    "cop_portal.web",
     "members",
     "events",
     "resources",
@@ -49,19 +50,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, outside all others: a friendly 503 while the database cannot be reached.
-    "cop_portal.middleware.DatabaseUnavailableMiddleware",
+    "cop_portal.web.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Without PORTAL_URL (the demo), links in emails use the address the request came to.
-    "cop_portal.portal_address.RequestAddressMiddleware",
+    "cop_portal.web.portal_address.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: an expired session is signed out with a message saying why.
-    "members.middleware.SessionTimeoutMiddleware",
+    "cop_portal.web.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "members.middleware.GroundRulesMiddleware",
     "members.middleware.AccessDeniedAuditMiddleware",
     # Innermost, so that every response a view (or an error page) makes passes through it.
-    "members.middleware.NoStoreForSignedInMiddleware",
+    "cop_portal.web.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "cop_portal.urls"
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "members.context_processors.navigation",
+                "cop_portal.web.navigation.navigation",
             ],
         },
     },
@@ -108,7 +109,7 @@ if REDIS_URL := env("REDIS_URL", default=""):
     CACHES = {
         # Django's RedisCache, reusing its redis-py clients (cop_portal/cache.py).
         "default": {
-            "BACKEND": "cop_portal.cache.RedisCache",
+            "BACKEND": "cop_portal.web.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that hangs answers like one that is down (a 503 page), within seconds.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -194,7 +195,7 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
-# The client's address, for sign-in limits and the audit trail (cop_portal.client_ip). Behind
+# The client's address, for sign-in limits and the audit trail (cop_portal.web.client_ip). Behind
 # N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from the
 # right; the leftmost ones are whatever the client wrote. 0 (no proxy) reads the connection's.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -222,7 +223,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CoP Portal"
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
-# seconds after signing in, whichever comes first (members.middleware.SessionTimeoutMiddleware).
+# seconds after signing in, whichever comes first (SessionTimeoutMiddleware, cop_portal.web).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 # The stored session (and a "remember me" cookie) lasts no longer than the absolute timeout.
@@ -266,7 +267,7 @@ SECURE_CSP = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 # A refused form gets the portal's own page, which never shows Django's reason for refusing it.
-CSRF_FAILURE_VIEW = "members.views.csrf_failure"
+CSRF_FAILURE_VIEW = "cop_portal.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Sessions are read from the cache and written through to the database, so a signed-in page

@@ -17,21 +17,19 @@ at least the threshold while the survey is open, all together when it closes.
 Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
 recorded in the audit trail."""
 
-import csv
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from cop_portal.web.charts import bar_chart
+from cop_portal.web.downloads import csv_download
+from cop_portal.web.forms import PortalFormHelper
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from members.audit import Action, audit_record
-from members.forms import PortalFormHelper
-from members.spreadsheets import spreadsheet_cell
 
 from .. import selectors, services
 from ..disclosure import audience_counts
@@ -40,11 +38,6 @@ from ..models import Question, Survey
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
 # The horizontal bar chart, in SVG user units: a label line above each bar.
-CHART_WIDTH = 400
-BAR_MAX = 320
-ROW_HEIGHT = 40
-LABEL_CHARS = 60
-
 NPS_EXPLAINED = (
     "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
     "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
@@ -145,42 +138,45 @@ class BreakdownForm(forms.Form):
         self.helper.form_method = "get"
 
 
+def _shown(count) -> str:
+    return "hidden" if count is None else str(count)
+
+
 def _chart(result) -> dict:
-    """The numbers for one question's bar chart and table, with bar geometry precomputed."""
+    """One question's figures for its chart and table. A hidden count (None) gets no bar and no
+    share: either would give it away."""
     answered = result.answered
-    peak = result.max_count
-    rows = []
-    for index, (label, count) in enumerate(result.distribution):
-        # A hidden count (None) gets no bar and no share: either would give it away.
-        width = round(BAR_MAX * count / peak) if peak and count else 0
-        rows.append(
-            {
-                "label": label,
-                "short_label": Truncator(label).chars(LABEL_CHARS),
-                "count": count,
-                "percent": None
-                if count is None
-                else round(100 * count / answered)
-                if answered
-                else 0,
-                "width": max(width, 1) if count else 0,
-                "label_y": index * ROW_HEIGHT + 14,
-                "bar_y": index * ROW_HEIGHT + 20,
-                "count_x": (max(width, 1) if count else 0) + 6,
-                "count_y": index * ROW_HEIGHT + 32,
-            }
-        )
+    question = result.question
+    rows = [
+        {
+            "label": label,
+            "count": count,
+            "percent": None if count is None else round(100 * count / answered) if answered else 0,
+        }
+        for label, count in result.distribution
+    ]
     chart = {
         "result": result,
-        "question": result.question,
+        "question": question,
         "answered": answered,
         "rows": rows,
-        "height": len(rows) * ROW_HEIGHT + 4,
-        "width": CHART_WIDTH,
-        "is_scale": result.question.kind in Question.SCALE_KINDS,
-        "is_text": result.question.kind == Question.Kind.TEXT,
+        "bars": bar_chart(
+            question.pk,
+            f"Bar chart of the answers to “{question.text}”",
+            "How many people gave each answer. The table beside it has the same numbers.",
+            [
+                (
+                    row["label"],
+                    [row["count"] or 0],
+                    "hidden" if row["count"] is None else row["count"],
+                )
+                for row in rows
+            ],
+        ),
+        "is_scale": question.kind in Question.SCALE_KINDS,
+        "is_text": question.kind == Question.Kind.TEXT,
     }
-    if result.question.kind == Question.Kind.NPS:
+    if question.kind == Question.Kind.NPS:
         chart["promoters"] = result.promoters
         chart["detractors"] = result.detractors
     return chart
@@ -285,17 +281,7 @@ def results_csv(request, pk):
     see_everything = _record_unsuppressed_view(request, survey)
     found, _ = selectors.results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{survey.slug}-results.csv"'},
-    )
-    # A byte order mark, so that Excel reads the file as UTF-8 and names keep their accents.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-
-    def write(*cells):
-        writer.writerow([spreadsheet_cell(c, missing="hidden") for c in cells])
-
+    response, write = csv_download(f"{survey.slug}-results.csv", missing="hidden")
     write("Survey", survey.title)
     counts = _counts(request, survey, found)
     write("Responses", counts["responses_shown"])

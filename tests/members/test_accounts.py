@@ -11,14 +11,8 @@ from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
 
-from members.middleware import (
-    ABSOLUTE_MESSAGE,
-    IDLE_MESSAGE,
-    MFA_CHECKED_AT,
-    MFA_MESSAGE,
-    SEEN_AT,
-    SIGNED_IN_AT,
-)
+from cop_portal.web.middleware import ABSOLUTE_MESSAGE, IDLE_MESSAGE, SEEN_AT, SIGNED_IN_AT
+from members.middleware import MFA_CHECKED_AT, MFA_MESSAGE
 from members.models import AuditEvent, User
 from members.roles import ORGANISERS, STEERING_GROUP
 
@@ -366,7 +360,7 @@ def test_session_checks_add_no_queries(client, ground_rules, django_assert_num_q
         for m in settings.MIDDLEWARE
         if m
         not in (
-            "members.middleware.SessionTimeoutMiddleware",
+            "cop_portal.web.middleware.SessionTimeoutMiddleware",
             "members.middleware.MFARequiredMiddleware",
         )
     ]
@@ -464,7 +458,7 @@ def _prod_caches(**env):
 
 def test_production_shares_rate_limits_through_redis_when_given_one():
     assert _prod_caches(REDIS_URL="redis://127.0.0.1:6379/0") == {
-        "BACKEND": "cop_portal.cache.RedisCache",
+        "BACKEND": "cop_portal.web.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }

@@ -1,8 +1,8 @@
 import pytest
 
+from cop_portal.web.templatetags.portal import markdown
 from members import selectors
 from members.selectors import GroundRulesStatus, NextStep
-from members.templatetags.portal import markdown
 from tests.factories import (
     GlossaryTermFactory,
     GroundRulesFactory,

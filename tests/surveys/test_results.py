@@ -250,9 +250,9 @@ def test_page_shows_the_numbers_the_chart_and_the_table(client, organiser, surve
         f'<title id="chart-{agree.pk}-title">Bar chart of the answers to '
         "“I feel I belong in the CoP”</title>",
     )
-    assertContains(response, '<rect x="0" y="20" width="160" height="16" fill="#005eb8">')
-    assertContains(response, '<rect x="0" y="60" width="320" height="16" fill="#005eb8">')
-    assertContains(response, '<rect x="0" y="100" width="0" height="16" fill="#005eb8">')
+    assertContains(response, '<rect x="0" y="18" width="50.0%" height="14" fill="#005eb8">')
+    assertContains(response, '<rect x="0" y="62" width="100.0%" height="14" fill="#005eb8">')
+    assertContains(response, '<rect x="0" y="106" width="0%" height="14" fill="#005eb8">')
     # The same numbers in a table, with percentages of those who answered.
     assertContains(
         response,

@@ -20,6 +20,11 @@ def portal_url() -> str:
     return settings.PORTAL_URL.rstrip("/")
 
 
+def absolute_url(path: str) -> str:
+    """The full address of a path on the portal, for emails and calendar feeds."""
+    return portal_url() + path
+
+
 class RequestAddressMiddleware:
     """Remembers the address each request came to (only when PORTAL_URL is not set)."""
 

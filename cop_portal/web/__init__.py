@@ -1,0 +1,4 @@
+"""The portal's plumbing, below the four apps: middleware, health checks, error pages,
+navigation, form and download helpers, charts, slugs, the time zone and the organiser pages'
+generic views. It knows no model and imports no app (tests/architecture checks it); every app
+may import it."""
