@@ -9,8 +9,9 @@
     imports them.
 
 An app reaches another only through its `services` (writes) and `selectors` (reads); a service or
-selector may also name another app's models, for a query that joins them. Views, forms, admin,
-commands and templates' helpers never reach into another app."""
+selector may also name another app's models, for a query that joins them, and a models module
+another's models, for a relation or a shared set of choices. Views, forms, admin, commands and
+template tags never reach into another app's models or internals."""
 
 import ast
 from pathlib import Path
@@ -73,8 +74,8 @@ def _is_interface(target: str, importer: str) -> bool:
         return False  # `import events` alone names nothing in particular
     if parts[1] in INTERFACES:
         return True
-    in_interface = any(part in INTERFACES for part in importer.split(".")[1:])
-    return parts[1] == "models" and in_interface
+    may_name_models = any(part in (*INTERFACES, "models") for part in importer.split(".")[1:])
+    return parts[1] == "models" and may_name_models
 
 
 def layer_breaches() -> list[str]:
