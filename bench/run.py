@@ -3,7 +3,8 @@
     python -m bench.run --tier M      (what `make bench TIER=M` runs)
 
 1. Drops and recreates the benchmark's own database (cop_bench), migrates it and fills it with
-   `seed_scale --tier`, then VACUUM ANALYZE, as autovacuum would have left a live database.
+   `python -m bench.seed --tier` (bench/seed/), then VACUUM ANALYZE, as autovacuum would have left
+   a live database.
 2. Counts the SQL queries of one request to each page (Django's test client, in this process,
    against the same database), and saves their SQL under bench/out/.
 3. Serves the portal as in production: production settings (bench/settings.py adds only the
@@ -110,7 +111,8 @@ def migrate_and_seed(env: dict, tier: str) -> None:
     VACUUM ANALYZE it, as autovacuum would have left a live database.
     Also used by `make loadtest` (loadtest/run.py)."""
     manage("migrate", "--no-input", "-v0", env=env)
-    manage("seed_scale", "--tier", tier, env=env)
+    seed = [PYTHON, "-m", "bench.seed", "--tier", tier]
+    subprocess.run(seed, cwd=ROOT, env=env, check=True)  # noqa: S603 - our own seeder
     with psycopg.connect(env["BENCH_DATABASE_URL"], autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
 
@@ -156,11 +158,11 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
     from django.urls import reverse
     from django.utils import timezone
 
+    from bench.seed.seeder import COMMON_TERM, RARE_TERM
     from bench.views import FORTUNE_TABLE, FORTUNES
     from events.models import Event, Registration
     from members.models import User
     from members.roles import ORGANISERS
-    from members.scale import COMMON_TERM, RARE_TERM
     from resources.models import Resource
     from surveys.models import Survey
 

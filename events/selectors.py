@@ -15,6 +15,8 @@ from .models import (
     Caucus,
     CaucusMembership,
     Event,
+    EventKind,
+    Goal,
     Programme,
     Registration,
     Suggestion,
@@ -81,6 +83,22 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
     for event in upcoming:
         event.my_status = registrations.get(event.id)
     return ProgrammePage(months=months, past=past, programmes=programmes)
+
+
+def programme_get(*, slug: str) -> Programme | None:
+    return Programme.objects.filter(slug=slug).prefetch_related("events").first()
+
+
+def event_kinds():
+    return EventKind.objects.all()
+
+
+def caucuses():
+    return Caucus.objects.all()
+
+
+def goals():
+    return Goal.objects.all()
 
 
 def past_events(*, now=None):

@@ -26,6 +26,7 @@ from .models import (
     Goal,
     Programme,
     Registration,
+    Speaker,
     Suggestion,
 )
 
@@ -44,7 +45,9 @@ REMINDER_LEAD = timedelta(hours=24)
 
 
 @transaction.atomic
-def programme_save(*, programme: Programme, **fields) -> Programme:
+def programme_save(*, programme: Programme | None = None, **fields) -> Programme:
+    """Create a programme (no `programme` given) or change one."""
+    programme = programme or Programme()
     for name, value in fields.items():
         setattr(programme, name, value)
     if not programme.slug:
@@ -88,10 +91,11 @@ CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "format", "title", "joining_
 
 
 @transaction.atomic
-def event_save(*, event: Event, goals=None, **fields) -> Event:
-    """Create or change an event. When a published event moves (time, place, link), it gets a
-    new calendar SEQUENCE, everyone booked is told, and their reminder goes again for the new
-    time. Places freed by a larger capacity go to the waiting list."""
+def event_save(*, event: Event | None = None, goals=None, **fields) -> Event:
+    """Create an event (no `event` given) or change one. When a published event moves (time,
+    place, link), it gets a new calendar SEQUENCE, everyone booked is told, and their reminder
+    goes again for the new time. Places freed by a larger capacity go to the waiting list."""
+    event = event or Event()
     before = None
     if event.pk:
         before = Event.objects.select_for_update().get(pk=event.pk)
@@ -128,6 +132,14 @@ def event_save(*, event: Event, goals=None, **fields) -> Event:
         transaction.on_commit(lambda: _send_changed(event, registrations))
     _waitlist_promote(event)
     return event
+
+
+@transaction.atomic
+def speaker_create(*, event: Event, **fields) -> Speaker:
+    speaker = Speaker(event=event, **fields)
+    speaker.full_clean()
+    speaker.save()
+    return speaker
 
 
 def _send_changed(event, registrations):
@@ -241,6 +253,20 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
     registration.save(update_fields=["status", "updated_at"])
     promoted = _waitlist_promote(event)
     return promoted[0] if promoted else None
+
+
+@transaction.atomic
+def registration_record(*, event: Event, member) -> Registration:
+    """Record after the event that `member` had a place at it, as a register kept before the
+    portal would show: no email, no waiting list. Attendance is recorded separately."""
+    if event.starts_at > timezone.now():
+        raise ValidationError("A place can be recorded this way once the event has started.")
+    if not caucus_allows(event=event, member=member):
+        raise PermissionDenied("This session is only for members of its caucus.")
+    registration = Registration(event=event, member=member, status=Registration.Status.CONFIRMED)
+    registration.full_clean()
+    registration.save()
+    return registration
 
 
 def _waitlist_promote(event: Event) -> list[Registration]:

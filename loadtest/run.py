@@ -4,8 +4,8 @@
 
 1. Starts a throwaway PostgreSQL 15 cluster of its own (loadtest/cluster.py) on a free port of
    127.0.0.1: the machine's shared cluster on 5432 is never touched, let alone restarted.
-2. Migrates it and fills it with the benchmark's synthetic CoP (`seed_scale --tier`, as `make
-   bench` does), then VACUUM ANALYZE. Gives the simulated members a password and a verified
+2. Migrates it and fills it with the benchmark's synthetic CoP (`python -m bench.seed --tier`, as
+   `make bench` does), then VACUUM ANALYZE. Gives the simulated members a password and a verified
    email address, and writes the plan the locustfile follows (loadtest/out/plan.json).
 3. Serves the portal as `make bench` does: production's settings (DEBUG off, CONN_MAX_AGE and
    CONN_HEALTH_CHECKS as in production, the shared cache in a throwaway Redis of its own on a

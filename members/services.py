@@ -46,7 +46,7 @@ from .models import (
     Organisation,
     User,
 )
-from .roles import ROLE_PERMISSIONS
+from .roles import ORGANISERS, ROLE_PERMISSIONS
 
 
 def roles_sync(*, using="default"):
@@ -78,6 +78,22 @@ def profile_update(*, user: User, **fields) -> User:
     user.save()
     if interests is not None:
         user.interests.set(interests)
+    return user
+
+
+@transaction.atomic
+def member_account_save(*, email: str, password: str, organiser: bool = False) -> User:
+    """The member with this email, made if missing, able to sign in at once: this password,
+    the address verified and primary, and in the organisers' group if `organiser`."""
+    user = User.objects.filter(email=email).first() or User(email=email)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    if organiser:
+        user.groups.add(Group.objects.get(name=ORGANISERS))
     return user
 
 

@@ -28,6 +28,7 @@ from .models import (
     Reflection,
     Resource,
     StepProgress,
+    Topic,
 )
 
 SEARCH_CONFIG = "english"
@@ -209,6 +210,14 @@ def highlight_snippets(rows) -> list:
     for row in rows:
         row.snippet_html = _highlight(getattr(row, "snippet", "") or "")
     return rows
+
+
+def resources_exist(*, slug_prefix: str) -> bool:
+    return Resource.objects.filter(slug__startswith=slug_prefix).exists()
+
+
+def topics():
+    return Topic.objects.all()
 
 
 def resource_get(*, user, slug: str) -> Resource | None:

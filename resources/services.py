@@ -84,10 +84,18 @@ def search_vectors_update(model, pks=None) -> None:
 
 @transaction.atomic
 def resource_save(
-    *, resource: Resource, topics=None, upload=None, remove_file=False, user=None, **fields
+    *,
+    resource: Resource | None = None,
+    topics=None,
+    upload=None,
+    remove_file=False,
+    user=None,
+    **fields,
 ):
-    """Create or change a resource. A new file is checked by its content before it is stored;
-    if it is refused, nothing already stored changes. A replaced file is deleted afterwards."""
+    """Create a resource (no `resource` given) or change one. A new file is checked by its
+    content before it is stored; if it is refused, nothing already stored changes. A replaced
+    file is deleted afterwards."""
+    resource = resource or Resource()
     old_name = resource.file.name if resource.pk and resource.file else None
     for name, value in fields.items():
         setattr(resource, name, value)
@@ -130,7 +138,9 @@ def resource_delete(*, resource: Resource) -> None:
 
 
 @transaction.atomic
-def pathway_save(*, pathway: LearningPathway, **fields) -> LearningPathway:
+def pathway_save(*, pathway: LearningPathway | None = None, **fields) -> LearningPathway:
+    """Create a pathway (no `pathway` given) or change one."""
+    pathway = pathway or LearningPathway()
     for name, value in fields.items():
         setattr(pathway, name, value)
     if not pathway.slug:
@@ -138,6 +148,14 @@ def pathway_save(*, pathway: LearningPathway, **fields) -> LearningPathway:
     pathway.full_clean()
     pathway.save()
     return pathway
+
+
+@transaction.atomic
+def pathway_step_create(*, pathway: LearningPathway, resource: Resource, **fields) -> PathwayStep:
+    step = PathwayStep(pathway=pathway, resource=resource, **fields)
+    step.full_clean()
+    step.save()
+    return step
 
 
 @transaction.atomic
@@ -165,8 +183,12 @@ def reflection_save(*, member, step: PathwayStep, text: str) -> Reflection | Non
 
 
 @transaction.atomic
-def case_study_save(*, case_study: CaseStudy, author, topics=None, **fields) -> CaseStudy:
-    """Create or edit a member's case study. Only a draft or a returned one can be edited."""
+def case_study_save(
+    *, case_study: CaseStudy | None = None, author, topics=None, **fields
+) -> CaseStudy:
+    """Create a member's case study (no `case_study` given) or edit one. Only a draft or a
+    returned one can be edited."""
+    case_study = case_study or CaseStudy()
     if case_study.pk and case_study.status in (
         CaseStudy.Status.SUBMITTED,
         CaseStudy.Status.PUBLISHED,
@@ -227,7 +249,9 @@ def case_study_moderate(*, case_study: CaseStudy, decision: str, comment: str = 
 
 
 @transaction.atomic
-def initiative_save(*, initiative: Initiative, topics=None, **fields) -> Initiative:
+def initiative_save(*, initiative: Initiative | None = None, topics=None, **fields) -> Initiative:
+    """Create an initiative (no `initiative` given) or change one."""
+    initiative = initiative or Initiative()
     for name, value in fields.items():
         setattr(initiative, name, value)
     if not initiative.slug:

@@ -139,6 +139,24 @@ def test_caucus_sessions_refuse_members_outside_the_caucus():
     assert services.registration_create(event=event, member=insider).status == "confirmed"
 
 
+def test_a_place_recorded_after_a_session_is_confirmed_and_sends_nothing(mailoutbox):
+    event = EventFactory(starts_at=timezone.now() - datetime.timedelta(days=2))
+    registration = services.registration_record(event=event, member=UserFactory())
+    assert registration.status == Registration.Status.CONFIRMED
+    assert mailoutbox == []
+
+
+def test_a_place_cannot_be_recorded_before_the_session_or_outside_its_caucus():
+    with pytest.raises(ValidationError, match="once the event has started"):
+        services.registration_record(event=EventFactory(), member=UserFactory())
+    caucus = CaucusFactory()
+    event = EventFactory(caucus=caucus, starts_at=timezone.now() - datetime.timedelta(days=2))
+    with pytest.raises(PermissionDenied):
+        services.registration_record(event=event, member=UserFactory())
+    assert services.registration_record(event=event, member=caucus_member(caucus)).pk
+    assert Registration.objects.count() == 1
+
+
 def test_joining_a_caucus_records_consent_wording_version_and_time():
     member = UserFactory()
     caucus = CaucusFactory()

@@ -41,6 +41,20 @@ def _group_permissions(name):
 # Profiles and onboarding
 
 
+def test_member_account_save_makes_an_account_that_can_sign_in_at_once():
+    user = services.member_account_save(email="dana@example.org", password="first", organiser=True)
+    assert user.check_password("first")
+    assert list(user.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("dana@example.org", True, True)
+    ]
+    assert list(user.groups.values_list("name", flat=True)) == [ORGANISERS]
+    again = services.member_account_save(email="dana@example.org", password="second")
+    assert again.pk == user.pk
+    assert again.check_password("second")
+    assert User.objects.count() == 1
+    assert user.emailaddress_set.count() == 1
+
+
 def test_profile_update_marks_the_profile_complete_on_the_first_save_only():
     user = UserFactory(profile_completed_at=None, name="")
     before = timezone.now()

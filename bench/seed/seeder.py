@@ -1,4 +1,6 @@
-"""A synthetic Community of Practice of a chosen size, for the benchmark (`manage.py seed_scale`).
+"""A synthetic Community of Practice of a chosen size, for the benchmark:
+
+    python -m bench.seed --tier M [--seed N] [--force]
 
 The same seed gives the same data: every kind of row draws from its own random stream, so the
 members are the same whatever else changes. Dates are laid out around the day it runs (four
@@ -9,7 +11,9 @@ hours; the resources' search vectors are then filled with one UPDATE. Text is ma
 lists and sentence templates about health equity, so that search has real work to do: a common
 word ("racism") is in most resources and a rare one ("windrush") in one in four hundred."""
 
+import argparse
 import datetime
+import functools
 import random
 import time
 import uuid
@@ -37,15 +41,10 @@ from events.models import (
     Registration,
     Speaker,
 )
-from resources.models import Audience, CaseStudy, Resource, Topic
-from resources.services import search_vectors_update
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
-
-from . import services as member_services
-from .models import (
+from members import services as member_services
+from members.models import (
     Action,
     CheckIn,
-    GroundRules,
     GroundRulesAgreement,
     Organisation,
     Sector,
@@ -53,7 +52,11 @@ from .models import (
     User,
     ValueCycle,
 )
-from .roles import ORGANISERS, STEERING_GROUP
+from members.roles import ORGANISERS, STEERING_GROUP
+from members.selectors import ground_rules_current
+from resources.models import Audience, CaseStudy, Resource, Topic
+from resources.services import search_vectors_update
+from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
 
 SEED = 20_240_601
 EMAIL_DOMAIN = "scale.example.org"
@@ -87,7 +90,7 @@ TIERS = {
 
 
 class SeedError(Exception):
-    """The database is not one this command may fill."""
+    """The database is not one the seeder may fill."""
 
 
 # Word lists ------------------------------------------------------------------------------------
@@ -445,7 +448,7 @@ class ScaleSeeder:
     @transaction.atomic
     def run(self) -> dict[str, int]:
         if connection.vendor != "postgresql":
-            raise SeedError("seed_scale runs on PostgreSQL only (it uses COPY and search vectors).")
+            raise SeedError("The seeder runs on PostgreSQL only (it uses COPY and search vectors).")
         if User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).exists():
             raise SeedError("This database already holds seeded data: drop and recreate it.")
         member_services.starter_content_load()
@@ -561,7 +564,7 @@ class ScaleSeeder:
             User.interests.through,
             _copy(User.interests.through, ["user_id", "topic_id"], interests),
         )
-        rules = GroundRules.objects.filter(published_at__isnull=False).order_by("-version").first()
+        rules = ground_rules_current()
         self._count(
             GroundRulesAgreement,
             _copy(
@@ -1161,3 +1164,38 @@ POST_EVENT_QUESTIONS = [
     ("How likely are you to recommend this session to a colleague?", "nps", "", []),
     ("Anything else you would like to tell the organisers?", "text", "", []),
 ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.seed`: seed the database Django is set up on, if it is PostgreSQL and
+    has no members (or --force), and print how many rows of each kind went in."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.seed",
+        description="Fill the database with a reproducible synthetic CoP for benchmarking: tier S "
+        "(1,000 members), M (10,000) or L (100,000); T is a few dozen rows of each kind, for "
+        "tests. PostgreSQL only, and only into a database with no members unless --force. "
+        "Members share one password nobody knows: sign in as one with a session made in the "
+        "shell.",
+    )
+    parser.add_argument("--tier", choices=sorted(TIERS), default="S")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"default {SEED}")
+    parser.add_argument(
+        "--force", action="store_true", help="add to a database that already has members"
+    )
+    args = parser.parse_args(argv)
+    if connection.vendor != "postgresql":
+        raise SystemExit("python -m bench.seed runs on PostgreSQL only.")
+    if User.objects.exists() and not args.force:
+        raise SystemExit(
+            "The database already has members: use an empty one, or --force to add to it."
+        )
+    say = functools.partial(print, flush=True)
+    began = time.monotonic()
+    say(f"Seeding tier {args.tier} (seed {args.seed})…")
+    try:
+        counts = ScaleSeeder(TIERS[args.tier], seed=args.seed, log=say).run()
+    except SeedError as error:
+        raise SystemExit(str(error)) from error
+    for label, n in counts.items():
+        say(f"  {n:>10,}  {label}")
+    say(f"Tier {args.tier} seeded in {time.monotonic() - began:.0f}s.")

@@ -1,26 +1,23 @@
-"""seed_scale, the benchmark's synthetic CoP, at tier T: a few dozen rows of each kind."""
-
-import io
+"""The benchmark's synthetic CoP (`python -m bench.seed`) at tier T: a few dozen rows of each
+kind."""
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.core.management import CommandError, call_command
 
+from bench.seed.seeder import RARE_TERM, TIERS, main
 from events.models import Attendance, Event, Registration
 from members.models import Organisation, User
 from members.roles import ORGANISERS
-from members.scale import RARE_TERM, TIERS
 from resources.models import CaseStudy, Resource
 from resources.selectors import resources_visible_to, search
 from surveys.models import Answer, Invitation, Response, Survey
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def seed(*args):
-    call_command("seed_scale", "--tier", "T", *args, stdout=io.StringIO())
+    main(["--tier", "T", *args])
 
 
 def fingerprint() -> dict:
@@ -89,9 +86,9 @@ def test_search_finds_the_seeded_resources_with_a_rare_word():
 
 def test_a_database_with_members_is_refused_unless_forced():
     UserFactory()
-    with pytest.raises(CommandError, match="already has members"):
+    with pytest.raises(SystemExit, match="already has members"):
         seed()
     seed("--force")
     assert User.objects.count() == TIERS["T"].members + 1
-    with pytest.raises(CommandError, match="already holds seeded data"):
+    with pytest.raises(SystemExit, match="already holds seeded data"):
         seed("--force")

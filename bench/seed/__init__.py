@@ -1,0 +1,1 @@
+"""The benchmark's synthetic CoP: `python -m bench.seed --tier M` (see seeder.py)."""
