@@ -1,9 +1,15 @@
 import os
+import re
+from collections import Counter
+from dataclasses import dataclass
 
 import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -88,6 +94,68 @@ def admin_user(admin_user):
     """pytest-django's superuser, with the authenticator app every administrator must have."""
     totp_activate(admin_user)
     return admin_user
+
+
+@dataclass
+class TwoSizes:
+    """The page rendered at the smaller and the larger size, and the queries each ran."""
+
+    small: HttpResponse
+    large: HttpResponse
+    queries: int
+
+
+def _query_shapes(captured) -> Counter:
+    """Each query's SQL with its values blanked, so that the same query about other rows, or
+    about more of them at once, reads the same."""
+    shapes = Counter()
+    for query in captured:
+        sql = re.sub(r"'(?:[^']|'')*'|\b\d+\b", "?", query["sql"])
+        shapes[re.sub(r"IN \((?:\?, )*\?\)", "IN (…)", sql)] += 1
+    return shapes
+
+
+@pytest.fixture
+def same_queries_at_two_sizes():
+    """Check that a page runs as many queries however much it shows: the tool for every list
+    page's query-count test.
+
+    `grow(size)` adds data: it is called with `sizes[0]` before the first render and with
+    `sizes[1]` before the second (so the second size is the two together). The page is fetched
+    once to warm the caches, then rendered at each size with `before_each()` called first, if
+    given (to drop figures a page keeps, so that both renders work them out). Both renders must
+    answer 200 and run the same number of queries; the failure lists the queries only one ran.
+    Returns both responses and the number of queries, for the test's own checks."""
+
+    def render(client, url, data, before_each):
+        if before_each:
+            before_each()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, data)
+        assert response.status_code == 200, url
+        return response, captured.captured_queries
+
+    def check(client, url, *, grow, sizes, data=None, before_each=None) -> TwoSizes:
+        grow(sizes[0])
+        client.get(url, data)  # warm the caches first
+        small, small_queries = render(client, url, data, before_each)
+        grow(sizes[1])
+        large, large_queries = render(client, url, data, before_each)
+        if len(large_queries) != len(small_queries):
+            smaller, larger = _query_shapes(small_queries), _query_shapes(large_queries)
+            only = [
+                f"Only with {label}:\n" + "\n".join(f"  {n} × {sql}" for sql, n in rows.items())
+                for label, rows in (("more data", larger - smaller), ("less", smaller - larger))
+                if rows
+            ]
+            pytest.fail(
+                f"{url} ran {len(small_queries)} queries at the smaller size and "
+                f"{len(large_queries)} at the larger.\n" + "\n".join(only),
+                pytrace=False,
+            )
+        return TwoSizes(small=small, large=large, queries=len(small_queries))
+
+    return check
 
 
 # Property-based tests (tests/test_hostile_input.py): a bounded number of examples so the whole

@@ -7,7 +7,6 @@ its traceback; the number of examples is bounded by the profile in tests/conftes
 
 import csv
 import io
-from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -16,7 +15,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,10 +23,10 @@ from events.models import Event, Programme, Suggestion
 from members.models import Action, CheckIn, GlossaryTerm, GroundRules, Organisation, User
 from members.roles import ORGANISERS
 from resources.models import CaseStudy, Initiative, Resource, Topic
-from surveys.models import Invitation, Question, Response, Survey
+from surveys.models import Question, Response, Survey
 
 from .e2e.world import world_build
-from .factories import GlossaryTermFactory, UserFactory
+from .factories import GlossaryTermFactory, InvitationFactory, SurveyFactory, UserFactory
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -461,10 +459,7 @@ FORMS = {
 def form_world(world, organiser_in_world):
     world.organiser = organiser_in_world
     world.action = Action.objects.filter(member=world.member).order_by("pk").first()
-    now = timezone.now()
-    world.draft = Survey.objects.create(
-        title="Draft", slug="draft", opens_at=now, closes_at=now + timedelta(days=7)
-    )
+    world.draft = SurveyFactory(draft=True, title="Draft")
     return world
 
 
@@ -493,7 +488,7 @@ def test_hostile_text_in_any_form_gets_a_clear_answer(form_world, name, typed, e
     if name == "survey answer":
         # A survey is answered once: each example answers as a newly invited member.
         user = UserFactory(agreed_to=GroundRules.objects.get())
-        Invitation.objects.create(survey=form_world.waiting, member=user)
+        InvitationFactory(survey=form_world.waiting, member=user)
     client = _client(user)
     path = address(form_world)
     form = _form_on(client.get(path), path)

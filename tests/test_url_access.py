@@ -19,7 +19,6 @@ answers, caucus material, draft case studies) answer 404 to every other member."
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -30,33 +29,38 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from events.models import CaucusMembership, Suggestion
+from events.models import Suggestion
 from events.services import calendar_feed_get_or_create
 from members import selectors as member_selectors
 from members import services as member_services
 from members.emails import unsubscribe_token
-from members.models import Action, CheckIn, ContentPage, GroundRules, JourneyStage
+from members.models import ContentPage, JourneyStage
 from members.services import member_import_create, welcome_token
 from resources import services as resource_services
-from resources.models import (
-    CaseStudy,
-    Initiative,
-    LearningPathway,
-    PathwayStep,
-    Reflection,
-    Resource,
-)
+from resources.models import CaseStudy, Reflection, Resource
 from surveys import services as survey_services
-from surveys.models import Choice, Invitation, Question, Survey
+from surveys.models import Question
 
 from .factories import (
+    ActionFactory,
+    CaseStudyFactory,
     CaucusFactory,
+    CaucusMembershipFactory,
+    CheckInFactory,
+    ContentPageFactory,
     EventFactory,
     GlossaryTermFactory,
+    GroundRulesFactory,
+    InitiativeFactory,
+    LearningPathwayFactory,
+    PathwayStepFactory,
     ProgrammeFactory,
+    QuestionFactory,
+    ReflectionFactory,
     ResourceFactory,
+    SuggestionFactory,
+    SurveyFactory,
     TopicFactory,
     UserFactory,
 )
@@ -431,15 +435,12 @@ def outcome(response, url: str):
 def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     """One of everything a route with arguments needs, mostly belonging to `member`."""
     settings.MEDIA_ROOT = tmp_path
-    now = timezone.now()
     other = UserFactory(agreed_to=ground_rules)
-    ContentPage.objects.create(slug=ContentPage.INTRODUCTION, title="About", body="Welcome.")
-    ContentPage.objects.create(slug="accessibility", title="Accessibility", body="How.")
-    draft_rules = GroundRules.objects.create(version=2, body="Draft.", published_at=None)
+    ContentPageFactory(slug=ContentPage.INTRODUCTION, title="About", body="Welcome.")
+    ContentPageFactory(slug="accessibility", title="Accessibility", body="How.")
+    draft_rules = GroundRulesFactory(draft=True, version=2, body="Draft.")
     caucus = CaucusFactory()
-    CaucusMembership.objects.create(
-        member=member, caucus=caucus, consent_version="1", consent_text="I consent."
-    )
+    CaucusMembershipFactory(member=member, caucus=caucus)
     programme = ProgrammeFactory()
     event = EventFactory(programme=programme)
     caucus_session = EventFactory(programme=programme, caucus=caucus)
@@ -462,49 +463,33 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         event=caucus_session,
         upload=SimpleUploadedFile("notes.pdf", PDF),
     )
-    pathway = LearningPathway.objects.create(
-        title="From noticing to acting", slug="noticing", description="Steps.", is_published=True
+    pathway = LearningPathwayFactory(title="From noticing to acting")
+    step = PathwayStepFactory(pathway=pathway, resource=resource)
+    ReflectionFactory(member=member, step=step, text="Private words about my team.")
+    case_study_published = CaseStudyFactory(
+        author=other, title="Published", status=CaseStudy.Status.PUBLISHED
     )
-    step = PathwayStep.objects.create(
-        pathway=pathway, resource=resource, order=1, reflection_prompt="What did you notice?"
+    draft_case_study = CaseStudyFactory(author=member, title="My draft")
+    submitted_case_study = CaseStudyFactory(
+        author=other, title="Submitted", status=CaseStudy.Status.SUBMITTED
     )
-    Reflection.objects.create(member=member, step=step, text="Private words about my team.")
-
-    def case_study(**fields):
-        return CaseStudy.objects.create(context="c", what_we_did="w", what_changed="x", **fields)
-
-    case_study_published = case_study(
-        author=other, title="Published", slug="published",
-        status=CaseStudy.Status.PUBLISHED, published_at=now,
+    initiative = InitiativeFactory(
+        name="Maternity network", organisation=member.organisation, audience="Midwives",
+        contact="network@example.org",
     )  # fmt: skip
-    draft_case_study = case_study(author=member, title="My draft", slug="my-draft")
-    submitted_case_study = case_study(
-        author=other, title="Submitted", slug="submitted", status=CaseStudy.Status.SUBMITTED
-    )
-    initiative = Initiative.objects.create(
-        name="Maternity network", slug="maternity-network", organisation=member.organisation,
-        summary="Sharing what works.", audience="Midwives", contact="network@example.org",
-    )  # fmt: skip
-    action = Action.objects.create(member=member, what="Ask for ethnicity data", level="team")
-    CheckIn.objects.create(member=member, stage=JourneyStage(2), note="Noticing more.")
-    suggestion = Suggestion.objects.create(member=member, topic="A session on interpreters")
+    action = ActionFactory(member=member, what="Ask for ethnicity data", level="team")
+    CheckInFactory(member=member, stage=JourneyStage(2), note="Noticing more.")
+    suggestion = SuggestionFactory(member=member, topic="A session on interpreters")
 
-    def published_survey(slug, **fields):
-        survey = Survey.objects.create(
-            title=slug.title(), slug=slug, kind=Survey.Kind.COP_WIDE,
-            status=Survey.Status.PUBLISHED, published_at=now,
-            opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7), **fields,
-        )  # fmt: skip
-        question = Question.objects.create(
-            survey=survey, kind=Question.Kind.SINGLE, text="How do you meet?", order=1
+    def published_survey(**fields):
+        survey = SurveyFactory(invited=[member], **fields)
+        question = QuestionFactory(
+            survey=survey, kind=Question.Kind.SINGLE, text="How do you meet?", choices=["Online"]
         )
-        Choice.objects.create(question=question, text="Online", order=1)
         return survey, question
 
-    survey, question = published_survey("how-are-we-doing")
-    Invitation.objects.create(survey=survey, member=member)
-    answered_survey, answered_question = published_survey("after-the-session", is_anonymous=False)
-    Invitation.objects.create(survey=answered_survey, member=member)
+    survey, question = published_survey(title="How are we doing?")
+    answered_survey, answered_question = published_survey(title="After the session", named=True)
     survey_services.response_submit(
         survey=answered_survey,
         member=member,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be allowed.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -88,6 +89,13 @@ def sign_in(page, user):
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
+
+
+def sign_out(page):
+    """Sign out with the button every page has, and wait until the portal has done it."""
+    page.get_by_role("button", name="Sign out").click()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def sign_in_with_form(page, user, password="correct horse battery staple"):  # noqa: S107 - the factories' test password

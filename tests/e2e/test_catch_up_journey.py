@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ..factories import EventFactory, RegistrationFactory, UserFactory
-from .conftest import sign_in
+from .conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,12 +19,6 @@ RECORDING_TITLE = f"Recording: {TITLE}"
 SUMMARY = "We heard how families wait longer for care when no interpreter is booked."
 TAKEAWAYS = "Book interpreters when the appointment is made.\nAsk which language, not whether."
 RECORDING_URL = "https://video.example.org/session-7"
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def test_a_member_who_missed_a_session_catches_up_on_its_summary_and_recording(
@@ -95,7 +89,7 @@ def test_a_member_who_missed_a_session_catches_up_on_its_summary_and_recording(
     expect(page.get_by_role("status")).to_have_text(f"“{RECORDING_TITLE}” is saved.")
     row = page.get_by_role("row").filter(has_text=RECORDING_TITLE)
     expect(row.get_by_role("cell", name="Published", exact=True)).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # Ben, who missed it, finds it in catch up with its summary and the recording.
     sign_in(page, missed)

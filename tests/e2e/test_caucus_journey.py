@@ -9,17 +9,11 @@ from playwright.sync_api import expect
 from events.models import Registration
 
 from ..factories import CaucusFactory, EventFactory, UserFactory
-from .conftest import sign_in
+from .conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JOINING_LINK = "https://meet.example.org/caucus-room-7"
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def test_a_caucus_member_registers_and_a_member_outside_the_caucus_cannot(
@@ -62,7 +56,7 @@ def test_a_caucus_member_registers_and_a_member_outside_the_caucus_cannot(
     expect(page.get_by_role("link", name="Join the session online")).to_have_attribute(
         "href", JOINING_LINK
     )
-    _sign_out(page)
+    sign_out(page)
 
     # Member B, outside the caucus, sees the session is not for them.
     sign_in(page, outsider)

@@ -10,18 +10,12 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from ..factories import EventKindFactory, UserFactory
-from .conftest import sign_in
+from .conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TITLE = "Belonging at work: a listening session"
 JOINING_LINK = "https://meet.example.org/room-42"
-
-
-def _sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
@@ -61,7 +55,7 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row.get_by_role("cell", name="Published", exact=True)).to_be_visible()
     expect(row.get_by_role("cell", name="Tue 14 May 2030, 10:00")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # A member finds it in the programme, under its month.
     sign_in(page, member)
@@ -104,7 +98,7 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
         2030, 5, 14, 9, 0, tzinfo=datetime.UTC
     )
     assert f"Join online: {JOINING_LINK}" in str(vevent["DESCRIPTION"])
-    _sign_out(page)
+    sign_out(page)
 
     # Another member, without a place, sees the event but never the joining link.
     sign_in(page, other_member)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ..factories import EventFactory, UserFactory
+from ..factories import AttendanceFactory, EventFactory, UserFactory
 from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,8 +29,8 @@ def test_an_organiser_sends_a_survey_and_a_member_answers_it(page, organiser, me
     event = EventFactory(
         title="Racism in maternity care", starts_at=timezone.now() - timedelta(days=2)
     )
-    event.attendances.create(member=member)
-    event.attendances.create(member=UserFactory(agreed_to=ground_rules))
+    AttendanceFactory(event=event, member=member)
+    AttendanceFactory(event=event, member=UserFactory(agreed_to=ground_rules))
     now = timezone.now()
 
     # The organiser builds the survey.

@@ -1,37 +1,43 @@
 """A small CoP with a bit of everything in it, shared by the browser tests that look at pages
 full of data (accessibility, phone layouts)."""
 
+import functools
 import re
 from datetime import timedelta
 from types import SimpleNamespace
 
 from django.utils import timezone
 
-from events.models import Goal, Registration, Speaker
-from members.models import Action, CheckIn, JourneyStage, ValueCycle
+from events.models import Registration, Speaker
+from members.models import JourneyStage, ValueCycle
 from members.services import starter_content_load
-from resources.models import (
-    CaseStudy,
-    Initiative,
-    LearningPathway,
-    PathwayStep,
-    Reflection,
-    Resource,
-    StepProgress,
-    Topic,
-)
+from resources.models import CaseStudy, Resource, Topic
 from resources.services import resource_save, search_vectors_update
-from surveys import services as survey_services
-from surveys.models import Choice, Invitation, Question, Survey
 
 from ..factories import (
+    ActionFactory,
+    ActionUpdateFactory,
+    AttendanceFactory,
+    CaseStudyFactory,
     CaucusFactory,
+    CheckInFactory,
     EventFactory,
+    GoalFactory,
+    InitiativeFactory,
+    InvitationFactory,
+    LearningPathwayFactory,
     OrganisationFactory,
+    PathwayStepFactory,
     ProgrammeFactory,
+    QuestionFactory,
+    ReflectionFactory,
     RegistrationFactory,
+    SpeakerFactory,
+    StepProgressFactory,
+    SurveyFactory,
     UserFactory,
     answers_release,
+    survey_answer,
 )
 
 # The video player is another site's page: the browser is given a stand-in, so the tests never
@@ -42,34 +48,6 @@ PLAYER_STAND_IN = "<!doctype html><html lang='en'><title>Video player</title><p>
 
 def stand_in_video_players(page):
     page.route(PLAYERS, lambda route: route.fulfill(content_type="text/html", body=PLAYER_STAND_IN))
-
-
-def _question(survey, kind, text, *, choices=(), required=True, help_text="", value_cycle=""):
-    question = Question.objects.create(
-        survey=survey,
-        kind=kind,
-        text=text,
-        required=required,
-        help_text=help_text,
-        value_cycle=value_cycle,
-        order=survey.questions.count() + 1,
-    )
-    for order, choice in enumerate(choices, 1):
-        Choice.objects.create(question=question, text=choice, order=order)
-    return question
-
-
-def _survey(title, **fields):
-    now = timezone.now()
-    return Survey.objects.create(
-        title=title,
-        slug=re.sub(r"[^a-z]+", "-", title.lower()).strip("-"),
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-        **fields,
-    )
 
 
 def world_build(ground_rules):
@@ -98,7 +76,7 @@ def world_build(ground_rules):
     # The programme: an upcoming session with speakers and a capacity, one that is full, one
     # the member waits for, one cancelled, a caucus session and a past session with a summary.
     programme = ProgrammeFactory(theme="Racism is a health issue")
-    goal = Goal.objects.create(name="Share what works in anti-racist practice", order=1)
+    goal = GoalFactory(name="Share what works in anti-racist practice", order=1)
     upcoming = EventFactory(
         programme=programme,
         title="Understanding ethnic health inequalities in maternity care",
@@ -107,11 +85,11 @@ def world_build(ground_rules):
         venue="Riverside Education Centre, Room 2",
     )
     upcoming.goals.add(goal)
-    Speaker.objects.create(
+    SpeakerFactory(
         event=upcoming, name="Dr Amara Okafor", organisation="Riverside NHS", order=1,
         lived_experience=True,
     )  # fmt: skip
-    Speaker.objects.create(event=upcoming, name="Sam Patel", role=Speaker.Role.FACILITATOR, order=2)
+    SpeakerFactory(event=upcoming, name="Sam Patel", role=Speaker.Role.FACILITATOR, order=2)
     RegistrationFactory(event=upcoming, member=member)
     full = EventFactory(
         programme=programme,
@@ -121,10 +99,13 @@ def world_build(ground_rules):
     )
     RegistrationFactory(event=full, member=others[0])
     RegistrationFactory(event=full, member=member, status=Registration.Status.WAITLISTED)
-    EventFactory(
-        programme=programme, title="Full, and not booked", capacity=1,
-        starts_at=now + timedelta(days=12),
-    ).registrations.create(member=others[1], status=Registration.Status.CONFIRMED)  # fmt: skip
+    RegistrationFactory(
+        event=EventFactory(
+            programme=programme, title="Full, and not booked", capacity=1,
+            starts_at=now + timedelta(days=12),
+        ),
+        member=others[1],
+    )  # fmt: skip
     EventFactory(
         programme=programme, title="Cancelled: data and ethnicity coding",
         starts_at=now + timedelta(days=14), status="cancelled",
@@ -147,7 +128,7 @@ def world_build(ground_rules):
         summary_published_at=now - timedelta(days=10),
     )
     for person in [member, *others]:
-        past.attendances.create(member=person)
+        AttendanceFactory(event=past, member=person)
 
     # The resource hub: several kinds, one with a transcript, one with a YouTube video.
     def resource(title, kind, **fields):
@@ -184,23 +165,22 @@ def world_build(ground_rules):
     )
     search_vectors_update(Resource)
 
-    pathway = LearningPathway.objects.create(
+    pathway = LearningPathwayFactory(
         title="From noticing to acting",
         slug="from-noticing-to-acting",
         description="Three steps from listening to doing something about it.",
-        is_published=True,
     )
     steps = [
-        PathwayStep.objects.create(
+        PathwayStepFactory(
             pathway=pathway, resource=step_resource, order=order,
             reflection_prompt=f"Step {order}: what did you notice in your own team?",
         )
         for order, step_resource in enumerate([video, slides], 1)
     ]  # fmt: skip
-    StepProgress.objects.create(member=member, step=steps[0])
-    Reflection.objects.create(member=member, step=steps[0], text="We never ask about language.")
+    StepProgressFactory(member=member, step=steps[0])
+    ReflectionFactory(member=member, step=steps[0], text="We never ask about language.")
 
-    case_study = CaseStudy.objects.create(
+    case_study = CaseStudyFactory(
         author=others[2],
         title="Interpreters at every antenatal booking",
         slug="interpreters-at-every-antenatal-booking",
@@ -210,10 +190,10 @@ def world_build(ground_rules):
         to_share="Start with the booking system: it is where the default lives.",
         status=CaseStudy.Status.PUBLISHED,
         published_at=now - timedelta(days=3),
+        topics=topics,
     )
-    case_study.topics.set(topics)
     search_vectors_update(CaseStudy)
-    initiative = Initiative.objects.create(
+    initiative = InitiativeFactory(
         name="Race equality in maternity network",
         slug="race-equality-in-maternity-network",
         organisation=nhs_trust,
@@ -221,74 +201,68 @@ def world_build(ground_rules):
         audience="Maternity staff in the region",
         contact="maternity.network@example.org",
         url="https://example.org/network",
+        topics=topics,
     )
-    initiative.topics.set(topics)
 
     # Surveys: one the member is asked to answer, and one with enough answers for results.
-    waiting = _survey("How are we doing?", kind=Survey.Kind.COP_WIDE, is_anonymous=False)
-    waiting.intro = "Tell us what to keep and what to change."
-    waiting.save()
-    _question(
-        waiting, "agreement", "I feel I belong in the CoP", help_text="Think of the last month."
+    waiting = SurveyFactory(
+        title="How are we doing?", intro="Tell us what to keep and what to change.", named=True
     )
-    _question(waiting, "nps", "How likely are you to recommend the CoP to a colleague?")
-    _question(waiting, "single", "How do you prefer to meet?", choices=["Online", "In person"])
-    _question(
-        waiting, "multiple", "Which topics interest you?",
-        choices=["Maternity", "Mental health", "Data"], required=False,
-    )  # fmt: skip
-    _question(waiting, "text", "Anything else?", required=False)
-    Invitation.objects.create(survey=waiting, member=member)
+    ask = functools.partial(QuestionFactory, survey=waiting)
+    ask(kind="agreement", text="I feel I belong in the CoP", help_text="Think of the last month.")
+    ask(kind="nps", text="How likely are you to recommend the CoP to a colleague?")
+    ask(kind="single", text="How do you prefer to meet?", choices=["Online", "In person"])
+    ask(kind="multiple", text="Which topics interest you?",
+        choices=["Maternity", "Mental health", "Data"], required=False)  # fmt: skip
+    ask(kind="text", text="Anything else?", required=False)
+    InvitationFactory(survey=waiting, member=member)
 
-    answered = _survey("After: racism and mental health", kind=Survey.Kind.POST_EVENT, event=past)
-    agreement = _question(
-        answered, "agreement", "The session was worth my time", value_cycle=ValueCycle.IMMEDIATE
+    answered = SurveyFactory(title="After: racism and mental health", event=past)
+    ask = functools.partial(QuestionFactory, survey=answered)
+    agreement = ask(
+        kind="agreement", text="The session was worth my time", value_cycle=ValueCycle.IMMEDIATE
     )
-    nps = _question(answered, "nps", "How likely are you to recommend these sessions?")
-    single = _question(answered, "single", "What will you do next?", choices=["Read more", "Act"])
-    several = _question(
-        answered, "multiple", "What helped?", choices=["Speakers", "Small groups"], required=False
-    )
-    text = _question(answered, "text", "What should we change?", required=False)
+    nps = ask(kind="nps", text="How likely are you to recommend these sessions?")
+    single = ask(kind="single", text="What will you do next?", choices=["Read more", "Act"])
+    several = ask(kind="multiple", text="What helped?", choices=["Speakers", "Small groups"],
+                  required=False)  # fmt: skip
+    text = ask(kind="text", text="What should we change?", required=False)
     for n, person in enumerate(others):
-        Invitation.objects.create(survey=answered, member=person)
-        survey_services.response_submit(
-            survey=answered,
-            member=person,
-            answers={
+        survey_answer(
+            answered,
+            {
                 agreement: 1 + n % 5,
                 nps: 4 + n,
                 single: single.choices.all()[n % 2],
                 several: list(several.choices.all()[: 1 + n % 2]),
                 text: f"More time for questions, please ({n}).",
             },
+            member=person,
         )
     # Every answer in the results now, with its groups, for the results pages' checks.
     answers_release(answered)
-    Invitation.objects.create(survey=answered, member=member)
+    InvitationFactory(survey=answered, member=member)
 
     # Actions and check-ins, for the member's pages and the dashboard.
-    Action.objects.create(
+    ActionFactory(
         member=member, what="Ask for ethnicity data in our team's audit", level="team",
         due_on=timezone.localdate() - timedelta(days=2), event=past,
     )  # fmt: skip
-    Action.objects.create(
+    ActionFactory(
         member=member, what="Book interpreters with first appointments", level="organisation",
         status="in_progress", due_on=timezone.localdate() + timedelta(days=20), shared=True,
     )  # fmt: skip
-    done = Action.objects.create(
+    done = ActionFactory(
         member=member, what="Read the rapid review", level="personal", status="done",
         completed_on=timezone.localdate(), value_cycle=ValueCycle.POTENTIAL,
     )  # fmt: skip
-    done.updates.create(status="done", note="Shared it with the team too.")
-    Action.objects.create(
-        member=member, what="Start a reading group", level="team", status="dropped"
-    )
+    ActionUpdateFactory(action=done, status="done", note="Shared it with the team too.")
+    ActionFactory(member=member, what="Start a reading group", level="team", status="dropped")
     for person in others:
-        Action.objects.create(member=person, what="Private words", level="system", status="done")
+        ActionFactory(member=person, what="Private words", level="system", status="done")
     for stages, person in [((1, 2, 4), member), *[((1, 3), p) for p in others]]:
         for months_ago, stage in zip(range(len(stages) * 4, 0, -4), stages, strict=True):
-            CheckIn.objects.create(
+            CheckInFactory(
                 member=person,
                 stage=JourneyStage(stage),
                 note="Noticing more in meetings." if person is member else "",

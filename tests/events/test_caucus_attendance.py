@@ -13,11 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Attendance, CaucusMembership, Registration
+from events.models import Attendance, CaucusMembership
 from members import imports
 from members.imports import CAUCUS_SESSION_REFUSED, NOT_IN_CAUCUS
 
-from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from ..factories import (
+    AttendanceFactory,
+    CaucusFactory,
+    EventFactory,
+    RegistrationFactory,
+    UserFactory,
+    caucus_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +60,7 @@ def test_the_check_step_tells_an_organiser_without_the_permission_nothing(
 ):
     inside = caucus_member(session.caucus)
     recorded = caucus_member(session.caucus)
-    Attendance.objects.create(event=session, member=recorded)
+    AttendanceFactory(event=session, member=recorded)
     outsider = UserFactory(name="Olu Outsider")
 
     response = _check(organiser_client, _register(inside, recorded, outsider))
@@ -115,7 +122,7 @@ def test_a_walk_in_from_outside_the_caucus_is_refused(session, organiser):
 def test_a_member_who_left_the_caucus_after_booking_is_not_marked_present(session, organiser):
     stayed, left = caucus_member(session.caucus), caucus_member(session.caucus)
     for member in (stayed, left):
-        Registration.objects.create(event=session, member=member, status="confirmed")
+        RegistrationFactory(event=session, member=member)
     CaucusMembership.objects.filter(member=left).delete()
 
     services.attendance_record(

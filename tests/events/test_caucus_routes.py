@@ -1,19 +1,25 @@
 """Routes by which an organiser without `events.view_caucus_choice` could learn who is in a
 caucus (issue 13, item 1). Each test is the attack, and it must fail."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Event, Registration
+from events.models import Event
 from surveys import services as survey_services
-from surveys.models import Question, Survey
+from surveys.models import Survey
 
-from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from ..factories import (
+    CaucusFactory,
+    EventFactory,
+    QuestionFactory,
+    RegistrationFactory,
+    SurveyFactory,
+    caucus_member,
+    permission_give,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +32,7 @@ def caucus():
 @pytest.fixture
 def booked_caucus_session(caucus):
     event = EventFactory(title="Zephyr gathering", caucus=caucus)
-    Registration.objects.create(event=event, member=caucus_member(caucus))
+    RegistrationFactory(event=event, member=caucus_member(caucus))
     return event
 
 
@@ -42,7 +48,7 @@ def test_a_booked_caucus_session_cannot_become_an_open_session(booked_caucus_ses
 
 def test_a_booked_open_session_cannot_become_a_caucus_session(caucus):
     event = EventFactory(title="Open webinar")
-    Registration.objects.create(event=event, member=UserFactory())
+    RegistrationFactory(event=event)
 
     with pytest.raises(ValidationError, match="cannot change now"):
         services.event_save(event=event, caucus=caucus)
@@ -82,13 +88,8 @@ def test_an_unbooked_session_may_still_change_its_caucus(caucus):
 
 
 def _caucus_survey(caucus):
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Zephyr check-in", slug="zephyr-check-in", kind=Survey.Kind.CAUCUS, caucus=caucus,
-        opens_at=now - datetime.timedelta(days=1), closes_at=now + datetime.timedelta(days=7),
-        status=Survey.Status.PUBLISHED,
-    )  # fmt: skip
-    Question.objects.create(survey=survey, order=1, text="How was it?", kind="text")
+    survey = SurveyFactory(title="Zephyr check-in", caucus=caucus)
+    QuestionFactory(survey=survey, text="How was it?", kind="text")
     return survey
 
 
@@ -134,21 +135,19 @@ TAKEAWAY = "Name what you see"
 
 @pytest.fixture
 def held_caucus_session(caucus):
-    start = timezone.now() - datetime.timedelta(days=3)
     event = EventFactory(
-        title="Zephyr circle", caucus=caucus, starts_at=start,
-        ends_at=start + datetime.timedelta(hours=1), capacity=10,
+        title="Zephyr circle", caucus=caucus, past=True, capacity=10,
         outcome_summary=SUMMARY, key_takeaways=TAKEAWAY,
         recording_url="https://video.example.org/zephyr", summary_published_at=timezone.now(),
     )  # fmt: skip
-    Registration.objects.create(event=event, member=caucus_member(caucus), status="confirmed")
+    RegistrationFactory(event=event, member=caucus_member(caucus))
     return event
 
 
 @pytest.fixture
 def upcoming_caucus_session(caucus):
     event = EventFactory(title="Zephyr planning", caucus=caucus, capacity=10)
-    Registration.objects.create(event=event, member=caucus_member(caucus), status="confirmed")
+    RegistrationFactory(event=event, member=caucus_member(caucus))
     return event
 
 
@@ -190,9 +189,8 @@ def test_the_caucus_sees_its_session_in_full(client, held_caucus_session, upcomi
 def test_an_organiser_trusted_with_caucus_choices_sees_it_in_full(
     client, organiser, held_caucus_session, upcoming_caucus_session
 ):
-    from django.contrib.auth.models import Permission
 
-    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(organiser, "events.view_caucus_choice")
     client.force_login(organiser)
 
     assert SUMMARY in _page(client, held_caucus_session)
@@ -203,7 +201,7 @@ def test_the_programme_shows_outsiders_no_fullness_or_summary_link_for_a_caucus_
     client, member, caucus
 ):
     full = EventFactory(title="Zephyr full", caucus=caucus, capacity=1)
-    Registration.objects.create(event=full, member=caucus_member(caucus), status="confirmed")
+    RegistrationFactory(event=full, member=caucus_member(caucus))
     client.force_login(member)
 
     html = client.get(reverse("events:programme")).content.decode()
@@ -218,7 +216,6 @@ def test_the_programme_shows_outsiders_no_fullness_or_summary_link_for_a_caucus_
 def test_a_caucus_surveys_results_hide_its_small_invited_count_from_an_untrusted_organiser(
     client, organiser, caucus
 ):
-    from django.contrib.auth.models import Permission
 
     for _ in range(3):
         caucus_member(caucus)
@@ -233,7 +230,7 @@ def test_a_caucus_surveys_results_hide_its_small_invited_count_from_an_untrusted
     assert "Invited,hidden" in csv_text
     assert "Invited,3" not in csv_text
 
-    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(organiser, "events.view_caucus_choice")
     client.force_login(type(organiser).objects.get(pk=organiser.pk))
     csv_text = client.get(reverse("surveys:results_csv", args=[survey.pk])).content.decode()
     assert "Invited,3" in csv_text

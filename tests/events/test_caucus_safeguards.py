@@ -3,31 +3,39 @@ assumed, withdrawal takes effect at once, and the choice shows on no page, log l
 error report except for the member and people given `events.view_caucus_choice`."""
 
 import contextlib
-import datetime
 import json
 import logging
 import re
 import sys
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from pytest_django.asserts import assertContains, assertNotContains
 
 from events import services
-from events.models import Attendance, CaucusMembership, Registration, Suggestion
+from events.models import CaucusMembership, Registration
 from events.views import public
 from members import data_rights
-from members.models import Action
 from members.roles import ORGANISERS
 from members.services import starter_content_load
-from surveys.models import Invitation, Question, Response, Survey
+from surveys.models import Response
 
-from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from ..factories import (
+    ActionFactory,
+    AttendanceFactory,
+    CaucusFactory,
+    EventFactory,
+    QuestionFactory,
+    RegistrationFactory,
+    ResponseFactory,
+    SuggestionFactory,
+    SurveyFactory,
+    UserFactory,
+    caucus_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +55,10 @@ def insider(caucus, ground_rules):
     person = caucus_member(
         caucus, agreed_to=ground_rules, name="Kim Insider", listed_in_directory=True
     )
-    past = EventFactory(
-        title="Mixed session",
-        starts_at=timezone.now() - datetime.timedelta(days=3),
-        ends_at=timezone.now() - datetime.timedelta(days=3, hours=-1),
-    )
-    Registration.objects.create(event=past, member=person, status="confirmed")
-    Attendance.objects.create(event=past, member=person)
-    Suggestion.objects.create(member=person, topic="Race and housing")
+    past = EventFactory(title="Mixed session", past=True)
+    RegistrationFactory(event=past, member=person)
+    AttendanceFactory(event=past, member=person)
+    SuggestionFactory(member=person, topic="Race and housing")
     return person
 
 
@@ -78,16 +82,9 @@ def test_the_consent_screen_links_to_the_privacy_pages(member_client, caucus):
 
 def test_withdrawal_removes_access_at_once(client, caucus, insider):
     session = EventFactory(title="Caucus circle", caucus=caucus, joining_link=LINK)
-    Registration.objects.create(event=session, member=insider, status="confirmed")
-    named = Survey.objects.create(
-        title="Named",
-        slug="named",
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=False,
-        opens_at=timezone.now() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=1),
-    )
-    Response.objects.create(survey=named, member=insider, sector="nhs")
+    RegistrationFactory(event=session, member=insider)
+    named = SurveyFactory(draft=True, named=True, title="Named")
+    ResponseFactory(survey=named, member=insider, sector="nhs")
     client.force_login(insider)
     assertContains(client.get(session.get_absolute_url()), LINK)
 
@@ -140,8 +137,12 @@ def test_no_organiser_page_shows_the_caucus_without_the_permission(client, insid
 
 def test_the_pages_do_show_it_to_someone_given_the_permission(client, insider, ground_rules):
     """The check above is not empty: the same staff member, once trusted, sees the choice."""
-    staff = UserFactory(is_staff=True, agreed_to=ground_rules, groups=[ORGANISERS])
-    staff.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    staff = UserFactory(
+        is_staff=True,
+        agreed_to=ground_rules,
+        groups=[ORGANISERS],
+        permissions=["events.view_caucus_choice"],
+    )
     client.force_login(staff)
 
     changelist = client.get(reverse("admin:events_caucusmembership_changelist"))
@@ -210,30 +211,14 @@ def test_an_error_while_joining_does_not_put_the_caucus_in_the_report(member, ca
 def test_caucus_surveys_and_sessions_stay_out_of_an_export_without_the_permission(
     client, caucus, insider, organiser
 ):
-    survey = Survey.objects.create(
-        title="Caucus pulse",
-        slug="caucus-pulse",
-        kind=Survey.Kind.CAUCUS,
-        caucus=caucus,
-        opens_at=timezone.now() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=1),
-    )
-    Question.objects.create(survey=survey, text="How are you?", kind="text")
-    Invitation.objects.create(survey=survey, member=insider)
+    survey = SurveyFactory(draft=True, title="Caucus pulse", caucus=caucus, invited=[insider])
+    QuestionFactory(survey=survey, text="How are you?", kind="text")
     circle = EventFactory(title="Caucus circle", caucus=caucus)
-    Registration.objects.create(event=circle, member=insider, status="confirmed")
+    RegistrationFactory(event=circle, member=insider)
     # An action the caucus session prompted: left out whole, as its session would tell.
-    Action.objects.create(member=insider, what="Talk to my manager", level="personal", event=circle)
+    ActionFactory(member=insider, what="Talk to my manager", level="personal", event=circle)
     # A survey after the caucus session goes to the caucus's members alone.
-    follow_up = Survey.objects.create(
-        title="Circle follow-up",
-        slug="circle-follow-up",
-        kind=Survey.Kind.POST_EVENT,
-        event=circle,
-        opens_at=timezone.now() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=1),
-    )
-    Invitation.objects.create(survey=follow_up, member=insider)
+    SurveyFactory(draft=True, title="Circle follow-up", event=circle, invited=[insider])
     client.force_login(organiser)
 
     text = client.get(reverse("members:member_data_download", args=[insider.pk])).content.decode()

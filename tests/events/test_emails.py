@@ -13,10 +13,16 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events import services
-from events.models import Attendance, Event, EventKind, Programme, Registration
+from events.models import Event, Registration
 from members.models import User
 
-from ..factories import UserFactory
+from ..factories import (
+    AttendanceFactory,
+    EventFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,32 +32,22 @@ UK_WHEN = "When: Thursday 1 July 2027, 10:00 to 11:30 (UK time)"
 JOINING_LINK = "https://meet.example.org/j/anti-racism-cop"
 
 
-@pytest.fixture
-def kind(db):
-    return EventKind.objects.create(name="Webinar", slug="webinar")
-
-
-def make_event(kind, *, slug="racism-and-maternity", starts_at=STARTS_AT, **fields):
+def make_event(**fields):
+    """The session these emails are about: online, an hour and a half from STARTS_AT."""
     fields = {
         "title": "Racism and maternity care",
+        "slug": "racism-and-maternity",
         "summary": "What the evidence says and what teams are doing about it.",
-        "format": Event.Format.ONLINE,
         "joining_link": JOINING_LINK,
-        "status": Event.Status.PUBLISHED,
+        "starts_at": STARTS_AT,
         **fields,
     }
-    return Event.objects.create(
-        kind=kind,
-        slug=slug,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=90),
-        **fields,
-    )
+    return EventFactory(**fields)
 
 
 @pytest.fixture
-def event(kind):
-    return make_event(kind)
+def event(db):
+    return make_event()
 
 
 def register(member, event, capture):
@@ -118,11 +114,9 @@ def test_registration_confirmation_is_essential_so_has_no_unsubscribe(
 
 
 def test_in_person_confirmation_gives_the_venue_and_no_joining_link(
-    kind, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    event = make_event(
-        kind, format=Event.Format.IN_PERSON, venue="Riverside Hub, Leeds", joining_link=""
-    )
+    event = make_event(format=Event.Format.IN_PERSON, venue="Riverside Hub, Leeds", joining_link="")
 
     register(UserFactory(), event, django_capture_on_commit_callbacks)
 
@@ -131,9 +125,9 @@ def test_in_person_confirmation_gives_the_venue_and_no_joining_link(
 
 
 def test_a_full_event_puts_the_member_on_the_waiting_list_and_says_so(
-    kind, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    event = make_event(kind, capacity=1)
+    event = make_event(capacity=1)
     register(UserFactory(), event, django_capture_on_commit_callbacks)
     waiting = UserFactory(name="Sam Reid")
     mail.outbox.clear()
@@ -153,9 +147,9 @@ def test_a_full_event_puts_the_member_on_the_waiting_list_and_says_so(
 
 
 def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
-    kind, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    event = make_event(kind, capacity=1)
+    event = make_event(capacity=1)
     first, waiting = UserFactory(), UserFactory(name="Sam Reid")
     place = register(first, event, django_capture_on_commit_callbacks)
     register(waiting, event, django_capture_on_commit_callbacks)
@@ -178,14 +172,12 @@ def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
 # Cancellation ------------------------------------------------------------------------------
 
 
-def test_cancelling_an_event_tells_everyone_booked_or_waiting(
-    kind, django_capture_on_commit_callbacks
-):
-    event = make_event(kind, capacity=1)
+def test_cancelling_an_event_tells_everyone_booked_or_waiting(django_capture_on_commit_callbacks):
+    event = make_event(capacity=1)
     booked, waiting, left = UserFactory(), UserFactory(), UserFactory()
     register(booked, event, django_capture_on_commit_callbacks)
     register(waiting, event, django_capture_on_commit_callbacks)
-    Registration.objects.create(event=event, member=left, status=Registration.Status.CANCELLED)
+    RegistrationFactory(event=event, member=left, status=Registration.Status.CANCELLED)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,8 +203,8 @@ def test_cancelling_an_event_tells_everyone_booked_or_waiting(
 
 
 @pytest.fixture
-def past_event(kind):
-    return make_event(kind, slug="naming-racism", starts_at=timezone.now() - timedelta(days=2))
+def past_event(db):
+    return make_event(slug="naming-racism", starts_at=timezone.now() - timedelta(days=2))
 
 
 def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
@@ -220,14 +212,10 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
 ):
     came, missed, cancelled, walk_in = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     for member in (came, missed):
-        Registration.objects.create(
-            event=past_event, member=member, status=Registration.Status.CONFIRMED
-        )
-    Registration.objects.create(
-        event=past_event, member=cancelled, status=Registration.Status.CANCELLED
-    )
-    Attendance.objects.create(event=past_event, member=came)
-    Attendance.objects.create(event=past_event, member=walk_in, walk_in=True)
+        RegistrationFactory(event=past_event, member=member)
+    RegistrationFactory(event=past_event, member=cancelled, status=Registration.Status.CANCELLED)
+    AttendanceFactory(event=past_event, member=came)
+    AttendanceFactory(event=past_event, member=walk_in, walk_in=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         due = services.event_summary_publish(
@@ -272,10 +260,8 @@ def test_catch_up_skips_members_who_turned_catch_up_emails_off(
     past_event, organiser, django_capture_on_commit_callbacks
 ):
     member = UserFactory(email_catch_up=False)
-    Registration.objects.create(
-        event=past_event, member=member, status=Registration.Status.CONFIRMED
-    )
-    Attendance.objects.create(event=past_event, member=UserFactory())
+    RegistrationFactory(event=past_event, member=member)
+    AttendanceFactory(event=past_event)
 
     with django_capture_on_commit_callbacks(execute=True):
         due = services.event_summary_publish(
@@ -293,9 +279,7 @@ def test_catch_up_waits_until_attendance_is_recorded(
     they missed it."""
     came, missed = UserFactory(), UserFactory()
     for member in (came, missed):
-        Registration.objects.create(
-            event=past_event, member=member, status=Registration.Status.CONFIRMED
-        )
+        RegistrationFactory(event=past_event, member=member)
     with django_capture_on_commit_callbacks(execute=True):
         due = services.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="What we talked about."
@@ -316,18 +300,14 @@ def test_catch_up_waits_until_attendance_is_recorded(
 # Reminders ---------------------------------------------------------------------------------
 
 
-def book(event, member, status=Registration.Status.CONFIRMED):
-    return Registration.objects.create(event=event, member=member, status=status)
-
-
-def test_reminders_go_once_to_each_booking_within_the_lead_time(kind):
+def test_reminders_go_once_to_each_booking_within_the_lead_time():
     now = STARTS_AT - timedelta(hours=20)
-    soon = make_event(kind)
-    later = make_event(kind, slug="later", starts_at=STARTS_AT + timedelta(days=2))
+    soon = make_event()
+    later = make_event(slug="later", starts_at=STARTS_AT + timedelta(days=2))
     first, second = UserFactory(), UserFactory()
-    booking = book(soon, first)
-    book(soon, second)
-    book(later, first)
+    booking = RegistrationFactory(event=soon, member=first)
+    RegistrationFactory(event=soon, member=second)
+    RegistrationFactory(event=later, member=first)
 
     assert services.reminders_send(now=now) == 2
 
@@ -338,33 +318,31 @@ def test_reminders_go_once_to_each_booking_within_the_lead_time(kind):
     assert len(mail.outbox) == 2
 
 
-def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_places(
-    kind,
-):
-    event = make_event(kind)
+def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_places():
+    event = make_event()
     keen = UserFactory()
-    book(event, keen)
-    book(event, UserFactory(email_reminders=False))
-    book(event, UserFactory(), status=Registration.Status.CANCELLED)
-    book(event, UserFactory(), status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, member=keen)
+    RegistrationFactory(event=event, member=UserFactory(email_reminders=False))
+    RegistrationFactory(event=event, status=Registration.Status.CANCELLED)
+    RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
 
     assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
 
     assert [m.to for m in mail.outbox] == [[keen.email]]
 
 
-def test_reminders_skip_cancelled_events(kind):
-    event = make_event(kind, status=Event.Status.CANCELLED)
-    book(event, UserFactory())
+def test_reminders_skip_cancelled_events():
+    event = make_event(status=Event.Status.CANCELLED)
+    RegistrationFactory(event=event)
 
     assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 
-def test_a_reminder_can_be_unsubscribed_from_in_one_click(kind):
-    event = make_event(kind)
+def test_a_reminder_can_be_unsubscribed_from_in_one_click():
+    event = make_event()
     member = UserFactory(name="Ada Okafor")
-    book(event, member)
+    RegistrationFactory(event=event, member=member)
 
     services.reminders_send(now=STARTS_AT - timedelta(hours=3))
 
@@ -397,10 +375,10 @@ def test_a_reminder_can_be_unsubscribed_from_in_one_click(kind):
     assert member.email_programme is True
 
 
-def test_the_reminder_command_sends_due_reminders_and_says_how_many(kind):
-    event = make_event(kind, starts_at=timezone.now() + timedelta(hours=30))
-    book(event, UserFactory())
-    book(event, UserFactory())
+def test_the_reminder_command_sends_due_reminders_and_says_how_many():
+    event = make_event(starts_at=timezone.now() + timedelta(hours=30))
+    RegistrationFactory(event=event)
+    RegistrationFactory(event=event)
     Registration.objects.update(requested_at=timezone.now() - timedelta(days=3))
     out = StringIO()
 
@@ -421,16 +399,17 @@ def test_the_reminder_command_refuses_a_lead_time_under_an_hour():
 
 
 def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
-    kind, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    programme = Programme.objects.create(
+    programme = ProgrammeFactory(
+        draft=True,
         title="July to December 2027",
         slug="july-to-december-2027",
         starts_on=date(2027, 7, 1),
         ends_on=date(2027, 12, 31),
         theme="Racism in maternity care",
     )
-    make_event(kind, programme=programme, status=Event.Status.DRAFT)
+    make_event(programme=programme, status=Event.Status.DRAFT)
     keen = UserFactory(name="Ada Okafor")
     UserFactory(email_programme=False)
     UserFactory(is_active=False)
@@ -456,10 +435,10 @@ def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
     assert User.objects.get(pk=keen.pk).email_programme is True
 
 
-def test_no_reminder_for_a_booking_made_inside_the_reminder_window(kind):
+def test_no_reminder_for_a_booking_made_inside_the_reminder_window():
     """Someone who books the evening before has just had the confirmation: no second email."""
-    event = make_event(kind, starts_at=timezone.now() + timedelta(hours=10))
-    early, late = book(event, UserFactory()), book(event, UserFactory())
+    event = make_event(starts_at=timezone.now() + timedelta(hours=10))
+    early, late = RegistrationFactory(event=event), RegistrationFactory(event=event)
     Registration.objects.filter(pk=early.pk).update(requested_at=timezone.now() - timedelta(days=5))
 
     assert services.reminders_send() == 1
@@ -469,12 +448,12 @@ def test_no_reminder_for_a_booking_made_inside_the_reminder_window(kind):
 
 
 def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
-    kind, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    event = make_event(kind, starts_at=timezone.now() + timedelta(hours=20), capacity=1)
-    confirmed = book(event, UserFactory(name="Ada Okafor"))
-    waiting = book(event, UserFactory(), status=Registration.Status.WAITLISTED)
-    book(event, UserFactory(), status=Registration.Status.CANCELLED)
+    event = make_event(starts_at=timezone.now() + timedelta(hours=20), capacity=1)
+    confirmed = RegistrationFactory(event=event, member=UserFactory(name="Ada Okafor"))
+    waiting = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
+    RegistrationFactory(event=event, status=Registration.Status.CANCELLED)
     Registration.objects.update(
         requested_at=timezone.now() - timedelta(days=5), reminder_sent_at=timezone.now()
     )
@@ -497,9 +476,9 @@ def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
     ) == [None, None]
 
 
-def test_a_change_calendars_do_not_show_emails_nobody(kind, django_capture_on_commit_callbacks):
-    event = make_event(kind)
-    book(event, UserFactory())
+def test_a_change_calendars_do_not_show_emails_nobody(django_capture_on_commit_callbacks):
+    event = make_event()
+    RegistrationFactory(event=event)
     with django_capture_on_commit_callbacks(execute=True):
         services.event_save(event=event, summary="A clearer description of the session.")
     assert mail.outbox == []

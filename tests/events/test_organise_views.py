@@ -6,20 +6,14 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import (
     Attendance,
-    Caucus,
     CaucusMembership,
     Event,
-    EventKind,
-    Goal,
     Programme,
     Registration,
     Speaker,
@@ -27,7 +21,21 @@ from events.models import (
 )
 from members.roles import ORGANISERS
 
-from ..factories import UserFactory
+from ..factories import (
+    AttendanceFactory,
+    CaucusFactory,
+    CaucusMembershipFactory,
+    EventFactory,
+    EventKindFactory,
+    GoalFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    SpeakerFactory,
+    SuggestionFactory,
+    UserFactory,
+    caucus_member,
+    permission_give,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,35 +45,6 @@ NEXT_YEAR = timezone.now().year + 1
 
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def _kind(name="Webinar"):
-    return EventKind.objects.get_or_create(name=name, defaults={"slug": name.lower()})[0]
-
-
-def _event(*, title="Housing and health", start=None, hours=1, **fields):
-    """An event created straight in the database: published, a week ahead, unless told."""
-    start = start or timezone.now() + datetime.timedelta(days=7)
-    fields.setdefault("status", Event.Status.PUBLISHED)
-    fields.setdefault("kind", _kind())
-    n = Event.objects.count()
-    return Event.objects.create(
-        title=title,
-        slug=f"event-{n}-{start:%Y%m%d%H%M%S%f}",
-        summary="What it is about.",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=hours),
-        **fields,
-    )
-
-
-def _started(**fields):
-    """An event that began an hour ago."""
-    return _event(start=timezone.now() - datetime.timedelta(hours=1), hours=2, **fields)
-
-
-def _register(event, member, status=Registration.Status.CONFIRMED):
-    return Registration.objects.create(event=event, member=member, status=status)
 
 
 def _h1_count(response):
@@ -87,7 +66,7 @@ def _event_data(**overrides):
         "title": "Race and maternity care",
         "summary": "Learning from families' experience.",
         "format": Event.Format.ONLINE,
-        "kind": _kind().pk,
+        "kind": EventKindFactory().pk,
         "caucus": "",
         "starts_at": f"{NEXT_YEAR}-07-01T10:00",
         "ends_at": f"{NEXT_YEAR}-07-01T11:30",
@@ -114,16 +93,14 @@ def _event_data(**overrides):
 def _page_kwargs(name):
     """URL kwargs for each page, with the objects it needs."""
     if name in {"events:programme_edit", "events:programme_publish"}:
-        programme = Programme.objects.create(
-            title="Spring", slug="spring", starts_on="2027-04-01", ends_on="2027-09-30"
-        )
+        programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
         return {"pk": programme.pk}
     if name == "events:suggestion_edit":
-        return {"pk": Suggestion.objects.create(topic="Housing").pk}
+        return {"pk": SuggestionFactory(topic="Housing", member=None).pk}
     if name in {"events:event_attendance", "events:event_summary", "events:event_walk_in"}:
-        return {"pk": _started().pk}
+        return {"pk": EventFactory(started=True).pk}
     if name.startswith("events:event_") and name != "events:event_new":
-        return {"pk": _event(status=Event.Status.DRAFT).pk}
+        return {"pk": EventFactory(status=Event.Status.DRAFT).pk}
     return {}
 
 
@@ -188,14 +165,14 @@ def test_organise_hub_links_to_the_programme_for_organisers_only(
 
 
 def test_programme_page_warns_when_the_programme_reaches_under_six_months(organiser_client):
-    _event(start=timezone.now() + datetime.timedelta(days=60))
+    EventFactory(starts_at=timezone.now() + datetime.timedelta(days=60))
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
     assert "The programme reaches less than six months ahead." in html
     assert "1 month ahead." in html
 
 
 def test_programme_page_has_no_warning_with_seven_months_published(organiser_client):
-    _event(start=timezone.now() + datetime.timedelta(days=215))
+    EventFactory(starts_at=timezone.now() + datetime.timedelta(days=215))
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
     assert "The programme reaches less than six months ahead." not in html
     assert "7 months ahead." in html
@@ -203,9 +180,9 @@ def test_programme_page_has_no_warning_with_seven_months_published(organiser_cli
 
 def test_programme_page_shows_each_event_with_its_numbers_in_uk_time(organiser_client):
     start = datetime.datetime(NEXT_YEAR, 7, 1, 9, 0, tzinfo=UTC)
-    event = _event(title="Race and maternity care", start=start, capacity=10)
+    event = EventFactory(title="Race and maternity care", starts_at=start, capacity=10)
     for status in ["confirmed", "confirmed", "waitlisted", "cancelled"]:
-        _register(event, UserFactory(), status)
+        RegistrationFactory(event=event, member=UserFactory(), status=status)
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
     row = re.search(r"<tr>\s*<th scope=\"row\">Race and maternity care.*?</tr>", html, re.S)[0]
     cells = [
@@ -225,22 +202,23 @@ def test_programme_page_shows_each_event_with_its_numbers_in_uk_time(organiser_c
 
 
 def test_programme_page_shows_caucus_sessions_without_who_is_in_them(organiser_client):
-    caucus = Caucus.objects.create(name="Global majority", slug="global-majority")
-    event = _event(title="Caucus gathering", caucus=caucus)
+    caucus = CaucusFactory()
+    event = EventFactory(title="Caucus gathering", caucus=caucus)
     person = UserFactory(name="Private Person")
-    CaucusMembership.objects.create(
-        member=person, caucus=caucus, consent_version="1", consent_text="I consent."
-    )
-    _register(event, person)
+    CaucusMembershipFactory(member=person, caucus=caucus)
+    RegistrationFactory(event=event, member=person)
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
     assert "Caucus session" in html
     assert "Private Person" not in html
 
 
 def test_programme_page_offers_publish_for_drafts_and_lists_programmes(organiser_client):
-    draft = _event(title="Still a draft", status=Event.Status.DRAFT)
-    Programme.objects.create(
-        title="Autumn programme", slug="autumn", starts_on="2027-10-01", ends_on="2028-03-31"
+    draft = EventFactory(title="Still a draft", status=Event.Status.DRAFT)
+    ProgrammeFactory(
+        draft=True,
+        title="Autumn programme",
+        starts_on=datetime.date(2027, 10, 1),
+        ends_on=datetime.date(2028, 3, 31),
     )
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
     assert f'action="{reverse("events:event_publish", args=[draft.pk])}"' in html
@@ -251,42 +229,35 @@ def test_programme_page_offers_publish_for_drafts_and_lists_programmes(organiser
 
 
 def test_programme_page_query_count_does_not_grow_with_events(
-    organiser_client, django_assert_num_queries
+    organiser_client, same_queries_at_two_sizes
 ):
     """The events table must not run a query per row (kind, caucus, programme, counts)."""
-    caucus = Caucus.objects.create(name="Global majority", slug="global-majority")
-    programme = Programme.objects.create(
-        title="Spring", slug="spring", starts_on="2027-04-01", ends_on="2027-09-30"
-    )
+    caucus = CaucusFactory()
+    programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
 
     def make(n):
         for i in range(n):
-            event = _event(
+            event = EventFactory(
                 title=f"Event {i}",
-                kind=_kind(f"Kind {i % 4}"),
+                kind=EventKindFactory(name=f"Kind {i % 4}", slug=f"kind-{i % 4}"),
                 caucus=caucus if i % 3 == 0 else None,
                 programme=programme,
                 status=Event.Status.DRAFT if i % 2 else Event.Status.PUBLISHED,
             )
-            _register(event, UserFactory())
-            _register(event, UserFactory(), Registration.Status.WAITLISTED)
+            RegistrationFactory(event=event)
+            RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
 
-    url = reverse("events:organise_programme")
-    make(3)
-    organiser_client.get(url)  # warm the caches first
-    with CaptureQueriesContext(connection) as small:
-        response = organiser_client.get(url)
-    assert response.context["page"].paginator.count == 3
-    make(20)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = organiser_client.get(url)
-    assert response.context["page"].paginator.count == 23
-    assert len(small.captured_queries) <= 12
+    pages = same_queries_at_two_sizes(
+        organiser_client, reverse("events:organise_programme"), grow=make, sizes=(3, 20)
+    )
+    assert pages.small.context["page"].paginator.count == 3
+    assert pages.large.context["page"].paginator.count == 23
+    assert pages.queries <= 12
 
 
 def test_programme_page_shows_fifty_events_a_page(organiser_client):
     for i in range(51):
-        _event(title=f"Event {i}", start=timezone.now() + datetime.timedelta(days=i + 1))
+        EventFactory(title=f"Event {i}", starts_at=timezone.now() + datetime.timedelta(days=i + 1))
     response = organiser_client.get(reverse("events:organise_programme"))
     assert len(response.context["page"]) == 50
     response = organiser_client.get(reverse("events:organise_programme"), {"page": "2"})
@@ -334,9 +305,7 @@ def test_programme_ending_before_it_starts_is_refused_in_the_form(organiser_clie
 
 
 def test_organiser_edits_a_programme(organiser_client):
-    programme = Programme.objects.create(
-        title="Spring", slug="spring", starts_on="2027-04-01", ends_on="2027-09-30"
-    )
+    programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
     response = organiser_client.post(
         reverse("events:programme_edit", args=[programme.pk]),
         {"title": "Spring and summer", "starts_on": "2027-04-01", "ends_on": "2027-10-31"},
@@ -356,11 +325,9 @@ def test_publishing_a_programme_publishes_its_drafts_and_says_who_is_emailed(
     UserFactory(email="keen@example.org")
     UserFactory(email="quiet@example.org", email_programme=False)
     UserFactory(email="gone@example.org", is_active=False)
-    programme = Programme.objects.create(
-        title="Spring", slug="spring", starts_on="2027-04-01", ends_on="2027-09-30"
-    )
-    draft = _event(title="In the programme", status=Event.Status.DRAFT, programme=programme)
-    other = _event(title="Not in it", status=Event.Status.DRAFT)
+    programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
+    draft = EventFactory(title="In the programme", status=Event.Status.DRAFT, programme=programme)
+    other = EventFactory(title="Not in it", status=Event.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         response = organiser_client.post(
             reverse("events:programme_publish", args=[programme.pk]), follow=True
@@ -415,10 +382,8 @@ def test_event_times_entered_in_uk_time_are_stored_in_utc(organiser_client, mont
 
 
 def test_organiser_creates_an_event_with_goals_and_speakers(organiser_client):
-    goals = [Goal.objects.create(name="Build relationships"), Goal.objects.create(name="Solve")]
-    programme = Programme.objects.create(
-        title="Spring", slug="spring", starts_on="2027-04-01", ends_on="2027-09-30"
-    )
+    goals = [GoalFactory(name="Build relationships"), GoalFactory(name="Solve")]
+    programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
     response = organiser_client.post(
         reverse("events:event_new"),
         _event_data(
@@ -456,9 +421,11 @@ def test_organiser_creates_an_event_with_goals_and_speakers(organiser_client):
 
 
 def test_organiser_edits_an_event_and_its_speakers(organiser_client):
-    event = _event(title="Old title", start=datetime.datetime(NEXT_YEAR, 7, 1, 9, tzinfo=UTC))
-    keep = Speaker.objects.create(event=event, name="Keep Me", order=1)
-    drop = Speaker.objects.create(event=event, name="Drop Me", order=2)
+    event = EventFactory(
+        title="Old title", starts_at=datetime.datetime(NEXT_YEAR, 7, 1, 9, tzinfo=UTC)
+    )
+    keep = SpeakerFactory(event=event, name="Keep Me", order=1)
+    drop = SpeakerFactory(event=event, name="Drop Me", order=2)
     url = reverse("events:event_edit", args=[event.pk])
     html = organiser_client.get(url).content.decode()
     assert f'value="{NEXT_YEAR}-07-01T10:00"' in html  # Shown in UK time, as entered.
@@ -544,7 +511,7 @@ def test_event_form_explains_impossible_times(organiser_client, overrides, field
 
 
 def test_an_existing_event_may_be_edited_after_it_started(organiser_client):
-    event = _started(title="Already begun")
+    event = EventFactory(started=True, title="Already begun")
     local = timezone.localtime(event.starts_at)
     response = organiser_client.post(
         reverse("events:event_edit", args=[event.pk]),
@@ -580,16 +547,16 @@ def test_a_time_lost_or_doubled_at_the_clock_change_is_a_form_error(organiser_cl
 
 
 def test_a_caucus_session_may_be_of_any_kind(organiser_client):
-    caucus = Caucus.objects.create(name="Global majority", slug="global-majority")
+    caucus = CaucusFactory()
     response = organiser_client.post(
-        reverse("events:event_new"), _event_data(caucus=caucus.pk, kind=_kind("Webinar").pk)
+        reverse("events:event_new"), _event_data(caucus=caucus.pk, kind=EventKindFactory().pk)
     )
     assert response.status_code == 302
     assert Event.objects.get().caucus == caucus
 
 
 def test_organiser_publishes_a_draft_event(organiser_client):
-    event = _event(status=Event.Status.DRAFT)
+    event = EventFactory(title="Housing and health", status=Event.Status.DRAFT)
     response = organiser_client.post(reverse("events:event_publish", args=[event.pk]), follow=True)
     assert _messages(response) == ["“Housing and health” is published: members can now register."]
     event.refresh_from_db()
@@ -602,12 +569,20 @@ def test_organiser_publishes_a_draft_event(organiser_client):
 def test_cancelling_says_who_will_be_told_then_tells_them(
     organiser_client, django_capture_on_commit_callbacks
 ):
-    event = _event(capacity=2)
+    event = EventFactory(title="Housing and health", capacity=2)
     booked = [UserFactory(email="a@example.org"), UserFactory(email="b@example.org")]
     for person in booked:
-        _register(event, person)
-    _register(event, UserFactory(email="waiting@example.org"), Registration.Status.WAITLISTED)
-    _register(event, UserFactory(email="left@example.org"), Registration.Status.CANCELLED)
+        RegistrationFactory(event=event, member=person)
+    RegistrationFactory(
+        event=event,
+        member=UserFactory(email="waiting@example.org"),
+        status=Registration.Status.WAITLISTED,
+    )
+    RegistrationFactory(
+        event=event,
+        member=UserFactory(email="left@example.org"),
+        status=Registration.Status.CANCELLED,
+    )
     url = reverse("events:event_cancel", args=[event.pk])
 
     html = organiser_client.get(url).content.decode()
@@ -634,7 +609,7 @@ def test_cancelling_says_who_will_be_told_then_tells_them(
 
 
 def test_a_past_event_cannot_be_cancelled(organiser_client):
-    event = _event(start=timezone.now() - datetime.timedelta(days=2))
+    event = EventFactory(starts_at=timezone.now() - datetime.timedelta(days=2))
     url = reverse("events:event_cancel", args=[event.pk])
     assert b"This event has already taken place" in organiser_client.get(url).content
     response = organiser_client.post(url, follow=True)
@@ -646,11 +621,11 @@ def test_a_past_event_cannot_be_cancelled(organiser_client):
 
 
 def test_check_in_marks_who_came_and_ignores_ids_that_are_not_numbers(organiser_client, organiser):
-    event = _started()
+    event = EventFactory(started=True)
     ada, ben, cai = (UserFactory(name=n) for n in ["Ada", "Ben", "Cai"])
     for person in (ada, ben, cai):
-        _register(event, person)
-    Attendance.objects.create(event=event, member=ada)
+        RegistrationFactory(event=event, member=person)
+    AttendanceFactory(event=event, member=ada)
     url = reverse("events:event_attendance", args=[event.pk])
 
     html = organiser_client.get(url).content.decode()
@@ -671,8 +646,8 @@ def test_check_in_marks_who_came_and_ignores_ids_that_are_not_numbers(organiser_
 
 
 def test_attendance_is_read_only_before_the_event_starts(organiser_client):
-    event = _event()
-    _register(event, UserFactory(name="Early Bird"))
+    event = EventFactory()
+    RegistrationFactory(event=event, member=UserFactory(name="Early Bird"))
     url = reverse("events:event_attendance", args=[event.pk])
     html = organiser_client.get(url).content.decode()
     assert "Attendance opens when the event starts." in html
@@ -685,7 +660,7 @@ def test_attendance_is_read_only_before_the_event_starts(organiser_client):
 
 
 def test_walk_in_is_found_by_email_whatever_its_case(organiser_client):
-    event = _started()
+    event = EventFactory(started=True)
     walker = UserFactory(email="walker@example.org", name="Wal Walker")
     url = reverse("events:event_walk_in", args=[event.pk])
     response = organiser_client.post(url, {"email": "Walker@Example.ORG"}, follow=True)
@@ -699,7 +674,7 @@ def test_walk_in_is_found_by_email_whatever_its_case(organiser_client):
 
 
 def test_walk_in_with_an_unknown_email_is_a_form_error(organiser_client):
-    event = _started()
+    event = EventFactory(started=True)
     UserFactory(email="inactive@example.org", is_active=False)
     url = reverse("events:event_walk_in", args=[event.pk])
     for email in ["nobody@example.org", "inactive@example.org"]:
@@ -717,13 +692,13 @@ def test_walk_in_with_an_unknown_email_is_a_form_error(organiser_client):
 def test_caucus_session_register_needs_permission_to_see_caucus_choices(
     organiser_client, organiser
 ):
-    caucus = Caucus.objects.create(name="Global majority", slug="global-majority")
-    event = _started(caucus=caucus)
+    caucus = CaucusFactory()
+    event = EventFactory(started=True, caucus=caucus)
     url = reverse("events:event_attendance", args=[event.pk])
     assert organiser_client.get(url).status_code == 403
     walk_in = reverse("events:event_walk_in", args=[event.pk])
     assert organiser_client.post(walk_in, {"email": organiser.email}).status_code == 403
-    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(organiser, "events.view_caucus_choice")
     assert organiser_client.get(url).status_code == 200
 
 
@@ -733,11 +708,11 @@ def test_caucus_session_register_needs_permission_to_see_caucus_choices(
 def test_publishing_a_summary_sends_catch_up_to_who_missed_it(
     organiser_client, django_capture_on_commit_callbacks
 ):
-    event = _started()
+    event = EventFactory(started=True, title="Housing and health")
     came, missed = UserFactory(), UserFactory(email="missed@example.org")
-    _register(event, came)
-    _register(event, missed)
-    Attendance.objects.create(event=event, member=came)
+    RegistrationFactory(event=event, member=came)
+    RegistrationFactory(event=event, member=missed)
+    AttendanceFactory(event=event, member=came)
     url = reverse("events:event_summary", args=[event.pk])
     data = {
         "outcome_summary": "We shared practice.",
@@ -766,7 +741,7 @@ def test_publishing_a_summary_sends_catch_up_to_who_missed_it(
 
 
 def test_a_blank_summary_is_refused(organiser_client):
-    event = _started()
+    event = EventFactory(started=True)
     response = organiser_client.post(
         reverse("events:event_summary", args=[event.pk]), {"outcome_summary": "   "}
     )
@@ -777,7 +752,7 @@ def test_a_blank_summary_is_refused(organiser_client):
 
 
 def test_a_summary_waits_until_the_event_has_taken_place(organiser_client):
-    event = _event()
+    event = EventFactory()
     url = reverse("events:event_summary", args=[event.pk])
     html = organiser_client.get(url).content.decode()
     assert "You can publish a summary once the event has taken place." in html
@@ -792,13 +767,13 @@ def test_a_summary_waits_until_the_event_has_taken_place(organiser_client):
 
 
 def test_suggestions_list_shows_who_suggested_and_filters_by_status(organiser_client):
-    Suggestion.objects.create(
+    SuggestionFactory(
         member=UserFactory(name="Nia Idea"),
         topic="Racism in mental health services",
         speaker="Dr Kim",
         lived_experience_lead=True,
     )
-    Suggestion.objects.create(topic="Data and ethnicity", status=Suggestion.Status.DECLINED)
+    SuggestionFactory(topic="Data and ethnicity", status=Suggestion.Status.DECLINED, member=None)
     url = reverse("events:suggestions_triage")
     html = organiser_client.get(url).content.decode()
     assert "Racism in mental health services" in html
@@ -815,7 +790,7 @@ def test_suggestions_list_shows_who_suggested_and_filters_by_status(organiser_cl
 
 
 def test_became_a_session_needs_the_session(organiser_client):
-    suggestion = Suggestion.objects.create(topic="Housing")
+    suggestion = SuggestionFactory(topic="Housing", member=None)
     url = reverse("events:suggestion_edit", args=[suggestion.pk])
     response = organiser_client.post(
         url, {"status": Suggestion.Status.PLANNED, "organiser_note": "Yes!", "event": ""}
@@ -827,9 +802,9 @@ def test_became_a_session_needs_the_session(organiser_client):
 
 
 def test_organiser_links_a_suggestion_to_the_session_it_became(organiser_client, member):
-    suggestion = Suggestion.objects.create(member=member, topic="Housing")
-    event = _event(title="Housing and health")
-    draft = _event(title="Secret draft", status=Event.Status.DRAFT)
+    suggestion = SuggestionFactory(member=member, topic="Housing")
+    event = EventFactory(title="Housing and health")
+    draft = EventFactory(title="Secret draft", status=Event.Status.DRAFT)
     url = reverse("events:suggestion_edit", args=[suggestion.pk])
     html = organiser_client.get(url).content.decode()
     assert "Housing and health" in html
@@ -854,7 +829,7 @@ def test_organiser_links_a_suggestion_to_the_session_it_became(organiser_client,
 
 
 def test_a_former_members_suggestion_can_be_triaged(organiser_client):
-    suggestion = Suggestion.objects.create(topic="Housing")  # its member has since left
+    suggestion = SuggestionFactory(topic="Housing", member=None)  # its member has since left
     response = organiser_client.post(
         reverse("events:suggestion_edit", args=[suggestion.pk]),
         {"status": Suggestion.Status.DECLINED, "organiser_note": "Not this year."},
@@ -868,21 +843,20 @@ def test_a_former_members_suggestion_can_be_triaged(organiser_client):
 
 
 def test_caucus_choices_in_the_admin_need_their_own_permission(client, ground_rules):
-    staff = UserFactory(is_staff=True, agreed_to=ground_rules, groups=[ORGANISERS])
-    staff.user_permissions.add(Permission.objects.get(codename="view_caucusmembership"))
-    caucus = Caucus.objects.create(name="Global majority", slug="global-majority")
-    CaucusMembership.objects.create(
-        member=UserFactory(name="Private Person"),
-        caucus=caucus,
-        consent_version="1",
-        consent_text="I consent.",
+    staff = UserFactory(
+        is_staff=True,
+        agreed_to=ground_rules,
+        groups=[ORGANISERS],
+        permissions=["events.view_caucusmembership"],
     )
+    caucus = CaucusFactory()
+    caucus_member(caucus, name="Private Person")
     client.force_login(staff)
     changelist = reverse("admin:events_caucusmembership_changelist")
     assert client.get(changelist).status_code == 403
     assert b"Caucus memberships" not in client.get(reverse("admin:index")).content
 
-    staff.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(staff, "events.view_caucus_choice")
     response = client.get(changelist)
     assert response.status_code == 200
     assert b"Private Person" in response.content
@@ -895,10 +869,9 @@ def test_caucus_choices_in_the_admin_need_their_own_permission(client, ground_ru
 
 def test_publishing_a_summary_before_attendance_says_catch_up_emails_wait(organiser_client):
     start = timezone.now() - datetime.timedelta(days=1)
-    event = Event.objects.create(
-        title="Held yesterday", slug="held-yesterday", summary="S",
-        kind=EventKind.objects.create(name="Talk", slug="talk"), status="published",
-        starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+    event = EventFactory(
+        title="Held yesterday", kind=EventKindFactory(name="Talk", slug="talk"), starts_at=start,
+        duration=datetime.timedelta(hours=1),
     )  # fmt: skip
     response = organiser_client.post(
         reverse("events:event_summary", args=[event.pk]),

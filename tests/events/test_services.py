@@ -194,14 +194,9 @@ def test_withdrawing_deletes_the_choice_and_gives_up_future_caucus_places():
         services.registration_create(event=future, member=member)
 
 
-def _past_event(**kwargs):
-    start = timezone.now() - datetime.timedelta(days=1)
-    return EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=1), **kwargs)
-
-
 def test_attendance_marks_registered_members_present_and_absent():
     organiser = UserFactory()
-    event = _past_event()
+    event = EventFactory(past=True)
     came, missed = RegistrationFactory(event=event), RegistrationFactory(event=event)
     assert services.attendance_record(
         event=event, present_ids=[came.member_id], recorded_by=organiser
@@ -215,7 +210,7 @@ def test_attendance_marks_registered_members_present_and_absent():
 
 def test_attendance_ignores_ids_of_people_not_registered_and_keeps_walk_ins():
     organiser = UserFactory()
-    event = _past_event()
+    event = EventFactory(past=True)
     walk_in = UserFactory()
     services.attendance_add_walk_in(event=event, member=walk_in, recorded_by=organiser)
     stranger = UserFactory()
@@ -230,7 +225,7 @@ def test_attendance_cannot_be_recorded_before_the_event():
 
 
 def test_a_walk_in_cannot_be_added_twice():
-    event = _past_event()
+    event = EventFactory(past=True)
     member = UserFactory(name="Walker")
     services.attendance_add_walk_in(event=event, member=member, recorded_by=None)
     with pytest.raises(ValidationError) as caught:

@@ -1,19 +1,19 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from events import services
-from events.models import CaucusMembership, Event, Registration, Speaker, Suggestion
+from events.models import CaucusMembership, Event, Registration, Suggestion
 
 from ..factories import (
+    AttendanceFactory,
     CaucusFactory,
     EventFactory,
     RegistrationFactory,
+    SpeakerFactory,
     UserFactory,
     caucus_member,
 )
@@ -22,16 +22,11 @@ pytestmark = pytest.mark.django_db
 LINK = "https://meet.example.org/secret-room"
 
 
-def _past(**kwargs):
-    start = timezone.now() - datetime.timedelta(days=3)
-    return EventFactory(starts_at=start, ends_at=start + datetime.timedelta(hours=1), **kwargs)
-
-
 def test_programme_lists_upcoming_by_month_and_past_with_summaries(client):
     EventFactory(title="Housing and health", starts_at=timezone.now() + datetime.timedelta(days=40),
                  ends_at=timezone.now() + datetime.timedelta(days=40, hours=1))  # fmt: skip
     EventFactory(title="Draft idea", status=Event.Status.DRAFT)
-    _past(title="Clinical bias", summary_published_at=timezone.now())
+    EventFactory(past=True, title="Clinical bias", summary_published_at=timezone.now())
     response = client.get(reverse("events:programme"))
     html = response.content.decode()
     assert "Housing and health" in html
@@ -42,45 +37,43 @@ def test_programme_lists_upcoming_by_month_and_past_with_summaries(client):
     assert f">{month}</h3>" in html
 
 
-def _listing_queries(client, url):
-    client.get(url)  # warm the caches first
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _grow(n):
     caucus = CaucusFactory()
     for i in range(n):
         event = EventFactory(capacity=5, caucus=caucus if i % 3 == 0 else None)
         RegistrationFactory.create_batch(2, event=event)
-        Speaker.objects.create(event=event, name=f"Speaker {i}")
-        _past(summary_published_at=timezone.now())
+        SpeakerFactory(event=event, name=f"Speaker {i}")
+        EventFactory(past=True, summary_published_at=timezone.now())
 
 
-def test_programme_queries_do_not_grow_with_events_or_registrations(client, member):
+def test_programme_queries_do_not_grow_with_events_or_registrations(
+    client, member, same_queries_at_two_sizes
+):
     """Every event on the programme must come from the same few queries, however many there are."""
     client.force_login(member)
-    _grow(2)
-    small = _listing_queries(client, reverse("events:programme"))
-    _grow(15)
-    assert _listing_queries(client, reverse("events:programme")) == small
-    assert small <= 10
+    pages = same_queries_at_two_sizes(
+        client, reverse("events:programme"), grow=_grow, sizes=(2, 15)
+    )
+    assert pages.queries <= 10
 
 
-def test_event_page_queries_do_not_grow_with_registrations_or_speakers(client, member):
+def test_event_page_queries_do_not_grow_with_registrations_or_speakers(
+    client, member, same_queries_at_two_sizes
+):
     """Registrations, speakers and goals on an event page come from a fixed number of queries."""
     client.force_login(member)
     event = EventFactory(capacity=100)
     RegistrationFactory(event=event, member=member)
-    Speaker.objects.create(event=event, name="First speaker")
-    small = _listing_queries(client, event.get_absolute_url())
-    RegistrationFactory.create_batch(30, event=event)
-    for i in range(10):
-        Speaker.objects.create(event=event, name=f"Speaker {i}")
-    assert _listing_queries(client, event.get_absolute_url()) == small
-    assert small <= 10
+
+    def grow(size):
+        registrations, speakers = size
+        RegistrationFactory.create_batch(registrations, event=event)
+        SpeakerFactory.create_batch(speakers, event=event)
+
+    pages = same_queries_at_two_sizes(
+        client, event.get_absolute_url(), grow=grow, sizes=((0, 1), (30, 10))
+    )
+    assert pages.queries <= 10
 
 
 def test_a_draft_event_is_not_found(client):
@@ -112,7 +105,10 @@ def test_full_event_puts_the_member_on_the_waiting_list_with_their_place(client,
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: _past(), "This event has already started, so registration is closed."),
+        (
+            lambda: EventFactory(past=True),
+            "This event has already started, so registration is closed.",
+        ),
         (
             lambda: EventFactory(
                 registration_closes_at=timezone.now() - datetime.timedelta(hours=1)
@@ -178,7 +174,7 @@ def test_the_joining_link_of_a_caucus_session_never_reaches_a_non_member(client,
     RegistrationFactory(event=event, member=insider)
     # Even a place left over from before they withdrew must not reveal the link.
     outsider = UserFactory(agreed_to=ground_rules)
-    Registration.objects.create(event=event, member=outsider, status="confirmed")
+    RegistrationFactory(event=event, member=outsider)
     token = services.calendar_feed_get_or_create(member=outsider).token
 
     client.force_login(outsider)
@@ -295,8 +291,8 @@ def test_programme_feed_is_public_and_lists_published_events(client):
 def test_my_sessions_shows_bookings_and_attendance_history(client, member):
     upcoming = EventFactory(title="Next month")
     RegistrationFactory(event=upcoming, member=member)
-    came = _past(title="Last month")
-    came.attendances.create(member=member)
+    came = EventFactory(past=True, title="Last month")
+    AttendanceFactory(event=came, member=member)
     client.force_login(member)
     html = client.get(reverse("events:mine")).content.decode()
     assert "Next month" in html

@@ -15,12 +15,14 @@ from members.models import AuditEvent, Organisation, User
 from members.roles import ORGANISERS
 
 from ..factories import (
+    AttendanceFactory,
     CaucusFactory,
     EventFactory,
     OrganisationFactory,
     RegistrationFactory,
     UserFactory,
     caucus_member,
+    permission_give,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -39,19 +41,6 @@ def rows(**filters):
         )
         for e in AuditEvent.objects.filter(**filters).select_related("target_type").order_by("pk")
     ]
-
-
-def give(user, codename):
-    user.user_permissions.add(Permission.objects.get(codename=codename))
-
-
-def _started_event(**kwargs):
-    now = timezone.now()
-    return EventFactory(
-        starts_at=now - datetime.timedelta(minutes=30),
-        ends_at=now + datetime.timedelta(minutes=60),
-        **kwargs,
-    )
 
 
 # audit_record ----------------------------------------------------------------------------------
@@ -134,7 +123,7 @@ def test_refused_access_is_logged(member_client, member):
 
 
 def test_opening_an_attendance_register_is_logged(organiser_client, organiser):
-    event = _started_event()
+    event = EventFactory(started=True)
     RegistrationFactory(event=event)
     url = reverse("events:event_attendance", args=[event.pk])
     assert organiser_client.get(url).status_code == 200
@@ -145,10 +134,10 @@ def test_opening_an_attendance_register_is_logged(organiser_client, organiser):
 
 def test_opening_a_caucus_session_register_is_a_special_category_read(client, ground_rules):
     organiser = UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
-    give(organiser, "view_caucus_choice")
+    permission_give(organiser, "events.view_caucus_choice")
     client.force_login(organiser)
     caucus = CaucusFactory()
-    event = _started_event(caucus=caucus)
+    event = EventFactory(started=True, caucus=caucus)
     RegistrationFactory(event=event, member=caucus_member(caucus))
     url = reverse("events:event_attendance", args=[event.pk])
     response = client.get(url)
@@ -161,7 +150,7 @@ def test_opening_a_caucus_session_register_is_a_special_category_read(client, gr
 
 
 def test_caucus_register_refused_without_the_permission_is_logged(organiser_client, organiser):
-    event = _started_event(caucus=CaucusFactory())
+    event = EventFactory(started=True, caucus=CaucusFactory())
     url = reverse("events:event_attendance", args=[event.pk])
     assert organiser_client.get(url).status_code == 403
     assert rows(action__in=["access_denied", "caucus_register_viewed"]) == [
@@ -213,12 +202,12 @@ def test_checking_and_importing_members_is_logged(organiser_client, organiser):
 
 
 def test_marking_attendance_and_a_walk_in_is_logged(organiser_client, organiser):
-    event = _started_event()
+    event = EventFactory(started=True)
     came, missed = UserFactory(), UserFactory()
     for person in (came, missed):
         RegistrationFactory(event=event, member=person)
     url = reverse("events:event_attendance", args=[event.pk])
-    Attendance.objects.create(event=event, member=missed)
+    AttendanceFactory(event=event, member=missed)
     organiser_client.post(url, {"present": [str(came.pk)]})
     walker = UserFactory(email="walker@example.org")
     walk_in = reverse("events:event_walk_in", args=[event.pk])

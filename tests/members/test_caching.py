@@ -12,10 +12,14 @@ from django.utils import timezone
 from members import caching
 from members.models import User
 from members.roles import ORGANISERS
-from surveys import services as survey_services
-from surveys.models import Invitation, Question, Response, Survey
 
-from ..factories import GroundRulesFactory, UserFactory
+from ..factories import (
+    GroundRulesFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SurveyFactory,
+    survey_answer,
+)
 
 HOME = reverse("members:home")
 ORGANISE_LINK = f'<a class="nav-link" href="{reverse("members:organise")}"'
@@ -89,43 +93,19 @@ def test_a_new_version_of_the_ground_rules_stops_a_member_who_agreed_to_the_last
     assert response["Location"] == f"{reverse('members:ground_rules')}?next=%2Fmembers%2F"
 
 
-def _closed_survey():
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Spring check-in",
-        slug="spring-check-in",
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=True,
-        status=Survey.Status.PUBLISHED,
-        published_at=now - timedelta(days=10),
-        opens_at=now - timedelta(days=10),
-        closes_at=now + timedelta(days=1),
-    )
-    question = survey.questions.create(
-        kind=Question.Kind.AGREEMENT, text="I feel I belong", required=True, order=1
-    )
-    return survey, question
-
-
-def _answer(survey, question, value):
-    member = UserFactory()
-    Invitation.objects.create(survey=survey, member=member)
-    survey_services.response_submit(survey=survey, member=member, answers={question: value})
-
-
 def test_a_closed_surveys_results_are_kept_and_reopening_it_works_them_out_again(
     organiser_client, settings
 ):
     settings.SURVEY_SUPPRESSION_THRESHOLD = 1
-    survey, question = _closed_survey()
-    _answer(survey, question, 4)
+    survey = SurveyFactory()
+    survey_answer(survey, {QuestionFactory(survey=survey): 4})
     survey.closes_at = timezone.now() - timedelta(minutes=1)
     survey.save()
     url = reverse("surveys:results", args=[survey.pk])
     assert organiser_client.get(url).context["results"].responses == 1
 
     # A response written behind the portal's back does not show: the closed results are kept.
-    Response.objects.create(survey=survey)
+    ResponseFactory(survey=survey)
     with CaptureQueriesContext(connection) as captured:
         kept = organiser_client.get(url)
     assert kept.context["results"].responses == 1

@@ -11,14 +11,24 @@ from collections import deque
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from events.models import Attendance, Caucus, CaucusMembership, Registration
+from events.models import Caucus
 from members.data_rights import CAUCUS_TIES, CAUCUS_TIES_NOT_LEFT_OUT, member_data_export
-from members.models import Action
-from resources.models import LearningPathway, PathwayStep, Reflection, StepProgress
 
-from ..factories import CaucusFactory, EventFactory, ResourceFactory, UserFactory
+from ..factories import (
+    ActionFactory,
+    AttendanceFactory,
+    CaucusFactory,
+    CaucusMembershipFactory,
+    EventFactory,
+    LearningPathwayFactory,
+    PathwayStepFactory,
+    ReflectionFactory,
+    RegistrationFactory,
+    ResourceFactory,
+    StepProgressFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,31 +76,25 @@ def test_every_way_a_members_record_leads_to_a_caucus_is_left_out_by_the_one_rul
 def world():
     caucus = CaucusFactory(name="Zephyr caucus", slug="zephyr")
     member = UserFactory(email="sam@example.org")
-    CaucusMembership.objects.create(member=member, caucus=caucus, consent_version="1",
-                                    consent_text="I consent.")  # fmt: skip
-    past = timezone.now() - datetime.timedelta(days=3)
+    CaucusMembershipFactory(member=member, caucus=caucus)
     sessions = {
-        "caucus": EventFactory(title=CAUCUS_SESSION, caucus=caucus, starts_at=past,
-                               ends_at=past + datetime.timedelta(hours=1)),
-        "open": EventFactory(title="Open webinar", starts_at=past,
-                             ends_at=past + datetime.timedelta(hours=1)),
-    }  # fmt: skip
-    pathway = LearningPathway.objects.create(
-        title="Foundations", slug="foundations", description="Start here", is_published=True
-    )
+        "caucus": EventFactory(title=CAUCUS_SESSION, caucus=caucus, past=True),
+        "open": EventFactory(title="Open webinar", past=True),
+    }
+    pathway = LearningPathwayFactory(title="Foundations")
     for order, (kind, event) in enumerate(sessions.items(), 1):
-        Registration.objects.create(event=event, member=member)
-        Attendance.objects.create(event=event, member=member)
-        Action.objects.create(
+        RegistrationFactory(event=event, member=member)
+        AttendanceFactory(event=event, member=member)
+        ActionFactory(
             member=member, what=f"Act on the {kind} session", why="To change",
             due_on=datetime.date(2027, 1, 1), level="team", event=event,
         )  # fmt: skip
         title = CAUCUS_MATERIAL if kind == "caucus" else "Open reading"
-        step = PathwayStep.objects.create(
+        step = PathwayStepFactory(
             pathway=pathway, resource=ResourceFactory(title=title, event=event), order=order
         )
-        StepProgress.objects.create(member=member, step=step, completed_at=timezone.now())
-        Reflection.objects.create(member=member, step=step, text=f"On the {kind} reading")
+        StepProgressFactory(member=member, step=step)
+        ReflectionFactory(member=member, step=step, text=f"On the {kind} reading")
     return member
 
 

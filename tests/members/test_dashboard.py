@@ -6,27 +6,35 @@ import html as html_lib
 import json
 import re
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Attendance, Event, EventKind
+from events.models import Attendance, Event
 from members import dashboard_views, reports
-from members.models import Action, CheckIn, User
-from surveys.models import Answer, Invitation, Question, Response, Survey
+from members.models import User
 
-from ..factories import EventFactory, OrganisationFactory, UserFactory
+from ..factories import (
+    ActionFactory,
+    AttendanceFactory,
+    CheckInFactory,
+    EventFactory,
+    EventKindFactory,
+    OrganisationFactory,
+    UserFactory,
+    event_on,
+    permission_give,
+    survey_sent,
+    uk_time,
+)
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 DASHBOARD = reverse("members:dashboard")
 CSV = reverse("members:dashboard_csv")
 
@@ -34,36 +42,8 @@ CSV = reverse("members:dashboard_csv")
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _at(day, hour=12):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
-
-
-def _event(title, day):
-    start = _at(day)
-    return EventFactory(title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1))
-
-
 def _joined(user, day):
-    User.objects.filter(pk=user.pk).update(date_joined=_at(day))
-
-
-def _survey(title, day, *, invited, responded, cycle, answers):
-    """A survey with its invitations sent on `day` and one agreement question tagged `cycle`."""
-    survey = Survey.objects.create(
-        title=title, slug=title.lower().replace(" ", "-"), kind=Survey.Kind.COP_WIDE,
-        opens_at=_at(day, 9), closes_at=_at(day + datetime.timedelta(days=14), 9),
-        status=Survey.Status.PUBLISHED, invitations_sent_at=_at(day, 9),
-    )  # fmt: skip
-    for member in invited:
-        Invitation.objects.create(survey=survey, member=member, responded=member in responded)
-    question = Question.objects.create(
-        survey=survey, text=f"{title}: I use what I learned.", kind=Question.Kind.AGREEMENT,
-        value_cycle=cycle,
-    )  # fmt: skip
-    for value in answers:
-        response = Response.objects.create(survey=survey)
-        Answer.objects.create(response=response, question=question, value=value)
-    return survey
+    User.objects.filter(pk=user.pk).update(date_joined=uk_time(day))
 
 
 def _text(fragment):
@@ -88,14 +68,6 @@ def _dl(response, dl_id):
     terms = [_text(t) for t in re.findall(r"<dt[^>]*>(.*?)</dt>", block, re.S)]
     values = [_text(d) for d in re.findall(r"<dd[^>]*>(.*?)</dd>", block, re.S)]
     return dict(zip(terms, values, strict=True))
-
-
-def _unsuppressed(user):
-    user.user_permissions.add(
-        Permission.objects.get(
-            codename="view_unsuppressed_results", content_type__app_label="surveys"
-        )
-    )
 
 
 @pytest.fixture
@@ -124,9 +96,9 @@ def world(organiser, settings):
     ):
         _joined(user, day)
 
-    first = _event("Webinar one", datetime.date(2025, 3, 6))
-    second = _event("Session two", datetime.date(2025, 4, 17))
-    third = _event("Webinar three", datetime.date(2025, 5, 22))
+    first = event_on(datetime.date(2025, 3, 6), title="Webinar one")
+    second = event_on(datetime.date(2025, 4, 17), title="Session two")
+    third = event_on(datetime.date(2025, 5, 22), title="Webinar three")
     EventFactory(title="Still to come")  # a week from now: nobody can have attended yet
     for event, people in (
         (first, (ada, ben, cat, gone)),
@@ -134,15 +106,17 @@ def world(organiser, settings):
         (third, (ada, dan)),
     ):
         for member in people:
-            event.attendances.create(member=member)
+            AttendanceFactory(event=event, member=member)
 
-    _survey("Spring check", datetime.date(2025, 4, 1), invited=(ada, ben, cat),
-            responded=(ada, ben), cycle="potential", answers=(4, 4))  # fmt: skip
-    _survey("Summer pulse", datetime.date(2025, 6, 2), invited=(ada, dan), responded=(dan,),
-            cycle="applied", answers=(3,))  # fmt: skip
+    survey_sent("Spring check", datetime.date(2025, 4, 1), invited=(ada, ben, cat),
+                responded=(ada, ben), question="Spring check: I use what I learned.",
+                cycle="potential", answers=(4, 4))  # fmt: skip
+    survey_sent("Summer pulse", datetime.date(2025, 6, 2), invited=(ada, dan), responded=(dan,),
+                question="Summer pulse: I use what I learned.", cycle="applied",
+                answers=(3,))  # fmt: skip
 
     def action(member, created, **fields):
-        return Action.objects.create(member=member, what="secret text", created_at=_at(created),
+        return ActionFactory(member=member, what="secret text", created_at=uk_time(created),
                                      **fields)  # fmt: skip
 
     action(ada, datetime.date(2025, 3, 7), level="team", status="done", value_cycle="applied",
@@ -159,8 +133,8 @@ def world(organiser, settings):
         (dan, ((2, datetime.date(2025, 5, 22)), (4, datetime.date(2025, 6, 1)))),
     ):
         for stage, day in stages:
-            CheckIn.objects.create(member=member, stage=stage, note="private note",
-                                   created_at=_at(day))  # fmt: skip
+            CheckInFactory(member=member, stage=stage, note="private note",
+                                   created_at=uk_time(day))  # fmt: skip
     return {"members": (ada, ben, cat, dan), "events": (first, second, third)}
 
 
@@ -300,7 +274,7 @@ def test_small_check_in_counts_are_hidden_unless_the_viewer_may_see_everything(
         response.content.decode()
     )
 
-    _unsuppressed(organiser)
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(User.objects.get(pk=organiser.pk))
     response = client.get(DASHBOARD)
     assert _table(response, "latest-table") == [
@@ -321,7 +295,7 @@ def test_small_check_in_counts_are_hidden_unless_the_viewer_may_see_everything(
 
 def test_returning_members_leave_out_people_who_have_left(organiser_client, world):
     _, second, _ = world["events"]
-    second.attendances.create(member=User.objects.get(name="Gone"))
+    AttendanceFactory(event=second, member=User.objects.get(name="Gone"))
     response = organiser_client.get(DASHBOARD)
     # Gone was at the first two events, but has left: Ada and Ben are the two who came back.
     assert _table(response, "attendance-table")[1] == ["2025-04-17", "Session two", "2"]
@@ -457,10 +431,12 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
     organisation = OrganisationFactory(name="@Org")
     User.objects.filter(pk=organiser.pk).update(organisation=organisation, sector="nhs")
     _joined(organiser, datetime.date(2025, 1, 10))
-    _event('=HYPERLINK("x")', datetime.date(2025, 3, 6)).attendances.create(member=organiser)
-    Action.objects.create(member=organiser, what="secret text", level="team",
-                          created_at=_at(datetime.date(2025, 3, 7)))  # fmt: skip
-    CheckIn.objects.create(member=organiser, stage=1, created_at=_at(datetime.date(2025, 3, 6)))
+    AttendanceFactory(
+        event=event_on(datetime.date(2025, 3, 6), title='=HYPERLINK("x")'), member=organiser
+    )
+    ActionFactory(member=organiser, what="secret text", level="team",
+                          created_at=uk_time(datetime.date(2025, 3, 7)))  # fmt: skip
+    CheckInFactory(member=organiser, stage=1, created_at=uk_time(datetime.date(2025, 3, 6)))
 
     response = organiser_client.get(CSV, {"start": "2025-01-01", "end": "2025-12-31"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -579,54 +555,45 @@ def test_csv_filename_names_an_open_ended_period(organiser_client):
 # Queries ---------------------------------------------------------------------------------------
 
 
-def _grow(members, events, *, batch):
-    """`members` members who each came to every other event, recorded an action and checked in
-    twice, and `events` past events, with a survey after each."""
-    people = [UserFactory() for _ in range(members)]
+def _grow(size):
+    """`size`: (members, events). That many members who each came to every other event,
+    recorded an action and checked in twice, and that many past events, with a survey after
+    each."""
+    members, events = size
+    people = UserFactory.create_batch(members)
     start = datetime.date(2025, 1, 6)
     for index in range(events):
         day = start + datetime.timedelta(weeks=index)
-        event = _event(f"Event {batch} {index}", day)
+        event = event_on(day)
         for person in people[index % 2 :: 2]:
-            event.attendances.create(member=person)
-        _survey(f"Survey {batch} {index}", day, invited=people[:3], responded=people[:1],
-                cycle="immediate", answers=(4,))  # fmt: skip
+            AttendanceFactory(event=event, member=person)
+        survey_sent(f"Survey {index}", day, invited=people[:3], responded=people[:1],
+                    question="I use what I learned.", cycle="immediate", answers=(4,))  # fmt: skip
     for index, person in enumerate(people):
-        Action.objects.create(member=person, what="secret text", level="team",
-                              status="done" if index % 2 else "planned", value_cycle="applied",
-                              completed_on=start if index % 2 else None)  # fmt: skip
-        CheckIn.objects.create(member=person, stage=1, created_at=_at(start))
-        CheckIn.objects.create(member=person, stage=2 + index % 3, created_at=_at(start, 15))
+        ActionFactory(member=person, what="secret text", level="team",
+                      status="done" if index % 2 else "planned", value_cycle="applied",
+                      completed_on=start if index % 2 else None)  # fmt: skip
+        CheckInFactory(member=person, stage=1, created_at=uk_time(start))
+        CheckInFactory(member=person, stage=2 + index % 3, created_at=uk_time(start, 15))
 
 
 def test_dashboard_query_count_does_not_grow_with_the_data(
-    organiser_client, django_assert_num_queries
+    organiser_client, same_queries_at_two_sizes
 ):
     """Every figure is a fixed number of queries, so a bigger CoP costs no more queries."""
-    _grow(5, 2, batch="a")
-    organiser_client.get(DASHBOARD)  # warm the caches first
-    _figures_forget()
-    with CaptureQueriesContext(connection) as small:
-        assert organiser_client.get(DASHBOARD).status_code == 200
-    _grow(55, 10, batch="b")
-    _figures_forget()
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = organiser_client.get(DASHBOARD)
-    assert _dl(response, "key-figures")["Events that took place"] == "12"
-    assert _dl(response, "key-figures")["Members"] == "61"
+    pages = same_queries_at_two_sizes(
+        organiser_client, DASHBOARD, grow=_grow, sizes=((5, 2), (55, 10)),
+        before_each=_figures_forget,
+    )  # fmt: skip
+    assert _dl(pages.large, "key-figures")["Events that took place"] == "12"
+    assert _dl(pages.large, "key-figures")["Members"] == "61"
 
 
-def test_csv_query_count_does_not_grow_with_the_data(organiser_client, django_assert_num_queries):
+def test_csv_query_count_does_not_grow_with_the_data(organiser_client, same_queries_at_two_sizes):
     """The download reads the same figures as the page, in the same fixed number of queries."""
-    _grow(5, 2, batch="a")
-    organiser_client.get(CSV)  # warm the caches first
-    _figures_forget()
-    with CaptureQueriesContext(connection) as small:
-        assert organiser_client.get(CSV).status_code == 200
-    _grow(55, 10, batch="b")
-    _figures_forget()
-    with django_assert_num_queries(len(small.captured_queries)):
-        organiser_client.get(CSV)
+    same_queries_at_two_sizes(
+        organiser_client, CSV, grow=_grow, sizes=((5, 2), (55, 10)), before_each=_figures_forget
+    )
 
 
 def _figures_forget():
@@ -634,10 +601,10 @@ def _figures_forget():
 
 
 def test_figures_are_kept_for_ten_minutes_and_say_when_they_were_worked_out(organiser_client):
-    _grow(5, 2, batch="a")
+    _grow((5, 2))
     first = organiser_client.get(DASHBOARD)
     assert _dl(first, "key-figures")["Members"] == "6"
-    _grow(55, 10, batch="b")
+    _grow((55, 10))
     with CaptureQueriesContext(connection) as again:
         second = organiser_client.get(DASHBOARD)
     # The same figures, read back from the cache: only the signed-in user is read.
@@ -653,9 +620,11 @@ def test_figures_are_kept_for_ten_minutes_and_say_when_they_were_worked_out(orga
     assert _dl(organiser_client.get(DASHBOARD), "key-figures")["Members"] == "61"
 
 
-def _bulk_attendance(members: int, events: int, tag: str):
-    """`members` × `events` attendance records, written in bulk (no per-row services)."""
-    kind, _ = EventKind.objects.get_or_create(slug="webinar", defaults={"name": "Webinar"})
+def _bulk_attendance(size):
+    """`size`: (members, events, tag). Members × events attendance records, written in bulk:
+    a hundred thousand rows one by one would take minutes."""
+    members, events, tag = size
+    kind = EventKindFactory()
     start = timezone.now() - datetime.timedelta(days=400)
     made_events = Event.objects.bulk_create(
         Event(title=f"{tag} {i}", slug=f"{tag}-{i}", summary="S", kind=kind, status="published",
@@ -675,16 +644,11 @@ def _bulk_attendance(members: int, events: int, tag: str):
 
 
 def test_dashboard_queries_are_the_same_at_a_thousand_and_a_hundred_thousand_attendances(
-    organiser_client, django_assert_num_queries
+    organiser_client, same_queries_at_two_sizes
 ):
-    """The issue's scale check: 1,000 then 100,000 attendance records, the same queries."""
-    _bulk_attendance(100, 10, "small")
-    organiser_client.get(DASHBOARD)  # warm the caches first
-    _figures_forget()
-    with CaptureQueriesContext(connection) as small:
-        assert organiser_client.get(DASHBOARD).status_code == 200
-    _bulk_attendance(1_000, 99, "large")
-    _figures_forget()
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = organiser_client.get(DASHBOARD)
-    assert _dl(response, "key-figures")["Attendances"] == str(1_000 + 99_000)
+    """Every figure is counted in the database, so 100,000 attendances cost no more than 1,000."""
+    pages = same_queries_at_two_sizes(
+        organiser_client, DASHBOARD, grow=_bulk_attendance,
+        sizes=((100, 10, "small"), (1_000, 99, "large")), before_each=_figures_forget,
+    )  # fmt: skip
+    assert _dl(pages.large, "key-figures")["Attendances"] == str(1_000 + 99_000)

@@ -9,12 +9,10 @@ import json
 import math
 import re
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,18 +21,28 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from events.models import Attendance, Event, EventKind
+from events.models import Attendance, Event
 from members import dashboard_views, reports
 from members.models import AuditEvent, CheckIn, Organisation, User
 from surveys import disclosure
-from surveys.models import Answer, Invitation, Question, Response, Survey
+from surveys.models import Survey
 
-from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from ..factories import (
+    AttendanceFactory,
+    CaucusFactory,
+    CheckInFactory,
+    EventKindFactory,
+    UserFactory,
+    caucus_member,
+    event_on,
+    permission_give,
+    survey_sent,
+    uk_time,
+)
 from .test_dashboard import _dl, _table, _text
 
 pytestmark = pytest.mark.django_db
 
-LONDON = ZoneInfo("Europe/London")
 DASHBOARD = reverse("members:dashboard")
 CSV = reverse("members:dashboard_csv")
 SURVEYS = reverse("surveys:organise")
@@ -43,47 +51,18 @@ SURVEYS = reverse("surveys:organise")
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _at(day, hour=12):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
-
-
-def _event(title, day, **fields):
-    start = _at(day)
-    return EventFactory(
-        title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1), **fields
-    )
-
-
-def _agreement_survey(title, day, answers, *, cycle="applied", **fields):
-    """A sent survey opening on `day` with one agreement question tagged `cycle`, answered
+def _agreement_survey(title, day, answers):
+    """A sent survey opening on `day` with one agreement question tagged "applied", answered
     anonymously with `answers`."""
-    survey = Survey.objects.create(
-        title=title, slug=re.sub(r"\W+", "-", title.lower()), opens_at=_at(day, 9),
-        closes_at=_at(day + datetime.timedelta(days=14), 9), status=Survey.Status.PUBLISHED,
-        invitations_sent_at=_at(day, 9), **{"kind": Survey.Kind.COP_WIDE, **fields},
-    )  # fmt: skip
-    question = Question.objects.create(
-        survey=survey, text=f"{title}: it changed my practice.", kind=Question.Kind.AGREEMENT,
-        value_cycle=cycle,
-    )  # fmt: skip
-    for value in answers:
-        Answer.objects.create(
-            response=Response.objects.create(survey=survey), question=question, value=value
-        )
-    return survey
-
-
-def _grant(user, codename, app_label):
-    user.user_permissions.add(
-        Permission.objects.get(codename=codename, content_type__app_label=app_label)
+    return survey_sent(
+        title, day, question=f"{title}: it changed my practice.", cycle="applied", answers=answers
     )
-    return User.objects.get(pk=user.pk)  # a fresh object: permissions are cached on it
 
 
 def _see_everything(user, *, caucus_choice=False):
-    user = _grant(user, "view_unsuppressed_results", "surveys")
+    user = permission_give(user, "surveys.view_unsuppressed_results")
     if caucus_choice:
-        user = _grant(user, "view_caucus_choice", "events")
+        user = permission_give(user, "events.view_caucus_choice")
     return user
 
 
@@ -216,11 +195,11 @@ def test_comparing_two_date_ranges_a_day_apart_shows_nobody_moving(organiser_cli
     early = datetime.date(2025, 3, 3)
     for _ in range(6):
         member = UserFactory()
-        CheckIn.objects.create(member=member, stage=1, created_at=_at(early))
-        CheckIn.objects.create(member=member, stage=4, created_at=_at(early, 15))
+        CheckInFactory(member=member, stage=1, created_at=uk_time(early))
+        CheckInFactory(member=member, stage=4, created_at=uk_time(early, 15))
     mover = UserFactory()
-    CheckIn.objects.create(member=mover, stage=2, created_at=_at(early))
-    CheckIn.objects.create(member=mover, stage=5, created_at=_at(datetime.date(2025, 3, 15)))
+    CheckInFactory(member=mover, stage=2, created_at=uk_time(early))
+    CheckInFactory(member=mover, stage=5, created_at=uk_time(datetime.date(2025, 3, 15)))
 
     def stages(end):
         blocks = _csv(organiser_client, {"start": "2025-03-01", "end": end})
@@ -241,13 +220,13 @@ def caucus_session():
     14 May 2025; six others at an open session on 20 May."""
     caucus = CaucusFactory()
     lone = caucus_member(caucus, sector="voluntary", seniority="executive")
-    session = _event("Reflective space", datetime.date(2025, 5, 14), caucus=caucus)
-    session.attendances.create(member=lone)
-    open_session = _event("Open webinar", datetime.date(2025, 5, 20))
+    session = event_on(datetime.date(2025, 5, 14), title="Reflective space", caucus=caucus)
+    AttendanceFactory(event=session, member=lone)
+    open_session = event_on(datetime.date(2025, 5, 20), title="Open webinar")
     for _ in range(6):
-        open_session.attendances.create(member=UserFactory())
+        AttendanceFactory(event=open_session)
     # Everyone, the viewers too, had joined by then.
-    User.objects.update(date_joined=_at(datetime.date(2025, 1, 6)))
+    User.objects.update(date_joined=uk_time(datetime.date(2025, 1, 6)))
     return session
 
 
@@ -308,7 +287,7 @@ def test_seeing_caucus_choices_alone_gives_the_same_protected_figures(
     """Every protected viewer gets the same figures, whatever else they may see."""
     client.force_login(steering_member)
     steering = _csv(client, {"start": "2025-05-14", "end": "2025-05-14"})
-    client.force_login(_grant(organiser, "view_caucus_choice", "events"))
+    client.force_login(permission_give(organiser, "events.view_caucus_choice"))
     organiser_csv = _csv(client, {"start": "2025-05-14", "end": "2025-05-14"})
     assert steering == organiser_csv
     assert steering["Attendance per event"] == [
@@ -328,20 +307,11 @@ def caucus_surveys(caucus_session):
     members.append(caucus_session.attendances.get().member)
     others = list(User.objects.filter(attendances__event__title="Open webinar")[:3])
 
-    def sent(title, kind, invited, responded, **fields):
-        survey = Survey.objects.create(
-            title=title, slug=title.lower().replace(" ", "-"), kind=kind,
-            opens_at=_at(datetime.date(2025, 5, 21), 9),
-            closes_at=_at(datetime.date(2025, 6, 4), 9), status=Survey.Status.PUBLISHED,
-            invitations_sent_at=_at(datetime.date(2025, 5, 21), 9), **fields,
-        )  # fmt: skip
-        for index, member in enumerate(invited):
-            Invitation.objects.create(survey=survey, member=member, responded=index < responded)
-        return survey
-
-    sent("Caucus voices", Survey.Kind.CAUCUS, members, 2, caucus=caucus)
-    sent("After the space", Survey.Kind.POST_EVENT, members[2:], 1, event=caucus_session)
-    sent("Whole CoP pulse", Survey.Kind.COP_WIDE, others, 1)
+    sent_on = datetime.date(2025, 5, 21)
+    survey_sent("Caucus voices", sent_on, invited=members, responded=members[:2], caucus=caucus)
+    survey_sent("After the space", sent_on, invited=members[2:], responded=members[2:3],
+                event=caucus_session)  # fmt: skip
+    survey_sent("Whole CoP pulse", sent_on, invited=others, responded=others[:1])
 
 
 def test_caucus_survey_counts_do_not_give_away_the_size_of_a_caucus(
@@ -400,7 +370,7 @@ def test_the_organisers_survey_list_hides_them_too(client, organiser, caucus_sur
     assert _text(counts.group(1)) == (
         "This survey has closed. Fewer than 5 people were invited, and fewer than 5 answered."
     )
-    client.force_login(_grant(organiser, "view_caucus_choice", "events"))
+    client.force_login(permission_give(organiser, "events.view_caucus_choice"))
     assert rows()["Caucus voices"] == ["3", "2", "67%"]
 
 
@@ -515,11 +485,11 @@ def _check_ins(population):
             email=f"m{n}@checkins.example.org",
             name=f"M {n}",
             password=password,
-            date_joined=_at(datetime.date(2025, 1, 6)),
+            date_joined=uk_time(datetime.date(2025, 1, 6)),
         )
         for n in range(len(population))
     )
-    start = _at(datetime.date(2025, 3, 2))
+    start = uk_time(datetime.date(2025, 3, 2))
     CheckIn.objects.bulk_create(
         CheckIn(member=member, stage=stage, created_at=start + datetime.timedelta(days=day))
         for member, stages in zip(made, population, strict=True)
@@ -635,7 +605,7 @@ def _evaluation_population():
         o.name: o
         for o in Organisation.objects.bulk_create(Organisation(name=name) for name in names)
     }
-    joined = _at(datetime.date(2023, 12, 1))
+    joined = uk_time(datetime.date(2023, 12, 1))
     people = [
         User(email=f"p{n}-{i}@evaluation.example.org", name=f"P {n} {i}", password=password,
              organisation=organisations.get(name), date_joined=joined)
@@ -643,11 +613,11 @@ def _evaluation_population():
         for i in range(count)
     ]  # fmt: skip
     people = User.objects.bulk_create(people)
-    kind, _ = EventKind.objects.get_or_create(slug="webinar", defaults={"name": "Webinar"})
+    kind = EventKindFactory()
     events = Event.objects.bulk_create(
         Event(title=f"CoP session {day:%B %Y}", slug=f"cop-{day}", summary="S", kind=kind,
-              status=Event.Status.PUBLISHED, starts_at=_at(day, 14),
-              ends_at=_at(day, 16))
+              status=Event.Status.PUBLISHED, starts_at=uk_time(day, 14),
+              ends_at=uk_time(day, 16))
         for day, _ in SESSIONS
     )  # fmt: skip
     places = {event.pk: count for event, (_, count) in zip(events, SESSIONS, strict=True)}
@@ -702,12 +672,9 @@ def test_two_periods_a_month_apart_give_no_caucus_session_attendance(organiser_c
     attendances shown whenever at least k, May's one session would be the difference."""
     caucus = CaucusFactory()
     for day, people in ((datetime.date(2025, 4, 9), 5), (datetime.date(2025, 5, 14), 1)):
-        session = EventFactory(
-            title=f"Caucus circle {day:%B}", caucus=caucus, starts_at=_at(day),
-            ends_at=_at(day) + datetime.timedelta(hours=1),
-        )  # fmt: skip
+        session = event_on(day, title=f"Caucus circle {day:%B}", caucus=caucus)
         for _ in range(people):
-            Attendance.objects.create(event=session, member=caucus_member(caucus))
+            AttendanceFactory(event=session, member=caucus_member(caucus))
 
     for period in ({"start": "2025-04-01", "end": "2025-04-30"},
                    {"start": "2025-04-01", "end": "2025-05-31"}):  # fmt: skip

@@ -10,7 +10,6 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
@@ -44,24 +43,36 @@ from members.models import (
     User,
 )
 from members.services import starter_content_load
-from resources.models import (
-    CaseStudy,
-    LearningPathway,
-    PathwayStep,
-    Reflection,
-    StepProgress,
-)
+from resources.models import CaseStudy, Reflection, StepProgress
 from surveys import selectors as survey_selectors
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.models import Answer, Response
 
 from ..factories import (
+    ActionFactory,
+    ActionUpdateFactory,
+    AnswerFactory,
+    AttendanceFactory,
+    CalendarFeedFactory,
+    CaseStudyFactory,
     CaucusFactory,
+    CaucusMembershipFactory,
+    CheckInFactory,
     EventFactory,
+    InvitationFactory,
+    LearningPathwayFactory,
     OrganisationFactory,
+    PathwayStepFactory,
+    QuestionFactory,
+    ReflectionFactory,
     RegistrationFactory,
     ResourceFactory,
+    ResponseFactory,
+    StepProgressFactory,
+    SuggestionFactory,
+    SurveyFactory,
     TopicFactory,
     UserFactory,
+    permission_give,
 )
 
 ANONYMOUS_ANSWERED_LEFT_OUT = (
@@ -85,21 +96,6 @@ def at(days=0, hours=0):
     return T0 + datetime.timedelta(days=days, hours=hours)
 
 
-def _survey(*, title, slug, is_anonymous, caucus=None):
-    now = timezone.now()
-    return Survey.objects.create(
-        title=title,
-        slug=slug,
-        kind=Survey.Kind.CAUCUS if caucus else Survey.Kind.COP_WIDE,
-        caucus=caucus,
-        is_anonymous=is_anonymous,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - datetime.timedelta(days=10),
-        closes_at=now + datetime.timedelta(days=10),
-    )
-
-
 @pytest.fixture
 def world(ground_rules):
     """A member who has used every part of the portal, and what surrounds them."""
@@ -114,17 +110,13 @@ def world(ground_rules):
         listed_in_directory=True,
         email_catch_up=False,
         agreed_to=ground_rules,
+        interests=[TopicFactory(name="Mental health")],
     )
     amara.date_joined = at(-30)
     amara.save(update_fields=["date_joined"])
-    amara.interests.add(TopicFactory(name="Mental health"))
     caucus = CaucusFactory(name=CAUCUS_NAME, slug="zephyr")
-    CaucusMembership.objects.create(
-        member=amara,
-        caucus=caucus,
-        consent_version="1",
-        consent_text="I consent to this.",
-        consented_at=at(-20),
+    CaucusMembershipFactory(
+        member=amara, caucus=caucus, consent_text="I consent to this.", consented_at=at(-20)
     )
     other = UserFactory(email="other@example.org", agreed_to=ground_rules)
 
@@ -137,35 +129,27 @@ def world(ground_rules):
     upcoming = EventFactory(title="Allyship in practice", capacity=1)
     for event in (past, past_caucus):
         for person in (amara, other):
-            Registration.objects.create(
-                event=event, member=person, status="confirmed", requested_at=at(-15)
-            )
-            Attendance.objects.create(event=event, member=person, recorded_at=event.ends_at)
-    Registration.objects.create(
-        event=upcoming, member=amara, status="confirmed", requested_at=at(-1)
-    )
+            RegistrationFactory(event=event, member=person, requested_at=at(-15))
+            AttendanceFactory(event=event, member=person, recorded_at=event.ends_at)
+    RegistrationFactory(event=upcoming, member=amara, requested_at=at(-1))
     waiting = RegistrationFactory(event=upcoming, member=other, status="waitlisted")
-    CalendarFeed.objects.create(member=amara, token="feed-secret-token-123", created_at=at(-3))
-    Suggestion.objects.create(
+    CalendarFeedFactory(member=amara, token="feed-secret-token-123", created_at=at(-3))
+    SuggestionFactory(
         member=amara, topic="Race and maternity", details="A midwife panel", created_at=at(-2)
     )
 
-    named = _survey(title="Named feedback", slug="named-feedback", is_anonymous=False)
-    scale = Question.objects.create(survey=named, order=1, text="I felt safe", kind="agreement")
-    pick = Question.objects.create(survey=named, order=2, text="Best part", kind="single")
-    talks = Choice.objects.create(question=pick, text="The talks", order=1)
-    free = Question.objects.create(survey=named, order=3, text="Anything else?", kind="text")
-    anonymous = _survey(title="Anonymous pulse", slug="anonymous-pulse", is_anonymous=True)
-    pulse = Question.objects.create(survey=anonymous, order=1, text="Pulse", kind="agreement")
-    caucus_survey = _survey(
-        title="Caucus check-in", slug="caucus-check-in", is_anonymous=False, caucus=caucus
-    )
-    caucus_q = Question.objects.create(survey=caucus_survey, order=1, text="Q", kind="text")
+    named = SurveyFactory(title="Named feedback", named=True)
+    scale = QuestionFactory(survey=named, text="I felt safe")
+    pick = QuestionFactory(survey=named, text="Best part", kind="single", choices=["The talks"])
+    talks = pick.choices.get()
+    free = QuestionFactory(survey=named, text="Anything else?", kind="text")
+    anonymous = SurveyFactory(title="Anonymous pulse")
+    pulse = QuestionFactory(survey=anonymous, text="Pulse")
+    caucus_survey = SurveyFactory(title="Caucus check-in", named=True, caucus=caucus)
+    caucus_q = QuestionFactory(survey=caucus_survey, text="Q", kind="text")
     for survey in (named, anonymous, caucus_survey):
-        Invitation.objects.create(
-            survey=survey, member=amara, invited_on=at(-4).date(), responded=True
-        )
-    mine = Response.objects.create(
+        InvitationFactory(survey=survey, member=amara, invited_on=at(-4).date(), responded=True)
+    mine = ResponseFactory(
         survey=named,
         member=amara,
         submitted_on=at(-3).date(),
@@ -173,19 +157,16 @@ def world(ground_rules):
         seniority="senior",
         organisation=organisation,
     )
-    Answer.objects.create(response=mine, question=scale, value=4)
-    Answer.objects.create(response=mine, question=pick, choice=talks)
-    Answer.objects.create(response=mine, question=free, text="More time to talk")
-    theirs = Response.objects.create(survey=named, member=other, submitted_on=at(-3).date())
-    Answer.objects.create(response=theirs, question=scale, value=2)
-    anon = Response.objects.create(survey=anonymous, submitted_on=at(-3).date())
-    Answer.objects.create(response=anon, question=pulse, value=5)
-    in_caucus = Response.objects.create(
-        survey=caucus_survey, member=amara, submitted_on=at(-3).date()
-    )
-    Answer.objects.create(response=in_caucus, question=caucus_q, text="Felt heard")
+    AnswerFactory(response=mine, question=scale, value=4)
+    AnswerFactory(response=mine, question=pick, choice=talks)
+    AnswerFactory(response=mine, question=free, text="More time to talk")
+    theirs = ResponseFactory(survey=named, member=other, submitted_on=at(-3).date())
+    AnswerFactory(response=theirs, question=scale, value=2)
+    AnswerFactory(question=pulse, value=5, response__submitted_on=at(-3).date())
+    in_caucus = ResponseFactory(survey=caucus_survey, member=amara, submitted_on=at(-3).date())
+    AnswerFactory(response=in_caucus, question=caucus_q, text="Felt heard")
 
-    action = Action.objects.create(
+    action = ActionFactory(
         member=amara,
         what="Audit our referral letters",
         why="Language matters",
@@ -195,21 +176,15 @@ def world(ground_rules):
         status="in_progress",
         created_at=at(-9),
     )
-    ActionUpdate.objects.create(
-        action=action, status="in_progress", note="Begun", created_at=at(-8)
-    )
-    CheckIn.objects.create(member=amara, stage=2, note="Reading a lot", created_at=at(-7))
+    ActionUpdateFactory(action=action, status="in_progress", note="Begun", created_at=at(-8))
+    CheckInFactory(member=amara, stage=2, note="Reading a lot", created_at=at(-7))
 
-    pathway = LearningPathway.objects.create(
-        title="Foundations", slug="foundations", description="Start here", is_published=True
-    )
-    step = PathwayStep.objects.create(
-        pathway=pathway, resource=ResourceFactory(title="Why race matters"), order=1
-    )
-    StepProgress.objects.create(member=amara, step=step, completed_at=at(-6))
-    Reflection.objects.create(member=amara, step=step, text="This made me rethink triage")
+    pathway = LearningPathwayFactory(title="Foundations", description="Start here")
+    step = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Why race matters"))
+    StepProgressFactory(member=amara, step=step, completed_at=at(-6))
+    ReflectionFactory(member=amara, step=step, text="This made me rethink triage")
 
-    published = CaseStudy.objects.create(
+    published = CaseStudyFactory(
         author=amara,
         title="Changing our interpreters policy",
         slug="interpreters",
@@ -217,10 +192,11 @@ def world(ground_rules):
         what_we_did="Rewrote the policy",
         what_changed="Fewer missed appointments",
         status=CaseStudy.Status.PUBLISHED,
+        submitted_at=None,
         published_at=at(-4),
         created_at=at(-6),
     )
-    draft = CaseStudy.objects.create(
+    draft = CaseStudyFactory(
         author=amara,
         title="A draft",
         slug="a-draft",
@@ -528,7 +504,7 @@ def test_an_organiser_without_the_caucus_permission_gets_no_trace_of_the_caucus(
 
 
 def test_an_organiser_trusted_with_caucus_choices_gets_the_whole_export(world, organiser):
-    organiser.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(organiser, "events.view_caucus_choice")
     organiser = User.objects.get(pk=organiser.pk)  # a fresh permission cache
 
     mine, theirs = _export(world["amara"]), _export(world["amara"], viewer=organiser)

@@ -10,19 +10,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from events.models import Attendance, CaucusMembership, Event
+from events.models import Event
 from members import selectors, services
 from members.journey_views import journey_chart
 from members.models import Action, ActionUpdate, CheckIn, JourneyStage
 
-from ..factories import CaucusFactory, EventFactory, UserFactory
+from ..factories import (
+    ActionFactory,
+    AttendanceFactory,
+    CaucusFactory,
+    CaucusMembershipFactory,
+    CheckInFactory,
+    EventFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +37,6 @@ pytestmark = pytest.mark.django_db
 def other(ground_rules):
     """A second member, who must never see the first member's private things."""
     return UserFactory(agreed_to=ground_rules, name="Bea Other")
-
-
-def make_action(member, **fields):
-    values = {"what": "Ask for ethnicity data in our audit", "level": Action.Level.TEAM}
-    return Action.objects.create(member=member, **(values | fields))
 
 
 def today():
@@ -98,7 +99,7 @@ def test_the_form_explains_privacy_and_offers_published_sessions_attended_first(
     older = EventFactory(
         title="Older session I came to", starts_at=timezone.now() - timedelta(days=60)
     )
-    Attendance.objects.create(event=older, member=member)
+    AttendanceFactory(event=older, member=member)
     newer = EventFactory(title="Newer session", starts_at=timezone.now() - timedelta(days=5))
     EventFactory(title="A draft", status=Event.Status.DRAFT)
 
@@ -138,15 +139,13 @@ def test_caucus_sessions_are_offered_only_to_members_of_that_caucus(member_clien
     url = reverse("members:action_new")
 
     assert "Caucus session" not in member_client.get(url).content.decode()
-    CaucusMembership.objects.create(
-        member=member, caucus=caucus, consent_version="1", consent_text="I consent."
-    )
+    CaucusMembershipFactory(member=member, caucus=caucus)
     assert "Caucus session" in member_client.get(url).content.decode()
 
 
 def test_an_action_keeps_its_session_when_the_session_is_no_longer_offered(member_client, member):
     event = EventFactory(title="Unpublished later")
-    action = make_action(member, event=event)
+    action = ActionFactory(member=member, event=event)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
 
     response = member_client.post(
@@ -178,7 +177,7 @@ def test_a_due_date_in_the_past_is_refused_for_a_new_action(member_client):
 
 
 def test_a_member_edits_an_action_and_may_keep_a_past_date(member_client, member):
-    action = make_action(member, due_on=today() - timedelta(days=10))
+    action = ActionFactory(member=member, due_on=today() - timedelta(days=10))
     past = today() - timedelta(days=3)
 
     response = member_client.post(
@@ -199,7 +198,7 @@ def test_a_member_edits_an_action_and_may_keep_a_past_date(member_client, member
 
 
 def test_marking_an_action_done_records_the_day_the_value_and_an_update(member_client, member):
-    action = make_action(member, status=Action.Status.IN_PROGRESS)
+    action = ActionFactory(member=member, status=Action.Status.IN_PROGRESS)
     url = reverse("members:action_detail", args=[action.pk])
 
     form_page = member_client.get(url).content.decode()
@@ -224,7 +223,7 @@ def test_marking_an_action_done_records_the_day_the_value_and_an_update(member_c
 
 
 def test_updates_are_listed_newest_first_and_a_long_note_is_refused(member_client, member):
-    action = make_action(member)
+    action = ActionFactory(member=member)
     url = reverse("members:action_detail", args=[action.pk])
     member_client.post(url, {"status": "in_progress", "note": "First step taken"})
     member_client.post(url, {"status": "dropped", "note": "Team restructured"})
@@ -244,7 +243,7 @@ def test_updates_are_listed_newest_first_and_a_long_note_is_refused(member_clien
 
 
 def test_a_later_note_on_a_done_action_keeps_the_day_it_was_done(member):
-    action = make_action(member)
+    action = ActionFactory(member=member)
     services.action_status_update(action=action, status="done")
     Action.objects.filter(pk=action.pk).update(completed_on=today() - timedelta(days=20))
     action.refresh_from_db()
@@ -256,7 +255,7 @@ def test_a_later_note_on_a_done_action_keeps_the_day_it_was_done(member):
 
 
 def test_a_member_deletes_an_action_after_confirming(member_client, member):
-    action = make_action(member, what="Start a reading group")
+    action = ActionFactory(member=member, what="Start a reading group")
     url = reverse("members:action_delete", args=[action.pk])
 
     confirm = member_client.get(url)
@@ -271,10 +270,12 @@ def test_a_member_deletes_an_action_after_confirming(member_client, member):
 
 
 def test_the_actions_page_groups_actions_and_says_overdue_in_words(member_client, member):
-    make_action(member, what="Late one", due_on=today() - timedelta(days=2))
-    make_action(member, what="Soon one", due_on=today() + timedelta(days=2), status="in_progress")
-    make_action(member, what="Done one", due_on=today() - timedelta(days=9), status="done")
-    make_action(member, what="Dropped one", status="dropped")
+    ActionFactory(member=member, what="Late one", due_on=today() - timedelta(days=2))
+    ActionFactory(
+        member=member, what="Soon one", due_on=today() + timedelta(days=2), status="in_progress"
+    )
+    ActionFactory(member=member, what="Done one", due_on=today() - timedelta(days=9), status="done")
+    ActionFactory(member=member, what="Dropped one", status="dropped")
 
     response = member_client.get(reverse("members:actions"))
 
@@ -307,7 +308,7 @@ def test_the_actions_page_groups_actions_and_says_overdue_in_words(member_client
     ],
 )
 def test_another_members_action_answers_404(client, member, other, name, method):
-    action = make_action(member, what="My private plan", shared=True)
+    action = ActionFactory(member=member, what="My private plan", shared=True)
     client.force_login(other)
 
     response = getattr(client, method)(
@@ -321,8 +322,8 @@ def test_another_members_action_answers_404(client, member, other, name, method)
 
 
 def test_a_private_action_never_appears_on_another_members_pages(client, member, other):
-    make_action(member, what="My private plan about the rota", why="A private reason")
-    CheckIn.objects.create(member=member, stage=JourneyStage.ACTING, note="My private note")
+    ActionFactory(member=member, what="My private plan about the rota", why="A private reason")
+    CheckInFactory(member=member, stage=JourneyStage.ACTING, note="My private note")
     client.force_login(other)
 
     for name in ["members:home", "members:actions", "members:actions_shared", "members:journey"]:
@@ -334,16 +335,16 @@ def test_a_private_action_never_appears_on_another_members_pages(client, member,
 
 def test_shared_examples_show_only_shared_actions_with_the_members_name(member_client, member):
     sharer = UserFactory(name="Ama Mensah")
-    make_action(
-        sharer,
+    ActionFactory(
+        member=sharer,
         what="Changed our interpreter booking",
         why="Families waited hours.",
         level=Action.Level.ORGANISATION,
         status=Action.Status.DONE,
         shared=True,
     )
-    make_action(sharer, what="A private plan of Ama's", shared=False)
-    make_action(UserFactory(is_active=False), what="From a closed account", shared=True)
+    ActionFactory(member=sharer, what="A private plan of Ama's", shared=False)
+    ActionFactory(member=UserFactory(is_active=False), what="From a closed account", shared=True)
 
     response = member_client.get(reverse("members:actions_shared"))
 
@@ -362,7 +363,7 @@ def test_shared_examples_show_only_shared_actions_with_the_members_name(member_c
 def test_shared_examples_are_paginated_by_20(member_client):
     sharer = UserFactory()
     for n in range(21):
-        make_action(sharer, what=f"Shared example {n}", shared=True)
+        ActionFactory(member=sharer, what=f"Shared example {n}", shared=True)
 
     first = member_client.get(reverse("members:actions_shared"))
     second = member_client.get(reverse("members:actions_shared"), {"page": 2})
@@ -373,44 +374,35 @@ def test_shared_examples_are_paginated_by_20(member_client):
 
 
 def test_the_actions_page_query_count_does_not_grow_with_actions(
-    member_client, member, django_assert_num_queries
+    member_client, member, same_queries_at_two_sizes
 ):
     """The list must not run a query per action for its session."""
 
     def make(n):
         for _ in range(n):
-            make_action(member, event=EventFactory(), due_on=today())
-            make_action(member, status=Action.Status.DONE, event=EventFactory())
+            ActionFactory(member=member, event=EventFactory(), due_on=today())
+            ActionFactory(member=member, status=Action.Status.DONE, event=EventFactory())
 
-    make(2)
-    member_client.get(reverse("members:actions"))  # warm the caches first
-    with CaptureQueriesContext(connection) as small:
-        response = member_client.get(reverse("members:actions"))
-    assert len(response.context["actions"].to_do) == 2
-    make(15)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = member_client.get(reverse("members:actions"))
-    assert len(response.context["actions"].finished) == 17
+    pages = same_queries_at_two_sizes(
+        member_client, reverse("members:actions"), grow=make, sizes=(2, 15)
+    )
+    assert len(pages.small.context["actions"].to_do) == 2
+    assert len(pages.large.context["actions"].finished) == 17
 
 
 def test_the_shared_examples_query_count_does_not_grow_with_actions(
-    member_client, django_assert_num_queries
+    member_client, same_queries_at_two_sizes
 ):
     """The examples must not run a query per action for the member's name."""
 
     def make(n):
-        for _ in range(n):
-            make_action(UserFactory(), shared=True)
+        ActionFactory.create_batch(n, shared=True)
 
-    make(2)
-    member_client.get(reverse("members:actions_shared"))  # warm the caches first
-    with CaptureQueriesContext(connection) as small:
-        response = member_client.get(reverse("members:actions_shared"))
-    assert response.context["page"].paginator.count == 2
-    make(15)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = member_client.get(reverse("members:actions_shared"))
-    assert response.context["page"].paginator.count == 17
+    pages = same_queries_at_two_sizes(
+        member_client, reverse("members:actions_shared"), grow=make, sizes=(2, 15)
+    )
+    assert pages.small.context["page"].paginator.count == 2
+    assert pages.large.context["page"].paginator.count == 17
 
 
 # Journey check-ins ----------------------------------------------------------------------------
@@ -435,7 +427,7 @@ def test_the_journey_page_explains_the_stages(member_client):
 
 
 def test_a_member_checks_in_and_sees_their_path(member_client, member):
-    earlier = CheckIn.objects.create(member=member, stage=JourneyStage.NOTICING, note="")
+    earlier = CheckInFactory(member=member, stage=JourneyStage.NOTICING, note="")
     CheckIn.objects.filter(pk=earlier.pk).update(created_at=timezone.now() - timedelta(days=120))
 
     response = member_client.post(
@@ -473,7 +465,7 @@ def test_a_member_checks_in_and_sees_their_path(member_client, member):
 
 
 def test_the_journey_page_suggests_checking_in_again_after_three_months(member_client, member):
-    old = CheckIn.objects.create(member=member, stage=JourneyStage.ACTING)
+    old = CheckInFactory(member=member, stage=JourneyStage.ACTING)
     CheckIn.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=100))
 
     content = member_client.get(reverse("members:journey")).content.decode()
@@ -492,8 +484,8 @@ def test_a_check_in_needs_a_stage(member_client):
 
 
 def test_another_member_never_sees_my_check_ins(client, member, other):
-    CheckIn.objects.create(member=member, stage=JourneyStage.ADVOCATING, note="Mine alone")
-    CheckIn.objects.create(member=other, stage=JourneyStage.NOTICING, note="Bea's own")
+    CheckInFactory(member=member, stage=JourneyStage.ADVOCATING, note="Mine alone")
+    CheckInFactory(member=other, stage=JourneyStage.NOTICING, note="Bea's own")
     client.force_login(other)
 
     response = client.get(reverse("members:journey"))
@@ -536,9 +528,9 @@ def test_the_home_page_links_to_actions_and_the_journey(member_client):
 
 def test_the_home_section_gives_the_open_count_and_the_next_action_due(member):
     """Rendered with the selector's summary, as the home view is to pass it."""
-    make_action(member, what="Later", due_on=today() + timedelta(days=9))
-    soon = make_action(member, what="Soonest", due_on=today() + timedelta(days=1))
-    make_action(member, what="Finished", due_on=today(), status=Action.Status.DONE)
+    ActionFactory(member=member, what="Later", due_on=today() + timedelta(days=9))
+    soon = ActionFactory(member=member, what="Soonest", due_on=today() + timedelta(days=1))
+    ActionFactory(member=member, what="Finished", due_on=today(), status=Action.Status.DONE)
     request = RequestFactory().get("/")
     request.user = member
 
@@ -559,8 +551,8 @@ def test_the_home_section_gives_the_open_count_and_the_next_action_due(member):
 
 
 def test_an_action_due_tomorrow_is_reminded_once(member):
-    action = make_action(
-        member, what="Raise the rota at the team meeting", due_on=today() + timedelta(days=1)
+    action = ActionFactory(
+        member=member, what="Raise the rota at the team meeting", due_on=today() + timedelta(days=1)
     )
 
     assert services.action_reminders_send() == 1
@@ -588,20 +580,20 @@ def test_no_reminder_for_finished_or_far_off_actions_or_members_who_turned_remin
     member, ground_rules
 ):
     tomorrow = today() + timedelta(days=1)
-    make_action(member, due_on=tomorrow, status=Action.Status.DONE)
-    make_action(member, due_on=tomorrow, status=Action.Status.DROPPED)
-    make_action(member, due_on=today() + timedelta(days=5))
-    make_action(member, due_on=None)
+    ActionFactory(member=member, due_on=tomorrow, status=Action.Status.DONE)
+    ActionFactory(member=member, due_on=tomorrow, status=Action.Status.DROPPED)
+    ActionFactory(member=member, due_on=today() + timedelta(days=5))
+    ActionFactory(member=member, due_on=None)
     quiet = UserFactory(agreed_to=ground_rules, email_reminders=False)
-    make_action(quiet, due_on=tomorrow)
+    ActionFactory(member=quiet, due_on=tomorrow)
 
     assert services.action_reminders_send() == 0
     assert mail.outbox == []
 
 
 def test_the_reminder_command_says_how_many_it_sent(member, other):
-    make_action(member, due_on=today() + timedelta(days=1))
-    make_action(other, due_on=today(), status=Action.Status.IN_PROGRESS)
+    ActionFactory(member=member, due_on=today() + timedelta(days=1))
+    ActionFactory(member=other, due_on=today(), status=Action.Status.IN_PROGRESS)
     out = StringIO()
 
     call_command("send_action_reminders", stdout=out)
@@ -627,7 +619,7 @@ def test_the_reminder_command_says_how_many_it_sent(member, other):
     ],
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client, member, name, needs_pk):
-    url = reverse(name, args=[make_action(member).pk] if needs_pk else [])
+    url = reverse(name, args=[ActionFactory(member=member).pk] if needs_pk else [])
 
     response = client.get(url)
 

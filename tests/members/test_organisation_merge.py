@@ -4,19 +4,21 @@ The fault: merging moved members only. Every other row pointing at a duplicate l
 organisation when the duplicate was deleted (SET_NULL): initiatives, and the organisation kept
 with survey responses, whose relation has no reverse name and so was easy to miss."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from members import services
 from members.models import Organisation
-from resources.models import Initiative
-from surveys import services as survey_services
-from surveys.models import Question, Response, SealedResponse, Survey
+from surveys.models import SealedResponse
 from surveys.sealing import unseal
 
-from ..factories import OrganisationFactory, UserFactory
+from ..factories import (
+    InitiativeFactory,
+    OrganisationFactory,
+    QuestionFactory,
+    ResponseFactory,
+    UserFactory,
+    survey_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +26,9 @@ pytestmark = pytest.mark.django_db
 # it. A new relation fails the walk below until it is added here and merging is shown to move it.
 MAKERS = {
     ("members", "user", "organisation"): lambda org: UserFactory(organisation=org),
-    ("resources", "initiative", "organisation"): lambda org: Initiative.objects.create(
-        name=f"Initiative of {org.name}",
-        slug=f"initiative-{org.pk}",
-        organisation=org,
-        summary="Joining up equity work.",
-    ),
-    ("surveys", "response", "organisation"): lambda org: Response.objects.create(
-        survey=_survey(), organisation=org, sector="nhs"
+    ("resources", "initiative", "organisation"): lambda org: InitiativeFactory(organisation=org),
+    ("surveys", "response", "organisation"): lambda org: ResponseFactory(
+        organisation=org, sector="nhs"
     ),
 }
 
@@ -42,17 +39,6 @@ def _relations():
         for r in Organisation._meta.get_fields(include_hidden=True)
         if r.auto_created and not r.concrete
     }
-
-
-def _survey():
-    now = timezone.now()
-    survey, _ = Survey.objects.get_or_create(
-        slug="merge-survey",
-        defaults={"title": "Merge", "kind": Survey.Kind.COP_WIDE, "opens_at": now,
-                  "closes_at": now + datetime.timedelta(days=7),
-                  "status": Survey.Status.PUBLISHED},
-    )  # fmt: skip
-    return survey
 
 
 def test_every_relation_to_organisation_has_a_maker_here():
@@ -79,13 +65,10 @@ def test_merging_moves_every_row_that_points_at_a_duplicate():
 
 def test_answers_still_sealed_move_with_their_organisation(settings):
     settings.SURVEY_SUPPRESSION_THRESHOLD = 5
-    survey = _survey()
-    question = Question.objects.create(survey=survey, order=1, text="Useful?", kind="agreement")
+    question = QuestionFactory(text="Useful?")
     keep = OrganisationFactory(name="Greenwich Council")
     duplicate = OrganisationFactory(name="RBG")
-    member = UserFactory(organisation=duplicate)
-    survey.invitations.create(member=member)
-    survey_services.response_submit(survey=survey, member=member, answers={question: 4})
+    survey_answer(question.survey, {question: 4}, organisation=duplicate)
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == duplicate.pk
 
     services.organisation_merge(keep=keep, duplicates=[duplicate])

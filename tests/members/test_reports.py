@@ -1,26 +1,26 @@
 import datetime
 import json
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from members import reports
-from members.models import Action, CheckIn
 from members.reports import Period
 
-from ..factories import EventFactory, OrganisationFactory, UserFactory
+from ..factories import (
+    LONDON,
+    ActionFactory,
+    AttendanceFactory,
+    CheckInFactory,
+    EventFactory,
+    OrganisationFactory,
+    UserFactory,
+    event_on,
+)
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
-
-
-def _event(title, day, **kwargs):
-    start = datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON)
-    return EventFactory(title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=1),
-                        **kwargs)  # fmt: skip
 
 
 @pytest.fixture
@@ -38,15 +38,15 @@ def world():
     dan = UserFactory(name="Dan", organisation=None, sector="", date_joined=joined)
     eve = UserFactory(name="Eve", organisation=trust, date_joined=joined)
     UserFactory(name="Gone", is_active=False, date_joined=joined)
-    first = _event("Webinar one", datetime.date(2025, 3, 6))
-    second = _event("Session two", datetime.date(2025, 4, 17))
-    third = _event("Webinar three", datetime.date(2025, 5, 22))
+    first = event_on(datetime.date(2025, 3, 6), title="Webinar one")
+    second = event_on(datetime.date(2025, 4, 17), title="Session two")
+    third = event_on(datetime.date(2025, 5, 22), title="Webinar three")
     EventFactory(title="Still to come")
     for member in (ada, ben, cat):
-        first.attendances.create(member=member)
+        AttendanceFactory(event=first, member=member)
     for member in (ada, ben):
-        second.attendances.create(member=member)
-    third.attendances.create(member=dan)
+        AttendanceFactory(event=second, member=member)
+    AttendanceFactory(event=third, member=dan)
     return {"members": (ada, ben, cat, dan, eve), "events": (first, second, third)}
 
 
@@ -114,10 +114,10 @@ def test_engagement_report_refuses_bad_dates():
 
 def test_actions_are_counted_by_level_without_their_text(world):
     ada, ben, *_ = world["members"]
-    Action.objects.create(member=ada, what="Private", level="team", status="done",
+    ActionFactory(member=ada, what="Private", level="team", status="done",
                           value_cycle="applied")  # fmt: skip
-    Action.objects.create(member=ben, what="Private", level="team")
-    Action.objects.create(member=ben, what="Private", level="system", status="dropped")
+    ActionFactory(member=ben, what="Private", level="team")
+    ActionFactory(member=ben, what="Private", level="system", status="dropped")
     rows = {
         row["level"]: (row["recorded"], row["done"]) for row in reports.actions_by_level(Period())
     }
@@ -135,10 +135,8 @@ def test_check_in_stages_hide_small_counts(settings):
     def moved(n, first, latest):
         for _ in range(n):
             member = UserFactory()
-            CheckIn.objects.create(
-                member=member, stage=first, created_at=now - datetime.timedelta(days=90)
-            )
-            CheckIn.objects.create(
+            CheckInFactory(member=member, stage=first, created_at=now - datetime.timedelta(days=90))
+            CheckInFactory(
                 member=member, stage=latest, created_at=now - datetime.timedelta(days=40)
             )
 
@@ -147,9 +145,7 @@ def test_check_in_stages_hide_small_counts(settings):
     moved(4, 3, 4)
     moved(1, 2, 4)
     # One check-in: a row of its own.
-    CheckIn.objects.create(
-        member=UserFactory(), stage=5, created_at=now - datetime.timedelta(days=40)
-    )
+    CheckInFactory(member=UserFactory(), stage=5, created_at=now - datetime.timedelta(days=40))
 
     table = reports.check_in_stages(Period())
     # Two small counts: understanding → acting, and the one check-in at advocating.
@@ -171,10 +167,10 @@ def test_protected_check_in_figures_wait_for_the_month_to_end(settings):
     settings.SURVEY_SUPPRESSION_THRESHOLD = 3
     earlier = timezone.now() - datetime.timedelta(days=40)
     for _ in range(6):
-        CheckIn.objects.create(member=UserFactory(), stage=2, created_at=earlier)
+        CheckInFactory(stage=2, created_at=earlier)
     before = reports.check_in_stages(Period())
 
-    CheckIn.objects.create(member=UserFactory(), stage=5)  # just now
+    CheckInFactory(stage=5)  # just now
 
     after = reports.check_in_stages(Period())
     assert (after.cells, after.row_totals, after.column_totals, after.total) == (

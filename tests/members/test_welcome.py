@@ -2,19 +2,19 @@
 has no account, so gets no non-essential email (survey invitations they could not use among
 them) until they claim their record, which an organiser's welcome lets them do in one step."""
 
-import datetime
 import re
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from members.emails import member_email_send, member_has_claimed
 from members.services import member_import_create
 from surveys import services as survey_services
-from surveys.models import Invitation, Question, Survey
+from surveys.models import Invitation
+
+from ..factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +24,6 @@ PASSWORD = "a long enough passphrase"
 @pytest.fixture
 def imported():
     return member_import_create(email="Pat.Imported@example.org", name="Pat Imported")
-
-
-def _whole_cop_survey() -> Survey:
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="Whole CoP", slug="whole-cop", kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED, opens_at=now, closes_at=now + datetime.timedelta(days=7),
-    )  # fmt: skip
-    Question.objects.create(survey=survey, order=1, text="How is it going?", kind="text")
-    return survey
 
 
 def _welcome_link(organiser_client, member, django_capture_on_commit_callbacks) -> str:
@@ -54,7 +44,8 @@ def test_an_imported_member_gets_no_non_essential_email_and_no_survey_invitation
         member=imported, subject="News", template="members/email/welcome.txt",
         context={"link": "x", "days": 14}, category="programme",
     ) is False  # fmt: skip
-    survey = _whole_cop_survey()
+    survey = SurveyFactory()
+    QuestionFactory(survey=survey, kind="text")
 
     survey_services.survey_invite(survey=survey)
 
@@ -141,7 +132,8 @@ def test_once_claimed_they_are_invited_to_surveys(
 ):
     link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
     client.post(_path(link), {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    survey = _whole_cop_survey()
+    survey = SurveyFactory()
+    QuestionFactory(survey=survey, kind="text")
 
     survey_services.survey_invite(survey=survey)
 

@@ -1,28 +1,32 @@
 """Member pages for learning pathways, case studies and the local initiatives directory."""
 
-import itertools
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from resources.models import (
     CaseStudy,
     Initiative,
-    LearningPathway,
-    PathwayStep,
     Reflection,
     Resource,
     StepProgress,
 )
 
-from ..factories import OrganisationFactory, TopicFactory, UserFactory
+from ..factories import (
+    CaseStudyFactory,
+    InitiativeFactory,
+    LearningPathwayFactory,
+    OrganisationFactory,
+    PathwayStepFactory,
+    ReflectionFactory,
+    ResourceFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
-_numbers = itertools.count(1)
 
 ALREADY_SUBMITTED = "You have already submitted this case study: it is waiting for review."
 CANNOT_CHANGE = "This case study is with the organisers, so it cannot be changed now."
@@ -32,73 +36,13 @@ SAVED_AS_DRAFT = (
 )
 
 
-def _resource(title=None, **fields):
-    n = next(_numbers)
-    fields = {
-        "kind": Resource.Kind.ARTICLE,
-        "description": "Something to read.",
-        "external_url": "https://example.org/x",
-        **fields,
-    }
-    return Resource.objects.create(title=title or f"Resource {n}", slug=f"resource-{n}", **fields)
-
-
-def _pathway(title="Allyship in practice", *, steps=2, is_published=True, **fields):
-    n = next(_numbers)
-    pathway = LearningPathway.objects.create(
-        title=title,
-        slug=fields.pop("slug", f"pathway-{n}"),
-        description=fields.pop("description", "A route from listening to acting."),
-        is_published=is_published,
-        **fields,
-    )
-    for order in range(1, steps + 1):
-        PathwayStep.objects.create(
-            pathway=pathway,
-            resource=_resource(f"{title} reading {order}"),
-            order=order,
-            reflection_prompt=f"Prompt {order}: what did you notice?",
-        )
-    return pathway
-
-
 def _steps(pathway):
     return list(pathway.steps.order_by("order"))
-
-
-def _case_study(author, title=None, *, status=CaseStudy.Status.DRAFT, **fields):
-    n = next(_numbers)
-    if status == CaseStudy.Status.PUBLISHED:
-        fields.setdefault("published_at", timezone.now())
-    if status == CaseStudy.Status.SUBMITTED:
-        fields.setdefault("submitted_at", timezone.now())
-    return CaseStudy.objects.create(
-        author=author,
-        title=title or f"Case study {n}",
-        slug=fields.pop("slug", f"case-study-{n}"),
-        context=fields.pop("context", "A community mental health team."),
-        what_we_did=fields.pop("what_we_did", "We listened to families."),
-        what_changed=fields.pop("what_changed", "Referrals became fairer."),
-        status=status,
-        **fields,
-    )
-
-
-def _initiative(name, *, topics=(), **fields):
-    n = next(_numbers)
-    fields.setdefault("summary", f"What {name} does.")
-    initiative = Initiative.objects.create(name=name, slug=f"initiative-{n}", **fields)
-    initiative.topics.set(topics)
-    return initiative
 
 
 def _html(response):
     assert response.status_code == 200
     return response.content.decode()
-
-
-def _other_member(ground_rules, **fields):
-    return UserFactory(agreed_to=ground_rules, **fields)
 
 
 def _case_study_data(**overrides):
@@ -152,9 +96,11 @@ def test_anonymous_posts_are_sent_to_sign_in_and_change_nothing(client, name, ar
 
 
 def test_every_page_has_exactly_one_h1(member_client, member):
-    pathway = _pathway()
-    study = _case_study(member, status=CaseStudy.Status.RETURNED, moderator_comment="Shorter.")
-    initiative = _initiative("Equity champions")
+    pathway = LearningPathwayFactory(steps=2)
+    study = CaseStudyFactory(
+        author=member, status=CaseStudy.Status.RETURNED, moderator_comment="Shorter."
+    )
+    initiative = InitiativeFactory(name="Equity champions")
     urls = [
         reverse("resources:pathways"),
         pathway.get_absolute_url(),
@@ -175,8 +121,10 @@ def test_every_page_has_exactly_one_h1(member_client, member):
 
 
 def test_pathways_lists_published_pathways_with_step_counts(member_client):
-    _pathway("Allyship in practice", steps=3, description="From listening to acting.")
-    _pathway("Hidden draft pathway", is_published=False)
+    LearningPathwayFactory(
+        title="Allyship in practice", steps=3, description="From listening to acting."
+    )
+    LearningPathwayFactory(title="Hidden draft pathway", steps=2, is_published=False)
     html = _html(member_client.get(reverse("resources:pathways")))
     assert "Allyship in practice" in html
     assert "3 steps" in html
@@ -188,15 +136,15 @@ def test_pathways_are_listed_by_title(member_client):
     # Eight, made in reverse order, so an unordered result is almost never alphabetical by luck.
     titles = [f"Pathway {letter}" for letter in "ABCDEFGH"]
     for title in reversed(titles):
-        _pathway(title, steps=1)
+        LearningPathwayFactory(title=title, steps=1)
     response = member_client.get(reverse("resources:pathways"))
     assert [p.title for p in response.context["pathways"]] == titles
 
 
 def test_pathway_step_count_matches_the_steps_a_member_can_see(member_client):
-    pathway = _pathway("Allyship in practice", steps=2)
-    PathwayStep.objects.create(
-        pathway=pathway, resource=_resource(status=Resource.Status.DRAFT), order=3
+    pathway = LearningPathwayFactory(title="Allyship in practice", steps=2)
+    PathwayStepFactory(
+        pathway=pathway, resource=ResourceFactory(status=Resource.Status.DRAFT), order=3
     )
     assert "0 of 2 steps done" in _html(member_client.get(pathway.get_absolute_url()))
     html = _html(member_client.get(reverse("resources:pathways")))
@@ -204,15 +152,17 @@ def test_pathway_step_count_matches_the_steps_a_member_can_see(member_client):
 
 
 def test_pathway_shows_steps_in_order_with_private_reflection_forms(member_client):
-    pathway = _pathway("Allyship in practice", steps=0)
-    second = PathwayStep.objects.create(
+    pathway = LearningPathwayFactory(title="Allyship in practice")
+    second = PathwayStepFactory(
         pathway=pathway,
-        resource=_resource("Second reading", kind=Resource.Kind.REPORT),
+        resource=ResourceFactory(title="Second reading", kind=Resource.Kind.REPORT),
         order=2,
         reflection_prompt="Where do you see this at work?",
     )
-    first = PathwayStep.objects.create(
-        pathway=pathway, resource=_resource("First reading", kind=Resource.Kind.RECORDING), order=1
+    first = PathwayStepFactory(
+        pathway=pathway,
+        resource=ResourceFactory(title="First reading", kind=Resource.Kind.RECORDING),
+        order=1,
     )
     html = _html(member_client.get(pathway.get_absolute_url()))
     assert "0 of 2 steps done" in html
@@ -235,13 +185,13 @@ def test_pathway_shows_steps_in_order_with_private_reflection_forms(member_clien
 
 
 def test_an_unpublished_or_unknown_pathway_is_not_found(member_client):
-    hidden = _pathway(is_published=False)
+    hidden = LearningPathwayFactory(steps=2, is_published=False)
     assert member_client.get(hidden.get_absolute_url()).status_code == 404
     assert member_client.get(reverse("resources:pathway", args=["nope"])).status_code == 404
 
 
 def test_marking_a_step_done_and_not_done(member_client, member):
-    pathway = _pathway(steps=2)
+    pathway = LearningPathwayFactory(steps=2)
     step = _steps(pathway)[1]
     url = reverse("resources:step_done", args=[pathway.slug, step.pk])
 
@@ -264,7 +214,7 @@ def test_marking_a_step_done_and_not_done(member_client, member):
 
 
 def test_a_bad_done_value_changes_nothing(member_client):
-    pathway = _pathway(steps=1)
+    pathway = LearningPathwayFactory(steps=1)
     step = _steps(pathway)[0]
     url = reverse("resources:step_done", args=[pathway.slug, step.pk])
     response = member_client.post(url, {"done": "maybe"}, follow=True)
@@ -273,9 +223,9 @@ def test_a_bad_done_value_changes_nothing(member_client):
 
 
 def test_a_step_of_another_or_unpublished_pathway_is_not_found(member_client):
-    pathway = _pathway(steps=1)
-    other_step = _steps(_pathway(steps=1))[0]
-    hidden_step = _steps(hidden := _pathway(steps=1, is_published=False))[0]
+    pathway = LearningPathwayFactory(steps=1)
+    other_step = _steps(LearningPathwayFactory(steps=1))[0]
+    hidden_step = _steps(hidden := LearningPathwayFactory(steps=1, is_published=False))[0]
     for slug, step in [(pathway.slug, other_step), (hidden.slug, hidden_step)]:
         for name in ["resources:step_done", "resources:reflection"]:
             url = reverse(name, args=[slug, step.pk])
@@ -285,9 +235,9 @@ def test_a_step_of_another_or_unpublished_pathway_is_not_found(member_client):
 
 
 def test_a_step_whose_resource_is_a_draft_cannot_be_marked(member_client):
-    pathway = _pathway(steps=1)
-    draft_step = PathwayStep.objects.create(
-        pathway=pathway, resource=_resource(status=Resource.Status.DRAFT), order=2
+    pathway = LearningPathwayFactory(steps=1)
+    draft_step = PathwayStepFactory(
+        pathway=pathway, resource=ResourceFactory(status=Resource.Status.DRAFT), order=2
     )
     url = reverse("resources:step_done", args=[pathway.slug, draft_step.pk])
     assert member_client.post(url, {"done": "yes"}).status_code == 404
@@ -295,14 +245,14 @@ def test_a_step_whose_resource_is_a_draft_cannot_be_marked(member_client):
 
 
 def test_step_actions_are_post_only(member_client):
-    pathway = _pathway(steps=1)
+    pathway = LearningPathwayFactory(steps=1)
     step = _steps(pathway)[0]
     for name in ["resources:step_done", "resources:reflection"]:
         assert member_client.get(reverse(name, args=[pathway.slug, step.pk])).status_code == 405
 
 
 def test_saving_a_reflection_shows_it_again_to_its_author(member_client, member):
-    pathway = _pathway(steps=2)
+    pathway = LearningPathwayFactory(steps=2)
     step = _steps(pathway)[0]
     url = reverse("resources:reflection", args=[pathway.slug, step.pk])
     response = member_client.post(url, {"text": "  I had not noticed who speaks first.  "})
@@ -319,9 +269,9 @@ def test_saving_a_reflection_shows_it_again_to_its_author(member_client, member)
 
 
 def test_saving_an_empty_reflection_clears_it(member_client, member):
-    pathway = _pathway(steps=1)
+    pathway = LearningPathwayFactory(steps=1)
     step = _steps(pathway)[0]
-    Reflection.objects.create(member=member, step=step, text="An old thought.")
+    ReflectionFactory(member=member, step=step, text="An old thought.")
     url = reverse("resources:reflection", args=[pathway.slug, step.pk])
     response = member_client.post(url, {"text": "   "}, follow=True)
     assert "Your reflection on step 1 is cleared." in _html(response)
@@ -329,14 +279,14 @@ def test_saving_an_empty_reflection_clears_it(member_client, member):
 
 
 def test_members_never_see_or_change_each_others_reflections(client, member, ground_rules):
-    pathway = _pathway(steps=1)
+    pathway = LearningPathwayFactory(steps=1)
     step = _steps(pathway)[0]
     url = reverse("resources:reflection", args=[pathway.slug, step.pk])
     client.force_login(member)
     client.post(url, {"text": "Member A's private thought about my team."})
     client.post(reverse("resources:step_done", args=[pathway.slug, step.pk]), {"done": "yes"})
 
-    other = _other_member(ground_rules)
+    other = UserFactory(agreed_to=ground_rules)
     client.force_login(other)
     html = _html(client.get(pathway.get_absolute_url()))
     assert "Member A&#x27;s private thought" not in html
@@ -352,9 +302,9 @@ def test_members_never_see_or_change_each_others_reflections(client, member, gro
 
 
 def test_a_reflection_that_is_too_long_is_kept_on_the_page_with_a_message(member_client, member):
-    pathway = _pathway(steps=2)
+    pathway = LearningPathwayFactory(steps=2)
     step = _steps(pathway)[1]
-    Reflection.objects.create(member=member, step=step, text="What I wrote before.")
+    ReflectionFactory(member=member, step=step, text="What I wrote before.")
     long_text = "I keep coming back to this. " * 200  # 5,600 characters
     url = reverse("resources:reflection", args=[pathway.slug, step.pk])
     html = _html(member_client.post(url, {"text": long_text}))
@@ -368,7 +318,7 @@ def test_a_reflection_that_is_too_long_is_kept_on_the_page_with_a_message(member
 
 
 def test_a_reflection_of_exactly_5000_characters_with_line_breaks_is_saved(member_client):
-    pathway = _pathway(steps=1)
+    pathway = LearningPathwayFactory(steps=1)
     step = _steps(pathway)[0]
     text = ("x" * 99 + "\r\n") * 50  # 5,000 characters as typed, 5,050 as sent
     url = reverse("resources:reflection", args=[pathway.slug, step.pk])
@@ -412,7 +362,7 @@ def test_a_case_study_form_with_missing_parts_is_shown_again(member_client):
 
 
 def test_submitting_then_submitting_again(member_client, member):
-    study = _case_study(member)
+    study = CaseStudyFactory(author=member)
     url = reverse("resources:case_study_submit", args=[study.slug])
     response = member_client.post(url, follow=True)
     assert "Thank you: your case study is submitted." in _html(response)
@@ -429,7 +379,7 @@ def test_submitting_then_submitting_again(member_client, member):
 
 
 def test_editing_a_draft(member_client, member):
-    study = _case_study(member, title="First title")
+    study = CaseStudyFactory(author=member, title="First title")
     url = reverse("resources:case_study_edit", args=[study.slug])
     assert 'value="First title"' in _html(member_client.get(url))
     response = member_client.post(url, _case_study_data(title="Better title", credit_author=""))
@@ -446,7 +396,7 @@ def test_editing_a_draft(member_client, member):
 def test_editing_after_submitting_is_refused_with_the_services_message(
     member_client, member, status
 ):
-    study = _case_study(member, title="As submitted", status=status)
+    study = CaseStudyFactory(author=member, title="As submitted", status=status)
     url = reverse("resources:case_study_edit", args=[study.slug])
     html = _html(member_client.post(url, _case_study_data(title="Changed later")))
     assert CANNOT_CHANGE in html
@@ -456,9 +406,11 @@ def test_editing_after_submitting_is_refused_with_the_services_message(
 
 
 def test_another_members_case_study_is_not_found(client, member, ground_rules):
-    study = _case_study(member, title="My unfinished draft")
-    returned = _case_study(member, status=CaseStudy.Status.RETURNED, moderator_comment="Fix.")
-    other = _other_member(ground_rules)
+    study = CaseStudyFactory(author=member, title="My unfinished draft")
+    returned = CaseStudyFactory(
+        author=member, status=CaseStudy.Status.RETURNED, moderator_comment="Fix."
+    )
+    other = UserFactory(agreed_to=ground_rules)
     client.force_login(other)
     for target in [study, returned]:
         assert client.get(target.get_absolute_url()).status_code == 404
@@ -473,7 +425,7 @@ def test_another_members_case_study_is_not_found(client, member, ground_rules):
 
 
 def test_an_author_sees_their_own_draft_with_its_status(member_client, member):
-    study = _case_study(member, title="Still writing", context="On a stroke ward.")
+    study = CaseStudyFactory(author=member, title="Still writing", context="On a stroke ward.")
     html = _html(member_client.get(study.get_absolute_url()))
     assert "Still writing" in html
     assert "Status: Draft" in html
@@ -482,8 +434,8 @@ def test_an_author_sees_their_own_draft_with_its_status(member_client, member):
 
 
 def test_a_returned_case_study_shows_the_moderator_comment_to_its_author(member_client, member):
-    study = _case_study(
-        member,
+    study = CaseStudyFactory(
+        author=member,
         status=CaseStudy.Status.RETURNED,
         moderator_comment="Please remove the name of the ward manager.",
     )
@@ -510,8 +462,8 @@ def test_a_returned_case_study_shows_the_moderator_comment_to_its_author(member_
 
 def test_a_published_case_study_is_open_to_every_member(client, member, ground_rules):
     topic = TopicFactory(name="Workforce")
-    study = _case_study(
-        _other_member(ground_rules, name="Amara Okafor"),
+    study = CaseStudyFactory(
+        author=UserFactory(agreed_to=ground_rules, name="Amara Okafor"),
         title="Fairer shortlisting",
         status=CaseStudy.Status.PUBLISHED,
         to_share="Use structured interviews.",
@@ -529,9 +481,9 @@ def test_a_published_case_study_is_open_to_every_member(client, member, ground_r
 
 
 def test_an_author_who_chose_not_to_be_named_is_credited_as_a_member(client, member, ground_rules):
-    author = _other_member(ground_rules, name="Amara Okafor")
-    study = _case_study(
-        author, title="Quiet changes", status=CaseStudy.Status.PUBLISHED, credit_author=False
+    author = UserFactory(agreed_to=ground_rules, name="Amara Okafor")
+    study = CaseStudyFactory(
+        author=author, title="Quiet changes", status=CaseStudy.Status.PUBLISHED, credit_author=False
     )
     client.force_login(member)
     for url in [reverse("resources:case_studies"), study.get_absolute_url()]:
@@ -541,13 +493,15 @@ def test_an_author_who_chose_not_to_be_named_is_credited_as_a_member(client, mem
 
 
 def test_the_published_list_has_only_published_case_studies(client, member, ground_rules):
-    author = _other_member(ground_rules, name="Kofi Mensah")
+    author = UserFactory(agreed_to=ground_rules, name="Kofi Mensah")
     topic = TopicFactory(name="Primary care")
-    published = _case_study(author, "Published one", status=CaseStudy.Status.PUBLISHED)
+    published = CaseStudyFactory(
+        author=author, title="Published one", status=CaseStudy.Status.PUBLISHED
+    )
     published.topics.add(topic)
     for status in ["draft", "submitted", "returned"]:
-        _case_study(author, f"Hidden {status} one", status=status)
-        _case_study(member, f"Own {status} one", status=status)
+        CaseStudyFactory(author=author, title=f"Hidden {status} one", status=status)
+        CaseStudyFactory(author=member, title=f"Own {status} one", status=status)
     client.force_login(member)
     html = _html(client.get(reverse("resources:case_studies")))
     assert "1 published case study" in html
@@ -563,7 +517,7 @@ def test_the_published_list_has_only_published_case_studies(client, member, grou
 
 def test_case_study_list_is_paginated_by_20(member_client, member):
     for _ in range(21):
-        _case_study(member, status=CaseStudy.Status.PUBLISHED)
+        CaseStudyFactory(author=member, status=CaseStudy.Status.PUBLISHED)
     page_one = member_client.get(reverse("resources:case_studies"))
     assert len(page_one.context["page"].object_list) == 20
     assert "Page 1 of 2" in _html(page_one)
@@ -581,32 +535,25 @@ def test_a_case_study_titled_new_can_be_read(member_client, member):
     assert "A distinctive context." in _html(member_client.get(study.get_absolute_url()))
 
 
-def _count_queries(client, url, **params):
-    client.get(url, params)  # warm the caches first
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
-
-
 def test_case_studies_list_queries_do_not_grow_with_case_studies(
-    member_client, ground_rules, django_assert_num_queries
+    member_client, ground_rules, same_queries_at_two_sizes
 ):
     """Each case study's author and topics must come from the page's fixed few queries."""
 
     def make(n):
         for _ in range(n):
-            study = _case_study(_other_member(ground_rules), status=CaseStudy.Status.PUBLISHED)
-            study.topics.add(TopicFactory(), TopicFactory())
+            CaseStudyFactory(
+                author=UserFactory(agreed_to=ground_rules),
+                status=CaseStudy.Status.PUBLISHED,
+                topics=[TopicFactory(), TopicFactory()],
+            )
 
-    make(2)
-    small, response = _count_queries(member_client, reverse("resources:case_studies"))
-    assert response.context["page"].paginator.count == 2
-    make(15)
-    with django_assert_num_queries(small):
-        response = member_client.get(reverse("resources:case_studies"))
-    assert response.context["page"].paginator.count == 17
-    assert small <= 10
+    pages = same_queries_at_two_sizes(
+        member_client, reverse("resources:case_studies"), grow=make, sizes=(2, 15)
+    )
+    assert pages.small.context["page"].paginator.count == 2
+    assert pages.large.context["page"].paginator.count == 17
+    assert pages.queries <= 10
 
 
 # Initiatives ---------------------------------------------------------------------------------
@@ -615,8 +562,8 @@ def test_case_studies_list_queries_do_not_grow_with_case_studies(
 def test_initiatives_list_shows_each_initiatives_details(member_client):
     topic = TopicFactory(name="Mental health")
     organisation = OrganisationFactory(name="Northside NHS Trust")
-    _initiative(
-        "Equity champions",
+    InitiativeFactory(
+        name="Equity champions",
         organisation=organisation,
         status=Initiative.Status.PLANNED,
         topics=[topic],
@@ -624,7 +571,7 @@ def test_initiatives_list_shows_each_initiatives_details(member_client):
         contact="equity@northside.example.org",
         url="https://northside.example.org/equity",
     )
-    _initiative("Community listening", status=Initiative.Status.ENDED)
+    InitiativeFactory(name="Community listening", status=Initiative.Status.ENDED)
     html = _html(member_client.get(reverse("resources:initiatives")))
     assert "2 initiatives" in html
     assert "Equity champions" in html
@@ -643,9 +590,11 @@ def test_initiatives_list_shows_each_initiatives_details(member_client):
 def test_initiatives_filter_by_organisation_topic_and_status(member_client):
     north, south = OrganisationFactory(name="North"), OrganisationFactory(name="South")
     housing, maternity = TopicFactory(name="Housing"), TopicFactory(name="Maternity")
-    _initiative("Alpha", organisation=north, topics=[housing], status="active")
-    _initiative("Bravo", organisation=south, topics=[housing, maternity], status="planned")
-    _initiative("Charlie", organisation=north, topics=[maternity], status="ended")
+    InitiativeFactory(name="Alpha", organisation=north, topics=[housing], status="active")
+    InitiativeFactory(
+        name="Bravo", organisation=south, topics=[housing, maternity], status="planned"
+    )
+    InitiativeFactory(name="Charlie", organisation=north, topics=[maternity], status="ended")
     url = reverse("resources:initiatives")
 
     def names(**params):
@@ -676,8 +625,8 @@ def test_initiatives_filter_by_organisation_topic_and_status(member_client):
     ],
 )
 def test_bad_initiative_filters_show_the_whole_list(member_client, params):
-    _initiative("Alpha", status="active")
-    _initiative("Bravo", status="ended")
+    InitiativeFactory(name="Alpha", status="active")
+    InitiativeFactory(name="Bravo", status="ended")
     response = member_client.get(reverse("resources:initiatives"), params)
     html = _html(response)
     assert [i.name for i in response.context["page"].object_list] == ["Alpha", "Bravo"]
@@ -685,8 +634,8 @@ def test_bad_initiative_filters_show_the_whole_list(member_client, params):
 
 
 def test_initiative_page(member_client):
-    initiative = _initiative(
-        "Equity champions",
+    initiative = InitiativeFactory(
+        name="Equity champions",
         summary="Training champions on every ward.",
         audience="Ward managers",
     )
@@ -700,24 +649,21 @@ def test_initiative_page(member_client):
 
 
 def test_initiatives_list_queries_do_not_grow_with_initiatives(
-    member_client, django_assert_num_queries
+    member_client, same_queries_at_two_sizes
 ):
     """Each initiative's organisation and topics must come from the page's fixed few queries."""
 
     def make(n):
         for i in range(n):
-            _initiative(
-                f"Initiative {next(_numbers)}",
+            InitiativeFactory(
                 organisation=OrganisationFactory(),
                 topics=[TopicFactory(), TopicFactory()],
                 status=["active", "planned", "ended"][i % 3],
             )
 
-    make(2)
-    small, response = _count_queries(member_client, reverse("resources:initiatives"))
-    assert response.context["page"].paginator.count == 2
-    make(20)
-    with django_assert_num_queries(small):
-        response = member_client.get(reverse("resources:initiatives"))
-    assert response.context["page"].paginator.count == 22
-    assert small <= 10
+    pages = same_queries_at_two_sizes(
+        member_client, reverse("resources:initiatives"), grow=make, sizes=(2, 20)
+    )
+    assert pages.small.context["page"].paginator.count == 2
+    assert pages.large.context["page"].paginator.count == 22
+    assert pages.queries <= 10

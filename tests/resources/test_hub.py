@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from resources.selectors import resources_changed
 from resources.templatetags.resource_tags import video_embed_url
 
 from ..factories import (
+    AttendanceFactory,
     CaucusFactory,
     EventFactory,
     ResourceFactory,
@@ -117,22 +119,22 @@ def test_search_shows_members_only_resources_only_to_members(client, member):
     ]
 
 
-def test_search_queries_do_not_grow_with_results(client, member):
+def test_search_queries_do_not_grow_with_results(client, member, same_queries_at_two_sizes):
     """Topics and events of each result come from a fixed number of queries."""
     client.force_login(member)
     topic = TopicFactory()
-    for i in range(3):
-        _save(title=f"Equity {i}", topics=[topic], event=EventFactory())
-    client.get(reverse("resources:search"), {"q": "equity"})  # warm the caches first
-    resources_changed()  # as after a change: the total is counted again, as below
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse("resources:search"), {"q": "equity"})
-    for i in range(15):
-        _save(title=f"More equity {i}", topics=[topic], event=EventFactory())
-    with CaptureQueriesContext(connection) as large:
-        response = client.get(reverse("resources:search"), {"q": "equity"})
-    assert response.context["page"].paginator.count == 18
-    assert len(large.captured_queries) == len(small.captured_queries)
+    found = itertools.count()
+
+    def grow(n):
+        for _ in range(n):
+            _save(title=f"Equity {next(found)}", topics=[topic], event=EventFactory())
+
+    pages = same_queries_at_two_sizes(
+        client, reverse("resources:search"), data={"q": "equity"}, grow=grow, sizes=(3, 15),
+        # As after a change: the total is counted again at both sizes.
+        before_each=resources_changed,
+    )  # fmt: skip
+    assert pages.large.context["page"].paginator.count == 18
 
 
 # Browse ------------------------------------------------------------------------------------
@@ -164,25 +166,21 @@ def test_browse_survives_bad_filters(client, params):
     assert _titles(response) == ["Still here"]
 
 
-def test_browse_queries_do_not_grow_with_resources(client, member):
+def test_browse_queries_do_not_grow_with_resources(client, member, same_queries_at_two_sizes):
     """Each resource's topics and session come from a fixed number of queries."""
     client.force_login(member)
     topic = TopicFactory()
 
     def grow(n):
         for _ in range(n):
-            ResourceFactory(event=EventFactory()).topics.add(topic)
+            ResourceFactory(event=EventFactory(), topics=[topic])
 
-    grow(3)
-    client.get(reverse("resources:browse"))  # warm the caches first
-    resources_changed()  # as after a change: the total is counted again, as below
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse("resources:browse"))
-    grow(20)
-    with CaptureQueriesContext(connection) as large:
-        client.get(reverse("resources:browse"))
-    assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(small.captured_queries) <= 10
+    pages = same_queries_at_two_sizes(
+        client, reverse("resources:browse"), grow=grow, sizes=(3, 20),
+        # As after a change: the total is counted again at both sizes.
+        before_each=resources_changed,
+    )  # fmt: skip
+    assert pages.queries <= 10
 
 
 # Files and who may see them ----------------------------------------------------------------
@@ -331,7 +329,7 @@ def test_catch_up_lists_past_sessions_the_member_missed_with_their_recordings(cl
                           summary_published_at=timezone.now())  # fmt: skip
     came = EventFactory(title="Came to this", starts_at=start,
                         ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
-    came.attendances.create(member=member)
+    AttendanceFactory(event=came, member=member)
     EventFactory(title="Still to come")
     _save(title="Recording of the missed session", kind="recording", event=missed,
           video_url="https://video.example.org/1", external_url="")  # fmt: skip

@@ -2,18 +2,13 @@
 pathways and their steps, moderating case studies, initiatives and topics, and the admin."""
 
 import datetime
-import itertools
 import re
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from events.models import Event
 from resources import services
@@ -28,7 +23,18 @@ from resources.models import (
     Topic,
 )
 
-from ..factories import EventFactory, OrganisationFactory, TopicFactory, UserFactory
+from ..factories import (
+    CaseStudyFactory,
+    EventFactory,
+    InitiativeFactory,
+    LearningPathwayFactory,
+    OrganisationFactory,
+    PathwayStepFactory,
+    ResourceFactory,
+    TopicFactory,
+    UserFactory,
+    permission_give,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +46,6 @@ NOT_A_PDF = (
     "saved in that format."
 )
 NO_CONTENT = "Add a file, a link or a video link."
-_numbers = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -59,15 +64,6 @@ def _fake_pdf():
     return SimpleUploadedFile(
         "guide.pdf", b"Just some notes, typed in a text editor.\n", content_type="application/pdf"
     )
-
-
-def _resource(title="Allyship toolkit", **fields):
-    """A resource created straight in the database, with a link unless given other content."""
-    fields.setdefault("kind", Resource.Kind.TOOLKIT)
-    fields.setdefault("description", "How to be an active ally.")
-    if not (fields.get("file") or fields.get("video_url")):
-        fields.setdefault("external_url", "https://example.org/x")
-    return Resource.objects.create(title=title, slug=f"{slugify(title)}-{next(_numbers)}", **fields)
 
 
 def _resource_with_file(title="Race equality guide", **fields):
@@ -101,34 +97,17 @@ def _resource_data(**overrides):
     return data
 
 
-def _pathway(title="Starting out", **fields):
-    return LearningPathway.objects.create(
-        title=title,
-        slug=f"{slugify(title)}-{next(_numbers)}",
-        description="Where to begin.",
-        **fields,
-    )
-
-
 def _case_study(title="Changing how we recruit", *, status=CaseStudy.Status.SUBMITTED, **fields):
-    fields.setdefault("author", UserFactory(name="Ama Mensah"))
-    if status != CaseStudy.Status.DRAFT:
-        fields.setdefault("submitted_at", timezone.now())
-    return CaseStudy.objects.create(
+    """Ama Mensah's case study, waiting for review unless given another status."""
+    return CaseStudyFactory(
         title=title,
-        slug=f"{slugify(title)}-{next(_numbers)}",
+        status=status,
+        author__name="Ama Mensah",
         context="A community trust with few Black managers.",
         what_we_did="We changed the shortlisting panel.",
         what_changed="More Black nurses were promoted.",
         to_share="Start with the data.",
-        status=status,
         **fields,
-    )
-
-
-def _initiative(name="Fair recruitment", **fields):
-    return Initiative.objects.create(
-        name=name, slug=f"{slugify(name)}-{next(_numbers)}", summary="Fairer hiring.", **fields
     )
 
 
@@ -155,13 +134,13 @@ def _cells(html, row_heading):
 def _page_kwargs(name):
     """URL kwargs for each page, with the objects it needs."""
     if name in {"resources:resource_edit", "resources:resource_delete"}:
-        return {"pk": _resource().pk}
+        return {"pk": ResourceFactory().pk}
     if name == "resources:pathway_edit":
-        return {"pk": _pathway().pk}
+        return {"pk": LearningPathwayFactory(is_published=False).pk}
     if name == "resources:case_study_review":
         return {"pk": _case_study().pk}
     if name == "resources:initiative_edit":
-        return {"pk": _initiative().pk}
+        return {"pk": InitiativeFactory().pk}
     if name == "resources:topic_edit":
         return {"pk": TopicFactory().pk}
     return {}
@@ -253,8 +232,8 @@ def test_resources_list_shows_drafts_and_each_resources_details(organiser_client
         title="Race and maternity care",
         starts_at=datetime.datetime(2026, 2, 10, 10, tzinfo=datetime.UTC),
     )
-    _resource(
-        "Maternity slides",
+    ResourceFactory(
+        title="Maternity slides",
         kind=Resource.Kind.SLIDES,
         event=session,
         audience="public",
@@ -264,12 +243,13 @@ def test_resources_list_shows_drafts_and_each_resources_details(organiser_client
         file_size=2_500_000,
         external_url="https://example.org/slides",
     )
-    _resource(
-        "Unfinished reading list",
+    ResourceFactory(
+        title="Unfinished reading list",
         kind=Resource.Kind.READING,
         status=Resource.Status.DRAFT,
         published_on=datetime.date(2026, 3, 1),
         video_url="https://video.example.org/1",
+        external_url="",
     )
     response = organiser_client.get(reverse("resources:organise_resources"))
     assert [r.title for r in response.context["page"]] == [
@@ -300,9 +280,9 @@ def test_resources_list_shows_drafts_and_each_resources_details(organiser_client
 
 
 def test_resources_list_filters_by_kind_and_status(organiser_client):
-    _resource("Published toolkit")
-    _resource("Draft toolkit", status=Resource.Status.DRAFT)
-    _resource("Published report", kind=Resource.Kind.REPORT)
+    ResourceFactory(title="Published toolkit", kind=Resource.Kind.TOOLKIT)
+    ResourceFactory(title="Draft toolkit", kind=Resource.Kind.TOOLKIT, status=Resource.Status.DRAFT)
+    ResourceFactory(title="Published report", kind=Resource.Kind.REPORT)
     url = reverse("resources:organise_resources")
 
     def titles(**query):
@@ -318,7 +298,7 @@ def test_resources_list_filters_by_kind_and_status(organiser_client):
 
 def test_resources_list_shows_fifty_a_page(organiser_client):
     for i in range(51):
-        _resource(f"Resource {i}")
+        ResourceFactory(title=f"Resource {i}")
     url = reverse("resources:organise_resources")
     assert len(organiser_client.get(url).context["page"]) == 50
     assert [r.title for r in organiser_client.get(url, {"page": "2"}).context["page"]] == [
@@ -328,19 +308,19 @@ def test_resources_list_shows_fifty_a_page(organiser_client):
 
 def _make_resources(n):
     for _ in range(n):
-        _resource(
-            "Slides",
+        ResourceFactory(
+            title="Slides",
             event=EventFactory(),
             file="resources/2026/02/slides.pdf",
             file_type="application/pdf",
             file_size=1000,
+            external_url="",
         )
 
 
 def _make_pathways(n):
     for _ in range(n):
-        pathway = _pathway()
-        PathwayStep.objects.create(pathway=pathway, resource=_resource(), order=1)
+        LearningPathwayFactory(is_published=False, steps=1)
 
 
 def _make_case_studies(n):
@@ -350,13 +330,14 @@ def _make_case_studies(n):
 
 def _make_initiatives(n):
     for _ in range(n):
-        initiative = _initiative(organisation=OrganisationFactory())
-        initiative.topics.add(TopicFactory(), TopicFactory())
+        InitiativeFactory(
+            organisation=OrganisationFactory(), topics=[TopicFactory(), TopicFactory()]
+        )
 
 
 def _make_topics(n):
     for _ in range(n):
-        _resource().topics.add(TopicFactory())
+        ResourceFactory(topics=[TopicFactory()])
 
 
 @pytest.mark.parametrize(
@@ -370,20 +351,12 @@ def _make_topics(n):
     ],
 )
 def test_list_pages_query_count_does_not_grow_with_rows(
-    organiser_client, django_assert_num_queries, name, make, rows
+    organiser_client, same_queries_at_two_sizes, name, make, rows
 ):
-    """Each row's session, author, organisation, topics and counts come with the page, not
-    one query per row."""
-    url = reverse(name)
-    make(2)
-    organiser_client.get(url)  # warm the caches first
-    with CaptureQueriesContext(connection) as small:
-        response = organiser_client.get(url)
-    assert len(response.context[rows]) == 2
-    make(15)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = organiser_client.get(url)
-    assert len(response.context[rows]) == 17
+    """Each row's session, author, organisation, topics and counts come with the page."""
+    pages = same_queries_at_two_sizes(organiser_client, reverse(name), grow=make, sizes=(2, 15))
+    assert len(pages.small.context[rows]) == 2
+    assert len(pages.large.context[rows]) == 17
 
 
 # Adding and editing resources ------------------------------------------------------------------
@@ -597,7 +570,7 @@ def test_removing_the_only_content_is_refused_and_keeps_the_file(organiser_clien
 
 def test_editing_keeps_a_link_to_a_session_since_made_a_draft(organiser_client):
     session = EventFactory(title="Moved back to draft", status=Event.Status.DRAFT)
-    resource = _resource(event=session)
+    resource = ResourceFactory(event=session)
     response = organiser_client.post(
         reverse("resources:resource_edit", args=[resource.pk]),
         _resource_data(event=session.pk, external_url="https://example.org/x"),
@@ -628,8 +601,12 @@ def test_deleting_a_resource_asks_first_then_deletes_it_and_its_file(
 
 
 def test_a_resource_in_a_pathway_cannot_be_deleted(organiser_client):
-    resource = _resource()
-    PathwayStep.objects.create(pathway=_pathway("Starting out"), resource=resource, order=1)
+    resource = ResourceFactory()
+    PathwayStepFactory(
+        pathway=LearningPathwayFactory(title="Starting out", is_published=False),
+        resource=resource,
+        order=1,
+    )
     url = reverse("resources:resource_delete", args=[resource.pk])
     html = organiser_client.get(url).content.decode()
     assert "This resource is a step in 1 learning pathway:" in html
@@ -644,9 +621,9 @@ def test_a_resource_in_a_pathway_cannot_be_deleted(organiser_client):
 
 def test_deleting_needs_its_own_permission(client, organiser):
     organiser.groups.clear()
-    organiser.user_permissions.add(Permission.objects.get(codename="change_resource"))
+    permission_give(organiser, "resources.change_resource")
     client.force_login(organiser)
-    resource = _resource()
+    resource = ResourceFactory()
     assert client.get(reverse("resources:resource_edit", args=[resource.pk])).status_code == 200
     assert client.post(reverse("resources:resource_delete", args=[resource.pk])).status_code == 403
     assert Resource.objects.exists()
@@ -672,7 +649,10 @@ def _pathway_data(steps=(), *, initial=0, **overrides):
 
 
 def test_organiser_adds_a_pathway_with_its_steps_in_order(organiser_client):
-    first, second = _resource("What is racism?"), _resource("Racism in maternity care")
+    first, second = (
+        ResourceFactory(title="What is racism?"),
+        ResourceFactory(title="Racism in maternity care"),
+    )
     response = organiser_client.post(
         reverse("resources:pathway_new"),
         _pathway_data(
@@ -697,7 +677,7 @@ def test_organiser_adds_a_pathway_with_its_steps_in_order(organiser_client):
 
 
 def test_a_step_without_its_number_saves_nothing(organiser_client):
-    resource = _resource()
+    resource = ResourceFactory()
     response = organiser_client.post(
         reverse("resources:pathway_new"),
         _pathway_data([{"resource": resource.pk, "order": "", "reflection_prompt": "Why?"}]),
@@ -708,9 +688,9 @@ def test_a_step_without_its_number_saves_nothing(organiser_client):
 
 
 def test_a_pathways_steps_offer_published_resources_by_title(organiser_client):
-    _resource("Zebra crossing report")
-    _resource("Allyship toolkit")
-    _resource("Draft notes", status=Resource.Status.DRAFT)
+    ResourceFactory(title="Zebra crossing report")
+    ResourceFactory(title="Allyship toolkit")
+    ResourceFactory(title="Draft notes", status=Resource.Status.DRAFT)
     response = organiser_client.get(reverse("resources:pathway_new"))
     steps = response.context["steps"]
     assert len(steps.forms) == 3
@@ -726,10 +706,10 @@ def test_a_pathways_steps_offer_published_resources_by_title(organiser_client):
 
 
 def test_edit_page_shows_steps_in_order_even_with_the_same_number(organiser_client):
-    pathway = _pathway()
-    late = PathwayStep.objects.create(pathway=pathway, resource=_resource("Third"), order=2)
-    early = PathwayStep.objects.create(pathway=pathway, resource=_resource("First"), order=1)
-    same = PathwayStep.objects.create(pathway=pathway, resource=_resource("Second"), order=1)
+    pathway = LearningPathwayFactory(is_published=False)
+    late = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Third"), order=2)
+    early = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="First"), order=1)
+    same = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Second"), order=1)
     response = organiser_client.get(reverse("resources:pathway_edit", args=[pathway.pk]))
     forms = response.context["steps"].forms
     assert [f.instance.pk for f in forms[:3]] == [early.pk, same.pk, late.pk]
@@ -737,10 +717,10 @@ def test_edit_page_shows_steps_in_order_even_with_the_same_number(organiser_clie
 
 
 def test_organiser_edits_and_removes_steps(organiser_client):
-    pathway = _pathway(is_published=True)
-    keep = PathwayStep.objects.create(pathway=pathway, resource=_resource("Keep"), order=1)
-    drop = PathwayStep.objects.create(pathway=pathway, resource=_resource("Drop"), order=2)
-    added = _resource("Added")
+    pathway = LearningPathwayFactory()
+    keep = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Keep"), order=1)
+    drop = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Drop"), order=2)
+    added = ResourceFactory(title="Added")
     data = _pathway_data(
         [
             {"id": keep.pk, "resource": keep.resource_id, "order": "3", "reflection_prompt": ""},
@@ -933,7 +913,7 @@ def test_organiser_adds_an_initiative(organiser_client):
 
 
 def test_organiser_edits_an_initiative_and_clears_its_topics(organiser_client):
-    initiative = _initiative()
+    initiative = InitiativeFactory()
     initiative.topics.add(TopicFactory())
     response = organiser_client.post(
         reverse("resources:initiative_edit", args=[initiative.pk]),
@@ -972,7 +952,7 @@ def test_organiser_adds_a_topic_with_a_slug_from_its_name(organiser_client):
 
 @pytest.mark.parametrize("name", ["MATERNITY CARE", "Maternity-care", "maternity care!"])
 def test_a_topic_name_like_another_is_refused(organiser_client, name):
-    Topic.objects.create(name="Maternity care", slug="maternity-care")
+    TopicFactory(name="Maternity care", slug="maternity-care")
     response = organiser_client.post(reverse("resources:topic_new"), {"name": name})
     assert response.status_code == 200
     assert response.context["form"].errors == {"name": ["A topic with this name already exists."]}
@@ -986,8 +966,8 @@ def test_a_topic_name_needs_letters_or_numbers(organiser_client):
 
 
 def test_renaming_a_topic_changes_its_slug_and_may_change_its_case(organiser_client):
-    topic = Topic.objects.create(name="Maternity care", slug="maternity-care")
-    Topic.objects.create(name="Housing", slug="housing")
+    topic = TopicFactory(name="Maternity care", slug="maternity-care")
+    TopicFactory(name="Housing", slug="housing")
     url = reverse("resources:topic_edit", args=[topic.pk])
     assert organiser_client.post(url, {"name": "Maternity Care"}).status_code == 302
     assert organiser_client.post(url, {"name": "housing"}).context["form"].errors == {
@@ -1001,8 +981,8 @@ def test_renaming_a_topic_changes_its_slug_and_may_change_its_case(organiser_cli
 def test_topics_list_counts_resources(organiser_client):
     busy, quiet = TopicFactory(name="Busy"), TopicFactory(name="Quiet")
     for _ in range(3):
-        _resource().topics.add(busy)
-    _resource(status=Resource.Status.DRAFT).topics.add(busy)
+        ResourceFactory(topics=[busy])
+    ResourceFactory(status=Resource.Status.DRAFT, topics=[busy])
     html = organiser_client.get(reverse("resources:topics")).content.decode()
     assert _cells(html, "Busy")[0] == "4"
     assert _cells(html, "Quiet")[0] == "0"
@@ -1022,9 +1002,9 @@ def test_members_private_progress_and_reflections_are_not_in_the_admin():
 
 def test_admin_pages_render_and_pathway_steps_are_inline(client, ground_rules):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, agreed_to=ground_rules))
-    resource = _resource()
-    pathway = _pathway()
-    PathwayStep.objects.create(pathway=pathway, resource=resource, order=1)
+    resource = ResourceFactory()
+    pathway = LearningPathwayFactory(is_published=False)
+    PathwayStepFactory(pathway=pathway, resource=resource, order=1)
     for url in [
         reverse("admin:resources_resource_changelist"),
         reverse("admin:resources_resource_change", args=[resource.pk]),

@@ -7,17 +7,24 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from surveys import services
 from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 
-from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from ..factories import (
+    AttendanceFactory,
+    CaucusFactory,
+    EventFactory,
+    InvitationFactory,
+    QuestionFactory,
+    SurveyFactory,
+    UserFactory,
+    caucus_member,
+    permission_give,
+    survey_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,30 +36,11 @@ NOT_EDITABLE = "People have already answered, so the questions cannot change."
 # Helpers ---------------------------------------------------------------------------------------
 
 
-def _survey(*, title="How was it?", kind=Survey.Kind.COP_WIDE, **fields):
-    """A draft survey saved through the service: open since an hour ago, closing in two weeks."""
-    now = timezone.now()
-    fields.setdefault("opens_at", now - datetime.timedelta(hours=1))
-    fields.setdefault("closes_at", now + datetime.timedelta(days=14))
-    return services.survey_save(survey=Survey(), title=title, kind=kind, **fields)
-
-
-def _question(survey, *, text="The session was useful.", kind=Question.Kind.AGREEMENT, **fields):
-    return services.question_save(question=Question(survey=survey), text=text, kind=kind, **fields)
-
-
 def _published(**fields):
     """A published survey, open now, with one agreement question."""
-    survey = _survey(**fields)
-    _question(survey)
-    return services.survey_publish(survey=survey)
-
-
-def _answered(survey, member):
-    """`member` is invited to `survey` and answers every question with 4."""
-    Invitation.objects.create(survey=survey, member=member)
-    answers = dict.fromkeys(survey.questions.all(), 4)
-    return services.response_submit(survey=survey, member=member, answers=answers)
+    survey = SurveyFactory(**fields)
+    QuestionFactory(survey=survey, text="The session was useful.")
+    return survey
 
 
 def _h1_count(response):
@@ -110,9 +98,12 @@ def _question_data(**overrides):
 def _page_kwargs(name):
     if name in {"surveys:organise", "surveys:survey_new"}:
         return {}
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     if name.startswith("surveys:question_") and name != "surveys:question_new":
-        return {"pk": survey.pk, "question_id": _question(survey).pk}
+        return {
+            "pk": survey.pk,
+            "question_id": QuestionFactory(survey=survey, text="The session was useful.").pk,
+        }
     return {"pk": survey.pk}
 
 
@@ -173,22 +164,23 @@ def test_organise_hub_links_to_surveys_for_organisers_only(client, organiser, st
 
 def test_list_shows_each_survey_with_its_status_and_response_rate(organiser_client):
     now = timezone.now()
-    draft = _survey(
+    draft = SurveyFactory(
+        draft=True,
         title="Draft check-in",
         kind=Survey.Kind.CHECK_IN,
         opens_at=datetime.datetime(NEXT_YEAR, 7, 1, 9, tzinfo=UTC),
         closes_at=datetime.datetime(NEXT_YEAR, 7, 15, 16, tzinfo=UTC),
     )
-    open_now = _published(title="Open and named", is_anonymous=False)
+    open_now = _published(title="Open and named", named=True)
     for responded in [True, False, False]:
-        Invitation.objects.create(survey=open_now, member=UserFactory(), responded=responded)
+        InvitationFactory(survey=open_now, responded=responded)
     later = _published(
         title="Opens later",
         opens_at=now + datetime.timedelta(days=3),
         closes_at=now + datetime.timedelta(days=10),
     )
     closed = _published(title="Closed one")
-    Invitation.objects.create(survey=closed, member=UserFactory(), responded=True)
+    InvitationFactory(survey=closed, responded=True)
     Survey.objects.filter(pk=closed.pk).update(closes_at=now - datetime.timedelta(minutes=1))
 
     response = organiser_client.get(reverse("surveys:organise"))
@@ -225,7 +217,7 @@ def test_list_shows_each_survey_with_its_status_and_response_rate(organiser_clie
 
 
 def test_list_offers_no_new_survey_button_to_the_steering_group(client, steering_member):
-    _survey(title="Visible to the steering group")
+    SurveyFactory(draft=True, title="Visible to the steering group")
     client.force_login(steering_member)
     html = client.get(reverse("surveys:organise")).content.decode()
     assert "Visible to the steering group" in html
@@ -234,38 +226,33 @@ def test_list_offers_no_new_survey_button_to_the_steering_group(client, steering
 
 def test_list_shows_fifty_surveys_a_page(organiser_client):
     for i in range(51):
-        _survey(title=f"Survey {i}")
+        SurveyFactory(draft=True, title=f"Survey {i}")
     response = organiser_client.get(reverse("surveys:organise"))
     assert len(response.context["page"]) == 50
     assert response.context["page"][0].title == "Survey 50"
     assert "Page 1 of 2" in response.content.decode()
 
 
-def test_list_query_count_does_not_grow_with_surveys(organiser_client, django_assert_num_queries):
+def test_list_query_count_does_not_grow_with_surveys(organiser_client, same_queries_at_two_sizes):
     """The list must not run a query per row (event, caucus, invitation counts)."""
     caucus = CaucusFactory()
 
     def make(n):
         for i in range(n):
             if i % 3 == 0:
-                survey = _survey(kind=Survey.Kind.POST_EVENT, event=EventFactory())
+                survey = SurveyFactory(draft=True, after_event=True)
             elif i % 3 == 1:
-                survey = _survey(kind=Survey.Kind.CAUCUS, caucus=caucus)
+                survey = SurveyFactory(draft=True, kind=Survey.Kind.CAUCUS, caucus=caucus)
             else:
-                survey = _survey()
-            Invitation.objects.create(survey=survey, member=UserFactory(), responded=i % 2 == 0)
+                survey = SurveyFactory(draft=True)
+            InvitationFactory(survey=survey, responded=i % 2 == 0)
 
-    url = reverse("surveys:organise")
-    make(3)
-    organiser_client.get(url)  # warm the caches first
-    with CaptureQueriesContext(connection) as small:
-        response = organiser_client.get(url)
-    assert response.context["page"].paginator.count == 3
-    make(20)
-    with django_assert_num_queries(len(small.captured_queries)):
-        response = organiser_client.get(url)
-    assert response.context["page"].paginator.count == 23
-    assert len(small.captured_queries) <= 8
+    pages = same_queries_at_two_sizes(
+        organiser_client, reverse("surveys:organise"), grow=make, sizes=(3, 20)
+    )
+    assert pages.small.context["page"].paginator.count == 3
+    assert pages.large.context["page"].paginator.count == 23
+    assert pages.queries <= 8
 
 
 # Creating and editing a survey -----------------------------------------------------------------
@@ -360,7 +347,7 @@ def test_caucus_survey_is_saved_with_its_caucus(organiser_client):
 
 
 def test_organiser_edits_a_survey(organiser_client):
-    survey = _survey(title="Old title")
+    survey = SurveyFactory(draft=True, title="Old title", slug="old-title")
     response = organiser_client.post(
         reverse("surveys:survey_edit", args=[survey.pk]),
         _survey_data(title="New title", is_anonymous=""),
@@ -377,7 +364,7 @@ def test_organiser_edits_a_survey(organiser_client):
 
 def test_anonymity_cannot_change_once_people_have_answered(organiser_client, member):
     survey = _published(title="Answered already")
-    _answered(survey, member)
+    survey_answer(survey, dict.fromkeys(survey.questions.all(), 4), member=member)
     local = timezone.localtime
     response = organiser_client.post(
         reverse("surveys:survey_edit", args=[survey.pk]),
@@ -401,7 +388,7 @@ def test_anonymity_cannot_change_once_people_have_answered(organiser_client, mem
 
 
 def test_organiser_adds_a_single_choice_question_with_its_options(organiser_client):
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     response = organiser_client.post(
         reverse("surveys:question_new", args=[survey.pk]), _question_data(), follow=True
     )
@@ -434,7 +421,7 @@ def test_organiser_adds_a_single_choice_question_with_its_options(organiser_clie
 def test_choice_question_problems_show_on_the_form_with_what_was_typed(
     organiser_client, choices, message
 ):
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     response = organiser_client.post(
         reverse("surveys:question_new", args=[survey.pk]),
         _question_data(text="Did it help?", choices=choices),
@@ -449,7 +436,7 @@ def test_choice_question_problems_show_on_the_form_with_what_was_typed(
 
 
 def test_options_are_dropped_for_a_question_that_is_not_a_choice(organiser_client):
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     organiser_client.post(
         reverse("surveys:question_new", args=[survey.pk]),
         _question_data(kind=Question.Kind.TEXT, choices="Same\nSame", required=""),
@@ -460,9 +447,9 @@ def test_options_are_dropped_for_a_question_that_is_not_a_choice(organiser_clien
 
 
 def test_editing_a_question_shows_and_replaces_its_options(organiser_client):
-    survey = _survey()
-    question = _question(
-        survey, text="Pick one", kind=Question.Kind.SINGLE, choices=["Tea", "Coffee"]
+    survey = SurveyFactory(draft=True)
+    question = QuestionFactory(
+        survey=survey, text="Pick one", kind=Question.Kind.SINGLE, choices=["Tea", "Coffee"]
     )
     url = reverse("surveys:question_edit", args=[survey.pk, question.pk])
     form = organiser_client.get(url).context["form"]
@@ -479,8 +466,10 @@ def test_editing_a_question_shows_and_replaces_its_options(organiser_client):
 
 
 def test_questions_move_up_and_down(organiser_client):
-    survey = _survey()
-    first, second, third = (_question(survey, text=t) for t in ["First", "Second", "Third"])
+    survey = SurveyFactory(draft=True)
+    first, second, third = (
+        QuestionFactory(survey=survey, text=t) for t in ["First", "Second", "Third"]
+    )
 
     def move(question, direction):
         return organiser_client.post(
@@ -507,9 +496,9 @@ def test_questions_move_up_and_down(organiser_client):
 
 
 def test_detail_page_offers_move_buttons_named_for_each_question(organiser_client):
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     for text in ["First", "Second", "Third"]:
-        _question(survey, text=text)
+        QuestionFactory(survey=survey, text=text)
     html = organiser_client.get(reverse("surveys:survey_detail", args=[survey.pk])).content
     html = html.decode()
     assert 'Move up<span class="visually-hidden"> question 1</span>' not in html
@@ -522,9 +511,9 @@ def test_detail_page_offers_move_buttons_named_for_each_question(organiser_clien
 
 
 def test_organiser_deletes_a_question_after_confirming(organiser_client):
-    survey = _survey()
-    keep = _question(survey, text="Keep me")
-    question = _question(survey, text="Delete me")
+    survey = SurveyFactory(draft=True, title="How was it?")
+    keep = QuestionFactory(survey=survey, text="Keep me")
+    question = QuestionFactory(survey=survey, text="Delete me")
     url = reverse("surveys:question_delete", args=[survey.pk, question.pk])
     response = organiser_client.get(url)
     assert "“Delete me”, from “How was it?”." in html_lib.unescape(response.content.decode())
@@ -537,7 +526,7 @@ def test_organiser_deletes_a_question_after_confirming(organiser_client):
 def test_questions_cannot_change_once_people_have_answered(organiser_client, member):
     survey = _published()
     question = survey.questions.get()
-    _answered(survey, member)
+    survey_answer(survey, dict.fromkeys(survey.questions.all(), 4), member=member)
 
     response = organiser_client.post(
         reverse("surveys:question_edit", args=[survey.pk, question.pk]),
@@ -574,8 +563,8 @@ def test_questions_cannot_change_once_people_have_answered(organiser_client, mem
     ],
 )
 def test_a_question_of_another_survey_is_not_found(organiser_client, name, method):
-    survey = _survey(title="This one")
-    other = _question(_survey(title="Another"))
+    survey = SurveyFactory(draft=True, title="This one")
+    other = QuestionFactory(survey=SurveyFactory(draft=True, title="Another"))
     url = reverse(name, args=[survey.pk, other.pk])
     response = getattr(organiser_client, method)(
         url, {"direction": "1"} if method == "post" else {}
@@ -589,7 +578,8 @@ def test_a_question_of_another_survey_is_not_found(organiser_client, name, metho
 
 def test_detail_page_shows_settings_questions_and_time_to_answer(organiser_client):
     event = EventFactory(title="Race and maternity care")
-    survey = _survey(
+    survey = SurveyFactory(
+        draft=True,
         title="After the session",
         kind=Survey.Kind.POST_EVENT,
         event=event,
@@ -597,9 +587,11 @@ def test_detail_page_shows_settings_questions_and_time_to_answer(organiser_clien
         opens_at=datetime.datetime(NEXT_YEAR, 7, 1, 9, tzinfo=UTC),
         closes_at=datetime.datetime(NEXT_YEAR, 7, 15, 16, tzinfo=UTC),
     )
-    _question(survey, text="It was useful.", help_text="Think about your work.")
-    _question(survey, text="Which part?", kind=Question.Kind.MULTIPLE, choices=["Talk", "Groups"])
-    _question(survey, text="Anything else?", kind=Question.Kind.TEXT, required=False)
+    QuestionFactory(survey=survey, text="It was useful.", help_text="Think about your work.")
+    QuestionFactory(
+        survey=survey, text="Which part?", kind=Question.Kind.MULTIPLE, choices=["Talk", "Groups"]
+    )
+    QuestionFactory(survey=survey, text="Anything else?", kind=Question.Kind.TEXT, required=False)
     html = organiser_client.get(reverse("surveys:survey_detail", args=[survey.pk])).content
     html = html_lib.unescape(html.decode())
     text = _text(html)
@@ -642,8 +634,8 @@ def test_detail_page_shows_settings_questions_and_time_to_answer(organiser_clien
 
 
 def test_detail_page_is_read_only_for_the_steering_group(client, steering_member):
-    survey = _survey()
-    question = _question(survey)
+    survey = SurveyFactory(draft=True)
+    question = QuestionFactory(survey=survey, text="The session was useful.")
     client.force_login(steering_member)
     html = client.get(reverse("surveys:survey_detail", args=[survey.pk])).content.decode()
     assert "The session was useful." in html
@@ -664,7 +656,7 @@ def test_detail_page_says_who_is_invited_and_that_inviting_again_adds_newcomers_
 ):
     survey = _published()
     for responded in [True, False]:
-        Invitation.objects.create(survey=survey, member=UserFactory(), responded=responded)
+        InvitationFactory(survey=survey, responded=responded)
     html = organiser_client.get(reverse("surveys:survey_detail", args=[survey.pk])).content
     text = _text(html.decode())
     assert "2 people invited so far, and 1 has answered." in text
@@ -676,9 +668,11 @@ def test_detail_page_says_who_is_invited_and_that_inviting_again_adds_newcomers_
 def test_preview_shows_the_questions_as_members_see_them_without_a_way_to_send(
     client, steering_member
 ):
-    survey = _survey(title="Check-in", intro="Why we ask.")
-    _question(survey, text="Pick one", kind=Question.Kind.SINGLE, choices=["Tea", "Coffee"])
-    _question(survey, text="Say more", kind=Question.Kind.TEXT, required=False)
+    survey = SurveyFactory(draft=True, title="Check-in", intro="Why we ask.")
+    QuestionFactory(
+        survey=survey, text="Pick one", kind=Question.Kind.SINGLE, choices=["Tea", "Coffee"]
+    )
+    QuestionFactory(survey=survey, text="Say more", kind=Question.Kind.TEXT, required=False)
     client.force_login(steering_member)
     response = client.get(reverse("surveys:preview", args=[survey.pk]))
     html = html_lib.unescape(response.content.decode())
@@ -702,7 +696,7 @@ def test_preview_shows_the_questions_as_members_see_them_without_a_way_to_send(
 
 
 def test_a_survey_without_questions_cannot_be_published(organiser_client):
-    survey = _survey()
+    survey = SurveyFactory(draft=True)
     response = organiser_client.post(reverse("surveys:publish", args=[survey.pk]), follow=True)
     assert _messages(response) == ["Add at least one question before publishing."]
     survey.refresh_from_db()
@@ -710,8 +704,8 @@ def test_a_survey_without_questions_cannot_be_published(organiser_client):
 
 
 def test_organiser_publishes_a_survey(organiser_client):
-    survey = _survey(title="Ready")
-    _question(survey)
+    survey = SurveyFactory(draft=True, title="Ready")
+    QuestionFactory(survey=survey, text="The session was useful.")
     response = organiser_client.post(reverse("surveys:publish", args=[survey.pk]), follow=True)
     assert _messages(response) == ["“Ready” is published. Invite people when you are ready."]
     survey.refresh_from_db()
@@ -722,8 +716,8 @@ def test_organiser_publishes_a_survey(organiser_client):
 
 
 def test_a_draft_survey_cannot_be_sent(organiser_client):
-    survey = _survey()
-    _question(survey)
+    survey = SurveyFactory(draft=True)
+    QuestionFactory(survey=survey, text="The session was useful.")
     response = organiser_client.post(reverse("surveys:invite", args=[survey.pk]), follow=True)
     assert _messages(response) == ["Publish the survey before inviting people."]
     assert not Invitation.objects.exists()
@@ -742,8 +736,8 @@ def test_post_event_survey_invites_the_attendees_only(
     event = EventFactory(starts_at=timezone.now() - datetime.timedelta(days=1))
     came = [member, UserFactory()]
     for person in came:
-        event.attendances.create(member=person)
-    EventFactory().attendances.create(member=UserFactory())  # another session
+        AttendanceFactory(event=event, member=person)
+    AttendanceFactory()  # another session
     survey = _published(kind=Survey.Kind.POST_EVENT, event=event)
 
     assert _invite(organiser_client, survey, django_capture_on_commit_callbacks) == (
@@ -753,7 +747,7 @@ def test_post_event_survey_invites_the_attendees_only(
     assert set(Invitation.objects.values_list("member", flat=True)) == {p.pk for p in came}
 
     late = UserFactory()
-    event.attendances.create(member=late)
+    AttendanceFactory(event=event, member=late)
     assert _invite(organiser_client, survey, django_capture_on_commit_callbacks)[0] == [
         "1 person invited."
     ]
@@ -826,7 +820,7 @@ def test_survey_admin_locks_questions_and_audience_once_answered(admin_client, m
     url = reverse("admin:surveys_survey_change", args=[survey.pk])
     assert 'name="questions-0-text"' in admin_client.get(url).content.decode()
     assert 'name="is_anonymous"' in admin_client.get(url).content.decode()
-    _answered(survey, member)
+    survey_answer(survey, dict.fromkeys(survey.questions.all(), 4), member=member)
     html = admin_client.get(url).content.decode()
     assert "The session was useful." in html
     assert 'name="questions-0-text"' not in html
@@ -837,7 +831,7 @@ def test_survey_admin_locks_questions_and_audience_once_answered(admin_client, m
 
 def test_invitations_in_the_admin_are_read_only(admin_client, member):
     survey = _published(title="Asked")
-    invitation = Invitation.objects.create(survey=survey, member=member)
+    invitation = InvitationFactory(survey=survey, member=member)
     response = admin_client.get(reverse("admin:surveys_invitation_changelist"))
     assert response.status_code == 200
     assert str(member) in response.content.decode()
@@ -850,20 +844,19 @@ def test_invitations_in_the_admin_are_read_only(admin_client, member):
 def test_caucus_survey_invitations_are_hidden_in_the_admin_without_caucus_permission(
     client, ground_rules
 ):
-    staff = UserFactory(is_staff=True, agreed_to=ground_rules)
-    staff.user_permissions.add(Permission.objects.get(codename="view_invitation"))
+    staff = UserFactory(
+        is_staff=True, agreed_to=ground_rules, permissions=["surveys.view_invitation"]
+    )
     caucus = CaucusFactory()
     in_caucus = caucus_member(caucus, name="Caucus Person")
     survey = _published(title="Caucus only", kind=Survey.Kind.CAUCUS, caucus=caucus)
-    Invitation.objects.create(survey=survey, member=in_caucus)
-    Invitation.objects.create(
-        survey=_published(title="Everyone"), member=UserFactory(name="Open Person")
-    )
+    InvitationFactory(survey=survey, member=in_caucus)
+    InvitationFactory(survey=_published(title="Everyone"), member=UserFactory(name="Open Person"))
     client.force_login(staff)
     changelist = reverse("admin:surveys_invitation_changelist")
     html = client.get(changelist).content.decode()
     assert "Open Person" in html
     assert "Caucus Person" not in html
-    staff.user_permissions.add(Permission.objects.get(codename="view_caucus_choice"))
+    permission_give(staff, "events.view_caucus_choice")
     html = client.get(changelist).content.decode()
     assert "Caucus Person" in html

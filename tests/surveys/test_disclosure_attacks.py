@@ -11,13 +11,11 @@ above 0, or to prove what anyone in a small group answered."""
 
 import csv
 import io
-import itertools
 import re
 from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import example, given
@@ -26,10 +24,16 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from members.models import AuditEvent
-from surveys import services
-from surveys.models import Choice, Invitation, Question, Survey
+from surveys.models import Question, Survey
 
-from ..factories import OrganisationFactory, UserFactory
+from ..factories import (
+    OrganisationFactory,
+    QuestionFactory,
+    SurveyFactory,
+    UserFactory,
+    permission_give,
+    survey_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,42 +54,22 @@ def _threshold(settings):
     settings.SURVEY_SUPPRESSION_THRESHOLD = K
 
 
-_surveys = itertools.count()
-
-
 def _make_survey():
-    n = next(_surveys)
-    now = timezone.now()
     # Named, so that responses keep each member's own sector and organisation: the finest
     # groups the disclosure layer can be given. (An anonymous survey's responses keep them only
     # as coarsely as k people who answered share them, surveys.sealing, which can only help.)
-    survey = Survey.objects.create(
-        title=f"Attack {n}",
-        slug=f"attack-{n}",
-        is_anonymous=False,
-        kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-    )
-    agree = Question.objects.create(
-        survey=survey, kind="agreement", text="I feel I belong", required=False, order=1
-    )
-    single = Question.objects.create(
-        survey=survey, kind="single", text="Which format?", required=False, order=2
-    )
-    several = Question.objects.create(
-        survey=survey, kind="multiple", text="Which topics?", required=False, order=3
-    )
-    for order, text in enumerate(FORMATS):
-        Choice.objects.create(question=single, text=text, order=order)
-    for order, text in enumerate(TOPICS):
-        Choice.objects.create(question=several, text=text, order=order)
-    score = Question.objects.create(
-        survey=survey, kind="nps", text="Would you recommend us?", required=False, order=4
-    )
-    return survey, {"agree": agree, "single": single, "several": several, "score": score}
+    survey = SurveyFactory(named=True)
+    asked = [
+        ("agree", "agreement", "I feel I belong", ()),
+        ("single", "single", "Which format?", FORMATS),
+        ("several", "multiple", "Which topics?", TOPICS),
+        ("score", "nps", "Would you recommend us?", ()),
+    ]
+    questions = {
+        key: QuestionFactory(survey=survey, kind=kind, text=text, choices=choices, required=False)
+        for key, kind, text, choices in asked
+    }
+    return survey, questions
 
 
 def _populate(people):
@@ -106,7 +90,6 @@ def _populate(people):
         sector = own_sector or organisation.sector
         member = UserFactory(organisation=organisation, sector=sector)
         directory.append((SECTOR_LABELS[sector], organisation.name))
-        Invitation.objects.create(survey=survey, member=member)
         choices = {q: list(q.choices.all()) for q in (questions["single"], questions["several"])}
         answers = {
             questions["agree"]: agreement,
@@ -114,7 +97,7 @@ def _populate(people):
             questions["several"]: [choices[questions["several"]][t] for t in sorted(topics)],
             questions["score"]: _score(agreement, format_),
         }
-        services.response_submit(survey=survey, member=member, answers=answers)
+        survey_answer(survey, answers, member=member)
     return survey, questions, directory
 
 
@@ -487,7 +470,7 @@ def test_someone_allowed_sees_everything_and_each_view_is_audited(client, organi
     people = [(0, None, 4, 0, {0})] * 4 + [(1, None, 1, 0, {0})] * 2
     survey, _, _ = _populate(people)
     organiser = _organiser(client, organiser)
-    organiser.user_permissions.add(Permission.objects.get(codename="view_unsuppressed_results"))
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     _download(client, survey)
     page = client.get(reverse("surveys:results", kwargs={"pk": survey.pk}))
     assert '<tr><th scope="row">Strongly disagree</th><td>2</td><td>33%</td></tr>' in (
@@ -519,7 +502,7 @@ def test_a_closed_surveys_kept_results_never_pass_between_viewers(client, organi
     survey, _, _ = _populate(people)
     Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     allowed = UserFactory(agreed_to=ground_rules, groups=["Organisers"])
-    allowed.user_permissions.add(Permission.objects.get(codename="view_unsuppressed_results"))
+    permission_give(allowed, "surveys.view_unsuppressed_results")
     full = '<tr><th scope="row">Strongly disagree</th><td>2</td><td>33%</td></tr>'
     url = reverse("surveys:results", kwargs={"pk": survey.pk})
 

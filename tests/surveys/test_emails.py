@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from members.emails import unsubscribe_token_read
 from surveys import services
-from surveys.models import Invitation, Question, Survey
+from surveys.models import Invitation, Question
 
-from ..factories import UserFactory
+from ..factories import QuestionFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +24,12 @@ LINK = "http://127.0.0.1:8000/surveys/belonging-at-work/"
 PREFERENCES = "http://127.0.0.1:8000/profile/emails/"
 
 
-def make_survey(*, slug="belonging-at-work", closes_at=CLOSES_AT, is_anonymous=True, **fields):
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title=fields.pop("title", "Belonging at work"),
-        slug=slug,
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=is_anonymous,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - timedelta(days=1),
-        closes_at=closes_at,
-        **fields,
+def make_survey(*, closes_at=CLOSES_AT, **fields):
+    """The survey these emails are about: one agreement question, closing at `closes_at`."""
+    survey = SurveyFactory(
+        title="Belonging at work", slug="belonging-at-work", closes_at=closes_at, **fields
     )
-    Question.objects.create(
-        survey=survey, kind=Question.Kind.AGREEMENT, text="I feel I belong in the CoP", order=1
-    )
+    QuestionFactory(survey=survey, text="I feel I belong in the CoP")
     return survey
 
 
@@ -102,7 +92,7 @@ def test_invitation_to_a_named_survey_says_it_is_not_anonymous(
     django_capture_on_commit_callbacks,
 ):
     UserFactory()
-    survey = make_survey(is_anonymous=False, intro="Tell us how the first year went & what next.")
+    survey = make_survey(named=True, intro="Tell us how the first year went & what next.")
 
     invite(survey, django_capture_on_commit_callbacks)
 
@@ -132,7 +122,7 @@ def test_a_longer_survey_says_minutes(django_capture_on_commit_callbacks):
     UserFactory()
     survey = make_survey()
     for n in range(2):
-        Question.objects.create(survey=survey, kind=Question.Kind.TEXT, text=f"Q{n}", order=n + 2)
+        QuestionFactory(survey=survey, kind=Question.Kind.TEXT, text=f"Q{n}")
 
     invite(survey, django_capture_on_commit_callbacks)
 

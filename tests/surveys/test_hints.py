@@ -4,14 +4,13 @@ The attack: a question's hint holding `<button formaction=…>` rendered as HTML
 form, so a member pressing it posted the form, with its CSRF token, to any address on the site
 (it reset a member's calendar address)."""
 
-import datetime
-
 import pytest
 from django.template import Context, Template
-from django.utils import timezone
 from django.utils.html import format_html
 
-from surveys.models import Choice, Invitation, Question, Survey
+from surveys.models import Question
+
+from ..factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +20,15 @@ IMAGE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def hostile_survey(member):
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title="After the session",
-        slug="after-the-session",
-        kind=Survey.Kind.COP_WIDE,
-        status=Survey.Status.PUBLISHED,
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=7),
-    )
+    survey = SurveyFactory(title="After the session", invited=[member])
     for order, kind in enumerate(["agreement", "nps", "single", "multiple", "text"], 1):
-        question = Question.objects.create(
-            survey=survey, order=order, kind=kind, text=f"<b>Question {order}</b>", help_text=BUTTON
+        QuestionFactory(
+            survey=survey,
+            kind=kind,
+            text=f"<b>Question {order}</b>",
+            help_text=BUTTON,
+            choices=[IMAGE, "Plain"] if kind in Question.CHOICE_KINDS else [],
         )
-        if kind in Question.CHOICE_KINDS:
-            Choice.objects.create(question=question, text=IMAGE, order=1)
-            Choice.objects.create(question=question, text="Plain", order=2)
-    Invitation.objects.create(survey=survey, member=member)
     return survey
 
 

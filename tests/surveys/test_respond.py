@@ -3,42 +3,34 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from surveys import selectors, services
-from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
+from surveys.models import Answer, Invitation, Response, SealedResponse
 
-from ..factories import OrganisationFactory, UserFactory, answers_release
+from ..factories import (
+    InvitationFactory,
+    OrganisationFactory,
+    QuestionFactory,
+    SurveyFactory,
+    UserFactory,
+    answers_release,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _survey(*, anonymous=True, **fields):
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title=fields.pop("title", "How was the session?"),
-        slug=fields.pop("slug", "how-was-it"),
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=anonymous,
-        status=fields.pop("status", Survey.Status.PUBLISHED),
-        opens_at=fields.pop("opens_at", now - datetime.timedelta(days=1)),
-        closes_at=fields.pop("closes_at", now + datetime.timedelta(days=7)),
-        **fields,
+def _survey(*, title="How was the session?", **fields):
+    """An open survey asking how useful it was, which part helped (of two) and, optionally,
+    anything else."""
+    survey = SurveyFactory(title=title, **fields)
+    scale = QuestionFactory(survey=survey, text="It was useful")
+    pick = QuestionFactory(
+        survey=survey, text="Which part?", kind="single", choices=["Talks", "Groups"]
     )
-    scale = Question.objects.create(survey=survey, order=1, text="It was useful", kind="agreement")
-    pick = Question.objects.create(survey=survey, order=2, text="Which part?", kind="single")
-    Choice.objects.create(question=pick, text="Talks", order=1)
-    Choice.objects.create(question=pick, text="Groups", order=2)
-    text = Question.objects.create(
-        survey=survey, order=3, text="Anything else?", kind="text", required=False
-    )
+    text = QuestionFactory(survey=survey, text="Anything else?", kind="text", required=False)
     return survey, scale, pick, text
-
-
-def _invite(survey, member):
-    return Invitation.objects.create(survey=survey, member=member)
 
 
 def _nothing_stored():
@@ -51,7 +43,7 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
     no time finer than the day is stored beside the answer."""
     survey, scale, pick, text = _survey()
     member = UserFactory(organisation=OrganisationFactory(name="Riverside NHS Trust"))
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     services.response_submit(
         survey=survey,
         member=member,
@@ -90,9 +82,9 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
 
 
 def test_a_named_response_records_the_member():
-    survey, scale, pick, _ = _survey(anonymous=False)
+    survey, scale, pick, _ = _survey(named=True)
     member = UserFactory()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     services.response_submit(
         survey=survey, member=member, answers={scale: 2, pick: pick.choices.last()}
     )
@@ -102,7 +94,7 @@ def test_a_named_response_records_the_member():
 def test_a_second_response_is_refused_and_the_first_kept():
     survey, scale, pick, _ = _survey()
     member = UserFactory()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     services.response_submit(
         survey=survey, member=member, answers={scale: 5, pick: pick.choices.first()}
     )
@@ -127,14 +119,13 @@ def test_someone_not_invited_cannot_answer():
     [
         {"opens_at": timezone.now() + datetime.timedelta(days=1),
          "closes_at": timezone.now() + datetime.timedelta(days=3)},
-        {"opens_at": timezone.now() - datetime.timedelta(days=3),
-         "closes_at": timezone.now() - datetime.timedelta(days=1)},
+        {"closed": True},
     ],
 )  # fmt: skip
 def test_a_survey_outside_its_dates_takes_no_answers(when):
     survey, scale, _pick, _ = _survey(**when)
     member = UserFactory()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     with pytest.raises(ValidationError) as caught:
         services.response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["This survey is not open for answers."]
@@ -144,7 +135,7 @@ def test_a_survey_outside_its_dates_takes_no_answers(when):
 def test_a_missing_required_answer_stores_nothing():
     survey, scale, _pick, _ = _survey()
     member = UserFactory()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     with pytest.raises(ValidationError) as caught:
         services.response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["“Which part?” needs an answer."]
@@ -163,7 +154,7 @@ def test_survey_list_counts_invited_and_responded():
     survey, scale, pick, _ = _survey()
     members = UserFactory.create_batch(4)
     for member in members:
-        _invite(survey, member)
+        InvitationFactory(survey=survey, member=member)
     for member in members[:3]:
         services.response_submit(
             survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
@@ -196,7 +187,7 @@ def _post(client, survey, data):
 
 def test_a_missing_required_answer_comes_back_with_the_other_answers_kept(member_client, member):
     survey, scale, pick, text = _survey()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     response = _post(member_client, survey, {f"q{scale.pk}": "4", f"q{text.pk}": "Kept text"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -225,7 +216,7 @@ def test_a_missing_required_answer_comes_back_with_the_other_answers_kept(member
 )
 def test_answers_off_the_list_are_refused(member_client, member, tamper):
     survey, scale, pick, _ = _survey()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     data = {f"q{scale.pk}": "3", f"q{pick.pk}": pick.choices.first().pk} | tamper(scale, pick)
     response = _post(member_client, survey, data)
     assert response.status_code == 200
@@ -235,8 +226,8 @@ def test_answers_off_the_list_are_refused(member_client, member, tamper):
 
 def test_a_question_id_from_another_survey_is_ignored(member_client, member):
     survey, scale, pick, _ = _survey()
-    _other, other_scale, _, _ = _survey(slug="other", title="Other")
-    _invite(survey, member)
+    _other, other_scale, _, _ = _survey(title="Other")
+    InvitationFactory(survey=survey, member=member)
     _post(member_client, survey, {f"q{scale.pk}": "3", f"q{pick.pk}": pick.choices.first().pk,
                                   f"q{other_scale.pk}": "5"})  # fmt: skip
     answers_release(survey)
@@ -248,9 +239,9 @@ def test_a_question_id_from_another_survey_is_ignored(member_client, member):
 
 def test_the_page_says_whether_the_survey_is_anonymous(member_client, member):
     survey, *_ = _survey()
-    named, *_ = _survey(anonymous=False, slug="named", title="Named")
-    _invite(survey, member)
-    _invite(named, member)
+    named, *_ = _survey(named=True, title="Named")
+    InvitationFactory(survey=survey, member=member)
+    InvitationFactory(survey=named, member=member)
     assert (
         "This survey is anonymous." in member_client.get(survey.get_absolute_url()).content.decode()
     )
@@ -262,7 +253,7 @@ def test_the_page_says_whether_the_survey_is_anonymous(member_client, member):
 
 def test_a_second_visit_after_answering_says_so(member_client, member):
     survey, scale, pick, _ = _survey()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     services.response_submit(
         survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
     )
@@ -275,9 +266,8 @@ def test_a_second_visit_after_answering_says_so(member_client, member):
 
 
 def test_a_closed_survey_says_so(member_client, member):
-    survey, *_ = _survey(opens_at=timezone.now() - datetime.timedelta(days=5),
-                         closes_at=timezone.now() - datetime.timedelta(days=1))  # fmt: skip
-    _invite(survey, member)
+    survey, *_ = _survey(closed=True)
+    InvitationFactory(survey=survey, member=member)
     assert (
         "This survey has closed." in member_client.get(survey.get_absolute_url()).content.decode()
     )
@@ -286,13 +276,13 @@ def test_a_closed_survey_says_so(member_client, member):
 def test_a_survey_for_others_is_403_and_a_draft_is_404(member_client):
     survey, *_ = _survey()
     assert member_client.get(survey.get_absolute_url()).status_code == 403
-    draft, *_ = _survey(slug="draft", title="Draft", status=Survey.Status.DRAFT)
+    draft, *_ = _survey(title="Draft", draft=True)
     assert member_client.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_waiting_surveys_show_on_the_home_page_until_answered(member_client, member):
     survey, scale, pick, _ = _survey(title="Tell us about the webinar")
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
     assert (
         "Tell us about the webinar" in member_client.get(reverse("members:home")).content.decode()
     )
@@ -305,22 +295,17 @@ def test_waiting_surveys_show_on_the_home_page_until_answered(member_client, mem
     )
 
 
-def test_the_survey_form_queries_do_not_grow_with_choice_questions(member_client, member):
+def test_the_survey_form_queries_do_not_grow_with_choice_questions(
+    member_client, member, same_queries_at_two_sizes
+):
     """Options come from the prefetched choices, not a query per choice question."""
     survey, *_ = _survey()
-    _invite(survey, member)
+    InvitationFactory(survey=survey, member=member)
 
-    def queries():
-        member_client.get(survey.get_absolute_url())  # warm the caches first
-        with CaptureQueriesContext(connection) as captured:
-            assert member_client.get(survey.get_absolute_url()).status_code == 200
-        return len(captured.captured_queries)
+    def add_choice_questions(count):
+        for n in range(count):
+            QuestionFactory(survey=survey, text=f"Pick {n}", kind="multiple", choices=["Yes", "No"])
 
-    small = queries()
-    for n in range(4):
-        extra = Question.objects.create(
-            survey=survey, order=10 + n, text=f"Pick {n}", kind="multiple"
-        )
-        Choice.objects.create(question=extra, text="Yes", order=1)
-        Choice.objects.create(question=extra, text="No", order=2)
-    assert queries() == small
+    same_queries_at_two_sizes(
+        member_client, survey.get_absolute_url(), grow=add_choice_questions, sizes=(0, 4)
+    )

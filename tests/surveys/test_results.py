@@ -4,25 +4,27 @@ number of queries however many people answered."""
 
 import csv
 import io
-from datetime import timedelta
+import itertools
 
 import pytest
-from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from surveys import selectors, services
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys import selectors
+from surveys.models import Question, Response
 
 from ..factories import (
+    AnswerFactory,
     CaucusFactory,
+    InvitationFactory,
     OrganisationFactory,
-    UserFactory,
+    QuestionFactory,
+    SurveyFactory,
     answers_release,
     caucus_member,
+    permission_give,
+    survey_answer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,54 +71,28 @@ def _threshold(settings):
 # Helpers -------------------------------------------------------------------------------------
 
 
-def make_survey(*, title="Belonging at work", slug="belonging-at-work", is_anonymous=True):
-    now = timezone.now()
-    return Survey.objects.create(
-        title=title,
-        slug=slug,
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=is_anonymous,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-    )
+def answer(survey, answers, *, member=None, **member_fields):
+    """`member` (or a new one), invited and answering `answers` ({question: value}); an
+    anonymous answer is released at once, as these tests are about counting, not sealing."""
+    member = survey_answer(survey, answers, member=member, **member_fields)
+    answers_release(survey)
+    return member
 
 
-def add_question(survey, kind, text, *, choices=(), required=False):
-    question = Question.objects.create(
-        survey=survey, kind=kind, text=text, required=required, order=survey.questions.count() + 1
-    )
-    for order, choice in enumerate(choices, 1):
-        Choice.objects.create(question=question, text=choice, order=order)
-    return question
+def add_question(survey, kind, text, **fields):
+    """An optional question: people may skip any question, and these tests count who did."""
+    return QuestionFactory(survey=survey, kind=kind, text=text, required=False, **fields)
 
 
 def choice(question, text):
     return question.choices.get(text=text)
 
 
-def answer(survey, answers, *, member=None, **member_fields):
-    """`member` (or a new one), invited and answering `answers` ({question: value}); an
-    anonymous answer is released at once, as these tests are about counting, not sealing."""
-    member = member or UserFactory(**member_fields)
-    Invitation.objects.create(survey=survey, member=member)
-    services.response_submit(survey=survey, member=member, answers=answers)
-    answers_release(survey)
-    return member
-
-
 def many_text_answers(survey, question, count, *, prefix="Idea number"):
     """`count` free-text responses, written straight to the tables: hundreds of members each
     answering through the service would only slow the tests down."""
-    responses = Response.objects.bulk_create(Response(survey=survey) for _ in range(count))
-    Answer.objects.bulk_create(
-        Answer(response=r, question=question, text=f"{prefix} {n}") for n, r in enumerate(responses)
-    )
-
-
-def give(user, codename):
-    user.user_permissions.add(Permission.objects.get(codename=codename))
+    for n in range(count):
+        AnswerFactory(question=question, text=f"{prefix} {n}")
 
 
 def results_url(survey, **params):
@@ -147,7 +123,7 @@ def main_of(response):
 @pytest.fixture
 def survey(db):
     """Six responses: five from the NHS, one from the voluntary sector."""
-    survey = make_survey()
+    survey = SurveyFactory(title="Belonging at work")
     agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
     nps = add_question(
         survey, Question.Kind.NPS, "How likely are you to recommend the CoP to a colleague?"
@@ -217,7 +193,7 @@ def test_answered_counts_each_person_once_on_a_several_choices_question(survey):
 
 def test_page_shows_the_numbers_the_chart_and_the_table(client, organiser, survey):
     """Everything, for someone allowed to see small counts: how the page lays figures out."""
-    give(organiser, "view_unsuppressed_results")
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(organiser)
     agree = survey.q["agree"]
 
@@ -328,7 +304,7 @@ def test_an_organiser_sees_only_what_names_nobody(organiser_client, survey):
 
 
 def test_response_rate_before_anyone_is_invited(organiser_client):
-    survey = make_survey()
+    survey = SurveyFactory()
     add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
 
     response = organiser_client.get(results_url(survey))
@@ -339,7 +315,7 @@ def test_response_rate_before_anyone_is_invited(organiser_client):
 
 def test_response_rate_is_a_percentage_of_those_invited(organiser_client, survey):
     for _ in range(2):
-        Invitation.objects.create(survey=survey, member=UserFactory())
+        InvitationFactory(survey=survey)
 
     response = organiser_client.get(results_url(survey))
 
@@ -347,7 +323,7 @@ def test_response_rate_is_a_percentage_of_those_invited(organiser_client, survey
 
 
 def test_only_the_first_200_free_text_answers_are_listed(organiser_client):
-    survey = make_survey()
+    survey = SurveyFactory()
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     many_text_answers(survey, text, 201)
 
@@ -359,7 +335,7 @@ def test_only_the_first_200_free_text_answers_are_listed(organiser_client):
 
 
 def test_a_busy_text_question_does_not_crowd_out_the_next():
-    survey = make_survey()
+    survey = SurveyFactory()
     first = add_question(survey, Question.Kind.TEXT, "What went well?")
     second = add_question(survey, Question.Kind.TEXT, "What should change?")
     # 200 answers are fetched per question: 401 to the first leave none for the second.
@@ -372,7 +348,7 @@ def test_a_busy_text_question_does_not_crowd_out_the_next():
 
 
 def test_answered_counts_every_free_text_answer():
-    survey = make_survey()
+    survey = SurveyFactory()
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     many_text_answers(survey, text, 201)
 
@@ -418,7 +394,7 @@ def test_breakdown_by_sector_hides_small_counts_and_says_why(organiser_client, s
 
 
 def test_someone_allowed_to_see_small_counts_sees_the_numbers(client, organiser, survey):
-    give(organiser, "view_unsuppressed_results")
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(organiser)
 
     response = client.get(results_url(survey, by="sector", question=survey.q["single"].pk))
@@ -444,7 +420,7 @@ def test_someone_allowed_to_see_small_counts_sees_the_numbers(client, organiser,
 
 
 def test_breakdown_of_an_agreement_question_names_its_columns(client, organiser, survey):
-    give(organiser, "view_unsuppressed_results")
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(organiser)
 
     response = client.get(results_url(survey, by="organisation", question=survey.q["agree"].pk))
@@ -461,9 +437,9 @@ def test_there_is_no_breakdown_by_caucus_even_for_those_trusted_with_caucus_choi
     """Members agreed to their caucus being kept for its sessions only: responses do not
     keep it, so nobody can break answers down by it."""
     if trusted:
-        give(organiser, "view_caucus_choice")
+        permission_give(organiser, "events.view_caucus_choice")
     client.force_login(organiser)
-    survey = make_survey()
+    survey = SurveyFactory()
     agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
     caucus = CaucusFactory()
     for _ in range(5):
@@ -490,7 +466,7 @@ def test_there_is_no_breakdown_by_caucus_even_for_those_trusted_with_caucus_choi
     ids=["unknown-grouping", "not-a-number", "free-text", "other-survey", "no-question"],
 )
 def test_bad_breakdown_values_give_the_page_and_a_message(organiser_client, survey, params):
-    other = make_survey(title="Another", slug="another")
+    other = SurveyFactory(title="Another")
     elsewhere = add_question(other, Question.Kind.AGREEMENT, "Elsewhere")
     ids = {**{key: q.pk for key, q in survey.q.items()}, "elsewhere": elsewhere.pk}
     params = {key: ids.get(value, value) for key, value in params.items()}
@@ -521,7 +497,7 @@ def test_the_form_offers_only_questions_that_can_be_broken_down(organiser_client
 
 @pytest.fixture
 def tiny_survey(db):
-    survey = make_survey(title="Caucus check-in", slug="caucus-check-in")
+    survey = SurveyFactory(title="Caucus check-in")
     agree = add_question(survey, Question.Kind.AGREEMENT, "I feel safe in the caucus")
     text = add_question(survey, Question.Kind.TEXT, "Anything else?")
     for value in (1, 2, 4, 5):
@@ -548,7 +524,7 @@ def test_a_tiny_survey_hides_every_count_and_free_text(organiser_client, tiny_su
 def test_a_tiny_survey_is_shown_to_someone_allowed_to_see_small_counts(
     client, organiser, tiny_survey
 ):
-    give(organiser, "view_unsuppressed_results")
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(organiser)
 
     response = client.get(results_url(tiny_survey))
@@ -584,19 +560,11 @@ def test_an_unknown_survey_is_not_found(organiser_client, name):
 # Query count ---------------------------------------------------------------------------------
 
 
-def _page_queries(client, survey, question):
-    url = results_url(survey, by="organisation", question=question.pk)
-    client.get(url)  # warm the caches first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    assertContains(response, "by organisation</caption>")
-    return len(queries)
-
-
-def test_the_page_runs_the_same_queries_for_10_and_200_responses(organiser_client):
+def test_the_page_runs_the_same_queries_for_10_and_200_responses(
+    organiser_client, same_queries_at_two_sizes
+):
     """Aggregation happens in the database, so more responses must not mean more queries."""
-    survey = make_survey()
+    survey = SurveyFactory()
     agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
     nps = add_question(survey, Question.Kind.NPS, "How likely are you to recommend the CoP?")
     several = add_question(
@@ -606,20 +574,20 @@ def test_the_page_runs_the_same_queries_for_10_and_200_responses(organiser_clien
     options = list(several.choices.all())
     organisations = [OrganisationFactory() for _ in range(4)]
 
-    def add_responses(start, stop):
-        for n in range(start, stop):
+    numbers = itertools.count()
+
+    def add_responses(count):
+        for n in itertools.islice(numbers, count):
             answer(
                 survey,
                 {agree: n % 5 + 1, nps: n % 11, several: options[: n % 3], text: f"Thought {n}"},
                 organisation=organisations[n % 4],
             )
 
-    add_responses(0, 10)
-    with_10 = _page_queries(organiser_client, survey, agree)
-    add_responses(10, 200)
-    with_200 = _page_queries(organiser_client, survey, agree)
-
-    assert with_10 == with_200
+    url = results_url(survey, by="organisation", question=agree.pk)
+    pages = same_queries_at_two_sizes(organiser_client, url, grow=add_responses, sizes=(10, 190))
+    assertContains(pages.small, "by organisation</caption>")
+    assertContains(pages.large, "by organisation</caption>")
 
 
 # The CSV download ----------------------------------------------------------------------------
@@ -628,7 +596,7 @@ def test_the_page_runs_the_same_queries_for_10_and_200_responses(organiser_clien
 def test_csv_of_an_anonymous_survey_hides_small_counts_and_leaves_out_free_text(
     organiser_client,
 ):
-    survey = make_survey()
+    survey = SurveyFactory(title="Belonging at work", slug="belonging-at-work")
     agree = add_question(survey, Question.Kind.AGREEMENT, "I feel I belong in the CoP")
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     home_care = OrganisationFactory(name="@Home Care")
@@ -690,9 +658,9 @@ def test_csv_of_an_anonymous_survey_hides_small_counts_and_leaves_out_free_text(
 
 
 def test_csv_of_a_named_survey_gives_free_text_to_someone_allowed_defused(client, organiser):
-    give(organiser, "view_unsuppressed_results")
+    permission_give(organiser, "surveys.view_unsuppressed_results")
     client.force_login(organiser)
-    survey = make_survey(is_anonymous=False)
+    survey = SurveyFactory(title="Belonging at work", named=True)
     nps = add_question(survey, Question.Kind.NPS, "How likely are you to recommend the CoP?")
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     formula = '=HYPERLINK("https://evil.example","Click")'
@@ -722,7 +690,7 @@ def test_csv_of_a_named_survey_gives_free_text_to_someone_allowed_defused(client
 
 
 def test_csv_of_a_named_survey_leaves_out_free_text_for_others(organiser_client):
-    survey = make_survey(is_anonymous=False)
+    survey = SurveyFactory(title="Belonging at work", named=True)
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     for n in range(5):
         answer(survey, {text: f"Named thought {n}"})
@@ -742,7 +710,7 @@ def test_csv_never_breaks_down_by_caucus(client, organiser, survey):
     url = reverse("surveys:results_csv", kwargs={"pk": survey.pk})
 
     groupings = breakdown_groupings(csv_rows(client.get(url)))
-    give(organiser, "view_caucus_choice")
+    permission_give(organiser, "events.view_caucus_choice")
     groupings_trusted = breakdown_groupings(csv_rows(client.get(url)))
 
     assert groupings == {"Sector", "Organisation", "Seniority"}

@@ -26,7 +26,14 @@ from surveys import selectors, services
 from surveys.models import Choice, Invitation, Question, Response, SealedResponse, Survey
 from surveys.sealing import BLANK, Coarsener, unseal
 
-from ..factories import OrganisationFactory, UserFactory
+from ..factories import (
+    InvitationFactory,
+    OrganisationFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SurveyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,28 +45,19 @@ def _threshold(settings):
     settings.SURVEY_SUPPRESSION_THRESHOLD = K
 
 
-def _survey(*, anonymous=True, title="How are we doing?", slug="how-are-we-doing"):
-    now = timezone.now()
-    survey = Survey.objects.create(
-        title=title,
-        slug=slug,
-        kind=Survey.Kind.COP_WIDE,
-        is_anonymous=anonymous,
-        status=Survey.Status.PUBLISHED,
-        published_at=now,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=7),
-    )
-    scale = Question.objects.create(survey=survey, order=1, text="I belong", kind="agreement")
-    text = Question.objects.create(
-        survey=survey, order=2, text="What should change?", kind="text", required=False
-    )
+def _survey(*, title="How are we doing?", **fields):
+    """An open survey with a scale and an optional free-text question."""
+    survey = SurveyFactory(title=title, **fields)
+    scale = QuestionFactory(survey=survey, text="I belong")
+    text = QuestionFactory(survey=survey, text="What should change?", kind="text", required=False)
     return survey, scale, text
 
 
 def _invited(survey, count, **fields):
-    members = [UserFactory(**fields) for _ in range(count)]
-    Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in members)
+    """`count` new members (made with `fields`) invited to `survey`."""
+    members = UserFactory.create_batch(count, **fields)
+    for member in members:
+        InvitationFactory(survey=survey, member=member)
     return members
 
 
@@ -255,7 +253,7 @@ def test_an_organiser_watching_the_results_and_exports_cannot_tell_whose_answer_
 
 def test_the_invitations_admin_does_not_say_who_answered_an_anonymous_survey(admin_client):
     anonymous, scale, _ = _survey()
-    named, named_scale, _ = _survey(anonymous=False, title="Named", slug="named")
+    named, named_scale, _ = _survey(named=True, title="Named")
     answered = _invited(anonymous, 1, name="Quiet Answerer")[0]
     services.response_submit(survey=anonymous, member=answered, answers={scale: 4})
     named_member = _invited(named, 1, name="Named Answerer")[0]
@@ -277,9 +275,7 @@ def test_the_invitations_admin_does_not_say_who_answered_an_anonymous_survey(adm
 
 def test_one_persons_free_text_answers_do_not_line_up_across_questions():
     survey, scale, first = _survey()
-    second = Question.objects.create(
-        survey=survey, order=3, text="And anything else?", kind="text", required=False
-    )
+    second = QuestionFactory(survey=survey, text="And anything else?", kind="text", required=False)
     members = _invited(survey, 6)
     letters = "abcdef"
     truth = set()
@@ -451,7 +447,7 @@ def test_widening_an_earlier_combination_leaves_it_shared_by_at_least_k(populati
 
 
 def test_named_answers_are_stored_at_once_with_the_member():
-    survey, scale, text = _survey(anonymous=False)
+    survey, scale, text = _survey(named=True)
     organisation = OrganisationFactory()
     member = _invited(survey, 1, organisation=organisation, sector="nhs", seniority="senior")[0]
 
@@ -495,7 +491,7 @@ def test_release_waits_for_k_answers_while_open_and_takes_all_at_close():
 
 def test_the_scheduled_command_releases_what_is_due_once(capsys):
     survey, scale, _ = _survey()
-    named, *_ = _survey(anonymous=False, title="Named", slug="named")
+    named, *_ = _survey(named=True, title="Named")
     for member in _invited(survey, 2):
         services.response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
@@ -611,15 +607,15 @@ def test_the_data_migration_coarsens_anonymous_responses_given_before_sealing():
     never recorded then, so it is matched on sector and organisation alone)."""
     migration = importlib.import_module("surveys.migrations.0004_coarsen_anonymous_responses")
     survey, *_ = _survey()
-    named, *_ = _survey(anonymous=False, title="Named", slug="named")
+    named, *_ = _survey(named=True, title="Named")
     big, tiny = OrganisationFactory(), OrganisationFactory()
     crowd = _invited(survey, K, organisation=big, sector="nhs", seniority="senior")
     alone = _invited(survey, 1, organisation=tiny, sector="nhs")[0]
     for member in [*crowd, alone]:
-        Response.objects.create(survey=survey, sector="nhs", organisation=member.organisation)
+        ResponseFactory(survey=survey, sector="nhs", organisation=member.organisation)
     Invitation.objects.filter(survey=survey).update(responded=True)
-    Invitation.objects.create(survey=named, member=alone)
-    kept = Response.objects.create(survey=named, member=alone, sector="nhs", organisation=tiny)
+    InvitationFactory(survey=named, member=alone)
+    kept = ResponseFactory(survey=named, member=alone, sector="nhs", organisation=tiny)
 
     migration.coarsen(django_apps, None)
 
