@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events.models import Goal, Registration, Speaker
 from members.models import Action, CheckIn, JourneyStage, ValueCycle
-from members.services import starter_content_load
+from members.services.starter import starter_content_load
 from resources.models import (
     CaseStudy,
     Initiative,

@@ -21,10 +21,10 @@ from pytest_django.asserts import assertContains, assertNotContains
 from events import services
 from events.models import Attendance, CaucusMembership, Registration, Suggestion
 from events.views import public
-from members import data_rights
 from members.models import Action
 from members.roles import ORGANISERS
-from members.services import starter_content_load
+from members.selectors import data_rights
+from members.services.starter import starter_content_load
 from surveys.models import Invitation, Question, Response, Survey
 
 from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member

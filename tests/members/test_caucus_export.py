@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from events.models import Attendance, Caucus, CaucusMembership, Registration
-from members.data_rights import CAUCUS_TIES, CAUCUS_TIES_NOT_LEFT_OUT, member_data_export
 from members.models import Action
+from members.selectors.data_rights import CAUCUS_TIES, CAUCUS_TIES_NOT_LEFT_OUT, member_data_export
 from resources.models import LearningPathway, PathwayStep, Reflection, StepProgress
 
 from ..factories import CaucusFactory, EventFactory, ResourceFactory, UserFactory

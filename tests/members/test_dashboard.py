@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendance, Event, EventKind
-from members import dashboard_views, reports
+from members import caching
 from members.models import Action, CheckIn, User
+from members.selectors import dashboard
 from surveys.models import Answer, Invitation, Question, Response, Survey
 
 from ..factories import EventFactory, OrganisationFactory, UserFactory
@@ -630,7 +631,7 @@ def test_csv_query_count_does_not_grow_with_the_data(organiser_client, django_as
 
 
 def _figures_forget():
-    dashboard_views.figures_forget(reports.Period(), viewer=reports.PROTECTED)
+    caching.figures_forget(dashboard.Period(), viewer=dashboard.PROTECTED)
 
 
 def test_figures_are_kept_for_ten_minutes_and_say_when_they_were_worked_out(organiser_client):

@@ -9,8 +9,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from members import services
 from members.models import Organisation
+from members.services import organisations
 from resources.models import Initiative
 from surveys import services as survey_services
 from surveys.models import Question, Response, SealedResponse, Survey
@@ -66,7 +66,7 @@ def test_merging_moves_every_row_that_points_at_a_duplicate():
     rows = {key: make(duplicate) for key, make in MAKERS.items()}
     untouched = {key: make(bystander) for key, make in MAKERS.items()}
 
-    services.organisation_merge(keep=keep, duplicates=[duplicate])
+    organisations.organisation_merge(keep=keep, duplicates=[duplicate])
 
     assert list(Organisation.objects.filter(pk=duplicate.pk)) == []
     for key, relation in _relations().items():
@@ -88,6 +88,6 @@ def test_answers_still_sealed_move_with_their_organisation(settings):
     survey_services.response_submit(survey=survey, member=member, answers={question: 4})
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == duplicate.pk
 
-    services.organisation_merge(keep=keep, duplicates=[duplicate])
+    organisations.organisation_merge(keep=keep, duplicates=[duplicate])
 
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == keep.pk
