@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from members.audit import Action, audit_record
+from members.services import AuditAction as Action
+from members.services import audit_record
 
 from .models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from .models import (

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
 from cop_portal.web.slugs import unique_slug
-from members.emails import member_email_send
+from members.services import member_email_send
 
 from .calendar import ics_calendar
 from .models import (

@@ -35,10 +35,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         """Someone imported from a spreadsheet who signs up with the same email takes over
         that record, keeping its name, organisation and joining date, and only gains a
-        password, instead of becoming a second member. (`members.forms.SignupForm` lets their
-        email through; verifying it is still required before they can sign in.)"""
-        from .forms import SignupForm
-        from .imports import imported_member_for_email
+        password, instead of becoming a second member. (`members.forms.accounts.SignupForm` lets
+        their email through; verifying it is still required before they can sign in.)"""
+        from .forms.accounts import SignupForm
+        from .selectors.accounts import imported_member_for_email
 
         imported = None
         # Only this form lets an imported member's email through; a social sign-up saves its

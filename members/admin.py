@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .audit import Action, audit_record
 from .models import (
     AuditEvent,
     ContentPage,
@@ -11,6 +10,7 @@ from .models import (
     Organisation,
     User,
 )
+from .services.audit import Action, audit_record
 
 
 @admin.register(User)

@@ -8,11 +8,8 @@ class MembersConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import (
-            audit,  # noqa: F401 - connects the audit trail's receivers
-            signals,
-        )
-        from .services import roles_sync
+        from . import signals
+        from .services.accounts import roles_sync
 
         signals.connect()
 

@@ -1,9 +1,10 @@
-"""What every signed-in page would otherwise ask the database for on each request: the user's
-permissions (for the menu) and the version of the ground rules in force.
+"""What the members app keeps in the default cache (Redis in production, shared by all workers).
 
-Both are kept in the default cache (Redis in production, shared by all workers) and dropped by
-signals the moment they change, so a stale answer can only come from a cache that is not shared;
-the short timeouts bound that case."""
+What every signed-in page would otherwise ask the database for on each request, the user's
+permissions (for the menu) and the version of the ground rules in force, is dropped by signals
+the moment it changes, so a stale answer can only come from a cache that is not shared; the
+short timeouts bound that case. The dashboard's figures are kept for ten minutes and not
+dropped: the page says when they were worked out."""
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -68,3 +69,45 @@ def ground_rules_version() -> int | None:
 
 def ground_rules_forget() -> None:
     cache.delete(GROUND_RULES_VERSION_KEY)
+
+
+# The dashboard ---------------------------------------------------------------------------------
+
+# Working the figures out reads every attendance and response in the period; they are kept this
+# long and shared by everyone looking at the same period (the page says when they were worked out).
+FIGURES_TIMEOUT = 10 * 60
+
+
+def figures_cache_key(period, *, viewer) -> str:
+    """Per period as shown (whole months for protected viewers, so every protected viewer
+    asking about the same months shares one entry) and per kind of viewer."""
+    return f"members:dashboard:{period.start}:{period.end}:{viewer.kind}"
+
+
+def _figures_html_key(period, *, viewer) -> str:
+    return figures_cache_key(period, viewer=viewer) + ":html"
+
+
+def figures_cached(period, *, viewer, work):
+    """The figures kept for this period and viewer, or `work()`'s, kept from now on."""
+    return _cached(figures_cache_key(period, viewer=viewer), work)
+
+
+def figures_html_cached(period, *, viewer, render) -> str:
+    """The page's rendering of the figures, kept as long as the figures themselves."""
+    return _cached(_figures_html_key(period, viewer=viewer), render)
+
+
+def figures_forget(period, *, viewer) -> None:
+    """Drop the kept figures and the page's rendering of them for this period and viewer."""
+    cache.delete_many(
+        [figures_cache_key(period, viewer=viewer), _figures_html_key(period, viewer=viewer)]
+    )
+
+
+def _cached(key: str, work):
+    found = cache.get(key)
+    if found is None:
+        found = work()
+        cache.set(key, found, FIGURES_TIMEOUT)
+    return found

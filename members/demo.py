@@ -18,8 +18,10 @@ from events import services as events_services
 from resources import selectors as resources_selectors
 from resources import services as resources_services
 
-from . import services
-from .selectors import ground_rules_current
+from .selectors.onboarding import ground_rules_current
+from .services.accounts import member_account_save, profile_update
+from .services.onboarding import ground_rules_agree, introduction_mark_read
+from .services.organisations import organisation_get_or_create, organisation_save
 
 DEMO = Path(__file__).resolve().parent / "demo"
 SHARED_PARAGRAPHS = re.compile(r"^\{\{ ([\w-]+) \}\}$", re.MULTILINE)
@@ -46,20 +48,20 @@ def demo_load(*, password: str) -> list[tuple[str, str]]:
     """Load the demo, its accounts signing in with `password`. Returns their (role, email)."""
     organisations = {}
     for spec in _data("organisations.json"):
-        organisation, made = services.organisation_get_or_create(name=spec["name"])
+        organisation, made = organisation_get_or_create(name=spec["name"])
         if made:
-            services.organisation_save(organisation=organisation, **spec)
+            organisation_save(organisation=organisation, **spec)
         organisations[spec["name"]] = organisation
     rules = ground_rules_current()
     accounts = []
     for spec in _data("accounts.json"):
         email, organiser = spec.pop("email"), spec.pop("organiser")
-        user = services.member_account_save(email=email, password=password, organiser=organiser)
+        user = member_account_save(email=email, password=password, organiser=organiser)
         spec["organisation"] = organisations[spec["organisation"]]
-        services.profile_update(user=user, **spec)
-        services.introduction_mark_read(user=user)
+        profile_update(user=user, **spec)
+        introduction_mark_read(user=user)
         if rules:
-            services.ground_rules_agree(user=user, ground_rules=rules)
+            ground_rules_agree(user=user, ground_rules=rules)
         accounts.append(("organiser" if organiser else "member", user))
     _programme_load(members=[user for _, user in accounts])
     _hub_load(accounts=dict(accounts), organisations=organisations)

@@ -12,10 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from cop_portal.web.middleware import STAMP_EVERY
 
-from .audit import Action, audit_record
 from .caching import ground_rules_version
 from .roles import ORGANISERS, STEERING_GROUP
-from .selectors import GroundRulesStatus, ground_rules_status
+from .selectors.onboarding import GroundRulesStatus, ground_rules_status
+from .services.audit import Action, audit_record
 
 # The version this session's member is known to have agreed to: while it is the version in force
 # (cached), a page needs no query to know the member may go on.

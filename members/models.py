@@ -104,8 +104,8 @@ class User(AbstractUser):
     email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Set when the member's account is erased (members/data_rights.py): the row stays, with no
-    # personal data, so that attendance and registrations still count.
+    # Set when the member's account is erased (members/services/data_rights.py): the row stays,
+    # with no personal data, so that attendance and registrations still count.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     # An imported member who has not claimed their record: when an organiser last sent them
     # the welcome that lets them claim it.
@@ -374,9 +374,10 @@ class CheckIn(models.Model):
 class AuditEvent(models.Model):
     """One line of the audit trail: who did what to which record, when and from where.
 
-    Written by members.audit.audit_record only. It never holds the values themselves (no caucus
-    name, no free text, no email address, no password): only what kind of thing happened and
-    to which record, so that the trail is not itself a second copy of personal data."""
+    Written by members.services.audit.audit_record only. It never holds the values themselves
+    (no caucus name, no free text, no email address, no password): only what kind of thing
+    happened and to which record, so that the trail is not itself a second copy of personal
+    data."""
 
     class Action(models.TextChoices):
         SIGNED_IN = "signed_in", "Signed in"

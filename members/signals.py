@@ -1,13 +1,55 @@
-"""Signal receivers that keep members.caching's cached answers true."""
+"""Signal receivers: the audit trail's lines for signing in and out and for two-step sign-in,
+and those that keep members.caching's cached answers true."""
 
 from functools import partial
 
+from allauth.mfa.signals import authenticator_added, authenticator_removed
+from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest
 
 from .caching import ground_rules_forget, permissions_forget
 from .models import GroundRules, User
+from .services.audit import Action, attempted_email_hash, audit_record
+
+# The audit trail ---------------------------------------------------------------------------------
+
+
+def _signed_in(sender, request, user, **kwargs):
+    audit_record(_as_request(request), Action.SIGNED_IN, target=user, actor=user)
+
+
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    # `credentials` never reaches the trail: only a keyed hash of the address typed.
+    email = credentials.get("email") or credentials.get("username") or ""
+    detail = f"address hash {attempted_email_hash(email)}" if isinstance(email, str) else ""
+    audit_record(_as_request(request), Action.SIGN_IN_FAILED, detail=detail)
+
+
+def _signed_out(sender, request, user, **kwargs):
+    if user is None:
+        return
+    expired = getattr(request, "session_expired", "")
+    action = Action.SESSION_EXPIRED if expired else Action.SIGNED_OUT
+    # Sent before the session is flushed, so the request's user is still the one leaving.
+    audit_record(_as_request(request), action, target=user, detail=expired, actor=user)
+
+
+def _as_request(request) -> HttpRequest | None:
+    return request if isinstance(request, HttpRequest) else None
+
+
+def _mfa_added(sender, request, user, authenticator, **kwargs):
+    audit_record(request, Action.MFA_ADDED, target=user, detail=authenticator.type, actor=user)
+
+
+def _mfa_removed(sender, request, user, authenticator, **kwargs):
+    audit_record(request, Action.MFA_REMOVED, target=user, detail=authenticator.type, actor=user)
+
+
+# Cached answers ----------------------------------------------------------------------------------
 
 
 def _forget(forget, *args):
@@ -47,6 +89,11 @@ def _ground_rules_changed(sender, **kwargs):
 
 
 def connect():
+    user_logged_in.connect(_signed_in, dispatch_uid="members.signals.audit_signed_in")
+    user_login_failed.connect(_sign_in_failed, dispatch_uid="members.signals.audit_sign_in_failed")
+    user_logged_out.connect(_signed_out, dispatch_uid="members.signals.audit_signed_out")
+    authenticator_added.connect(_mfa_added, dispatch_uid="members.signals.audit_mfa_added")
+    authenticator_removed.connect(_mfa_removed, dispatch_uid="members.signals.audit_mfa_removed")
     m2m_changed.connect(
         _user_roles_changed, sender=User.groups.through, dispatch_uid="members.roles"
     )

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from cop_portal.web.portal_address import absolute_url
 from cop_portal.web.slugs import unique_slug
-from members.emails import member_email_send
 from members.selectors import unclaimed_members
+from members.services import member_email_send
 
 from .models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 from .sealing import Coarsener, seal, unseal

@@ -32,11 +32,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from events.models import Suggestion
 from events.services import calendar_feed_get_or_create
-from members import selectors as member_selectors
-from members import services as member_services
-from members.emails import unsubscribe_token
 from members.models import ContentPage, JourneyStage
-from members.services import member_import_create, welcome_token
+from members.selectors import onboarding as member_selectors
+from members.services import onboarding as member_services
+from members.services.accounts import welcome_token
+from members.services.emails import unsubscribe_token
+from members.services.imports import member_import_create
 from resources import services as resource_services
 from resources.models import CaseStudy, Reflection, Resource
 from surveys import services as survey_services

@@ -41,7 +41,6 @@ from events.models import (
     Registration,
     Speaker,
 )
-from members import services as member_services
 from members.models import (
     Action,
     CheckIn,
@@ -54,6 +53,8 @@ from members.models import (
 )
 from members.roles import ORGANISERS, STEERING_GROUP
 from members.selectors import ground_rules_current
+from members.services import roles_sync
+from members.services.starter import starter_content_load
 from resources.models import Audience, CaseStudy, Resource, Topic
 from resources.services import search_vectors_update
 from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
@@ -451,10 +452,10 @@ class ScaleSeeder:
             raise SeedError("The seeder runs on PostgreSQL only (it uses COPY and search vectors).")
         if User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).exists():
             raise SeedError("This database already holds seeded data: drop and recreate it.")
-        member_services.starter_content_load()
+        starter_content_load()
         event_services.starter_content_load()
         if not Group.objects.filter(name=ORGANISERS).exists():
-            member_services.roles_sync()
+            roles_sync()
         self.topics = list(Topic.objects.order_by("pk").values_list("pk", "name"))
         for step in (
             self.organisations,

@@ -192,7 +192,7 @@ EMAIL_SUBJECT_PREFIX = "[CoP Portal] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 # Lets someone imported from the CoP's spreadsheets take over their record when they sign up.
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "members.forms.accounts.SignupForm"}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
 # The client's address, for sign-in limits and the audit trail (cop_portal.web.client_ip). Behind

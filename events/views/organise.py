@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.audit import Action, audit_record
+from members.services import AuditAction as Action
+from members.services import audit_record
 
 from .. import selectors, services
 from ..forms import (

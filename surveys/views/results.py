@@ -29,7 +29,8 @@ from cop_portal.web.charts import bar_chart
 from cop_portal.web.downloads import csv_download
 from cop_portal.web.forms import PortalFormHelper
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
-from members.audit import Action, audit_record
+from members.services import AuditAction as Action
+from members.services import audit_record
 
 from .. import selectors, services
 from ..disclosure import audience_counts

@@ -1,12 +1,17 @@
 """The layers of the code, as the README's layout table draws them, checked from the imports.
 
     cop_portal.web   plumbing: knows no model, imports no app
-    members          accounts, organisations, onboarding, journey, audit, emails
+    members          accounts, onboarding, organisations, roles, the audit trail, emails
     events           -> members
     resources        -> members, events
     surveys          -> members, events
-    members' dashboard, data rights, imports and demo content read and write every app; nothing
-    imports them.
+
+Some areas of members read or write the other apps, so they sit above all three, and nothing
+imports them (members.services and members.selectors, what the apps call, never do):
+    dashboard, data_rights, imports   figures, a member's data and spreadsheets span every app
+    starter, demo                     the content a portal is loaded with, in every app
+    home                              a member's home page shows their sessions and surveys
+    journey                           an action names the session that prompted it
 
 An app reaches another only through its `services` (writes) and `selectors` (reads); a service or
 selector may also name another app's models, for a query that joins them, and a models module
@@ -28,7 +33,7 @@ ALLOWED = {
     "surveys": {"members", "events"},
 }
 # The areas of members that sit above every app: they may import all three others.
-MEMBERS_ABOVE = ("dashboard", "data_rights", "imports", "demo")
+MEMBERS_ABOVE = ("dashboard", "data_rights", "imports", "starter", "demo", "home", "journey")
 INTERFACES = ("services", "selectors")
 
 
@@ -101,6 +106,26 @@ def layer_breaches() -> list[str]:
 
 def test_the_plumbing_imports_no_app():
     assert [breach for breach in layer_breaches() if "plumbing" in breach] == []
+
+
+# The dashboard applies surveys' disclosure rules, and surveys keeps them in surveys/disclosure.py,
+# outside its services and selectors: the one import of members' that crosses elsewhere, until
+# surveys offers them through its interface (or the plumbing holds them: they know no model).
+DISCLOSURE_RULES = "imports surveys.disclosure:"
+
+
+def test_members_holds_its_layer():
+    breaches = [breach for breach in layer_breaches() if breach.startswith("members/")]
+    assert [breach for breach in breaches if DISCLOSURE_RULES not in breach] == []
+    # What the other apps import from members brings none of the areas above them along.
+    interface = [ROOT / "members" / name / "__init__.py" for name in INTERFACES]
+    above = [
+        target
+        for path in interface
+        for _, target in _imports(path)
+        if any(area in target.split(".") for area in MEMBERS_ABOVE)
+    ]
+    assert above == []
 
 
 @pytest.mark.parametrize(

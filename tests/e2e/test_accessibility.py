@@ -4,7 +4,7 @@ signed in: zero violations."""
 import pytest
 from django.urls import reverse
 
-from members.services import starter_content_load
+from members.services.starter import starter_content_load
 
 from .conftest import axe_violations, sign_in
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from members.services import starter_content_load
+from members.services.starter import starter_content_load
 
 from ..factories import OrganisationFactory
 

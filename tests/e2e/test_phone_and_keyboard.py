@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from members.services import starter_content_load
+from members.services.starter import starter_content_load
 
 from ..factories import EventFactory, ProgrammeFactory, ResourceFactory, UserFactory
 from .conftest import sign_in

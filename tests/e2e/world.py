@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from events.models import Registration, Speaker
 from members.models import JourneyStage, ValueCycle
-from members.services import starter_content_load
-from resources.models import CaseStudy, Resource, Topic
+from members.services.starter import starter_content_load
+from resources.models import (
+    CaseStudy,
+    Resource,
+    Topic,
+)
 from resources.services import resource_save, search_vectors_update
 
 from ..factories import (

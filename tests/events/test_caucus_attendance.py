@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from events import services
 from events.models import Attendance, CaucusMembership
-from members import imports
-from members.imports import CAUCUS_SESSION_REFUSED, NOT_IN_CAUCUS
+from members import spreadsheets
+from members.selectors import imports as import_selectors
+from members.selectors.imports import CAUCUS_SESSION_REFUSED, NOT_IN_CAUCUS
+from members.services.imports import import_apply
 
 from ..factories import (
     AttendanceFactory,
@@ -87,12 +89,12 @@ def test_confirming_writes_no_attendance_for_an_organiser_without_the_permission
 def test_with_the_permission_only_the_caucus_members_are_recorded(session):
     inside = caucus_member(session.caucus)
     outsider = UserFactory(name="Olu Outsider")
-    _, rows = imports.read_table(
+    _, rows = spreadsheets.read_table(
         __import__("io").BytesIO(_register(inside, outsider).encode()), "r.csv"
     )
 
-    plan = imports.plan_attendance(rows, may_see_caucus=True)
-    imports.apply(plan)
+    plan = import_selectors.plan_attendance(rows, may_see_caucus=True)
+    import_apply(plan)
 
     outcomes = {row.what.split(" <")[0]: row.reason for row in plan.rows}
     assert outcomes["Olu Outsider"] == NOT_IN_CAUCUS
@@ -103,10 +105,10 @@ def test_with_the_permission_only_the_caucus_members_are_recorded(session):
 
 def test_someone_new_in_a_register_is_never_recorded_at_a_caucus_session(session):
     text = f"Email,Name,Event title,Event date\nnew@example.org,New Person,Zephyr gathering,{DAY}\n"
-    _, rows = imports.read_table(__import__("io").BytesIO(text.encode()), "r.csv")
+    _, rows = spreadsheets.read_table(__import__("io").BytesIO(text.encode()), "r.csv")
 
-    plan = imports.plan_attendance(rows)
-    imports.apply(plan)
+    plan = import_selectors.plan_attendance(rows)
+    import_apply(plan)
 
     assert [row.reason for row in plan.rows] == [NOT_IN_CAUCUS]
     assert not Attendance.objects.exists()

@@ -18,9 +18,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 from events import services
 from events.models import CaucusMembership, Registration
 from events.views import public
-from members import data_rights
 from members.roles import ORGANISERS
-from members.services import starter_content_load
+from members.selectors import data_rights
+from members.services.starter import starter_content_load
 from surveys.models import Response
 
 from ..factories import (

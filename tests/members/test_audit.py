@@ -2,17 +2,19 @@
 line holds the sensitive values themselves."""
 
 import datetime
+import io
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendance, CaucusMembership
-from members.audit import attempted_email_hash, audit_record
 from members.models import AuditEvent, Organisation, User
 from members.roles import ORGANISERS
+from members.services.audit import attempted_email_hash, audit_record
 
 from ..factories import (
     AttendanceFactory,
@@ -195,6 +197,33 @@ def test_checking_and_importing_members_is_logged(organiser_client, organiser):
     assert rows(action__in=["import_checked", "members_imported"]) == [
         ("import_checked", label, None, "", "members: 1 rows", url),
         ("members_imported", label, None, "", "1 member created", url),
+    ]
+
+
+def test_the_import_commands_write_the_lines_the_upload_page_writes(tmp_path, db):
+    """The same lines as the page above, with nobody named: a shell has no signed-in member."""
+    members = tmp_path / "members.csv"
+    members.write_text("Email,First name,Last name\r\nnew.one@example.org,New,One\r\n")
+    register = tmp_path / "register.csv"
+    register.write_text("Email,Name\r\nnew.one@example.org,New One\r\n")
+    quiet = {"stdout": io.StringIO()}
+    call_command("import_members", str(members), "--dry-run", **quiet)
+    call_command("import_members", str(members), **quiet)
+    call_command(
+        "import_attendance",
+        str(register),
+        "--event-title",
+        "Peer learning",
+        "--event-date",
+        "2024-04-18",
+        **quiet,
+    )
+    assert rows() == [
+        ("import_checked", "", None, "", "members: 1 rows", ""),
+        ("import_checked", "", None, "", "members: 1 rows", ""),
+        ("members_imported", "", None, "", "1 member created", ""),
+        ("import_checked", "", None, "", "attendance: 1 rows", ""),
+        ("attendance_imported", "", None, "", "1 event and 1 attendance created", ""),
     ]
 
 

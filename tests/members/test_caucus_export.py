@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from events.models import Caucus
-from members.data_rights import CAUCUS_TIES, CAUCUS_TIES_NOT_LEFT_OUT, member_data_export
+from members.selectors.data_rights import CAUCUS_TIES, CAUCUS_TIES_NOT_LEFT_OUT, member_data_export
 
 from ..factories import (
     ActionFactory,

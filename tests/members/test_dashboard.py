@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendance, Event
-from members import dashboard_views, reports
+from members import caching
 from members.models import User
+from members.selectors import dashboard
 
 from ..factories import (
     ActionFactory,
@@ -597,7 +598,7 @@ def test_csv_query_count_does_not_grow_with_the_data(organiser_client, same_quer
 
 
 def _figures_forget():
-    dashboard_views.figures_forget(reports.Period(), viewer=reports.PROTECTED)
+    caching.figures_forget(dashboard.Period(), viewer=dashboard.PROTECTED)
 
 
 def test_figures_are_kept_for_ten_minutes_and_say_when_they_were_worked_out(organiser_client):

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from events.models import Attendance, Event
-from members import dashboard_views, reports
+from members import caching
 from members.models import AuditEvent, CheckIn, Organisation, User
+from members.selectors import dashboard
 from surveys import disclosure
 from surveys.models import Survey
 
@@ -164,9 +165,9 @@ def test_a_protected_viewer_gets_whole_months_in_the_page_its_links_the_csv_and_
     assert "Showing from 1 April 2025 to 31 May 2025." in _text(page)
     assert "Dates are widened to whole calendar months" in _text(page)
     assert f'href="{CSV}?start=2025-04-01&amp;end=2025-05-31"' in page
-    key = dashboard_views.figures_cache_key(
-        reports.Period(datetime.date(2025, 4, 1), datetime.date(2025, 5, 31)),
-        viewer=reports.PROTECTED,
+    key = caching.figures_cache_key(
+        dashboard.Period(datetime.date(2025, 4, 1), datetime.date(2025, 5, 31)),
+        viewer=dashboard.PROTECTED,
     )
     assert cache.get(key) is not None
     download = organiser_client.get(CSV, {"start": "2025-04-17", "end": "2025-05-02"})

@@ -24,16 +24,7 @@ from events.models import (
     Registration,
     Suggestion,
 )
-from members import data_rights, reports
-from members.data_rights import (
-    ABOUT_THIS_FILE,
-    ANONYMOUS_ANSWERS,
-    CAUCUS_LEFT_OUT,
-    USER_RELATIONS,
-    member_data_export,
-    member_erase,
-)
-from members.data_rights_forms import DELETE_PHRASE
+from members.forms.data_rights import DELETE_PHRASE
 from members.models import (
     Action,
     ActionUpdate,
@@ -42,8 +33,21 @@ from members.models import (
     GroundRulesAgreement,
     User,
 )
-from members.services import starter_content_load
-from resources.models import CaseStudy, Reflection, StepProgress
+from members.selectors import dashboard
+from members.selectors.data_rights import (
+    ABOUT_THIS_FILE,
+    ANONYMOUS_ANSWERS,
+    CAUCUS_LEFT_OUT,
+    member_data_export,
+)
+from members.services import data_rights as data_rights_services
+from members.services.data_rights import USER_RELATIONS, member_erase
+from members.services.starter import starter_content_load
+from resources.models import (
+    CaseStudy,
+    Reflection,
+    StepProgress,
+)
 from surveys import selectors as survey_selectors
 from surveys.models import Answer, Response
 
@@ -578,9 +582,9 @@ def _counts(world):
     return {
         "attendance_per_event": {
             e["title"]: e["attendance"]
-            for e in reports.events_with_attendance(reports.Period(), reports.EVERYTHING)
+            for e in dashboard.events_with_attendance(dashboard.Period(), dashboard.EVERYTHING)
         },
-        "attendance_total": reports.attendance_total(reports.Period(), reports.EVERYTHING),
+        "attendance_total": dashboard.attendance_total(dashboard.Period(), dashboard.EVERYTHING),
         "registrations": Registration.objects.count(),
         "named_results": (
             named.responses,
@@ -950,4 +954,4 @@ def test_settings_keep_sessions_in_the_database():
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
     }
-    assert data_rights.Session is Session
+    assert data_rights_services.Session is Session

@@ -7,8 +7,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from members.emails import CATEGORIES, unsubscribe_token
-from members.views import UNSUBSCRIBE_NAMES
+from members.services.emails import CATEGORIES, unsubscribe_token
+from members.views.accounts import UNSUBSCRIBE_NAMES
 
 from ..factories import UserFactory
 

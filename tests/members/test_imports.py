@@ -21,9 +21,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from events.models import Attendance, Event, EventKind
-from members import imports
+from members import spreadsheets
 from members.models import Organisation, User
-from members.services import member_import_create
+from members.selectors import imports as import_selectors
+from members.selectors.accounts import imported_member_for_email, member_is_imported
+from members.services.imports import import_apply, member_import_create
 
 from ..factories import EventFactory, EventKindFactory, OrganisationFactory, UserFactory
 
@@ -198,7 +200,7 @@ def maternal_health_event():
     ],
 )
 def test_dates_are_read_day_first_except_us_stamps_with_am_or_pm(value, expected):
-    assert imports.parse_date(value) == expected
+    assert spreadsheets.parse_date(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -216,7 +218,7 @@ def test_dates_are_read_day_first_except_us_stamps_with_am_or_pm(value, expected
 )
 def test_dates_that_cannot_be_read_say_why(value, message):
     with pytest.raises(ValueError, match=re.escape(message)) as error:
-        imports.parse_date(value)
+        spreadsheets.parse_date(value)
     assert str(error.value) == message
 
 
@@ -226,7 +228,7 @@ def test_dates_that_cannot_be_read_say_why(value, message):
 def test_a_csv_with_bom_crlf_and_spaces_reads_into_trimmed_case_insensitive_columns(tmp_path):
     path = _write(tmp_path, "members.csv", MEMBERS_CSV)
 
-    header, rows = imports.read_table(path, "members.csv")
+    header, rows = spreadsheets.read_table(path, "members.csv")
 
     assert header == ["email", "first name", "last name", "organisation", "role", "joined", "notes"]
     assert [line for line, _ in rows] == [2, 3, 4, 5, 6, 7, 8, 10]
@@ -245,7 +247,7 @@ def test_a_csv_with_bom_crlf_and_spaces_reads_into_trimmed_case_insensitive_colu
 def test_tab_separated_utf16_and_windows_1252_text_read_alike(tmp_path, encoding):
     path = _write(tmp_path, "list.txt", "Email\tName\n zoë@example.org \tZoë Brontë\n", encoding)
 
-    header, rows = imports.read_table(path)
+    header, rows = spreadsheets.read_table(path)
 
     assert header == ["email", "name"]
     assert rows == [(2, {"email": "zoë@example.org", "name": "Zoë Brontë"})]
@@ -256,7 +258,7 @@ def test_a_quoted_value_over_two_lines_keeps_the_line_it_starts_on(tmp_path):
         tmp_path, "m.csv", 'Email,Role\na@example.org,"Nurse,\nnights"\nb@example.org,GP\n'
     )
 
-    _, rows = imports.read_table(path)
+    _, rows = spreadsheets.read_table(path)
 
     assert rows == [
         (2, {"email": "a@example.org", "role": "Nurse,\nnights"}),
@@ -276,8 +278,8 @@ def test_files_that_are_not_tables_are_refused_with_a_clear_message(tmp_path, co
     path = tmp_path / "members.csv"
     path.write_bytes(content)
 
-    with pytest.raises(imports.ImportFileError) as error:
-        imports.read_table(path, "members.csv")
+    with pytest.raises(spreadsheets.ImportFileError) as error:
+        spreadsheets.read_table(path, "members.csv")
 
     assert str(error.value) == (
         "members.csv is not a file this import can read: use a CSV file, tab-separated text "
@@ -336,13 +338,13 @@ def test_importing_the_same_members_file_twice_changes_nothing(
     _run("import_members", path)
     counts = _counts()
 
-    _, rows = imports.read_table(path)
-    plan = imports.plan_members(rows)
+    _, rows = spreadsheets.read_table(path)
+    plan = import_selectors.plan_members(rows)
 
     assert {row.action for row in plan.rows} == {"match", "reject"}
     assert plan.totals == {"create": 0, "match": 6, "reject": 2}
     assert not plan.changes_anything
-    assert imports.apply(plan) == {
+    assert import_apply(plan) == {
         "organisations": 0,
         "members": 0,
         "events": 0,
@@ -385,12 +387,12 @@ def test_an_xlsx_workbook_imports_exactly_as_its_csv_twin(tmp_path, riverside, e
     workbook.save(xlsx)
     csv_path = _write(tmp_path, "members.csv", MEMBERS_CSV)
 
-    xlsx_plan = imports.plan_file(xlsx, "members.xlsx", kind="members")
-    csv_plan = imports.plan_file(csv_path, "members.csv", kind="members")
+    xlsx_plan = import_selectors.plan_file(xlsx, "members.xlsx", kind="members")
+    csv_plan = import_selectors.plan_file(csv_path, "members.csv", kind="members")
 
     assert _plan_rows(xlsx_plan) == _plan_rows(csv_plan) == MEMBERS_PLAN
     assert xlsx_plan.new_members == csv_plan.new_members
-    assert imports.apply(xlsx_plan) == {
+    assert import_apply(xlsx_plan) == {
         "organisations": 1,
         "members": 4,
         "events": 0,
@@ -574,7 +576,7 @@ def test_the_old_teams_list_without_emails_is_refused_with_a_reason(tmp_path):
     with pytest.raises(CommandError) as error:
         _run("import_attendance", path, "--event-title", "X")
 
-    assert str(error.value) == imports.OLD_TEAMS_FORMAT
+    assert str(error.value) == spreadsheets.OLD_TEAMS_FORMAT
 
 
 def test_commands_refuse_a_missing_file_a_bad_date_and_an_unreadable_file(tmp_path):
@@ -611,7 +613,7 @@ def test_signing_up_with_an_imported_email_takes_over_that_record(client, rivers
         job_role="Community nurse",
         joined=APRIL_18,
     )
-    assert imports.member_is_imported(imported)
+    assert member_is_imported(imported)
 
     response = _sign_up(client, "Ada.Lovelace@Example.org")
 
@@ -627,7 +629,7 @@ def test_signing_up_with_an_imported_email_takes_over_that_record(client, rivers
     assert user.date_joined == datetime.datetime(2024, 4, 18, tzinfo=LONDON)
     assert user.has_usable_password()
     assert user.check_password("a long passphrase for signing up")
-    assert not imports.member_is_imported(user)
+    assert not member_is_imported(user)
     address = EmailAddress.objects.get(user=user)
     assert (address.email, address.verified) == ("ada.lovelace@example.org", False)
     assert [message.to for message in mail.outbox] == [["ada.lovelace@example.org"]]
@@ -644,7 +646,7 @@ def test_signing_up_with_a_signed_up_members_email_takes_nothing_over(client):
     member.refresh_from_db()
     assert member.password == password_before
     assert User.objects.count() == 1
-    assert imports.imported_member_for_email("ada.lovelace@example.org") is None
+    assert imported_member_for_email("ada.lovelace@example.org") is None
 
 
 # The upload page -------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from events.models import Event
-from members import selectors, services
-from members.journey_views import journey_chart
 from members.models import Action, ActionUpdate, CheckIn, JourneyStage
+from members.selectors.journey import member_action_summary
+from members.services.journey import action_reminders_send, action_status_update
+from members.views.journey import journey_chart
 
 from ..factories import (
     ActionFactory,
@@ -244,11 +245,11 @@ def test_updates_are_listed_newest_first_and_a_long_note_is_refused(member_clien
 
 def test_a_later_note_on_a_done_action_keeps_the_day_it_was_done(member):
     action = ActionFactory(member=member)
-    services.action_status_update(action=action, status="done")
+    action_status_update(action=action, status="done")
     Action.objects.filter(pk=action.pk).update(completed_on=today() - timedelta(days=20))
     action.refresh_from_db()
 
-    services.action_status_update(action=action, status="done", note="Still going well")
+    action_status_update(action=action, status="done", note="Still going well")
 
     action.refresh_from_db()
     assert action.completed_on == today() - timedelta(days=20)
@@ -536,7 +537,7 @@ def test_the_home_section_gives_the_open_count_and_the_next_action_due(member):
 
     html = render_to_string(
         "members/home.html",
-        {"action_summary": selectors.member_action_summary(member=member)},
+        {"action_summary": member_action_summary(member=member)},
         request=request,
     )
 
@@ -555,8 +556,8 @@ def test_an_action_due_tomorrow_is_reminded_once(member):
         member=member, what="Raise the rota at the team meeting", due_on=today() + timedelta(days=1)
     )
 
-    assert services.action_reminders_send() == 1
-    assert services.action_reminders_send() == 0
+    assert action_reminders_send() == 1
+    assert action_reminders_send() == 0
 
     (message,) = mail.outbox
     assert message.to == [member.email]
@@ -587,7 +588,7 @@ def test_no_reminder_for_finished_or_far_off_actions_or_members_who_turned_remin
     quiet = UserFactory(agreed_to=ground_rules, email_reminders=False)
     ActionFactory(member=quiet, due_on=tomorrow)
 
-    assert services.action_reminders_send() == 0
+    assert action_reminders_send() == 0
     assert mail.outbox == []
 
 

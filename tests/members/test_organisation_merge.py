@@ -6,8 +6,8 @@ with survey responses, whose relation has no reverse name and so was easy to mis
 
 import pytest
 
-from members import services
 from members.models import Organisation
+from members.services import organisations
 from surveys.models import SealedResponse
 from surveys.sealing import unseal
 
@@ -52,7 +52,7 @@ def test_merging_moves_every_row_that_points_at_a_duplicate():
     rows = {key: make(duplicate) for key, make in MAKERS.items()}
     untouched = {key: make(bystander) for key, make in MAKERS.items()}
 
-    services.organisation_merge(keep=keep, duplicates=[duplicate])
+    organisations.organisation_merge(keep=keep, duplicates=[duplicate])
 
     assert list(Organisation.objects.filter(pk=duplicate.pk)) == []
     for key, relation in _relations().items():
@@ -71,6 +71,6 @@ def test_answers_still_sealed_move_with_their_organisation(settings):
     survey_answer(question.survey, {question: 4}, organisation=duplicate)
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == duplicate.pk
 
-    services.organisation_merge(keep=keep, duplicates=[duplicate])
+    organisations.organisation_merge(keep=keep, duplicates=[duplicate])
 
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == keep.pk

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from members import reports
-from members.reports import Period
+from members.selectors import dashboard
+from members.selectors.dashboard import Period
 
 from ..factories import (
     LONDON,
@@ -51,7 +51,7 @@ def world():
 
 
 def test_engagement_figures_counted_by_hand(world):
-    figures = reports.engagement()
+    figures = dashboard.engagement()
     assert figures["members"] == 5
     assert figures["organisations"] == [
         {"name": "Riverside NHS Trust", "members": 3},
@@ -75,7 +75,7 @@ def test_engagement_figures_counted_by_hand(world):
 
 
 def test_a_period_narrows_events_and_attendance(world):
-    figures = reports.engagement(Period(datetime.date(2025, 4, 1), datetime.date(2025, 4, 30)))
+    figures = dashboard.engagement(Period(datetime.date(2025, 4, 1), datetime.date(2025, 4, 30)))
     assert figures["events"] == [{"date": "2025-04-17", "title": "Session two", "attendance": 2}]
     assert figures["attendances"] == 2
     assert figures["attendance_frequency"]["1"] == 2
@@ -88,7 +88,7 @@ def test_engagement_report_prints_the_same_figures_as_json(world):
     call_command("engagement_report", "--format", "json", stdout=out)
     printed = json.loads(out.getvalue())
     assert printed.pop("period") == {"from": None, "to": None}
-    assert printed == json.loads(json.dumps(reports.engagement()))
+    assert printed == json.loads(json.dumps(dashboard.engagement()))
     assert set(printed) >= {
         "members", "organisations", "events", "attendances", "attendance_frequency",
         "attended_once_share",
@@ -119,11 +119,11 @@ def test_actions_are_counted_by_level_without_their_text(world):
     ActionFactory(member=ben, what="Private", level="team")
     ActionFactory(member=ben, what="Private", level="system", status="dropped")
     rows = {
-        row["level"]: (row["recorded"], row["done"]) for row in reports.actions_by_level(Period())
+        row["level"]: (row["recorded"], row["done"]) for row in dashboard.actions_by_level(Period())
     }
     assert rows == {"My own practice": (0, 0), "My team": (2, 1), "My organisation": (0, 0),
                     "The wider system": (1, 0)}  # fmt: skip
-    cycles = {row["cycle"]: row["actions_done"] for row in reports.value_cycles(Period())}
+    cycles = {row["cycle"]: row["actions_done"] for row in dashboard.value_cycles(Period())}
     assert cycles["applied"] == 1
     assert sum(cycles.values()) == 1
 
@@ -147,13 +147,13 @@ def test_check_in_stages_hide_small_counts(settings):
     # One check-in: a row of its own.
     CheckInFactory(member=UserFactory(), stage=5, created_at=now - datetime.timedelta(days=40))
 
-    table = reports.check_in_stages(Period())
+    table = dashboard.check_in_stages(Period())
     # Two small counts: understanding → acting, and the one check-in at advocating.
     assert 1 not in table.cells.values()
     assert table.cells[("Noticing", "Looking inward")] == 6
     assert table.suppressed is True
     assert any(note.startswith("Counts from 1 to 2 are hidden") for note in table.notes)
-    full = reports.check_in_stages(Period(), reports.Viewer(see_everything=True))
+    full = dashboard.check_in_stages(Period(), dashboard.Viewer(see_everything=True))
     assert full.cells[("Understanding", "Acting")] == 1
     assert full.cells[("Noticing", "Looking inward")] == 6
     assert full.cells[("Only one check-in", "Advocating and leading")] == 1
@@ -168,19 +168,19 @@ def test_protected_check_in_figures_wait_for_the_month_to_end(settings):
     earlier = timezone.now() - datetime.timedelta(days=40)
     for _ in range(6):
         CheckInFactory(stage=2, created_at=earlier)
-    before = reports.check_in_stages(Period())
+    before = dashboard.check_in_stages(Period())
 
     CheckInFactory(stage=5)  # just now
 
-    after = reports.check_in_stages(Period())
+    after = dashboard.check_in_stages(Period())
     assert (after.cells, after.row_totals, after.column_totals, after.total) == (
         before.cells, before.row_totals, before.column_totals, before.total,
     )  # fmt: skip
-    assert reports.CURRENT_MONTH_NOTE in after.notes
-    everything = reports.check_in_stages(Period(), reports.Viewer(see_everything=True))
+    assert dashboard.CURRENT_MONTH_NOTE in after.notes
+    everything = dashboard.check_in_stages(Period(), dashboard.Viewer(see_everything=True))
     assert everything.total == 7
 
 
 def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
-        reports.engagement()
+        dashboard.engagement()

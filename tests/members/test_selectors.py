@@ -1,8 +1,8 @@
 import pytest
 
 from cop_portal.web.templatetags.portal import markdown
-from members import selectors
-from members.selectors import GroundRulesStatus, NextStep
+from members.selectors import accounts, onboarding, organisations
+from members.selectors.onboarding import GroundRulesStatus, NextStep
 from tests.factories import (
     GlossaryTermFactory,
     GroundRulesFactory,
@@ -19,7 +19,7 @@ def test_ground_rules_status_when_no_rules_are_published():
     GroundRulesFactory(version=1, published_at=None)
     user = UserFactory()
 
-    status = selectors.ground_rules_status(user=user)
+    status = onboarding.ground_rules_status(user=user)
 
     assert status == GroundRulesStatus(current_version=None, agreed_version=None)
     assert status.needs_agreement is False
@@ -29,7 +29,7 @@ def test_ground_rules_status_when_no_rules_are_published():
 def test_ground_rules_status_when_never_agreed(ground_rules, member):
     newcomer = UserFactory()
 
-    status = selectors.ground_rules_status(user=newcomer)
+    status = onboarding.ground_rules_status(user=newcomer)
 
     assert status == GroundRulesStatus(current_version=1, agreed_version=None)
     assert status.needs_agreement is True
@@ -39,7 +39,7 @@ def test_ground_rules_status_when_never_agreed(ground_rules, member):
 def test_ground_rules_status_when_a_newer_version_is_published(member):
     GroundRulesFactory(version=2)
 
-    status = selectors.ground_rules_status(user=member)
+    status = onboarding.ground_rules_status(user=member)
 
     assert status == GroundRulesStatus(current_version=2, agreed_version=1)
     assert status.needs_agreement is True
@@ -47,7 +47,7 @@ def test_ground_rules_status_when_a_newer_version_is_published(member):
 
 
 def test_ground_rules_status_when_agreed_to_the_current_version(member):
-    status = selectors.ground_rules_status(user=member)
+    status = onboarding.ground_rules_status(user=member)
 
     assert status == GroundRulesStatus(current_version=1, agreed_version=1)
     assert status.needs_agreement is False
@@ -57,7 +57,7 @@ def test_ground_rules_status_when_agreed_to_the_current_version(member):
 def test_ground_rules_status_ignores_a_newer_draft(member):
     GroundRulesFactory(version=2, published_at=None)
 
-    status = selectors.ground_rules_status(user=member)
+    status = onboarding.ground_rules_status(user=member)
 
     assert status == GroundRulesStatus(current_version=1, agreed_version=1)
     assert status.needs_agreement is False
@@ -67,9 +67,9 @@ def test_ground_rules_status_ignores_a_newer_draft(member):
 
 
 def test_member_next_steps_for_a_member_who_has_finished_joining(member):
-    status = selectors.ground_rules_status(user=member)
+    status = onboarding.ground_rules_status(user=member)
 
-    steps = selectors.member_next_steps(user=member, ground_rules=status)
+    steps = onboarding.member_next_steps(user=member, ground_rules=status)
 
     assert steps == [
         NextStep("Verify your email address", True, "account_email"),
@@ -81,9 +81,9 @@ def test_member_next_steps_for_a_member_who_has_finished_joining(member):
 
 def test_member_next_steps_for_a_newcomer(ground_rules):
     newcomer = UserFactory(profile_completed_at=None, introduction_read_at=None)
-    status = selectors.ground_rules_status(user=newcomer)
+    status = onboarding.ground_rules_status(user=newcomer)
 
-    steps = selectors.member_next_steps(user=newcomer, ground_rules=status)
+    steps = onboarding.member_next_steps(user=newcomer, ground_rules=status)
 
     assert [step.done for step in steps] == [True, False, False, False]
 
@@ -91,9 +91,9 @@ def test_member_next_steps_for_a_newcomer(ground_rules):
 def test_member_next_steps_with_a_mix_of_steps_done(member):
     member.profile_completed_at = None
     GroundRulesFactory(version=2)
-    status = selectors.ground_rules_status(user=member)
+    status = onboarding.ground_rules_status(user=member)
 
-    steps = selectors.member_next_steps(user=member, ground_rules=status)
+    steps = onboarding.member_next_steps(user=member, ground_rules=status)
 
     assert [step.done for step in steps] == [True, False, True, False]
 
@@ -106,7 +106,7 @@ def test_glossary_by_letter_groups_terms_in_alphabetical_order():
     for term in ["Whiteness", "allyship", "Equity", "Anti-racism", "24/7 access"]:
         GlossaryTermFactory(term=term)
 
-    groups = selectors.glossary_by_letter()
+    groups = onboarding.glossary_by_letter()
 
     assert [(letter, [t.term for t in terms]) for letter, terms in groups] == [
         ("#", ["24/7 access"]),
@@ -121,7 +121,7 @@ def test_glossary_by_letter_gives_each_letter_one_group():
     for term in ["24/7 access", "Equity", "\u2018Hard to reach\u2019"]:
         GlossaryTermFactory(term=term)
 
-    letters = [letter for letter, _ in selectors.glossary_by_letter()]
+    letters = [letter for letter, _ in onboarding.glossary_by_letter()]
 
     assert letters == ["#", "E"]
 
@@ -132,13 +132,13 @@ def test_glossary_by_letter_filters_on_term_or_definition_ignoring_case():
     GlossaryTermFactory(term="Microaggression", definition="A slight rooted in RACISM.")
     GlossaryTermFactory(term="Equity", definition="Fairness in outcomes.")
 
-    groups = selectors.glossary_by_letter(query="racis")
+    groups = onboarding.glossary_by_letter(query="racis")
 
     assert [(letter, [t.term for t in terms]) for letter, terms in groups] == [
         ("A", ["Anti-racism"]),
         ("M", ["Microaggression"]),
     ]
-    assert selectors.glossary_by_letter(query="nothing like this") == []
+    assert onboarding.glossary_by_letter(query="nothing like this") == []
 
 
 # Member directory
@@ -151,7 +151,7 @@ def test_member_directory_lists_only_active_members_who_opted_in():
     UserFactory(name="Cat", listed_in_directory=True, is_active=False)
     also_listed = UserFactory(name="Dee", listed_in_directory=True)
 
-    assert list(selectors.member_directory()) == [listed, also_listed]
+    assert list(accounts.member_directory()) == [listed, also_listed]
 
 
 @pytest.mark.django_db
@@ -168,15 +168,15 @@ def test_member_directory_filters_by_organisation_sector_and_interest():
     bea.interests.set([housing])
     hidden.interests.set([housing])
 
-    assert list(selectors.member_directory(organisation=leeds)) == [ann, cat]
-    assert list(selectors.member_directory(sector="voluntary")) == [bea, cat]
-    assert list(selectors.member_directory(interest=housing)) == [ann, bea]
-    assert list(selectors.member_directory(interest=maternity)) == [ann]
+    assert list(accounts.member_directory(organisation=leeds)) == [ann, cat]
+    assert list(accounts.member_directory(sector="voluntary")) == [bea, cat]
+    assert list(accounts.member_directory(interest=housing)) == [ann, bea]
+    assert list(accounts.member_directory(interest=maternity)) == [ann]
     assert (
-        list(selectors.member_directory(organisation=leeds, sector="voluntary", interest=housing))
+        list(accounts.member_directory(organisation=leeds, sector="voluntary", interest=housing))
         == []
     )
-    assert list(selectors.member_directory(organisation=leeds, sector="nhs")) == [ann]
+    assert list(accounts.member_directory(organisation=leeds, sector="nhs")) == [ann]
 
 
 # Organisations
@@ -191,7 +191,7 @@ def test_organisations_with_counts_counts_members():
     UserFactory(organisation=bradford)
     UserFactory(organisation=None)
 
-    counts = {org.name: org.member_count for org in selectors.organisations_with_counts()}
+    counts = {org.name: org.member_count for org in organisations.organisations_with_counts()}
 
     assert counts == {"Airedale": 0, "Bradford": 1, "Leeds": 3}
 
@@ -214,7 +214,7 @@ def test_organisations_with_counts_keeps_alphabetical_order():
     for name in reversed(ORGANISATION_NAMES):
         UserFactory(organisation=OrganisationFactory(name=name))
 
-    names = [org.name for org in selectors.organisations_with_counts()]
+    names = [org.name for org in organisations.organisations_with_counts()]
 
     assert names == ORGANISATION_NAMES
 
@@ -226,7 +226,7 @@ def test_ground_rules_versions_counts_agreements(organiser):
 
     counts = {
         rules.version: (rules.agreement_count, rules.published_by)
-        for rules in selectors.ground_rules_versions()
+        for rules in onboarding.ground_rules_versions()
     }
 
     assert counts == {1: (1, None), 2: (2, organiser)}
@@ -238,7 +238,7 @@ def test_ground_rules_versions_lists_the_newest_first():
     for version in range(1, 9):
         GroundRulesFactory(version=version)
 
-    versions = [rules.version for rules in selectors.ground_rules_versions()]
+    versions = [rules.version for rules in onboarding.ground_rules_versions()]
 
     assert versions == [8, 7, 6, 5, 4, 3, 2, 1]
 

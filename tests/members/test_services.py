@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import services
 from members.models import (
     ContentPage,
     GlossaryTerm,
@@ -16,6 +15,7 @@ from members.models import (
     User,
 )
 from members.roles import ORGANISERS, ROLE_PERMISSIONS, STEERING_GROUP
+from members.services import accounts, onboarding, organisations, starter
 from resources.models import Topic
 from tests.factories import (
     GlossaryTermFactory,
@@ -42,13 +42,13 @@ def _group_permissions(name):
 
 
 def test_member_account_save_makes_an_account_that_can_sign_in_at_once():
-    user = services.member_account_save(email="dana@example.org", password="first", organiser=True)
+    user = accounts.member_account_save(email="dana@example.org", password="first", organiser=True)
     assert user.check_password("first")
     assert list(user.emailaddress_set.values_list("email", "verified", "primary")) == [
         ("dana@example.org", True, True)
     ]
     assert list(user.groups.values_list("name", flat=True)) == [ORGANISERS]
-    again = services.member_account_save(email="dana@example.org", password="second")
+    again = accounts.member_account_save(email="dana@example.org", password="second")
     assert again.pk == user.pk
     assert again.check_password("second")
     assert User.objects.count() == 1
@@ -59,9 +59,9 @@ def test_profile_update_marks_the_profile_complete_on_the_first_save_only():
     user = UserFactory(profile_completed_at=None, name="")
     before = timezone.now()
 
-    services.profile_update(user=user, name="Ann Smith", job_role="Public health lead")
+    accounts.profile_update(user=user, name="Ann Smith", job_role="Public health lead")
     first = user.profile_completed_at
-    services.profile_update(user=user, name="Ann B. Smith")
+    accounts.profile_update(user=user, name="Ann B. Smith")
 
     user.refresh_from_db()
     assert before <= first <= timezone.now()
@@ -74,12 +74,12 @@ def test_profile_update_sets_interests_and_leaves_them_alone_when_not_given():
     housing, migrant_health, _ = TopicFactory.create_batch(3)
     user = UserFactory()
 
-    services.profile_update(user=user, interests=[housing, migrant_health])
-    services.profile_update(user=user, job_role="GP")
+    accounts.profile_update(user=user, interests=[housing, migrant_health])
+    accounts.profile_update(user=user, job_role="GP")
 
     assert set(user.interests.all()) == {housing, migrant_health}
 
-    services.profile_update(user=user, interests=[])
+    accounts.profile_update(user=user, interests=[])
 
     assert list(user.interests.all()) == []
 
@@ -88,7 +88,7 @@ def test_profile_update_refuses_an_invalid_value_and_saves_nothing():
     user = UserFactory(profile_completed_at=None, sector="nhs")
 
     with pytest.raises(ValidationError) as error:
-        services.profile_update(user=user, sector="not-a-sector")
+        accounts.profile_update(user=user, sector="not-a-sector")
 
     assert list(error.value.message_dict) == ["sector"]
     user = User.objects.get(pk=user.pk)
@@ -99,9 +99,9 @@ def test_profile_update_refuses_an_invalid_value_and_saves_nothing():
 def test_introduction_mark_read_keeps_the_first_time():
     user = UserFactory(introduction_read_at=None)
 
-    services.introduction_mark_read(user=user)
+    onboarding.introduction_mark_read(user=user)
     first = User.objects.get(pk=user.pk).introduction_read_at
-    services.introduction_mark_read(user=User.objects.get(pk=user.pk))
+    onboarding.introduction_mark_read(user=User.objects.get(pk=user.pk))
 
     assert first is not None
     assert User.objects.get(pk=user.pk).introduction_read_at == first
@@ -113,7 +113,7 @@ def test_introduction_mark_read_keeps_the_first_time():
 def test_ground_rules_agree_records_one_agreement(ground_rules):
     user = UserFactory()
 
-    agreement = services.ground_rules_agree(user=user, ground_rules=ground_rules)
+    agreement = onboarding.ground_rules_agree(user=user, ground_rules=ground_rules)
 
     assert agreement.member == user
     assert agreement.ground_rules == ground_rules
@@ -123,8 +123,8 @@ def test_ground_rules_agree_records_one_agreement(ground_rules):
 def test_ground_rules_agree_twice_keeps_the_first_agreement(ground_rules):
     user = UserFactory()
 
-    first = services.ground_rules_agree(user=user, ground_rules=ground_rules)
-    second = services.ground_rules_agree(user=user, ground_rules=ground_rules)
+    first = onboarding.ground_rules_agree(user=user, ground_rules=ground_rules)
+    second = onboarding.ground_rules_agree(user=user, ground_rules=ground_rules)
 
     assert second.pk == first.pk
     assert second.agreed_at == first.agreed_at
@@ -136,7 +136,7 @@ def test_ground_rules_agree_refuses_a_version_that_is_no_longer_current(ground_r
     user = UserFactory()
 
     with pytest.raises(ValidationError, match="no longer current"):
-        services.ground_rules_agree(user=user, ground_rules=ground_rules)
+        onboarding.ground_rules_agree(user=user, ground_rules=ground_rules)
 
     assert GroundRulesAgreement.objects.filter(member=user).count() == 0
 
@@ -146,7 +146,7 @@ def test_ground_rules_agree_refuses_an_unpublished_draft(ground_rules):
     user = UserFactory()
 
     with pytest.raises(ValidationError, match="no longer current"):
-        services.ground_rules_agree(user=user, ground_rules=draft)
+        onboarding.ground_rules_agree(user=user, ground_rules=draft)
 
     assert GroundRulesAgreement.objects.filter(member=user).count() == 0
 
@@ -155,7 +155,7 @@ def test_ground_rules_draft_create_numbers_versions_in_order():
     organiser = UserFactory()
 
     drafts = [
-        services.ground_rules_draft_create(body=f"Rules {n}", change_summary="", user=organiser)
+        onboarding.ground_rules_draft_create(body=f"Rules {n}", change_summary="", user=organiser)
         for n in range(3)
     ]
 
@@ -166,7 +166,7 @@ def test_ground_rules_draft_create_numbers_versions_in_order():
 
 
 def test_ground_rules_draft_create_follows_the_published_version(organiser):
-    draft = services.ground_rules_draft_create(
+    draft = onboarding.ground_rules_draft_create(
         body="1. Be kind.", change_summary="Shorter.", user=organiser
     )
 
@@ -178,7 +178,7 @@ def test_ground_rules_draft_create_follows_the_published_version(organiser):
 def test_ground_rules_draft_update_changes_a_draft(ground_rules):
     draft = GroundRulesFactory(version=2, published_at=None, body="Old")
 
-    services.ground_rules_draft_update(draft=draft, body="New", change_summary="Reworded.")
+    onboarding.ground_rules_draft_update(draft=draft, body="New", change_summary="Reworded.")
 
     draft.refresh_from_db()
     assert (draft.body, draft.change_summary) == ("New", "Reworded.")
@@ -188,7 +188,7 @@ def test_ground_rules_draft_update_refuses_a_published_version(ground_rules):
     original_body = ground_rules.body
 
     with pytest.raises(ValidationError, match="cannot be edited"):
-        services.ground_rules_draft_update(
+        onboarding.ground_rules_draft_update(
             draft=ground_rules, body="Rewritten", change_summary="Sneaky."
         )
 
@@ -201,7 +201,7 @@ def test_ground_rules_publish_sets_when_and_by_whom(ground_rules, organiser):
     draft = GroundRulesFactory(version=2, published_at=None)
     before = timezone.now()
 
-    published = services.ground_rules_publish(draft=draft, user=organiser)
+    published = onboarding.ground_rules_publish(draft=draft, user=organiser)
 
     published.refresh_from_db()
     assert before <= published.published_at <= timezone.now()
@@ -210,12 +210,12 @@ def test_ground_rules_publish_sets_when_and_by_whom(ground_rules, organiser):
 
 def test_ground_rules_publish_refuses_publishing_twice(ground_rules, organiser):
     draft = GroundRulesFactory(version=2, published_at=None)
-    services.ground_rules_publish(draft=draft, user=organiser)
+    onboarding.ground_rules_publish(draft=draft, user=organiser)
     first = GroundRules.objects.get(pk=draft.pk).published_at
     other = UserFactory()
 
     with pytest.raises(ValidationError, match="Version 2 is already published"):
-        services.ground_rules_publish(draft=draft, user=other)
+        onboarding.ground_rules_publish(draft=draft, user=other)
 
     draft.refresh_from_db()
     assert draft.published_at == first
@@ -227,10 +227,10 @@ def test_ground_rules_publish_refuses_an_older_draft_once_a_newer_is_published(
 ):
     older = GroundRulesFactory(version=2, published_at=None)
     newer = GroundRulesFactory(version=3, published_at=None)
-    services.ground_rules_publish(draft=newer, user=organiser)
+    onboarding.ground_rules_publish(draft=newer, user=organiser)
 
     with pytest.raises(ValidationError, match="A newer version is already published"):
-        services.ground_rules_publish(draft=older, user=organiser)
+        onboarding.ground_rules_publish(draft=older, user=organiser)
 
     older.refresh_from_db()
     assert older.published_at is None
@@ -241,7 +241,7 @@ def test_ground_rules_publish_refuses_an_older_draft_once_a_newer_is_published(
 
 
 def test_glossary_term_create_strips_whitespace():
-    term = services.glossary_term_create(
+    term = onboarding.glossary_term_create(
         term="  Cultural humility \n", definition="\n Learning from others. \t"
     )
 
@@ -252,9 +252,9 @@ def test_glossary_term_create_strips_whitespace():
 
 
 def test_glossary_term_create_makes_unique_slugs_for_clashing_terms():
-    first = services.glossary_term_create(term="Co-production", definition="One.")
-    second = services.glossary_term_create(term="Co production", definition="Two.")
-    third = services.glossary_term_create(term="Co-production!", definition="Three.")
+    first = onboarding.glossary_term_create(term="Co-production", definition="One.")
+    second = onboarding.glossary_term_create(term="Co production", definition="Two.")
+    third = onboarding.glossary_term_create(term="Co-production!", definition="Three.")
 
     assert [first.slug, second.slug, third.slug] == [
         "co-production",
@@ -264,16 +264,16 @@ def test_glossary_term_create_makes_unique_slugs_for_clashing_terms():
 
 
 def test_glossary_term_create_falls_back_to_a_slug_for_a_term_with_no_letters():
-    term = services.glossary_term_create(term="???", definition="Unknown.")
+    term = onboarding.glossary_term_create(term="???", definition="Unknown.")
 
     assert term.slug == "glossaryterm"
 
 
 def test_glossary_term_create_refuses_a_duplicate_in_other_case():
-    services.glossary_term_create(term="Allyship", definition="One.")
+    onboarding.glossary_term_create(term="Allyship", definition="One.")
 
     with pytest.raises(ValidationError) as error:
-        services.glossary_term_create(term=" ALLYSHIP ", definition="Two.")
+        onboarding.glossary_term_create(term=" ALLYSHIP ", definition="Two.")
 
     assert error.value.messages == ["The glossary already has this term."]
     assert list(GlossaryTerm.objects.values_list("term", flat=True)) == ["Allyship"]
@@ -282,7 +282,7 @@ def test_glossary_term_create_refuses_a_duplicate_in_other_case():
 def test_glossary_term_update_keeps_its_own_slug():
     term = GlossaryTermFactory(term="Equity", slug="equity")
 
-    services.glossary_term_update(glossary_term=term, term="Equity", definition="Fairness.")
+    onboarding.glossary_term_update(glossary_term=term, term="Equity", definition="Fairness.")
 
     term.refresh_from_db()
     assert term.slug == "equity"
@@ -293,7 +293,7 @@ def test_glossary_term_update_keeps_its_own_slug():
 
 
 def test_organisation_save_collapses_whitespace():
-    organisation = services.organisation_save(
+    organisation = organisations.organisation_save(
         organisation=Organisation(), name="  Leeds   Teaching\tHospitals \n", sector="nhs"
     )
 
@@ -306,7 +306,7 @@ def test_organisation_save_refuses_a_name_that_differs_only_in_case_or_spacing()
     OrganisationFactory(name="Leeds Teaching Hospitals")
 
     with pytest.raises(ValidationError) as error:
-        services.organisation_save(
+        organisations.organisation_save(
             organisation=Organisation(), name="leeds  teaching hospitals", sector=""
         )
 
@@ -326,7 +326,7 @@ def test_organisation_merge_moves_members_and_deletes_duplicates():
     ]
     bystander = UserFactory(organisation=unrelated)
 
-    moved = services.organisation_merge(keep=keep, duplicates=[duplicate_a, duplicate_b])
+    moved = organisations.organisation_merge(keep=keep, duplicates=[duplicate_a, duplicate_b])
 
     assert moved == 3
     assert set(keep.members.all()) == {stayer, *movers}
@@ -343,7 +343,7 @@ def test_organisation_merge_ignores_the_kept_organisation_among_duplicates():
     UserFactory(organisation=keep)
     UserFactory(organisation=duplicate)
 
-    moved = services.organisation_merge(keep=keep, duplicates=[keep, duplicate])
+    moved = organisations.organisation_merge(keep=keep, duplicates=[keep, duplicate])
 
     assert moved == 1
     assert list(Organisation.objects.all()) == [keep]
@@ -358,7 +358,7 @@ def test_organisation_merge_refuses_when_the_only_duplicate_is_the_kept_one():
     member = UserFactory(organisation=keep)
 
     with pytest.raises(ValidationError, match="other than the one to keep"):
-        services.organisation_merge(keep=keep, duplicates=[keep])
+        organisations.organisation_merge(keep=keep, duplicates=[keep])
 
     assert set(Organisation.objects.all()) == {keep, other}
     member.refresh_from_db()
@@ -375,15 +375,15 @@ def test_roles_sync_gives_each_role_exactly_its_listed_permissions():
     organisers.permissions.add(Permission.objects.get(codename="delete_user"))
     organisers.permissions.remove(Permission.objects.get(codename="publish_groundrules"))
 
-    services.roles_sync()
+    accounts.roles_sync()
 
     assert _group_permissions(ORGANISERS) == set(ROLE_PERMISSIONS[ORGANISERS])
     assert _group_permissions(STEERING_GROUP) == {"members.view_reports", "surveys.view_survey"}
 
 
 def test_roles_sync_is_idempotent():
-    services.roles_sync()
-    services.roles_sync()
+    accounts.roles_sync()
+    accounts.roles_sync()
 
     assert Group.objects.filter(name__in=[ORGANISERS, STEERING_GROUP]).count() == 2
     assert _group_permissions(ORGANISERS) == set(ROLE_PERMISSIONS[ORGANISERS])
@@ -394,21 +394,21 @@ def test_roles_sync_is_idempotent():
 
 
 def _starter_glossary():
-    text = (services.STARTER_DIR / "glossary.json").read_text(encoding="utf-8")
+    text = (starter.STARTER_DIR / "glossary.json").read_text(encoding="utf-8")
     return {entry["term"]: entry["definition"] for entry in json.loads(text)}
 
 
 def test_starter_content_load_fills_an_empty_database():
     glossary = _starter_glossary()
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
     assert created == {
         "pages": 4,
         "pages_updated": 0,
         "ground_rules": 1,
         "glossary_terms": len(glossary),
-        "topics": len(services.STARTER_TOPICS),
+        "topics": len(starter.STARTER_TOPICS),
     }
     assert sorted(ContentPage.objects.values_list("slug", flat=True)) == [
         "accessibility",
@@ -418,16 +418,16 @@ def test_starter_content_load_fills_an_empty_database():
     ]
     introduction = ContentPage.objects.get(slug=ContentPage.INTRODUCTION)
     assert introduction.title == "About the Community of Practice"
-    assert introduction.body == (services.STARTER_DIR / "introduction.md").read_text(
+    assert introduction.body == (starter.STARTER_DIR / "introduction.md").read_text(
         encoding="utf-8"
     )
     rules = GroundRules.objects.get()
     assert rules.version == 1
     assert rules.is_published is True
-    assert rules.body == (services.STARTER_DIR / "ground_rules.md").read_text(encoding="utf-8")
+    assert rules.body == (starter.STARTER_DIR / "ground_rules.md").read_text(encoding="utf-8")
     assert dict(GlossaryTerm.objects.values_list("term", "definition")) == glossary
     assert set(Topic.objects.values_list("name", "slug")) == {
-        (name, slugify(name)) for name in services.STARTER_TOPICS
+        (name, slugify(name)) for name in starter.STARTER_TOPICS
     }
 
 
@@ -441,34 +441,34 @@ def test_starter_content_load_fills_an_empty_database():
 def test_starter_content_load_brings_an_unedited_policy_page_up_to_date(slug, promise_withdrawn):
     """A deploy must not leave the privacy pages describing what the portal no longer does (they
     said the caucus was stored with survey answers); an organiser's own wording stays."""
-    services.starter_content_load()
-    earlier = (services.STARTER_DIR / "superseded" / f"{slug}.1.md").read_text("utf-8")
+    starter.starter_content_load()
+    earlier = (starter.STARTER_DIR / "superseded" / f"{slug}.1.md").read_text("utf-8")
     assert promise_withdrawn in earlier
     ContentPage.objects.filter(slug=slug).update(body=earlier)
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
-    source = {s: name for s, _, _, name in services.STARTER_PAGES}[slug]
+    source = {s: name for s, _, _, name in starter.STARTER_PAGES}[slug]
     body = ContentPage.objects.get(slug=slug).body
-    assert body == (services.STARTER_DIR / source).read_text(encoding="utf-8")
+    assert body == (starter.STARTER_DIR / source).read_text(encoding="utf-8")
     assert promise_withdrawn not in body
     assert created["pages_updated"] == 1
 
 
 def test_starter_content_load_keeps_an_edited_policy_page():
-    services.starter_content_load()
+    starter.starter_content_load()
     ContentPage.objects.filter(slug="privacy").update(body="Our own wording.")
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
     assert ContentPage.objects.get(slug="privacy").body == "Our own wording."
     assert created["pages_updated"] == 0
 
 
 def test_starter_content_load_a_second_time_creates_nothing():
-    services.starter_content_load()
+    starter.starter_content_load()
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
     assert created == {
         "pages": 0,
@@ -480,17 +480,17 @@ def test_starter_content_load_a_second_time_creates_nothing():
     assert ContentPage.objects.count() == 4
     assert GroundRules.objects.count() == 1
     assert GlossaryTerm.objects.count() == len(_starter_glossary())
-    assert Topic.objects.count() == len(services.STARTER_TOPICS)
+    assert Topic.objects.count() == len(starter.STARTER_TOPICS)
 
 
 def test_starter_content_load_keeps_an_edited_introduction(organiser):
-    services.starter_content_load()
+    starter.starter_content_load()
     page = ContentPage.objects.get(slug=ContentPage.INTRODUCTION)
-    services.content_page_update(
+    onboarding.content_page_update(
         page=page, title="Welcome", summary="Our own words.", body="## Hello", user=organiser
     )
 
-    services.starter_content_load()
+    starter.starter_content_load()
 
     page.refresh_from_db()
     assert (page.title, page.summary, page.body) == ("Welcome", "Our own words.", "## Hello")
@@ -500,7 +500,7 @@ def test_starter_content_load_keeps_an_edited_introduction(organiser):
 def test_starter_content_load_leaves_existing_rules_and_terms_alone(ground_rules):
     GlossaryTermFactory(term="ALLYSHIP", slug="allyship", definition="Our own definition.")
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
     assert created["ground_rules"] == 0
     assert created["glossary_terms"] == 0
@@ -511,11 +511,11 @@ def test_starter_content_load_leaves_existing_rules_and_terms_alone(ground_rules
 
 
 def test_starter_content_load_does_not_bring_back_what_organisers_deleted():
-    services.starter_content_load()
+    starter.starter_content_load()
     GlossaryTerm.objects.get(term="Allyship").delete()
     Topic.objects.get(name="Clinical bias").delete()
 
-    created = services.starter_content_load()
+    created = starter.starter_content_load()
 
     assert created == {
         "pages": 0,

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from members import imports
-from members.imports import MAX_COLUMNS, MAX_ROWS, ImportFileError
+from members import spreadsheets
+from members.spreadsheets import MAX_COLUMNS, MAX_ROWS, ImportFileError
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -62,7 +62,7 @@ def test_a_sheet_claiming_a_hundred_million_cells_is_refused_at_once():
     assert len(bomb) < 10_000
 
     with pytest.raises(ImportFileError) as refused:
-        imports.read_grid(io.BytesIO(bomb), "bomb.xlsx")
+        spreadsheets.read_grid(io.BytesIO(bomb), "bomb.xlsx")
 
     assert str(refused.value) == (
         "bomb.xlsx is too large to import: its sheet is 100,000 rows by 1,000 columns. Imports "
@@ -75,14 +75,14 @@ def test_a_sheet_that_hides_its_rows_behind_a_small_claim_is_still_stopped():
     far = _rewrite_sheet(_workbook(), _extra_cell(MAX_ROWS + 5, "A"))
 
     with pytest.raises(ImportFileError, match="it has more than 50,000 rows"):
-        imports.read_grid(io.BytesIO(far), "far.xlsx")
+        spreadsheets.read_grid(io.BytesIO(far), "far.xlsx")
 
 
 def test_a_sheet_with_data_past_the_hundredth_column_is_refused():
     wide = _rewrite_sheet(_workbook(), _extra_cell(3, "CW"))  # column 101
 
     with pytest.raises(ImportFileError, match="row 3 has more than 100 columns"):
-        imports.read_grid(io.BytesIO(wide), "wide.xlsx")
+        spreadsheets.read_grid(io.BytesIO(wide), "wide.xlsx")
 
 
 def test_a_cell_far_to_the_right_is_never_padded_out_to():
@@ -90,7 +90,7 @@ def test_a_cell_far_to_the_right_is_never_padded_out_to():
     nothing: reading stops one column past the limit."""
     far = _rewrite_sheet(_workbook(), _extra_cell(3, "XFD"))
 
-    grid = imports.read_grid(io.BytesIO(far), "far-right.xlsx")
+    grid = spreadsheets.read_grid(io.BytesIO(far), "far-right.xlsx")
 
     assert grid == [(1, ["Email", "Name"]), (2, ["ada@example.org", "Ada"]), (3, [])]
 
@@ -103,7 +103,7 @@ def test_a_workbook_that_unzips_to_a_huge_size_is_refused_before_it_is_opened():
     assert len(bomb) < 1024 * 1024
 
     with pytest.raises(ImportFileError, match="it unzips to more than 50 MB"):
-        imports.read_grid(io.BytesIO(bomb), "zipbomb.xlsx")
+        spreadsheets.read_grid(io.BytesIO(bomb), "zipbomb.xlsx")
 
 
 def test_a_csv_with_too_many_rows_or_columns_is_refused():
@@ -111,15 +111,15 @@ def test_a_csv_with_too_many_rows_or_columns_is_refused():
     wide = ",".join(f"c{n}" for n in range(MAX_COLUMNS + 1)) + "\n"
 
     with pytest.raises(ImportFileError, match="more than 50,000 rows"):
-        imports.read_grid(io.BytesIO(tall.encode()), "tall.csv")
+        spreadsheets.read_grid(io.BytesIO(tall.encode()), "tall.csv")
     with pytest.raises(ImportFileError, match="row 1 has more than 100 columns"):
-        imports.read_grid(io.BytesIO(wide.encode()), "wide.csv")
+        spreadsheets.read_grid(io.BytesIO(wide.encode()), "wide.csv")
 
 
 def test_trailing_empty_cells_do_not_count_towards_the_columns():
     text = "Email,Name" + "," * (MAX_COLUMNS + 50) + "\nada@example.org,Ada\n"
 
-    grid = imports.read_grid(io.BytesIO(text.encode()), "padded.csv")
+    grid = spreadsheets.read_grid(io.BytesIO(text.encode()), "padded.csv")
 
     assert grid == [(1, ["Email", "Name"]), (2, ["ada@example.org", "Ada"])]
 

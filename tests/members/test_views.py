@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from members.models import GlossaryTerm, GroundRulesAgreement, Organisation, User
-from members.services import starter_content_load
+from members.services.starter import starter_content_load
 
 from ..factories import (
     GlossaryTermFactory,

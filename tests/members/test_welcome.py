@@ -9,8 +9,9 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from members.emails import member_email_send, member_has_claimed
-from members.services import member_import_create
+from members.selectors.accounts import member_has_claimed
+from members.services.emails import member_email_send
+from members.services.imports import member_import_create
 from surveys import services as survey_services
 from surveys.models import Invitation
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from members.emails import unsubscribe_token_read
+from members.services.emails import unsubscribe_token_read
 from surveys import services
 from surveys.models import Invitation, Question
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members.audit import KEEP_DAYS, audit_purge
+from members.services.audit import KEEP_DAYS, audit_purge
 
 
 class Command(BaseCommand):

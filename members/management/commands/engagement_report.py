@@ -3,8 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
-from members.reports import PROTECTED, Period, engagement
-from surveys.disclosure import MONTHS_NOTE
+from members.selectors.dashboard import PROTECTED, Period, engagement, period_shown
 
 
 class Command(BaseCommand):
@@ -30,8 +29,7 @@ class Command(BaseCommand):
             raise CommandError("Dates are YYYY-MM-DD.")
         if start and end and end < start:
             raise CommandError("The end date must be the same as or after the start date.")
-        asked = Period(start, end)
-        period = asked.for_viewer(PROTECTED)
+        period, widened_note = period_shown(Period(start, end), PROTECTED)
         figures = {
             "period": {
                 "from": period.start.isoformat() if period.start else None,
@@ -42,8 +40,8 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
-        if period != asked:
-            self.stderr.write(MONTHS_NOTE)
+        if widened_note:
+            self.stderr.write(widened_note)
         self._tables(figures)
 
     def _tables(self, figures):

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from events import services as events_services
-from members import services as members_services
+from members.services.starter import starter_content_load_all
 
 
 class Command(BaseCommand):
@@ -13,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        created = members_services.starter_content_load() | events_services.starter_content_load()
+        created = starter_content_load_all()
         updated = created.pop("pages_updated")
         summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Starter content loaded: {summary} created."))

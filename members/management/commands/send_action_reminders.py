@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from members.services import action_reminders_send
+from members.services.journey import action_reminders_send
 
 
 class Command(BaseCommand):

@@ -1,6 +1,8 @@
 """The engagement and impact figures organisers and the steering group see: every figure is
 computed by the database, each in one query, whatever the size of the data. The dashboard,
-its CSV and `manage.py engagement_report` all read from here, so they always agree.
+its CSV and `manage.py engagement_report` all read from here, so they always agree. They count
+members, events, attendance and survey answers together, so this sits with the areas above the
+other apps.
 
 What a viewer may see follows the disclosure rules in surveys/disclosure.py: every function
 that reads sensitive data takes the `Viewer`, and its default is the protected one, so a new
@@ -19,10 +21,10 @@ from django.utils import timezone
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event
 from surveys import disclosure
-from surveys.disclosure import suppress, unsuppressed
 from surveys.models import Answer, Question, Survey
 
-from .models import Action, CheckIn, JourneyStage, Sector, Seniority, User, ValueCycle
+from ..caching import figures_cached
+from ..models import Action, CheckIn, JourneyStage, Sector, Seniority, User, ValueCycle
 
 SENIOR = (Seniority.SENIOR_LEADER, Seniority.EXECUTIVE)
 UNSUPPRESSED_PERMISSION = "surveys.view_unsuppressed_results"
@@ -95,6 +97,13 @@ class Period:
         return self if viewer.see_everything else self.in_whole_months()
 
 
+def period_shown(asked: Period, viewer: Viewer) -> tuple[Period, str]:
+    """The period a viewer is shown for the dates they asked for, and the note that says why it
+    differs when it does (protected viewers get whole months), else ""."""
+    shown = asked.for_viewer(viewer)
+    return shown, disclosure.MONTHS_NOTE if shown != asked else ""
+
+
 def _all_events(period: Period):
     events = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__lt=period.end_at)
     if period.start_at:
@@ -119,7 +128,7 @@ def _members(period: Period):
 
 
 # Attendance by active members counts, and so does that of members who erased their account:
-# their rows stay, anonymised, so the numbers do not change (members/data_rights.py).
+# their rows stay, anonymised, so the numbers do not change (members/services/data_rights.py).
 COUNTED_ATTENDANCE = Q(member__is_active=True) | Q(member__erased_at__isnull=False)
 
 
@@ -477,8 +486,8 @@ def check_in_stages(period: Period, viewer: Viewer = PROTECTED):
     }
     names = [labels[s] for s in JourneyStage.values]
     if viewer.see_everything:
-        return unsuppressed(counts, [*names, ONE_CHECK_IN], names)
-    table = suppress(counts, [*names, ONE_CHECK_IN], names, threshold=_threshold())
+        return disclosure.unsuppressed(counts, [*names, ONE_CHECK_IN], names)
+    table = disclosure.suppress(counts, [*names, ONE_CHECK_IN], names, threshold=_threshold())
     if period.end_at > _this_month_start():
         table.notes.append(CURRENT_MONTH_NOTE)
     return table
@@ -493,3 +502,33 @@ CURRENT_MONTH_NOTE = (
 def _this_month_start() -> datetime.datetime:
     today = timezone.localdate()
     return datetime.datetime.combine(today.replace(day=1), datetime.time.min, tzinfo=LONDON)
+
+
+# The dashboard's figures -----------------------------------------------------------------------
+
+
+def dashboard_figures(period: Period, *, viewer: Viewer) -> dict:
+    """Every figure on the dashboard and in its CSV, each fetched once, from the cache when
+    someone has asked for the same period in the last ten minutes (members.caching)."""
+    return figures_cached(period, viewer=viewer, work=lambda: _figures(period, viewer))
+
+
+def _figures(period: Period, viewer: Viewer) -> dict:
+    return {
+        "worked_out_at": timezone.now(),
+        **engagement(period, viewer),
+        "response_rates": survey_response_rates(period, viewer),
+        "value_cycles": value_cycles(period, viewer),
+        "actions_by_level": actions_by_level(period),
+        "check_in_stages": check_in_stages(period, viewer),
+        "agreement_over_time": agreement_over_time(period, viewer),
+        "threshold": _threshold(),
+    }
+
+
+def response_rates_note(figures: dict) -> str:
+    """What the response rates say when some of them are hidden, else ""."""
+    if not any(row["hidden"] for row in figures["response_rates"]):
+        return ""
+    note = disclosure.SMALL_COUNT_NOTE.format(last=figures["threshold"] - 1)
+    return f"{note} This applies to surveys whose audience comes from a caucus."

@@ -1,8 +1,6 @@
 """A member's data rights: download everything we hold, or delete the account. Organisers with
 `members.manage_member_data` can do both for a member who asks them to."""
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -13,16 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cop_portal.web.downloads import json_download
 
-from .audit import Action as AuditAction
-from .audit import audit_record
-from .data_rights import data_export_filename, member_data_export, member_erase
-from .data_rights_forms import AccountDeleteForm, MemberEraseForm, MemberLookupForm
-from .middleware import ground_rules_not_required
-from .models import User
+from ..forms.data_rights import AccountDeleteForm, MemberEraseForm, MemberLookupForm
+from ..middleware import ground_rules_not_required
+from ..models import User
+from ..selectors import data_rights as selectors
+from ..services import data_rights as services
 
 MANAGE = "members.manage_member_data"
-# Who acted on whose data, and when: ids only, never the data itself.
-logger = logging.getLogger("members.data_rights")
 
 
 # The member -------------------------------------------------------------------------------------
@@ -39,7 +34,9 @@ def your_data(request):
 @never_cache
 @require_GET
 def data_download(request):
-    return json_download(member_data_export(member=request.user), data_export_filename())
+    return json_download(
+        selectors.member_data_export(member=request.user), selectors.data_export_filename()
+    )
 
 
 @ground_rules_not_required
@@ -49,9 +46,7 @@ def data_download(request):
 def account_delete(request):
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        member = member_erase(member=request.user)
-        logger.info("Member %s deleted their account", member.pk)
-        audit_record(request, AuditAction.ACCOUNT_DELETED, target=member)
+        services.account_delete(request=request)
         logout(request)
         return redirect("members:account_deleted")
     return render(request, "members/data_rights/account_delete.html", {"form": form})
@@ -73,7 +68,7 @@ def member_data(request):
     form = MemberLookupForm(request.GET or None)
     found = None
     if form.is_valid():
-        found = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        found = selectors.member_by_email(form.cleaned_data["email"])
     return render(
         request,
         "members/organise/member_data.html",
@@ -102,10 +97,10 @@ def member_data_detail(request, pk):
 @require_GET
 def member_data_download(request, pk):
     member = _member(pk)
-    logger.info("Organiser %s downloaded the data of member %s", request.user.pk, member.pk)
-    audit_record(request, AuditAction.MEMBER_DATA_EXPORTED, target=member)
+    services.member_data_export_record(member=member, request=request)
     return json_download(
-        member_data_export(member=member, viewer=request.user), data_export_filename()
+        selectors.member_data_export(member=member, viewer=request.user),
+        selectors.data_export_filename(),
     )
 
 
@@ -114,14 +109,9 @@ def member_data_download(request, pk):
 @require_POST
 def member_data_erase(request, pk):
     member = _member(pk)
-    if member.pk == request.user.pk:
-        messages.error(request, "To delete your own account, use “Your data” on your profile.")
-        return redirect("members:member_data_detail", pk=member.pk)
-    if member.is_superuser and not request.user.is_superuser:
-        messages.error(request, "Only an administrator can erase an administrator’s account.")
-        return redirect("members:member_data_detail", pk=member.pk)
-    if member.erased_at:
-        messages.info(request, "This member’s data has already been erased.")
+    if refusal := services.member_erase_refusal(member=member, organiser=request.user):
+        say = messages.info if refusal.code == "erased" else messages.error
+        say(request, refusal.message)
         return redirect("members:member_data_detail", pk=member.pk)
     form = MemberEraseForm(request.POST, member=member)
     if not form.is_valid():
@@ -130,9 +120,7 @@ def member_data_erase(request, pk):
             "members/organise/member_data_detail.html",
             {"member": member, "form": form},
         )
-    member_erase(member=member)
-    logger.info("Organiser %s erased the data of member %s", request.user.pk, member.pk)
-    audit_record(request, AuditAction.MEMBER_ERASED, target=member)
+    services.member_data_erase(member=member, request=request)
     messages.success(
         request,
         "The member’s personal data is erased and their account is closed. Their attendance "

@@ -1,34 +1,22 @@
-"""A member's rights over their data (UK GDPR articles 15, 17 and 20): a copy of everything the
-portal holds about them, and erasure of their account.
-
-Erasure keeps the numbers the CoP reports on: the user row stays, anonymised and inactive, so
-attendance and registrations still count; named survey responses lose their link to the person
-but keep their answers; published case studies stay, credited as anonymous. Everything private
-(profile, caucus choice, actions, check-ins, reflections, email addresses, sign-in links) goes.
-
-`USER_RELATIONS` records what happens to every field in the project that points at a user, so a
-new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
+"""A member's right to a copy of their data (UK GDPR articles 15 and 20): everything the
+portal holds about them, across every app, as plain data ready for JSON. (Erasure, article 17,
+is in members/services/data_rights.py.)"""
 
 import datetime
-from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.conf import settings
-from django.contrib.sessions.models import Session
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from events.models import Attendance, CalendarFeed, CaucusMembership, Registration, Suggestion
-from events.services import registration_cancel
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Answer, Invitation, Response
 
-from .models import (
+from ..models import (
     Action,
     ActionUpdate,
     AuditEvent,
@@ -37,10 +25,6 @@ from .models import (
     JourneyStage,
     User,
 )
-
-FORMER_MEMBER = "Former member"
-# RFC 2606 reserves .invalid: no address under it can ever receive mail.
-ERASED_EMAIL = "former-member-{pk}@erased.invalid"
 
 ABOUT_THIS_FILE = (
     "Everything the CoP Portal holds about you, as it stood when this file was made. Dates and "
@@ -62,41 +46,6 @@ CAUCUS_LEFT_OUT = (
     "sessions, their surveys, actions they prompted, and progress and reflections on their "
     "materials), are not included. Your own download from your profile includes them."
 )
-
-# What erasure does with every field that points at a user.
-USER_RELATIONS = {
-    # Kept attached to the anonymised account so that the numbers stay true.
-    "events.Registration.member": "kept (upcoming places cancelled)",
-    "events.Attendance.member": "kept",
-    "surveys.Invitation.member": "kept",
-    # Detached from the person; the content stays.
-    "surveys.Response.member": "detached",
-    "events.Suggestion.member": "detached",
-    "resources.CaseStudy.author": "detached if published, otherwise deleted",
-    # Private to the member: deleted.
-    "members.GroundRulesAgreement.member": "deleted",
-    "members.Action.member": "deleted",
-    "members.CheckIn.member": "deleted",
-    "events.CaucusMembership.member": "deleted",
-    "events.CalendarFeed.member": "deleted",
-    "resources.StepProgress.member": "deleted",
-    "resources.Reflection.member": "deleted",
-    "account.EmailAddress.user": "deleted",
-    "socialaccount.SocialAccount.user": "deleted",
-    "mfa.Authenticator.user": "deleted",
-    # Who did a piece of organising work: not data about the member, and harmless once the
-    # account carries no name. Kept.
-    "admin.LogEntry.user": "kept",
-    "members.ContentPage.updated_by": "kept",
-    "members.GroundRules.created_by": "kept",
-    "members.GroundRules.published_by": "kept",
-    "events.Attendance.recorded_by": "kept",
-    "resources.Resource.created_by": "kept",
-    "surveys.Survey.created_by": "kept",
-    # The trail names the account by id only; it stays, pointing at the anonymised account.
-    "members.AuditEvent.actor": "kept",
-}
-
 
 # What ties each kind of a member's records to a caucus: the paths from the record to
 # events.Caucus. A record reached through any of them would tell which caucus the member is in
@@ -403,72 +352,6 @@ def data_export_filename(today: datetime.date | None = None) -> str:
     return f"cop-portal-my-data-{(today or timezone.localdate()).isoformat()}.json"
 
 
-# Erasure ---------------------------------------------------------------------------------------
-
-
-def _sessions_end(member: User) -> int:
-    """End every session signed in as `member`. Sessions are kept in the database (behind a
-    cache with cached_db); Django stores the user id inside the encoded data, so each live one
-    is read, and deleted through the session engine so that a cached copy goes too. (The
-    unusable password set on erasure would also refuse any session it missed.)"""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(member.pk):
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
-
-
-@transaction.atomic
-def member_erase(*, member: User) -> User:
-    """Erase `member`'s personal data and close the account, all in one transaction.
-
-    Returns the anonymised user. Erasing an account twice changes nothing more."""
-    member = User.objects.select_for_update().get(pk=member.pk)
-    now = timezone.now()
-
-    # Places at sessions still to come go to the people waiting; past bookings stay counted.
-    upcoming = (
-        Registration.objects.filter(member=member, event__starts_at__gt=now)
-        .exclude(status=Registration.Status.CANCELLED)
-        .order_by("pk")
-    )
-    for registration in upcoming:
-        registration_cancel(registration=registration)
-
-    CaucusMembership.objects.filter(member=member).delete()
-    Action.objects.filter(member=member).delete()
-    CheckIn.objects.filter(member=member).delete()
-    Reflection.objects.filter(member=member).delete()
-    StepProgress.objects.filter(member=member).delete()
-    CalendarFeed.objects.filter(member=member).delete()
-    GroundRulesAgreement.objects.filter(member=member).delete()
-    EmailAddress.objects.filter(user=member).delete()
-    SocialAccount.objects.filter(user=member).delete()  # and its tokens with it
-    Authenticator.objects.filter(user=member).delete()
-
-    CaseStudy.objects.filter(author=member, status=CaseStudy.Status.PUBLISHED).update(
-        author=None, credit_author=False
-    )
-    CaseStudy.objects.filter(author=member).delete()
-    Response.objects.filter(member=member).update(member=None)
-    Suggestion.objects.filter(member=member).update(member=None)
-
-    member.interests.clear()
-    member.groups.clear()
-    member.user_permissions.clear()
-    member.email = ERASED_EMAIL.format(pk=member.pk)
-    member.name = FORMER_MEMBER
-    member.organisation = None
-    member.job_role = member.sector = member.seniority = ""
-    member.listed_in_directory = member.directory_shows_email = False
-    member.email_programme = member.email_reminders = False
-    member.email_catch_up = member.email_surveys = False
-    member.profile_completed_at = member.introduction_read_at = member.last_login = None
-    member.is_active = member.is_staff = member.is_superuser = False
-    member.set_unusable_password()
-    member.erased_at = member.erased_at or now
-    member.save()
-    _sessions_end(member)
-    return member
+def member_by_email(email: str) -> User | None:
+    """The member an organiser looks up, at their request, by the address they gave."""
+    return User.objects.filter(email__iexact=email).first()

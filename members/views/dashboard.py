@@ -1,31 +1,35 @@
 """The engagement and impact dashboard for organisers and the steering group, and its CSV.
 
-Every figure comes from members.reports, where each is a fixed number of queries, so the page
-costs the same whatever the size of the CoP. These views only choose the period, decide what
-the viewer may see and lay the figures out: bar geometry for the charts, rows for the tables and
-the CSV. What a viewer may see follows the rules in surveys/disclosure.py: a protected viewer
-(anyone without surveys.view_unsuppressed_results) gets whole calendar months, no caucus
-session on its own, and small counts hidden; anyone else sees everything, and each look is
-written to the audit trail."""
+Every figure comes from members/selectors/dashboard.py, where each is a fixed number of queries,
+so the page costs the same whatever the size of the CoP. These views only choose the period, let
+the selectors decide what the viewer may see, and lay the figures out: bar geometry for the
+charts, rows for the tables and the CSV. What a viewer may see follows the rules in
+surveys/disclosure.py: a protected viewer (anyone without surveys.view_unsuppressed_results)
+gets whole calendar months, no caucus session on its own, and small counts hidden; anyone else
+sees everything, and each look is written to the audit trail."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import BLUE, GREEN, bar_chart
 from cop_portal.web.downloads import csv_download
-from cop_portal.web.forms import DateRangeForm, PortalFormHelper
-from surveys.disclosure import MONTHS_NOTE, SMALL_COUNT_NOTE
 
-from . import reports
-from .audit import Action, audit_record
-from .models import ValueCycle
+from ..caching import figures_html_cached
+from ..forms.dashboard import PeriodForm
+from ..models import ValueCycle
+from ..selectors.dashboard import (
+    Period,
+    Viewer,
+    dashboard_figures,
+    period_shown,
+    response_rates_note,
+    viewer_of,
+)
+from ..services.dashboard import unsuppressed_view_record
 
 REPORTS = "members.view_reports"
 
@@ -58,90 +62,18 @@ NOT_STATED = "Not stated"
 # The period ------------------------------------------------------------------------------------
 
 
-class PeriodForm(DateRangeForm):
-    """The UK dates to report on; either end may be left open."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PortalFormHelper("Show the figures")
-        self.helper.form_method = "get"
-        self.helper.form_id = "period-form"
-
-    def period(self) -> reports.Period:
-        """The period asked for, or all time when the dates are not valid."""
-        if not self.is_valid():
-            return reports.Period()
-        return reports.Period(self.cleaned_data["start"], self.cleaned_data["end"])
-
-
-def _period(request, viewer: reports.Viewer) -> tuple[PeriodForm, reports.Period, bool]:
-    """The form, the period the viewer is shown (whole months for protected viewers), and
-    whether that differs from the dates asked for."""
+def _period(request, viewer: Viewer) -> tuple[PeriodForm, Period, str]:
+    """The form, the period the viewer is shown (whole months for protected viewers), and the
+    note that says so when that differs from the dates asked for."""
     form = PeriodForm(request.GET)
-    asked = form.period()
-    shown = asked.for_viewer(viewer)
-    return form, shown, shown != asked
+    shown, note = period_shown(form.period(), viewer)
+    return form, shown, note
 
 
-def _query(period: reports.Period) -> str:
+def _query(period: Period) -> str:
     """The period as a query string, so links keep the filter."""
     dates = {"start": period.start, "end": period.end}
     return urlencode({name: day.isoformat() for name, day in dates.items() if day})
-
-
-# Working the figures out reads every attendance and response in the period; they are kept this
-# long and shared by everyone looking at the same period (the page says when they were worked out).
-FIGURES_TIMEOUT = 10 * 60
-
-
-def figures_cache_key(period: reports.Period, *, viewer: reports.Viewer) -> str:
-    """Per period as shown (whole months for protected viewers, so every protected viewer
-    asking about the same months shares one entry) and per kind of viewer."""
-    return f"members:dashboard:{period.start}:{period.end}:{viewer.kind}"
-
-
-def _figures_html_key(period: reports.Period, *, viewer: reports.Viewer) -> str:
-    return figures_cache_key(period, viewer=viewer) + ":html"
-
-
-def figures_forget(period: reports.Period, *, viewer: reports.Viewer) -> None:
-    """Drop the kept figures and the page's rendering of them for this period and viewer."""
-    cache.delete_many(
-        [figures_cache_key(period, viewer=viewer), _figures_html_key(period, viewer=viewer)]
-    )
-
-
-def _figures(period: reports.Period, *, viewer: reports.Viewer) -> dict:
-    """Every figure on the dashboard and in its CSV, each fetched once, from the cache when
-    someone has asked for the same period in the last ten minutes."""
-    key = figures_cache_key(period, viewer=viewer)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _figures_worked_out(period, viewer=viewer)
-        cache.set(key, figures, FIGURES_TIMEOUT)
-    return figures
-
-
-def _figures_worked_out(period: reports.Period, *, viewer: reports.Viewer) -> dict:
-    return {
-        "worked_out_at": timezone.now(),
-        **reports.engagement(period, viewer),
-        "response_rates": reports.survey_response_rates(period, viewer),
-        "value_cycles": reports.value_cycles(period, viewer),
-        "actions_by_level": reports.actions_by_level(period),
-        "check_in_stages": reports.check_in_stages(period, viewer),
-        "agreement_over_time": reports.agreement_over_time(period, viewer),
-        "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
-    }
-
-
-def _audit_if_unsuppressed(request, viewer: reports.Viewer, period: reports.Period, what: str):
-    """Every look at figures with small numbers shown goes in the audit trail (rule 6)."""
-    if viewer.see_everything:
-        start = period.start.isoformat() if period.start else "beginning"
-        end = period.end.isoformat() if period.end else "today"
-        detail = f"{what}, {start} to {end}"
-        audit_record(request, Action.UNSUPPRESSED_FIGURES_VIEWED, detail=detail)
 
 
 # Laying the figures out ------------------------------------------------------------------------
@@ -262,9 +194,9 @@ def _disclosure_table(table) -> dict:
 @permission_required(REPORTS, raise_exception=True)
 @require_GET
 def dashboard(request):
-    viewer = reports.viewer_of(request.user)
-    form, period, widened = _period(request, viewer)
-    _audit_if_unsuppressed(request, viewer, period, "dashboard")
+    viewer = viewer_of(request.user)
+    form, period, widened_note = _period(request, viewer)
+    unsuppressed_view_record(viewer=viewer, period=period, what="dashboard", request=request)
     query = _query(period)
     csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
     return render(
@@ -273,22 +205,21 @@ def dashboard(request):
         {
             "form": form,
             "period": period,
-            "widened_note": MONTHS_NOTE if widened else "",
+            "widened_note": widened_note,
             "csv_url": csv_url,
             "figures_html": _figures_html(period, viewer=viewer),
         },
     )
 
 
-def _figures_html(period: reports.Period, *, viewer: reports.Viewer) -> str:
+def _figures_html(period: Period, *, viewer: Viewer) -> str:
     """The page's figures, laid out and rendered, kept as long as the figures themselves."""
-    key = _figures_html_key(period, viewer=viewer)
-    html = cache.get(key)
-    if html is None:
-        figures = _figures(period, viewer=viewer)
-        html = render_to_string("members/dashboard/_figures.html", _layout(figures))
-        cache.set(key, html, FIGURES_TIMEOUT)
-    return html
+
+    def render():
+        figures = dashboard_figures(period, viewer=viewer)
+        return render_to_string("members/dashboard/_figures.html", _layout(figures))
+
+    return figures_html_cached(period, viewer=viewer, render=render)
 
 
 def _agreement_left_out_note(figures: dict) -> str:
@@ -333,12 +264,7 @@ def _layout(figures: dict) -> dict:
         "response_rates": [
             {**row, "percent": _rate_text(row, "")} for row in figures["response_rates"]
         ],
-        "rates_note": (
-            SMALL_COUNT_NOTE.format(last=figures["threshold"] - 1)
-            + " This applies to surveys whose audience comes from a caucus."
-            if any(row["hidden"] for row in figures["response_rates"])
-            else ""
-        ),
+        "rates_note": response_rates_note(figures),
         "value_cycles": [
             {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]} for row in figures["value_cycles"]
         ],
@@ -400,9 +326,8 @@ def _rates_rows(figures: dict) -> list[list]:
          _rate_text(row, "")]
         for row in figures["response_rates"]
     ]  # fmt: skip
-    if any(row["hidden"] for row in figures["response_rates"]):
-        note = SMALL_COUNT_NOTE.format(last=figures["threshold"] - 1)
-        rows.append(["Note", f"{note} This applies to surveys whose audience comes from a caucus."])
+    if note := response_rates_note(figures):
+        rows.append(["Note", note])
     return rows
 
 
@@ -469,7 +394,7 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
     ]  # fmt: skip
 
 
-def _csv_filename(period: reports.Period) -> str:
+def _csv_filename(period: Period) -> str:
     if period.start is None and period.end is None:
         return "cop-dashboard-all-time.csv"
     start = period.start.isoformat() if period.start else "beginning"
@@ -480,18 +405,18 @@ def _csv_filename(period: reports.Period) -> str:
 @permission_required(REPORTS, raise_exception=True)
 @require_GET
 def dashboard_csv(request):
-    viewer = reports.viewer_of(request.user)
-    _, period, widened = _period(request, viewer)
-    _audit_if_unsuppressed(request, viewer, period, "dashboard CSV")
-    figures = _figures(period, viewer=viewer)
+    viewer = viewer_of(request.user)
+    _, period, widened_note = _period(request, viewer)
+    unsuppressed_view_record(viewer=viewer, period=period, what="dashboard CSV", request=request)
+    figures = dashboard_figures(period, viewer=viewer)
     response, write = csv_download(_csv_filename(period))
     start = period.start.isoformat() if period.start else ""
     end = period.end.isoformat() if period.end else ""
     write("CoP Portal engagement and impact figures")
     write("From", start or "the beginning")
     write("To", end or "today")
-    if widened:
-        write("Note", MONTHS_NOTE)
+    if widened_note:
+        write("Note", widened_note)
     for heading, rows in _csv_blocks(figures):
         write()
         write(heading)

@@ -6,18 +6,15 @@ never the values themselves. No caucus name, no free text, no email address, no 
 
 import datetime
 
-from allauth.mfa.signals import authenticator_added, authenticator_removed
-from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from cop_portal.web.client_ip import client_ip
 
-from .models import AuditEvent
+from ..models import AuditEvent
 
 Action = AuditEvent.Action
 
@@ -74,49 +71,6 @@ def attempted_email_hash(email: str) -> str:
     return salted_hmac(ATTEMPT_HASH_SALT, email.strip().lower(), algorithm="sha256").hexdigest()[
         :16
     ]
-
-
-# Sign-ins and sign-outs --------------------------------------------------------------------------
-
-
-@receiver(user_logged_in, dispatch_uid="members.audit.signed_in")
-def _signed_in(sender, request, user, **kwargs):
-    audit_record(_as_request(request), Action.SIGNED_IN, target=user, actor=user)
-
-
-@receiver(user_login_failed, dispatch_uid="members.audit.sign_in_failed")
-def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    # `credentials` never reaches the trail: only a keyed hash of the address typed.
-    email = credentials.get("email") or credentials.get("username") or ""
-    detail = f"address hash {attempted_email_hash(email)}" if isinstance(email, str) else ""
-    audit_record(_as_request(request), Action.SIGN_IN_FAILED, detail=detail)
-
-
-@receiver(user_logged_out, dispatch_uid="members.audit.signed_out")
-def _signed_out(sender, request, user, **kwargs):
-    if user is None:
-        return
-    expired = getattr(request, "session_expired", "")
-    action = Action.SESSION_EXPIRED if expired else Action.SIGNED_OUT
-    # Sent before the session is flushed, so the request's user is still the one leaving.
-    audit_record(_as_request(request), action, target=user, detail=expired, actor=user)
-
-
-def _as_request(request) -> HttpRequest | None:
-    return request if isinstance(request, HttpRequest) else None
-
-
-# Two-step sign-in --------------------------------------------------------------------------------
-
-
-@receiver(authenticator_added, dispatch_uid="members.audit.mfa_added")
-def _mfa_added(sender, request, user, authenticator, **kwargs):
-    audit_record(request, Action.MFA_ADDED, target=user, detail=authenticator.type, actor=user)
-
-
-@receiver(authenticator_removed, dispatch_uid="members.audit.mfa_removed")
-def _mfa_removed(sender, request, user, authenticator, **kwargs):
-    audit_record(request, Action.MFA_REMOVED, target=user, detail=authenticator.type, actor=user)
 
 
 # Keeping the trail ------------------------------------------------------------------------------

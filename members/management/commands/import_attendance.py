@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from members.management.commands.import_members import run_import
+from .import_members import run_import
 
 
 def _iso_date(value: str) -> datetime.date:

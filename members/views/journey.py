@@ -1,7 +1,7 @@
 """The members' side of "from learning to action": their actions and their journey check-ins.
 
 A member's actions and check-ins are private to them: every view fetches through
-`Action.objects.filter(member=request.user)`, so another member's action answers 404."""
+`member_own_actions`, so another member's action answers 404."""
 
 from dataclasses import dataclass
 
@@ -12,17 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
-from .journey_forms import VALUE_CYCLE_LABELS, ActionForm, ActionUpdateForm, CheckInForm
-from .models import JOURNEY_STAGE_DESCRIPTIONS, Action, JourneyStage
+from ..forms.journey import VALUE_CYCLE_LABELS, ActionForm, ActionUpdateForm, CheckInForm
+from ..models import JOURNEY_STAGE_DESCRIPTIONS, Action, JourneyStage
+from ..selectors import journey as selectors
+from ..services import journey as services
 
 SHARED_PAGE_SIZE = 20
 
 
 def _own_action(request, pk):
-    return get_object_or_404(
-        Action.objects.filter(member=request.user).select_related("event"), pk=pk
-    )
+    return get_object_or_404(selectors.member_own_actions(member=request.user), pk=pk)
 
 
 @require_GET

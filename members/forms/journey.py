@@ -5,8 +5,8 @@ from django.utils import dateformat, timezone
 
 from cop_portal.web.forms import PortalFormHelper
 
-from . import selectors
-from .models import JOURNEY_STAGE_DESCRIPTIONS, Action, JourneyStage, ValueCycle
+from ..models import JOURNEY_STAGE_DESCRIPTIONS, Action, JourneyStage, ValueCycle
+from ..selectors.journey import member_action_event_choices
 
 PAST_DUE_DATE = "Choose today or a later date."
 
@@ -51,9 +51,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, member, initial_event=None, **kwargs):
         super().__init__(*args, **kwargs)
-        events = selectors.member_action_event_choices(
-            member=member, keep_event_id=self.instance.event_id
-        )
+        events = member_action_event_choices(member=member, keep_event_id=self.instance.event_id)
         self.fields["event"].queryset = events
         # An id from the address: pre-select it only if it is one of the sessions offered.
         wanted = str(initial_event or "")

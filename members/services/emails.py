@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from cop_portal.web.portal_address import absolute_url, portal_url
 
+from ..selectors.accounts import member_has_claimed
+
 # The preference field that governs each kind of non-essential email.
 CATEGORIES = {
     "programme": "email_programme",
@@ -22,14 +24,6 @@ CATEGORIES = {
 UNSUBSCRIBE_SALT = "members.unsubscribe"
 
 logger = logging.getLogger(__name__)
-
-
-def member_has_claimed(member) -> bool:
-    """Whether the member has an account of their own: a password they set, or a sign-in
-    (Microsoft's) that gave the portal their address. Imported members have neither."""
-    from allauth.account.models import EmailAddress
-
-    return member.has_usable_password() or EmailAddress.objects.filter(user=member).exists()
 
 
 def unsubscribe_token(*, member, category: str) -> str:

@@ -1,0 +1,98 @@
+"""Forms for members' accounts: the profile, email choices, the directory's filter, signing up
+and claiming an imported record."""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+
+from cop_portal.web.forms import PortalFormHelper
+
+from ..models import Organisation, Sector, User
+from ..selectors.accounts import imported_member_for_email, interest_topics
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "organisation",
+            "job_role",
+            "sector",
+            "seniority",
+            "interests",
+            "listed_in_directory",
+            "directory_shows_email",
+        ]
+        labels = {"organisation": "Organisation", "interests": "Areas of interest"}
+        widgets = {"interests": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "organisation": "Choose “Not stated” if you would rather not say, or if yours is "
+            "not listed yet: an organiser can add it.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["organisation"].empty_label = "Not stated"
+        self.fields["sector"].choices = [("", "Not stated"), *Sector.choices]
+        self.fields["seniority"].choices = [
+            ("", "Not stated"),
+            *self.fields["seniority"].choices[1:],
+        ]
+        self.helper = PortalFormHelper("Save profile")
+
+
+class DirectoryFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), required=False, empty_label="Any organisation"
+    )
+    sector = forms.ChoiceField(choices=[("", "Any sector"), *Sector.choices], required=False)
+    interest = forms.ModelChoiceField(
+        queryset=interest_topics(), required=False, empty_label="Any interest"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Filter")
+        self.helper.form_method = "get"
+
+
+class EmailPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
+        labels = {
+            "email_programme": "When a new programme is published",
+            "email_reminders": "Reminders before sessions I am booked on",
+            "email_catch_up": "Catch-up summaries of sessions I booked but missed",
+            "email_surveys": "Invitations to surveys",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save email choices")
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, except that the email of a member imported from a spreadsheet who
+    has not signed up yet is let through: they take over that record
+    (`AccountAdapter.save_user`). allauth decides an email is taken before its adapter's
+    `validate_unique_email` runs, so the form is where this can happen. Any other email in use
+    gets allauth's usual answer."""
+
+    def validate_unique_email(self, value):
+        if imported_member_for_email(value) is not None:
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
+
+
+class ClaimForm(SetPasswordForm):
+    """An imported member's first password, with the portal's password rules."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password2"].label = "Type it again"
+        self.helper = PortalFormHelper("Join the CoP Portal")
