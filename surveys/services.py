@@ -1,14 +1,12 @@
 """Writes for surveys: building them, inviting people, taking answers (anonymously where the
 survey says so) and reminding those who have not answered."""
 
-import math
 import secrets
 import uuid
 from datetime import timedelta
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -18,21 +16,13 @@ from django.utils import timezone
 from cop_portal.web.portal_address import absolute_url
 from cop_portal.web.slugs import unique_slug
 from members.emails import member_email_send
-from members.selectors import unclaimed_members
 
 from .models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 from .sealing import Coarsener, seal, unseal
+from .selectors.organise import audience
+from .selectors.respond import minutes_to_answer
 
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
-# Rough seconds to answer each kind of question, for "takes about N minutes".
-SECONDS_PER_QUESTION = {"agreement": 10, "nps": 10, "single": 12, "multiple": 18, "text": 60}
-
-
-def minutes_to_answer(questions) -> int:
-    seconds = sum(SECONDS_PER_QUESTION[q.kind] for q in questions)
-    return max(1, math.ceil(seconds / 60))
-
-
 # Building ------------------------------------------------------------------------------------
 
 
@@ -137,18 +127,6 @@ def survey_publish(*, survey: Survey) -> Survey:
 
 
 # Invitations ---------------------------------------------------------------------------------
-
-
-def audience(survey: Survey):
-    """Who a survey is for: a session's attendees, a caucus's members, or every member."""
-    # Imported members who have not claimed their record cannot answer (a survey needs an
-    # account): they are invited once they have one (survey_invite adds newcomers).
-    members = get_user_model().objects.filter(is_active=True).exclude(unclaimed_members())
-    if survey.kind == Survey.Kind.POST_EVENT:
-        return members.filter(attendances__event=survey.event)
-    if survey.kind == Survey.Kind.CAUCUS:
-        return members.filter(caucus_membership__caucus=survey.caucus)
-    return members
 
 
 @transaction.atomic

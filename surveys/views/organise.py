@@ -15,11 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from events.models import CAUCUS_CHOICE_PERMISSION
 
-from .. import selectors, services
+from .. import services
 from ..disclosure import audience_counts, count_shown
 from ..forms import ResponseForm
 from ..models import Question, Survey
 from ..organise_forms import QuestionForm, SurveyForm
+from ..selectors.organise import audience_from_caucus, surveys_with_rates
+from ..selectors.respond import minutes_to_answer, questions_of
 
 SURVEYS_PAGE_SIZE = 50
 CAUCUS_COUNTS_HIDDEN = (
@@ -33,12 +35,12 @@ def _people(n: int) -> str:
 
 
 def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
-    """Put the invited and responded counts (from `selectors.surveys_with_rates`) this viewer
+    """Put the invited and responded counts (from `surveys_with_rates`) this viewer
     may see on the survey for its template (surveys.disclosure.audience_counts)."""
     counts = audience_counts(
         survey.invited,
         survey.responded,
-        from_caucus=selectors.audience_from_caucus(survey),
+        from_caucus=audience_from_caucus(survey),
         may_see_caucus=sees_caucus_choice,
         threshold=settings.SURVEY_SUPPRESSION_THRESHOLD,
     )
@@ -54,7 +56,7 @@ def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
 @require_GET
 def surveys(request):
     page = Paginator(
-        selectors.surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
+        surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     sees_caucus_choice = request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
     for survey in page:
@@ -107,9 +109,9 @@ def _survey_form(request, survey, *, title):
 @permission_required("surveys.view_survey", raise_exception=True)
 @require_GET
 def survey_detail(request, pk):
-    survey = get_object_or_404(selectors.surveys_with_rates(), pk=pk)
+    survey = get_object_or_404(surveys_with_rates(), pk=pk)
     _counts_shown(survey, sees_caucus_choice=request.user.has_perm(CAUCUS_CHOICE_PERMISSION))
-    questions = selectors.questions_of(survey=survey)
+    questions = questions_of(survey=survey)
     now = timezone.now()
     return render(
         request,
@@ -117,7 +119,7 @@ def survey_detail(request, pk):
         {
             "survey": survey,
             "questions": questions,
-            "minutes": services.minutes_to_answer(questions),
+            "minutes": minutes_to_answer(questions),
             "is_open": survey.is_open(now),
             "has_closed": survey.closes_at <= now,
             "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
@@ -130,14 +132,14 @@ def survey_detail(request, pk):
 @require_GET
 def preview(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    questions = selectors.questions_of(survey=survey)
+    questions = questions_of(survey=survey)
     return render(
         request,
         "surveys/organise/preview.html",
         {
             "survey": survey,
             "form": ResponseForm(questions=questions),
-            "minutes": services.minutes_to_answer(questions),
+            "minutes": minutes_to_answer(questions),
         },
     )
 
@@ -167,7 +169,7 @@ def invite(request, pk):
         messages.error(request, error.messages[0])
     else:
         hidden = (
-            selectors.audience_from_caucus(survey)
+            audience_from_caucus(survey)
             and not request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
             and count_shown(invited, settings.SURVEY_SUPPRESSION_THRESHOLD) is None
         )

@@ -31,9 +31,11 @@ from cop_portal.web.forms import PortalFormHelper
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from members.audit import Action, audit_record
 
-from .. import selectors, services
+from .. import services
 from ..disclosure import audience_counts
 from ..models import Question, Survey
+from ..selectors.organise import audience_from_caucus
+from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN, results_with_days
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
@@ -86,7 +88,7 @@ def _counts(request, survey, found) -> dict:
     audience_counts, as on the survey list). For a survey whose audience comes from a caucus,
     answers by day and how many wait are left out too for anyone who may not see caucus
     choices: small, they would tell how many chose it."""
-    from_caucus = selectors.audience_from_caucus(survey)
+    from_caucus = audience_from_caucus(survey)
     may_see_caucus = request.user.has_perm(CAUCUS_CHOICE)
     counts = audience_counts(
         found.invited,
@@ -197,7 +199,7 @@ def _breakdown_table(table, question) -> dict:
 
 def _breakdown(request, found, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
-    options = selectors.BREAKDOWNS
+    options = BREAKDOWNS
     questions = [r.question for r in found.questions]
     data = request.GET
     if not {"by", "question"} & set(data):
@@ -226,7 +228,7 @@ def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
     _final_release(survey)
     see_everything = _record_unsuppressed_view(request, survey)
-    found, by_day = selectors.results_with_days(survey=survey, see_everything=see_everything)
+    found, by_day = results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
@@ -250,7 +252,7 @@ def results(request, pk):
             "see_everything": see_everything,
             "threshold_below": threshold - 1,
             "charts": charts,
-            "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
+            "texts_shown": TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
             "form": form if _breakable(questions) else None,
             "breakdown": breakdown,
@@ -279,7 +281,7 @@ def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
     _final_release(survey)
     see_everything = _record_unsuppressed_view(request, survey)
-    found, _ = selectors.results_with_days(survey=survey, see_everything=see_everything)
+    found, _ = results_with_days(survey=survey, see_everything=see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     response, write = csv_download(f"{survey.slug}-results.csv", missing="hidden")
     write("Survey", survey.title)
@@ -321,7 +323,7 @@ def results_csv(request, pk):
         for note in result.notes:
             write(question.text, note)
 
-    options = selectors.BREAKDOWNS
+    options = BREAKDOWNS
     notes = []
     write()
     write("Breakdown by", "Question", "Group", "Answer", "Count")

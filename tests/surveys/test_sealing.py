@@ -22,9 +22,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys import selectors, services
+from surveys import services
 from surveys.models import Choice, Invitation, Question, Response, SealedResponse, Survey
 from surveys.sealing import BLANK, Coarsener, unseal
+from surveys.selectors.results import breakdown, results_with_days, survey_results
 
 from ..factories import OrganisationFactory, UserFactory
 
@@ -293,7 +294,7 @@ def test_one_persons_free_text_answers_do_not_line_up_across_questions():
     _close(survey)
     services.responses_release(survey=survey)
 
-    found = selectors.results(survey=survey)
+    found = survey_results(survey=survey)
     texts = {r.question.pk: r.texts for r in found.questions}
     # Each question's texts in the order of the texts themselves, ignoring case ...
     assert texts[first.pk] == [f"{c} first answer" for c in letters]
@@ -328,7 +329,7 @@ def test_an_organisation_with_one_person_invited_is_pooled():
         [("nhs", "frontline", big.pk)] * K + [("nhs", "frontline", None), ("", "", None)],
         key=lambda row: (row[0], row[2] or 0),
     )
-    table = selectors.breakdown(question=scale, by="organisation", see_everything=True)
+    table = breakdown(question=scale, by="organisation", see_everything=True)
     assert table.rows == ["Big Trust", "Not stated, or pooled"]
 
 
@@ -562,7 +563,7 @@ def test_a_closed_surveys_results_page_releases_first_and_never_serves_older_res
         services.response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
     # Results worked out (and kept) before the final release ...
-    assert selectors.results_with_days(survey=survey)[0].responses == 0
+    assert results_with_days(survey=survey)[0].responses == 0
 
     page = organiser_client.get(reverse("surveys:results", args=[survey.pk]))
 
