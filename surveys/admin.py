@@ -8,7 +8,7 @@ from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
 from .models import Invitation, Question, Survey
 
-# What may not change once anyone has answered (as in services.survey_save).
+# What may not change once anyone has answered (as in surveys.services.organise.survey_save).
 LOCKED_AFTER_ANSWERS = ["kind", "event", "caucus", "is_anonymous"]
 
 

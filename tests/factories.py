@@ -14,7 +14,7 @@ from events.models import Caucus, CaucusMembership, Event, EventKind, Programme,
 from members.middleware import mfa_required
 from members.models import GlossaryTerm, GroundRules, GroundRulesAgreement, Organisation, User
 from resources.models import Resource, Topic
-from surveys.services import responses_release
+from surveys.services.release import responses_release
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

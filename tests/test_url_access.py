@@ -48,8 +48,8 @@ from resources.models import (
     Reflection,
     Resource,
 )
-from surveys import services as survey_services
 from surveys.models import Choice, Invitation, Question, Survey
+from surveys.services.respond import response_submit
 
 from .factories import (
     CaucusFactory,
@@ -505,7 +505,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     Invitation.objects.create(survey=survey, member=member)
     answered_survey, answered_question = published_survey("after-the-session", is_anonymous=False)
     Invitation.objects.create(survey=answered_survey, member=member)
-    survey_services.response_submit(
+    response_submit(
         survey=answered_survey,
         member=member,
         answers={answered_question: answered_question.choices.get()},

@@ -1,6 +1,6 @@
 """The organisers' survey builder: the list of surveys, a survey's settings and questions, a
 preview, publishing and inviting. Each view checks one permission, calls one service or
-selector, and renders or redirects; the rules live in surveys/services.py."""
+selector, and renders or redirects; the rules live in surveys/services/organise.py."""
 
 import copy
 
@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from events.models import CAUCUS_CHOICE_PERMISSION
 
-from .. import services
 from ..disclosure import audience_counts, count_shown
 from ..forms import ResponseForm
 from ..models import Question, Survey
 from ..organise_forms import QuestionForm, SurveyForm
 from ..selectors.organise import audience_from_caucus, surveys_with_rates
 from ..selectors.respond import minutes_to_answer, questions_of
+from ..services import organise as services
 
 SURVEYS_PAGE_SIZE = 50
 CAUCUS_COUNTS_HIDDEN = (

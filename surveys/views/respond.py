@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import services
 from ..forms import ResponseForm
 from ..selectors.respond import (
     minutes_to_answer,
@@ -16,6 +15,7 @@ from ..selectors.respond import (
     survey_for_member,
     surveys_waiting,
 )
+from ..services.respond import response_submit
 
 
 @require_GET
@@ -47,7 +47,7 @@ def respond(request, slug):
     form = ResponseForm(request.POST or None, questions=questions)
     if request.method == "POST" and problem is None and form.is_valid():
         try:
-            services.response_submit(survey=survey, member=request.user, answers=form.answers())
+            response_submit(survey=survey, member=request.user, answers=form.answers())
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:

@@ -11,7 +11,7 @@ viewer may see. Two rules protect the people who answered:
   responses do not keep it, because members agreed to their caucus being used only for its
   sessions and materials.
 
-Anonymous answers count only once released (surveys.services.responses_release): in groups of
+Anonymous answers count only once released (surveys.services.release): in groups of
 at least the threshold while the survey is open, all together when it closes.
 
 Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
@@ -21,7 +21,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
@@ -29,13 +28,12 @@ from cop_portal.web.charts import bar_chart
 from cop_portal.web.downloads import csv_download
 from cop_portal.web.forms import PortalFormHelper
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
-from members.audit import Action, audit_record
 
-from .. import services
 from ..disclosure import audience_counts
 from ..models import Question, Survey
 from ..selectors.organise import audience_from_caucus
-from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN, results_with_days
+from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN
+from ..services.results import results_read
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
@@ -62,25 +60,8 @@ def _waiting_note(waiting: int, threshold: int) -> str:
     )
 
 
-def _final_release(survey) -> None:
-    """A closed survey's final release of anonymous answers, if it has not happened yet, in a
-    transaction of its own: results are final even where no scheduler runs
-    `release_survey_answers`. While the survey is open, releases happen as answers arrive."""
-    if survey.closes_at <= timezone.now() and services.release_due(survey=survey):
-        services.responses_release(survey=survey)
-        survey.refresh_from_db(fields=["answers_sealed_at"])
-
-
 def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
-
-
-def _record_unsuppressed_view(request, survey) -> bool:
-    """Whether the viewer sees everything; if so, the view goes in the audit trail."""
-    if not _sees_everything(request.user):
-        return False
-    audit_record(request, Action.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
-    return True
 
 
 def _counts(request, survey, found) -> dict:
@@ -226,9 +207,8 @@ def _breakdown(request, found, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    _final_release(survey)
-    see_everything = _record_unsuppressed_view(request, survey)
-    found, by_day = results_with_days(survey=survey, see_everything=see_everything)
+    see_everything = _sees_everything(request.user)
+    found, by_day = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
@@ -279,9 +259,8 @@ def _free_text_refusal(survey, user) -> str | None:
 @require_GET
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
-    _final_release(survey)
-    see_everything = _record_unsuppressed_view(request, survey)
-    found, _ = results_with_days(survey=survey, see_everything=see_everything)
+    see_everything = _sees_everything(request.user)
+    found, _ = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     response, write = csv_download(f"{survey.slug}-results.csv", missing="hidden")
     write("Survey", survey.title)

@@ -21,8 +21,8 @@ from resources.models import (
     Topic,
 )
 from resources.services import resource_save, search_vectors_update
-from surveys import services as survey_services
 from surveys.models import Choice, Invitation, Question, Survey
+from surveys.services.respond import response_submit
 
 from ..factories import (
     CaucusFactory,
@@ -252,7 +252,7 @@ def world_build(ground_rules):
     text = _question(answered, "text", "What should we change?", required=False)
     for n, person in enumerate(others):
         Invitation.objects.create(survey=answered, member=person)
-        survey_services.response_submit(
+        response_submit(
             survey=answered,
             member=person,
             answers={

@@ -12,8 +12,8 @@ from django.utils import timezone
 from members import caching
 from members.models import User
 from members.roles import ORGANISERS
-from surveys import services as survey_services
 from surveys.models import Invitation, Question, Response, Survey
+from surveys.services.respond import response_submit
 
 from ..factories import GroundRulesFactory, UserFactory
 
@@ -110,7 +110,7 @@ def _closed_survey():
 def _answer(survey, question, value):
     member = UserFactory()
     Invitation.objects.create(survey=survey, member=member)
-    survey_services.response_submit(survey=survey, member=member, answers={question: value})
+    response_submit(survey=survey, member=member, answers={question: value})
 
 
 def test_a_closed_surveys_results_are_kept_and_reopening_it_works_them_out_again(

@@ -12,9 +12,9 @@ from django.utils import timezone
 from members import services
 from members.models import Organisation
 from resources.models import Initiative
-from surveys import services as survey_services
 from surveys.models import Question, Response, SealedResponse, Survey
 from surveys.sealing import unseal
+from surveys.services.respond import response_submit
 
 from ..factories import OrganisationFactory, UserFactory
 
@@ -85,7 +85,7 @@ def test_answers_still_sealed_move_with_their_organisation(settings):
     duplicate = OrganisationFactory(name="RBG")
     member = UserFactory(organisation=duplicate)
     survey.invitations.create(member=member)
-    survey_services.response_submit(survey=survey, member=member, answers={question: 4})
+    response_submit(survey=survey, member=member, answers={question: 4})
     assert unseal(SealedResponse.objects.get().payload)["groups"][2] == duplicate.pk
 
     services.organisation_merge(keep=keep, duplicates=[duplicate])

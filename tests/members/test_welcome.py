@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from members.emails import member_email_send, member_has_claimed
 from members.services import member_import_create
-from surveys import services as survey_services
 from surveys.models import Invitation, Question, Survey
+from surveys.services.organise import survey_invite
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_an_imported_member_gets_no_non_essential_email_and_no_survey_invitation
     ) is False  # fmt: skip
     survey = _whole_cop_survey()
 
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
 
     assert list(Invitation.objects.values_list("member", flat=True)) == [member.pk]
 
@@ -143,7 +143,7 @@ def test_once_claimed_they_are_invited_to_surveys(
     client.post(_path(link), {"new_password1": PASSWORD, "new_password2": PASSWORD})
     survey = _whole_cop_survey()
 
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
 
     assert imported.pk in set(Invitation.objects.values_list("member", flat=True))
 

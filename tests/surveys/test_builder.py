@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from surveys import services
 from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
+from surveys.services.organise import question_save, survey_publish, survey_save
+from surveys.services.respond import response_submit
 
 from ..factories import CaucusFactory, EventFactory, UserFactory, caucus_member
 
@@ -34,25 +35,25 @@ def _survey(*, title="How was it?", kind=Survey.Kind.COP_WIDE, **fields):
     now = timezone.now()
     fields.setdefault("opens_at", now - datetime.timedelta(hours=1))
     fields.setdefault("closes_at", now + datetime.timedelta(days=14))
-    return services.survey_save(survey=Survey(), title=title, kind=kind, **fields)
+    return survey_save(survey=Survey(), title=title, kind=kind, **fields)
 
 
 def _question(survey, *, text="The session was useful.", kind=Question.Kind.AGREEMENT, **fields):
-    return services.question_save(question=Question(survey=survey), text=text, kind=kind, **fields)
+    return question_save(question=Question(survey=survey), text=text, kind=kind, **fields)
 
 
 def _published(**fields):
     """A published survey, open now, with one agreement question."""
     survey = _survey(**fields)
     _question(survey)
-    return services.survey_publish(survey=survey)
+    return survey_publish(survey=survey)
 
 
 def _answered(survey, member):
     """`member` is invited to `survey` and answers every question with 4."""
     Invitation.objects.create(survey=survey, member=member)
     answers = dict.fromkeys(survey.questions.all(), 4)
-    return services.response_submit(survey=survey, member=member, answers=answers)
+    return response_submit(survey=survey, member=member, answers=answers)
 
 
 def _h1_count(response):

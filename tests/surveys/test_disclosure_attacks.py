@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from members.models import AuditEvent
-from surveys import services
 from surveys.models import Choice, Invitation, Question, Survey
+from surveys.services.respond import response_submit
 
 from ..factories import OrganisationFactory, UserFactory
 
@@ -114,7 +114,7 @@ def _populate(people):
             questions["several"]: [choices[questions["several"]][t] for t in sorted(topics)],
             questions["score"]: _score(agreement, format_),
         }
-        services.response_submit(survey=survey, member=member, answers=answers)
+        response_submit(survey=survey, member=member, answers=answers)
     return survey, questions, directory
 
 

@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import services
 from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
 from surveys.selectors.organise import surveys_with_rates
 from surveys.selectors.results import median_from_counts, response_rate
+from surveys.services.respond import response_submit
 
 from ..factories import OrganisationFactory, UserFactory, answers_release
 
@@ -54,7 +54,7 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
     survey, scale, pick, text = _survey()
     member = UserFactory(organisation=OrganisationFactory(name="Riverside NHS Trust"))
     _invite(survey, member)
-    services.response_submit(
+    response_submit(
         survey=survey,
         member=member,
         answers={scale: 4, pick: pick.choices.first(), text: "More time for groups."},
@@ -95,9 +95,7 @@ def test_a_named_response_records_the_member():
     survey, scale, pick, _ = _survey(anonymous=False)
     member = UserFactory()
     _invite(survey, member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 2, pick: pick.choices.last()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 2, pick: pick.choices.last()})
     assert Response.objects.get().member == member
 
 
@@ -105,11 +103,9 @@ def test_a_second_response_is_refused_and_the_first_kept():
     survey, scale, pick, _ = _survey()
     member = UserFactory()
     _invite(survey, member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 5, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 5, pick: pick.choices.first()})
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 1, pick: pick.choices.first()}
         )
     assert caught.value.messages == ["You have already answered this survey. Thank you."]
@@ -120,7 +116,7 @@ def test_a_second_response_is_refused_and_the_first_kept():
 def test_someone_not_invited_cannot_answer():
     survey, scale, _pick, _ = _survey()
     with pytest.raises(PermissionDenied):
-        services.response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
+        response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
     assert _nothing_stored()
 
 
@@ -138,7 +134,7 @@ def test_a_survey_outside_its_dates_takes_no_answers(when):
     member = UserFactory()
     _invite(survey, member)
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["This survey is not open for answers."]
     assert _nothing_stored()
 
@@ -148,7 +144,7 @@ def test_a_missing_required_answer_stores_nothing():
     member = UserFactory()
     _invite(survey, member)
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["“Which part?” needs an answer."]
     assert _nothing_stored()
     assert Invitation.objects.get().responded is False
@@ -167,7 +163,7 @@ def test_survey_list_counts_invited_and_responded():
     for member in members:
         _invite(survey, member)
     for member in members[:3]:
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
         )
     row = surveys_with_rates().get(pk=survey.pk)
@@ -265,9 +261,7 @@ def test_the_page_says_whether_the_survey_is_anonymous(member_client, member):
 def test_a_second_visit_after_answering_says_so(member_client, member):
     survey, scale, pick, _ = _survey()
     _invite(survey, member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()})
     html = member_client.get(survey.get_absolute_url()).content.decode()
     assert "You have already answered this survey. Thank you." in html
     assert "Send my answers" not in html
@@ -298,9 +292,7 @@ def test_waiting_surveys_show_on_the_home_page_until_answered(member_client, mem
     assert (
         "Tell us about the webinar" in member_client.get(reverse("members:home")).content.decode()
     )
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()})
     assert (
         "Tell us about the webinar"
         not in member_client.get(reverse("members:home")).content.decode()

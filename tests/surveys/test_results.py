@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from surveys import services
 from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
 from surveys.selectors.results import survey_results
+from surveys.services.respond import response_submit
 
 from ..factories import (
     CaucusFactory,
@@ -102,7 +102,7 @@ def answer(survey, answers, *, member=None, **member_fields):
     anonymous answer is released at once, as these tests are about counting, not sealing."""
     member = member or UserFactory(**member_fields)
     Invitation.objects.create(survey=survey, member=member)
-    services.response_submit(survey=survey, member=member, answers=answers)
+    response_submit(survey=survey, member=member, answers=answers)
     answers_release(survey)
     return member
 
