@@ -4,7 +4,7 @@ re-identification. Results are read, with small counts hidden, on the organisers
 
 from django.contrib import admin
 
-from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
+from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
 from .models import Invitation, Question, Survey
 

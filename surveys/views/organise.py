@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events.models import CAUCUS_CHOICE_PERMISSION
+from events.selectors import CAUCUS_CHOICE_PERMISSION
 
 from ..disclosure import audience_counts, count_shown
-from ..forms import ResponseForm
+from ..forms.organise import QuestionForm, SurveyForm
+from ..forms.respond import ResponseForm
 from ..models import Question, Survey
-from ..organise_forms import QuestionForm, SurveyForm
 from ..selectors.organise import audience_from_caucus, surveys_with_rates
 from ..selectors.respond import minutes_to_answer, questions_of
 from ..services import organise as services

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..forms import ResponseForm
+from ..forms.respond import ResponseForm
 from ..selectors.respond import (
     minutes_to_answer,
     questions_of,

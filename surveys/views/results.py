@@ -17,19 +17,17 @@ at least the threshold while the survey is open, all together when it closes.
 Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
 recorded in the audit trail."""
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, render
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import bar_chart
 from cop_portal.web.downloads import csv_download
-from cop_portal.web.forms import PortalFormHelper
-from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
+from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
 from ..disclosure import audience_counts
+from ..forms.results import BreakdownForm
 from ..models import Question, Survey
 from ..selectors.organise import audience_from_caucus
 from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN
@@ -37,7 +35,6 @@ from ..services.results import results_read
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
-# The horizontal bar chart, in SVG user units: a label line above each bar.
 NPS_EXPLAINED = (
     "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
     "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
@@ -89,11 +86,6 @@ def _counts(request, survey, found) -> dict:
     }
 
 
-def _breakable(questions) -> list[Question]:
-    kinds = (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)
-    return [q for q in questions if q.kind in kinds]
-
-
 def _column_label(question, column: str) -> str:
     if question.kind == Question.Kind.AGREEMENT:
         return f"{Question.AGREEMENT_LABELS[int(column)]} ({column})"
@@ -101,28 +93,6 @@ def _column_label(question, column: str) -> str:
 
 
 # The page -------------------------------------------------------------------------------------
-
-
-class BreakdownForm(forms.Form):
-    """Which breakdown to show. Built from the survey's own questions, so a question id from
-    another survey, or a free-text question, is simply not a valid choice.
-    (Kept beside the view while surveys/forms.py is being rewritten; it belongs there.)"""
-
-    by = forms.ChoiceField(label="Break down by")
-    question = forms.TypedChoiceField(label="Question", coerce=int)
-
-    def __init__(self, *args, questions, options, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["by"].choices = list(options.items())
-        self.fields["question"].choices = [
-            (q.pk, Truncator(q.text).chars(80)) for q in _breakable(questions)
-        ]
-        self.helper = PortalFormHelper("Show the breakdown")
-        self.helper.form_method = "get"
-
-
-def _shown(count) -> str:
-    return "hidden" if count is None else str(count)
 
 
 def _chart(result) -> dict:
@@ -212,7 +182,6 @@ def results(request, pk):
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
-    questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     counts = _counts(request, survey, found)
     if counts["by_day_shown"] is not None:
@@ -234,7 +203,7 @@ def results(request, pk):
             "charts": charts,
             "texts_shown": TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
-            "form": form if _breakable(questions) else None,
+            "form": form if form.has_questions else None,
             "breakdown": breakdown,
             "breakdown_message": breakdown_message,
         },
