@@ -13,7 +13,7 @@ import argparse
 import random
 import time
 
-from surveys.disclosure import Grouping, disclose
+from cop_portal.web.disclosure import Grouping, disclose
 
 SECTORS = ["nhs", "local_authority", "voluntary", "academic", "other"]
 

@@ -4,11 +4,11 @@ re-identification. Results are read, with small counts hidden, on the organisers
 
 from django.contrib import admin
 
-from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
+from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
 from .models import Invitation, Question, Survey
 
-# What may not change once anyone has answered (as in services.survey_save).
+# What may not change once anyone has answered (as in surveys.services.organise.survey_save).
 LOCKED_AFTER_ANSWERS = ["kind", "event", "caucus", "is_anonymous"]
 
 

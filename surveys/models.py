@@ -46,7 +46,7 @@ class Survey(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the final release after closing rewrote every anonymous answer in one transaction
-    # (surveys.services.responses_release); cleared if the survey is reopened.
+    # (surveys.services.release.responses_release); cleared if the survey is reopened.
     answers_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -6,7 +6,7 @@ were written in that transaction too, PostgreSQL would give both rows the same t
 (`xmin`), and rows written one after another sit in that order on disk (`ctid`), so anyone
 with a copy of the database could join each anonymous answer to its member. So the answer is
 written encrypted, with no member and no time, and a separate transaction later releases
-waiting answers in a shuffled batch (surveys.services.responses_release).
+waiting answers in a shuffled batch (surveys.services.release.responses_release).
 
 Why encrypt: while an answer waits, its row still shares the member's transaction id. The
 payload is encrypted with a key derived from the server's SECRET_KEY, so a copy of the

@@ -10,21 +10,25 @@ urlpatterns = [
     path("surveys/<slug:slug>/thanks/", respond.thanks, name="thanks"),
     # Organisers
     path("organise/surveys/", organise.surveys, name="organise"),
-    path("organise/surveys/new/", organise.survey_new, name="survey_new"),
+    path("organise/surveys/new/", organise.SurveyEdit.as_view(), name="survey_new"),
     path("organise/surveys/<int:pk>/", organise.survey_detail, name="survey_detail"),
-    path("organise/surveys/<int:pk>/edit/", organise.survey_edit, name="survey_edit"),
+    path("organise/surveys/<int:pk>/edit/", organise.SurveyEdit.as_view(), name="survey_edit"),
     path("organise/surveys/<int:pk>/preview/", organise.preview, name="preview"),
     path("organise/surveys/<int:pk>/publish/", organise.publish, name="publish"),
     path("organise/surveys/<int:pk>/invite/", organise.invite, name="invite"),
-    path("organise/surveys/<int:pk>/questions/new/", organise.question_new, name="question_new"),
+    path(
+        "organise/surveys/<int:pk>/questions/new/",
+        organise.QuestionEdit.as_view(),
+        name="question_new",
+    ),
     path(
         "organise/surveys/<int:pk>/questions/<int:question_id>/edit/",
-        organise.question_edit,
+        organise.QuestionEdit.as_view(),
         name="question_edit",
     ),
     path(
         "organise/surveys/<int:pk>/questions/<int:question_id>/delete/",
-        organise.question_delete,
+        organise.QuestionDelete.as_view(),
         name="question_delete",
     ),
     path(

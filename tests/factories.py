@@ -53,8 +53,9 @@ from resources.models import (
     StepProgress,
     Topic,
 )
-from surveys import services as survey_services
 from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.services.release import responses_release
+from surveys.services.respond import response_submit
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -593,7 +594,7 @@ def survey_answer(survey, answers, *, member=None, **member_fields):
     or text. An anonymous survey's answer is then sealed, waiting for a release."""
     member = member or UserFactory(**member_fields)
     InvitationFactory(survey=survey, member=member)
-    survey_services.response_submit(survey=survey, member=member, answers=answers)
+    response_submit(survey=survey, member=member, answers=answers)
     return member
 
 
@@ -604,7 +605,7 @@ def answers_release(survey) -> int:
     as given (one invited member shares each). tests/surveys/test_sealing.py tests releases
     and coarsening at the real threshold."""
     with override_settings(SURVEY_SUPPRESSION_THRESHOLD=1):
-        return survey_services.responses_release(survey=survey)
+        return responses_release(survey=survey)
 
 
 def survey_sent(

@@ -40,8 +40,8 @@ from members.services.emails import unsubscribe_token
 from members.services.imports import member_import_create
 from resources import services as resource_services
 from resources.models import CaseStudy, Reflection, Resource
-from surveys import services as survey_services
 from surveys.models import Question
+from surveys.services.respond import response_submit
 
 from .factories import (
     ActionFactory,
@@ -491,7 +491,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
 
     survey, question = published_survey(title="How are we doing?")
     answered_survey, answered_question = published_survey(title="After the session", named=True)
-    survey_services.response_submit(
+    response_submit(
         survey=answered_survey,
         member=member,
         answers={answered_question: answered_question.choices.get()},

@@ -110,7 +110,7 @@ class OrganiserFormView(OrganiserPage):
             try:
                 saved = self.save(form)
             except ValidationError as error:
-                errors_show(form, error, renamed=self.errors_renamed)
+                self.refused(form, error)
             else:
                 messages.success(request, self.success_message(saved))
                 return redirect(self.success_url_for(saved))
@@ -138,6 +138,10 @@ class OrganiserFormView(OrganiserPage):
     def save(self, form):
         """Write through the app's service and return what was saved."""
         raise NotImplementedError
+
+    def refused(self, form, error: ValidationError) -> None:
+        """Show why the service refused: on the form, beside the field it is about."""
+        errors_show(form, error, renamed=self.errors_renamed)
 
     def success_message(self, obj) -> str:
         return f"“{obj}” is saved."

@@ -4,7 +4,7 @@ its CSV and `manage.py engagement_report` all read from here, so they always agr
 members, events, attendance and survey answers together, so this sits with the areas above the
 other apps.
 
-What a viewer may see follows the disclosure rules in surveys/disclosure.py: every function
+What a viewer may see follows the disclosure rules in cop_portal/web/disclosure.py: every function
 that reads sensitive data takes the `Viewer`, and its default is the protected one, so a new
 caller gets protected figures unless it asks otherwise."""
 
@@ -18,9 +18,9 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, 
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cop_portal.web import disclosure
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event
-from surveys import disclosure
 from surveys.models import Answer, Question, Survey
 
 from ..caching import figures_cached
@@ -32,7 +32,7 @@ UNSUPPRESSED_PERMISSION = "surveys.view_unsuppressed_results"
 
 @dataclass(frozen=True)
 class Viewer:
-    """What someone may see of the sensitive figures (surveys/disclosure.py, rules 1 to 6).
+    """What someone may see of the sensitive figures (cop_portal/web/disclosure.py, rules 1 to 6).
 
     Everyone without surveys.view_unsuppressed_results is protected, and all protected viewers
     get the same figures. Caucus sessions are shown one by one only to someone who also holds

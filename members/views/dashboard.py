@@ -4,7 +4,7 @@ Every figure comes from members/selectors/dashboard.py, where each is a fixed nu
 so the page costs the same whatever the size of the CoP. These views only choose the period, let
 the selectors decide what the viewer may see, and lay the figures out: bar geometry for the
 charts, rows for the tables and the CSV. What a viewer may see follows the rules in
-surveys/disclosure.py: a protected viewer (anyone without surveys.view_unsuppressed_results)
+cop_portal/web/disclosure.py: a protected viewer (anyone without surveys.view_unsuppressed_results)
 gets whole calendar months, no caucus session on its own, and small counts hidden; anyone else
 sees everything, and each look is written to the audit trail."""
 
@@ -174,7 +174,7 @@ def _latest_stages(table) -> dict:
 
 
 def _disclosure_table(table) -> dict:
-    """A surveys.disclosure.Table ready for the template: a hidden count is None."""
+    """A cop_portal.web.disclosure.Table ready for the template: a hidden count is None."""
     return {
         "columns": table.columns,
         "rows": [

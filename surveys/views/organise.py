@@ -1,6 +1,6 @@
 """The organisers' survey builder: the list of surveys, a survey's settings and questions, a
 preview, publishing and inviting. Each view checks one permission, calls one service or
-selector, and renders or redirects; the rules live in surveys/services.py."""
+selector, and renders or redirects; the rules live in surveys/services/organise.py."""
 
 import copy
 
@@ -10,16 +10,20 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from events.models import CAUCUS_CHOICE_PERMISSION
+from cop_portal.web.disclosure import audience_counts, count_shown
+from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
+from events.selectors import CAUCUS_CHOICE_PERMISSION
 
-from .. import selectors, services
-from ..disclosure import audience_counts, count_shown
-from ..forms import ResponseForm
+from ..forms.organise import QuestionForm, SurveyForm
+from ..forms.respond import ResponseForm
 from ..models import Question, Survey
-from ..organise_forms import QuestionForm, SurveyForm
+from ..selectors.organise import audience_from_caucus, surveys_with_rates
+from ..selectors.respond import minutes_to_answer, questions_of
+from ..services import organise as services
 
 SURVEYS_PAGE_SIZE = 50
 CAUCUS_COUNTS_HIDDEN = (
@@ -33,12 +37,12 @@ def _people(n: int) -> str:
 
 
 def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
-    """Put the invited and responded counts (from `selectors.surveys_with_rates`) this viewer
+    """Put the invited and responded counts (from `surveys_with_rates`) this viewer
     may see on the survey for its template (surveys.disclosure.audience_counts)."""
     counts = audience_counts(
         survey.invited,
         survey.responded,
-        from_caucus=selectors.audience_from_caucus(survey),
+        from_caucus=audience_from_caucus(survey),
         may_see_caucus=sees_caucus_choice,
         threshold=settings.SURVEY_SUPPRESSION_THRESHOLD,
     )
@@ -54,7 +58,7 @@ def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
 @require_GET
 def surveys(request):
     page = Paginator(
-        selectors.surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
+        surveys_with_rates().order_by("-created_at", "-pk"), SURVEYS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     sees_caucus_choice = request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
     for survey in page:
@@ -66,50 +70,64 @@ def surveys(request):
     )
 
 
-@permission_required("surveys.add_survey", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def survey_new(request):
-    return _survey_form(request, Survey(), title="New survey")
+class SurveyPage:
+    """What the builder's create, edit and delete pages share: the way back to the survey and to
+    the list (surveys/organise/_back.html), and the survey's page once the write is done."""
+
+    back_url = "surveys:organise"
+    back_label = "Back to surveys"
+
+    def survey_of(self, obj) -> Survey:
+        return obj
+
+    def get_context_data(self, **context):
+        return super().get_context_data(survey=self.survey_of(self.object), **context)
+
+    def success_url_for(self, obj) -> str:
+        return reverse("surveys:survey_detail", args=[self.survey_of(obj).pk])
 
 
-@permission_required("surveys.change_survey", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def survey_edit(request, pk):
-    survey = get_object_or_404(Survey, pk=pk)
-    return _survey_form(request, survey, title=f"Edit “{survey.title}”")
+class SurveyEdit(SurveyPage, OrganiserFormView):
+    """A new survey, or an existing one's settings. The service's refusals (who it is for cannot
+    change once invitations have gone, say) are shown as a message above the form."""
 
+    model = Survey
+    form_class = SurveyForm
+    template_name = "surveys/organise/survey_form.html"
 
-def _survey_form(request, survey, *, title):
-    # The form writes what was typed onto its instance while validating; the service needs
-    # the stored values to tell whether anonymity or the audience would change, so the form
-    # gets a copy.
-    form = SurveyForm(request.POST or None, instance=copy.copy(survey))
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.survey_save(survey=survey, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            draft = (
-                " as a draft: add its questions, then publish it"
-                if survey.status == Survey.Status.DRAFT
-                else ""
-            )
-            messages.success(request, f"“{survey.title}” is saved{draft}.")
-            return redirect("surveys:survey_detail", pk=survey.pk)
-    return render(
-        request,
-        "surveys/organise/survey_form.html",
-        {"form": form, "title": title, "survey": survey},
-    )
+    def get_permission_required(self):
+        return ["surveys.add_survey" if self.creating else "surveys.change_survey"]
+
+    def get_form_kwargs(self):
+        # The form writes what was typed onto its instance while validating; the service needs
+        # the stored values to tell whether anonymity or the audience would change, so the form
+        # gets a copy.
+        return super().get_form_kwargs() | {"instance": copy.copy(self.object)}
+
+    def title_for(self, survey):
+        return "New survey" if self.creating else f"Edit “{survey.title}”"
+
+    def save(self, form):
+        return services.survey_save(survey=self.object, user=self.request.user, **form.cleaned_data)
+
+    def refused(self, form, error):
+        messages.error(self.request, error.messages[0])
+
+    def success_message(self, survey):
+        draft = (
+            " as a draft: add its questions, then publish it"
+            if survey.status == Survey.Status.DRAFT
+            else ""
+        )
+        return f"“{survey.title}” is saved{draft}."
 
 
 @permission_required("surveys.view_survey", raise_exception=True)
 @require_GET
 def survey_detail(request, pk):
-    survey = get_object_or_404(selectors.surveys_with_rates(), pk=pk)
+    survey = get_object_or_404(surveys_with_rates(), pk=pk)
     _counts_shown(survey, sees_caucus_choice=request.user.has_perm(CAUCUS_CHOICE_PERMISSION))
-    questions = selectors.questions_of(survey=survey)
+    questions = questions_of(survey=survey)
     now = timezone.now()
     return render(
         request,
@@ -117,7 +135,7 @@ def survey_detail(request, pk):
         {
             "survey": survey,
             "questions": questions,
-            "minutes": services.minutes_to_answer(questions),
+            "minutes": minutes_to_answer(questions),
             "is_open": survey.is_open(now),
             "has_closed": survey.closes_at <= now,
             "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
@@ -130,14 +148,14 @@ def survey_detail(request, pk):
 @require_GET
 def preview(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    questions = selectors.questions_of(survey=survey)
+    questions = questions_of(survey=survey)
     return render(
         request,
         "surveys/organise/preview.html",
         {
             "survey": survey,
             "form": ResponseForm(questions=questions),
-            "minutes": services.minutes_to_answer(questions),
+            "minutes": minutes_to_answer(questions),
         },
     )
 
@@ -167,7 +185,7 @@ def invite(request, pk):
         messages.error(request, error.messages[0])
     else:
         hidden = (
-            selectors.audience_from_caucus(survey)
+            audience_from_caucus(survey)
             and not request.user.has_perm(CAUCUS_CHOICE_PERMISSION)
             and count_shown(invited, settings.SURVEY_SUPPRESSION_THRESHOLD) is None
         )
@@ -186,58 +204,59 @@ def _question(pk, question_id):
     )
 
 
-@permission_required("surveys.change_survey", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def question_new(request, pk):
-    survey = get_object_or_404(Survey, pk=pk)
-    return _question_form(request, Question(survey=survey), title="Add a question")
+class QuestionPage(SurveyPage):
+    """A question of the survey named in the URL: a new one belongs to that survey, and another
+    survey's question is not found."""
+
+    model = Question
+    lookup_kwarg = "question_id"
+    permission_required = "surveys.change_survey"
+
+    def get_object(self):
+        if self.lookup_kwarg not in self.kwargs:
+            return Question(survey=get_object_or_404(Survey, pk=self.kwargs["pk"]))
+        return _question(self.kwargs["pk"], self.kwargs[self.lookup_kwarg])
+
+    def survey_of(self, question) -> Survey:
+        return question.survey
 
 
-@permission_required("surveys.change_survey", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def question_edit(request, pk, question_id):
-    question = _question(pk, question_id)
-    return _question_form(request, question, title="Edit a question")
+class QuestionEdit(QuestionPage, OrganiserFormView):
+    form_class = QuestionForm
+    template_name = "surveys/organise/question_form.html"
+
+    def title_for(self, question):
+        return "Add a question" if self.creating else "Edit a question"
+
+    def intro_for(self, question):
+        return f"For “{question.survey.title}”. Questions cannot change once anyone has answered."
+
+    def save(self, form):
+        return services.question_save(question=self.object, **form.cleaned_data)
+
+    def success_message(self, question):
+        return "The question is saved."
 
 
-def _question_form(request, question, *, title):
-    survey = question.survey
-    form = QuestionForm(request.POST or None, instance=question)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        choices = fields.pop("choices")
-        try:
-            services.question_save(question=question, choices=choices, **fields)
-        except ValidationError as error:
-            # On the form, with what was typed kept.
-            form.add_error(None, error.messages[0])
-        else:
-            messages.success(request, "The question is saved.")
-            return redirect("surveys:survey_detail", pk=survey.pk)
-    return render(
-        request,
-        "surveys/organise/question_form.html",
-        {"form": form, "title": title, "survey": survey},
-    )
+class QuestionDelete(QuestionPage, OrganiserDeleteView):
+    template_name = "surveys/organise/question_delete.html"
+    delete_label = "Delete the question"
+    keep_label = "Keep it"
 
+    def title_for(self, question):
+        return "Delete this question?"
 
-@permission_required("surveys.change_survey", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def question_delete(request, pk, question_id):
-    question = _question(pk, question_id)
-    if request.method == "GET":
-        return render(
-            request,
-            "surveys/organise/question_delete.html",
-            {"question": question, "survey": question.survey},
-        )
-    try:
+    def consequence_for(self, question):
+        return f"“{question.text}”, from “{question.survey.title}”."
+
+    def keep_url_for(self, question):
+        return self.success_url_for(question)
+
+    def delete(self, question):
         services.question_delete(question=question)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The question “{question.text}” is deleted.")
-    return redirect("surveys:survey_detail", pk=pk)
+
+    def success_message(self, question):
+        return f"The question “{question.text}” is deleted."
 
 
 @permission_required("surveys.change_survey", raise_exception=True)

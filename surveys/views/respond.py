@@ -8,8 +8,14 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import selectors, services
-from ..forms import ResponseForm
+from ..forms.respond import ResponseForm
+from ..selectors.respond import (
+    minutes_to_answer,
+    questions_of,
+    survey_for_member,
+    surveys_waiting,
+)
+from ..services.respond import response_submit
 
 
 @require_GET
@@ -17,14 +23,14 @@ def waiting(request):
     return render(
         request,
         "surveys/waiting.html",
-        {"surveys": selectors.surveys_waiting(member=request.user)},
+        {"surveys": surveys_waiting(member=request.user)},
     )
 
 
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
 def respond(request, slug):
-    survey = selectors.survey_for_member(slug=slug, member=request.user)
+    survey = survey_for_member(slug=slug, member=request.user)
     if survey is None:
         raise Http404("No such survey.")
     if not survey.invited:
@@ -37,11 +43,11 @@ def respond(request, slug):
         problem = f"This survey opens on {timezone.localtime(survey.opens_at):%-d %B %Y at %H:%M}."
     elif survey.closes_at <= now:
         problem = "This survey has closed."
-    questions = selectors.questions_of(survey=survey)
+    questions = questions_of(survey=survey)
     form = ResponseForm(request.POST or None, questions=questions)
     if request.method == "POST" and problem is None and form.is_valid():
         try:
-            services.response_submit(survey=survey, member=request.user, answers=form.answers())
+            response_submit(survey=survey, member=request.user, answers=form.answers())
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -55,14 +61,14 @@ def respond(request, slug):
             "survey": survey,
             "form": form,
             "problem": problem,
-            "minutes": services.minutes_to_answer(questions),
+            "minutes": minutes_to_answer(questions),
         },
     )
 
 
 @require_GET
 def thanks(request, slug):
-    survey = selectors.survey_for_member(slug=slug, member=request.user)
+    survey = survey_for_member(slug=slug, member=request.user)
     if survey is None or not survey.answered:
         raise Http404("No such survey.")
     return render(request, "surveys/thanks.html", {"survey": survey})

@@ -11,34 +11,30 @@ viewer may see. Two rules protect the people who answered:
   responses do not keep it, because members agreed to their caucus being used only for its
   sessions and materials.
 
-Anonymous answers count only once released (surveys.services.responses_release): in groups of
+Anonymous answers count only once released (surveys.services.release): in groups of
 at least the threshold while the survey is open, all together when it closes.
 
 Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
 recorded in the audit trail."""
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import bar_chart
+from cop_portal.web.disclosure import audience_counts
 from cop_portal.web.downloads import csv_download
-from cop_portal.web.forms import PortalFormHelper
-from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
-from members.services import AuditAction as Action
-from members.services import audit_record
+from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
-from .. import selectors, services
-from ..disclosure import audience_counts
+from ..forms.results import BreakdownForm
 from ..models import Question, Survey
+from ..selectors.organise import audience_from_caucus
+from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN
+from ..services.results import results_read
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
-# The horizontal bar chart, in SVG user units: a label line above each bar.
 NPS_EXPLAINED = (
     "The net promoter score is the percentage of promoters (who answered 9 or 10) minus the "
     "percentage of detractors (who answered 0 to 6), so it runs from −100 to 100."
@@ -61,25 +57,8 @@ def _waiting_note(waiting: int, threshold: int) -> str:
     )
 
 
-def _final_release(survey) -> None:
-    """A closed survey's final release of anonymous answers, if it has not happened yet, in a
-    transaction of its own: results are final even where no scheduler runs
-    `release_survey_answers`. While the survey is open, releases happen as answers arrive."""
-    if survey.closes_at <= timezone.now() and services.release_due(survey=survey):
-        services.responses_release(survey=survey)
-        survey.refresh_from_db(fields=["answers_sealed_at"])
-
-
 def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
-
-
-def _record_unsuppressed_view(request, survey) -> bool:
-    """Whether the viewer sees everything; if so, the view goes in the audit trail."""
-    if not _sees_everything(request.user):
-        return False
-    audit_record(request, Action.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
-    return True
 
 
 def _counts(request, survey, found) -> dict:
@@ -87,7 +66,7 @@ def _counts(request, survey, found) -> dict:
     audience_counts, as on the survey list). For a survey whose audience comes from a caucus,
     answers by day and how many wait are left out too for anyone who may not see caucus
     choices: small, they would tell how many chose it."""
-    from_caucus = selectors.audience_from_caucus(survey)
+    from_caucus = audience_from_caucus(survey)
     may_see_caucus = request.user.has_perm(CAUCUS_CHOICE)
     counts = audience_counts(
         found.invited,
@@ -107,11 +86,6 @@ def _counts(request, survey, found) -> dict:
     }
 
 
-def _breakable(questions) -> list[Question]:
-    kinds = (*Question.SCALE_KINDS, *Question.CHOICE_KINDS)
-    return [q for q in questions if q.kind in kinds]
-
-
 def _column_label(question, column: str) -> str:
     if question.kind == Question.Kind.AGREEMENT:
         return f"{Question.AGREEMENT_LABELS[int(column)]} ({column})"
@@ -119,28 +93,6 @@ def _column_label(question, column: str) -> str:
 
 
 # The page -------------------------------------------------------------------------------------
-
-
-class BreakdownForm(forms.Form):
-    """Which breakdown to show. Built from the survey's own questions, so a question id from
-    another survey, or a free-text question, is simply not a valid choice.
-    (Kept beside the view while surveys/forms.py is being rewritten; it belongs there.)"""
-
-    by = forms.ChoiceField(label="Break down by")
-    question = forms.TypedChoiceField(label="Question", coerce=int)
-
-    def __init__(self, *args, questions, options, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["by"].choices = list(options.items())
-        self.fields["question"].choices = [
-            (q.pk, Truncator(q.text).chars(80)) for q in _breakable(questions)
-        ]
-        self.helper = PortalFormHelper("Show the breakdown")
-        self.helper.form_method = "get"
-
-
-def _shown(count) -> str:
-    return "hidden" if count is None else str(count)
 
 
 def _chart(result) -> dict:
@@ -198,7 +150,7 @@ def _breakdown_table(table, question) -> dict:
 
 def _breakdown(request, found, *, allowed: bool):
     """The breakdown the GET parameters ask for: (form, table or None, message or None)."""
-    options = selectors.BREAKDOWNS
+    options = BREAKDOWNS
     questions = [r.question for r in found.questions]
     data = request.GET
     if not {"by", "question"} & set(data):
@@ -225,13 +177,11 @@ def _breakdown(request, found, *, allowed: bool):
 @require_GET
 def results(request, pk):
     survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
-    _final_release(survey)
-    see_everything = _record_unsuppressed_view(request, survey)
-    found, by_day = selectors.results_with_days(survey=survey, see_everything=see_everything)
+    see_everything = _sees_everything(request.user)
+    found, by_day = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
     charts = [_chart(result) for result in found.questions]
-    questions = [r.question for r in found.questions]
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     counts = _counts(request, survey, found)
     if counts["by_day_shown"] is not None:
@@ -251,9 +201,9 @@ def results(request, pk):
             "see_everything": see_everything,
             "threshold_below": threshold - 1,
             "charts": charts,
-            "texts_shown": selectors.TEXT_ANSWERS_SHOWN,
+            "texts_shown": TEXT_ANSWERS_SHOWN,
             "nps_explained": NPS_EXPLAINED,
-            "form": form if _breakable(questions) else None,
+            "form": form if form.has_questions else None,
             "breakdown": breakdown,
             "breakdown_message": breakdown_message,
         },
@@ -278,9 +228,8 @@ def _free_text_refusal(survey, user) -> str | None:
 @require_GET
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
-    _final_release(survey)
-    see_everything = _record_unsuppressed_view(request, survey)
-    found, _ = selectors.results_with_days(survey=survey, see_everything=see_everything)
+    see_everything = _sees_everything(request.user)
+    found, _ = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     response, write = csv_download(f"{survey.slug}-results.csv", missing="hidden")
     write("Survey", survey.title)
@@ -322,7 +271,7 @@ def results_csv(request, pk):
         for note in result.notes:
             write(question.text, note)
 
-    options = selectors.BREAKDOWNS
+    options = BREAKDOWNS
     notes = []
     write()
     write("Breakdown by", "Question", "Group", "Answer", "Count")

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event
-from surveys import services as survey_services
 from surveys.models import Survey
+from surveys.services.organise import survey_invite, survey_save
 
 from ..factories import (
     CaucusFactory,
@@ -96,10 +96,10 @@ def _caucus_survey(caucus):
 def test_a_caucus_survey_cannot_be_relabelled_whole_cop_after_invitations(caucus):
     caucus_member(caucus)
     survey = _caucus_survey(caucus)
-    assert survey_services.survey_invite(survey=survey) == 1
+    assert survey_invite(survey=survey) == 1
 
     with pytest.raises(ValidationError, match="Invitations have gone out"):
-        survey_services.survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
+        survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
 
     stored = Survey.objects.get(pk=survey.pk)
     assert (stored.kind, stored.caucus_id) == (Survey.Kind.CAUCUS, caucus.pk)
@@ -110,19 +110,19 @@ def test_a_form_edited_copy_cannot_slip_the_audience_change_past_the_check(caucu
     compares with what is stored, not with the instance it is given."""
     caucus_member(caucus)
     survey = _caucus_survey(caucus)
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
     survey.kind, survey.caucus = Survey.Kind.COP_WIDE, None
 
     with pytest.raises(ValidationError, match="Invitations have gone out"):
-        survey_services.survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
+        survey_save(survey=survey, kind=Survey.Kind.COP_WIDE, caucus=None)
 
 
 def test_the_title_of_an_invited_survey_may_still_change(caucus):
     caucus_member(caucus)
     survey = _caucus_survey(caucus)
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
 
-    survey_services.survey_save(survey=survey, title="Zephyr check-in (autumn)")
+    survey_save(survey=survey, title="Zephyr check-in (autumn)")
 
     assert Survey.objects.get(pk=survey.pk).title == "Zephyr check-in (autumn)"
 
@@ -220,7 +220,7 @@ def test_a_caucus_surveys_results_hide_its_small_invited_count_from_an_untrusted
     for _ in range(3):
         caucus_member(caucus)
     survey = _caucus_survey(caucus)
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
     client.force_login(organiser)
     page = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
     csv_text = client.get(reverse("surveys:results_csv", args=[survey.pk])).content.decode()

@@ -21,11 +21,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from cop_portal.web import disclosure
 from events.models import Attendance, Event
 from members import caching
 from members.models import AuditEvent, CheckIn, Organisation, User
 from members.selectors import dashboard
-from surveys import disclosure
 from surveys.models import Survey
 
 from ..factories import (

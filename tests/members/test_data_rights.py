@@ -48,8 +48,8 @@ from resources.models import (
     Reflection,
     StepProgress,
 )
-from surveys import selectors as survey_selectors
 from surveys.models import Answer, Response
+from surveys.selectors.results import survey_results
 
 from ..factories import (
     ActionFactory,
@@ -577,8 +577,8 @@ def test_data_rights_pages_send_a_visitor_to_sign_in(client, name):
 
 def _counts(world):
     """The figures the CoP reports that must not move when a member is erased."""
-    named = survey_selectors.results(survey=world["named"])
-    anonymous = survey_selectors.results(survey=world["anonymous"])
+    named = survey_results(survey=world["named"])
+    anonymous = survey_results(survey=world["anonymous"])
     return {
         "attendance_per_event": {
             e["title"]: e["attendance"]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from members.selectors.accounts import member_has_claimed
 from members.services.emails import member_email_send
 from members.services.imports import member_import_create
-from surveys import services as survey_services
 from surveys.models import Invitation
+from surveys.services.organise import survey_invite
 
 from ..factories import QuestionFactory, SurveyFactory
 
@@ -48,7 +48,7 @@ def test_an_imported_member_gets_no_non_essential_email_and_no_survey_invitation
     survey = SurveyFactory()
     QuestionFactory(survey=survey, kind="text")
 
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
 
     assert list(Invitation.objects.values_list("member", flat=True)) == [member.pk]
 
@@ -136,7 +136,7 @@ def test_once_claimed_they_are_invited_to_surveys(
     survey = SurveyFactory()
     QuestionFactory(survey=survey, kind="text")
 
-    survey_services.survey_invite(survey=survey)
+    survey_invite(survey=survey)
 
     assert imported.pk in set(Invitation.objects.values_list("member", flat=True))
 

@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from surveys.disclosure import suppress, unsuppressed
+from cop_portal.web.disclosure import suppress, unsuppressed
 
 ROWS = ["NHS", "Council", "Voluntary"]
 COLUMNS = ["Agree", "Disagree"]

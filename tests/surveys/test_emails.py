@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.services.emails import unsubscribe_token_read
-from surveys import services
 from surveys.models import Invitation, Question
+from surveys.services.organise import reminders_send, survey_invite
+from surveys.services.respond import response_submit
 
 from ..factories import QuestionFactory, SurveyFactory, UserFactory
 
@@ -35,7 +36,7 @@ def make_survey(*, closes_at=CLOSES_AT, **fields):
 
 def invite(survey, capture):
     with capture(execute=True):
-        return services.survey_invite(survey=survey)
+        return survey_invite(survey=survey)
 
 
 def unsubscribe_link(message, member):
@@ -50,7 +51,7 @@ def unsubscribe_link(message, member):
 
 def answer(survey, member):
     question = survey.questions.get()
-    services.response_submit(survey=survey, member=member, answers={question: 4})
+    response_submit(survey=survey, member=member, answers={question: 4})
 
 
 # Invitations ---------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ def closing_soon(django_capture_on_commit_callbacks):
 def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
     ada = closing_soon.people["ada"]
 
-    assert services.reminders_send() == 1
+    assert reminders_send() == 1
 
     (message,) = mail.outbox
     assert message.to == [ada.email]
@@ -193,7 +194,7 @@ def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
         timezone.localdate()
     )
 
-    assert services.reminders_send() == 0
+    assert reminders_send() == 0
     assert len(mail.outbox) == 1
 
 
@@ -203,7 +204,7 @@ def test_no_reminder_for_a_survey_closing_in_five_days(django_capture_on_commit_
     invite(survey, django_capture_on_commit_callbacks)
     mail.outbox.clear()
 
-    assert services.reminders_send() == 0
+    assert reminders_send() == 0
     assert mail.outbox == []
     survey.refresh_from_db()
     assert survey.reminders_sent_at is None

@@ -6,8 +6,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import selectors, services
 from surveys.models import Answer, Invitation, Response, SealedResponse
+from surveys.selectors.organise import surveys_with_rates
+from surveys.selectors.results import median_from_counts, response_rate
+from surveys.services.respond import response_submit
 
 from ..factories import (
     InvitationFactory,
@@ -44,7 +46,7 @@ def test_an_anonymous_response_cannot_be_joined_back_to_its_respondent():
     survey, scale, pick, text = _survey()
     member = UserFactory(organisation=OrganisationFactory(name="Riverside NHS Trust"))
     InvitationFactory(survey=survey, member=member)
-    services.response_submit(
+    response_submit(
         survey=survey,
         member=member,
         answers={scale: 4, pick: pick.choices.first(), text: "More time for groups."},
@@ -85,9 +87,7 @@ def test_a_named_response_records_the_member():
     survey, scale, pick, _ = _survey(named=True)
     member = UserFactory()
     InvitationFactory(survey=survey, member=member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 2, pick: pick.choices.last()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 2, pick: pick.choices.last()})
     assert Response.objects.get().member == member
 
 
@@ -95,11 +95,9 @@ def test_a_second_response_is_refused_and_the_first_kept():
     survey, scale, pick, _ = _survey()
     member = UserFactory()
     InvitationFactory(survey=survey, member=member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 5, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 5, pick: pick.choices.first()})
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 1, pick: pick.choices.first()}
         )
     assert caught.value.messages == ["You have already answered this survey. Thank you."]
@@ -110,7 +108,7 @@ def test_a_second_response_is_refused_and_the_first_kept():
 def test_someone_not_invited_cannot_answer():
     survey, scale, _pick, _ = _survey()
     with pytest.raises(PermissionDenied):
-        services.response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
+        response_submit(survey=survey, member=UserFactory(), answers={scale: 3})
     assert _nothing_stored()
 
 
@@ -127,7 +125,7 @@ def test_a_survey_outside_its_dates_takes_no_answers(when):
     member = UserFactory()
     InvitationFactory(survey=survey, member=member)
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["This survey is not open for answers."]
     assert _nothing_stored()
 
@@ -137,17 +135,17 @@ def test_a_missing_required_answer_stores_nothing():
     member = UserFactory()
     InvitationFactory(survey=survey, member=member)
     with pytest.raises(ValidationError) as caught:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     assert caught.value.messages == ["“Which part?” needs an answer."]
     assert _nothing_stored()
     assert Invitation.objects.get().responded is False
 
 
 def test_response_rate_arithmetic():
-    assert selectors.response_rate(8, 66) == 0.1212
-    assert selectors.response_rate(0, 10) == 0.0
-    assert selectors.response_rate(3, 3) == 1.0
-    assert selectors.response_rate(0, 0) is None
+    assert response_rate(8, 66) == 0.1212
+    assert response_rate(0, 10) == 0.0
+    assert response_rate(3, 3) == 1.0
+    assert response_rate(0, 0) is None
 
 
 def test_survey_list_counts_invited_and_responded():
@@ -156,12 +154,12 @@ def test_survey_list_counts_invited_and_responded():
     for member in members:
         InvitationFactory(survey=survey, member=member)
     for member in members[:3]:
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
         )
-    row = selectors.surveys_with_rates().get(pk=survey.pk)
+    row = surveys_with_rates().get(pk=survey.pk)
     assert (row.invited, row.responded) == (4, 3)
-    assert selectors.response_rate(row.responded, row.invited) == 0.75
+    assert response_rate(row.responded, row.invited) == 0.75
 
 
 @pytest.mark.parametrize(
@@ -175,7 +173,7 @@ def test_survey_list_counts_invited_and_responded():
     ],
 )
 def test_median_from_counts(values, median):
-    assert selectors.median_from_counts(values) == median
+    assert median_from_counts(values) == median
 
 
 # Through the pages ---------------------------------------------------------------------------
@@ -254,9 +252,7 @@ def test_the_page_says_whether_the_survey_is_anonymous(member_client, member):
 def test_a_second_visit_after_answering_says_so(member_client, member):
     survey, scale, pick, _ = _survey()
     InvitationFactory(survey=survey, member=member)
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()})
     html = member_client.get(survey.get_absolute_url()).content.decode()
     assert "You have already answered this survey. Thank you." in html
     assert "Send my answers" not in html
@@ -286,9 +282,7 @@ def test_waiting_surveys_show_on_the_home_page_until_answered(member_client, mem
     assert (
         "Tell us about the webinar" in member_client.get(reverse("members:home")).content.decode()
     )
-    services.response_submit(
-        survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()}
-    )
+    response_submit(survey=survey, member=member, answers={scale: 4, pick: pick.choices.first()})
     assert (
         "Tell us about the webinar"
         not in member_client.get(reverse("members:home")).content.decode()

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from surveys import selectors
 from surveys.models import Question, Response
+from surveys.selectors.results import survey_results
 
 from ..factories import (
     AnswerFactory,
@@ -164,7 +164,7 @@ def survey(db):
 
 
 def test_counts_mean_median_and_net_promoter_score_are_exact(survey):
-    found = selectors.results(survey=survey)
+    found = survey_results(survey=survey)
     agree, nps, single, _several, text = found.questions
 
     assert (found.responses, found.invited) == (6, 6)
@@ -185,7 +185,7 @@ def test_counts_mean_median_and_net_promoter_score_are_exact(survey):
 
 
 def test_answered_counts_each_person_once_on_a_several_choices_question(survey):
-    several = selectors.results(survey=survey).questions[3]
+    several = survey_results(survey=survey).questions[3]
 
     assert several.distribution == [("Maternity", 3), ("Mental health", 2), ("Workforce", 2)]
     assert several.answered == 5
@@ -342,7 +342,7 @@ def test_a_busy_text_question_does_not_crowd_out_the_next():
     many_text_answers(survey, first, 401)
     answer(survey, {second: "Change"})
 
-    found = selectors.results(survey=survey)
+    found = survey_results(survey=survey)
 
     assert found.questions[1].texts == ["Change"]
 
@@ -352,7 +352,7 @@ def test_answered_counts_every_free_text_answer():
     text = add_question(survey, Question.Kind.TEXT, "What should we do differently?")
     many_text_answers(survey, text, 201)
 
-    (result,) = selectors.results(survey=survey).questions
+    (result,) = survey_results(survey=survey).questions
 
     assert len(result.texts) == 200
     assert result.answered == 201

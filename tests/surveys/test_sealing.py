@@ -22,9 +22,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys import selectors, services
 from surveys.models import Choice, Invitation, Question, Response, SealedResponse, Survey
 from surveys.sealing import BLANK, Coarsener, unseal
+from surveys.selectors.results import breakdown, results_with_days, survey_results
+from surveys.services.organise import question_save, survey_save
+from surveys.services.release import releases_run, responses_release
+from surveys.services.respond import response_submit
 
 from ..factories import (
     InvitationFactory,
@@ -84,7 +87,7 @@ def test_a_database_copy_cannot_join_anonymous_answers_to_the_members_who_gave_t
     survey, scale, text = _survey()
     members = _invited(survey, 8)
     for n, member in enumerate(members):
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 1 + n % 5, text: f"Answer number {n}"}
         )
     # The fifth answer filled a batch: five were released while the survey was open.
@@ -93,7 +96,7 @@ def test_a_database_copy_cannot_join_anonymous_answers_to_the_members_who_gave_t
     early_ids = set(Response.objects.values_list("pk", flat=True))
 
     _close(survey)
-    assert services.responses_release(survey=survey) == 8
+    assert responses_release(survey=survey) == 8
 
     invitations = _rows(
         "SELECT xmin::text, member_id FROM surveys_invitation WHERE survey_id = %s", [survey.pk]
@@ -146,7 +149,7 @@ def test_a_waiting_answer_cannot_be_read_without_the_servers_secret(settings):
     member = _invited(survey, 1, organisation=organisation, sector="voluntary")[0]
     words = "My manager ignores complaints about racism"
 
-    services.response_submit(survey=survey, member=member, answers={scale: 2, text: words})
+    response_submit(survey=survey, member=member, answers={scale: 2, text: words})
 
     [(payload,)] = _rows("SELECT payload FROM surveys_sealedresponse")
     payload = bytes(payload)
@@ -159,7 +162,7 @@ def test_a_waiting_answer_cannot_be_read_without_the_servers_secret(settings):
     with pytest.raises(InvalidToken):
         unseal(payload)
     with pytest.raises(InvalidToken):
-        services.responses_release(survey=survey, now=_later())
+        responses_release(survey=survey, now=_later())
     assert SealedResponse.objects.count() == 1  # kept, to be released once the key is back
 
     # After a key rotation the old key, kept as a fallback, still opens it.
@@ -168,7 +171,7 @@ def test_a_waiting_answer_cannot_be_read_without_the_servers_secret(settings):
         "answers": [[scale.pk, 2, None, ""], [text.pk, None, None, words]],
         "groups": ["voluntary", "frontline", 987654321],
     }
-    assert services.responses_release(survey=survey, now=_later()) == 1
+    assert responses_release(survey=survey, now=_later()) == 1
     assert Response.objects.get().answers.get(question=text).text == words
 
 
@@ -179,8 +182,8 @@ def _later():
 def test_how_much_someone_wrote_does_not_show_in_the_sealed_row():
     survey, scale, text = _survey()
     brief, wordy = _invited(survey, 2)
-    services.response_submit(survey=survey, member=brief, answers={scale: 3, text: "Fine"})
-    services.response_submit(
+    response_submit(survey=survey, member=brief, answers={scale: 3, text: "Fine"})
+    response_submit(
         survey=survey, member=wordy, answers={scale: 3, text: "Much more to say. " * 20}
     )
     assert {len(p) for p in SealedResponse.objects.values_list("payload", flat=True)} == {
@@ -216,7 +219,7 @@ def test_an_organiser_watching_the_results_and_exports_cannot_tell_whose_answer_
     for n, member in enumerate(members[: K - 1], 1):
         before = _watch(organiser_client, survey, members)
         with django_capture_on_commit_callbacks(execute=True):
-            services.response_submit(survey=survey, member=member, answers={scale: 5})
+            response_submit(survey=survey, member=member, answers={scale: 5})
         after = _watch(organiser_client, survey, members)
         # Nothing the organiser sees moved, except how many answers are waiting.
         assert after == before
@@ -231,7 +234,7 @@ def test_an_organiser_watching_the_results_and_exports_cannot_tell_whose_answer_
 
     # The k-th answer releases the batch: the results move by k at once.
     with django_capture_on_commit_callbacks(execute=True):
-        services.response_submit(survey=survey, member=members[K - 1], answers={scale: 5})
+        response_submit(survey=survey, member=members[K - 1], answers={scale: 5})
     page = organiser_client.get(url)
     assert page.context["results"].responses == K
     assert page.context["results"].waiting == 0
@@ -255,9 +258,9 @@ def test_the_invitations_admin_does_not_say_who_answered_an_anonymous_survey(adm
     anonymous, scale, _ = _survey()
     named, named_scale, _ = _survey(named=True, title="Named")
     answered = _invited(anonymous, 1, name="Quiet Answerer")[0]
-    services.response_submit(survey=anonymous, member=answered, answers={scale: 4})
+    response_submit(survey=anonymous, member=answered, answers={scale: 4})
     named_member = _invited(named, 1, name="Named Answerer")[0]
-    services.response_submit(survey=named, member=named_member, answers={named_scale: 4})
+    response_submit(survey=named, member=named_member, answers={named_scale: 4})
     changelist = reverse("admin:surveys_invitation_changelist")
 
     html = admin_client.get(changelist).content.decode()
@@ -283,13 +286,13 @@ def test_one_persons_free_text_answers_do_not_line_up_across_questions():
         # Written so that the two questions sort in opposite orders.
         pair = (f"{letters[n]} first answer", f"{letters[5 - n].upper()} second answer")
         truth.add(pair)
-        services.response_submit(
+        response_submit(
             survey=survey, member=member, answers={scale: 3, first: pair[0], second: pair[1]}
         )
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
 
-    found = selectors.results(survey=survey)
+    found = survey_results(survey=survey)
     texts = {r.question.pk: r.texts for r in found.questions}
     # Each question's texts in the order of the texts themselves, ignoring case ...
     assert texts[first.pk] == [f"{c} first answer" for c in letters]
@@ -310,9 +313,9 @@ def test_an_organisation_with_one_person_invited_is_pooled():
     )[0]
     other_sector = _invited(survey, 1, organisation=OrganisationFactory(), sector="voluntary")[0]
     for member in [*crowd, alone, other_sector]:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
 
     stored = sorted(
         Response.objects.values_list("sector", "seniority", "organisation_id"),
@@ -324,7 +327,7 @@ def test_an_organisation_with_one_person_invited_is_pooled():
         [("nhs", "frontline", big.pk)] * K + [("nhs", "frontline", None), ("", "", None)],
         key=lambda row: (row[0], row[2] or 0),
     )
-    table = selectors.breakdown(question=scale, by="organisation", see_everything=True)
+    table = breakdown(question=scale, by="organisation", see_everything=True)
     assert table.rows == ["Big Trust", "Not stated, or pooled"]
 
 
@@ -332,9 +335,9 @@ def test_fewer_answers_than_the_threshold_keep_no_groups():
     survey, scale, _ = _survey()
     members = _invited(survey, K - 1, organisation=OrganisationFactory(), sector="nhs")
     for member in members:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
     assert set(Response.objects.values_list("sector", "seniority", "organisation_id")) == {BLANK}
 
 
@@ -343,11 +346,11 @@ def test_groups_no_invited_member_has_any_longer_are_kept_blank():
     others = _invited(survey, K, sector="nhs", seniority="frontline")
     moved = _invited(survey, 1, sector="nhs", organisation=OrganisationFactory())[0]
     for member in [*others, moved]:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     moved.organisation = OrganisationFactory()
     moved.save()
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
     # The moved member's answer would otherwise be pooled with the others' (NHS, frontline):
     # but the counts no longer include them there, so it keeps nothing.
     assert sorted(
@@ -363,9 +366,9 @@ def test_groups_are_coarsened_against_those_who_answered_not_everyone_invited():
     staff = _invited(survey, K + 1, organisation=trust, sector="nhs")
     officers = _invited(survey, K + 1, organisation=council, sector="local_authority")
     for member in [*staff[:K], officers[0]]:
-        services.response_submit(survey=survey, member=member, answers={scale: 3})
+        response_submit(survey=survey, member=member, answers={scale: 3})
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
 
     assert sorted(
         Response.objects.values_list("sector", "seniority", "organisation_id"), key=str
@@ -380,19 +383,19 @@ def test_the_final_release_gives_every_response_one_day_and_coarsens_earlier_one
     trust = OrganisationFactory()
     members = _invited(survey, K + 1, organisation=trust, sector="nhs")
     for member in members[:K]:
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
-    assert services.responses_release(survey=survey) == K
+        response_submit(survey=survey, member=member, answers={scale: 4})
+    assert responses_release(survey=survey) == K
     assert set(Response.objects.values_list("submitted_on", "organisation_id")) == {
         (timezone.localdate(), trust.pk)
     }
-    services.response_submit(survey=survey, member=members[K], answers={scale: 2})
+    response_submit(survey=survey, member=members[K], answers={scale: 2})
     # Two of the first five have since moved: four from the trust are too few to name it.
     for moved in members[:2]:
         moved.organisation = OrganisationFactory()
         moved.save()
 
     later = timezone.now() + timedelta(days=10)  # after the survey closes
-    assert services.responses_release(survey=survey, now=later) == K + 1
+    assert responses_release(survey=survey, now=later) == K + 1
 
     assert set(
         Response.objects.values_list("submitted_on", "sector", "seniority", "organisation_id")
@@ -451,7 +454,7 @@ def test_named_answers_are_stored_at_once_with_the_member():
     organisation = OrganisationFactory()
     member = _invited(survey, 1, organisation=organisation, sector="nhs", seniority="senior")[0]
 
-    response = services.response_submit(
+    response = response_submit(
         survey=survey, member=member, answers={scale: 4, text: "Named words"}
     )
 
@@ -465,7 +468,7 @@ def test_named_answers_are_stored_at_once_with_the_member():
     assert response.answers.get(question=text).text == "Named words"
     assert not SealedResponse.objects.exists()
     _close(survey)
-    assert services.responses_release(survey=survey) == 0
+    assert responses_release(survey=survey) == 0
     assert Response.objects.get().pk == response.pk
 
 
@@ -473,19 +476,19 @@ def test_release_waits_for_k_answers_while_open_and_takes_all_at_close():
     survey, scale, _ = _survey()
     members = _invited(survey, K + 2)
     for member in members[: K - 1]:
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
-    assert services.responses_release(survey=survey) == 0
-    services.response_submit(survey=survey, member=members[K - 1], answers={scale: 4})
-    assert services.responses_release(survey=survey) == K
-    assert services.responses_release(survey=survey) == 0
-    services.response_submit(survey=survey, member=members[K], answers={scale: 2})
-    assert services.responses_release(survey=survey) == 0
+        response_submit(survey=survey, member=member, answers={scale: 4})
+    assert responses_release(survey=survey) == 0
+    response_submit(survey=survey, member=members[K - 1], answers={scale: 4})
+    assert responses_release(survey=survey) == K
+    assert responses_release(survey=survey) == 0
+    response_submit(survey=survey, member=members[K], answers={scale: 2})
+    assert responses_release(survey=survey) == 0
     assert (Response.objects.count(), SealedResponse.objects.count()) == (K, 1)
 
     _close(survey)
     # The final release rewrites the earlier batch with the last answer.
-    assert services.responses_release(survey=survey) == K + 1
-    assert services.responses_release(survey=survey) == 0
+    assert responses_release(survey=survey) == K + 1
+    assert responses_release(survey=survey) == 0
     assert sorted(Response.objects.values_list("answers__value", flat=True)) == [2] + [4] * K
 
 
@@ -493,7 +496,7 @@ def test_the_scheduled_command_releases_what_is_due_once(capsys):
     survey, scale, _ = _survey()
     named, *_ = _survey(named=True, title="Named")
     for member in _invited(survey, 2):
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
+        response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
     _close(named)
 
@@ -509,13 +512,13 @@ def test_the_scheduled_command_releases_what_is_due_once(capsys):
 def test_two_scheduled_releases_at_once_write_each_answer_once():
     survey, scale, _ = _survey()
     for member in _invited(survey, 3):
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
+        response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
     released = []
 
     def run():
         try:
-            released.append(services.releases_run())
+            released.append(releases_run())
         finally:
             connections.close_all()
 
@@ -533,7 +536,7 @@ def test_two_scheduled_releases_at_once_write_each_answer_once():
 def test_the_csv_says_how_many_answers_are_waiting(organiser_client):
     survey, scale, _ = _survey()
     for member in _invited(survey, 2):
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
+        response_submit(survey=survey, member=member, answers={scale: 4})
 
     download = organiser_client.get(reverse("surveys:results_csv", args=[survey.pk]))
 
@@ -555,10 +558,10 @@ def test_a_closed_surveys_results_page_releases_first_and_never_serves_older_res
 ):
     survey, scale, _ = _survey()
     for member in _invited(survey, 3):
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
+        response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
     # Results worked out (and kept) before the final release ...
-    assert selectors.results_with_days(survey=survey)[0].responses == 0
+    assert results_with_days(survey=survey)[0].responses == 0
 
     page = organiser_client.get(reverse("surveys:results", args=[survey.pk]))
 
@@ -570,19 +573,19 @@ def test_a_closed_surveys_results_page_releases_first_and_never_serves_older_res
 def test_reopening_a_sealed_survey_seals_it_again_at_its_new_close():
     survey, scale, _ = _survey()
     for member in _invited(survey, 2):
-        services.response_submit(survey=survey, member=member, answers={scale: 4})
+        response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
-    services.responses_release(survey=survey)
+    responses_release(survey=survey)
     first_ids = set(Response.objects.values_list("pk", flat=True))
     assert Survey.objects.get(pk=survey.pk).answers_sealed_at is not None
 
     survey = Survey.objects.get(pk=survey.pk)
-    services.survey_save(survey=survey, closes_at=timezone.now() + timedelta(days=2))
+    survey_save(survey=survey, closes_at=timezone.now() + timedelta(days=2))
     assert Survey.objects.get(pk=survey.pk).answers_sealed_at is None
     late = _invited(survey, 1)[0]
-    services.response_submit(survey=survey, member=late, answers={scale: 1})
+    response_submit(survey=survey, member=late, answers={scale: 1})
     _close(survey)
-    assert services.responses_release(survey=survey) == 3
+    assert responses_release(survey=survey) == 3
     assert not set(Response.objects.values_list("pk", flat=True)) & first_ids
     assert Survey.objects.get(pk=survey.pk).answers_sealed_at is not None
 
@@ -590,14 +593,14 @@ def test_reopening_a_sealed_survey_seals_it_again_at_its_new_close():
 def test_questions_and_anonymity_stay_locked_while_answers_are_only_sealed():
     survey, scale, _ = _survey()
     member = _invited(survey, 1)[0]
-    services.response_submit(survey=survey, member=member, answers={scale: 4})
+    response_submit(survey=survey, member=member, answers={scale: 4})
     assert not Response.objects.exists()
     assert survey.has_answers()
     with pytest.raises(ValidationError, match="cannot change now"):
-        services.survey_save(survey=survey, is_anonymous=False)
+        survey_save(survey=survey, is_anonymous=False)
     choice_question = Question(survey=survey, kind="single", text="New")
     with pytest.raises(ValidationError, match="the questions cannot change"):
-        services.question_save(question=choice_question, choices=["A", "B"])
+        question_save(question=choice_question, choices=["A", "B"])
     assert not Choice.objects.exists()
 
 

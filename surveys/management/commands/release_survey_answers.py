@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from surveys.services import releases_run
+from surveys.services.release import releases_run
 
 
 class Command(BaseCommand):

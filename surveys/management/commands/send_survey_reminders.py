@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from surveys.services import reminders_send
+from surveys.services.organise import reminders_send
 
 
 class Command(BaseCommand):

@@ -1,13 +1,12 @@
-"""The organisers' forms for building surveys. (The members' answering form is in forms.py.)"""
+"""The organisers' forms for building surveys."""
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from cop_portal.web.forms import UK_TIME_HELP, PortalFormHelper, datetime_input
-from events.models import Event
 
-from .models import Question, Survey
+from ..models import Question, Survey
+from ..selectors.organise import survey_sessions
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -21,7 +20,7 @@ class SurveyForm(forms.ModelForm):
     closing after opening) are checked by the form, so they show as form errors."""
 
     event = SessionChoiceField(
-        queryset=Event.objects.none(),
+        queryset=None,
         required=False,
         label="Session",
         empty_label="Not about a session",
@@ -62,14 +61,7 @@ class SurveyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Sessions that happened or are published, and the one already chosen: never a
-        # cancelled or draft session that is still to come.
-        sessions = Q(status=Event.Status.PUBLISHED) | (
-            Q(starts_at__lte=timezone.now()) & ~Q(status=Event.Status.CANCELLED)
-        )
-        if self.instance.event_id:
-            sessions |= Q(pk=self.instance.event_id)
-        self.fields["event"].queryset = Event.objects.filter(sessions).order_by("-starts_at")
+        self.fields["event"].queryset = survey_sessions(chosen_id=self.instance.event_id)
         self.fields["caucus"].empty_label = "Not a caucus survey"
         self.helper = PortalFormHelper("Save survey")
 

@@ -1,7 +1,9 @@
+"""The members' answering form."""
+
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from .models import Question
+from ..models import Question
 
 
 def _field_name(question) -> str:

@@ -1,74 +1,26 @@
-"""Reads for surveys: what waits for a member, response rates, and results computed in the
-database in a fixed number of queries however many people answered."""
+"""Reads for survey results: counts, scale statistics and free text worked out in the database
+in a fixed number of queries however many people answered, and the breakdowns by group, all
+protected together (surveys.disclosure) for whoever is looking."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
+from cop_portal.web.disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
 from members.models import Organisation, Sector, Seniority
 
-from .disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
-from .models import Answer, Invitation, Question, Response, Survey
-
-
-def surveys_waiting(*, member, now=None):
-    """Open surveys this member was invited to and has not answered, closing soonest first."""
-    now = now or timezone.now()
-    return Survey.objects.filter(
-        status=Survey.Status.PUBLISHED,
-        opens_at__lte=now,
-        closes_at__gt=now,
-        invitations__member=member,
-        invitations__responded=False,
-    ).order_by("closes_at")
-
-
-def survey_for_member(*, slug: str, member):
-    """A published survey with whether this member is invited and has answered."""
-    return (
-        Survey.objects.filter(slug=slug, status=Survey.Status.PUBLISHED)
-        .annotate(
-            invited=Exists(Invitation.objects.filter(survey=OuterRef("pk"), member=member)),
-            answered=Exists(
-                Invitation.objects.filter(survey=OuterRef("pk"), member=member, responded=True)
-            ),
-        )
-        .select_related("event", "caucus")
-        .first()
-    )
-
-
-def questions_of(*, survey):
-    return list(survey.questions.prefetch_related("choices").order_by("order", "pk"))
-
-
-def surveys_with_rates():
-    """Every survey with invited and responded counts, for the organisers' list."""
-    return Survey.objects.select_related("event", "caucus").annotate(
-        invited=Count("invitations", distinct=True),
-        responded=Count("invitations", filter=Q(invitations__responded=True), distinct=True),
-    )
-
-
-def audience_from_caucus(survey: Survey) -> bool:
-    """A caucus survey, or a survey after a caucus session: the people invited are a caucus,
-    or those of its members at the session, so their number is special category data."""
-    return survey.kind == Survey.Kind.CAUCUS or (
-        survey.event_id is not None and survey.event.caucus_id is not None
-    )
+from ..caching import closed_results
+from ..models import Answer, Question, Response, Survey
+from .respond import questions_of
 
 
 def response_rate(responded: int, invited: int) -> float | None:
     """Responses as a share of people invited, or None before anyone is invited."""
     return round(responded / invited, 4) if invited else None
-
-
-# Results -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -112,7 +64,7 @@ class Results:
 TEXT_ANSWERS_SHOWN = 200
 
 
-def results(*, survey: Survey) -> Results:
+def survey_results(*, survey: Survey) -> Results:
     """Counts, scale statistics, net promoter score and free text for every question.
 
     Only released answers count: an anonymous answer still sealed is counted as waiting and
@@ -400,9 +352,9 @@ def breakdown(*, question: Question, by: str, see_everything: bool):
 
 
 def disclosed_results(*, survey: Survey, see_everything: bool) -> Results:
-    """`results` with what this viewer may see: hidden counts are None, and every question that
-    can be broken down carries its tables by each dimension, all from one protected set."""
-    found = results(survey=survey)
+    """`survey_results` with what this viewer may see: hidden counts are None, and every question
+    that can be broken down carries its tables by each dimension, all from one protected set."""
+    found = survey_results(survey=survey)
     figures = disclosed_figures(
         questions=[r.question for r in found.questions], see_everything=see_everything
     )
@@ -459,23 +411,10 @@ def responses_by_day(*, survey):
     )
 
 
-# A closed survey takes no more answers, so its results are worked out once and kept.
-CLOSED_RESULTS_TIMEOUT = 60 * 60 * 24
-
-
-def _closed_results_key(survey, see_everything=False) -> str:
-    # The sealing time is in the key: results cached before the final release of anonymous
-    # answers can never be served after it. So is who is looking: protected figures and
-    # unsuppressed ones never pass between viewers.
-    sealed = survey.answers_sealed_at.timestamp() if survey.answers_sealed_at else "unsealed"
-    whose = "all" if see_everything else "protected"
-    return f"surveys:closed-results:{survey.pk}:{survey.closes_at.timestamp()}:{sealed}:{whose}"
-
-
 def results_with_days(*, survey, see_everything: bool = False) -> tuple[Results, list]:
     """`disclosed_results` and `responses_by_day` together: from the cache once the survey has
-    closed (reopening it changes the closing time, and the final release its sealing time, and
-    so the key); fresh while it is open. The page, its chart and its CSV all read this one
+    closed (surveys.caching: reopening it, or the final release, reads afresh); fresh while it
+    is open. The page, its chart and its CSV all read this one
     protected set."""
 
     def compute():
@@ -484,9 +423,4 @@ def results_with_days(*, survey, see_everything: bool = False) -> tuple[Results,
 
     if survey.closes_at > timezone.now():
         return compute()
-    key = _closed_results_key(survey, see_everything)
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CLOSED_RESULTS_TIMEOUT)
-    return found
+    return closed_results(survey, see_everything=see_everything, compute=compute)

@@ -1,0 +1,191 @@
+"""The organisers' writes: building a survey and its questions, publishing it, inviting the
+people it is for, and reminding those who have not answered."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cop_portal.web.portal_address import absolute_url
+from cop_portal.web.slugs import unique_slug
+from members.services import member_email_send
+
+from ..models import Choice, Invitation, Question, Survey
+from ..selectors.organise import audience
+from ..selectors.respond import minutes_to_answer
+
+REMINDER_BEFORE_CLOSE = timedelta(hours=48)
+
+
+# Building ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
+    closed_at = survey.closes_at
+    if survey.pk:
+        stored = Survey.objects.select_for_update().get(pk=survey.pk)
+        changed = {name for name, value in fields.items() if getattr(stored, name) != value}
+        if survey.has_answers() and {"is_anonymous", "kind", "event", "caucus"} & changed:
+            raise ValidationError(
+                "People have already answered, so whether it is anonymous and who it is for "
+                "cannot change now."
+            )
+        # Who it is for is fixed once invitations have gone: a caucus survey relabelled "whole
+        # CoP" would show its invitations, and so the caucus's members, to anyone.
+        if stored.invitations.exists() and {"kind", "event", "caucus"} & changed:
+            raise ValidationError(
+                "Invitations have gone out, so who this survey is for cannot change now. Make a "
+                "new survey for a different audience."
+            )
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    if survey.kind != Survey.Kind.POST_EVENT:
+        survey.event = None
+    if survey.kind != Survey.Kind.CAUCUS:
+        survey.caucus = None
+    if not survey.slug:
+        survey.slug = unique_slug(Survey, survey.title)
+    if survey.pk is None:
+        survey.created_by = user
+    if closed_at and survey.closes_at > closed_at:
+        # Reopened, or given longer: answers will be sealed again at the new close.
+        survey.answers_sealed_at = None
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+def _editable(survey: Survey):
+    if survey.has_answers():
+        raise ValidationError("People have already answered, so the questions cannot change.")
+
+
+@transaction.atomic
+def question_save(*, question: Question, choices: list[str] | None = None, **fields) -> Question:
+    """Create or change a question; for a choice question, `choices` is the list of options in
+    order (blank lines are dropped)."""
+    _editable(question.survey)
+    for name, value in fields.items():
+        setattr(question, name, value)
+    if question.pk is None and not question.order:
+        last = question.survey.questions.order_by("-order").first()
+        question.order = (last.order + 1) if last else 1
+    options = [c.strip() for c in (choices or []) if c.strip()]
+    if question.kind in Question.CHOICE_KINDS and len(options) < 2:
+        raise ValidationError("A choice question needs at least two options.")
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValidationError("Each option must be different.")
+    question.full_clean()
+    question.save()
+    question.choices.all().delete()
+    if question.kind in Question.CHOICE_KINDS:
+        Choice.objects.bulk_create(
+            Choice(question=question, text=text, order=i) for i, text in enumerate(options, 1)
+        )
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    _editable(question.survey)
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: Question, direction: int) -> None:
+    """Swap a question with its neighbour above (-1) or below (+1), renumbering 1, 2, 3…"""
+    questions = list(question.survey.questions.select_for_update().order_by("order", "pk"))
+    index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    other = index + direction
+    if 0 <= other < len(questions):
+        questions[index], questions[other] = questions[other], questions[index]
+    for number, q in enumerate(questions, 1):
+        if q.order != number:
+            q.order = number
+            q.save(update_fields=["order"])
+
+
+@transaction.atomic
+def survey_publish(*, survey: Survey) -> Survey:
+    if survey.status == Survey.Status.PUBLISHED:
+        raise ValidationError("This survey is already published.")
+    if not survey.questions.exists():
+        raise ValidationError("Add at least one question before publishing.")
+    if survey.closes_at <= timezone.now():
+        raise ValidationError("The closing date has passed: move it later first.")
+    survey.status = Survey.Status.PUBLISHED
+    survey.published_at = timezone.now()
+    survey.save(update_fields=["status", "published_at"])
+    return survey
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_invite(*, survey: Survey) -> int:
+    """Invite everyone the survey is for who has not been invited yet, and email them.
+    Safe to run again: it adds only newcomers (say, attendance recorded later).
+    Returns how many were invited this time."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != Survey.Status.PUBLISHED:
+        raise ValidationError("Publish the survey before inviting people.")
+    if survey.closes_at <= timezone.now():
+        raise ValidationError("This survey has closed.")
+    already = survey.invitations.values("member_id")
+    new_members = list(audience(survey).exclude(pk__in=already))
+    Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in new_members)
+    survey.invitations_sent_at = survey.invitations_sent_at or timezone.now()
+    survey.save(update_fields=["invitations_sent_at"])
+    minutes = minutes_to_answer(list(survey.questions.all()))
+    transaction.on_commit(lambda: _send_invitations(survey, new_members, minutes))
+    return len(new_members)
+
+
+def _send_invitations(survey, members, minutes):
+    link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+    for member in members:
+        member_email_send(
+            member=member,
+            subject=f"{survey.title} (about {minutes} minute{'s' if minutes != 1 else ''})",
+            template="surveys/email/invitation.txt",
+            context={"survey": survey, "link": link, "minutes": minutes},
+            category="surveys",
+        )
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind people who have not answered a survey that closes within two days, once.
+    Run it with the other scheduled commands: `manage.py send_survey_reminders`."""
+    now = now or timezone.now()
+    due = Survey.objects.filter(
+        status=Survey.Status.PUBLISHED,
+        reminders_sent_at__isnull=True,
+        closes_at__gt=now,
+        closes_at__lte=now + REMINDER_BEFORE_CLOSE,
+        invitations_sent_at__isnull=False,
+    )
+    sent = 0
+    for survey in due:
+        marked = Survey.objects.filter(pk=survey.pk, reminders_sent_at__isnull=True).update(
+            reminders_sent_at=now
+        )
+        if not marked:
+            continue
+        waiting = survey.invitations.filter(responded=False).select_related("member")
+        link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+        minutes = minutes_to_answer(list(survey.questions.all()))
+        for invitation in waiting:
+            if member_email_send(
+                member=invitation.member,
+                subject=f"Reminder: {survey.title} closes soon",
+                template="surveys/email/reminder.txt",
+                context={"survey": survey, "link": link, "minutes": minutes},
+                category="surveys",
+            ):
+                sent += 1
+        waiting.update(reminded_on=timezone.localdate(now))
+    return sent
