@@ -12,8 +12,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from resources import selectors as resource_selectors
-
 from .. import selectors, services
 from ..calendar import ics_calendar
 from ..forms import CaucusJoinForm, SuggestionForm
@@ -61,12 +59,7 @@ def past(request):
 @require_GET
 def detail(request, slug):
     view = _event_or_404(slug, request.user)
-    resources = resource_selectors.event_resources(user=request.user, event=view.event)
-    return render(
-        request,
-        "events/detail.html",
-        {"view": view, "event": view.event, "resources": resources},
-    )
+    return render(request, "events/detail.html", {"view": view, "event": view.event})
 
 
 @login_not_required
