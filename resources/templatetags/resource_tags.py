@@ -3,7 +3,8 @@ from urllib.parse import parse_qs, urlparse
 
 from django import template
 
-from ..selectors import event_resources as event_resources_visible
+from ..selectors.hub import event_resources as event_resources_visible
+from ..uploads import FILE_LABELS
 
 register = template.Library()
 
@@ -33,6 +34,12 @@ def video_embed_url(url: str) -> str:
     if host == "vimeo.com" and parts.path.strip("/").isdigit():
         return f"{EMBED_HOSTS[1]}/video/{parts.path.strip('/')}"
     return ""
+
+
+@register.filter
+def file_label(content_type: str) -> str:
+    """The kind of a stored file as organisers name it ("PDF"), from its content type."""
+    return FILE_LABELS.get(content_type, content_type)
 
 
 @register.inclusion_tag("resources/_event_resources.html", takes_context=True)
