@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from pytest_django.asserts import assertContains, assertNotContains
 
-from events import services
 from events.models import Attendance, CaucusMembership, Registration, Suggestion
+from events.services import public as services
 from events.views import public
 from members import data_rights
 from members.models import Action

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import services
 from events.models import Attendance, Event, EventKind, Programme, Registration
+from events.services import organise, public
 from members.models import User
 
 from ..factories import UserFactory
@@ -56,7 +56,7 @@ def event(kind):
 
 def register(member, event, capture):
     with capture(execute=True):
-        return services.registration_create(event=event, member=member)
+        return public.registration_create(event=event, member=member)
 
 
 def calendar_attachments(message):
@@ -162,7 +162,7 @@ def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        promoted = services.registration_cancel(registration=place)
+        promoted = public.registration_cancel(registration=place)
 
     assert promoted.member == waiting
     assert promoted.status == Registration.Status.CONFIRMED
@@ -189,7 +189,7 @@ def test_cancelling_an_event_tells_everyone_booked_or_waiting(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        told = services.event_cancel(event=event)
+        told = organise.event_cancel(event=event)
 
     assert told == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([booked.email, waiting.email])
@@ -230,7 +230,7 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
     Attendance.objects.create(event=past_event, member=walk_in, walk_in=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event,
             user=organiser,
             outcome_summary="We heard from two maternity teams about naming racism.",
@@ -260,7 +260,7 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.event_summary_publish(
+        again = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="A corrected summary."
         )
 
@@ -278,7 +278,7 @@ def test_catch_up_skips_members_who_turned_catch_up_emails_off(
     Attendance.objects.create(event=past_event, member=UserFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="What we talked about."
         )
 
@@ -297,7 +297,7 @@ def test_catch_up_waits_until_attendance_is_recorded(
             event=past_event, member=member, status=Registration.Status.CONFIRMED
         )
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="What we talked about."
         )
     assert due is None
@@ -306,9 +306,9 @@ def test_catch_up_waits_until_attendance_is_recorded(
     assert past_event.summary_published_at is not None
     assert past_event.catch_up_sent_at is None
 
-    services.attendance_record(event=past_event, present_ids=[came.pk], recorded_by=organiser)
+    organise.attendance_record(event=past_event, present_ids=[came.pk], recorded_by=organiser)
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(event=past_event, user=organiser)
+        due = organise.event_summary_publish(event=past_event, user=organiser)
     assert due == 1
     assert [m.to for m in mail.outbox] == [[missed.email]]
 
@@ -329,12 +329,12 @@ def test_reminders_go_once_to_each_booking_within_the_lead_time(kind):
     book(soon, second)
     book(later, first)
 
-    assert services.reminders_send(now=now) == 2
+    assert public.reminders_send(now=now) == 2
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
     booking.refresh_from_db()
     assert booking.reminder_sent_at == now
-    assert services.reminders_send(now=now + timedelta(minutes=15)) == 0
+    assert public.reminders_send(now=now + timedelta(minutes=15)) == 0
     assert len(mail.outbox) == 2
 
 
@@ -348,7 +348,7 @@ def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_pla
     book(event, UserFactory(), status=Registration.Status.CANCELLED)
     book(event, UserFactory(), status=Registration.Status.WAITLISTED)
 
-    assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
+    assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
 
     assert [m.to for m in mail.outbox] == [[keen.email]]
 
@@ -357,7 +357,7 @@ def test_reminders_skip_cancelled_events(kind):
     event = make_event(kind, status=Event.Status.CANCELLED)
     book(event, UserFactory())
 
-    assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
+    assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 
@@ -366,7 +366,7 @@ def test_a_reminder_can_be_unsubscribed_from_in_one_click(kind):
     member = UserFactory(name="Ada Okafor")
     book(event, member)
 
-    services.reminders_send(now=STARTS_AT - timedelta(hours=3))
+    public.reminders_send(now=STARTS_AT - timedelta(hours=3))
 
     (message,) = mail.outbox
     assert message.subject == "[CoP Portal] Reminder: Racism and maternity care"
@@ -436,7 +436,7 @@ def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
     UserFactory(is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.programme_publish(programme=programme)
+        organise.programme_publish(programme=programme)
 
     assert [m.to for m in mail.outbox] == [[keen.email]]
     message = mail.outbox[0]
@@ -462,7 +462,7 @@ def test_no_reminder_for_a_booking_made_inside_the_reminder_window(kind):
     early, late = book(event, UserFactory()), book(event, UserFactory())
     Registration.objects.filter(pk=early.pk).update(requested_at=timezone.now() - timedelta(days=5))
 
-    assert services.reminders_send() == 1
+    assert public.reminders_send() == 1
     assert [m.to for m in mail.outbox] == [[early.member.email]]
     late.refresh_from_db()
     assert late.reminder_sent_at is None
@@ -481,7 +481,7 @@ def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
     later = event.starts_at + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
+        organise.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [confirmed.member.email, waiting.member.email]
@@ -501,5 +501,5 @@ def test_a_change_calendars_do_not_show_emails_nobody(kind, django_capture_on_co
     event = make_event(kind)
     book(event, UserFactory())
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_save(event=event, summary="A clearer description of the session.")
+        organise.event_save(event=event, summary="A clearer description of the session.")
     assert mail.outbox == []
