@@ -19,6 +19,7 @@ checks them and raises ValidationError, which the page shows.
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseModelForm
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import View
@@ -122,7 +123,9 @@ class OrganiserFormView(OrganiserPage):
         return form.is_valid()
 
     def get_form_kwargs(self) -> dict:
-        kwargs = {} if self.model is None else {"instance": self.object}
+        # A plain Form on an object's page (a decision about it) does not edit the object.
+        edits = self.model is not None and issubclass(self.form_class, BaseModelForm)
+        kwargs = {"instance": self.object} if edits else {}
         if self.request.method == "POST":
             kwargs |= {"data": self.request.POST, "files": self.request.FILES}
         return kwargs

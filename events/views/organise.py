@@ -316,14 +316,14 @@ class SuggestionEdit(OrganiserFormView):
 
     def get_form_kwargs(self):
         # Not a ModelForm: the service, not the form, decides what a status change means.
-        kwargs = super().get_form_kwargs()
-        suggestion = kwargs.pop("instance")
-        kwargs["initial"] = {
-            "status": suggestion.status,
-            "organiser_note": suggestion.organiser_note,
-            "event": suggestion.event_id,
+        suggestion = self.object
+        return super().get_form_kwargs() | {
+            "initial": {
+                "status": suggestion.status,
+                "organiser_note": suggestion.organiser_note,
+                "event": suggestion.event_id,
+            }
         }
-        return kwargs
 
     def title_for(self, suggestion):
         return f"Respond to “{suggestion.topic}”"

@@ -189,11 +189,6 @@ class CaseStudyReview(OrganiserFormView):
     def get_queryset(self):
         return selectors.case_study_for_review()
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        del kwargs["instance"]  # a decision about the case study, not a change to it
-        return kwargs
-
     def title_for(self, case_study):
         return f"Review “{case_study.title}”"
 
