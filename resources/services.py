@@ -1,5 +1,6 @@
-"""Writes for the resource hub: resources and their search index, pathways and progress,
-private reflections, case studies and their moderation, and the initiatives directory."""
+"""Writes for the resource hub: resources and their search index, pathways with their steps
+and progress, private reflections, case studies and their moderation, the initiatives directory
+and the topics."""
 
 import secrets
 

@@ -17,7 +17,7 @@ from cop_portal.web.forms import (
     datetime_input,
 )
 
-from ..models import Event, Goal, Programme, Speaker, Suggestion
+from ..models import Event, Programme, Speaker, Suggestion
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -41,13 +41,6 @@ class EventForm(forms.ModelForm):
     """An event's details. Times are typed and shown in UK time (the site's time zone), so a
     time that does not exist or happens twice at the clock change gets Django's own error."""
 
-    goals = forms.ModelMultipleChoiceField(
-        queryset=Goal.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Goals it serves",
-    )
-
     class Meta:
         model = Event
         fields = [
@@ -67,6 +60,7 @@ class EventForm(forms.ModelForm):
             "registration_closes_at",
         ]
         labels = {
+            "goals": "Goals it serves",
             "kind": "Kind of event",
             "caucus": "Caucus session for",
             "starts_at": "Starts (UK time)",
@@ -84,6 +78,7 @@ class EventForm(forms.ModelForm):
         }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
+            "goals": forms.CheckboxSelectMultiple,
             "starts_at": datetime_input(),
             "ends_at": datetime_input(),
             "registration_opens_at": datetime_input(),

@@ -49,13 +49,6 @@ class ReflectionForm(forms.Form):
 
 
 class CaseStudyForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Topics",
-    )
-
     class Meta:
         model = CaseStudy
         fields = [
@@ -79,6 +72,7 @@ class CaseStudyForm(forms.ModelForm):
             "what_we_did": forms.Textarea(attrs={"rows": 6}),
             "what_changed": forms.Textarea(attrs={"rows": 5}),
             "to_share": forms.Textarea(attrs={"rows": 4}),
+            "topics": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):

@@ -44,9 +44,6 @@ class ResourceForm(forms.ModelForm):
     """A resource's details, with its file as a separate, optional upload: the service checks
     the file's content before anything is stored."""
 
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
     event = SessionChoiceField(
         queryset=None,  # the sessions this resource can be linked to: see __init__
         required=False,
@@ -86,6 +83,7 @@ class ResourceForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "key_takeaways": forms.Textarea(attrs={"rows": 4}),
+            "topics": forms.CheckboxSelectMultiple,
             "published_on": date_input(),
             "transcript": forms.Textarea(attrs={"rows": 6}),
         }
@@ -206,10 +204,6 @@ class ModerationForm(forms.Form):
 
 
 class InitiativeForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
     class Meta:
         model = Initiative
         fields = [
@@ -223,7 +217,10 @@ class InitiativeForm(forms.ModelForm):
             "status",
         ]
         help_texts = {"contact": "A name, role or email address people can use to ask about it."}
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "topics": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
