@@ -1,10 +1,11 @@
 """The organisers' create, edit and delete pages, from one pattern.
 
-A page is a subclass naming its model, form, permission and the service that does the write;
-everything else (finding the object or answering 404, showing the form, putting the service's
-refusals on it, the message, the redirect) happens here, and the pages share
-templates/organise/{base,form,confirm_delete}.html. A view holds no rules: the service it calls
-checks them and raises ValidationError, which the page shows.
+A page is a subclass naming its model, form and the service that does the write, and its
+permission unless that is Django's own to add or change the model's objects; everything else
+(finding the object or answering 404, showing the form, putting the service's refusals on it,
+the message, the redirect) happens here, and the pages share
+templates/organise/{base,form,formset_form,confirm_delete}.html. A view holds no rules: the
+service it calls checks them and raises ValidationError, which the page shows.
 
     class GlossaryTermEdit(OrganiserFormView):
         model = GlossaryTerm
@@ -174,6 +175,7 @@ class OrganiserFormsetView(OrganiserFormView):
     submit_label = "Save"
 
     def get_form(self):
+        """The form, with the rows beside it as `self.formset`."""
         self.formset = self.formset_class(**self.get_formset_kwargs())
         return super().get_form()
 
