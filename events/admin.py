@@ -1,8 +1,5 @@
 from django.contrib import admin
 
-from members.services import AuditAction as Action
-from members.services import audit_record
-
 from .models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from .models import (
     Attendance,
@@ -16,6 +13,7 @@ from .models import (
     Speaker,
     Suggestion,
 )
+from .services.organise import caucus_choices_viewed
 
 
 def _sees_caucus_choices(request) -> bool:
@@ -79,14 +77,14 @@ class CaucusMembershipAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         if response.status_code == 200:
-            audit_record(request, Action.CAUCUS_CHOICES_VIEWED, detail="list")
+            caucus_choices_viewed(request=request)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200:
             choice = response.context_data["original"]  # the record the page shows
-            audit_record(request, Action.CAUCUS_CHOICES_VIEWED, target=choice)
+            caucus_choices_viewed(request=request, choice=choice)
         return response
 
 

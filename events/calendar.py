@@ -71,3 +71,14 @@ def ics_calendar(events, *, name: str, joining_links_for=frozenset(), alarm: boo
         calendar.add_component(item)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def ics_attachment(event: Event, *, registered: bool = True) -> tuple[str, bytes, str]:
+    """The event as a calendar file attached to an email, with its joining link for a member
+    who holds a place."""
+    content = ics_calendar(
+        [event],
+        name=event.title,
+        joining_links_for=frozenset({event.id}) if registered else frozenset(),
+    )
+    return (f"{event.slug}.ics", content, "text/calendar")

@@ -20,17 +20,21 @@ urlpatterns = [
     path("suggestions/", public.suggestions, name="suggestions"),
     # Organisers
     path("organise/programme/", organise.programme, name="organise_programme"),
-    path("organise/programme/new/", organise.programme_new, name="programme_new"),
-    path("organise/programme/<int:pk>/edit/", organise.programme_edit, name="programme_edit"),
+    path("organise/programme/new/", organise.ProgrammeEdit.as_view(), name="programme_new"),
+    path(
+        "organise/programme/<int:pk>/edit/",
+        organise.ProgrammeEdit.as_view(),
+        name="programme_edit",
+    ),
     path(
         "organise/programme/<int:pk>/publish/",
         organise.programme_publish,
         name="programme_publish",
     ),
-    path("organise/events/new/", organise.event_new, name="event_new"),
-    path("organise/events/<int:pk>/edit/", organise.event_edit, name="event_edit"),
+    path("organise/events/new/", organise.EventEdit.as_view(), name="event_new"),
+    path("organise/events/<int:pk>/edit/", organise.EventEdit.as_view(), name="event_edit"),
     path("organise/events/<int:pk>/publish/", organise.event_publish, name="event_publish"),
-    path("organise/events/<int:pk>/cancel/", organise.event_cancel, name="event_cancel"),
+    path("organise/events/<int:pk>/cancel/", organise.EventCancel.as_view(), name="event_cancel"),
     path(
         "organise/events/<int:pk>/attendance/",
         organise.event_attendance,
@@ -41,7 +45,15 @@ urlpatterns = [
         organise.event_walk_in,
         name="event_walk_in",
     ),
-    path("organise/events/<int:pk>/summary/", organise.event_summary, name="event_summary"),
+    path(
+        "organise/events/<int:pk>/summary/",
+        organise.EventSummary.as_view(),
+        name="event_summary",
+    ),
     path("organise/suggestions/", organise.suggestions, name="suggestions_triage"),
-    path("organise/suggestions/<int:pk>/", organise.suggestion_edit, name="suggestion_edit"),
+    path(
+        "organise/suggestions/<int:pk>/",
+        organise.SuggestionEdit.as_view(),
+        name="suggestion_edit",
+    ),
 ]

@@ -1,25 +1,21 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+from .caching import resources_changed
+
 
 class ResourcesConfig(AppConfig):
     name = "resources"
 
     def ready(self):
-        from events.models import Event
-
-        from .models import Resource
-
-        # Kept totals and lists of resources (resources.selectors) start again whenever a
-        # resource, or a session's caucus, changes.
-        for model in (Resource, Event):
-            post_save.connect(_counts_forget, sender=model, dispatch_uid=f"counts-{model.__name__}")
-            post_delete.connect(
-                _counts_forget, sender=model, dispatch_uid=f"counts-gone-{model.__name__}"
-            )
+        # Kept totals and lists of resources (resources.caching) start again whenever a
+        # resource, or a session's caucus, changes. The session's model is named rather than
+        # imported: resources reaches events only through its services and selectors.
+        for model in ("resources.Resource", "events.Event"):
+            name = model.rpartition(".")[2]
+            post_save.connect(_counts_forget, sender=model, dispatch_uid=f"counts-{name}")
+            post_delete.connect(_counts_forget, sender=model, dispatch_uid=f"counts-gone-{name}")
 
 
 def _counts_forget(sender, **kwargs):
-    from .selectors import resources_changed
-
     resources_changed()

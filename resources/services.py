@@ -1,5 +1,6 @@
-"""Writes for the resource hub: resources and their search index, pathways and progress,
-private reflections, case studies and their moderation, and the initiatives directory."""
+"""Writes for the resource hub: resources and their search index, pathways with their steps
+and progress, private reflections, case studies and their moderation, the initiatives directory
+and the topics."""
 
 import secrets
 
@@ -19,6 +20,7 @@ from .models import (
     Reflection,
     Resource,
     StepProgress,
+    Topic,
 )
 from .uploads import upload_validate
 
@@ -100,7 +102,10 @@ def resource_save(
     for name, value in fields.items():
         setattr(resource, name, value)
     if upload is not None:
-        resource.file_type = upload_validate(upload)
+        try:
+            resource.file_type = upload_validate(upload)
+        except ValidationError as error:
+            raise ValidationError({"file": error.messages}) from error
         resource.file_size = upload.size
         resource.file = upload
     elif remove_file:
@@ -138,8 +143,11 @@ def resource_delete(*, resource: Resource) -> None:
 
 
 @transaction.atomic
-def pathway_save(*, pathway: LearningPathway | None = None, **fields) -> LearningPathway:
-    """Create a pathway (no `pathway` given) or change one."""
+def pathway_save(
+    *, pathway: LearningPathway | None = None, steps=None, **fields
+) -> LearningPathway:
+    """Create a pathway (no `pathway` given) or change one, with its steps when `steps` (a
+    valid, bound PathwayStepFormSet) is given."""
     pathway = pathway or LearningPathway()
     for name, value in fields.items():
         setattr(pathway, name, value)
@@ -147,6 +155,9 @@ def pathway_save(*, pathway: LearningPathway | None = None, **fields) -> Learnin
         pathway.slug = _unique_slug(LearningPathway, pathway.title)
     pathway.full_clean()
     pathway.save()
+    if steps is not None:
+        steps.instance = pathway
+        steps.save()
     return pathway
 
 
@@ -261,3 +272,17 @@ def initiative_save(*, initiative: Initiative | None = None, topics=None, **fiel
     if topics is not None:
         initiative.topics.set(topics)
     return initiative
+
+
+# Topics --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def topic_save(*, topic: Topic | None = None, name: str) -> Topic:
+    """Create a topic (no `topic` given) or rename one: its slug follows its name."""
+    topic = topic or Topic()
+    topic.name = name
+    topic.slug = slugify(name)
+    topic.full_clean()
+    topic.save()
+    return topic

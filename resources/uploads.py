@@ -26,6 +26,12 @@ ALLOWED_TYPES = {
     ".txt": "text/plain",
     ".csv": "text/csv",
 }
+# "application/pdf" → "PDF": the kind of file as organisers name it (the first extension
+# listed for a type wins, so image/jpeg is "JPG").
+FILE_LABELS = {
+    content_type: extension.lstrip(".").upper()
+    for extension, content_type in reversed(ALLOWED_TYPES.items())
+}
 # Office files are zip archives: which folder inside says which kind it really is.
 OOXML_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 HEAD_BYTES = 8192

@@ -29,18 +29,32 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", community.initiative, name="initiative"),
     # Organisers
     path("organise/resources/", organise.resources, name="organise_resources"),
-    path("organise/resources/new/", organise.resource_new, name="resource_new"),
-    path("organise/resources/<int:pk>/edit/", organise.resource_edit, name="resource_edit"),
-    path("organise/resources/<int:pk>/delete/", organise.resource_delete, name="resource_delete"),
+    path("organise/resources/new/", organise.ResourceEdit.as_view(), name="resource_new"),
+    path(
+        "organise/resources/<int:pk>/edit/", organise.ResourceEdit.as_view(), name="resource_edit"
+    ),
+    path(
+        "organise/resources/<int:pk>/delete/",
+        organise.ResourceDelete.as_view(),
+        name="resource_delete",
+    ),
     path("organise/pathways/", organise.pathways, name="organise_pathways"),
-    path("organise/pathways/new/", organise.pathway_new, name="pathway_new"),
-    path("organise/pathways/<int:pk>/edit/", organise.pathway_edit, name="pathway_edit"),
+    path("organise/pathways/new/", organise.PathwayEdit.as_view(), name="pathway_new"),
+    path("organise/pathways/<int:pk>/edit/", organise.PathwayEdit.as_view(), name="pathway_edit"),
     path("organise/case-studies/", organise.case_studies, name="moderation"),
-    path("organise/case-studies/<int:pk>/", organise.case_study_review, name="case_study_review"),
+    path(
+        "organise/case-studies/<int:pk>/",
+        organise.CaseStudyReview.as_view(),
+        name="case_study_review",
+    ),
     path("organise/initiatives/", organise.initiatives, name="organise_initiatives"),
-    path("organise/initiatives/new/", organise.initiative_new, name="initiative_new"),
-    path("organise/initiatives/<int:pk>/edit/", organise.initiative_edit, name="initiative_edit"),
+    path("organise/initiatives/new/", organise.InitiativeEdit.as_view(), name="initiative_new"),
+    path(
+        "organise/initiatives/<int:pk>/edit/",
+        organise.InitiativeEdit.as_view(),
+        name="initiative_edit",
+    ),
     path("organise/topics/", organise.topics, name="topics"),
-    path("organise/topics/new/", organise.topic_new, name="topic_new"),
-    path("organise/topics/<int:pk>/edit/", organise.topic_edit, name="topic_edit"),
+    path("organise/topics/new/", organise.TopicEdit.as_view(), name="topic_new"),
+    path("organise/topics/<int:pk>/edit/", organise.TopicEdit.as_view(), name="topic_edit"),
 ]

@@ -1,10 +1,10 @@
-"""Form plumbing every app shares: the crispy helper, the browser's own date pickers, and a
+"""Form plumbing every app shares: the crispy helpers, the browser's own date pickers, and a
 date range with either end open."""
 
 import datetime
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -21,6 +21,38 @@ class PortalFormHelper(FormHelper):
     def __init__(self, submit_label, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_input(Submit("submit", submit_label))
+
+
+class FilterHelper(PortalFormHelper):
+    """The helper of the filters above a list: they go in the address, so a filtered list can
+    be bookmarked and paged through."""
+
+    _form_method = "get"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("Filter", *args, **kwargs)
+
+
+class InnerFormHelper(FormHelper):
+    """For a form drawn inside the page's own <form> (beside a formset), which carries the
+    token and the button."""
+
+    form_tag = False
+    disable_csrf = True
+
+
+class FormsetRowsHelper(InnerFormHelper):
+    """Each form of a formset in a numbered fieldset, with its box to delete the row."""
+
+    render_hidden_fields = True
+    legend = ""
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = Layout(
+            Fieldset(f"{self.legend} {{{{ forloop.counter }}}}", *self.fields, "DELETE")
+        )
 
 
 def date_input(**attrs) -> forms.DateInput:

@@ -1,10 +1,11 @@
 """The organisers' create, edit and delete pages, from one pattern.
 
-A page is a subclass naming its model, form, permission and the service that does the write;
-everything else (finding the object or answering 404, showing the form, putting the service's
-refusals on it, the message, the redirect) happens here, and the pages share
-templates/organise/{base,form,confirm_delete}.html. A view holds no rules: the service it calls
-checks them and raises ValidationError, which the page shows.
+A page is a subclass naming its model, form and the service that does the write, and its
+permission unless that is Django's own to add or change the model's objects; everything else
+(finding the object or answering 404, showing the form, putting the service's refusals on it,
+the message, the redirect) happens here, and the pages share
+templates/organise/{base,form,formset_form,confirm_delete}.html. A view holds no rules: the
+service it calls checks them and raises ValidationError, which the page shows.
 
     class GlossaryTermEdit(OrganiserFormView):
         model = GlossaryTerm
@@ -19,6 +20,7 @@ checks them and raises ValidationError, which the page shows.
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseModelForm
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import View
@@ -105,8 +107,10 @@ class OrganiserFormView(OrganiserPage):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        # Named as it is stored: a ModelForm writes the posted values onto the object it edits.
+        title = self.title_for(self.object)
         form = self.get_form()
-        if form.is_valid():
+        if self.is_valid(form):
             try:
                 saved = self.save(form)
             except ValidationError as error:
@@ -114,10 +118,15 @@ class OrganiserFormView(OrganiserPage):
             else:
                 messages.success(request, self.success_message(saved))
                 return redirect(self.success_url_for(saved))
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form, title=title))
+
+    def is_valid(self, form) -> bool:
+        return form.is_valid()
 
     def get_form_kwargs(self) -> dict:
-        kwargs = {} if self.model is None else {"instance": self.object}
+        # A plain Form on an object's page (a decision about it) does not edit the object.
+        edits = self.model is not None and issubclass(self.form_class, BaseModelForm)
+        kwargs = {"instance": self.object} if edits else {}
         if self.request.method == "POST":
             kwargs |= {"data": self.request.POST, "files": self.request.FILES}
         return kwargs
@@ -135,6 +144,15 @@ class OrganiserFormView(OrganiserPage):
     def creating(self) -> bool:
         return self.lookup_kwarg not in self.kwargs
 
+    def get_permission_required(self):
+        """Unless the page names its permission: Django's own to add the model's objects on a
+        create page, to change them on an edit page."""
+        if self.permission_required is None and self.model is not None:
+            meta = self.model._meta
+            action = "add" if self.creating else "change"
+            return [f"{meta.app_label}.{action}_{meta.model_name}"]
+        return super().get_permission_required()
+
     def save(self, form):
         """Write through the app's service and return what was saved."""
         raise NotImplementedError
@@ -145,6 +163,44 @@ class OrganiserFormView(OrganiserPage):
 
     def success_message(self, obj) -> str:
         return f"“{obj}” is saved."
+
+
+class OrganiserFormsetView(OrganiserFormView):
+    """Create or edit one thing with rows of its own (an event's speakers, a pathway's steps) in
+    one <form>. `save` finds the valid rows in `self.formset` and hands them to the same service
+    call as the form, which saves the thing and its rows together or not at all."""
+
+    template_name = "organise/formset_form.html"
+    formset_class = None
+    formset_prefix = ""
+    formset_helper_class = None  # lays out each row; see cop_portal.web.forms.FormsetRowsHelper
+    formset_heading = ""
+    formset_intro = ""
+    submit_label = "Save"
+
+    def get_form(self):
+        """The form, with the rows beside it as `self.formset`."""
+        self.formset = self.formset_class(**self.get_formset_kwargs())
+        return super().get_form()
+
+    def get_formset_kwargs(self) -> dict:
+        kwargs = {"instance": self.object, "prefix": self.formset_prefix}
+        if self.request.method == "POST":
+            kwargs["data"] = self.request.POST
+        return kwargs
+
+    def is_valid(self, form) -> bool:
+        return form.is_valid() and self.formset.is_valid()
+
+    def get_context_data(self, **context):
+        return super().get_context_data(
+            formset=self.formset,
+            formset_helper=self.formset_helper_class(),
+            formset_heading=self.formset_heading,
+            formset_intro=self.formset_intro,
+            submit_label=self.submit_label,
+            **context,
+        )
 
 
 class OrganiserDeleteView(OrganiserPage):

@@ -1,22 +1,20 @@
 """The organisers' side of the programme: programmes, events, speakers, attendance, summaries
 and members' suggestions. Each view checks one permission, calls one service or selector, and
-renders or redirects; the rules live in events/services.py."""
+renders or redirects; the rules live in events/services/organise.py. Create and edit pages
+come from the generic organiser pages (cop_portal/web/organise.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.services import AuditAction as Action
-from members.services import audit_record
+from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormsetView, OrganiserFormView
 
-from .. import selectors, services
-from ..forms import (
+from ..forms.organise import (
     AttendanceForm,
     EventForm,
     EventSummaryForm,
@@ -28,6 +26,8 @@ from ..forms import (
     WalkInForm,
 )
 from ..models import CAUCUS_CHOICE_PERMISSION, Event, Programme, Suggestion
+from ..selectors import organise as selectors
+from ..services import organise as services
 
 EVENTS_PAGE_SIZE = 50
 SUGGESTIONS_PAGE_SIZE = 50
@@ -37,12 +37,11 @@ def _members(n: int) -> str:
     return f"{n} member{'' if n == 1 else 's'}"
 
 
-def _form_page(request, form, *, title, intro=""):
-    return render(
-        request,
-        "events/organise/form.html",
-        {"form": form, "title": title, "intro": intro},
-    )
+class ProgrammePage:
+    """Every page here leads back to the programme."""
+
+    back_url = "events:organise_programme"
+    back_label = "Back to the programme"
 
 
 # The programme ---------------------------------------------------------------------------------
@@ -59,42 +58,25 @@ def programme(request):
         "events/organise/programme.html",
         {
             "horizon": selectors.programme_horizon(),
-            "programmes": Programme.objects.order_by("-starts_on"),
+            "programmes": selectors.programmes(),
             "page": events,
         },
     )
 
 
-@permission_required("events.add_programme", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def programme_new(request):
-    return _programme_form(request, Programme(), title="Add a programme")
-
-
-@permission_required("events.change_programme", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def programme_edit(request, pk):
-    programme = get_object_or_404(Programme, pk=pk)
-    return _programme_form(request, programme, title=f"Edit “{programme.title}”")
-
-
-def _programme_form(request, programme, *, title):
-    form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_save(programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"“{programme.title}” is saved.")
-            return redirect("events:organise_programme")
-    return _form_page(
-        request,
-        form,
-        title=title,
-        intro="A programme groups the sessions of a period. Publishing it publishes its draft "
-        "events and emails the members who asked to hear about new programmes.",
+class ProgrammeEdit(ProgrammePage, OrganiserFormView):
+    model = Programme
+    form_class = ProgrammeForm
+    intro = (
+        "A programme groups the sessions of a period. Publishing it publishes its draft events "
+        "and emails the members who asked to hear about new programmes."
     )
+
+    def title_for(self, programme):
+        return "Add a programme" if self.creating else f"Edit “{programme.title}”"
+
+    def save(self, form):
+        return services.programme_save(programme=self.object, **form.cleaned_data)
 
 
 @permission_required("events.change_programme", raise_exception=True)
@@ -117,52 +99,32 @@ def programme_publish(request, pk):
 # Events ----------------------------------------------------------------------------------------
 
 
-@permission_required("events.add_event", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def event_new(request):
-    return _event_form(request, Event(), title="Add an event")
+class EventEdit(ProgrammePage, OrganiserFormsetView):
+    """An event and its speakers, saved together."""
 
-
-@permission_required("events.change_event", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def event_edit(request, pk):
-    event = get_object_or_404(Event, pk=pk)
-    return _event_form(request, event, title=f"Edit “{event.title}”")
-
-
-def _event_form(request, event, *, title):
-    data = request.POST if request.method == "POST" else None
-    form = EventForm(data, instance=event)
-    speakers = SpeakerFormSet(data, instance=event, prefix="speakers")
-    if data is not None and form.is_valid() and speakers.is_valid():
-        fields = dict(form.cleaned_data)
-        goals = fields.pop("goals")
-        try:
-            # The event and its speakers are saved together, or not at all.
-            with transaction.atomic():
-                event = services.event_save(event=event, goals=goals, **fields)
-                speakers.instance = event
-                speakers.save()
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            draft = (
-                " as a draft: publish it when it is ready"
-                if event.status == Event.Status.DRAFT
-                else ""
-            )
-            messages.success(request, f"“{event.title}” is saved{draft}.")
-            return redirect("events:organise_programme")
-    return render(
-        request,
-        "events/organise/event_form.html",
-        {
-            "form": form,
-            "speakers": speakers,
-            "speakers_helper": SpeakerFormSetHelper(),
-            "title": title,
-        },
+    model = Event
+    form_class = EventForm
+    intro = (
+        "Enter every date and time in UK time. A new event is saved as a draft: members see it "
+        "once it is published."
     )
+    formset_class = SpeakerFormSet
+    formset_prefix = "speakers"
+    formset_helper_class = SpeakerFormSetHelper
+    formset_heading = "Speakers and facilitators"
+    formset_intro = "Fill in a blank set for each new person. Save to get more blank sets."
+    submit_label = "Save event"
+
+    def title_for(self, event):
+        return "Add an event" if self.creating else f"Edit “{event.title}”"
+
+    def save(self, form):
+        return services.event_save(event=self.object, speakers=self.formset, **form.cleaned_data)
+
+    def success_message(self, event):
+        if event.status == Event.Status.DRAFT:
+            return f"“{event.title}” is saved as a draft: publish it when it is ready."
+        return f"“{event.title}” is saved."
 
 
 @permission_required("events.change_event", raise_exception=True)
@@ -178,28 +140,29 @@ def event_publish(request, pk):
     return redirect("events:organise_programme")
 
 
-@permission_required("events.change_event", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def event_cancel(request, pk):
-    if request.method == "POST":
-        event = get_object_or_404(Event, pk=pk)
-        try:
-            told = services.event_cancel(event=event)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(
-                request,
-                f"“{event.title}” is cancelled. {_members(told)} with a place or on the "
-                "waiting list will be told by email.",
-            )
-        return redirect("events:organise_programme")
-    event = get_object_or_404(selectors.organiser_events(), pk=pk)
-    return render(
-        request,
-        "events/organise/event_cancel.html",
-        {"event": event, "to_tell": event.confirmed_count + event.waitlisted_count},
-    )
+class EventCancel(ProgrammePage, OrganiserDeleteView):
+    """Cancelling is the events' delete: the page says who will be told before it happens."""
+
+    model = Event
+    permission_required = "events.change_event"
+    template_name = "events/organise/event_cancel.html"
+    delete_label = "Cancel the event"
+    keep_label = "Keep the event"
+
+    def get_queryset(self):
+        return selectors.organiser_events()
+
+    def title_for(self, event):
+        return f"Cancel “{event.title}”?"
+
+    def delete(self, event):
+        self.told = services.event_cancel(event=event)
+
+    def success_message(self, event):
+        return (
+            f"“{event.title}” is cancelled. {_members(self.told)} with a place or on the "
+            "waiting list will be told by email."
+        )
 
 
 # Attendance ------------------------------------------------------------------------------------
@@ -239,9 +202,7 @@ def event_attendance(request, pk):
     event = get_object_or_404(Event, pk=pk)
     _check_caucus_access(request, event)
     if request.method == "GET":
-        # Who booked and who came is personal data; for a caucus session, special category.
-        viewed = Action.CAUCUS_REGISTER_VIEWED if event.caucus_id else Action.REGISTER_VIEWED
-        audit_record(request, viewed, target=event)
+        services.attendance_register_viewed(event=event, request=request)
         return _attendance_page(request, event)
     form = AttendanceForm(request.POST)
     form.is_valid()  # Never invalid: ids that are not whole numbers are dropped.
@@ -250,16 +211,11 @@ def event_attendance(request, pk):
             event=event,
             present_ids=form.cleaned_data["present"],
             recorded_by=request.user,
+            request=request,
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        audit_record(
-            request,
-            Action.ATTENDANCE_MARKED,
-            target=event,
-            detail=f"{present} marked present, {absent} unmarked",
-        )
         messages.success(
             request,
             f"Attendance is saved: {_members(present)} newly marked present, "
@@ -278,13 +234,12 @@ def event_walk_in(request, pk):
         return _attendance_page(request, event, walk_in_form=form)
     member = form.cleaned_data["member"]
     try:
-        services.attendance_add_walk_in(event=event, member=member, recorded_by=request.user)
+        services.attendance_add_walk_in(
+            event=event, member=member, recorded_by=request.user, request=request
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        audit_record(
-            request, Action.ATTENDANCE_MARKED, target=event, detail=f"walk-in user #{member.pk}"
-        )
         messages.success(request, f"{member} is added to the attendance list.")
     return redirect("events:event_attendance", pk=event.pk)
 
@@ -292,33 +247,28 @@ def event_walk_in(request, pk):
 # After the event -------------------------------------------------------------------------------
 
 
-@permission_required("events.publish_summary", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def event_summary(request, pk):
-    event = get_object_or_404(Event, pk=pk)
-    form = EventSummaryForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = services.event_summary_publish(
-                event=event, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(
-                request,
-                f"The summary of “{event.title}” is published. {_catch_up(sent)}",
-            )
-            return redirect("events:organise_programme")
-    return render(
-        request,
-        "events/organise/event_summary.html",
-        {
-            "event": event,
-            "form": form,
-            "taken_place": event.starts_at <= timezone.now(),
-        },
-    )
+class EventSummary(ProgrammePage, OrganiserFormView):
+    model = Event
+    form_class = EventSummaryForm
+    permission_required = "events.publish_summary"
+    template_name = "events/organise/event_summary.html"
+
+    def title_for(self, event):
+        return f"Summary of “{event.title}”"
+
+    def get_context_data(self, **context):
+        return super().get_context_data(
+            taken_place=self.object.starts_at <= timezone.now(), **context
+        )
+
+    def save(self, form):
+        self.sent = services.event_summary_publish(
+            event=self.object, user=self.request.user, **form.cleaned_data
+        )
+        return self.object
+
+    def success_message(self, event):
+        return f"The summary of “{event.title}” is published. {_catch_up(self.sent)}"
 
 
 def _catch_up(sent: int | None) -> str:
@@ -353,28 +303,33 @@ def suggestions(request):
     )
 
 
-@permission_required("events.triage_suggestion", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def suggestion_edit(request, pk):
-    suggestion = get_object_or_404(Suggestion.objects.select_related("member", "event"), pk=pk)
-    form = SuggestionTriageForm(
-        request.POST or None,
-        initial={
-            "status": suggestion.status,
-            "organiser_note": suggestion.organiser_note,
-            "event": suggestion.event_id,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.suggestion_triage(suggestion=suggestion, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"“{suggestion.topic}” is updated.")
-            return redirect(reverse("events:suggestions_triage"))
-    return render(
-        request,
-        "events/organise/suggestion_edit.html",
-        {"suggestion": suggestion, "form": form},
-    )
+class SuggestionEdit(OrganiserFormView):
+    model = Suggestion
+    form_class = SuggestionTriageForm
+    permission_required = "events.triage_suggestion"
+    template_name = "events/organise/suggestion_edit.html"
+    back_url = "events:suggestions_triage"
+    back_label = "Back to the suggestions"
+
+    def get_queryset(self):
+        return selectors.suggestions_for_triage()
+
+    def get_form_kwargs(self):
+        # Not a ModelForm: the service, not the form, decides what a status change means.
+        suggestion = self.object
+        return super().get_form_kwargs() | {
+            "initial": {
+                "status": suggestion.status,
+                "organiser_note": suggestion.organiser_note,
+                "event": suggestion.event_id,
+            }
+        }
+
+    def title_for(self, suggestion):
+        return f"Respond to “{suggestion.topic}”"
+
+    def save(self, form):
+        return services.suggestion_triage(suggestion=self.object, **form.cleaned_data)
+
+    def success_message(self, suggestion):
+        return f"“{suggestion.topic}” is updated."

@@ -12,12 +12,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from resources import selectors as resource_selectors
-
-from .. import selectors, services
 from ..calendar import ics_calendar
-from ..forms import CaucusJoinForm, SuggestionForm
-from ..models import CaucusMembership, Registration
+from ..forms.public import CaucusJoinForm, SuggestionForm
+from ..models import Registration
+from ..selectors import public as selectors
+from ..services import public as services
 
 PAST_PAGE_SIZE = 20
 
@@ -61,12 +60,7 @@ def past(request):
 @require_GET
 def detail(request, slug):
     view = _event_or_404(slug, request.user)
-    resources = resource_selectors.event_resources(user=request.user, event=view.event)
-    return render(
-        request,
-        "events/detail.html",
-        {"view": view, "event": view.event, "resources": resources},
-    )
+    return render(request, "events/detail.html", {"view": view, "event": view.event})
 
 
 @login_not_required
@@ -180,9 +174,7 @@ def feed_reset(request):
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
 def caucus(request):
-    membership = (
-        CaucusMembership.objects.select_related("caucus").filter(member=request.user).first()
-    )
+    membership = selectors.caucus_membership_of(member=request.user)
     form = CaucusJoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.caucus_join(member=request.user, caucus=form.cleaned_data["caucus"], consent=True)

@@ -3,6 +3,9 @@ from urllib.parse import parse_qs, urlparse
 
 from django import template
 
+from ..selectors.hub import event_resources as event_resources_visible
+from ..uploads import FILE_LABELS
+
 register = template.Library()
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
@@ -31,3 +34,16 @@ def video_embed_url(url: str) -> str:
     if host == "vimeo.com" and parts.path.strip("/").isdigit():
         return f"{EMBED_HOSTS[1]}/video/{parts.path.strip('/')}"
     return ""
+
+
+@register.filter
+def file_label(content_type: str) -> str:
+    """The kind of a stored file as organisers name it ("PDF"), from its content type."""
+    return FILE_LABELS.get(content_type, content_type)
+
+
+@register.inclusion_tag("resources/_event_resources.html", takes_context=True)
+def event_resources(context, event):
+    """The resources from a session that the person reading its page may see. The session's
+    page is the events app's, which knows nothing of resources: it asks for them by this tag."""
+    return {"resources": event_resources_visible(user=context.request.user, event=event)}

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors, services
-from ..forms import CaseStudyForm, InitiativeFilterForm, ReflectionForm, StepDoneForm
+from .. import services
+from ..forms.community import CaseStudyForm, InitiativeFilterForm, ReflectionForm, StepDoneForm
 from ..models import CaseStudy
+from ..selectors import community as selectors
 
 CASE_STUDIES_PAGE_SIZE = 20
 INITIATIVES_PAGE_SIZE = 25

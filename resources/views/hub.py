@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .. import selectors
-from ..forms import BrowseForm, SearchForm
+from ..caching import CountCachedPaginator
+from ..forms.hub import BrowseForm, SearchForm
+from ..selectors import hub as selectors
 
 PAGE_SIZE = 20
 
@@ -22,7 +23,7 @@ def browse(request):
     form = BrowseForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     resources = selectors.resource_browse(user=request.user, **filters)
-    page = selectors.CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "resources/browse.html",
@@ -42,7 +43,7 @@ def search(request):
             f"Your search was long, so only its first {selectors.QUERY_MAX_LENGTH} characters "
             "were used.",
         )
-    paginator = selectors.CountCachedPaginator(results.resources, PAGE_SIZE)
+    paginator = CountCachedPaginator(results.resources, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     selectors.highlight_snippets(page.object_list)
     case_studies = results.case_studies if request.user.is_authenticated else []

@@ -1,19 +1,19 @@
 """The organisers' side of the resource hub: resources and their files, learning pathways,
 moderating case studies, the initiatives directory and the topics. Each view checks one
 permission, calls one service or selector, and renders or redirects; the rules live in
-resources/services.py."""
+resources/services.py. Create, edit and delete pages come from the generic organiser pages
+(cop_portal/web/organise.py)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from .. import selectors, services
-from ..forms import (
+from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormsetView, OrganiserFormView
+
+from .. import services
+from ..forms.organise import (
     CaseStudyFilterForm,
     InitiativeForm,
     ModerationForm,
@@ -25,23 +25,17 @@ from ..forms import (
     TopicForm,
 )
 from ..models import CaseStudy, Initiative, LearningPathway, Resource, Topic
-from ..uploads import ALLOWED_TYPES
+from ..selectors import community
+from ..selectors import organise as selectors
 
 PAGE_SIZE = 50
-# "application/pdf" → "PDF": the kind of file as organisers name it (the first extension
-# listed for a type wins, so image/jpeg is "JPG").
-FILE_LABELS = {
-    content_type: extension.lstrip(".").upper()
-    for extension, content_type in reversed(ALLOWED_TYPES.items())
-}
 
 
-def _form_page(request, form, *, title, intro=""):
-    return render(
-        request,
-        "resources/organise/form.html",
-        {"form": form, "title": title, "intro": intro},
-    )
+class HubAdminPage:
+    """Every page here leads back to the resource hub admin."""
+
+    back_url = "resources:organise_resources"
+    back_label = "Back to the resource hub admin"
 
 
 # Resources -------------------------------------------------------------------------------------
@@ -52,11 +46,9 @@ def _form_page(request, form, *, title, intro=""):
 def resources(request):
     form = ResourceFilterForm(request.GET or None)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
-    # Every resource, drafts included: organisers see what members cannot yet.
-    rows = Resource.objects.filter(**filters).select_related("event").order_by("-created_at", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for resource in page:
-        resource.file_label = FILE_LABELS.get(resource.file_type, resource.file_type)
+    page = Paginator(selectors.resources_for_organisers(**filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "resources/organise/resources.html",
@@ -64,86 +56,57 @@ def resources(request):
     )
 
 
-@permission_required("resources.add_resource", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def resource_new(request):
-    return _resource_form(request, Resource(), title="Add a resource")
+class ResourceEdit(HubAdminPage, OrganiserFormView):
+    """A resource's details and its file. The service checks a file by its content before it
+    stores it; a file it refuses is shown beside the upload field."""
 
+    model = Resource
+    form_class = ResourceForm
+    template_name = "resources/organise/resource_form.html"
+    errors_renamed = {"file": "upload"}
 
-@permission_required("resources.change_resource", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def resource_edit(request, pk):
-    resource = get_object_or_404(Resource, pk=pk)
-    return _resource_form(request, resource, title=f"Edit “{resource.title}”")
+    def title_for(self, resource):
+        return "Add a resource" if self.creating else f"Edit “{resource.title}”"
 
-
-def _resource_form(request, resource, *, title):
-    if request.method == "POST":
-        form = ResourceForm(request.POST, request.FILES, instance=resource)
-    else:
-        form = ResourceForm(instance=resource)
-    if request.method == "POST" and form.is_valid():
+    def save(self, form):
         fields = dict(form.cleaned_data)
-        topics = fields.pop("topics")
-        remove_file = fields.pop("remove_file", False)
-        del fields["upload"]
-        upload = request.FILES.get("upload") or None
-        try:
-            resource = services.resource_save(
-                resource=resource,
-                topics=topics,
-                upload=upload,
-                remove_file=remove_file,
-                user=request.user,
-                **fields,
-            )
-        except ValidationError as error:
-            _show_errors(form, error, upload=upload)
-        else:
-            draft = ""
-            if resource.status == Resource.Status.DRAFT:
-                draft = " as a draft: members see it once it is published"
-            messages.success(request, f"“{resource.title}” is saved{draft}.")
-            return redirect("resources:organise_resources")
-    return render(
-        request,
-        "resources/organise/resource_form.html",
-        {"form": form, "title": title, "resource": resource},
-    )
+        return services.resource_save(
+            resource=self.object,
+            upload=fields.pop("upload") or None,
+            remove_file=fields.pop("remove_file", False),
+            user=self.request.user,
+            **fields,
+        )
+
+    def success_message(self, resource):
+        if resource.status == Resource.Status.DRAFT:
+            return f"“{resource.title}” is saved as a draft: members see it once it is published."
+        return f"“{resource.title}” is saved."
 
 
-def _show_errors(form, error, *, upload):
-    """Put the service's reasons on the form. A plain error while a file was sent is the file
-    being refused; the model's own checks name their fields."""
-    if not hasattr(error, "error_dict"):
-        form.add_error("upload" if upload is not None else None, error.messages)
-        return
-    for field, reasons in error.message_dict.items():
-        if field == "file":
-            field = "upload"
-        elif field == NON_FIELD_ERRORS or field not in form.fields:
-            field = None
-        form.add_error(field, reasons)
+class ResourceDelete(HubAdminPage, OrganiserDeleteView):
+    """A resource that is a step in a pathway is not deleted: the page lists those pathways."""
 
+    model = Resource
+    permission_required = "resources.delete_resource"
+    template_name = "resources/organise/resource_delete.html"
+    delete_label = "Delete the resource"
+    keep_label = "Keep the resource"
 
-@permission_required("resources.delete_resource", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def resource_delete(request, pk):
-    resource = get_object_or_404(Resource, pk=pk)
-    if request.method == "POST":
-        try:
-            services.resource_delete(resource=resource)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"“{resource.title}” is deleted.")
-        return redirect("resources:organise_resources")
-    pathways = LearningPathway.objects.filter(steps__resource=resource).distinct()
-    return render(
-        request,
-        "resources/organise/resource_delete.html",
-        {"resource": resource, "pathways": pathways},
-    )
+    def get_context_data(self, **context):
+        return super().get_context_data(
+            pathways=selectors.pathways_using(resource=self.object), **context
+        )
+
+    def consequence_for(self, resource):
+        file = ", and its file deleted" if resource.file else ""
+        return f"It will be removed from the resource hub{file}. This cannot be undone."
+
+    def keep_url_for(self, resource):
+        return reverse("resources:resource_edit", args=[resource.pk])
+
+    def delete(self, resource):
+        services.resource_delete(resource=resource)
 
 
 # Learning pathways -----------------------------------------------------------------------------
@@ -152,66 +115,48 @@ def resource_delete(request, pk):
 @permission_required("resources.change_learningpathway", raise_exception=True)
 @require_GET
 def pathways(request):
-    rows = LearningPathway.objects.annotate(step_count=Count("steps")).order_by("title", "pk")
-    return render(request, "resources/organise/pathways.html", {"pathways": rows})
-
-
-@permission_required("resources.add_learningpathway", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def pathway_new(request):
-    return _pathway_form(request, LearningPathway(), title="Add a learning pathway")
-
-
-@permission_required("resources.change_learningpathway", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def pathway_edit(request, pk):
-    pathway = get_object_or_404(LearningPathway, pk=pk)
-    return _pathway_form(request, pathway, title=f"Edit “{pathway.title}”")
-
-
-def _pathway_form(request, pathway, *, title):
-    data = request.POST if request.method == "POST" else None
-    form = PathwayForm(data, instance=pathway)
-    # Steps sharing a number keep the order they were added in, as members see them.
-    steps = PathwayStepFormSet(
-        data,
-        instance=pathway,
-        prefix="steps",
-        queryset=pathway.steps.select_related("resource").order_by("order", "pk")
-        if pathway.pk
-        else None,
-    )
-    if data is not None and form.is_valid() and steps.is_valid():
-        try:
-            # The pathway and its steps are saved together, or not at all.
-            with transaction.atomic():
-                pathway = services.pathway_save(pathway=pathway, **form.cleaned_data)
-                steps.instance = pathway
-                steps.save()
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            draft = "" if pathway.is_published else " as a draft: members see it once published"
-            messages.success(request, f"“{pathway.title}” is saved{draft}.")
-            return redirect("resources:organise_pathways")
     return render(
         request,
-        "resources/organise/pathway_form.html",
-        {
-            "form": form,
-            "steps": steps,
-            "steps_helper": PathwayStepFormSetHelper(),
-            "title": title,
-        },
+        "resources/organise/pathways.html",
+        {"pathways": selectors.pathways_with_step_counts()},
     )
+
+
+class PathwayEdit(OrganiserFormsetView):
+    """A pathway and its steps, saved together."""
+
+    model = LearningPathway
+    form_class = PathwayForm
+    template_name = "resources/organise/pathway_form.html"
+    back_url = "resources:organise_pathways"
+    back_label = "Back to the learning pathways"
+    formset_class = PathwayStepFormSet
+    formset_prefix = "steps"
+    formset_helper_class = PathwayStepFormSetHelper
+    formset_heading = "Steps"
+    formset_intro = (
+        "Choose a published resource for each step. Steps are shown lowest number first; steps "
+        "with the same number keep the order they were added in. Save to get more blank steps."
+    )
+    submit_label = "Save pathway"
+
+    def get_formset_kwargs(self):
+        return super().get_formset_kwargs() | {
+            "queryset": selectors.pathway_steps(pathway=self.object)
+        }
+
+    def title_for(self, pathway):
+        return "Add a learning pathway" if self.creating else f"Edit “{pathway.title}”"
+
+    def save(self, form):
+        return services.pathway_save(pathway=self.object, steps=self.formset, **form.cleaned_data)
+
+    def success_message(self, pathway):
+        draft = "" if pathway.is_published else " as a draft: members see it once published"
+        return f"“{pathway.title}” is saved{draft}."
 
 
 # Case studies ----------------------------------------------------------------------------------
-
-
-def _moderated():
-    # A draft is still its author's own: organisers see a case study once it is submitted.
-    return CaseStudy.objects.exclude(status=CaseStudy.Status.DRAFT)
 
 
 @permission_required("resources.moderate_casestudy", raise_exception=True)
@@ -223,10 +168,9 @@ def case_studies(request):
     else:
         form = CaseStudyFilterForm(initial={"status": CaseStudy.Status.SUBMITTED})
         status = CaseStudy.Status.SUBMITTED
-    rows = selectors.case_studies_for_moderation(status=status).exclude(
-        status=CaseStudy.Status.DRAFT
+    page = Paginator(selectors.case_studies_for_moderation(status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "resources/organise/case_studies.html",
@@ -234,34 +178,27 @@ def case_studies(request):
     )
 
 
-@permission_required("resources.moderate_casestudy", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def case_study_review(request, pk):
-    case_study = get_object_or_404(
-        _moderated().select_related("author").prefetch_related("topics"), pk=pk
-    )
-    form = ModerationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case_study = services.case_study_moderate(
-                case_study=case_study,
-                decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            if case_study.status == CaseStudy.Status.PUBLISHED:
-                done = f"“{case_study.title}” is published."
-            else:
-                done = f"“{case_study.title}” is returned to its author with your comments."
-            messages.success(request, done)
-            return redirect("resources:moderation")
-    return render(
-        request,
-        "resources/organise/case_study_review.html",
-        {"case_study": case_study, "form": form},
-    )
+class CaseStudyReview(OrganiserFormView):
+    model = CaseStudy
+    form_class = ModerationForm
+    permission_required = "resources.moderate_casestudy"
+    template_name = "resources/organise/case_study_review.html"
+    back_url = "resources:moderation"
+    back_label = "Back to the case studies to review"
+
+    def get_queryset(self):
+        return selectors.case_study_for_review()
+
+    def title_for(self, case_study):
+        return f"Review “{case_study.title}”"
+
+    def save(self, form):
+        return services.case_study_moderate(case_study=self.object, **form.cleaned_data)
+
+    def success_message(self, case_study):
+        if case_study.status == CaseStudy.Status.PUBLISHED:
+            return f"“{case_study.title}” is published."
+        return f"“{case_study.title}” is returned to its author with your comments."
 
 
 # Initiatives -----------------------------------------------------------------------------------
@@ -273,42 +210,26 @@ def initiatives(request):
     return render(
         request,
         "resources/organise/initiatives.html",
-        {"initiatives": selectors.initiatives()},
+        {"initiatives": community.initiatives()},
     )
 
 
-@permission_required("resources.add_initiative", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def initiative_new(request):
-    return _initiative_form(request, Initiative(), title="Add an initiative")
-
-
-@permission_required("resources.change_initiative", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def initiative_edit(request, pk):
-    initiative = get_object_or_404(Initiative, pk=pk)
-    return _initiative_form(request, initiative, title=f"Edit “{initiative.name}”")
-
-
-def _initiative_form(request, initiative, *, title):
-    form = InitiativeForm(request.POST or None, instance=initiative)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        topics = fields.pop("topics")
-        try:
-            initiative = services.initiative_save(initiative=initiative, topics=topics, **fields)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"“{initiative.name}” is saved.")
-            return redirect("resources:organise_initiatives")
-    return _form_page(
-        request,
-        form,
-        title=title,
-        intro="The initiatives directory shows members the anti-racist and equity work among "
-        "partners, so that work joins up rather than duplicates.",
+class InitiativeEdit(HubAdminPage, OrganiserFormView):
+    model = Initiative
+    form_class = InitiativeForm
+    intro = (
+        "The initiatives directory shows members the anti-racist and equity work among "
+        "partners, so that work joins up rather than duplicates."
     )
+
+    def title_for(self, initiative):
+        return "Add an initiative" if self.creating else f"Edit “{initiative.name}”"
+
+    def save(self, form):
+        return services.initiative_save(initiative=self.object, **form.cleaned_data)
+
+    def success_url_for(self, initiative):
+        return reverse("resources:organise_initiatives")
 
 
 # Topics ----------------------------------------------------------------------------------------
@@ -317,34 +238,24 @@ def _initiative_form(request, initiative, *, title):
 @permission_required("resources.change_topic", raise_exception=True)
 @require_GET
 def topics(request):
-    rows = Topic.objects.annotate(resource_count=Count("resources"))
-    return render(request, "resources/organise/topics.html", {"topics": rows})
-
-
-@permission_required("resources.add_topic", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def topic_new(request):
-    return _topic_form(request, Topic(), title="Add a topic")
-
-
-@permission_required("resources.change_topic", raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def topic_edit(request, pk):
-    topic = get_object_or_404(Topic, pk=pk)
-    return _topic_form(request, topic, title=f"Edit “{topic.name}”")
-
-
-def _topic_form(request, topic, *, title):
-    form = TopicForm(request.POST or None, instance=topic)
-    if request.method == "POST" and form.is_valid():
-        # A name and the slug made from it: too small a change for a service of its own.
-        topic = form.save()
-        messages.success(request, f"“{topic.name}” is saved.")
-        return redirect("resources:topics")
-    return _form_page(
-        request,
-        form,
-        title=title,
-        intro="Topics tag resources, case studies and initiatives, and are the areas of "
-        "interest members choose in their profiles.",
+    return render(
+        request, "resources/organise/topics.html", {"topics": selectors.topics_with_counts()}
     )
+
+
+class TopicEdit(HubAdminPage, OrganiserFormView):
+    model = Topic
+    form_class = TopicForm
+    intro = (
+        "Topics tag resources, case studies and initiatives, and are the areas of interest "
+        "members choose in their profiles."
+    )
+
+    def title_for(self, topic):
+        return "Add a topic" if self.creating else f"Edit “{topic.name}”"
+
+    def save(self, form):
+        return services.topic_save(topic=self.object, **form.cleaned_data)
+
+    def success_url_for(self, topic):
+        return reverse("resources:topics")

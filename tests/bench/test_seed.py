@@ -9,7 +9,7 @@ from events.models import Attendance, Event, Registration
 from members.models import Organisation, User
 from members.roles import ORGANISERS
 from resources.models import CaseStudy, Resource
-from resources.selectors import resources_visible_to, search
+from resources.selectors.hub import resources_visible_to, search
 from surveys.models import Answer, Invitation, Response, Survey
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ import pytest
 from icalendar import Calendar
 
 from events.calendar import ics_calendar
-from events.services import event_cancel, event_save
+from events.services.organise import event_cancel, event_save
 
 from ..factories import EventFactory
 

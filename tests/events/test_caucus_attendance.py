@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.models import Attendance, CaucusMembership
+from events.services import organise
 from members import spreadsheets
 from members.selectors import imports as import_selectors
 from members.selectors.imports import CAUCUS_SESSION_REFUSED, NOT_IN_CAUCUS
@@ -117,7 +117,7 @@ def test_someone_new_in_a_register_is_never_recorded_at_a_caucus_session(session
 
 def test_a_walk_in_from_outside_the_caucus_is_refused(session, organiser):
     with pytest.raises(ValidationError, match="not a member of this session's caucus"):
-        services.attendance_add_walk_in(event=session, member=UserFactory(), recorded_by=organiser)
+        organise.attendance_add_walk_in(event=session, member=UserFactory(), recorded_by=organiser)
     assert not Attendance.objects.exists()
 
 
@@ -127,7 +127,7 @@ def test_a_member_who_left_the_caucus_after_booking_is_not_marked_present(sessio
         RegistrationFactory(event=session, member=member)
     CaucusMembership.objects.filter(member=left).delete()
 
-    services.attendance_record(
+    organise.attendance_record(
         event=session, present_ids=[stayed.pk, left.pk], recorded_by=organiser
     )
 

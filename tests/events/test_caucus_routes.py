@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.models import Event
+from events.services import organise
 from surveys.models import Survey
 from surveys.services.organise import survey_invite, survey_save
 
@@ -41,7 +41,7 @@ def booked_caucus_session(caucus):
 
 def test_a_booked_caucus_session_cannot_become_an_open_session(booked_caucus_session):
     with pytest.raises(ValidationError, match="Cancel it and add a new session instead"):
-        services.event_save(event=booked_caucus_session, caucus=None)
+        organise.event_save(event=booked_caucus_session, caucus=None)
 
     assert Event.objects.get(pk=booked_caucus_session.pk).caucus_id is not None
 
@@ -51,7 +51,7 @@ def test_a_booked_open_session_cannot_become_a_caucus_session(caucus):
     RegistrationFactory(event=event)
 
     with pytest.raises(ValidationError, match="cannot change now"):
-        services.event_save(event=event, caucus=caucus)
+        organise.event_save(event=event, caucus=caucus)
 
 
 def test_the_edit_page_refuses_the_relabelling_and_keeps_the_session(
@@ -79,7 +79,7 @@ def test_the_edit_page_refuses_the_relabelling_and_keeps_the_session(
 def test_an_unbooked_session_may_still_change_its_caucus(caucus):
     event = EventFactory(title="Not yet booked")
 
-    services.event_save(event=event, caucus=caucus)
+    organise.event_save(event=event, caucus=caucus)
 
     assert Event.objects.get(pk=event.pk).caucus == caucus
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from pytest_django.asserts import assertContains, assertNotContains
 
-from events import services
 from events.models import CaucusMembership, Registration
+from events.services import public as public_services
 from events.views import public
 from members.roles import ORGANISERS
 from members.selectors import data_rights
@@ -193,7 +193,7 @@ def test_the_consent_post_is_hidden_from_error_reports(member, caucus):
 
 def test_an_error_while_joining_does_not_put_the_caucus_in_the_report(member, caucus):
     try:
-        services.caucus_join(member=member, caucus=caucus, consent=False)
+        public_services.caucus_join(member=member, caucus=caucus, consent=False)
     except ValidationError:
         reporter = ExceptionReporter(None, *sys.exc_info())
     else:

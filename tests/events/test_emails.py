@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import services
 from events.models import Event, Registration
+from events.services import organise, public
 from members.models import User
 
 from ..factories import (
@@ -52,7 +52,7 @@ def event(db):
 
 def register(member, event, capture):
     with capture(execute=True):
-        return services.registration_create(event=event, member=member)
+        return public.registration_create(event=event, member=member)
 
 
 def calendar_attachments(message):
@@ -156,7 +156,7 @@ def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        promoted = services.registration_cancel(registration=place)
+        promoted = public.registration_cancel(registration=place)
 
     assert promoted.member == waiting
     assert promoted.status == Registration.Status.CONFIRMED
@@ -181,7 +181,7 @@ def test_cancelling_an_event_tells_everyone_booked_or_waiting(django_capture_on_
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        told = services.event_cancel(event=event)
+        told = organise.event_cancel(event=event)
 
     assert told == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([booked.email, waiting.email])
@@ -218,7 +218,7 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
     AttendanceFactory(event=past_event, member=walk_in, walk_in=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event,
             user=organiser,
             outcome_summary="We heard from two maternity teams about naming racism.",
@@ -248,7 +248,7 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.event_summary_publish(
+        again = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="A corrected summary."
         )
 
@@ -264,7 +264,7 @@ def test_catch_up_skips_members_who_turned_catch_up_emails_off(
     AttendanceFactory(event=past_event)
 
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="What we talked about."
         )
 
@@ -281,7 +281,7 @@ def test_catch_up_waits_until_attendance_is_recorded(
     for member in (came, missed):
         RegistrationFactory(event=past_event, member=member)
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(
+        due = organise.event_summary_publish(
             event=past_event, user=organiser, outcome_summary="What we talked about."
         )
     assert due is None
@@ -290,9 +290,9 @@ def test_catch_up_waits_until_attendance_is_recorded(
     assert past_event.summary_published_at is not None
     assert past_event.catch_up_sent_at is None
 
-    services.attendance_record(event=past_event, present_ids=[came.pk], recorded_by=organiser)
+    organise.attendance_record(event=past_event, present_ids=[came.pk], recorded_by=organiser)
     with django_capture_on_commit_callbacks(execute=True):
-        due = services.event_summary_publish(event=past_event, user=organiser)
+        due = organise.event_summary_publish(event=past_event, user=organiser)
     assert due == 1
     assert [m.to for m in mail.outbox] == [[missed.email]]
 
@@ -309,12 +309,12 @@ def test_reminders_go_once_to_each_booking_within_the_lead_time():
     RegistrationFactory(event=soon, member=second)
     RegistrationFactory(event=later, member=first)
 
-    assert services.reminders_send(now=now) == 2
+    assert public.reminders_send(now=now) == 2
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
     booking.refresh_from_db()
     assert booking.reminder_sent_at == now
-    assert services.reminders_send(now=now + timedelta(minutes=15)) == 0
+    assert public.reminders_send(now=now + timedelta(minutes=15)) == 0
     assert len(mail.outbox) == 2
 
 
@@ -326,7 +326,7 @@ def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_pla
     RegistrationFactory(event=event, status=Registration.Status.CANCELLED)
     RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
 
-    assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
+    assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
 
     assert [m.to for m in mail.outbox] == [[keen.email]]
 
@@ -335,7 +335,7 @@ def test_reminders_skip_cancelled_events():
     event = make_event(status=Event.Status.CANCELLED)
     RegistrationFactory(event=event)
 
-    assert services.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
+    assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 
@@ -344,7 +344,7 @@ def test_a_reminder_can_be_unsubscribed_from_in_one_click():
     member = UserFactory(name="Ada Okafor")
     RegistrationFactory(event=event, member=member)
 
-    services.reminders_send(now=STARTS_AT - timedelta(hours=3))
+    public.reminders_send(now=STARTS_AT - timedelta(hours=3))
 
     (message,) = mail.outbox
     assert message.subject == "[CoP Portal] Reminder: Racism and maternity care"
@@ -415,7 +415,7 @@ def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
     UserFactory(is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.programme_publish(programme=programme)
+        organise.programme_publish(programme=programme)
 
     assert [m.to for m in mail.outbox] == [[keen.email]]
     message = mail.outbox[0]
@@ -441,7 +441,7 @@ def test_no_reminder_for_a_booking_made_inside_the_reminder_window():
     early, late = RegistrationFactory(event=event), RegistrationFactory(event=event)
     Registration.objects.filter(pk=early.pk).update(requested_at=timezone.now() - timedelta(days=5))
 
-    assert services.reminders_send() == 1
+    assert public.reminders_send() == 1
     assert [m.to for m in mail.outbox] == [[early.member.email]]
     late.refresh_from_db()
     assert late.reminder_sent_at is None
@@ -460,7 +460,7 @@ def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
     later = event.starts_at + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
+        organise.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [confirmed.member.email, waiting.member.email]
@@ -480,5 +480,5 @@ def test_a_change_calendars_do_not_show_emails_nobody(django_capture_on_commit_c
     event = make_event()
     RegistrationFactory(event=event)
     with django_capture_on_commit_callbacks(execute=True):
-        services.event_save(event=event, summary="A clearer description of the session.")
+        organise.event_save(event=event, summary="A clearer description of the session.")
     assert mail.outbox == []

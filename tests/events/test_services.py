@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from events import services
 from events.models import (
     Attendance,
     CalendarFeed,
@@ -13,6 +12,7 @@ from events.models import (
     Registration,
     Suggestion,
 )
+from events.services import organise, public
 
 from ..factories import CaucusFactory, EventFactory, RegistrationFactory, UserFactory, caucus_member
 
@@ -29,7 +29,7 @@ def test_registration_confirms_until_the_event_is_full_then_waitlists():
     event = EventFactory(capacity=2)
     members = [UserFactory(name=f"P{i}") for i in range(4)]
     for member in members:
-        services.registration_create(event=event, member=member)
+        public.registration_create(event=event, member=member)
     assert _statuses(event) == [
         ("P0", "confirmed"),
         ("P1", "confirmed"),
@@ -41,11 +41,11 @@ def test_registration_confirms_until_the_event_is_full_then_waitlists():
 def test_cancelling_a_place_promotes_the_person_waiting_longest():
     event = EventFactory(capacity=1)
     first, second, third = (UserFactory(name=n) for n in ("First", "Second", "Third"))
-    held = services.registration_create(event=event, member=first)
-    services.registration_create(event=event, member=second)
-    services.registration_create(event=event, member=third)
+    held = public.registration_create(event=event, member=first)
+    public.registration_create(event=event, member=second)
+    public.registration_create(event=event, member=third)
 
-    promoted = services.registration_cancel(registration=held)
+    promoted = public.registration_cancel(registration=held)
 
     assert promoted.member == second
     assert _statuses(event) == [
@@ -57,27 +57,27 @@ def test_cancelling_a_place_promotes_the_person_waiting_longest():
 
 def test_leaving_the_waiting_list_promotes_nobody():
     event = EventFactory(capacity=1)
-    services.registration_create(event=event, member=UserFactory(name="Holder"))
-    waiting = services.registration_create(event=event, member=UserFactory(name="Waiting"))
-    assert services.registration_cancel(registration=waiting) is None
+    public.registration_create(event=event, member=UserFactory(name="Holder"))
+    waiting = public.registration_create(event=event, member=UserFactory(name="Waiting"))
+    assert public.registration_cancel(registration=waiting) is None
     assert _statuses(event) == [("Holder", "confirmed"), ("Waiting", "cancelled")]
 
 
 def test_raising_the_capacity_gives_places_to_the_waiting_list():
     event = EventFactory(capacity=1)
     for name in ("A", "B", "C"):
-        services.registration_create(event=event, member=UserFactory(name=name))
-    services.event_save(event=event, capacity=2)
+        public.registration_create(event=event, member=UserFactory(name=name))
+    organise.event_save(event=event, capacity=2)
     assert _statuses(event) == [("A", "confirmed"), ("B", "confirmed"), ("C", "waitlisted")]
 
 
 def test_re_registering_after_cancelling_goes_to_the_back_of_the_queue():
     event = EventFactory(capacity=1)
     member = UserFactory(name="Returner")
-    registration = services.registration_create(event=event, member=member)
-    services.registration_cancel(registration=registration)
-    services.registration_create(event=event, member=UserFactory(name="Newcomer"))
-    again = services.registration_create(event=event, member=member)
+    registration = public.registration_create(event=event, member=member)
+    public.registration_cancel(registration=registration)
+    public.registration_create(event=event, member=UserFactory(name="Newcomer"))
+    again = public.registration_create(event=event, member=member)
     assert again.pk == registration.pk
     assert again.status == Registration.Status.WAITLISTED
 
@@ -103,7 +103,7 @@ def test_re_registering_after_cancelling_goes_to_the_back_of_the_queue():
 def test_registration_refused_with_a_clear_message(event_kwargs, message):
     event = EventFactory(**event_kwargs)
     with pytest.raises(ValidationError) as caught:
-        services.registration_create(event=event, member=UserFactory())
+        public.registration_create(event=event, member=UserFactory())
     assert caught.value.messages == [message]
     assert not Registration.objects.exists()
 
@@ -116,16 +116,16 @@ def test_registration_before_the_window_opens_says_when_it_opens():
         ends_at=opens + datetime.timedelta(days=30, hours=1),
     )
     with pytest.raises(ValidationError) as caught:
-        services.registration_create(event=event, member=UserFactory())
+        public.registration_create(event=event, member=UserFactory())
     assert caught.value.messages == ["Registration opens on 5 January 2099 at 09:00."]
 
 
 def test_a_double_registration_is_refused_and_keeps_the_first():
     event = EventFactory()
     member = UserFactory()
-    first = services.registration_create(event=event, member=member)
+    first = public.registration_create(event=event, member=member)
     with pytest.raises(ValidationError) as caught:
-        services.registration_create(event=event, member=member)
+        public.registration_create(event=event, member=member)
     assert caught.value.messages == ["You are already registered for this event."]
     assert list(Registration.objects.values_list("pk", "status")) == [(first.pk, "confirmed")]
 
@@ -134,26 +134,26 @@ def test_caucus_sessions_refuse_members_outside_the_caucus():
     caucus = CaucusFactory()
     event = EventFactory(caucus=caucus)
     with pytest.raises(PermissionDenied):
-        services.registration_create(event=event, member=UserFactory())
+        public.registration_create(event=event, member=UserFactory())
     insider = caucus_member(caucus)
-    assert services.registration_create(event=event, member=insider).status == "confirmed"
+    assert public.registration_create(event=event, member=insider).status == "confirmed"
 
 
 def test_a_place_recorded_after_a_session_is_confirmed_and_sends_nothing(mailoutbox):
     event = EventFactory(starts_at=timezone.now() - datetime.timedelta(days=2))
-    registration = services.registration_record(event=event, member=UserFactory())
+    registration = public.registration_record(event=event, member=UserFactory())
     assert registration.status == Registration.Status.CONFIRMED
     assert mailoutbox == []
 
 
 def test_a_place_cannot_be_recorded_before_the_session_or_outside_its_caucus():
     with pytest.raises(ValidationError, match="once the event has started"):
-        services.registration_record(event=EventFactory(), member=UserFactory())
+        public.registration_record(event=EventFactory(), member=UserFactory())
     caucus = CaucusFactory()
     event = EventFactory(caucus=caucus, starts_at=timezone.now() - datetime.timedelta(days=2))
     with pytest.raises(PermissionDenied):
-        services.registration_record(event=event, member=UserFactory())
-    assert services.registration_record(event=event, member=caucus_member(caucus)).pk
+        public.registration_record(event=event, member=UserFactory())
+    assert public.registration_record(event=event, member=caucus_member(caucus)).pk
     assert Registration.objects.count() == 1
 
 
@@ -161,15 +161,15 @@ def test_joining_a_caucus_records_consent_wording_version_and_time():
     member = UserFactory()
     caucus = CaucusFactory()
     before = timezone.now()
-    membership = services.caucus_join(member=member, caucus=caucus, consent=True)
-    assert membership.consent_text == services.CAUCUS_CONSENT_TEXT
-    assert membership.consent_version == services.CAUCUS_CONSENT_VERSION
+    membership = public.caucus_join(member=member, caucus=caucus, consent=True)
+    assert membership.consent_text == public.CAUCUS_CONSENT_TEXT
+    assert membership.consent_version == public.CAUCUS_CONSENT_VERSION
     assert before <= membership.consented_at <= timezone.now()
 
 
 def test_joining_a_caucus_without_consent_stores_nothing():
     with pytest.raises(ValidationError):
-        services.caucus_join(member=UserFactory(), caucus=CaucusFactory(), consent=False)
+        public.caucus_join(member=UserFactory(), caucus=CaucusFactory(), consent=False)
     assert not CaucusMembership.objects.exists()
 
 
@@ -178,31 +178,31 @@ def test_withdrawing_deletes_the_choice_and_gives_up_future_caucus_places():
     member = caucus_member(caucus)
     future = EventFactory(caucus=caucus, capacity=1)
     open_event = EventFactory()
-    services.registration_create(event=future, member=member)
-    services.registration_create(event=open_event, member=member)
+    public.registration_create(event=future, member=member)
+    public.registration_create(event=open_event, member=member)
     waiting = caucus_member(CaucusFactory(), email="waiting@example.org")
     CaucusMembership.objects.filter(member=waiting).update(caucus=caucus)
-    services.registration_create(event=future, member=waiting)
+    public.registration_create(event=future, member=waiting)
 
-    assert services.caucus_withdraw(member=member) == 1
+    assert public.caucus_withdraw(member=member) == 1
 
     assert not CaucusMembership.objects.filter(member=member).exists()
     assert Registration.objects.get(event=future, member=member).status == "cancelled"
     assert Registration.objects.get(event=future, member=waiting).status == "confirmed"
     assert Registration.objects.get(event=open_event, member=member).status == "confirmed"
     with pytest.raises(PermissionDenied):
-        services.registration_create(event=future, member=member)
+        public.registration_create(event=future, member=member)
 
 
 def test_attendance_marks_registered_members_present_and_absent():
     organiser = UserFactory()
     event = EventFactory(past=True)
     came, missed = RegistrationFactory(event=event), RegistrationFactory(event=event)
-    assert services.attendance_record(
+    assert organise.attendance_record(
         event=event, present_ids=[came.member_id], recorded_by=organiser
     ) == (1, 0)
     assert set(event.attendances.values_list("member_id", flat=True)) == {came.member_id}
-    assert services.attendance_record(
+    assert organise.attendance_record(
         event=event, present_ids=[missed.member_id], recorded_by=organiser
     ) == (1, 1)
     assert set(event.attendances.values_list("member_id", flat=True)) == {missed.member_id}
@@ -212,42 +212,42 @@ def test_attendance_ignores_ids_of_people_not_registered_and_keeps_walk_ins():
     organiser = UserFactory()
     event = EventFactory(past=True)
     walk_in = UserFactory()
-    services.attendance_add_walk_in(event=event, member=walk_in, recorded_by=organiser)
+    organise.attendance_add_walk_in(event=event, member=walk_in, recorded_by=organiser)
     stranger = UserFactory()
-    services.attendance_record(event=event, present_ids=[stranger.pk], recorded_by=organiser)
+    organise.attendance_record(event=event, present_ids=[stranger.pk], recorded_by=organiser)
     assert list(event.attendances.values_list("member_id", "walk_in")) == [(walk_in.pk, True)]
 
 
 def test_attendance_cannot_be_recorded_before_the_event():
     with pytest.raises(ValidationError):
-        services.attendance_record(event=EventFactory(), present_ids=[], recorded_by=None)
+        organise.attendance_record(event=EventFactory(), present_ids=[], recorded_by=None)
     assert not Attendance.objects.exists()
 
 
 def test_a_walk_in_cannot_be_added_twice():
     event = EventFactory(past=True)
     member = UserFactory(name="Walker")
-    services.attendance_add_walk_in(event=event, member=member, recorded_by=None)
+    organise.attendance_add_walk_in(event=event, member=member, recorded_by=None)
     with pytest.raises(ValidationError) as caught:
-        services.attendance_add_walk_in(event=event, member=member, recorded_by=None)
+        organise.attendance_add_walk_in(event=event, member=member, recorded_by=None)
     assert caught.value.messages == ["Walker is already on the attendance list."]
 
 
 def test_resetting_the_calendar_feed_replaces_its_token():
     member = UserFactory()
-    old = services.calendar_feed_get_or_create(member=member).token
-    assert services.calendar_feed_get_or_create(member=member).token == old
-    new = services.calendar_feed_reset(member=member).token
+    old = public.calendar_feed_get_or_create(member=member).token
+    assert public.calendar_feed_get_or_create(member=member).token == old
+    new = public.calendar_feed_reset(member=member).token
     assert new != old
     assert list(CalendarFeed.objects.values_list("token", flat=True)) == [new]
 
 
 def test_suggestion_that_became_a_session_needs_the_session():
-    suggestion = services.suggestion_create(member=UserFactory(), topic="Housing and health")
+    suggestion = public.suggestion_create(member=UserFactory(), topic="Housing and health")
     with pytest.raises(ValidationError):
-        services.suggestion_triage(suggestion=suggestion, status="planned", organiser_note="")
+        organise.suggestion_triage(suggestion=suggestion, status="planned", organiser_note="")
     event = EventFactory()
-    services.suggestion_triage(
+    organise.suggestion_triage(
         suggestion=suggestion, status="planned", organiser_note="In May.", event=event
     )
     suggestion.refresh_from_db()
@@ -259,10 +259,10 @@ def test_suggestion_that_became_a_session_needs_the_session():
 
 
 def test_starter_content_loads_kinds_goals_and_two_caucuses_once():
-    first = services.starter_content_load()
+    first = organise.starter_content_load()
     assert first == {
-        "event_kinds": len(services.STARTER_KINDS),
-        "goals": len(services.STARTER_GOALS),
+        "event_kinds": len(organise.STARTER_KINDS),
+        "goals": len(organise.STARTER_GOALS),
         "caucuses": 2,
     }
-    assert services.starter_content_load() == {"event_kinds": 0, "goals": 0, "caucuses": 0}
+    assert organise.starter_content_load() == {"event_kinds": 0, "goals": 0, "caucuses": 0}

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import services
 from events.models import CaucusMembership, Event, Registration, Suggestion
+from events.services import organise, public
 
 from ..factories import (
     AttendanceFactory,
@@ -175,7 +175,7 @@ def test_the_joining_link_of_a_caucus_session_never_reaches_a_non_member(client,
     # Even a place left over from before they withdrew must not reveal the link.
     outsider = UserFactory(agreed_to=ground_rules)
     RegistrationFactory(event=event, member=outsider)
-    token = services.calendar_feed_get_or_create(member=outsider).token
+    token = public.calendar_feed_get_or_create(member=outsider).token
 
     client.force_login(outsider)
     for url in [
@@ -222,7 +222,7 @@ def test_joining_and_withdrawing_from_a_caucus(client, member):
     )
     assert "You have joined the Global majority caucus." in response.content.decode()
     membership = CaucusMembership.objects.get(member=member)
-    assert membership.consent_text == services.CAUCUS_CONSENT_TEXT
+    assert membership.consent_text == public.CAUCUS_CONSENT_TEXT
 
     response = client.post(reverse("events:caucus_withdraw"), follow=True)
     assert "Your caucus choice is deleted." in response.content.decode()
@@ -247,7 +247,7 @@ def test_personal_feed_lists_booked_sessions_with_their_joining_links(client, me
     booked = EventFactory(title="Booked", joining_link=LINK)
     EventFactory(title="Not booked")
     RegistrationFactory(event=booked, member=member)
-    token = services.calendar_feed_get_or_create(member=member).token
+    token = public.calendar_feed_get_or_create(member=member).token
     response = client.get(reverse("events:personal_feed", args=[token]))
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     events = Calendar.from_ical(response.content).walk("VEVENT")
@@ -256,7 +256,7 @@ def test_personal_feed_lists_booked_sessions_with_their_joining_links(client, me
 
 
 def test_a_reset_feed_address_stops_working(client, member):
-    old = services.calendar_feed_get_or_create(member=member).token
+    old = public.calendar_feed_get_or_create(member=member).token
     client.force_login(member)
     client.post(reverse("events:feed_reset"))
     client.logout()
@@ -309,7 +309,7 @@ def test_member_suggests_a_topic_and_sees_when_it_became_a_session(client, membe
     suggestion = Suggestion.objects.get()
     assert (suggestion.member, suggestion.lived_experience_lead) == (member, True)
     event = EventFactory(title="Migrant health session")
-    services.suggestion_triage(
+    organise.suggestion_triage(
         suggestion=suggestion, status="planned", organiser_note="", event=event
     )
     html = client.get(reverse("events:suggestions")).content.decode()

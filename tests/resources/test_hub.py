@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resources import services
+from resources.caching import resources_changed
 from resources.models import Resource
-from resources.selectors import resources_changed
 from resources.templatetags.resource_tags import video_embed_url
 
 from ..factories import (
@@ -61,7 +61,7 @@ def test_key_takeaways_outrank_the_description():
     _save(title="B", description="Something else.", key_takeaways="Housing shapes health.")
     from django.contrib.auth.models import AnonymousUser
 
-    from resources.selectors import search
+    from resources.selectors.hub import search
 
     found = search(user=AnonymousUser(), query="housing")
     assert [r.title for r in found.resources] == ["B", "A"]

@@ -683,7 +683,7 @@ def test_a_step_without_its_number_saves_nothing(organiser_client):
         _pathway_data([{"resource": resource.pk, "order": "", "reflection_prompt": "Why?"}]),
     )
     assert response.status_code == 200
-    assert response.context["steps"].errors[0] == {"order": ["This field is required."]}
+    assert response.context["formset"].errors[0] == {"order": ["This field is required."]}
     assert not LearningPathway.objects.exists()
 
 
@@ -692,7 +692,7 @@ def test_a_pathways_steps_offer_published_resources_by_title(organiser_client):
     ResourceFactory(title="Allyship toolkit")
     ResourceFactory(title="Draft notes", status=Resource.Status.DRAFT)
     response = organiser_client.get(reverse("resources:pathway_new"))
-    steps = response.context["steps"]
+    steps = response.context["formset"]
     assert len(steps.forms) == 3
     assert [label for _, label in steps.forms[0].fields["resource"].choices] == [
         "Choose a resource",
@@ -700,7 +700,7 @@ def test_a_pathways_steps_offer_published_resources_by_title(organiser_client):
         "Zebra crossing report",
     ]
     html = response.content.decode()
-    assert re.search(r'<form method="post" enctype="multipart/form-data"[^>]*>', html)
+    assert re.search(r'<form method="post"[^>]*>', html)
     main = html[html.index("<main") : html.index("</main>")]
     assert main.count("<form") == 1
 
@@ -711,7 +711,7 @@ def test_edit_page_shows_steps_in_order_even_with_the_same_number(organiser_clie
     early = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="First"), order=1)
     same = PathwayStepFactory(pathway=pathway, resource=ResourceFactory(title="Second"), order=1)
     response = organiser_client.get(reverse("resources:pathway_edit", args=[pathway.pk]))
-    forms = response.context["steps"].forms
+    forms = response.context["formset"].forms
     assert [f.instance.pk for f in forms[:3]] == [early.pk, same.pk, late.pk]
     assert [f.instance.pk for f in forms[3:]] == [None, None, None]
 
@@ -846,7 +846,9 @@ def test_returning_a_case_study_needs_a_comment(organiser_client):
         {"decision": "returned", "comment": "   "},
     )
     assert response.status_code == 200
-    assert _messages(response) == ["Say what the author should change when returning it."]
+    assert response.context["form"].errors == {
+        "__all__": ["Say what the author should change when returning it."]
+    }
     case_study.refresh_from_db()
     assert (case_study.status, case_study.moderator_comment) == (CaseStudy.Status.SUBMITTED, "")
 
@@ -870,9 +872,10 @@ def test_a_case_study_not_waiting_for_review_cannot_be_decided_again(organiser_c
     assert 'name="decision"' not in html
     response = organiser_client.post(url, {"decision": "returned", "comment": "Withdraw it."})
     assert response.status_code == 200
-    assert _messages(response) == [
-        "Only a case study waiting for review can be published or returned."
-    ]
+    assert response.context["form"].errors == {
+        "__all__": ["Only a case study waiting for review can be published or returned."]
+    }
+    assert "This case study is not waiting for review." in response.content.decode()
     case_study.refresh_from_db()
     assert (case_study.status, case_study.moderator_comment) == (CaseStudy.Status.PUBLISHED, "")
 

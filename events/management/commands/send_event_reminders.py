@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import REMINDER_LEAD, reminders_send
+from events.services.public import REMINDER_LEAD, reminders_send
 
 
 class Command(BaseCommand):

@@ -1,41 +1,30 @@
-"""Reads for the resource hub. Who may see what is decided here, in `resources_visible_to`."""
+"""Reads for the resource hub: browsing, searching, reading and catching up. Who may see what
+is decided here, in `resources_visible_to`, for every area of the app."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, TextField, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from cop_portal.web.generations import generation, generation_bump
 from events.models import Event, Registration
 from events.selectors import member_caucus_id
 
-from .models import (
-    CaseStudy,
-    Initiative,
-    LearningPathway,
-    PathwayStep,
-    Reflection,
-    Resource,
-    StepProgress,
-    Topic,
-)
+from ..caching import browse_sessions_cached
+from ..models import CaseStudy, Resource, Topic
 
 SEARCH_CONFIG = "english"
 QUERY_MAX_LENGTH = 200
 # Private-use characters mark the highlighted words: the snippet is escaped as text first and
 # only these become <mark>, so nothing in a resource's text can inject markup.
 MARK_START, MARK_END = "\ue000", "\ue001"
+# Years of sessions make a list nobody can use: the browse filter offers the most recent.
+BROWSE_SESSIONS = 60
 
 
 def resources_visible_to(user):
@@ -62,44 +51,6 @@ def _listed_briefly(resources):
     return _listed(resources).defer("transcript", "search_vector")
 
 
-# Counting every resource that matches a filter, or a common word, costs more than showing a
-# page of them; the totals are kept until a resource or a session changes.
-COUNT_TIMEOUT = 10 * 60
-GENERATION_KEY = "resources:generation"
-
-
-def resources_changed() -> None:
-    """A resource or a session changed (see resources.apps): kept totals and lists start again."""
-    generation_bump(GENERATION_KEY)
-
-
-def resources_generation() -> int:
-    """Part of the key of everything kept about the resource hub's lists."""
-    return generation(GENERATION_KEY)
-
-
-def count_cached(queryset) -> int:
-    generation_now = resources_generation()
-    try:
-        sql = str(queryset.order_by().query).encode()
-    except EmptyResultSet:  # .none(): nothing to count
-        return 0
-    key = f"resources:count:{generation_now}:{hashlib.sha256(sql).hexdigest()}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, COUNT_TIMEOUT)
-    return count
-
-
-class CountCachedPaginator(Paginator):
-    """A paginator whose total comes from `count_cached`."""
-
-    @cached_property
-    def count(self):
-        return count_cached(self.object_list)
-
-
 SORTS = {
     "newest": ["-published_on", "-pk"],
     "oldest": ["published_on", "pk"],
@@ -121,6 +72,26 @@ def resource_browse(*, user, kind="", topic=None, event=None, date_from=None, da
     if date_to:
         resources = resources.filter(published_on__lte=date_to)
     return _listed_briefly(resources).order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def sessions_with_resources():
+    """Published sessions with published resources, newest first, with only what a list of
+    them shows. EXISTS rather than a DISTINCT join."""
+    return (
+        Event.objects.filter(
+            Exists(Resource.objects.filter(event=OuterRef("pk"), status=Resource.Status.PUBLISHED)),
+            status=Event.Status.PUBLISHED,
+        )
+        .only("pk", "title", "starts_at")
+        .order_by("-starts_at")
+    )
+
+
+def browse_sessions() -> list[tuple[int, str]]:
+    """(pk, title) of the most recent sessions with resources, for the browse filter."""
+    return browse_sessions_cached(
+        lambda: [(event.pk, str(event)) for event in sessions_with_resources()[:BROWSE_SESSIONS]]
+    )
 
 
 def _highlight(snippet: str) -> str:
@@ -274,97 +245,3 @@ def catch_up(*, member, now=None) -> list:
         .order_by("-starts_at")
     )
     return [MissedEvent(event, event.visible) for event in events[:30]]
-
-
-def facets():
-    """Counts for the browse filters."""
-    return dict(
-        Resource.objects.filter(status=Resource.Status.PUBLISHED)
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-
-
-# Pathways ------------------------------------------------------------------------------------
-
-
-def pathways_published(*, user):
-    """Published pathways with the number of steps this person can follow (a step whose
-    resource they may not see is left out, as on the pathway's own page)."""
-    visible = resources_visible_to(user).values("pk")
-    return (
-        LearningPathway.objects.filter(is_published=True)
-        .annotate(step_count=Count("steps", filter=Q(steps__resource__in=visible)))
-        .order_by("title")
-    )
-
-
-@dataclass
-class PathwayView:
-    pathway: LearningPathway
-    steps: list  # each with .done and .reflection (the member's own text or "")
-    done_count: int
-
-
-def pathway_for(*, member, slug: str) -> PathwayView | None:
-    pathway = LearningPathway.objects.filter(is_published=True, slug=slug).first()
-    if pathway is None:
-        return None
-    visible_ids = resources_visible_to(member).values("pk")
-    steps = list(
-        PathwayStep.objects.filter(pathway=pathway, resource_id__in=visible_ids)
-        .select_related("resource")
-        .annotate(done=Exists(StepProgress.objects.filter(step=OuterRef("pk"), member=member)))
-        .order_by("order", "pk")
-    )
-    notes = dict(
-        Reflection.objects.filter(member=member, step__in=steps).values_list("step_id", "text")
-    )
-    for step in steps:
-        step.reflection = notes.get(step.pk, "")
-    return PathwayView(pathway, steps, sum(step.done for step in steps))
-
-
-# Case studies and initiatives ----------------------------------------------------------------
-
-
-def case_studies_published():
-    return (
-        CaseStudy.objects.filter(status=CaseStudy.Status.PUBLISHED)
-        .select_related("author")
-        .prefetch_related("topics")
-        .order_by("-published_at")
-    )
-
-
-def case_study_for(*, member, slug: str) -> CaseStudy | None:
-    """A case study this member may read: any published one, or their own at any stage."""
-    return (
-        CaseStudy.objects.filter(slug=slug)
-        .filter(Q(status=CaseStudy.Status.PUBLISHED) | Q(author=member))
-        .select_related("author")
-        .prefetch_related("topics")
-        .first()
-    )
-
-
-def case_studies_of(*, member):
-    return CaseStudy.objects.filter(author=member).order_by("-updated_at")
-
-
-def case_studies_for_moderation(*, status: str = CaseStudy.Status.SUBMITTED):
-    studies = CaseStudy.objects.select_related("author")
-    if status:
-        studies = studies.filter(status=status)
-    return studies.order_by("submitted_at", "pk")
-
-
-def initiatives(*, organisation=None, topic=None, status: str = ""):
-    rows = Initiative.objects.select_related("organisation").prefetch_related("topics")
-    if organisation is not None:
-        rows = rows.filter(organisation=organisation)
-    if topic is not None:
-        rows = rows.filter(topics=topic)
-    if status:
-        rows = rows.filter(status=status)
-    return rows

@@ -1,48 +1,23 @@
+"""The organisers' forms: programmes, events and their speakers, attendance, summaries and
+triaging members' suggestions."""
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cop_portal.web.forms import UK_TIME_HELP, PortalFormHelper, date_input, datetime_input
+from cop_portal.web.forms import (
+    UK_TIME_HELP,
+    FilterHelper,
+    FormsetRowsHelper,
+    InnerFormHelper,
+    PortalFormHelper,
+    date_input,
+    datetime_input,
+)
 
-from .models import Caucus, Event, Goal, Programme, Speaker, Suggestion
-
-
-class SuggestionForm(forms.ModelForm):
-    class Meta:
-        model = Suggestion
-        fields = ["topic", "details", "speaker", "lived_experience_lead"]
-        labels = {"topic": "Topic or session idea"}
-        help_texts = {
-            "speaker": "Someone you would like to hear from, and their organisation if known.",
-        }
-        widgets = {"details": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PortalFormHelper("Send suggestion")
-
-
-class CaucusJoinForm(forms.Form):
-    caucus = forms.ModelChoiceField(
-        queryset=Caucus.objects.all(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        label="Which caucus would you like to join?",
-    )
-    consent = forms.BooleanField(
-        required=True,
-        label="I give my explicit consent, as set out above",
-        error_messages={"required": "Tick the box to give your consent, or leave this page."},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PortalFormHelper("Join the caucus")
-
-
-# Organisers ----------------------------------------------------------------------------------
+from ..models import Event, Programme, Speaker, Suggestion
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -66,13 +41,6 @@ class EventForm(forms.ModelForm):
     """An event's details. Times are typed and shown in UK time (the site's time zone), so a
     time that does not exist or happens twice at the clock change gets Django's own error."""
 
-    goals = forms.ModelMultipleChoiceField(
-        queryset=Goal.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Goals it serves",
-    )
-
     class Meta:
         model = Event
         fields = [
@@ -92,6 +60,7 @@ class EventForm(forms.ModelForm):
             "registration_closes_at",
         ]
         labels = {
+            "goals": "Goals it serves",
             "kind": "Kind of event",
             "caucus": "Caucus session for",
             "starts_at": "Starts (UK time)",
@@ -109,6 +78,7 @@ class EventForm(forms.ModelForm):
         }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
+            "goals": forms.CheckboxSelectMultiple,
             "starts_at": datetime_input(),
             "ends_at": datetime_input(),
             "registration_opens_at": datetime_input(),
@@ -119,10 +89,7 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["programme"].empty_label = "Not part of a programme"
         self.fields["caucus"].empty_label = "Not a caucus session: open to all members"
-        self.helper = FormHelper()
-        # Rendered inside one <form> with the speakers, which carries the token and the button.
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = InnerFormHelper()
 
     def clean(self):
         cleaned = super().clean()
@@ -157,26 +124,9 @@ SpeakerFormSet = forms.inlineformset_factory(
 )
 
 
-class SpeakerFormSetHelper(FormHelper):
-    """Each speaker in a numbered fieldset, inside the event's one form."""
-
-    form_tag = False
-    disable_csrf = True
-    render_hidden_fields = True
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.layout = Layout(
-            Fieldset(
-                "Speaker or facilitator {{ forloop.counter }}",
-                "name",
-                "organisation",
-                "role",
-                "lived_experience",
-                "order",
-                "DELETE",
-            )
-        )
+class SpeakerFormSetHelper(FormsetRowsHelper):
+    legend = "Speaker or facilitator"
+    fields = ("name", "organisation", "role", "lived_experience", "order")
 
 
 class MemberCheckboxesField(forms.MultipleChoiceField):
@@ -270,8 +220,7 @@ class SuggestionFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = PortalFormHelper("Filter")
-        self.helper.form_method = "get"
+        self.helper = FilterHelper()
 
 
 class EventChoiceField(forms.ModelChoiceField):

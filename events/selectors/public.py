@@ -1,28 +1,27 @@
-"""Reads for the events app: the queries its pages need, each in a fixed number of queries."""
+"""Reads for members' side of the programme: the programme and its past sessions, one event as
+a member sees it, their bookings and calendar feeds, their caucus and their suggestions. Each
+page's reads take a fixed number of queries."""
 
 import re
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     CAUCUS_CHOICE_PERMISSION,
     Attendance,
     CalendarFeed,
     Caucus,
     CaucusMembership,
     Event,
-    EventKind,
-    Goal,
     Programme,
     Registration,
     Suggestion,
 )
 
-PROGRAMME_HORIZON_MONTHS = 6
 PAST_EVENTS_SHOWN = 12
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -83,22 +82,6 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
     for event in upcoming:
         event.my_status = registrations.get(event.id)
     return ProgrammePage(months=months, past=past, programmes=programmes)
-
-
-def programme_get(*, slug: str) -> Programme | None:
-    return Programme.objects.filter(slug=slug).prefetch_related("events").first()
-
-
-def event_kinds():
-    return EventKind.objects.all()
-
-
-def caucuses():
-    return Caucus.objects.all()
-
-
-def goals():
-    return Goal.objects.all()
 
 
 def past_events(*, now=None):
@@ -195,31 +178,6 @@ def caucus_ids_seen(user) -> set[int]:
     return {own} if own is not None else set()
 
 
-@dataclass(frozen=True)
-class Horizon:
-    last_event_on: date | None
-    months_ahead: int
-
-    @property
-    def is_short(self):
-        return self.months_ahead < PROGRAMME_HORIZON_MONTHS
-
-
-def programme_horizon(*, now=None) -> Horizon:
-    """How far ahead the published programme reaches, in whole months."""
-    now = now or timezone.now()
-    last = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).aggregate(
-        last=Max("starts_at")
-    )["last"]
-    if last is None:
-        return Horizon(None, 0)
-    today, last_day = timezone.localdate(now), timezone.localtime(last).date()
-    months = (last_day.year - today.year) * 12 + last_day.month - today.month
-    if last_day.day < today.day:
-        months -= 1
-    return Horizon(last_day, max(months, 0))
-
-
 def member_upcoming(*, member, now=None):
     now = now or timezone.now()
     return (
@@ -270,47 +228,8 @@ def feed_programme_events(*, now=None):
     ).order_by("starts_at")
 
 
-def organiser_events(*, now=None):
-    return (
-        Event.objects.select_related("kind", "caucus", "programme")
-        .annotate(
-            confirmed_count=Count("registrations", filter=_confirmed, distinct=True),
-            waitlisted_count=Count(
-                "registrations",
-                filter=Q(registrations__status=Registration.Status.WAITLISTED),
-                distinct=True,
-            ),
-            attendance_count=Count("attendances", distinct=True),
-        )
-        .order_by("-starts_at")
-    )
-
-
-def event_checkin(*, event: Event):
-    """The check-in list: everyone with a place, and walk-ins, with whether they came."""
-    registrations = list(
-        event.registrations.filter(status=Registration.Status.CONFIRMED)
-        .select_related("member", "member__organisation")
-        .order_by("member__name", "member__email")
-    )
-    present = set(event.attendances.values_list("member_id", flat=True))
-    walk_ins = list(
-        event.attendances.filter(walk_in=True)
-        .select_related("member", "member__organisation")
-        .order_by("member__name")
-    )
-    return registrations, present, walk_ins
-
-
 def suggestions_of(*, member):
     return Suggestion.objects.filter(member=member).select_related("event")
-
-
-def suggestions_for_triage(*, status: str = ""):
-    suggestions = Suggestion.objects.select_related("member", "event")
-    if status:
-        suggestions = suggestions.filter(status=status)
-    return suggestions
 
 
 def suggestions_that_became_sessions():
@@ -322,9 +241,5 @@ def suggestions_that_became_sessions():
     )
 
 
-def event_with_speakers(*, pk):
-    return (
-        Event.objects.select_related("kind", "caucus", "programme")
-        .prefetch_related(Prefetch("speakers"), "goals")
-        .get(pk=pk)
-    )
+def caucus_membership_of(*, member) -> CaucusMembership | None:
+    return CaucusMembership.objects.select_related("caucus").filter(member=member).first()

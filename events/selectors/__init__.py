@@ -1,0 +1,21 @@
+"""Reads for the events app, by the area they serve: `public` (members' side) and `organise`
+(the organisers' side).
+
+Inside events, import from the area's module. The names below are those used from outside
+the app (resources' visibility rules, the members' home page and demo content, and every app
+that shows caucus figures), which may import them from here."""
+
+from ..models import CAUCUS_CHOICE_PERMISSION
+from .organise import caucuses, event_kinds, goals, programme_get
+from .public import member_caucus_id, member_upcoming, past_events
+
+__all__ = [
+    "CAUCUS_CHOICE_PERMISSION",
+    "caucuses",
+    "event_kinds",
+    "goals",
+    "member_caucus_id",
+    "member_upcoming",
+    "past_events",
+    "programme_get",
+]

@@ -1,0 +1,98 @@
+"""Reads for the organisers' side of the programme: the programmes and events with their
+numbers, how far ahead the programme reaches, an event's register, members' suggestions, and
+the kinds, goals and caucuses organisers choose from."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from ..models import Caucus, Event, EventKind, Goal, Programme, Registration, Suggestion
+
+PROGRAMME_HORIZON_MONTHS = 6
+
+
+def programmes():
+    return Programme.objects.order_by("-starts_on")
+
+
+def programme_get(*, slug: str) -> Programme | None:
+    return Programme.objects.filter(slug=slug).prefetch_related("events").first()
+
+
+def event_kinds():
+    return EventKind.objects.all()
+
+
+def caucuses():
+    return Caucus.objects.all()
+
+
+def goals():
+    return Goal.objects.all()
+
+
+@dataclass(frozen=True)
+class Horizon:
+    last_event_on: date | None
+    months_ahead: int
+
+    @property
+    def is_short(self):
+        return self.months_ahead < PROGRAMME_HORIZON_MONTHS
+
+
+def programme_horizon(*, now=None) -> Horizon:
+    """How far ahead the published programme reaches, in whole months."""
+    now = now or timezone.now()
+    last = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).aggregate(
+        last=Max("starts_at")
+    )["last"]
+    if last is None:
+        return Horizon(None, 0)
+    today, last_day = timezone.localdate(now), timezone.localtime(last).date()
+    months = (last_day.year - today.year) * 12 + last_day.month - today.month
+    if last_day.day < today.day:
+        months -= 1
+    return Horizon(last_day, max(months, 0))
+
+
+def organiser_events():
+    """Every event, drafts included, with its places taken, waiting list and attendance."""
+
+    def counted(status):
+        return Count("registrations", filter=Q(registrations__status=status), distinct=True)
+
+    return (
+        Event.objects.select_related("kind", "caucus", "programme")
+        .annotate(
+            confirmed_count=counted(Registration.Status.CONFIRMED),
+            waitlisted_count=counted(Registration.Status.WAITLISTED),
+            attendance_count=Count("attendances", distinct=True),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def event_checkin(*, event: Event):
+    """The check-in list: everyone with a place, and walk-ins, with whether they came."""
+    registrations = list(
+        event.registrations.filter(status=Registration.Status.CONFIRMED)
+        .select_related("member", "member__organisation")
+        .order_by("member__name", "member__email")
+    )
+    present = set(event.attendances.values_list("member_id", flat=True))
+    walk_ins = list(
+        event.attendances.filter(walk_in=True)
+        .select_related("member", "member__organisation")
+        .order_by("member__name")
+    )
+    return registrations, present, walk_ins
+
+
+def suggestions_for_triage(*, status: str = ""):
+    suggestions = Suggestion.objects.select_related("member", "event")
+    if status:
+        suggestions = suggestions.filter(status=status)
+    return suggestions

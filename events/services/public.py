@@ -1,0 +1,248 @@
+"""Writes for members' side of the programme: registration and its waiting list, reminders,
+caucuses, calendar feeds and suggestions, with the emails that go with them."""
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from members.services import member_email_send
+
+from ..calendar import ics_attachment
+from ..models import CalendarFeed, Caucus, CaucusMembership, Event, Registration, Suggestion
+
+CAUCUS_CONSENT_VERSION = "1"
+CAUCUS_CONSENT_TEXT = (
+    "I choose to join this racial identity caucus. I understand that my choice says something "
+    "about my racial identity, which is special category data under UK GDPR, and I give my "
+    "explicit consent for the portal to keep it for one purpose only: to let me join this "
+    "caucus's sessions and materials. Only I, and the few organisers with a dedicated "
+    "permission, can see it. I can withdraw at any time, and my choice is then deleted."
+)
+REMINDER_LEAD = timedelta(hours=24)
+
+
+# Registration --------------------------------------------------------------------------------
+
+
+def caucus_allows(*, event: Event, member) -> bool:
+    if event.caucus_id is None:
+        return True
+    return CaucusMembership.objects.filter(member=member, caucus_id=event.caucus_id).exists()
+
+
+@transaction.atomic
+def registration_create(*, event: Event, member) -> Registration:
+    """Book `member` onto `event`, or onto its waiting list when it is full.
+
+    Raises PermissionDenied for a caucus session the member is not in, and ValidationError
+    with a message for the member when registration is not possible."""
+    # Locking the event serialises registrations, so two people cannot take the last place.
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not caucus_allows(event=event, member=member):
+        raise PermissionDenied("This session is only for members of its caucus.")
+    if event.is_cancelled:
+        raise ValidationError("This event has been cancelled.")
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError("This event is not open for registration.")
+    now = timezone.now()
+    if event.starts_at <= now:
+        raise ValidationError("This event has already started, so registration is closed.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = timezone.localtime(event.registration_opens_at)
+        raise ValidationError(f"Registration opens on {opens:%-d %B %Y at %H:%M}.")
+    if now >= event.closes_at:
+        raise ValidationError("Registration for this event has closed.")
+    registration = Registration.objects.filter(event=event, member=member).first()
+    if registration and registration.status == Registration.Status.CONFIRMED:
+        raise ValidationError("You are already registered for this event.")
+    if registration and registration.status == Registration.Status.WAITLISTED:
+        raise ValidationError("You are already on the waiting list for this event.")
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    full = event.capacity is not None and confirmed >= event.capacity
+    status = Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED
+    registration = registration or Registration(event=event, member=member)
+    registration.status = status
+    registration.requested_at = now
+    registration.save()
+    transaction.on_commit(lambda: _send_registration_email(registration))
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration) -> Registration | None:
+    """Cancel a place or leave the waiting list. A freed place goes to the next person waiting,
+    who is returned (or None)."""
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        raise ValidationError("This registration is already cancelled.")
+    if event.starts_at <= timezone.now():
+        raise ValidationError("This event has already started.")
+    registration.status = Registration.Status.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    promoted = waitlist_promote(event)
+    return promoted[0] if promoted else None
+
+
+@transaction.atomic
+def registration_record(*, event: Event, member) -> Registration:
+    """Record after the event that `member` had a place at it, as a register kept before the
+    portal would show: no email, no waiting list. Attendance is recorded separately."""
+    if event.starts_at > timezone.now():
+        raise ValidationError("A place can be recorded this way once the event has started.")
+    if not caucus_allows(event=event, member=member):
+        raise PermissionDenied("This session is only for members of its caucus.")
+    registration = Registration(event=event, member=member, status=Registration.Status.CONFIRMED)
+    registration.full_clean()
+    registration.save()
+    return registration
+
+
+def waitlist_promote(event: Event) -> list[Registration]:
+    """Give free places to the people waiting longest. Call inside a transaction."""
+    if event.is_cancelled or event.is_past:
+        return []
+    waiting = event.registrations.filter(status=Registration.Status.WAITLISTED).order_by(
+        "requested_at", "pk"
+    )
+    if event.capacity is not None:
+        confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        waiting = waiting[: max(event.capacity - confirmed, 0)]
+    promoted = list(waiting.select_related("member"))
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(lambda r=registration: _send_registration_email(r, promoted=True))
+    return promoted
+
+
+def _send_registration_email(registration: Registration, *, promoted=False):
+    event, member = registration.event, registration.member
+    if registration.status == Registration.Status.CONFIRMED:
+        member_email_send(
+            member=member,
+            subject=f"{'A place is yours' if promoted else 'You are registered'}: {event.title}",
+            template="events/email/registration_confirmed.txt",
+            context={"event": event, "promoted": promoted},
+            attachments=[ics_attachment(event)],
+        )
+    else:
+        member_email_send(
+            member=member,
+            subject=f"On the waiting list: {event.title}",
+            template="events/email/registration_waitlisted.txt",
+            context={"event": event},
+        )
+
+
+def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
+    """Email a reminder to everyone booked on an event starting within `lead`, once each.
+
+    Run it every few minutes (cron or a systemd timer): `manage.py send_event_reminders`.
+    Returns how many reminders went."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            event__status=Event.Status.PUBLISHED,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + lead,
+            # Someone who booked inside the reminder window has just had their confirmation.
+            requested_at__lt=F("event__starts_at") - lead,
+        )
+        .select_related("event", "member")
+        .order_by("event__starts_at", "pk")
+    )
+    sent = 0
+    for registration in due:
+        # Mark first, in its own transaction: a crash after sending must not send twice.
+        marked = Registration.objects.filter(
+            pk=registration.pk, reminder_sent_at__isnull=True
+        ).update(reminder_sent_at=now)
+        if marked and member_email_send(
+            member=registration.member,
+            subject=f"Reminder: {registration.event.title}",
+            template="events/email/reminder.txt",
+            context={"event": registration.event},
+            category="reminders",
+            attachments=[ics_attachment(registration.event)],
+        ):
+            sent += 1
+    return sent
+
+
+# Caucuses ------------------------------------------------------------------------------------
+
+
+# Hidden from error reports. The transaction is opened inside rather than by decorator, whose
+# wrapper frame would show the caucus among its arguments.
+@sensitive_variables("caucus")
+def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
+    """Record a member's caucus with their explicit consent (special category data)."""
+    if not consent:
+        raise ValidationError("Tick the box to give your consent, or leave this page.")
+    with transaction.atomic():
+        CaucusMembership.objects.filter(member=member).delete()
+        return CaucusMembership.objects.create(
+            member=member,
+            caucus=caucus,
+            consent_version=CAUCUS_CONSENT_VERSION,
+            consent_text=CAUCUS_CONSENT_TEXT,
+        )
+
+
+@sensitive_variables("membership", "upcoming", "registration")
+@transaction.atomic
+def caucus_withdraw(*, member) -> int:
+    """Delete the member's caucus choice and, with it, their places at caucus sessions to come.
+    (Survey responses keep no copy of the caucus: the consent covers its sessions only.)
+
+    Returns how many places were given up."""
+    membership = CaucusMembership.objects.filter(member=member).first()
+    if membership is None:
+        return 0
+    upcoming = Registration.objects.filter(
+        member=member,
+        event__caucus_id=membership.caucus_id,
+        event__starts_at__gt=timezone.now(),
+    ).exclude(status=Registration.Status.CANCELLED)
+    given_up = 0
+    for registration in upcoming:
+        registration_cancel(registration=registration)
+        given_up += 1
+    membership.delete()
+    return given_up
+
+
+# Calendar feeds ------------------------------------------------------------------------------
+
+
+def calendar_feed_get_or_create(*, member) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(
+        member=member, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, member) -> CalendarFeed:
+    """Give the member a new secret feed address; the old one stops working at once."""
+    CalendarFeed.objects.filter(member=member).delete()
+    return CalendarFeed.objects.create(member=member, token=secrets.token_urlsafe(32))
+
+
+# Shaping the programme -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_create(*, member, **fields) -> Suggestion:
+    suggestion = Suggestion(member=member, **fields)
+    suggestion.full_clean()
+    suggestion.save()
+    return suggestion
