@@ -307,7 +307,7 @@ if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
     }
 
 # Survey breakdowns hide counts below this (NHS Digital's older disclosure rule was 5; its
-# current rule for hospital statistics hides 1 to 7). See surveys/disclosure.py.
+# current rule for hospital statistics hides 1 to 7). See cop_portal/web/disclosure.py.
 SURVEY_SUPPRESSION_THRESHOLD = env.int("SURVEY_SUPPRESSION_THRESHOLD", default=5)
 # Search ranks at most this many matches (the newest) for a word found nearly everywhere.
 RESOURCE_SEARCH_RANKED = env.int("RESOURCE_SEARCH_RANKED", default=1000)

@@ -1,5 +1,5 @@
 """Writes for the dashboard: every look at figures with small numbers shown goes in the audit
-trail (disclosure rule 6 in surveys/disclosure.py)."""
+trail (disclosure rule 6 in cop_portal/web/disclosure.py)."""
 
 from .audit import Action, audit_record
 

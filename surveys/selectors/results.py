@@ -1,6 +1,6 @@
 """Reads for survey results: counts, scale statistics and free text worked out in the database
 in a fixed number of queries however many people answered, and the breakdowns by group, all
-protected together (surveys.disclosure) for whoever is looking."""
+protected together (cop_portal.web.disclosure) for whoever is looking."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -342,7 +342,7 @@ def _everything(columns, people, counts, groupings):
 
 def breakdown(*, question: Question, by: str, see_everything: bool):
     """Answers to one question by one dimension, protected together with every other figure
-    about the question (see surveys.disclosure)."""
+    about the question (see cop_portal.web.disclosure)."""
     if by not in BREAKDOWNS:
         raise ValueError(by)
     if question.kind not in (*Question.SCALE_KINDS, *Question.CHOICE_KINDS):

@@ -38,7 +38,7 @@ def _people(n: int) -> str:
 
 def _counts_shown(survey, *, sees_caucus_choice: bool) -> None:
     """Put the invited and responded counts (from `surveys_with_rates`) this viewer
-    may see on the survey for its template (surveys.disclosure.audience_counts)."""
+    may see on the survey for its template (cop_portal.web.disclosure.audience_counts)."""
     counts = audience_counts(
         survey.invited,
         survey.responded,

@@ -6,7 +6,7 @@ viewer may see. Two rules protect the people who answered:
 - a survey with fewer responses than SURVEY_SUPPRESSION_THRESHOLD shows no answers at all,
   because with a handful of respondents even overall counts and free text can point to people;
 - every count about a question (its overall split, the chart, and the breakdowns, on the page
-  and in the CSV) comes from one protected set worked out by surveys.disclosure, so that no
+  and in the CSV) comes from one protected set worked out by cop_portal.web.disclosure, so that no
   figure on one surface gives away a count hidden on another. There is no breakdown by caucus:
   responses do not keep it, because members agreed to their caucus being used only for its
   sessions and materials.
@@ -62,7 +62,7 @@ def _sees_everything(user) -> bool:
 
 
 def _counts(request, survey, found) -> dict:
-    """The response and invitation counts this viewer may see (surveys.disclosure.
+    """The response and invitation counts this viewer may see (cop_portal.web.disclosure.
     audience_counts, as on the survey list). For a survey whose audience comes from a caucus,
     answers by day and how many wait are left out too for anyone who may not see caucus
     choices: small, they would tell how many chose it."""
