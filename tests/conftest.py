@@ -14,8 +14,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from members.roles import ORGANISERS, STEERING_GROUP
-
-from .factories import GroundRulesFactory, UserFactory, totp_activate
+from tests.factories import GroundRulesFactory, UserFactory, totp_activate
 
 
 def pytest_sessionstart(session):
@@ -158,8 +157,8 @@ def same_queries_at_two_sizes():
     return check
 
 
-# Property-based tests (tests/test_hostile_input.py): a bounded number of examples so the whole
-# suite stays quick, no deadline (a page that touches PostgreSQL varies in speed on a shared
+# Property-based tests (tests/project/test_hostile_input.py): a bounded number of examples so the
+# whole suite stays quick, no deadline (a page that touches PostgreSQL varies in speed on a shared
 # machine), and the same examples on every run in CI (HYPOTHESIS_PROFILE=ci).
 hypothesis_settings.register_profile(
     "portal",

@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from members.services.starter import starter_content_load
-
-from .conftest import axe_violations, sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from .conftest import axe_violations, sign_in
-from .world import stand_in_video_players, world_build
+from tests.e2e.conftest import axe_violations, sign_in
+from tests.e2e.world import stand_in_video_players, world_build
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ..factories import EventFactory, RegistrationFactory, UserFactory
-from .conftest import sign_in, sign_out
+from tests.e2e.conftest import sign_in, sign_out
+from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

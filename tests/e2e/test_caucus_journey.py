@@ -7,9 +7,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from events.models import Registration
-
-from ..factories import CaucusFactory, EventFactory, UserFactory
-from .conftest import sign_in, sign_out
+from tests.e2e.conftest import sign_in, sign_out
+from tests.factories import CaucusFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from members.models import User
-
-from .conftest import sign_in
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from ..factories import EventKindFactory, UserFactory
-from .conftest import sign_in, sign_out
+from tests.e2e.conftest import sign_in, sign_out
+from tests.factories import EventKindFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,8 +119,7 @@ def test_a_member_with_new_ground_rules_presses_register_agrees_and_books(page, 
     """Pressing Register with new rules to agree leads through the rules and back to the
     session, where pressing Register again books the place: no 'method not allowed' page."""
     from events.models import Registration
-
-    from ..factories import EventFactory, GroundRulesFactory
+    from tests.factories import EventFactory, GroundRulesFactory
 
     event = EventFactory(title="Listening session")
     GroundRulesFactory(version=2, change_summary="A rule on recording sessions.")

@@ -7,8 +7,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from members.services.starter import starter_content_load
-
-from ..factories import OrganisationFactory
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

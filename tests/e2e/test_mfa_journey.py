@@ -10,9 +10,8 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from members.roles import ORGANISERS
+from tests.e2e.conftest import axe_violations, sign_in_with_form
 from tests.factories import UserFactory
-
-from .conftest import axe_violations, sign_in_with_form
 
 
 @pytest.fixture

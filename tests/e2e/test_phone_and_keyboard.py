@@ -8,10 +8,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from members.services.starter import starter_content_load
-
-from ..factories import EventFactory, ProgrammeFactory, ResourceFactory, UserFactory
-from .conftest import sign_in
-from .world import stand_in_video_players, world_build
+from tests.e2e.conftest import sign_in
+from tests.e2e.world import stand_in_video_players, world_build
+from tests.factories import EventFactory, ProgrammeFactory, ResourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

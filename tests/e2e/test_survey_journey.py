@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ..factories import AttendanceFactory, EventFactory, UserFactory
-from .conftest import sign_in
+from tests.e2e.conftest import sign_in
+from tests.factories import AttendanceFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,7 @@ from resources.models import (
     Topic,
 )
 from resources.services import resource_save, search_vectors_update
-
-from ..factories import (
+from tests.factories import (
     ActionFactory,
     ActionUpdateFactory,
     AttendanceFactory,

@@ -6,8 +6,7 @@ from icalendar import Calendar
 
 from events.calendar import ics_calendar
 from events.services.organise import event_cancel, event_save
-
-from ..factories import EventFactory
+from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC

@@ -18,8 +18,7 @@ from members import spreadsheets
 from members.selectors import imports as import_selectors
 from members.selectors.imports import CAUCUS_SESSION_REFUSED, NOT_IN_CAUCUS
 from members.services.imports import import_apply
-
-from ..factories import (
+from tests.factories import (
     AttendanceFactory,
     CaucusFactory,
     EventFactory,

@@ -10,8 +10,7 @@ from events.models import Event
 from events.services import organise
 from surveys.models import Survey
 from surveys.services.organise import survey_invite, survey_save
-
-from ..factories import (
+from tests.factories import (
     CaucusFactory,
     EventFactory,
     QuestionFactory,
@@ -57,7 +56,7 @@ def test_a_booked_open_session_cannot_become_a_caucus_session(caucus):
 def test_the_edit_page_refuses_the_relabelling_and_keeps_the_session(
     organiser_client, booked_caucus_session
 ):
-    from .test_organise_views import _event_data
+    from tests.events.views.test_organise import _event_data
 
     response = organiser_client.post(
         reverse("events:event_edit", args=[booked_caucus_session.pk]),

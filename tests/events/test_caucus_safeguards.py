@@ -22,8 +22,7 @@ from members.roles import ORGANISERS
 from members.selectors import data_rights
 from members.services.starter import starter_content_load
 from surveys.models import Response
-
-from ..factories import (
+from tests.factories import (
     ActionFactory,
     AttendanceFactory,
     CaucusFactory,

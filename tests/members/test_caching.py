@@ -1,25 +1,15 @@
 """What signed-in pages keep in the cache between requests, and that a change shows at once."""
 
-from datetime import timedelta
-
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from members import caching
 from members.models import User
 from members.roles import ORGANISERS
-
-from ..factories import (
-    GroundRulesFactory,
-    QuestionFactory,
-    ResponseFactory,
-    SurveyFactory,
-    survey_answer,
-)
+from tests.factories import GroundRulesFactory
 
 HOME = reverse("members:home")
 ORGANISE_LINK = f'<a class="nav-link" href="{reverse("members:organise")}"'
@@ -91,27 +81,3 @@ def test_a_new_version_of_the_ground_rules_stops_a_member_who_agreed_to_the_last
     response = member_client.get(directory)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('members:ground_rules')}?next=%2Fmembers%2F"
-
-
-def test_a_closed_surveys_results_are_kept_and_reopening_it_works_them_out_again(
-    organiser_client, settings
-):
-    settings.SURVEY_SUPPRESSION_THRESHOLD = 1
-    survey = SurveyFactory()
-    survey_answer(survey, {QuestionFactory(survey=survey): 4})
-    survey.closes_at = timezone.now() - timedelta(minutes=1)
-    survey.save()
-    url = reverse("surveys:results", args=[survey.pk])
-    assert organiser_client.get(url).context["results"].responses == 1
-
-    # A response written behind the portal's back does not show: the closed results are kept.
-    ResponseFactory(survey=survey)
-    with CaptureQueriesContext(connection) as captured:
-        kept = organiser_client.get(url)
-    assert kept.context["results"].responses == 1
-    assert not [q for q in captured.captured_queries if "surveys_answer" in q["sql"]]
-
-    # A new closing time is a different survey period: worked out afresh.
-    survey.closes_at = timezone.now() - timedelta(seconds=5)
-    survey.save()
-    assert organiser_client.get(url).context["results"].responses == 2

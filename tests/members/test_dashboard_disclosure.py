@@ -1,6 +1,7 @@
 """Attacks on the dashboard, its CSV and `manage.py engagement_report`, as a curious organiser
 or steering-group member would try them; each worked before the disclosure rules in
-surveys/disclosure.py, and must fail now. Plus the evaluation's figures, which must stay exact."""
+cop_portal/web/disclosure.py, and must fail now. Plus the evaluation's figures, which must stay
+exact."""
 
 import csv
 import datetime
@@ -27,8 +28,7 @@ from members import caching
 from members.models import AuditEvent, CheckIn, Organisation, User
 from members.selectors import dashboard
 from surveys.models import Survey
-
-from ..factories import (
+from tests.factories import (
     AttendanceFactory,
     CaucusFactory,
     CheckInFactory,
@@ -40,7 +40,7 @@ from ..factories import (
     survey_sent,
     uk_time,
 )
-from .test_dashboard import _dl, _table, _text
+from tests.members.views.test_dashboard import _dl, _table, _text
 
 pytestmark = pytest.mark.django_db
 

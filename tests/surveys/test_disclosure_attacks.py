@@ -25,8 +25,7 @@ from scipy.optimize import linprog
 
 from members.models import AuditEvent
 from surveys.models import Question, Survey
-
-from ..factories import (
+from tests.factories import (
     OrganisationFactory,
     QuestionFactory,
     SurveyFactory,

@@ -9,8 +9,7 @@ from django.template import Context, Template
 from django.utils.html import format_html
 
 from surveys.models import Question
-
-from ..factories import QuestionFactory, SurveyFactory
+from tests.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 

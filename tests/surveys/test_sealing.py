@@ -28,8 +28,7 @@ from surveys.selectors.results import breakdown, results_with_days, survey_resul
 from surveys.services.organise import question_save, survey_save
 from surveys.services.release import releases_run, responses_release
 from surveys.services.respond import response_submit
-
-from ..factories import (
+from tests.factories import (
     InvitationFactory,
     OrganisationFactory,
     QuestionFactory,

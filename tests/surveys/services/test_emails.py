@@ -1,0 +1,231 @@
+"""Survey invitations and reminders: who gets them, once, what they say, and that members can
+turn them off."""
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from members.services.emails import unsubscribe_token_read
+from surveys.models import Invitation, Question
+from surveys.services.organise import reminders_send, survey_invite
+from surveys.services.respond import response_submit
+from tests.factories import QuestionFactory, SurveyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# 16:00 UTC in July is 17:00 in London (BST).
+CLOSES_AT = datetime(2040, 7, 3, 16, 0, tzinfo=UTC)
+LINK = "http://127.0.0.1:8000/surveys/belonging-at-work/"
+PREFERENCES = "http://127.0.0.1:8000/profile/emails/"
+
+
+def make_survey(*, closes_at=CLOSES_AT, **fields):
+    """The survey these emails are about: one agreement question, closing at `closes_at`."""
+    survey = SurveyFactory(
+        title="Belonging at work", slug="belonging-at-work", closes_at=closes_at, **fields
+    )
+    QuestionFactory(survey=survey, text="I feel I belong in the CoP")
+    return survey
+
+
+def invite(survey, capture):
+    with capture(execute=True):
+        return survey_invite(survey=survey)
+
+
+def unsubscribe_link(message, member):
+    """The one-click unsubscribe link from the message's header, checked to stand for this
+    member's survey emails (tokens carry a timestamp, so it cannot be rebuilt exactly)."""
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    prefix = "http://127.0.0.1:8000" + reverse("members:unsubscribe", kwargs={"token": "T"})[:-2]
+    assert link.startswith(prefix)
+    assert unsubscribe_token_read(link.removeprefix(prefix).strip("/")) == (member.pk, "surveys")
+    return link
+
+
+def answer(survey, member):
+    question = survey.questions.get()
+    response_submit(survey=survey, member=member, answers={question: 4})
+
+
+# Invitations ---------------------------------------------------------------------------------
+
+
+def test_invitation_says_what_how_long_when_and_where(django_capture_on_commit_callbacks):
+    member = UserFactory(name="Ada Okafor")
+    survey = make_survey()
+
+    assert invite(survey, django_capture_on_commit_callbacks) == 1
+
+    (message,) = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject == "[CoP Portal] Belonging at work (about 1 minute)"
+    assert message.body == (
+        "Hello Ada,\n"
+        "\n"
+        "We would value your views in a short survey: Belonging at work.\n"
+        "\n"
+        "The survey is anonymous: your answers are stored with no link to you, so nobody, the "
+        "organisers included, can tell which answers are yours.\n"
+        "\n"
+        "It takes about 1 minute. It closes on Tuesday 3 July 2040, 17:00 (UK time).\n"
+        "\n"
+        f"Answer the survey: {LINK}\n"
+        "\n"
+        "Thank you for your time.\n"
+        "\n"
+        "The CoP organisers\n"
+        "\n"
+        "--\n"
+        f"Stop survey emails: {unsubscribe_link(message, member)}\n"
+        f"Choose which emails you get: {PREFERENCES}\n"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_invitation_to_a_named_survey_says_it_is_not_anonymous(
+    django_capture_on_commit_callbacks,
+):
+    UserFactory()
+    survey = make_survey(named=True, intro="Tell us how the first year went & what next.")
+
+    invite(survey, django_capture_on_commit_callbacks)
+
+    body = mail.outbox[0].body
+    assert (
+        "The survey is not anonymous: your answers are stored with your name, so the organisers "
+        "can follow up with you.\n"
+    ) in body
+    assert "anonymous: your answers are stored with no link" not in body
+    # The introduction is plain text, not HTML-escaped.
+    assert "\nTell us how the first year went & what next.\n" in body
+
+
+def test_each_member_is_invited_once(django_capture_on_commit_callbacks):
+    ada, ben = UserFactory(), UserFactory()
+    survey = make_survey()
+
+    invite(survey, django_capture_on_commit_callbacks)
+    invite(survey, django_capture_on_commit_callbacks)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([ada.email, ben.email])
+    assert all(LINK in m.body for m in mail.outbox)
+    assert Invitation.objects.filter(survey=survey).count() == 2
+
+
+def test_a_longer_survey_says_minutes(django_capture_on_commit_callbacks):
+    UserFactory()
+    survey = make_survey()
+    for n in range(2):
+        QuestionFactory(survey=survey, kind=Question.Kind.TEXT, text=f"Q{n}")
+
+    invite(survey, django_capture_on_commit_callbacks)
+
+    # 10 seconds for the scale and a minute for each free-text question: 2 minutes 10 → 3.
+    assert mail.outbox[0].subject == "[CoP Portal] Belonging at work (about 3 minutes)"
+    assert "It takes about 3 minutes." in mail.outbox[0].body
+
+
+def test_members_who_turned_survey_emails_off_are_invited_but_not_emailed(
+    django_capture_on_commit_callbacks,
+):
+    keen = UserFactory()
+    quiet = UserFactory(email_surveys=False)
+    survey = make_survey()
+
+    assert invite(survey, django_capture_on_commit_callbacks) == 2
+
+    assert [m.to for m in mail.outbox] == [[keen.email]]
+    # Still invited: they can answer from their home page.
+    assert Invitation.objects.filter(survey=survey, member=quiet).exists()
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def closing_soon(django_capture_on_commit_callbacks):
+    """A survey closing in a day, to which three members were invited; Ben has answered and
+    Cleo has turned survey emails off."""
+    people = {
+        "ada": UserFactory(name="Ada Okafor"),
+        "ben": UserFactory(name="Ben Shah"),
+        "cleo": UserFactory(name="Cleo Mensah", email_surveys=False),
+    }
+    survey = make_survey(closes_at=timezone.now() + timedelta(hours=24))
+    invite(survey, django_capture_on_commit_callbacks)
+    answer(survey, people["ben"])
+    mail.outbox.clear()
+    survey.people = people
+    return survey
+
+
+def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
+    ada = closing_soon.people["ada"]
+
+    assert reminders_send() == 1
+
+    (message,) = mail.outbox
+    assert message.to == [ada.email]
+    assert message.subject == "[CoP Portal] Reminder: Belonging at work closes soon"
+    closes = timezone.localtime(closing_soon.closes_at)
+    assert message.body == (
+        "Hello Ada,\n"
+        "\n"
+        "A reminder that the survey Belonging at work closes soon, on "
+        f"{closes:%A %-d %B %Y, %H:%M} (UK time). It takes about 1 minute, and it is anonymous.\n"
+        "\n"
+        f"Answer the survey: {LINK}\n"
+        "\n"
+        "The CoP organisers\n"
+        "\n"
+        "--\n"
+        f"Stop survey emails: {unsubscribe_link(message, ada)}\n"
+        f"Choose which emails you get: {PREFERENCES}\n"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert Invitation.objects.get(survey=closing_soon, member=ada).reminded_on == (
+        timezone.localdate()
+    )
+
+    assert reminders_send() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_no_reminder_for_a_survey_closing_in_five_days(django_capture_on_commit_callbacks):
+    UserFactory()
+    survey = make_survey(closes_at=timezone.now() + timedelta(days=5))
+    invite(survey, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    assert reminders_send() == 0
+    assert mail.outbox == []
+    survey.refresh_from_db()
+    assert survey.reminders_sent_at is None
+
+
+def test_the_command_sends_reminders_and_says_how_many(closing_soon):
+    UserFactory()  # not invited: never reminded
+    out = StringIO()
+
+    call_command("send_survey_reminders", stdout=out)
+
+    assert out.getvalue() == "Sent 1 survey reminder.\n"
+    assert [m.to for m in mail.outbox] == [[closing_soon.people["ada"].email]]
+
+    out = StringIO()
+    call_command("send_survey_reminders", stdout=out)
+
+    assert out.getvalue() == "Sent 0 survey reminders.\n"
+
+
+def test_the_command_says_how_to_schedule_it():
+    from surveys.management.commands.send_survey_reminders import Command
+
+    assert "every 15 minutes from cron or a systemd timer" in Command.help
+    assert "send_event_reminders" in Command.help
