@@ -51,8 +51,8 @@ CAUCUS_LEFT_OUT = (
 # events.Caucus. A record reached through any of them would tell which caucus the member is in
 # (a booking for a caucus session, a step of a caucus session's materials, an action it
 # prompted...), so a copy made by an organiser without `events.view_caucus_choice` leaves them
-# all out, by this one rule. tests/members/test_data_rights.py walks every relation from the
-# member to a caucus and fails when one is missing here.
+# all out, by this one rule. tests/members/selectors/test_data_rights.py walks every relation
+# from the member to a caucus and fails when one is missing here.
 CAUCUS_TIES = {
     "events.CaucusMembership": ("caucus",),
     "events.Registration": ("event__caucus",),

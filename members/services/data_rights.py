@@ -8,7 +8,7 @@ but keep their answers; published case studies stay, credited as anonymous. Ever
 (profile, caucus choice, actions, check-ins, reflections, email addresses, sign-in links) goes.
 
 `USER_RELATIONS` records what happens to every field in the project that points at a user, so a
-new one cannot be added without a decision (tests/members/test_data_rights.py checks it)."""
+new one cannot be added without a decision (tests/members/views/test_data_rights.py checks it)."""
 
 import logging
 from importlib import import_module
