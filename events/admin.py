@@ -132,7 +132,7 @@ class RegistrationAdmin(_HidesCaucusSessionsAdmin):
     list_select_related = ["member", "event"]
     search_fields = ["member__email", "member__name", "event__title"]
     raw_id_fields = ["member", "event"]
-    readonly_fields = ["reminder_sent_at", "updated_at"]
+    readonly_fields = ["reminder_sent_at", "invite_uid", "invite_sequence", "updated_at"]
 
 
 @admin.register(Attendance)

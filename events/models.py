@@ -254,12 +254,23 @@ class Registration(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The member's own calendar invitation, set when the first one is sent. Its UID is theirs
+    # alone, so no calendar server can join two members' copies into one guest list (a caucus
+    # session's would reveal who is in the caucus); its SEQUENCE is that of the last invitation
+    # or cancellation sent, so every message they get outranks the one before.
+    invite_uid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    invite_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "member"], name="one_registration_per_member_and_event"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(invite_uid__isnull=True, invite_sequence__isnull=True)
+                | Q(invite_uid__isnull=False, invite_sequence__isnull=False),
+                name="registration_invitation_uid_with_sequence",
+            ),
         ]
         indexes = [
             models.Index(fields=["event", "status", "requested_at"], name="registration_queue_idx")

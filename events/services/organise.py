@@ -13,7 +13,7 @@ from cop_portal.web.slugs import unique_slug
 from members.services import AuditAction as Action
 from members.services import audit_record, member_email_send
 
-from ..calendar import ics_attachment
+from ..calendar import CANCEL, REQUEST, invitation
 from ..models import (
     Attendance,
     Caucus,
@@ -25,7 +25,7 @@ from ..models import (
     Speaker,
     Suggestion,
 )
-from .public import caucus_allows, waitlist_promote
+from .public import caucus_allows, invitations_advance, waitlist_promote
 
 # Programme -----------------------------------------------------------------------------------
 
@@ -119,6 +119,7 @@ def event_save(*, event: Event | None = None, goals=None, speakers=None, **field
         booked = event.registrations.exclude(status=Registration.Status.CANCELLED)
         booked.update(reminder_sent_at=None)
         registrations = list(booked.select_related("member"))
+        invitations_advance(registrations)
         transaction.on_commit(lambda: _send_changed(event, registrations))
     waitlist_promote(event)
     return event
@@ -140,7 +141,8 @@ def _send_changed(event, registrations):
             subject=f"Changed: {event.title}",
             template="events/email/event_changed.txt",
             context={"event": event, "confirmed": confirmed},
-            attachments=[ics_attachment(event, registered=confirmed)],
+            # Someone waiting holds no place, so their calendar is not given the session.
+            invitation=invitation(registration, method=REQUEST) if confirmed else None,
         )
 
 
@@ -167,18 +169,20 @@ def event_cancel(*, event: Event) -> int:
     registrations = list(
         event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("member")
     )
+    invitations_advance(registrations)
     transaction.on_commit(lambda: _send_cancelled(event, registrations))
     return len(registrations)
 
 
 def _send_cancelled(event, registrations):
     for registration in registrations:
+        confirmed = registration.status == Registration.Status.CONFIRMED
         member_email_send(
             member=registration.member,
             subject=f"Cancelled: {event.title}",
             template="events/email/event_cancelled.txt",
-            context={"event": event},
-            attachments=[ics_attachment(event, registered=False)],
+            context={"event": event, "confirmed": confirmed},
+            invitation=invitation(registration, method=CANCEL) if confirmed else None,
         )
 
 

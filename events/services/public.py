@@ -2,6 +2,7 @@
 caucuses, calendar feeds and suggestions, with the emails that go with them."""
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from members.services import member_email_send
 
-from ..calendar import ics_attachment
+from ..calendar import CANCEL, REQUEST, invitation
 from ..models import CalendarFeed, Caucus, CaucusMembership, Event, Registration, Suggestion
 
 CAUCUS_CONSENT_VERSION = "1"
@@ -24,6 +25,7 @@ CAUCUS_CONSENT_TEXT = (
     "permission, can see it. I can withdraw at any time, and my choice is then deleted."
 )
 REMINDER_LEAD = timedelta(hours=24)
+INVITATION_FIELDS = ["invite_uid", "invite_sequence"]
 
 
 # Registration --------------------------------------------------------------------------------
@@ -68,6 +70,8 @@ def registration_create(*, event: Event, member) -> Registration:
     registration = registration or Registration(event=event, member=member)
     registration.status = status
     registration.requested_at = now
+    if status == Registration.Status.CONFIRMED:
+        invitation_advance(registration)
     registration.save()
     transaction.on_commit(lambda: _send_registration_email(registration))
     return registration
@@ -83,8 +87,14 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
         raise ValidationError("This registration is already cancelled.")
     if event.starts_at <= timezone.now():
         raise ValidationError("This event has already started.")
+    held_place = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
-    registration.save(update_fields=["status", "updated_at"])
+    if held_place:
+        invitation_advance(registration)
+        registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
+        transaction.on_commit(lambda: _send_place_cancelled(registration.pk))
+    else:
+        registration.save(update_fields=["status", "updated_at"])
     promoted = waitlist_promote(event)
     return promoted[0] if promoted else None
 
@@ -116,9 +126,32 @@ def waitlist_promote(event: Event) -> list[Registration]:
     promoted = list(waiting.select_related("member"))
     for registration in promoted:
         registration.status = Registration.Status.CONFIRMED
-        registration.save(update_fields=["status", "updated_at"])
+        invitation_advance(registration)
+        registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
         transaction.on_commit(lambda r=registration: _send_registration_email(r, promoted=True))
     return promoted
+
+
+def invitation_advance(registration: Registration, *, rise: bool = True) -> None:
+    """Ready the member's next calendar message about the event: the first gets a UID of its
+    own and SEQUENCE 0, each later one a SEQUENCE one higher, so that calendars apply it over
+    the one before. A reminder, which changes nothing, keeps the SEQUENCE (`rise=False`).
+
+    The caller saves INVITATION_FIELDS, in the transaction that locks the event, so two
+    changes at once cannot send the same SEQUENCE twice."""
+    if registration.invite_uid is None:
+        registration.invite_uid = uuid.uuid4()
+        registration.invite_sequence = 0
+    elif rise:
+        registration.invite_sequence += 1
+
+
+def invitations_advance(registrations) -> None:
+    """Advance the invitation of each of `registrations` that holds a place, and save them."""
+    held = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
+    for registration in held:
+        invitation_advance(registration)
+    Registration.objects.bulk_update(held, INVITATION_FIELDS)
 
 
 def _send_registration_email(registration: Registration, *, promoted=False):
@@ -129,7 +162,7 @@ def _send_registration_email(registration: Registration, *, promoted=False):
             subject=f"{'A place is yours' if promoted else 'You are registered'}: {event.title}",
             template="events/email/registration_confirmed.txt",
             context={"event": event, "promoted": promoted},
-            attachments=[ics_attachment(event)],
+            invitation=invitation(registration, method=REQUEST),
         )
     else:
         member_email_send(
@@ -138,6 +171,19 @@ def _send_registration_email(registration: Registration, *, promoted=False):
             template="events/email/registration_waitlisted.txt",
             context={"event": event},
         )
+
+
+def _send_place_cancelled(registration_id):
+    # Read again after the commit: an account erased in the same transaction is no longer
+    # active, and its old address must not be written to.
+    registration = Registration.objects.select_related("event", "member").get(pk=registration_id)
+    member_email_send(
+        member=registration.member,
+        subject=f"Place cancelled: {registration.event.title}",
+        template="events/email/registration_cancelled.txt",
+        context={"event": registration.event},
+        invitation=invitation(registration, method=CANCEL),
+    )
 
 
 def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
@@ -165,13 +211,17 @@ def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
         marked = Registration.objects.filter(
             pk=registration.pk, reminder_sent_at__isnull=True
         ).update(reminder_sent_at=now)
-        if marked and member_email_send(
+        if not marked:
+            continue
+        invitation_advance(registration, rise=False)
+        registration.save(update_fields=INVITATION_FIELDS)
+        if member_email_send(
             member=registration.member,
             subject=f"Reminder: {registration.event.title}",
             template="events/email/reminder.txt",
             context={"event": registration.event},
             category="reminders",
-            attachments=[ics_attachment(registration.event)],
+            invitation=invitation(registration, method=REQUEST),
         ):
             sent += 1
     return sent

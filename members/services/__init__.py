@@ -8,7 +8,14 @@ other apps, so that their services can import it without a cycle."""
 from .accounts import roles_sync
 from .audit import Action as AuditAction
 from .audit import audit_record
-from .emails import member_email_send
+from .emails import CalendarInvitation, member_email_send
 from .organisations import organisations_merged
 
-__all__ = ["AuditAction", "audit_record", "member_email_send", "organisations_merged", "roles_sync"]
+__all__ = [
+    "AuditAction",
+    "CalendarInvitation",
+    "audit_record",
+    "member_email_send",
+    "organisations_merged",
+    "roles_sync",
+]

@@ -3,10 +3,11 @@ unsubscribe (RFC 8058) to everything that is not essential."""
 
 import logging
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -41,10 +42,53 @@ def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
     return member_id, category
 
 
+@dataclass(frozen=True)
+class CalendarInvitation:
+    """A calendar message for one member (iTIP, RFC 5546): `method` is REQUEST or CANCEL,
+    `content` the iCalendar file and `filename` the name of its attached copy."""
+
+    method: str
+    content: bytes
+    filename: str
+
+
+class _InvitationMessage(EmailMultiAlternatives):
+    """An email that mail clients show as an invitation, with buttons and an automatic update
+    of the calendar: the calendar is an alternative to the text, typed `text/calendar` with its
+    method (RFC 6047), which is what Outlook and Gmail look for; the same file is attached too,
+    for clients that only offer attachments."""
+
+    def __init__(self, *, invitation: CalendarInvitation, **kwargs):
+        super().__init__(**kwargs)
+        self.calendar_method = invitation.method
+        self.attach_alternative(invitation.content.decode(), "text/calendar")
+        self.attach(invitation.filename, invitation.content, "application/ics")
+
+    def message(self, **kwargs):
+        message = super().message(**kwargs)
+        # Django types an alternative without parameters, and the email package would quote
+        # them; the method is what makes the part an invitation, so it is written as Outlook
+        # and Gmail write their own: unquoted.
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar":
+                del part["Content-Type"]
+                part.set_raw(
+                    "Content-Type", f"text/calendar; method={self.calendar_method}; charset=UTF-8"
+                )
+        return message
+
+
 def member_email_send(
-    *, member, subject: str, template: str, context: dict, category=None, attachments=()
+    *,
+    member,
+    subject: str,
+    template: str,
+    context: dict,
+    category=None,
+    invitation: CalendarInvitation | None = None,
 ) -> bool:
-    """Render `template` (a plain-text template) and send it to `member`.
+    """Render `template` (a plain-text template) and send it to `member`, with a calendar
+    `invitation` if one is given.
 
     With a `category` the email is non-essential: it is not sent to a member who has turned
     that category off, and it carries a List-Unsubscribe header and link. Returns whether it
@@ -66,14 +110,16 @@ def member_email_send(
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         context["unsubscribe_url"] = link
-    message = EmailMessage(
-        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
-        body=render_to_string(template, context),
-        to=[member.email],
-        headers=headers,
-    )
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
+    fields = {
+        "subject": f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        "body": render_to_string(template, context),
+        "to": [member.email],
+        "headers": headers,
+    }
+    if invitation is None:
+        message = EmailMessage(**fields)
+    else:
+        message = _InvitationMessage(invitation=invitation, **fields)
     try:
         message.send()
     except (smtplib.SMTPException, OSError):

@@ -88,7 +88,7 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
     emails = [m for m in mail.outbox if m.to == [member.email]]
     assert len(emails) == 1
     assert emails[0].subject.endswith(f"You are registered: {TITLE}")
-    calendars = [a for a in emails[0].attachments if a.mimetype == "text/calendar"]
+    calendars = [a for a in emails[0].attachments if a.mimetype == "application/ics"]
     assert len(calendars) == 1
     (vevent,) = Calendar.from_ical(calendars[0].content).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == TITLE

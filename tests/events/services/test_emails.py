@@ -55,7 +55,7 @@ def register(member, event, capture):
 
 
 def calendar_attachments(message):
-    return [a for a in message.attachments if a.mimetype == "text/calendar"]
+    return [a for a in message.attachments if a.mimetype == "application/ics"]
 
 
 # Registration ------------------------------------------------------------------------------
@@ -78,7 +78,9 @@ def test_registration_confirmation_says_when_where_and_how_to_join(
     assert f"{UK_WHEN}\nWhere: Online\n" in message.body
     assert "Event page: http://127.0.0.1:8000/events/racism-and-maternity/\n" in message.body
     assert f"Joining link: {JOINING_LINK}\n" in message.body
-    assert "The attached calendar file (.ics) adds the session to your calendar." in message.body
+    assert (
+        "The calendar invitation in this email adds the session to your calendar." in message.body
+    )
     assert message.body.endswith("\n\nThe CoP organisers\n")
     # Plain text: nothing is HTML-escaped.
     assert "&" not in message.body
@@ -87,14 +89,14 @@ def test_registration_confirmation_says_when_where_and_how_to_join(
 def test_registration_confirmation_attaches_the_event_to_add_to_a_calendar(
     event, django_capture_on_commit_callbacks
 ):
-    register(UserFactory(), event, django_capture_on_commit_callbacks)
+    registration = register(UserFactory(), event, django_capture_on_commit_callbacks)
 
     message = mail.outbox[0]
     assert len(message.attachments) == 1
     (attachment,) = calendar_attachments(message)
     assert attachment.filename == "racism-and-maternity.ics"
     (vevent,) = Calendar.from_ical(attachment.content).walk("VEVENT")
-    assert str(vevent["UID"]) == f"{event.uid}@cop-portal"
+    assert str(vevent["UID"]) == f"{registration.invite_uid}@cop-portal"
     assert vevent.decoded("DTSTART") == STARTS_AT
     assert JOINING_LINK in str(vevent["DESCRIPTION"])
 
@@ -159,8 +161,9 @@ def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
 
     assert promoted.member == waiting
     assert promoted.status == Registration.Status.CONFIRMED
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    # The first is the cancellation for the member who gave the place up.
+    assert [m.to for m in mail.outbox] == [[first.email], [waiting.email]]
+    message = mail.outbox[1]
     assert message.subject == "[CoP Portal] A place is yours: Racism and maternity care"
     assert message.to == [waiting.email]
     assert "a place has come free at Racism and maternity care, and it is yours" in message.body
