@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.microsoft",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "cop_portal.web",
     "members",
     "events",
@@ -100,9 +101,21 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: write-ahead logging lets them read while
+    # the other writes, and a writer waits its turn (IMMEDIATE) instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
+
+# Background work: tasks (django.tasks) queue in the portal's own database, in the transaction
+# of the change that queues them, and workers run them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
 if REDIS_URL := env("REDIS_URL", default=""):
