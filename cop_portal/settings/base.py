@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ between machines come from the
 environment (or a `.env` file beside manage.py), read in one place: here."""
 
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks_db",
     "cop_portal.web",
+    "cop_portal.background",
     "members",
     "events",
     "resources",
@@ -114,8 +116,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 
 # Background work: tasks (django.tasks) queue in the portal's own database, in the transaction
-# of the change that queues them, and workers run them.
+# of the change that queues them, and `manage.py run_worker` runs them (cop_portal/background).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# What the workers run on their own, and when: `every` an interval, or `at` a daily time in
+# TIME_ZONE. Each task takes no arguments and is safe to run twice (see
+# cop_portal/background/schedules.py).
+BACKGROUND_SCHEDULES = {
+    "sessions-clear": {"task": "cop_portal.background.tasks.sessions_clear", "at": time(4, 0)},
+    "housekeeping": {"task": "cop_portal.background.tasks.housekeeping", "at": time(2, 30)},
+}
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
 if REDIS_URL := env("REDIS_URL", default=""):
