@@ -122,6 +122,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # TIME_ZONE. Each task takes no arguments and is safe to run twice (see
 # cop_portal/background/schedules.py).
 BACKGROUND_SCHEDULES = {
+    "event-reminders": {"task": "events.tasks.reminders_send", "every": timedelta(minutes=15)},
+    "survey-reminders": {"task": "surveys.tasks.reminders_send", "every": timedelta(minutes=15)},
+    "survey-releases": {"task": "surveys.tasks.releases_run", "every": timedelta(minutes=5)},
+    "action-reminders": {"task": "members.tasks.action_reminders_send", "at": time(8, 30)},
+    "audit-purge": {"task": "members.tasks.audit_purge", "at": time(3, 0)},
     "sessions-clear": {"task": "cop_portal.background.tasks.sessions_clear", "at": time(4, 0)},
     "housekeeping": {"task": "cop_portal.background.tasks.housekeeping", "at": time(2, 30)},
 }

@@ -72,7 +72,15 @@ def test_a_daily_schedule_is_late_an_hour_after_its_wall_clock_time(settings, db
 
 
 def test_the_settings_name_a_task_and_a_time_for_every_schedule():
-    assert {s.name for s in schedules()} == {"sessions-clear", "housekeeping"}
+    assert {s.name for s in schedules()} == {
+        "event-reminders",
+        "survey-reminders",
+        "survey-releases",
+        "action-reminders",
+        "audit-purge",
+        "sessions-clear",
+        "housekeeping",
+    }
     assert [m for m in checks.run_checks() if m.id.startswith("background.")] == []
 
 
