@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop
 	bench bench-deps redis-deps loadtest
 
 help:
-	@echo "make run [PORT=8000]  install, migrate, load starter and demo content, serve on http://127.0.0.1:8000"
+	@echo "make run [PORT=8000]  install, migrate, load starter and demo content, serve on http://127.0.0.1:8000 with a worker"
 	@echo "make test             the whole test suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432)"
 	@echo "make e2e              only the browser journeys and accessibility checks (headless Chromium)"
 	@echo "make lint | fmt       ruff check | ruff format"
@@ -44,13 +44,16 @@ e2e-deps:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
 
 # `make run PORT=9000` (or HOST=0.0.0.0) serves elsewhere; links in the demo's emails follow.
+# honcho runs the web server and a worker (Procfile.dev) and stops both on Ctrl-C. It gives each
+# process a PORT of its own (the worker's is unused), so the worker is told the web one.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_starter_content
 	DEBUG=true $(MANAGE) load_demo_content
-	DEBUG=true PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" DEBUG=true HOST=$(HOST) WEB_PORT=$(PORT) \
+		$(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 test: install e2e-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cop_portal.background import views as background
 from cop_portal.web import health
 
 # The admin has no sign-in form of its own: it uses the portal's (allauth's), so its rate
@@ -17,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
     path("health/live/", health.liveness, name="liveness"),
+    path("health/schedules/", background.schedules_health, name="schedules_health"),
 ]

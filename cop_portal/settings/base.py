@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ between machines come from the
 environment (or a `.env` file beside manage.py), read in one place: here."""
 
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -41,7 +42,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.microsoft",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks_db",
     "cop_portal.web",
+    "cop_portal.background",
     "members",
     "events",
     "resources",
@@ -100,9 +103,33 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker share the file: write-ahead logging lets them read while
+    # the other writes, and a writer waits its turn (IMMEDIATE) instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
+
+# Background work: tasks (django.tasks) queue in the portal's own database, in the transaction
+# of the change that queues them, and `manage.py run_worker` runs them (cop_portal/background).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# What the workers run on their own, and when: `every` an interval, or `at` a daily time in
+# TIME_ZONE. Each task takes no arguments and is safe to run twice (see
+# cop_portal/background/schedules.py).
+BACKGROUND_SCHEDULES = {
+    "event-reminders": {"task": "events.tasks.reminders_send", "every": timedelta(minutes=15)},
+    "survey-reminders": {"task": "surveys.tasks.reminders_send", "every": timedelta(minutes=15)},
+    "survey-releases": {"task": "surveys.tasks.releases_run", "every": timedelta(minutes=5)},
+    "action-reminders": {"task": "members.tasks.action_reminders_send", "at": time(8, 30)},
+    "audit-purge": {"task": "members.tasks.audit_purge", "at": time(3, 0)},
+    "sessions-clear": {"task": "cop_portal.background.tasks.sessions_clear", "at": time(4, 0)},
+    "housekeeping": {"task": "cop_portal.background.tasks.housekeeping", "at": time(2, 30)},
+}
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
 if REDIS_URL := env("REDIS_URL", default=""):

@@ -189,7 +189,7 @@ def _send_place_cancelled(registration_id):
 def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
     """Email a reminder to everyone booked on an event starting within `lead`, once each.
 
-    Run it every few minutes (cron or a systemd timer): `manage.py send_event_reminders`.
+    The workers run it every 15 minutes (events.tasks, the event-reminders schedule).
     Returns how many reminders went."""
     now = now or timezone.now()
     due = (

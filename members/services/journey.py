@@ -53,7 +53,7 @@ def action_delete(*, action, member) -> None:
 
 def action_reminders_send(*, today=None) -> int:
     """Remind members of actions falling due tomorrow or already due, once per action.
-    Run daily from cron: `manage.py send_action_reminders`."""
+    The workers run it daily (members.tasks, the action-reminders schedule)."""
     today = today or timezone.localdate()
     due = (
         Action.objects.filter(

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cop_portal.background.schedules import late_schedules
+
 from ..middleware import ground_rules_status_of
 from ..models import ContentPage
 from ..selectors.home import home_page
@@ -36,4 +38,4 @@ def home(request):
 @permission_required("members.view_reports", raise_exception=True)
 @require_GET
 def organise(request):
-    return render(request, "members/organise/index.html")
+    return render(request, "members/organise/index.html", {"late_schedules": late_schedules()})

@@ -159,7 +159,7 @@ def _send_invitations(survey, members, minutes):
 
 def reminders_send(*, now=None) -> int:
     """Remind people who have not answered a survey that closes within two days, once.
-    Run it with the other scheduled commands: `manage.py send_survey_reminders`."""
+    The workers run it every 15 minutes (surveys.tasks, the survey-reminders schedule)."""
     now = now or timezone.now()
     due = Survey.objects.filter(
         status=Survey.Status.PUBLISHED,

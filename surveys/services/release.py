@@ -106,8 +106,8 @@ def responses_release_final(*, survey: Survey) -> None:
 
 
 def releases_run(*, now=None) -> int:
-    """Release answers for every survey that has some due; for the scheduled command. Each
-    survey is released in its own transaction. Returns how many responses were written."""
+    """Release answers for every survey that has some due; for the survey-releases schedule.
+    Each survey is released in its own transaction. Returns how many responses were written."""
     now = now or timezone.now()
     candidates = (
         Survey.objects.filter(is_anonymous=True)

@@ -46,6 +46,7 @@ NOT_HTML_PAGES = {
     "members:data_download",  # a JSON download
     "health",  # JSON for load balancers
     "liveness",  # JSON for process supervisors
+    "schedules_health",  # JSON for monitoring
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")
 PORTAL_GET_PAGES = sorted(

@@ -149,6 +149,8 @@ ACCESS = {
     "members:directory": row(MEMBERS),
     "health": row(PUBLIC),
     "liveness": row(PUBLIC),
+    # For monitoring, open to all; no worker runs during this walk, so every schedule is late.
+    "schedules_health": row(Access(503, 503, 503, 503)),
     # members: data rights -------------------------------------------------------------------
     "members:your_data": row(MEMBERS),
     "members:data_download": row(MEMBERS),

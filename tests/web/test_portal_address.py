@@ -56,8 +56,18 @@ def test_outside_a_request_the_default_address_is_used(settings):
 
 def test_make_run_serves_on_the_port_it_is_given_and_links_there():
     import subprocess
+    from pathlib import Path
+
+    from honcho.environ import expand_processes, parse_procfile
 
     command = ["make", "-n", "run", "PORT=9123"]  # make from PATH, as a developer runs it
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    assert "runserver 127.0.0.1:9123" in out
-    assert "PORT=9123" in out
+    assert "HOST=127.0.0.1 WEB_PORT=9123" in out
+    assert "honcho -f Procfile.dev start -p 9123" in out
+    # What honcho then starts: the web server on that port, and a worker whose links use it
+    # (honcho gives the worker a PORT of its own, 9223).
+    procfile = parse_procfile((Path(__file__).parents[1] / "Procfile.dev").read_text())
+    env = {"HOST": "127.0.0.1", "WEB_PORT": "9123"}
+    web, worker = expand_processes(procfile.processes, env=env, port=9123)
+    assert (web.cmd, web.env["PORT"]) == ("python manage.py runserver $HOST:$PORT", "9123")
+    assert worker.cmd.startswith("PORT=$WEB_PORT python manage.py run_worker")

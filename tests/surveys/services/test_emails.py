@@ -227,5 +227,5 @@ def test_the_command_sends_reminders_and_says_how_many(closing_soon):
 def test_the_command_says_how_to_schedule_it():
     from surveys.management.commands.send_survey_reminders import Command
 
-    assert "every 15 minutes from cron or a systemd timer" in Command.help
-    assert "send_event_reminders" in Command.help
+    assert "every 15 minutes (the survey-reminders schedule" in Command.help
+    assert "beside event-reminders" in Command.help
