@@ -377,7 +377,15 @@ class _Audit:
         }
         result = linprog(objective, **problem)
         if result.status == 0 and not np.allclose(result.x, np.round(result.x), atol=1e-7):
-            result = linprog(objective, **problem, integrality=np.ones(self.n_vars))
+            # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS issues
+            # 2303, 2432, 3090, 3296; seen in the attack tests): these programmes are small,
+            # so it is turned off.
+            result = linprog(
+                objective,
+                **problem,
+                integrality=np.ones(self.n_vars),
+                options={"presolve": False},
+            )
         if result.status != 0:  # the true counts are always a solution
             raise RuntimeError(f"disclosure audit failed: {result.message}")
         value = round(sign * result.fun)
