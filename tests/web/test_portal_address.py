@@ -66,7 +66,7 @@ def test_make_run_serves_on_the_port_it_is_given_and_links_there():
     assert "honcho -f Procfile.dev start -p 9123" in out
     # What honcho then starts: the web server on that port, and a worker whose links use it
     # (honcho gives the worker a PORT of its own, 9223).
-    procfile = parse_procfile((Path(__file__).parents[1] / "Procfile.dev").read_text())
+    procfile = parse_procfile((Path(__file__).parents[2] / "Procfile.dev").read_text())
     env = {"HOST": "127.0.0.1", "WEB_PORT": "9123"}
     web, worker = expand_processes(procfile.processes, env=env, port=9123)
     assert (web.cmd, web.env["PORT"]) == ("python manage.py runserver $HOST:$PORT", "9123")
