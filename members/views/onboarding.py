@@ -158,9 +158,6 @@ class GroundRulesDraft(OrganiserFormView):
     back_url = "members:ground_rules_versions"
     back_label = "Back to the ground rules"
 
-    def get_permission_required(self):
-        return ["members.add_groundrules" if self.creating else "members.change_groundrules"]
-
     def get_queryset(self):
         return GroundRules.objects.filter(published_at__isnull=True)
 
@@ -221,9 +218,6 @@ class GlossaryTermPage:
 
 class GlossaryTermEdit(GlossaryTermPage, OrganiserFormView):
     form_class = GlossaryTermForm
-
-    def get_permission_required(self):
-        return ["members.add_glossaryterm" if self.creating else "members.change_glossaryterm"]
 
     def title_for(self, term):
         return "Add a glossary term" if self.creating else f"Edit “{term.term}”"

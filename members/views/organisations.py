@@ -29,9 +29,6 @@ class OrganisationEdit(OrganiserFormView):
     back_url = "members:organisations"
     back_label = "Back to the organisations"
 
-    def get_permission_required(self):
-        return ["members.add_organisation" if self.creating else "members.change_organisation"]
-
     def title_for(self, organisation):
         return "Add an organisation" if self.creating else f"Edit {organisation.name}"
 

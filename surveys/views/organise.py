@@ -95,9 +95,6 @@ class SurveyEdit(SurveyPage, OrganiserFormView):
     form_class = SurveyForm
     template_name = "surveys/organise/survey_form.html"
 
-    def get_permission_required(self):
-        return ["surveys.add_survey" if self.creating else "surveys.change_survey"]
-
     def get_form_kwargs(self):
         # The form writes what was typed onto its instance while validating; the service needs
         # the stored values to tell whether anonymity or the audience would change, so the form
