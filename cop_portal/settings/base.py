@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cop_portal.web",
     "cop_portal.background",
+    "cop_portal.mail",
     "members",
     "events",
     "resources",
@@ -129,6 +130,9 @@ BACKGROUND_SCHEDULES = {
     "audit-purge": {"task": "members.tasks.audit_purge", "at": time(3, 0)},
     "sessions-clear": {"task": "cop_portal.background.tasks.sessions_clear", "at": time(4, 0)},
     "housekeeping": {"task": "cop_portal.background.tasks.housekeeping", "at": time(2, 30)},
+    # Email that waits on a back-off (the mail server was down, or refused one for now).
+    "email-delivery": {"task": "cop_portal.mail.tasks.deliver", "every": timedelta(minutes=1)},
+    "email-records-purge": {"task": "cop_portal.mail.tasks.outbox_purge", "at": time(3, 30)},
 }
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
@@ -178,11 +182,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Email: the console in development; SMTP from EMAIL_URL in production.
+# Email: every message goes into the outbox (the default mailer) and the workers send it with the
+# "delivery" mailer: the console in development, SMTP from EMAIL_URL in production.
+OUTBOX_MAILER = {"BACKEND": "cop_portal.mail.backends.OutboxBackend"}
 
 
 def mailers_from_url(url):
-    """MAILERS for one default mailer described by a URL such as smtp+tls://user:pass@host:587."""
+    """MAILERS: the outbox, and for delivery the mailer that a URL such as
+    smtp+tls://user:pass@host:587 describes."""
     config = env.email_url_config(url)
     options = {}
     if config["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
@@ -195,7 +202,10 @@ def mailers_from_url(url):
             "use_ssl": config.get("EMAIL_USE_SSL", False),
             "timeout": 10,
         }
-    return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
+    return {
+        "default": OUTBOX_MAILER,
+        "delivery": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options},
+    }
 
 
 MAILERS = mailers_from_url(env("EMAIL_URL", default="consolemail://"))

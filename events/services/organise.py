@@ -6,9 +6,11 @@ here too."""
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.slugs import unique_slug
 from members.services import AuditAction as Action
 from members.services import audit_record, member_email_send
@@ -53,21 +55,35 @@ def programme_publish(*, programme: Programme) -> int:
     programme.published_at = timezone.now()
     programme.save(update_fields=["published_at"])
     programme.events.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
-    members = list(get_user_model().objects.filter(is_active=True, email_programme=True))
-    transaction.on_commit(lambda: _send_programme_published(programme, members))
-    return len(members)
+    # However many members there are, publishing only queues one task: the workers write the
+    # emails (programme_published_email_send) and send them.
+    programme_published_email_send.enqueue(programme.pk)
+    return _programme_readers().count()
 
 
-def _send_programme_published(programme, members):
+def _programme_readers():
+    return get_user_model().objects.filter(is_active=True, email_programme=True)
+
+
+@task
+@transaction.atomic
+def programme_published_email_send(programme_id: int) -> int:
+    """Queue the news of a published programme for every member who wants it; returns how many
+    were queued. Safe to run again: each member's message is named by the programme."""
+    programme = Programme.objects.get(pk=programme_id)
     events = list(programme.events.filter(status=Event.Status.PUBLISHED).select_related("kind"))
-    for member in members:
-        member_email_send(
-            member=member,
-            subject=f"New programme: {programme.title}",
-            template="events/email/programme_published.txt",
-            context={"programme": programme, "events": events},
-            category="programme",
-        )
+    queued = 0
+    with outbox_collecting():
+        for member in _programme_readers().order_by("pk").iterator(chunk_size=2000):
+            queued += member_email_send(
+                member=member,
+                subject=f"New programme: {programme.title}",
+                template="events/email/programme_published.txt",
+                context={"programme": programme, "events": events},
+                category="programme",
+                key=f"programme:{programme.pk}:{member.pk}",
+            )
+    return queued
 
 
 # Events --------------------------------------------------------------------------------------
@@ -120,7 +136,7 @@ def event_save(*, event: Event | None = None, goals=None, speakers=None, **field
         booked.update(reminder_sent_at=None)
         registrations = list(booked.select_related("member"))
         invitations_advance(registrations)
-        transaction.on_commit(lambda: _send_changed(event, registrations))
+        event_changed_email_send.enqueue(event.pk, event.sequence)
     waitlist_promote(event)
     return event
 
@@ -133,17 +149,27 @@ def speaker_create(*, event: Event, **fields) -> Speaker:
     return speaker
 
 
-def _send_changed(event, registrations):
-    for registration in registrations:
-        confirmed = registration.status == Registration.Status.CONFIRMED
-        member_email_send(
-            member=registration.member,
-            subject=f"Changed: {event.title}",
-            template="events/email/event_changed.txt",
-            context={"event": event, "confirmed": confirmed},
-            # Someone waiting holds no place, so their calendar is not given the session.
-            invitation=invitation(registration, method=REQUEST) if confirmed else None,
-        )
+@task
+@transaction.atomic
+def event_changed_email_send(event_id: int, sequence: int) -> int:
+    """Tell everyone booked or waiting that the session moved; returns how many were told. A
+    later change queues its own, so a message goes once per SEQUENCE."""
+    event = Event.objects.get(pk=event_id)
+    registrations = event.registrations.exclude(status=Registration.Status.CANCELLED)
+    told = 0
+    with outbox_collecting():
+        for registration in registrations.select_related("member").order_by("pk"):
+            confirmed = registration.status == Registration.Status.CONFIRMED
+            told += member_email_send(
+                member=registration.member,
+                subject=f"Changed: {event.title}",
+                template="events/email/event_changed.txt",
+                context={"event": event, "confirmed": confirmed},
+                # Someone waiting holds no place, so their calendar is not given the session.
+                invitation=invitation(registration, method=REQUEST) if confirmed else None,
+                key=f"changed:{event.pk}:{sequence}:{registration.pk}",
+            )
+    return told
 
 
 @transaction.atomic
@@ -170,20 +196,29 @@ def event_cancel(*, event: Event) -> int:
         event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("member")
     )
     invitations_advance(registrations)
-    transaction.on_commit(lambda: _send_cancelled(event, registrations))
+    event_cancelled_email_send.enqueue(event.pk, [r.pk for r in registrations])
     return len(registrations)
 
 
-def _send_cancelled(event, registrations):
-    for registration in registrations:
-        confirmed = registration.status == Registration.Status.CONFIRMED
-        member_email_send(
-            member=registration.member,
-            subject=f"Cancelled: {event.title}",
-            template="events/email/event_cancelled.txt",
-            context={"event": event, "confirmed": confirmed},
-            invitation=invitation(registration, method=CANCEL) if confirmed else None,
-        )
+@task
+@transaction.atomic
+def event_cancelled_email_send(event_id: int, registration_ids: list[int]) -> int:
+    """Tell those who were booked or waiting when the session was cancelled."""
+    event = Event.objects.get(pk=event_id)
+    registrations = Registration.objects.filter(pk__in=registration_ids).select_related("member")
+    told = 0
+    with outbox_collecting():
+        for registration in registrations.order_by("pk"):
+            confirmed = registration.status == Registration.Status.CONFIRMED
+            told += member_email_send(
+                member=registration.member,
+                subject=f"Cancelled: {event.title}",
+                template="events/email/event_cancelled.txt",
+                context={"event": event, "confirmed": confirmed},
+                invitation=invitation(registration, method=CANCEL) if confirmed else None,
+                key=f"cancelled:{event.pk}:{registration.pk}",
+            )
+    return told
 
 
 # Attendance ----------------------------------------------------------------------------------
@@ -297,20 +332,28 @@ def event_summary_publish(*, event: Event, user, **fields) -> int | None:
             registrations__status=Registration.Status.CONFIRMED,
         )
         .exclude(attendances__event=event)
+        .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: _send_catch_up(event, missed))
+    catch_up_email_send.enqueue(event.pk, missed)
     return len(missed)
 
 
-def _send_catch_up(event, members):
-    for member in members:
-        member_email_send(
-            member=member,
-            subject=f"Catch up: {event.title}",
-            template="events/email/catch_up.txt",
-            context={"event": event},
-            category="catch_up",
-        )
+@task
+@transaction.atomic
+def catch_up_email_send(event_id: int, member_ids: list[int]) -> int:
+    event = Event.objects.get(pk=event_id)
+    queued = 0
+    with outbox_collecting():
+        for member in get_user_model().objects.filter(pk__in=member_ids).order_by("pk"):
+            queued += member_email_send(
+                member=member,
+                subject=f"Catch up: {event.title}",
+                template="events/email/catch_up.txt",
+                context={"event": event},
+                category="catch_up",
+                key=f"catch-up:{event.pk}:{member.pk}",
+            )
+    return queued
 
 
 # Members' suggestions ------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from cop_portal.mail.backends import outbox_collecting
 from members.services import member_email_send
 
 from ..calendar import CANCEL, REQUEST, invitation
@@ -73,7 +75,7 @@ def registration_create(*, event: Event, member) -> Registration:
     if status == Registration.Status.CONFIRMED:
         invitation_advance(registration)
     registration.save()
-    transaction.on_commit(lambda: _send_registration_email(registration))
+    registration_email_send.enqueue(registration.pk)
     return registration
 
 
@@ -92,7 +94,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
     if held_place:
         invitation_advance(registration)
         registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
-        transaction.on_commit(lambda: _send_place_cancelled(registration.pk))
+        place_cancelled_email_send.enqueue(registration.pk)
     else:
         registration.save(update_fields=["status", "updated_at"])
     promoted = waitlist_promote(event)
@@ -128,7 +130,7 @@ def waitlist_promote(event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         invitation_advance(registration)
         registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
-        transaction.on_commit(lambda r=registration: _send_registration_email(r, promoted=True))
+        registration_email_send.enqueue(registration.pk, promoted=True)
     return promoted
 
 
@@ -154,35 +156,52 @@ def invitations_advance(registrations) -> None:
     Registration.objects.bulk_update(held, INVITATION_FIELDS)
 
 
-def _send_registration_email(registration: Registration, *, promoted=False):
+def _invitation_key(registration: Registration) -> str:
+    """Names a calendar message: one per registration and SEQUENCE."""
+    return f"{registration.invite_uid}:{registration.invite_sequence}"
+
+
+# The emails are written by the workers, from the registration as it is when they run: these
+# tasks are queued in the transaction that changed it.
+
+
+@task
+def registration_email_send(registration_id: int, promoted: bool = False) -> bool:
+    """The confirmation of a place (with the calendar invitation) or of a place on the waiting
+    list, unless the registration has changed again since."""
+    registration = Registration.objects.select_related("event", "member").get(pk=registration_id)
     event, member = registration.event, registration.member
     if registration.status == Registration.Status.CONFIRMED:
-        member_email_send(
+        return member_email_send(
             member=member,
             subject=f"{'A place is yours' if promoted else 'You are registered'}: {event.title}",
             template="events/email/registration_confirmed.txt",
             context={"event": event, "promoted": promoted},
             invitation=invitation(registration, method=REQUEST),
+            key=f"registered:{_invitation_key(registration)}",
         )
-    else:
-        member_email_send(
+    if registration.status == Registration.Status.WAITLISTED:
+        return member_email_send(
             member=member,
             subject=f"On the waiting list: {event.title}",
             template="events/email/registration_waitlisted.txt",
             context={"event": event},
+            key=f"waitlisted:{registration.pk}:{registration.requested_at.timestamp()}",
         )
+    return False
 
 
-def _send_place_cancelled(registration_id):
-    # Read again after the commit: an account erased in the same transaction is no longer
-    # active, and its old address must not be written to.
+@task
+def place_cancelled_email_send(registration_id: int) -> bool:
+    # An account erased meanwhile is no longer active, and its old address is not written to.
     registration = Registration.objects.select_related("event", "member").get(pk=registration_id)
-    member_email_send(
+    return member_email_send(
         member=registration.member,
         subject=f"Place cancelled: {registration.event.title}",
         template="events/email/registration_cancelled.txt",
         context={"event": registration.event},
         invitation=invitation(registration, method=CANCEL),
+        key=f"place-cancelled:{_invitation_key(registration)}",
     )
 
 
@@ -206,24 +225,27 @@ def reminders_send(*, now=None, lead: timedelta = REMINDER_LEAD) -> int:
         .order_by("event__starts_at", "pk")
     )
     sent = 0
-    for registration in due:
-        # Mark first, in its own transaction: a crash after sending must not send twice.
-        marked = Registration.objects.filter(
-            pk=registration.pk, reminder_sent_at__isnull=True
-        ).update(reminder_sent_at=now)
-        if not marked:
-            continue
-        invitation_advance(registration, rise=False)
-        registration.save(update_fields=INVITATION_FIELDS)
-        if member_email_send(
-            member=registration.member,
-            subject=f"Reminder: {registration.event.title}",
-            template="events/email/reminder.txt",
-            context={"event": registration.event},
-            category="reminders",
-            invitation=invitation(registration, method=REQUEST),
-        ):
-            sent += 1
+    with outbox_collecting():
+        for registration in due:
+            # Marked in the transaction that queues the email: both happen, or neither.
+            with transaction.atomic():
+                marked = Registration.objects.filter(
+                    pk=registration.pk, reminder_sent_at__isnull=True
+                ).update(reminder_sent_at=now)
+                if not marked:
+                    continue
+                invitation_advance(registration, rise=False)
+                registration.save(update_fields=INVITATION_FIELDS)
+                if member_email_send(
+                    member=registration.member,
+                    subject=f"Reminder: {registration.event.title}",
+                    template="events/email/reminder.txt",
+                    context={"event": registration.event},
+                    category="reminders",
+                    invitation=invitation(registration, method=REQUEST),
+                    key=f"reminder:{registration.pk}:{now.timestamp()}",
+                ):
+                    sent += 1
     return sent
 
 

@@ -1,16 +1,17 @@
-"""Sending email to members: one place that honours their preferences and adds one-click
-unsubscribe (RFC 8058) to everything that is not essential."""
+"""Email to members: one place that honours their preferences and adds one-click unsubscribe
+(RFC 8058) to everything that is not essential. Messages go into the outbox (cop_portal.mail),
+in the transaction of the task or change that writes them, and the workers send them."""
 
-import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cop_portal.mail.messages import KEY_HEADER, KIND_HEADER, PRIORITY_HEADER, InvitationMessage
+from cop_portal.mail.models import PRIORITY_ESSENTIAL, PRIORITY_NEWS, PRIORITY_REMINDER
 from cop_portal.web.portal_address import absolute_url, portal_url
 
 from ..selectors.accounts import member_has_claimed
@@ -23,8 +24,6 @@ CATEGORIES = {
     "surveys": "email_surveys",
 }
 UNSUBSCRIBE_SALT = "members.unsubscribe"
-
-logger = logging.getLogger(__name__)
 
 
 def unsubscribe_token(*, member, category: str) -> str:
@@ -52,30 +51,10 @@ class CalendarInvitation:
     filename: str
 
 
-class _InvitationMessage(EmailMultiAlternatives):
-    """An email that mail clients show as an invitation, with buttons and an automatic update
-    of the calendar: the calendar is an alternative to the text, typed `text/calendar` with its
-    method (RFC 6047), which is what Outlook and Gmail look for; the same file is attached too,
-    for clients that only offer attachments."""
-
-    def __init__(self, *, invitation: CalendarInvitation, **kwargs):
-        super().__init__(**kwargs)
-        self.calendar_method = invitation.method
-        self.attach_alternative(invitation.content.decode(), "text/calendar")
-        self.attach(invitation.filename, invitation.content, "application/ics")
-
-    def message(self, **kwargs):
-        message = super().message(**kwargs)
-        # Django types an alternative without parameters, and the email package would quote
-        # them; the method is what makes the part an invitation, so it is written as Outlook
-        # and Gmail write their own: unquoted.
-        for part in message.walk():
-            if part.get_content_type() == "text/calendar":
-                del part["Content-Type"]
-                part.set_raw(
-                    "Content-Type", f"text/calendar; method={self.calendar_method}; charset=UTF-8"
-                )
-        return message
+def _priority(category) -> int:
+    if category is None:
+        return PRIORITY_ESSENTIAL
+    return PRIORITY_REMINDER if category == "reminders" else PRIORITY_NEWS
 
 
 def member_email_send(
@@ -86,16 +65,23 @@ def member_email_send(
     context: dict,
     category=None,
     invitation: CalendarInvitation | None = None,
+    key: str | None = None,
 ) -> bool:
-    """Render `template` (a plain-text template) and send it to `member`, with a calendar
-    `invitation` if one is given.
+    """Render `template` (a plain-text template) and queue it for `member`, with a calendar
+    `invitation` if one is given. The workers send it (cop_portal.mail), in the portal's layout.
 
     With a `category` the email is non-essential: it is not sent to a member who has turned
-    that category off, and it carries a List-Unsubscribe header and link. Returns whether it
-    was sent."""
+    that category off, and it carries a List-Unsubscribe header and link. `key` names the
+    message, so that a task that runs again cannot queue it twice. Returns whether it was
+    queued."""
     if not member.is_active or not member.email:
         return False
-    headers = {}
+    headers = {
+        KIND_HEADER: template,
+        PRIORITY_HEADER: str(_priority(category)),
+    }
+    if key is not None:
+        headers[KEY_HEADER] = key
     context = {**context, "member": member, "portal_url": portal_url()}
     if category is not None:
         if not getattr(member, CATEGORIES[category]):
@@ -119,14 +105,10 @@ def member_email_send(
     if invitation is None:
         message = EmailMessage(**fields)
     else:
-        message = _InvitationMessage(invitation=invitation, **fields)
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError):
-        # The change that prompted the email is already saved: a mail server that is down
-        # must not turn it into an error page. The failure is logged for the operators, by
-        # template rather than subject: a subject can name a caucus session, and a log line
-        # joining it to a member would reveal their caucus (special category data).
-        logger.exception("Could not send %s to member %s", template, member.pk)
-        return False
-    return True
+        message = InvitationMessage.with_calendar(
+            method=invitation.method,
+            content=invitation.content,
+            filename=invitation.filename,
+            **fields,
+        )
+    return message.send() == 1

@@ -14,9 +14,11 @@ from datetime import date, datetime, time, timedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import absolute_url
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, EventKind
@@ -350,19 +352,28 @@ def members_welcome(*, members) -> int:
     for member in waiting:
         member.welcomed_at = now
         member.save(update_fields=["welcomed_at"])
-    links = {
-        m.pk: absolute_url(reverse("members:claim", kwargs={"token": welcome_token(member=m)}))
-        for m in waiting
-    }
+    welcome_email_send.enqueue([m.pk for m in waiting])
+    return len(waiting)
 
-    def send():
-        for member in waiting:
-            member_email_send(
+
+@task
+@transaction.atomic
+def welcome_email_send(member_ids: list[int]) -> int:
+    """Queue each member's welcome, with a link made from their latest welcome (a later one
+    voids it), unless they have claimed their record meanwhile."""
+    queued = 0
+    with outbox_collecting():
+        for member in User.objects.filter(pk__in=member_ids).order_by("pk"):
+            if member_has_claimed(member) or member.welcomed_at is None:
+                continue
+            link = absolute_url(
+                reverse("members:claim", kwargs={"token": welcome_token(member=member)})
+            )
+            queued += member_email_send(
                 member=member,
                 subject="You are invited to the CoP Portal",
                 template="members/email/welcome.txt",
-                context={"link": links[member.pk], "days": WELCOME_DAYS},
+                context={"link": link, "days": WELCOME_DAYS},
+                key=f"welcome:{member.pk}:{member.welcomed_at.timestamp()}",
             )
-
-    transaction.on_commit(send)
-    return len(waiting)
+    return queued

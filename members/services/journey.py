@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cop_portal.mail.backends import outbox_collecting
+
 from ..models import Action, ActionUpdate, CheckIn, JourneyStage
 from .emails import member_email_send
 
@@ -66,18 +68,22 @@ def action_reminders_send(*, today=None) -> int:
         .order_by("due_on", "pk")
     )
     sent = 0
-    for action in due:
-        marked = Action.objects.filter(pk=action.pk, reminder_sent_on__isnull=True).update(
-            reminder_sent_on=today
-        )
-        if marked and member_email_send(
-            member=action.member,
-            subject="An action you planned is due",
-            template="members/email/action_due.txt",
-            context={"action": action},
-            category="reminders",
-        ):
-            sent += 1
+    with outbox_collecting():
+        for action in due:
+            # Marked in the transaction that queues the email: both happen, or neither.
+            with transaction.atomic():
+                marked = Action.objects.filter(pk=action.pk, reminder_sent_on__isnull=True).update(
+                    reminder_sent_on=today
+                )
+                if marked and member_email_send(
+                    member=action.member,
+                    subject="An action you planned is due",
+                    template="members/email/action_due.txt",
+                    context={"action": action},
+                    category="reminders",
+                    key=f"action-due:{action.pk}:{today.isoformat()}",
+                ):
+                    sent += 1
     return sent
 
 

@@ -3,11 +3,14 @@ people it is for, and reminding those who have not answered."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import absolute_url
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
@@ -140,21 +143,29 @@ def survey_invite(*, survey: Survey) -> int:
     Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in new_members)
     survey.invitations_sent_at = survey.invitations_sent_at or timezone.now()
     survey.save(update_fields=["invitations_sent_at"])
-    minutes = minutes_to_answer(list(survey.questions.all()))
-    transaction.on_commit(lambda: _send_invitations(survey, new_members, minutes))
+    invitations_email_send.enqueue(survey.pk, [m.pk for m in new_members])
     return len(new_members)
 
 
-def _send_invitations(survey, members, minutes):
+@task
+@transaction.atomic
+def invitations_email_send(survey_id: int, member_ids: list[int]) -> int:
+    """Queue the invitation to answer for each of `member_ids`; returns how many were queued."""
+    survey = Survey.objects.get(pk=survey_id)
     link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
-    for member in members:
-        member_email_send(
-            member=member,
-            subject=f"{survey.title} (about {minutes} minute{'s' if minutes != 1 else ''})",
-            template="surveys/email/invitation.txt",
-            context={"survey": survey, "link": link, "minutes": minutes},
-            category="surveys",
-        )
+    minutes = minutes_to_answer(list(survey.questions.all()))
+    queued = 0
+    with outbox_collecting():
+        for member in get_user_model().objects.filter(pk__in=member_ids).order_by("pk"):
+            queued += member_email_send(
+                member=member,
+                subject=f"{survey.title} (about {minutes} minute{'s' if minutes != 1 else ''})",
+                template="surveys/email/invitation.txt",
+                context={"survey": survey, "link": link, "minutes": minutes},
+                category="surveys",
+                key=f"survey-invitation:{survey.pk}:{member.pk}",
+            )
+    return queued
 
 
 def reminders_send(*, now=None) -> int:
@@ -170,22 +181,25 @@ def reminders_send(*, now=None) -> int:
     )
     sent = 0
     for survey in due:
-        marked = Survey.objects.filter(pk=survey.pk, reminders_sent_at__isnull=True).update(
-            reminders_sent_at=now
-        )
-        if not marked:
-            continue
-        waiting = survey.invitations.filter(responded=False).select_related("member")
-        link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
-        minutes = minutes_to_answer(list(survey.questions.all()))
-        for invitation in waiting:
-            if member_email_send(
-                member=invitation.member,
-                subject=f"Reminder: {survey.title} closes soon",
-                template="surveys/email/reminder.txt",
-                context={"survey": survey, "link": link, "minutes": minutes},
-                category="surveys",
-            ):
-                sent += 1
-        waiting.update(reminded_on=timezone.localdate(now))
+        # Marked in the transaction that queues the reminders: all of them, or none.
+        with transaction.atomic(), outbox_collecting():
+            marked = Survey.objects.filter(pk=survey.pk, reminders_sent_at__isnull=True).update(
+                reminders_sent_at=now
+            )
+            if not marked:
+                continue
+            waiting = survey.invitations.filter(responded=False).select_related("member")
+            link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+            minutes = minutes_to_answer(list(survey.questions.all()))
+            for invitation in waiting:
+                if member_email_send(
+                    member=invitation.member,
+                    subject=f"Reminder: {survey.title} closes soon",
+                    template="surveys/email/reminder.txt",
+                    context={"survey": survey, "link": link, "minutes": minutes},
+                    category="surveys",
+                    key=f"survey-reminder:{survey.pk}:{invitation.member_id}",
+                ):
+                    sent += 1
+            waiting.update(reminded_on=timezone.localdate(now))
     return sent

@@ -1,0 +1,37 @@
+"""The outbox's tasks: delivering (queued with every message, and every minute for what waits
+on a back-off) and forgetting old records."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+
+from cop_portal.background.reaper import idempotent
+
+from . import delivery
+from .models import OutgoingEmail
+
+# Sent messages are kept a month (their content is emptied when they are sent), failed ones
+# three months, for the counts on the Outgoing email page.
+KEEP_SENT = timedelta(days=30)
+KEEP_FAILED = timedelta(days=90)
+
+
+@idempotent
+@task(takes_context=True)
+def deliver(context) -> int:
+    """Send what is due. Safe to run again from the start: a message is marked sent as soon as
+    the server accepts it."""
+    worker_ids = context.task_result.worker_ids
+    return delivery.deliver(worker_id=worker_ids[-1] if worker_ids else "")
+
+
+@task
+def outbox_purge() -> int:
+    now = timezone.now()
+    deleted, _ = OutgoingEmail.objects.filter(
+        Q(status=OutgoingEmail.Status.SENT, sent_at__lt=now - KEEP_SENT)
+        | Q(status=OutgoingEmail.Status.FAILED, failed_at__lt=now - KEEP_FAILED)
+    ).delete()
+    return deleted
