@@ -31,6 +31,15 @@ LONGEST_WAIT = 30  # seconds between attempts to reach the database, at most
 REAP_EVERY_BEATS = 4
 
 
+_running_worker_id: str | None = None
+
+
+def running_worker_id() -> str | None:
+    """The id of the worker running in this process, if one is: what a task records as the
+    holder of something it claims, so that the claim can be released if the worker dies."""
+    return _running_worker_id
+
+
 def worker_id_default() -> str:
     """Unique across the pool, as django-tasks-db asks, and says where the worker runs."""
     return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(8)}"
@@ -64,6 +73,8 @@ class Worker(DatabaseWorker):
         return self._run_tasks
 
     def run(self) -> None:
+        global _running_worker_id
+        _running_worker_id = self.worker_id
         beating = None
         if self.heartbeat:
             beating = threading.Thread(target=self._beat_until_stopped, name="heartbeat")

@@ -8,6 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from cop_portal.background.reaper import idempotent
+from cop_portal.background.worker import running_worker_id
 
 from . import delivery
 from .models import OutgoingEmail
@@ -19,12 +20,11 @@ KEEP_FAILED = timedelta(days=90)
 
 
 @idempotent
-@task(takes_context=True)
-def deliver(context) -> int:
+@task
+def deliver() -> int:
     """Send what is due. Safe to run again from the start: a message is marked sent as soon as
     the server accepts it."""
-    worker_ids = context.task_result.worker_ids
-    return delivery.deliver(worker_id=worker_ids[-1] if worker_ids else "")
+    return delivery.deliver(worker_id=running_worker_id() or "")
 
 
 @task

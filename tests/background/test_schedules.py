@@ -80,6 +80,8 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "audit-purge",
         "sessions-clear",
         "housekeeping",
+        "email-delivery",
+        "email-records-purge",
     }
     assert [m for m in checks.run_checks() if m.id.startswith("background.")] == []
 
