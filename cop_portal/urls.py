@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cop_portal.background import views as background
+from cop_portal.mail import views as mail
 from cop_portal.web import health
 
 # The admin has no sign-in form of its own: it uses the portal's (allauth's), so its rate
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("resources.urls")),
     path("", include("surveys.urls")),
+    path("organise/email/", mail.outgoing_email, name="outgoing_email"),
+    path("organise/email/retry/", mail.outgoing_email_retry, name="outgoing_email_retry"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),

@@ -10,6 +10,8 @@ STEERING_GROUP = "Steering group"
 
 ROLE_PERMISSIONS = {
     ORGANISERS: [
+        "mail.view_outgoingemail",
+        "mail.retry_outgoingemail",
         "members.view_reports",
         "members.view_user",
         "members.manage_member_data",

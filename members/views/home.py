@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cop_portal.background.schedules import late_schedules
+from cop_portal.mail.selectors import failed_count
 
 from ..middleware import ground_rules_status_of
 from ..models import ContentPage
@@ -38,4 +39,8 @@ def home(request):
 @permission_required("members.view_reports", raise_exception=True)
 @require_GET
 def organise(request):
-    return render(request, "members/organise/index.html", {"late_schedules": late_schedules()})
+    context = {
+        "late_schedules": late_schedules(),
+        "failed_emails": failed_count() if request.user.has_perm("mail.view_outgoingemail") else 0,
+    }
+    return render(request, "members/organise/index.html", context)
