@@ -13,8 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from cop_portal.settings.base import OUTBOX_MAILER
 from members.roles import ORGANISERS, STEERING_GROUP
 from tests.factories import GroundRulesFactory, UserFactory, totp_activate
+
+# The `workers` fixture: worker processes on the test database.
+pytest_plugins = ["tests.workers"]
 
 
 def pytest_sessionstart(session):
@@ -43,6 +47,14 @@ def pytest_sessionstart(session):
             "DATABASE_URL=postgres://user:password@host:5432/cop_portal make test",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _email_through_the_outbox(django_test_environment):
+    """Django's test set-up points every mailer at its in-memory backend; the portal's default
+    mailer stays the outbox, as in production, so that what the tests see in `mail.outbox` is
+    what a worker delivered (with the in-memory "delivery" mailer), never what a request sent."""
+    settings.MAILERS = {**settings.MAILERS, "default": OUTBOX_MAILER}
 
 
 @pytest.fixture(autouse=True)

@@ -6,16 +6,12 @@ The process tests start `manage.py run_worker` as production does, against the t
 and stop them before the test's data is cleared."""
 
 import contextlib
-import os
 import select
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -29,18 +25,8 @@ from cop_portal.background.schedules import schedules
 
 from ..network import closed_port
 from ..tasks import tasks_run
+from ..workers import HEARTBEAT, wait_until
 from . import example_tasks
-
-ROOT = Path(__file__).resolve().parents[2]
-HEARTBEAT = 0.2  # seconds: a worker is dead after four missed, under a second
-
-
-def wait_until(condition, *, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 class Rollback(Exception):
@@ -84,45 +70,6 @@ def test_tasks_queued_in_a_test_transaction_run_in_it(db):
 
 
 # Worker processes --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def workers(transactional_db, tmp_path):
-    """Starts `run_worker` processes on the test database (through `port` if given); stops them
-    all at the end, before the database is emptied."""
-    started = []
-
-    def start(*options, port=None):
-        database = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-                f"{port or database['PORT'] or 5432}/{database['NAME']}"
-            ),
-            "DJANGO_SETTINGS_MODULE": "tests.background.worker_settings",
-        }
-        log = tmp_path / f"worker-{len(started)}.log"
-        command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"]
-        command += ["--interval", "0.1", "--heartbeat", str(HEARTBEAT), *options]
-        with log.open("w") as output:  # the process writes to its own copy
-            process = subprocess.Popen(  # noqa: S603 - our own command, no outside input
-                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
-        process.log = log
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-    for process in started:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_two_workers_run_every_schedule_once_between_them(workers):
