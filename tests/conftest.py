@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -55,6 +57,36 @@ def _email_through_the_outbox(django_test_environment):
     mailer stays the outbox, as in production, so that what the tests see in `mail.outbox` is
     what a worker delivered (with the in-memory "delivery" mailer), never what a request sent."""
     settings.MAILERS = {**settings.MAILERS, "default": OUTBOX_MAILER}
+
+
+@pytest.fixture(autouse=True)
+def email_sent_inside_a_request(request):
+    """Fails any test in which an email was delivered while a request was being handled: email
+    is queued by requests and delivered by workers, never inside a request (under its timeout,
+    and lost when the mail server is down). Yields the list of such deliveries."""
+    found = []
+    if request.node.get_closest_marker("e2e"):  # the live server's thread: not this test's mail
+        yield found
+        return
+    counted = {}
+
+    def started(**kwargs):
+        counted["before"] = len(getattr(mail, "outbox", []))
+
+    def finished(**kwargs):
+        before = counted.pop("before", None)
+        outbox = getattr(mail, "outbox", [])
+        if before is not None and len(outbox) > before:
+            found.extend(message.subject for message in outbox[before:])
+
+    request_started.connect(started, dispatch_uid="tests.email_guard.started")
+    request_finished.connect(finished, dispatch_uid="tests.email_guard.finished")
+    try:
+        yield found
+    finally:
+        request_started.disconnect(dispatch_uid="tests.email_guard.started")
+        request_finished.disconnect(dispatch_uid="tests.email_guard.finished")
+    assert found == [], f"email delivered inside a request: {found}"
 
 
 @pytest.fixture(autouse=True)
