@@ -408,6 +408,10 @@ class AuditEvent(models.Model):
             "unsuppressed_figures_viewed",
             "Dashboard figures viewed with small numbers shown",
         )
+        BACKGROUND_TASKS_RETRIED = (
+            "background_tasks_retried",
+            "Failed background tasks tried again",
+        )
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

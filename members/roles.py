@@ -49,6 +49,8 @@ ROLE_PERMISSIONS = {
         "surveys.add_survey",
         "surveys.change_survey",
         "surveys.view_survey",
+        "background.view_background_work",
+        "background.retry_background_task",
     ],
     # Read-only access to the organisers' reports.
     STEERING_GROUP: [

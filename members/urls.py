@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    background,
     dashboard,
     data_rights,
     home,
@@ -79,6 +80,7 @@ urlpatterns = [
     path("actions/<int:pk>/delete/", journey.action_delete, name="action_delete"),
     path("journey/", journey.journey, name="journey"),
     path("organise/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("organise/background/", background.background, name="background"),
     path("organise/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     # A member's data rights, and organisers acting on a member's request.
     path("profile/data/", data_rights.your_data, name="your_data"),

@@ -34,6 +34,10 @@ def schedules_check(app_configs=None, **kwargs):
                     id="background.E002",
                 )
             )
+        if not isinstance(spec.get("title", ""), str):
+            errors.append(
+                checks.Error(f"{where}: 'title' is words for organisers", id="background.E004")
+            )
         if len(name) > 64:
             errors.append(
                 checks.Error(f"{where}: a name has at most 64 characters", id="background.E003")

@@ -30,6 +30,12 @@ class ScheduleRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "slot"], name="background_run_once_per_slot")
         ]
+        # The organisers' Background work page: it is about the whole queue, not these rows,
+        # but permissions need a model and this is the app's.
+        permissions = [
+            ("view_background_work", "Can see the schedules and the waiting and failed tasks"),
+            ("retry_background_task", "Can try failed background tasks again"),
+        ]
 
     def __str__(self):
         return f"{self.name} at {self.slot:%Y-%m-%d %H:%M} UTC: {self.status}"

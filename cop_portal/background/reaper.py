@@ -2,20 +2,21 @@
 memory, its machine gone) would stay RUNNING for ever: django-tasks-db has no way to notice.
 Every worker records a heartbeat (`WorkerHeartbeat`); a running task whose worker has missed
 `MISSED_BEATS` heartbeats is failed, with the reason, or put back in the queue when its task is
-marked `idempotent`, up to `MAX_ATTEMPTS` runs."""
+marked `idempotent` (up to `MAX_ATTEMPTS` runs) or `retrying` (up to its own limit, after its
+back-off: a lost worker is one more failed attempt, cop_portal.background.retries)."""
 
 import logging
 import os
 import socket
 from datetime import datetime, timedelta
 
-from django.tasks import Task, TaskResultStatus
+from django.tasks import Task
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from .models import ScheduleRun, WorkerHeartbeat
+from .retries import RetryPolicy, failure_retry, retry_policy
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ UNKNOWN_WORKER_GRACE = timedelta(minutes=10)
 # Runs of an idempotent task, counting the first, before a lost worker fails it for good: a task
 # that kills its worker every time (running out of memory, say) must not loop for ever.
 MAX_ATTEMPTS = 3
+# What an idempotent task that is not `retrying` gets: straight back in the queue.
+RESTART = RetryPolicy(max_attempts=MAX_ATTEMPTS, base_delay=timedelta(0), jitter=0)
 
 _IDEMPOTENT: set[str] = set()
 
@@ -56,19 +59,20 @@ def heartbeat_record(*, worker_id: str, every: float, started_at: datetime) -> N
     )
 
 
-def _is_restartable(task_path: str) -> bool:
-    try:
-        import_string(task_path)  # importing the task's module marks it
-    except ImportError:
-        return False
-    return task_path in _IDEMPOTENT
+def restart_policy(task_path: str) -> RetryPolicy | None:
+    """How a task whose worker died is run again: by its own retry policy, by RESTART when it
+    is only idempotent, or not at all (None). Its `max_attempts` is the task's limit of runs."""
+    if policy := retry_policy(task_path):  # imports the task's module, which marks it
+        return policy
+    return RESTART if task_path in _IDEMPOTENT else None
 
 
 def _reap(result: DBTaskResult, *, now: datetime) -> None:
     worker = result.worker_ids[-1] if result.worker_ids else "unknown"
-    if _is_restartable(result.task_path) and len(result.worker_ids) < MAX_ATTEMPTS:
-        result.status, result.started_at = TaskResultStatus.READY, None
-        result.save(update_fields=["status", "started_at"])
+    reason = f"worker {worker} stopped while running it"
+    # Failed first, so that the row keeps the reason while it waits to run again.
+    result.set_failed(WorkerLost(reason))
+    if failure_retry(result, policy=restart_policy(result.task_path), now=now):
         logger.warning(
             "Task %s (%s) put back in the queue: worker %s stopped while running it",
             result.id,
@@ -76,8 +80,6 @@ def _reap(result: DBTaskResult, *, now: datetime) -> None:
             worker,
         )
         return
-    reason = f"worker {worker} stopped while running it"
-    result.set_failed(WorkerLost(reason))
     ScheduleRun.objects.filter(
         task_id=result.id, status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING]
     ).update(status=ScheduleRun.Status.FAILED, error=reason, finished_at=now)

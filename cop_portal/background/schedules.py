@@ -3,7 +3,8 @@
 `BACKGROUND_SCHEDULES` in settings names each schedule, the django.tasks task it runs (by dotted
 path; it takes no arguments and must be safe to run twice) and when: `every` an interval
 (aligned to the hour, so every 15 minutes is :00, :15, :30, :45) or `at` a daily time in the
-portal's time zone (wall-clock time, so it stays at 08:30 across the clock changes).
+portal's time zone (wall-clock time, so it stays at 08:30 across the clock changes), and
+optionally a `title` in plain words for the organisers' page.
 
 Every worker ticks (`run_worker`, every heartbeat). A tick works out each schedule's latest slot
 and inserts a `ScheduleRun` row for it with the task it queues, in one transaction; the row is
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import ScheduleRun
-from .reaper import idempotent
+from .retries import retrying
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,22 @@ class Schedule:
     task_path: str
     every: timedelta | None = None
     at: time | None = None
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What organisers read: the title, or the name made into words."""
+        return self.title or self.name.replace("-", " ").replace("_", " ").capitalize()
+
+    @property
+    def when(self) -> str:
+        if self.every is None:
+            return f"Daily at {self.at:%H:%M}"
+        minutes = int(self.every.total_seconds() // 60)
+        if minutes % 60:
+            return f"Every {minutes} minute{'s' if minutes != 1 else ''}"
+        hours = minutes // 60
+        return "Every hour" if hours == 1 else f"Every {hours} hours"
 
     @property
     def task(self) -> Task:
@@ -66,7 +83,13 @@ class Schedule:
 
 def schedules() -> list[Schedule]:
     return [
-        Schedule(name=name, task_path=spec["task"], every=spec.get("every"), at=spec.get("at"))
+        Schedule(
+            name=name,
+            task_path=spec["task"],
+            every=spec.get("every"),
+            at=spec.get("at"),
+            title=spec.get("title", ""),
+        )
         for name, spec in settings.BACKGROUND_SCHEDULES.items()
     ]
 
@@ -110,7 +133,12 @@ def tick(now: datetime | None = None) -> list[str]:
     return claimed
 
 
-@idempotent  # every scheduled task must be safe to run twice
+# Every scheduled task is safe to run twice, so a failed run is tried again, soon: a daily
+# schedule would otherwise wait a day after a passing fault (the mail server or the database
+# restarting). Three runs a minute, then two minutes apart are over before even a five-minute
+# schedule's next slot, which would do the work anyway; after that the run is a dead letter and
+# the schedule shows as late.
+@retrying(max_attempts=3, base_delay=timedelta(minutes=1))
 @task
 def schedule_run(run_id: int):
     """Run one claimed slot of a schedule and record how it went on its ScheduleRun."""
@@ -124,9 +152,10 @@ def schedule_run(run_id: int):
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
         raise
-    run.status, run.outcome = ScheduleRun.Status.SUCCEEDED, outcome
+    # A success after a failed attempt clears that attempt's error.
+    run.status, run.outcome, run.error = ScheduleRun.Status.SUCCEEDED, outcome, ""
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "outcome", "finished_at"])
+    run.save(update_fields=["status", "outcome", "error", "finished_at"])
     return outcome
 
 

@@ -6,7 +6,9 @@
   database went are reaped as soon as it is back.
 - A heartbeat thread records that the worker is alive, ticks the schedules
   (cop_portal.background.schedules) and reaps the tasks of workers that have died
-  (cop_portal.background.reaper)."""
+  (cop_portal.background.reaper).
+- A task declared `retrying` that raises is put back in the queue with back-off instead of
+  staying FAILED (cop_portal.background.retries)."""
 
 import contextlib
 import logging
@@ -17,11 +19,13 @@ import time
 
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
 from django.db import connection as db_connection
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 
 from .reaper import heartbeat_record, stalled_reap
+from .retries import failure_retry, retry_policy
 from .schedules import tick
 
 logger = logging.getLogger(__name__)
@@ -86,6 +90,18 @@ class Worker(DatabaseWorker):
             self._stopping.set()
             if beating:
                 beating.join(timeout=10)
+
+    def run_task(self, db_task_result) -> None:
+        """django-tasks-db's, which records a task that raised as FAILED; then, for a task
+        declared `retrying` with attempts left, back in the queue for its next try."""
+        super().run_task(db_task_result)
+        if db_task_result.status != TaskResultStatus.FAILED:
+            return
+        self.running_task = True  # a SIGTERM now lets this write finish before stopping
+        try:
+            failure_retry(db_task_result, policy=retry_policy(db_task_result.task_path))
+        finally:
+            self.running_task = False
 
     def _run_through_outages(self) -> None:
         wait, lost_at, lost_tasks = 1, 0.0, False

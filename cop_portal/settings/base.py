@@ -120,9 +120,10 @@ AUTH_USER_MODEL = "members.User"
 # of the change that queues them, and `manage.py run_worker` runs them (cop_portal/background).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # What the workers run on their own, and when: `every` an interval, or `at` a daily time in
-# TIME_ZONE. Each task takes no arguments and is safe to run twice (see
-# cop_portal/background/schedules.py).
+# TIME_ZONE, and a `title` for the organisers' Background work page. Each task takes no arguments
+# and is safe to run twice (see cop_portal/background/schedules.py).
 BACKGROUND_SCHEDULES = {
+<<<<<<< HEAD
     "event-reminders": {"task": "events.tasks.reminders_send", "every": timedelta(minutes=15)},
     "survey-reminders": {"task": "surveys.tasks.reminders_send", "every": timedelta(minutes=15)},
     "survey-releases": {"task": "surveys.tasks.releases_run", "every": timedelta(minutes=5)},
@@ -133,6 +134,43 @@ BACKGROUND_SCHEDULES = {
     # Email that waits on a back-off (the mail server was down, or refused one for now).
     "email-delivery": {"task": "cop_portal.mail.tasks.deliver", "every": timedelta(minutes=1)},
     "email-records-purge": {"task": "cop_portal.mail.tasks.outbox_purge", "at": time(3, 30)},
+=======
+    "event-reminders": {
+        "task": "events.tasks.reminders_send",
+        "every": timedelta(minutes=15),
+        "title": "Reminders of sessions starting soon",
+    },
+    "survey-reminders": {
+        "task": "surveys.tasks.reminders_send",
+        "every": timedelta(minutes=15),
+        "title": "Reminders of surveys closing soon",
+    },
+    "survey-releases": {
+        "task": "surveys.tasks.releases_run",
+        "every": timedelta(minutes=5),
+        "title": "Anonymous survey answers added to the results",
+    },
+    "action-reminders": {
+        "task": "members.tasks.action_reminders_send",
+        "at": time(8, 30),
+        "title": "Reminders of actions falling due",
+    },
+    "audit-purge": {
+        "task": "members.tasks.audit_purge",
+        "at": time(3, 0),
+        "title": "Audit lines older than two years deleted",
+    },
+    "sessions-clear": {
+        "task": "cop_portal.background.tasks.sessions_clear",
+        "at": time(4, 0),
+        "title": "Expired sign-in sessions deleted",
+    },
+    "housekeeping": {
+        "task": "cop_portal.background.tasks.housekeeping",
+        "at": time(2, 30),
+        "title": "Old records of background work deleted",
+    },
+>>>>>>> retry
 }
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.

@@ -2,11 +2,13 @@
 dotted path in whichever worker runs it)."""
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.tasks import task
 
 from cop_portal.background.reaper import idempotent
+from cop_portal.background.retries import retrying
 
 
 @task
@@ -43,3 +45,22 @@ def wait_for(path: str) -> str:
 @task
 def wait_for_restartable(path: str) -> str:
     return _wait(path)
+
+
+# Retries: no jitter, so that a test can say exactly when the next try is due.
+
+
+@retrying(max_attempts=3, base_delay=timedelta(seconds=30), jitter=0)
+@task(takes_context=True)
+def succeeds_on_attempt(context, attempt: int) -> str:
+    """Fails, as a mail server that does not answer would, until its `attempt`-th run."""
+    if context.attempt < attempt:
+        raise ConnectionError(f"attempt {context.attempt}: the mail server did not answer")
+    return f"done on attempt {context.attempt}"
+
+
+@retrying(max_attempts=3, base_delay=timedelta(seconds=30), jitter=0)
+@task
+def always_fails(member_id: str, email: str):
+    """Fails every time, with an error that names the member it was about (as real errors can)."""
+    raise ValueError(f"No welcome for {email}\nrecord {member_id} is incomplete")

@@ -109,7 +109,7 @@ def test_the_organisers_index_says_which_schedules_are_late(organiser_client):
     assert (
         '<p class="alert alert-warning">Background work is late (reminders, purge): '
         "reminders and other scheduled emails may not be going out. Tell whoever runs the "
-        "portal’s servers.</p>"
+        'portal’s servers. <a href="/organise/background/">See the background work</a>.</p>'
     ) in page
 
 

@@ -86,7 +86,9 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
     assert [m for m in checks.run_checks() if m.id.startswith("background.")] == []
 
 
-def test_the_system_check_catches_a_schedule_with_no_task_or_no_time(settings):
+def test_the_system_check_catches_a_schedule_with_no_task_or_no_time_or_a_title_not_in_words(
+    settings,
+):
     settings.BACKGROUND_SCHEDULES = {
         "no-task": {"task": "tests.background.example_tasks.missing", "every": timedelta(hours=1)},
         "no-time": {"task": "tests.background.example_tasks.echo"},
@@ -94,6 +96,11 @@ def test_the_system_check_catches_a_schedule_with_no_task_or_no_time(settings):
             "task": "tests.background.example_tasks.echo",
             "every": timedelta(hours=1),
             "at": time(3),
+        },
+        "untitled": {
+            "task": "tests.background.example_tasks.echo",
+            "at": time(3),
+            "title": ["not", "words"],
         },
     }
 
@@ -105,6 +112,7 @@ def test_the_system_check_catches_a_schedule_with_no_task_or_no_time(settings):
         ("background.E001", "BACKGROUND_SCHEDULES['no-task']"),
         ("background.E002", "BACKGROUND_SCHEDULES['no-time']"),
         ("background.E002", "BACKGROUND_SCHEDULES['both']"),
+        ("background.E004", "BACKGROUND_SCHEDULES['untitled']"),
     ]
 
 
@@ -203,19 +211,31 @@ def test_a_run_records_when_it_ran_and_what_its_task_returned(db, settings):
     )
 
 
-def test_a_failing_task_fails_its_run_and_its_task_result(db, settings):
+def test_a_failing_task_fails_its_run_and_is_tried_twice_more_before_its_task_fails(db, settings):
+    """Scheduled runs are retrying (a daily schedule would otherwise wait a day after a passing
+    fault): a minute after the first failure, two after the second, then no more."""
     settings.BACKGROUND_SCHEDULES = {
         "broken": {"task": "tests.background.example_tasks.broken", "at": time(3)}
     }
 
     tick()
-    tasks_run()
+    waits = []
+    for _ in range(3):
+        assert tasks_run() == 1
+        run = ScheduleRun.objects.get()
+        assert (run.status, run.error) == (
+            ScheduleRun.Status.FAILED,
+            "RuntimeError: the task went wrong",
+        )
+        result = DBTaskResult.objects.get(pk=run.task_id)
+        if result.status == TaskResultStatus.READY:
+            waits.append(result.run_after - result.finished_at)
+            DBTaskResult.objects.filter(pk=result.pk).update(run_after=result.finished_at)
 
-    run = ScheduleRun.objects.get()
-    assert (run.status, run.error) == (
-        ScheduleRun.Status.FAILED,
-        "RuntimeError: the task went wrong",
-    )
-    assert DBTaskResult.objects.get(pk=run.task_id).status == TaskResultStatus.FAILED
+    assert (result.status, len(result.worker_ids)) == (TaskResultStatus.FAILED, 3)
+    # The waits, with up to a tenth more at random.
+    assert len(waits) == 2
+    assert timedelta(minutes=1) <= waits[0] <= timedelta(minutes=1.1)
+    assert timedelta(minutes=2) <= waits[1] <= timedelta(minutes=2.2)
     (status,) = statuses()
     assert (status.last_ran, status.last_succeeded) == (run.started_at, None)

@@ -181,6 +181,7 @@ ACCESS = {
     "members:claim": row(PUBLIC, token="claim_token"),
     "members:dashboard": row(REPORTS),
     "members:dashboard_csv": row(REPORTS),
+    "members:background": row(ORGANISERS_ONLY),
     # members: actions and journey (private to the member) --------------------------------
     "members:actions": row(MEMBERS),
     "members:action_new": row(MEMBERS),
