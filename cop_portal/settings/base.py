@@ -123,18 +123,6 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # TIME_ZONE, and a `title` for the organisers' Background work page. Each task takes no arguments
 # and is safe to run twice (see cop_portal/background/schedules.py).
 BACKGROUND_SCHEDULES = {
-<<<<<<< HEAD
-    "event-reminders": {"task": "events.tasks.reminders_send", "every": timedelta(minutes=15)},
-    "survey-reminders": {"task": "surveys.tasks.reminders_send", "every": timedelta(minutes=15)},
-    "survey-releases": {"task": "surveys.tasks.releases_run", "every": timedelta(minutes=5)},
-    "action-reminders": {"task": "members.tasks.action_reminders_send", "at": time(8, 30)},
-    "audit-purge": {"task": "members.tasks.audit_purge", "at": time(3, 0)},
-    "sessions-clear": {"task": "cop_portal.background.tasks.sessions_clear", "at": time(4, 0)},
-    "housekeeping": {"task": "cop_portal.background.tasks.housekeeping", "at": time(2, 30)},
-    # Email that waits on a back-off (the mail server was down, or refused one for now).
-    "email-delivery": {"task": "cop_portal.mail.tasks.deliver", "every": timedelta(minutes=1)},
-    "email-records-purge": {"task": "cop_portal.mail.tasks.outbox_purge", "at": time(3, 30)},
-=======
     "event-reminders": {
         "task": "events.tasks.reminders_send",
         "every": timedelta(minutes=15),
@@ -170,7 +158,17 @@ BACKGROUND_SCHEDULES = {
         "at": time(2, 30),
         "title": "Old records of background work deleted",
     },
->>>>>>> retry
+    # Email that waits on a back-off (the mail server was down, or refused one for now).
+    "email-delivery": {
+        "task": "cop_portal.mail.tasks.deliver",
+        "every": timedelta(minutes=1),
+        "title": "Email waiting for the mail server sent",
+    },
+    "email-records-purge": {
+        "task": "cop_portal.mail.tasks.outbox_purge",
+        "at": time(3, 30),
+        "title": "Old records of outgoing email deleted",
+    },
 }
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
