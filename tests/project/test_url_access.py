@@ -182,6 +182,8 @@ ACCESS = {
     "members:dashboard": row(REPORTS),
     "members:dashboard_csv": row(REPORTS),
     "members:background": row(ORGANISERS_ONLY),
+    "outgoing_email": row(ORGANISERS_ONLY),
+    "outgoing_email_retry": row(ORGANISERS_POST),
     # members: actions and journey (private to the member) --------------------------------
     "members:actions": row(MEMBERS),
     "members:action_new": row(MEMBERS),
