@@ -156,6 +156,7 @@ def _sent(row: OutgoingEmail) -> None:
         status=OutgoingEmail.Status.SENT,
         sent_at=timezone.now(),
         message={},
+        recipient="",
         claimed_by="",
         claimed_at=None,
         reason="",

@@ -15,7 +15,8 @@ class OutgoingEmail(models.Model):
     """One message in the outbox. Stored in the transaction of the change that prompted it and
     sent by a worker (cop_portal.mail.delivery); the row then records how that went. The
     message itself (which holds names, session titles and one-time links) is emptied once it is
-    sent; the rest is kept a month, for the organisers' counts."""
+    sent, and so is the address; the rest is kept a month, for the organisers' counts. Erasing
+    an account deletes what still waits for it (cop_portal.mail.services.recipient_forget)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"

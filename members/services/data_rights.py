@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cop_portal.mail.services import recipient_forget
 from events.models import CalendarFeed, CaucusMembership, Registration, Suggestion
 from events.services import registration_cancel
 from resources.models import CaseStudy, Reflection, StepProgress
@@ -122,6 +123,8 @@ def member_erase(*, member: User) -> User:
     Response.objects.filter(member=member).update(member=None)
     Suggestion.objects.filter(member=member).update(member=None)
 
+    # Emails still waiting for them are not sent to an erased account's old address.
+    recipient_forget(member.email)
     member.interests.clear()
     member.groups.clear()
     member.user_permissions.clear()

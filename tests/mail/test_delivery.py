@@ -18,6 +18,8 @@ from cop_portal.mail import delivery
 from cop_portal.mail.messages import KEY_HEADER, KIND_HEADER, PRIORITY_HEADER
 from cop_portal.mail.models import MailServer, OutgoingEmail
 from members.models import User
+from members.services.data_rights import member_erase
+from tests.factories import UserFactory
 from tests.tasks import tasks_run
 from tests.workers import wait_until
 
@@ -267,3 +269,23 @@ def test_the_priority_a_sender_gives_is_kept(db, priority):
     queue("Kept", priority=priority)
 
     assert OutgoingEmail.objects.get().priority == priority
+
+
+# Personal data -----------------------------------------------------------------------------
+
+
+def test_a_sent_message_keeps_no_address_and_an_erased_member_is_sent_nothing_waiting(db, smtp):
+    leaving = UserFactory(email="leaving@example.org")
+    queue("Sent before", to="other@example.org")
+    tasks_run()
+    queue("Still waiting", to="Leaving@example.org")
+
+    member_erase(member=leaving)
+    smtp.start()
+    tasks_run()
+
+    assert subjects(smtp.sink) == []  # the first went to a server that was down
+    assert list(OutgoingEmail.objects.values_list("recipient", flat=True)) == ["other@example.org"]
+    delivery.deliver(now=timezone.now() + timedelta(minutes=1))
+    assert subjects(smtp.sink) == ["Sent before"]
+    assert list(OutgoingEmail.objects.values_list("recipient", "status")) == [("", "sent")]

@@ -62,9 +62,7 @@ def test_a_failure_sent_again_is_delivered(client, organiser, failed_and_sent):
 
     response = client.post(reverse("outgoing_email_retry"), {"email": str(failed.pk)}, follow=True)
 
-    assert [str(m) for m in response.context["messages"]] == [
-        "1 email will be sent again shortly."
-    ]
+    assert [str(m) for m in response.context["messages"]] == ["1 email will be sent again shortly."]
     tasks_run()
     failed.refresh_from_db()
     assert (failed.status, failed.retries) == ("sent", 1)
