@@ -3,6 +3,7 @@
 import base64
 import re
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -113,7 +114,9 @@ def message_load(stored: dict) -> EmailMultiAlternatives:
 
 
 def message_id_make(key: str) -> str:
-    domain = getattr(settings, "EMAIL_MESSAGE_ID_DOMAIN", "") or "cop-portal.invalid"
+    """A Message-ID for the life of the message, made once when it is queued: every attempt
+    sends the same one. Its domain is the portal's own (PORTAL_URL)."""
+    domain = urlsplit(getattr(settings, "PORTAL_URL", "") or "").hostname or "cop-portal.invalid"
     return make_msgid(idstring=re.sub(r"[^A-Za-z0-9.-]", "-", key)[:60], domain=domain)
 
 
