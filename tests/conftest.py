@@ -1,3 +1,4 @@
+import importlib
 import os
 import re
 from collections import Counter
@@ -43,6 +44,21 @@ def pytest_sessionstart(session):
             "DATABASE_URL=postgres://user:password@host:5432/cop_portal make test",
             returncode=3,
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _outbox_mailer(django_test_environment):
+    """Send email in tests the way the portal does: into the outbox, and out through the
+    "delivery" mailer when the workers run (locmem, so `mail.outbox` holds what they sent).
+
+    Django's test set-up points every mailer at locmem, the default one too, which would send
+    each message straight away and skip the outbox: its layout, its Message-ID and its queue
+    would go untested. The settings' own MAILERS are put back for the session."""
+    declared = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]).MAILERS
+    replaced = settings.MAILERS
+    settings.MAILERS = declared
+    yield
+    settings.MAILERS = replaced
 
 
 @pytest.fixture(autouse=True)
