@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cop_portal.mail.backends import outbox_collecting
+from cop_portal.web.portal_address import request_address, request_address_carried
 from cop_portal.web.slugs import unique_slug
 from members.services import AuditAction as Action
 from members.services import audit_record, member_email_send
@@ -57,7 +58,7 @@ def programme_publish(*, programme: Programme) -> int:
     programme.events.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
     # However many members there are, publishing only queues one task: the workers write the
     # emails (programme_published_email_send) and send them.
-    programme_published_email_send.enqueue(programme.pk)
+    programme_published_email_send.enqueue(programme.pk, portal_base=request_address())
     return _programme_readers().count()
 
 
@@ -66,6 +67,7 @@ def _programme_readers():
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def programme_published_email_send(programme_id: int) -> int:
     """Queue the news of a published programme for every member who wants it; returns how many
@@ -136,7 +138,7 @@ def event_save(*, event: Event | None = None, goals=None, speakers=None, **field
         booked.update(reminder_sent_at=None)
         registrations = list(booked.select_related("member"))
         invitations_advance(registrations)
-        event_changed_email_send.enqueue(event.pk, event.sequence)
+        event_changed_email_send.enqueue(event.pk, event.sequence, portal_base=request_address())
     waitlist_promote(event)
     return event
 
@@ -150,6 +152,7 @@ def speaker_create(*, event: Event, **fields) -> Speaker:
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def event_changed_email_send(event_id: int, sequence: int) -> int:
     """Tell everyone booked or waiting that the session moved; returns how many were told. A
@@ -196,11 +199,14 @@ def event_cancel(*, event: Event) -> int:
         event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("member")
     )
     invitations_advance(registrations)
-    event_cancelled_email_send.enqueue(event.pk, [r.pk for r in registrations])
+    event_cancelled_email_send.enqueue(
+        event.pk, [r.pk for r in registrations], portal_base=request_address()
+    )
     return len(registrations)
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def event_cancelled_email_send(event_id: int, registration_ids: list[int]) -> int:
     """Tell those who were booked or waiting when the session was cancelled."""
@@ -334,11 +340,12 @@ def event_summary_publish(*, event: Event, user, **fields) -> int | None:
         .exclude(attendances__event=event)
         .values_list("pk", flat=True)
     )
-    catch_up_email_send.enqueue(event.pk, missed)
+    catch_up_email_send.enqueue(event.pk, missed, portal_base=request_address())
     return len(missed)
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def catch_up_email_send(event_id: int, member_ids: list[int]) -> int:
     event = Event.objects.get(pk=event_id)

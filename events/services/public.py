@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from cop_portal.mail.backends import outbox_collecting
+from cop_portal.web.portal_address import request_address, request_address_carried
 from members.services import member_email_send
 
 from ..calendar import CANCEL, REQUEST, invitation
@@ -75,7 +76,7 @@ def registration_create(*, event: Event, member) -> Registration:
     if status == Registration.Status.CONFIRMED:
         invitation_advance(registration)
     registration.save()
-    registration_email_send.enqueue(registration.pk)
+    registration_email_send.enqueue(registration.pk, portal_base=request_address())
     return registration
 
 
@@ -94,7 +95,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
     if held_place:
         invitation_advance(registration)
         registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
-        place_cancelled_email_send.enqueue(registration.pk)
+        place_cancelled_email_send.enqueue(registration.pk, portal_base=request_address())
     else:
         registration.save(update_fields=["status", "updated_at"])
     promoted = waitlist_promote(event)
@@ -130,7 +131,9 @@ def waitlist_promote(event: Event) -> list[Registration]:
         registration.status = Registration.Status.CONFIRMED
         invitation_advance(registration)
         registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
-        registration_email_send.enqueue(registration.pk, promoted=True)
+        registration_email_send.enqueue(
+            registration.pk, promoted=True, portal_base=request_address()
+        )
     return promoted
 
 
@@ -166,6 +169,7 @@ def _invitation_key(registration: Registration) -> str:
 
 
 @task
+@request_address_carried
 def registration_email_send(registration_id: int, promoted: bool = False) -> bool:
     """The confirmation of a place (with the calendar invitation) or of a place on the waiting
     list, unless the registration has changed again since."""
@@ -192,6 +196,7 @@ def registration_email_send(registration_id: int, promoted: bool = False) -> boo
 
 
 @task
+@request_address_carried
 def place_cancelled_email_send(registration_id: int) -> bool:
     # An account erased meanwhile is no longer active, and its old address is not written to.
     registration = Registration.objects.select_related("event", "member").get(pk=registration_id)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cop_portal.mail.backends import outbox_collecting
-from cop_portal.web.portal_address import absolute_url
+from cop_portal.web.portal_address import absolute_url, request_address, request_address_carried
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, EventKind
 from events.services import caucus_attendance_check, event_save
@@ -352,11 +352,12 @@ def members_welcome(*, members) -> int:
     for member in waiting:
         member.welcomed_at = now
         member.save(update_fields=["welcomed_at"])
-    welcome_email_send.enqueue([m.pk for m in waiting])
+    welcome_email_send.enqueue([m.pk for m in waiting], portal_base=request_address())
     return len(waiting)
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def welcome_email_send(member_ids: list[int]) -> int:
     """Queue each member's welcome, with a link made from their latest welcome (a later one

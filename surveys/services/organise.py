@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cop_portal.mail.backends import outbox_collecting
-from cop_portal.web.portal_address import absolute_url
+from cop_portal.web.portal_address import absolute_url, request_address, request_address_carried
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
@@ -143,11 +143,14 @@ def survey_invite(*, survey: Survey) -> int:
     Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in new_members)
     survey.invitations_sent_at = survey.invitations_sent_at or timezone.now()
     survey.save(update_fields=["invitations_sent_at"])
-    invitations_email_send.enqueue(survey.pk, [m.pk for m in new_members])
+    invitations_email_send.enqueue(
+        survey.pk, [m.pk for m in new_members], portal_base=request_address()
+    )
     return len(new_members)
 
 
 @task
+@request_address_carried
 @transaction.atomic
 def invitations_email_send(survey_id: int, member_ids: list[int]) -> int:
     """Queue the invitation to answer for each of `member_ids`; returns how many were queued."""

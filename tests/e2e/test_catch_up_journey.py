@@ -5,12 +5,12 @@ and adds the recording to the resource hub; a member who had a place but missed 
 import datetime
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in, sign_out
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,7 @@ def test_a_member_who_missed_a_session_catches_up_on_its_summary_and_recording(
         f"The summary of “{TITLE}” is published. 1 catch-up email goes to members who "
         "registered but did not come."
     )
-    catch_ups = [m for m in mail.outbox if m.subject.endswith(f"Catch up: {TITLE}")]
+    catch_ups = [m for m in mail_sent() if m.subject.endswith(f"Catch up: {TITLE}")]
     assert [m.to for m in catch_ups] == [[missed.email]]
 
     # ... and adds the recording to the resource hub, linked to the session.

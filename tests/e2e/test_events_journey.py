@@ -5,12 +5,12 @@ the joining link is shown to the member with a place and to nobody else."""
 import datetime
 
 import pytest
-from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in, sign_out
 from tests.factories import EventKindFactory, UserFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +85,7 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
     expect(page.get_by_role("button", name="Register")).to_have_count(0)
 
     # The confirmation email carries the session as a calendar file, with the joining link.
-    emails = [m for m in mail.outbox if m.to == [member.email]]
+    emails = [m for m in mail_sent() if m.to == [member.email]]
     assert len(emails) == 1
     assert emails[0].subject.endswith(f"You are registered: {TITLE}")
     calendars = [a for a in emails[0].attachments if a.mimetype == "application/ics"]

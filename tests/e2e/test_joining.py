@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from members.services.starter import starter_content_load
 from tests.factories import OrganisationFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_a_new_joiner_signs_up_and_finishes_the_checklist(page):
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
 
-    link = re.search(r"http://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body)
+    link = re.search(r"http://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail_sent()[-1].body)
     page.goto(link.group(1))
     page.get_by_role("button", name="Confirm").click()
 

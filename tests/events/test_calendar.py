@@ -78,12 +78,9 @@ def test_a_change_that_calendars_do_not_show_keeps_the_sequence():
     assert event.sequence == 0
 
 
-def test_a_cancelled_event_is_marked_cancelled_with_a_new_sequence(
-    django_capture_on_commit_callbacks,
-):
+def test_a_cancelled_event_is_marked_cancelled_with_a_new_sequence():
     event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        event_cancel(event=event)
+    event_cancel(event=event)
     event.refresh_from_db()
     vevent = _vevents(ics_calendar([event], name="Test"))[0]
     assert str(vevent["STATUS"]) == "CANCELLED"

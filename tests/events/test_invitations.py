@@ -1,10 +1,11 @@
 """Calendar invitations in the events emails (issue 15, item 5): what a member's mail client is
 sent when they get a place, when the event changes, and when it or their place is cancelled.
 
-Every invitation is read from the email as it leaves (locmem's outbox, the bytes a mail server
-would get) by three independent parsers: icalendar (which makes them), vobject (under several
-CalDAV servers) and ical. vobject keeps a process-wide table of time zones by TZID, so it is
-emptied before each read: otherwise a zone read in one test would be used in the next."""
+Every invitation is read from the email as it leaves (once the workers have sent it from the
+portal's outbox: locmem's outbox, the bytes a mail server would get) by three independent
+parsers: icalendar (which makes them), vobject (under several CalDAV servers) and ical. vobject
+keeps a process-wide table of time zones by TZID, so it is emptied before each read: otherwise a
+zone read in one test would be used in the next."""
 
 import datetime
 import email
@@ -14,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
-from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 from ical.calendar_stream import IcsCalendarStream
@@ -32,6 +32,7 @@ from ..factories import (
     RegistrationFactory,
     UserFactory,
 )
+from ..mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +61,10 @@ def sent(message) -> Sent:
     assert parsed.get_content_type() == "multipart/mixed"
     alternative, attached = parsed.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"
-    text, calendar = alternative.get_payload()
+    # The portal's HTML layout comes between the text and the calendar, which clients want last.
+    text, html, calendar = alternative.get_payload()
     assert text.get_content_type() == "text/plain"
+    assert html.get_content_type() == "text/html"
     assert calendar.get_content_type() == "text/calendar"
     assert not calendar.is_attachment()
     assert attached.get_content_type() == "application/ics"
@@ -181,7 +184,7 @@ def only(content: bytes) -> Reading:
 
 
 def invitations_to(member) -> list[Sent]:
-    return [sent(m) for m in mail.outbox if m.to == [member.email]]
+    return [sent(m) for m in mail_sent() if m.to == [member.email]]
 
 
 # The journey: register, change, cancel, register again, event cancelled --------------------
@@ -189,7 +192,7 @@ def invitations_to(member) -> list[Sent]:
 
 @override_settings(DEFAULT_FROM_EMAIL=FROM)
 def test_one_member_gets_one_uid_and_a_rising_sequence_from_booking_to_cancellation(
-    member, member_client, django_capture_on_commit_callbacks
+    member, member_client
 ):
     event = EventFactory(
         title="Racism and maternity care",
@@ -200,14 +203,15 @@ def test_one_member_gets_one_uid_and_a_rising_sequence_from_booking_to_cancellat
     member.name = "Ada Okafor"
     member.save()
 
+    # The workers send each step's email before the next step, as they would between requests.
     def as_member(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = member_client.post(reverse(f"events:{action}", args=[event.slug]))
+        response = member_client.post(reverse(f"events:{action}", args=[event.slug]))
         assert response.status_code == 302
+        mail_sent()
 
     def as_organiser(change, **fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            change(event=Event.objects.get(pk=event.pk), **fields)
+        change(event=Event.objects.get(pk=event.pk), **fields)
+        mail_sent()
 
     as_member("register")
     moved = datetime.datetime(2027, 7, 8, 14, 0, tzinfo=LONDON)
@@ -218,7 +222,7 @@ def test_one_member_gets_one_uid_and_a_rising_sequence_from_booking_to_cancellat
     as_member("register")
     as_organiser(organise.event_cancel)
 
-    messages = [m for m in mail.outbox if m.to == [member.email]]
+    messages = [m for m in mail_sent() if m.to == [member.email]]
     assert [m.subject.removeprefix("[CoP Portal] ") for m in messages] == [
         "You are registered: Racism and maternity care",
         "Changed: Racism and maternity care",
@@ -276,16 +280,13 @@ def test_one_member_gets_one_uid_and_a_rising_sequence_from_booking_to_cancellat
     assert Event.objects.get(pk=event.pk).sequence == 3  # moved, new link, cancelled
 
 
-def test_each_member_has_an_invitation_of_their_own_naming_only_them(
-    django_capture_on_commit_callbacks,
-):
+def test_each_member_has_an_invitation_of_their_own_naming_only_them():
     """Two members' copies never share a UID, so no calendar server can merge them into one
     guest list, and neither names the other."""
     event = EventFactory()
     first, second = UserFactory(), UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=event, member=first)
-        public.registration_create(event=event, member=second)
+    public.registration_create(event=event, member=first)
+    public.registration_create(event=event, member=second)
 
     (to_first,) = invitations_to(first)
     (to_second,) = invitations_to(second)
@@ -297,46 +298,35 @@ def test_each_member_has_an_invitation_of_their_own_naming_only_them(
     assert second.email.encode() not in to_first.invitation
 
 
-def test_an_organiser_with_no_name_in_the_from_address_is_the_portal(
-    django_capture_on_commit_callbacks,
-):
-    with (
-        override_settings(DEFAULT_FROM_EMAIL="cop@portal.example.org"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+def test_an_organiser_with_no_name_in_the_from_address_is_the_portal():
+    with override_settings(DEFAULT_FROM_EMAIL="cop@portal.example.org"):
         public.registration_create(event=EventFactory(), member=(member := UserFactory()))
+        (part,) = invitations_to(member)
 
-    (part,) = invitations_to(member)
     assert only(part.invitation).organiser == ("cop@portal.example.org", "CoP Portal")
 
 
 # The waiting list, reminders, caucus sessions, erasure -------------------------------------
 
 
-def test_someone_waiting_gets_no_invitation_until_a_place_is_theirs(
-    django_capture_on_commit_callbacks,
-):
+def test_someone_waiting_gets_no_invitation_until_a_place_is_theirs():
     """A calendar should hold only sessions the member has a place at."""
     event = EventFactory(capacity=1, starts_at=datetime.datetime(2027, 7, 1, 10, 0, tzinfo=LONDON))
     booked, waiting = UserFactory(), UserFactory()
     later = datetime.datetime(2027, 7, 2, 10, 0, tzinfo=LONDON)
-    with django_capture_on_commit_callbacks(execute=True):
-        place = public.registration_create(event=event, member=booked)
-        public.registration_create(event=event, member=waiting)
-        organise.event_save(
-            event=event, starts_at=later, ends_at=later + datetime.timedelta(hours=1)
-        )
+    place = public.registration_create(event=event, member=booked)
+    public.registration_create(event=event, member=waiting)
+    organise.event_save(event=event, starts_at=later, ends_at=later + datetime.timedelta(hours=1))
 
-    to_waiting = [m for m in mail.outbox if m.to == [waiting.email]]
+    to_waiting = [m for m in mail_sent() if m.to == [waiting.email]]
     assert [m.subject.removeprefix("[CoP Portal] ") for m in to_waiting] == [
         f"On the waiting list: {event.title}",
         f"Changed: {event.title}",
     ]
     assert not any(b"text/calendar" in m.message().as_bytes() for m in to_waiting)
-    mail.outbox.clear()
+    mail_sent().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_cancel(registration=place)
+    public.registration_cancel(registration=place)
 
     (invitation,) = invitations_to(waiting)
     reading = only(invitation.invitation)
@@ -344,34 +334,28 @@ def test_someone_waiting_gets_no_invitation_until_a_place_is_theirs(
     assert reading.starts == later
 
 
-def test_a_cancelled_event_withdraws_invitations_and_tells_those_waiting_without_one(
-    django_capture_on_commit_callbacks,
-):
+def test_a_cancelled_event_withdraws_invitations_and_tells_those_waiting_without_one():
     event = EventFactory(capacity=1)
     booked, waiting = UserFactory(), UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=event, member=booked)
-        public.registration_create(event=event, member=waiting)
-    mail.outbox.clear()
+    public.registration_create(event=event, member=booked)
+    public.registration_create(event=event, member=waiting)
+    mail_sent().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        organise.event_cancel(event=event)
+    organise.event_cancel(event=event)
 
     (withdrawn,) = invitations_to(booked)
     reading = only(withdrawn.invitation)
     assert (reading.method, reading.sequence, reading.status) == ("CANCEL", 1, "CANCELLED")
-    (to_waiting,) = [m for m in mail.outbox if m.to == [waiting.email]]
+    (to_waiting,) = [m for m in mail_sent() if m.to == [waiting.email]]
     assert b"text/calendar" not in to_waiting.message().as_bytes()
     assert "calendar" not in to_waiting.body
 
 
-def test_a_reminder_repeats_the_invitation_without_raising_its_sequence(
-    django_capture_on_commit_callbacks,
-):
+def test_a_reminder_repeats_the_invitation_without_raising_its_sequence():
     event = EventFactory(starts_at=datetime.datetime(2027, 7, 1, 10, 0, tzinfo=LONDON))
     member = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        registration = public.registration_create(event=event, member=member)
+    registration = public.registration_create(event=event, member=member)
+    mail_sent()  # the confirmation
     Registration.objects.filter(pk=registration.pk).update(
         requested_at=event.starts_at - datetime.timedelta(days=5)
     )
@@ -402,45 +386,38 @@ def test_a_place_recorded_without_an_invitation_gets_one_with_its_reminder():
     assert (reading.uid, reading.sequence) == (f"{registration.invite_uid}@cop-portal", 0)
 
 
-def test_a_caucus_session_is_private_in_the_members_calendar(django_capture_on_commit_callbacks):
+def test_a_caucus_session_is_private_in_the_members_calendar():
     """Calendars shared with colleagues show a private event as busy, not its caucus title."""
     caucus = CaucusFactory()
     member = CaucusMembershipFactory(caucus=caucus).member
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=EventFactory(caucus=caucus), member=member)
-        public.registration_create(event=EventFactory(), member=member)
+    public.registration_create(event=EventFactory(caucus=caucus), member=member)
+    public.registration_create(event=EventFactory(), member=member)
 
     caucus_session, open_session = (only(part.invitation) for part in invitations_to(member))
     assert caucus_session.private is True
     assert open_session.private is False
 
 
-def test_leaving_the_caucus_withdraws_its_sessions_from_the_calendar(
-    django_capture_on_commit_callbacks,
-):
+def test_leaving_the_caucus_withdraws_its_sessions_from_the_calendar():
     caucus = CaucusFactory()
     member = CaucusMembershipFactory(caucus=caucus).member
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=EventFactory(caucus=caucus), member=member)
-        public.caucus_withdraw(member=member)
+    public.registration_create(event=EventFactory(caucus=caucus), member=member)
+    mail_sent()  # the confirmation, before the member leaves
+    public.caucus_withdraw(member=member)
 
     booked, withdrawn = (only(part.invitation) for part in invitations_to(member))
     assert (withdrawn.method, withdrawn.uid, withdrawn.sequence) == ("CANCEL", booked.uid, 1)
 
 
-def test_an_erased_account_is_sent_nothing_about_the_places_it_gave_up(
-    django_capture_on_commit_callbacks,
-):
+def test_an_erased_account_is_sent_nothing_about_the_places_it_gave_up():
     member = UserFactory()
     address = member.email
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=EventFactory(), member=member)
-    mail.outbox.clear()
+    public.registration_create(event=EventFactory(), member=member)
+    mail_sent().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        member_erase(member=member)
+    member_erase(member=member)
 
-    assert [m for m in mail.outbox if address in m.to] == []
+    assert [m for m in mail_sent() if address in m.to] == []
     assert Registration.objects.get(member=member).status == Registration.Status.CANCELLED
 
 
@@ -466,12 +443,11 @@ def _london(text: str) -> datetime.datetime:
 
 
 @pytest.fixture(params=list(TIMES), ids=list(TIMES))
-def timed_invitation(request, django_capture_on_commit_callbacks):
+def timed_invitation(request):
     starts, ends, starts_utc = TIMES[request.param]
     event = EventFactory(starts_at=_london(starts), ends_at=_london(ends))
     member = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=event, member=member)
+    public.registration_create(event=event, member=member)
     (part,) = invitations_to(member)
     return part.invitation, (starts, ends, starts_utc)
 
@@ -528,12 +504,9 @@ def _zone_ical(content):
 
 
 @pytest.mark.parametrize("zone_of", [_zone_icalendar, _zone_vobject, _zone_ical])
-def test_the_zone_written_is_londons_for_twenty_years_in_every_parser(
-    zone_of, django_capture_on_commit_callbacks
-):
+def test_the_zone_written_is_londons_for_twenty_years_in_every_parser(zone_of):
     member = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=EventFactory(), member=member)
+    public.registration_create(event=EventFactory(), member=member)
     (part,) = invitations_to(member)
     # Renamed, so that no parser swaps in its own Europe/London.
     zone = zone_of(part.invitation.replace(b"Europe/London", b"London as defined in this file"))
@@ -546,10 +519,9 @@ def test_the_zone_written_is_londons_for_twenty_years_in_every_parser(
     assert wrong == []
 
 
-def test_the_zone_is_written_as_yearly_rules(django_capture_on_commit_callbacks):
+def test_the_zone_is_written_as_yearly_rules():
     member = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        public.registration_create(event=EventFactory(), member=member)
+    public.registration_create(event=EventFactory(), member=member)
     (part,) = invitations_to(member)
 
     (zone,) = Calendar.from_ical(part.invitation).walk("VTIMEZONE")

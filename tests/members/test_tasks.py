@@ -4,7 +4,6 @@ from cron."""
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from cop_portal.background.models import ScheduleRun
@@ -13,6 +12,7 @@ from members.services.audit import audit_record
 from members.tasks import audit_purge
 
 from ..factories import ActionFactory
+from ..mail import mail_sent
 from ..tasks import scheduled_run, tasks_run
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_the_action_reminders_schedule_reminds_each_due_action_once(member, grou
     run = scheduled_run("action-reminders")
 
     assert (run.status, run.outcome) == (ScheduleRun.Status.SUCCEEDED, 1)
-    assert [(m.to, m.subject) for m in mail.outbox] == [
+    assert [(m.to, m.subject) for m in mail_sent()] == [
         ([member.email], "[CoP Portal] An action you planned is due")
     ]
     assert Action.objects.get(pk=due.pk).reminder_sent_on == today

@@ -4,7 +4,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from cop_portal.background.models import ScheduleRun
@@ -13,26 +12,24 @@ from surveys.services.organise import survey_invite
 from surveys.services.respond import response_submit
 
 from ..factories import InvitationFactory, QuestionFactory, SurveyFactory, UserFactory
+from ..mail import mail_sent
 from ..tasks import scheduled_run
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_survey_reminders_schedule_reminds_those_who_have_not_answered_once(
-    django_capture_on_commit_callbacks,
-):
+def test_the_survey_reminders_schedule_reminds_those_who_have_not_answered_once():
     ada, ben = UserFactory(), UserFactory()
     survey = SurveyFactory(title="Belonging at work", closes_at=timezone.now() + timedelta(days=1))
     question = QuestionFactory(survey=survey)
-    with django_capture_on_commit_callbacks(execute=True):
-        survey_invite(survey=survey)
+    survey_invite(survey=survey)
     response_submit(survey=survey, member=ben, answers={question: 4})
-    mail.outbox.clear()
+    mail_sent().clear()
 
     run = scheduled_run("survey-reminders")
 
     assert (run.status, run.outcome) == (ScheduleRun.Status.SUCCEEDED, 1)
-    assert [m.to for m in mail.outbox] == [[ada.email]]
+    assert [m.to for m in mail_sent()] == [[ada.email]]
     assert Invitation.objects.get(survey=survey, member=ada).reminded_on == timezone.localdate()
 
 

@@ -6,7 +6,6 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -22,6 +21,7 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
 )
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +49,11 @@ def event(db):
     return make_event()
 
 
-def register(member, event, capture):
-    with capture(execute=True):
-        return public.registration_create(event=event, member=member)
+def register(member, event):
+    """Book a place, and let the workers send what that queued."""
+    registration = public.registration_create(event=event, member=member)
+    mail_sent()
+    return registration
 
 
 def calendar_attachments(message):
@@ -61,15 +63,12 @@ def calendar_attachments(message):
 # Registration ------------------------------------------------------------------------------
 
 
-def test_registration_confirmation_says_when_where_and_how_to_join(
-    event, django_capture_on_commit_callbacks
-):
+def test_registration_confirmation_says_when_where_and_how_to_join(event):
     member = UserFactory(name="Ada Okafor")
 
-    register(member, event, django_capture_on_commit_callbacks)
+    register(member, event)
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    (message,) = mail_sent()
     assert message.subject == "[CoP Portal] You are registered: Racism and maternity care"
     assert message.to == [member.email]
     assert message.body.startswith(
@@ -86,12 +85,10 @@ def test_registration_confirmation_says_when_where_and_how_to_join(
     assert "&" not in message.body
 
 
-def test_registration_confirmation_attaches_the_event_to_add_to_a_calendar(
-    event, django_capture_on_commit_callbacks
-):
-    registration = register(UserFactory(), event, django_capture_on_commit_callbacks)
+def test_registration_confirmation_attaches_the_event_to_add_to_a_calendar(event):
+    registration = register(UserFactory(), event)
 
-    message = mail.outbox[0]
+    message = mail_sent()[0]
     assert len(message.attachments) == 1
     (attachment,) = calendar_attachments(message)
     assert attachment.filename == "racism-and-maternity.ics"
@@ -101,42 +98,36 @@ def test_registration_confirmation_attaches_the_event_to_add_to_a_calendar(
     assert JOINING_LINK in str(vevent["DESCRIPTION"])
 
 
-def test_registration_confirmation_is_essential_so_has_no_unsubscribe(
-    event, django_capture_on_commit_callbacks
-):
+def test_registration_confirmation_is_essential_so_has_no_unsubscribe(event):
     member = UserFactory(email_reminders=False, email_programme=False, email_catch_up=False)
 
-    register(member, event, django_capture_on_commit_callbacks)
+    register(member, event)
 
-    message = mail.outbox[0]
+    message = mail_sent()[0]
     assert "List-Unsubscribe" not in message.extra_headers
     assert "List-Unsubscribe-Post" not in message.extra_headers
     assert "unsubscribe" not in message.body.lower()
 
 
-def test_in_person_confirmation_gives_the_venue_and_no_joining_link(
-    django_capture_on_commit_callbacks,
-):
+def test_in_person_confirmation_gives_the_venue_and_no_joining_link():
     event = make_event(format=Event.Format.IN_PERSON, venue="Riverside Hub, Leeds", joining_link="")
 
-    register(UserFactory(), event, django_capture_on_commit_callbacks)
+    register(UserFactory(), event)
 
-    assert "\nWhere: Riverside Hub, Leeds\n" in mail.outbox[0].body
-    assert "Joining link" not in mail.outbox[0].body
+    (message,) = mail_sent()
+    assert "\nWhere: Riverside Hub, Leeds\n" in message.body
+    assert "Joining link" not in message.body
 
 
-def test_a_full_event_puts_the_member_on_the_waiting_list_and_says_so(
-    django_capture_on_commit_callbacks,
-):
+def test_a_full_event_puts_the_member_on_the_waiting_list_and_says_so():
     event = make_event(capacity=1)
-    register(UserFactory(), event, django_capture_on_commit_callbacks)
+    register(UserFactory(), event)
     waiting = UserFactory(name="Sam Reid")
-    mail.outbox.clear()
+    mail_sent().clear()
 
-    register(waiting, event, django_capture_on_commit_callbacks)
+    register(waiting, event)
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    (message,) = mail_sent()
     assert message.subject == "[CoP Portal] On the waiting list: Racism and maternity care"
     assert message.to == [waiting.email]
     assert "Racism and maternity care is full, so you are on the waiting list." in message.body
@@ -147,23 +138,20 @@ def test_a_full_event_puts_the_member_on_the_waiting_list_and_says_so(
     assert "List-Unsubscribe" not in message.extra_headers
 
 
-def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
-    django_capture_on_commit_callbacks,
-):
+def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told():
     event = make_event(capacity=1)
     first, waiting = UserFactory(), UserFactory(name="Sam Reid")
-    place = register(first, event, django_capture_on_commit_callbacks)
-    register(waiting, event, django_capture_on_commit_callbacks)
-    mail.outbox.clear()
+    place = register(first, event)
+    register(waiting, event)
+    mail_sent().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        promoted = public.registration_cancel(registration=place)
+    promoted = public.registration_cancel(registration=place)
 
     assert promoted.member == waiting
     assert promoted.status == Registration.Status.CONFIRMED
     # The first is the cancellation for the member who gave the place up.
-    assert [m.to for m in mail.outbox] == [[first.email], [waiting.email]]
-    message = mail.outbox[1]
+    assert [m.to for m in mail_sent()] == [[first.email], [waiting.email]]
+    message = mail_sent()[1]
     assert message.subject == "[CoP Portal] A place is yours: Racism and maternity care"
     assert message.to == [waiting.email]
     assert "a place has come free at Racism and maternity care, and it is yours" in message.body
@@ -174,20 +162,19 @@ def test_a_cancelled_place_goes_to_the_next_person_waiting_who_is_told(
 # Cancellation ------------------------------------------------------------------------------
 
 
-def test_cancelling_an_event_tells_everyone_booked_or_waiting(django_capture_on_commit_callbacks):
+def test_cancelling_an_event_tells_everyone_booked_or_waiting():
     event = make_event(capacity=1)
     booked, waiting, left = UserFactory(), UserFactory(), UserFactory()
-    register(booked, event, django_capture_on_commit_callbacks)
-    register(waiting, event, django_capture_on_commit_callbacks)
+    register(booked, event)
+    register(waiting, event)
     RegistrationFactory(event=event, member=left, status=Registration.Status.CANCELLED)
-    mail.outbox.clear()
+    mail_sent().clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        told = organise.event_cancel(event=event)
+    told = organise.event_cancel(event=event)
 
     assert told == 2
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([booked.email, waiting.email])
-    message = mail.outbox[0]
+    assert sorted(m.to[0] for m in mail_sent()) == sorted([booked.email, waiting.email])
+    message = mail_sent()[0]
     assert message.subject == "[CoP Portal] Cancelled: Racism and maternity care"
     assert (
         "Racism and maternity care, planned for Thursday 1 July 2027, 10:00 (UK time), "
@@ -209,9 +196,7 @@ def past_event(db):
     return make_event(slug="naming-racism", starts_at=timezone.now() - timedelta(days=2))
 
 
-def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
-    past_event, organiser, django_capture_on_commit_callbacks
-):
+def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(past_event, organiser):
     came, missed, cancelled, walk_in = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     for member in (came, missed):
         RegistrationFactory(event=past_event, member=member)
@@ -219,19 +204,17 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
     AttendanceFactory(event=past_event, member=came)
     AttendanceFactory(event=past_event, member=walk_in, walk_in=True)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        due = organise.event_summary_publish(
-            event=past_event,
-            user=organiser,
-            outcome_summary="We heard from two maternity teams about naming racism.",
-            key_takeaways="- Name it\n- Record it",
-            recording_url="https://video.example.org/naming-racism",
-            slides_url="",
-        )
+    due = organise.event_summary_publish(
+        event=past_event,
+        user=organiser,
+        outcome_summary="We heard from two maternity teams about naming racism.",
+        key_takeaways="- Name it\n- Record it",
+        recording_url="https://video.example.org/naming-racism",
+        slides_url="",
+    )
 
     assert due == 1
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    (message,) = mail_sent()
     assert message.to == [missed.email]
     assert message.subject == "[CoP Portal] Catch up: Racism and maternity care"
     day = f"{timezone.localtime(past_event.starts_at):%A %-d %B %Y}"
@@ -248,55 +231,47 @@ def test_catch_up_goes_once_and_only_to_those_booked_who_did_not_come(
         "Choose which emails you get: http://127.0.0.1:8000/profile/emails/\n"
     )
 
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        again = organise.event_summary_publish(
-            event=past_event, user=organiser, outcome_summary="A corrected summary."
-        )
+    mail_sent().clear()
+    again = organise.event_summary_publish(
+        event=past_event, user=organiser, outcome_summary="A corrected summary."
+    )
 
     assert again == 0
-    assert mail.outbox == []
+    assert mail_sent() == []
 
 
-def test_catch_up_skips_members_who_turned_catch_up_emails_off(
-    past_event, organiser, django_capture_on_commit_callbacks
-):
+def test_catch_up_skips_members_who_turned_catch_up_emails_off(past_event, organiser):
     member = UserFactory(email_catch_up=False)
     RegistrationFactory(event=past_event, member=member)
     AttendanceFactory(event=past_event)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        due = organise.event_summary_publish(
-            event=past_event, user=organiser, outcome_summary="What we talked about."
-        )
+    due = organise.event_summary_publish(
+        event=past_event, user=organiser, outcome_summary="What we talked about."
+    )
 
     assert due == 0
-    assert mail.outbox == []
+    assert mail_sent() == []
 
 
-def test_catch_up_waits_until_attendance_is_recorded(
-    past_event, organiser, django_capture_on_commit_callbacks
-):
+def test_catch_up_waits_until_attendance_is_recorded(past_event, organiser):
     """Without a register, everyone booked would look absent: nobody who came should be told
     they missed it."""
     came, missed = UserFactory(), UserFactory()
     for member in (came, missed):
         RegistrationFactory(event=past_event, member=member)
-    with django_capture_on_commit_callbacks(execute=True):
-        due = organise.event_summary_publish(
-            event=past_event, user=organiser, outcome_summary="What we talked about."
-        )
+    due = organise.event_summary_publish(
+        event=past_event, user=organiser, outcome_summary="What we talked about."
+    )
     assert due is None
-    assert mail.outbox == []
+    assert mail_sent() == []
     past_event.refresh_from_db()
     assert past_event.summary_published_at is not None
     assert past_event.catch_up_sent_at is None
 
     organise.attendance_record(event=past_event, present_ids=[came.pk], recorded_by=organiser)
-    with django_capture_on_commit_callbacks(execute=True):
-        due = organise.event_summary_publish(event=past_event, user=organiser)
+    due = organise.event_summary_publish(event=past_event, user=organiser)
     assert due == 1
-    assert [m.to for m in mail.outbox] == [[missed.email]]
+    assert [m.to for m in mail_sent()] == [[missed.email]]
 
 
 # Reminders ---------------------------------------------------------------------------------
@@ -313,11 +288,11 @@ def test_reminders_go_once_to_each_booking_within_the_lead_time():
 
     assert public.reminders_send(now=now) == 2
 
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+    assert sorted(m.to[0] for m in mail_sent()) == sorted([first.email, second.email])
     booking.refresh_from_db()
     assert booking.reminder_sent_at == now
     assert public.reminders_send(now=now + timedelta(minutes=15)) == 0
-    assert len(mail.outbox) == 2
+    assert len(mail_sent()) == 2
 
 
 def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_places():
@@ -330,7 +305,7 @@ def test_reminders_skip_members_who_turned_them_off_and_cancelled_or_waiting_pla
 
     assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 1
 
-    assert [m.to for m in mail.outbox] == [[keen.email]]
+    assert [m.to for m in mail_sent()] == [[keen.email]]
 
 
 def test_reminders_skip_cancelled_events():
@@ -338,7 +313,7 @@ def test_reminders_skip_cancelled_events():
     RegistrationFactory(event=event)
 
     assert public.reminders_send(now=STARTS_AT - timedelta(hours=1)) == 0
-    assert mail.outbox == []
+    assert mail_sent() == []
 
 
 def test_a_reminder_can_be_unsubscribed_from_in_one_click():
@@ -348,7 +323,7 @@ def test_a_reminder_can_be_unsubscribed_from_in_one_click():
 
     public.reminders_send(now=STARTS_AT - timedelta(hours=3))
 
-    (message,) = mail.outbox
+    (message,) = mail_sent()
     assert message.subject == "[CoP Portal] Reminder: Racism and maternity care"
     assert f"{UK_WHEN}\n" in message.body
     assert f"Joining link: {JOINING_LINK}\n" in message.body
@@ -389,7 +364,7 @@ def test_the_reminder_command_sends_due_reminders_and_says_how_many():
 
     call_command("send_event_reminders", "--hours", "36", stdout=out)
     assert out.getvalue() == "Sent 0 reminders.\nSent 2 reminders.\n"
-    assert len(mail.outbox) == 2
+    assert len(mail_sent()) == 2
 
 
 def test_the_reminder_command_refuses_a_lead_time_under_an_hour():
@@ -400,9 +375,7 @@ def test_the_reminder_command_refuses_a_lead_time_under_an_hour():
 # Programme ---------------------------------------------------------------------------------
 
 
-def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
-    django_capture_on_commit_callbacks,
-):
+def test_publishing_a_programme_emails_only_members_who_want_programme_emails():
     programme = ProgrammeFactory(
         draft=True,
         title="July to December 2027",
@@ -416,11 +389,10 @@ def test_publishing_a_programme_emails_only_members_who_want_programme_emails(
     UserFactory(email_programme=False)
     UserFactory(is_active=False)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        organise.programme_publish(programme=programme)
+    organise.programme_publish(programme=programme)
 
-    assert [m.to for m in mail.outbox] == [[keen.email]]
-    message = mail.outbox[0]
+    assert [m.to for m in mail_sent()] == [[keen.email]]
+    message = mail_sent()[0]
     assert message.subject == "[CoP Portal] New programme: July to December 2027"
     assert (
         'The programme for July to December 2027 is out, on the theme "Racism in maternity care".'
@@ -444,14 +416,12 @@ def test_no_reminder_for_a_booking_made_inside_the_reminder_window():
     Registration.objects.filter(pk=early.pk).update(requested_at=timezone.now() - timedelta(days=5))
 
     assert public.reminders_send() == 1
-    assert [m.to for m in mail.outbox] == [[early.member.email]]
+    assert [m.to for m in mail_sent()] == [[early.member.email]]
     late.refresh_from_db()
     assert late.reminder_sent_at is None
 
 
-def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
-    django_capture_on_commit_callbacks,
-):
+def test_moving_a_session_tells_everyone_booked_and_reminds_them_again():
     event = make_event(starts_at=timezone.now() + timedelta(hours=20), capacity=1)
     confirmed = RegistrationFactory(event=event, member=UserFactory(name="Ada Okafor"))
     waiting = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
@@ -461,26 +431,24 @@ def test_moving_a_session_tells_everyone_booked_and_reminds_them_again(
     )
     later = event.starts_at + timedelta(days=2)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        organise.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
+    organise.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
 
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+    assert sorted(m.to[0] for m in mail_sent()) == sorted(
         [confirmed.member.email, waiting.member.email]
     )
-    to_confirmed = next(m for m in mail.outbox if m.to == [confirmed.member.email])
+    to_confirmed = next(m for m in mail_sent() if m.to == [confirmed.member.email])
     assert to_confirmed.subject == "[CoP Portal] Changed: Racism and maternity care"
     assert f"When: {timezone.localtime(later):%A %-d %B %Y, %H:%M}" in to_confirmed.body
     assert JOINING_LINK in to_confirmed.body
-    to_waiting = next(m for m in mail.outbox if m.to == [waiting.member.email])
+    to_waiting = next(m for m in mail_sent() if m.to == [waiting.member.email])
     assert JOINING_LINK not in to_waiting.body
     assert list(
         Registration.objects.exclude(status="cancelled").values_list("reminder_sent_at", flat=True)
     ) == [None, None]
 
 
-def test_a_change_calendars_do_not_show_emails_nobody(django_capture_on_commit_callbacks):
+def test_a_change_calendars_do_not_show_emails_nobody():
     event = make_event()
     RegistrationFactory(event=event)
-    with django_capture_on_commit_callbacks(execute=True):
-        organise.event_save(event=event, summary="A clearer description of the session.")
-    assert mail.outbox == []
+    organise.event_save(event=event, summary="A clearer description of the session.")
+    assert mail_sent() == []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from events.models import CalendarFeed, CaucusMembership, Event, Registration
 from events.services import organise, public
 from tests.factories import CaucusFactory, EventFactory, UserFactory, caucus_member
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +135,11 @@ def test_caucus_sessions_refuse_members_outside_the_caucus():
     assert public.registration_create(event=event, member=insider).status == "confirmed"
 
 
-def test_a_place_recorded_after_a_session_is_confirmed_and_sends_nothing(mailoutbox):
+def test_a_place_recorded_after_a_session_is_confirmed_and_sends_nothing():
     event = EventFactory(starts_at=timezone.now() - datetime.timedelta(days=2))
     registration = public.registration_record(event=event, member=UserFactory())
     assert registration.status == Registration.Status.CONFIRMED
-    assert mailoutbox == []
+    assert mail_sent() == []
 
 
 def test_a_place_cannot_be_recorded_before_the_session_or_outside_its_caucus():

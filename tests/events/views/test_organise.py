@@ -6,7 +6,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from tests.factories import (
     caucus_member,
     permission_give,
 )
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +319,7 @@ def test_organiser_edits_a_programme(organiser_client):
 
 
 def test_publishing_a_programme_publishes_its_drafts_and_says_who_is_emailed(
-    organiser_client, organiser, django_capture_on_commit_callbacks
+    organiser_client, organiser
 ):
     UserFactory(email="keen@example.org")
     UserFactory(email="quiet@example.org", email_programme=False)
@@ -327,10 +327,9 @@ def test_publishing_a_programme_publishes_its_drafts_and_says_who_is_emailed(
     programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
     draft = EventFactory(title="In the programme", status=Event.Status.DRAFT, programme=programme)
     other = EventFactory(title="Not in it", status=Event.Status.DRAFT)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(
-            reverse("events:programme_publish", args=[programme.pk]), follow=True
-        )
+    response = organiser_client.post(
+        reverse("events:programme_publish", args=[programme.pk]), follow=True
+    )
     assert _messages(response) == [
         "“Spring” is published with its draft events. 2 members will be emailed about it."
     ]
@@ -339,8 +338,8 @@ def test_publishing_a_programme_publishes_its_drafts_and_says_who_is_emailed(
     draft.refresh_from_db()
     other.refresh_from_db()
     assert (draft.status, other.status) == (Event.Status.PUBLISHED, Event.Status.DRAFT)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([organiser.email, "keen@example.org"])
-    assert "In the programme" in mail.outbox[0].body
+    assert sorted(m.to[0] for m in mail_sent()) == sorted([organiser.email, "keen@example.org"])
+    assert "In the programme" in mail_sent()[0].body
 
     response = organiser_client.post(
         reverse("events:programme_publish", args=[programme.pk]), follow=True
@@ -565,9 +564,7 @@ def test_organiser_publishes_a_draft_event(organiser_client):
     assert _messages(response) == ["Only a draft event can be published."]
 
 
-def test_cancelling_says_who_will_be_told_then_tells_them(
-    organiser_client, django_capture_on_commit_callbacks
-):
+def test_cancelling_says_who_will_be_told_then_tells_them(organiser_client):
     event = EventFactory(title="Housing and health", capacity=2)
     booked = [UserFactory(email="a@example.org"), UserFactory(email="b@example.org")]
     for person in booked:
@@ -588,20 +585,19 @@ def test_cancelling_says_who_will_be_told_then_tells_them(
     assert "3 members will be told by email: 2 with a place and 1 on the waiting list." in html
     assert Event.objects.get().status == Event.Status.PUBLISHED
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(url, follow=True)
+    response = organiser_client.post(url, follow=True)
     assert _messages(response) == [
         "“Housing and health” is cancelled. 3 members with a place or on the waiting list "
         "will be told by email."
     ]
     event.refresh_from_db()
     assert (event.status, event.sequence) == (Event.Status.CANCELLED, 1)
-    assert sorted(m.to[0] for m in mail.outbox) == [
+    assert sorted(m.to[0] for m in mail_sent()) == [
         "a@example.org",
         "b@example.org",
         "waiting@example.org",
     ]
-    assert mail.outbox[0].subject.endswith("Cancelled: Housing and health")
+    assert mail_sent()[0].subject.endswith("Cancelled: Housing and health")
 
     response = organiser_client.post(url, follow=True)
     assert _messages(response) == ["This event is already cancelled."]
@@ -704,9 +700,7 @@ def test_caucus_session_register_needs_permission_to_see_caucus_choices(
 # Summaries -------------------------------------------------------------------------------------
 
 
-def test_publishing_a_summary_sends_catch_up_to_who_missed_it(
-    organiser_client, django_capture_on_commit_callbacks
-):
+def test_publishing_a_summary_sends_catch_up_to_who_missed_it(organiser_client):
     event = EventFactory(started=True, title="Housing and health")
     came, missed = UserFactory(), UserFactory(email="missed@example.org")
     RegistrationFactory(event=event, member=came)
@@ -719,8 +713,7 @@ def test_publishing_a_summary_sends_catch_up_to_who_missed_it(
         "recording_url": "https://video.example.org/1",
         "slides_url": "",
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser_client.post(url, data, follow=True)
+    response = organiser_client.post(url, data, follow=True)
     assert _messages(response) == [
         "The summary of “Housing and health” is published. 1 catch-up email goes to members "
         "who registered but did not come."
@@ -731,7 +724,7 @@ def test_publishing_a_summary_sends_catch_up_to_who_missed_it(
         "https://video.example.org/1",
     )
     assert event.summary_published_at is not None
-    assert [m.to for m in mail.outbox] == [["missed@example.org"]]
+    assert [m.to for m in mail_sent()] == [["missed@example.org"]]
 
     response = organiser_client.post(url, {**data, "key_takeaways": "Act."}, follow=True)
     assert _messages(response) == [

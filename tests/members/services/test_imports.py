@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -27,6 +26,7 @@ from members.selectors import imports as import_selectors
 from members.selectors.accounts import imported_member_for_email, member_is_imported
 from members.services.imports import import_apply, member_import_create
 from tests.factories import EventFactory, EventKindFactory, OrganisationFactory, UserFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -631,8 +631,9 @@ def test_signing_up_with_an_imported_email_takes_over_that_record(client, rivers
     assert not member_is_imported(user)
     address = EmailAddress.objects.get(user=user)
     assert (address.email, address.verified) == ("ada.lovelace@example.org", False)
-    assert [message.to for message in mail.outbox] == [["ada.lovelace@example.org"]]
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    (message,) = mail_sent()
+    assert message.to == ["ada.lovelace@example.org"]
+    assert "/accounts/confirm-email/" in message.body
 
 
 def test_signing_up_with_a_signed_up_members_email_takes_nothing_over(client):

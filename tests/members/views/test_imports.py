@@ -6,7 +6,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core import mail
 from django.urls import reverse
 
 from members.selectors.accounts import member_has_claimed
@@ -15,6 +14,7 @@ from members.services.imports import member_import_create
 from surveys.models import Invitation
 from surveys.services.organise import survey_invite
 from tests.factories import QuestionFactory, SurveyFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,10 @@ def imported():
     return member_import_create(email="Pat.Imported@example.org", name="Pat Imported")
 
 
-def _welcome_link(organiser_client, member, django_capture_on_commit_callbacks) -> str:
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        organiser_client.post(reverse("members:imported_members"), {"member": member.pk})
-    (message,) = [m for m in mail.outbox if m.to == [member.email]]
+def _welcome_link(organiser_client, member) -> str:
+    mail_sent().clear()
+    organiser_client.post(reverse("members:imported_members"), {"member": member.pk})
+    (message,) = [m for m in mail_sent() if m.to == [member.email]]
     return re.search(r"http://\S+/join/\S+/", message.body).group(0)
 
 
@@ -53,23 +52,21 @@ def test_an_imported_member_gets_no_non_essential_email_and_no_survey_invitation
 
 
 def test_the_organiser_page_lists_who_waits_and_sends_the_welcome(
-    organiser_client, imported, member, django_capture_on_commit_callbacks
+    organiser_client, imported, member
 ):
     page = organiser_client.get(reverse("members:imported_members")).content.decode()
     assert "Pat Imported" in page
     assert member.name not in page
 
-    link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+    link = _welcome_link(organiser_client, imported)
 
     imported.refresh_from_db()
     assert imported.welcomed_at is not None
     assert link.startswith("http://127.0.0.1:8000/join/")
 
 
-def test_the_welcome_link_claims_the_record_in_one_step(
-    client, organiser_client, imported, django_capture_on_commit_callbacks
-):
-    link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+def test_the_welcome_link_claims_the_record_in_one_step(client, organiser_client, imported):
+    link = _welcome_link(organiser_client, imported)
 
     page = client.get(_path(link))
     assert "choose a password and your account is ready" in page.content.decode()
@@ -84,10 +81,8 @@ def test_the_welcome_link_claims_the_record_in_one_step(
     assert member_has_claimed(imported) is True
 
 
-def test_a_welcome_link_works_once(
-    client, organiser_client, imported, django_capture_on_commit_callbacks
-):
-    link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+def test_a_welcome_link_works_once(client, organiser_client, imported):
+    link = _welcome_link(organiser_client, imported)
     client.post(_path(link), {"new_password1": PASSWORD, "new_password2": PASSWORD})
     client.logout()
 
@@ -97,11 +92,9 @@ def test_a_welcome_link_works_once(
     assert "This joining link does not work" in again.content.decode()
 
 
-def test_a_new_welcome_voids_the_one_before(
-    client, organiser_client, imported, django_capture_on_commit_callbacks
-):
-    first = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
-    second = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+def test_a_new_welcome_voids_the_one_before(client, organiser_client, imported):
+    first = _welcome_link(organiser_client, imported)
+    second = _welcome_link(organiser_client, imported)
 
     assert client.get(_path(first)).status_code == 404
     assert client.get(_path(second)).status_code == 200
@@ -116,9 +109,9 @@ def test_a_made_up_link_is_refused_plainly(client, token):
 
 
 def test_a_weak_password_is_refused_with_a_reason_and_nothing_claimed(
-    client, organiser_client, imported, django_capture_on_commit_callbacks
+    client, organiser_client, imported
 ):
-    link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+    link = _welcome_link(organiser_client, imported)
 
     response = client.post(_path(link), {"new_password1": "123", "new_password2": "123"})
 
@@ -127,10 +120,8 @@ def test_a_weak_password_is_refused_with_a_reason_and_nothing_claimed(
     assert member_has_claimed(imported) is False
 
 
-def test_once_claimed_they_are_invited_to_surveys(
-    client, organiser_client, imported, django_capture_on_commit_callbacks
-):
-    link = _welcome_link(organiser_client, imported, django_capture_on_commit_callbacks)
+def test_once_claimed_they_are_invited_to_surveys(client, organiser_client, imported):
+    link = _welcome_link(organiser_client, imported)
     client.post(_path(link), {"new_password1": PASSWORD, "new_password2": PASSWORD})
     survey = SurveyFactory()
     QuestionFactory(survey=survey, kind="text")

@@ -8,7 +8,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -29,6 +28,7 @@ from tests.factories import (
     EventFactory,
     UserFactory,
 )
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -558,7 +558,7 @@ def test_an_action_due_tomorrow_is_reminded_once(member):
     assert action_reminders_send() == 1
     assert action_reminders_send() == 0
 
-    (message,) = mail.outbox
+    (message,) = mail_sent()
     assert message.to == [member.email]
     assert message.subject == "[CoP Portal] An action you planned is due"
     assert "\nRaise the rota at the team meeting\n" in message.body
@@ -588,7 +588,7 @@ def test_no_reminder_for_finished_or_far_off_actions_or_members_who_turned_remin
     ActionFactory(member=quiet, due_on=tomorrow)
 
     assert action_reminders_send() == 0
-    assert mail.outbox == []
+    assert mail_sent() == []
 
 
 def test_the_reminder_command_says_how_many_it_sent(member, other):
@@ -600,7 +600,7 @@ def test_the_reminder_command_says_how_many_it_sent(member, other):
     call_command("send_action_reminders", stdout=out)
 
     assert out.getvalue() == "Sent 2 action reminders.\nSent 0 action reminders.\n"
-    assert len(mail.outbox) == 2
+    assert len(mail_sent()) == 2
 
 
 # Access ---------------------------------------------------------------------------------------

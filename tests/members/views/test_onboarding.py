@@ -5,7 +5,6 @@ accessibility statement."""
 import re
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from members.models import GlossaryTerm, GroundRulesAgreement, User
@@ -17,6 +16,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +49,8 @@ def test_new_joiner_journey_from_sign_up_to_a_complete_checklist(client, ground_
     user = User.objects.get()
     assert user.email == "ada.joiner@example.org"
 
-    assert len(mail.outbox) == 1
-    link = re.search(
-        r"http://testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body
-    ).group(1)
+    (message,) = mail_sent()
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^/\s]+/)", message.body).group(1)
     assert client.get(link).status_code == 200
     response = client.post(link)
     assert response["Location"] == reverse("members:profile_edit")

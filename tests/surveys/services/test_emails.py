@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from surveys.models import Invitation, Question
 from surveys.services.organise import reminders_send, survey_invite
 from surveys.services.respond import response_submit
 from tests.factories import QuestionFactory, SurveyFactory, UserFactory
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,11 @@ def make_survey(*, closes_at=CLOSES_AT, **fields):
     return survey
 
 
-def invite(survey, capture):
-    with capture(execute=True):
-        return survey_invite(survey=survey)
+def invite(survey):
+    """Invite the members the survey is for, and let the workers send what that queued."""
+    invited = survey_invite(survey=survey)
+    mail_sent()
+    return invited
 
 
 def unsubscribe_link(message, member):
@@ -56,13 +58,13 @@ def answer(survey, member):
 # Invitations ---------------------------------------------------------------------------------
 
 
-def test_invitation_says_what_how_long_when_and_where(django_capture_on_commit_callbacks):
+def test_invitation_says_what_how_long_when_and_where():
     member = UserFactory(name="Ada Okafor")
     survey = make_survey()
 
-    assert invite(survey, django_capture_on_commit_callbacks) == 1
+    assert invite(survey) == 1
 
-    (message,) = mail.outbox
+    (message,) = mail_sent()
     assert message.to == [member.email]
     assert message.subject == "[CoP Portal] Belonging at work (about 1 minute)"
     assert message.body == (
@@ -88,15 +90,13 @@ def test_invitation_says_what_how_long_when_and_where(django_capture_on_commit_c
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_invitation_to_a_named_survey_says_it_is_not_anonymous(
-    django_capture_on_commit_callbacks,
-):
+def test_invitation_to_a_named_survey_says_it_is_not_anonymous():
     UserFactory()
     survey = make_survey(named=True, intro="Tell us how the first year went & what next.")
 
-    invite(survey, django_capture_on_commit_callbacks)
+    invite(survey)
 
-    body = mail.outbox[0].body
+    body = mail_sent()[0].body
     assert (
         "The survey is not anonymous: your answers are stored with your name, so the organisers "
         "can follow up with you.\n"
@@ -106,41 +106,40 @@ def test_invitation_to_a_named_survey_says_it_is_not_anonymous(
     assert "\nTell us how the first year went & what next.\n" in body
 
 
-def test_each_member_is_invited_once(django_capture_on_commit_callbacks):
+def test_each_member_is_invited_once():
     ada, ben = UserFactory(), UserFactory()
     survey = make_survey()
 
-    invite(survey, django_capture_on_commit_callbacks)
-    invite(survey, django_capture_on_commit_callbacks)
+    invite(survey)
+    invite(survey)
 
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([ada.email, ben.email])
-    assert all(LINK in m.body for m in mail.outbox)
+    assert sorted(m.to[0] for m in mail_sent()) == sorted([ada.email, ben.email])
+    assert all(LINK in m.body for m in mail_sent())
     assert Invitation.objects.filter(survey=survey).count() == 2
 
 
-def test_a_longer_survey_says_minutes(django_capture_on_commit_callbacks):
+def test_a_longer_survey_says_minutes():
     UserFactory()
     survey = make_survey()
     for n in range(2):
         QuestionFactory(survey=survey, kind=Question.Kind.TEXT, text=f"Q{n}")
 
-    invite(survey, django_capture_on_commit_callbacks)
+    invite(survey)
 
     # 10 seconds for the scale and a minute for each free-text question: 2 minutes 10 → 3.
-    assert mail.outbox[0].subject == "[CoP Portal] Belonging at work (about 3 minutes)"
-    assert "It takes about 3 minutes." in mail.outbox[0].body
+    (message,) = mail_sent()
+    assert message.subject == "[CoP Portal] Belonging at work (about 3 minutes)"
+    assert "It takes about 3 minutes." in message.body
 
 
-def test_members_who_turned_survey_emails_off_are_invited_but_not_emailed(
-    django_capture_on_commit_callbacks,
-):
+def test_members_who_turned_survey_emails_off_are_invited_but_not_emailed():
     keen = UserFactory()
     quiet = UserFactory(email_surveys=False)
     survey = make_survey()
 
-    assert invite(survey, django_capture_on_commit_callbacks) == 2
+    assert invite(survey) == 2
 
-    assert [m.to for m in mail.outbox] == [[keen.email]]
+    assert [m.to for m in mail_sent()] == [[keen.email]]
     # Still invited: they can answer from their home page.
     assert Invitation.objects.filter(survey=survey, member=quiet).exists()
 
@@ -149,7 +148,7 @@ def test_members_who_turned_survey_emails_off_are_invited_but_not_emailed(
 
 
 @pytest.fixture
-def closing_soon(django_capture_on_commit_callbacks):
+def closing_soon():
     """A survey closing in a day, to which three members were invited; Ben has answered and
     Cleo has turned survey emails off."""
     people = {
@@ -158,9 +157,9 @@ def closing_soon(django_capture_on_commit_callbacks):
         "cleo": UserFactory(name="Cleo Mensah", email_surveys=False),
     }
     survey = make_survey(closes_at=timezone.now() + timedelta(hours=24))
-    invite(survey, django_capture_on_commit_callbacks)
+    invite(survey)
     answer(survey, people["ben"])
-    mail.outbox.clear()
+    mail_sent().clear()
     survey.people = people
     return survey
 
@@ -170,7 +169,7 @@ def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
 
     assert reminders_send() == 1
 
-    (message,) = mail.outbox
+    (message,) = mail_sent()
     assert message.to == [ada.email]
     assert message.subject == "[CoP Portal] Reminder: Belonging at work closes soon"
     closes = timezone.localtime(closing_soon.closes_at)
@@ -194,17 +193,17 @@ def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
     )
 
     assert reminders_send() == 0
-    assert len(mail.outbox) == 1
+    assert len(mail_sent()) == 1
 
 
-def test_no_reminder_for_a_survey_closing_in_five_days(django_capture_on_commit_callbacks):
+def test_no_reminder_for_a_survey_closing_in_five_days():
     UserFactory()
     survey = make_survey(closes_at=timezone.now() + timedelta(days=5))
-    invite(survey, django_capture_on_commit_callbacks)
-    mail.outbox.clear()
+    invite(survey)
+    mail_sent().clear()
 
     assert reminders_send() == 0
-    assert mail.outbox == []
+    assert mail_sent() == []
     survey.refresh_from_db()
     assert survey.reminders_sent_at is None
 
@@ -216,7 +215,7 @@ def test_the_command_sends_reminders_and_says_how_many(closing_soon):
     call_command("send_survey_reminders", stdout=out)
 
     assert out.getvalue() == "Sent 1 survey reminder.\n"
-    assert [m.to for m in mail.outbox] == [[closing_soon.people["ada"].email]]
+    assert [m.to for m in mail_sent()] == [[closing_soon.people["ada"].email]]
 
     out = StringIO()
     call_command("send_survey_reminders", stdout=out)
