@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
 .PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean \
-	bench bench-deps redis-deps loadtest
+	bench bench-deps bench-email redis-deps loadtest
 
 help:
 	@echo "make run [PORT=8000]  install, migrate, load starter and demo content, serve on http://127.0.0.1:8000 with a worker"
@@ -22,6 +22,7 @@ help:
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
 	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
+	@echo "make bench-email      publish a programme to 20,000 members: enqueue cost, and email delivered per second"
 	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, PostgreSQL and Redis restarted (about 6 minutes at M)"
 
 $(BIN)/uv:
@@ -96,6 +97,11 @@ redis-deps:
 
 bench: install bench-deps
 	$(BIN)/python -m bench.run --tier $(TIER)
+
+# The email benchmark (bench/email_drain.py): its own database (cop_bench_email, made afresh),
+# 20,000 members, an SMTP server of its own on 127.0.0.1 and 1, then 2, workers. No Redis.
+bench-email: install
+	$(BIN)/python -m bench.email_drain
 
 # The load test (loadtest/run.py): its own throwaway PostgreSQL cluster and Redis server (never
 # the shared ones, which it restarts), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
