@@ -81,7 +81,9 @@ class OutboxBackend(BaseEmailBackend):
         if not rows:
             return 0
         try:
-            with transaction.atomic():
+            # A savepoint only when a failure must be swallowed: otherwise it would cost two
+            # round trips a message, and an error rolls back the caller's change anyway.
+            with transaction.atomic(savepoint=self.fail_silently):
                 # A key stored before (a task that ran again) is left as it was.
                 OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
                 counter = _collecting.get()
