@@ -76,6 +76,12 @@ def _row(message) -> OutgoingEmail:
 
 
 class OutboxBackend(BaseEmailBackend):
+    def __init__(self, *, fail_silently=False, **kwargs):
+        # Django's error mail asks for failures to be swallowed (a logging handler must not
+        # raise); everything else wants to know.
+        super().__init__(**kwargs)
+        self.fail_silently = fail_silently
+
     def send_messages(self, email_messages):
         rows = [_row(message) for message in email_messages if message.recipients()]
         if not rows:
