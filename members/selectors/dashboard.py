@@ -1,5 +1,6 @@
 """The engagement and impact figures organisers and the steering group see: every figure is
-computed by the database, each in one query, whatever the size of the data. The dashboard,
+computed by the database, each in one query, whatever the size of the data (retention in two,
+with the counting done here over each member's first two sessions). The dashboard,
 its CSV and `manage.py engagement_report` all read from here, so they always agree. They count
 members, events, attendance and survey answers together, so this sits with the areas above the
 other apps.
@@ -9,6 +10,7 @@ that reads sensitive data takes the `Viewer`, and its default is the protected o
 caller gets protected figures unless it asks otherwise."""
 
 import datetime
+from calendar import monthrange
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -245,6 +247,99 @@ def _returning_counts(pairs: dict[int, int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def _months_later(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day and time `months` calendar months on (the month's last day when it is
+    shorter), in UK time."""
+    local = timezone.localtime(moment, LONDON)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    return local.replace(year=year, month=month, day=min(local.day, monthrange(year, month)[1]))
+
+
+RETENTION_WINDOWS = (3, 6)
+
+
+def _first_and_next_sessions(viewer: Viewer) -> dict[int, list[datetime.datetime]]:
+    """For each member who came to anything the viewer may see one by one, the start of the
+    first two sessions they came to (one entry when they came once)."""
+    seen: dict[int, list[datetime.datetime]] = {}
+    rows = (
+        _attendances(Period(), viewer)
+        .order_by("member_id", "event__starts_at", "event_id")
+        .values_list("member_id", "event__starts_at")
+    )
+    for member_id, starts_at in rows.iterator(chunk_size=5000):
+        sessions = seen.setdefault(member_id, [])
+        if len(sessions) < 2:
+            sessions.append(starts_at)
+    return seen
+
+
+def retention_cohorts(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
+    """Members by the month they joined (in the period): how many came to a session, and of
+    those how many came back to another within 3 and within 6 months of their first. A window
+    that has not yet closed for everyone in the cohort is marked open: its count can still
+    grow. Caucus sessions count only for viewers who may see them one by one (rule 2), as in
+    the other attendance figures."""
+    now = timezone.now()
+    sessions = _first_and_next_sessions(viewer)
+    members = _members(period)
+    if period.start_at:
+        members = members.filter(date_joined__gte=period.start_at)
+    cohorts: dict[str, dict] = {}
+    for member_id, joined in members.values_list("pk", "date_joined").order_by("date_joined"):
+        month = timezone.localtime(joined, LONDON).strftime("%Y-%m")
+        cohort = cohorts.setdefault(
+            month,
+            {"month": month, "joined": 0, "came": 0,
+             **{f"back_{m}": 0 for m in RETENTION_WINDOWS},
+             **{f"open_{m}": False for m in RETENTION_WINDOWS}},
+        )  # fmt: skip
+        cohort["joined"] += 1
+        if member_id not in sessions:
+            continue
+        first, *following = sessions[member_id]
+        cohort["came"] += 1
+        for months in RETENTION_WINDOWS:
+            closes = _months_later(first, months)
+            if following and following[0] <= closes:
+                cohort[f"back_{months}"] += 1
+            elif closes > now:
+                cohort[f"open_{months}"] = True
+    return list(cohorts.values())
+
+
+def once_only_over_time(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
+    """At the end of each month of the period, of the members who had come to anything by
+    then, the share who had come exactly once."""
+    attended = (
+        _attendances(Period(end=period.end), viewer)
+        .order_by("event__starts_at")
+        .values_list("member_id", "event__starts_at")
+    )
+    counts: dict[int, int] = {}
+    months: list[dict] = []
+    current = None
+    for member_id, starts_at in attended.iterator(chunk_size=5000):
+        month = timezone.localtime(starts_at, LONDON).strftime("%Y-%m")
+        if month != current and current is not None:
+            months.append(_once_share(current, counts))
+        current = month
+        counts[member_id] = counts.get(member_id, 0) + 1
+    if current is not None:
+        months.append(_once_share(current, counts))
+    if period.start is not None:
+        first = period.start.strftime("%Y-%m")
+        months = [row for row in months if row["month"] >= first]
+    return months
+
+
+def _once_share(month: str, counts: dict[int, int]) -> dict:
+    came = len(counts)
+    once = sum(1 for n in counts.values() if n == 1)
+    return {"month": month, "came": came, "once": once, "share": round(once / came, 4)}
+
+
 def new_joiners_by_month(period: Period) -> list[dict]:
     members = _members(period)
     if period.start_at:
@@ -293,6 +388,8 @@ def engagement(period: Period = Period(), viewer: Viewer = PROTECTED) -> dict:
         "caucus_sessions": caucus_sessions(period, viewer),
         "returning_members": returning_members(period, viewer),
         "new_joiners_by_month": new_joiners_by_month(period),
+        "retention_cohorts": retention_cohorts(period, viewer),
+        "once_only_over_time": once_only_over_time(period, viewer),
         "senior_leaders": senior_leaders(period, viewer),
         "sector_mix": sector_mix(period, viewer),
     }

@@ -365,6 +365,17 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
             *([row["date"], row["title"], row["returning"]]
               for row in figures["returning_members"]),
         ]),
+        ("Coming back, by joining month", [
+            ["Joined", "Members", "Came", "Back within 3 months", "Back within 6 months",
+             "3 months still open", "6 months still open"],
+            *([row["month"], row["joined"], row["came"], row["back_3"], row["back_6"],
+               "yes" if row["open_3"] else "no", "yes" if row["open_6"] else "no"]
+              for row in figures["retention_cohorts"]),
+        ]),
+        ("Came only once, at the end of each month", [
+            ["Month", "Had come", "Only once"],
+            *([row["month"], row["came"], row["once"]] for row in figures["once_only_over_time"]),
+        ]),
         ("Senior leaders and executives", [
             ["Members", "Came", "Attendances"],
             [senior["members"], senior["people"], senior["attendances"]],

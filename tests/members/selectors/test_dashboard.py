@@ -15,6 +15,7 @@ from tests.factories import (
     LONDON,
     ActionFactory,
     AttendanceFactory,
+    CaucusFactory,
     CheckInFactory,
     EventFactory,
     OrganisationFactory,
@@ -184,5 +185,60 @@ def test_protected_check_in_figures_wait_for_the_month_to_end(settings):
 
 
 def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(14):
+    # Retention walks each member's first two sessions in Python, from two queries, and the
+    # once-only share over time from one.
+    with django_assert_max_num_queries(17):
         dashboard.engagement()
+
+
+# Retention -------------------------------------------------------------------------------------
+
+
+def test_cohorts_by_joining_month_count_who_came_back_within_three_and_six_months(world):
+    ada = world["members"][0]
+    late = event_on(datetime.date(2025, 11, 20), title="Autumn session")
+    cat = world["members"][2]
+    AttendanceFactory(event=late, member=cat)  # back, but eight months after her first
+    newcomer = UserFactory(date_joined=timezone.now() - datetime.timedelta(days=20))
+    AttendanceFactory(
+        event=EventFactory(past=True, starts_at=timezone.now() - datetime.timedelta(days=10)),
+        member=newcomer,
+    )
+
+    cohorts = dashboard.retention_cohorts(Period())
+
+    joined_month = timezone.localtime(newcomer.date_joined, LONDON).strftime("%Y-%m")
+    assert cohorts == [
+        {"month": "2024-09", "joined": 5, "came": 4, "back_3": 2, "back_6": 2,
+         "open_3": False, "open_6": False},
+        {"month": joined_month, "joined": 1, "came": 1, "back_3": 0, "back_6": 0,
+         "open_3": True, "open_6": True},
+    ]  # fmt: skip
+    assert ada.pk in {a.member_id for a in world["events"][1].attendances.all()}
+
+
+def test_once_only_share_at_the_end_of_each_month(world):
+    assert dashboard.once_only_over_time(Period()) == [
+        {"month": "2025-03", "came": 3, "once": 3, "share": 1.0},
+        {"month": "2025-04", "came": 3, "once": 1, "share": 0.3333},
+        {"month": "2025-05", "came": 4, "once": 2, "share": 0.5},
+    ]
+    assert dashboard.once_only_over_time(Period(datetime.date(2025, 4, 1))) == [
+        {"month": "2025-04", "came": 3, "once": 1, "share": 0.3333},
+        {"month": "2025-05", "came": 4, "once": 2, "share": 0.5},
+    ]
+
+
+def test_a_caucus_session_counts_as_coming_back_only_for_those_who_may_see_it(world):
+    """Rule 2: protected viewers' attendance figures leave caucus sessions out, so that coming
+    back cannot be traced to a caucus session."""
+    cat = world["members"][2]
+    caucus_session = event_on(datetime.date(2025, 3, 20), title="Caucus session")
+    caucus_session.caucus = CaucusFactory()
+    caucus_session.save()
+    AttendanceFactory(event=caucus_session, member=cat)
+
+    protected = dashboard.retention_cohorts(Period())
+    everything = dashboard.retention_cohorts(Period(), dashboard.EVERYTHING)
+
+    assert (protected[0]["back_3"], everything[0]["back_3"]) == (2, 3)
