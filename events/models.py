@@ -296,6 +296,9 @@ class Attendance(models.Model):
         blank=True,
         related_name="+",
     )
+    # When the member's email after the session (its summary, survey and a prompt to record
+    # an action) was dealt with: queued, or passed over because they turned it off. Once only.
+    after_session_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

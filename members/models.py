@@ -100,7 +100,12 @@ class User(AbstractUser):
     email_reminders = models.BooleanField(
         "reminders: sessions I am booked on, and actions falling due", default=True
     )
-    email_catch_up = models.BooleanField("catch-up summaries of sessions I missed", default=True)
+    # One switch for both emails after a session: the catch-up for those who missed it, and
+    # the summary with a prompt to act for those who came (members.services.journey).
+    email_catch_up = models.BooleanField(
+        "session summaries: a catch-up when I miss a session, what to do next when I come",
+        default=True,
+    )
     email_surveys = models.BooleanField("invitations to surveys", default=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -301,6 +306,8 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_on = models.DateField(null=True, blank=True, editable=False)
     reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
+    # The "how did it go?" email three months after the action was recorded: once only.
+    follow_up_sent_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_on", "-created_at"]

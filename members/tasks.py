@@ -13,6 +13,20 @@ def action_reminders_send() -> int:
 
 
 @task
+def action_follow_ups_send() -> int:
+    """Ask how each open action is going, once, three months after it was recorded; returns how
+    many emails went."""
+    return journey.action_follow_ups_send()
+
+
+@task
+def after_session_emails_send() -> int:
+    """Email those recorded at a session once its summary is published; returns how many
+    went."""
+    return journey.after_session_emails_send()
+
+
+@task
 def audit_purge(days: int = audit.KEEP_DAYS) -> int:
     """Delete audit lines older than `days` days (two years unless told); returns how many."""
     return audit.audit_purge(days=days)

@@ -75,6 +75,11 @@ urlpatterns = [
     path("actions/", journey.actions, name="actions"),
     path("actions/new/", journey.action_new, name="action_new"),
     path("actions/shared/", journey.actions_shared, name="actions_shared"),
+    path(
+        "actions/from-session/<slug:slug>/",
+        journey.action_from_session,
+        name="action_from_session",
+    ),
     path("actions/<int:pk>/", journey.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", journey.action_edit, name="action_edit"),
     path("actions/<int:pk>/delete/", journey.action_delete, name="action_delete"),

@@ -143,6 +143,17 @@ BACKGROUND_SCHEDULES = {
         "at": time(8, 30),
         "title": "Reminders of actions falling due",
     },
+    "action-follow-ups": {
+        "task": "members.tasks.action_follow_ups_send",
+        "at": time(8, 45),
+        "title": "Three-month follow-ups of actions",
+    },
+    # Those who came hear soon after attendance is recorded or the summary published.
+    "after-session-emails": {
+        "task": "members.tasks.after_session_emails_send",
+        "every": timedelta(minutes=5),
+        "title": "Summaries and a prompt to act sent to those who came to a session",
+    },
     "audit-purge": {
         "task": "members.tasks.audit_purge",
         "at": time(3, 0),

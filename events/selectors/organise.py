@@ -5,12 +5,33 @@ the kinds, goals and caucuses organisers choose from."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
+
+from members.models import ActionUpdate
 
 from ..models import Caucus, Event, EventKind, Goal, Programme, Registration, Suggestion
 
 PROGRAMME_HORIZON_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class SessionActions:
+    recorded: int  # actions members said this session prompted
+    followed_up: int  # of those, how many the member has moved on since
+
+
+def event_action_counts(*, event: Event) -> SessionActions:
+    """What a session led to, in counts only (an action is private to its member): the actions
+    tied to it, and how many were followed up, meaning their member recorded at least one
+    update since (in progress, done or dropped, with or without a note)."""
+    counts = event.actions.aggregate(
+        recorded=Count("pk"),
+        followed_up=Count(
+            "pk", filter=Q(Exists(ActionUpdate.objects.filter(action=OuterRef("pk"))))
+        ),
+    )
+    return SessionActions(**counts)
 
 
 def programmes():

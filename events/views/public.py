@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..calendar import ics_calendar
 from ..forms.public import CaucusJoinForm, SuggestionForm
 from ..models import Registration
+from ..selectors import organise as organise_selectors
 from ..selectors import public as selectors
 from ..services import public as services
 
@@ -60,7 +62,26 @@ def past(request):
 @require_GET
 def detail(request, slug):
     view = _event_or_404(slug, request.user)
-    return render(request, "events/detail.html", {"view": view, "event": view.event})
+    return render(
+        request,
+        "events/detail.html",
+        {"view": view, "event": view.event, "actions": _session_actions(request, view)},
+    )
+
+
+def _session_actions(request, view):
+    """The session's action counts, for organisers who publish summaries only, once it has
+    started, and for a caucus session only if they may see inside it. Members do not see them:
+    actions are private, and on a small session (a caucus one above all) "1 action, not
+    followed up" beside a short list of who came says something about one person."""
+    event = view.event
+    if (
+        not request.user.has_perm("events.publish_summary")
+        or not view.can_see_inside
+        or event.starts_at > timezone.now()
+    ):
+        return None
+    return organise_selectors.event_action_counts(event=event)
 
 
 @login_not_required

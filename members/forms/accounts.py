@@ -65,8 +65,14 @@ class EmailPreferencesForm(forms.ModelForm):
         fields = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
         labels = {
             "email_programme": "When a new programme is published",
-            "email_reminders": "Reminders before sessions I am booked on",
-            "email_catch_up": "Catch-up summaries of sessions I booked but missed",
+            "email_reminders": (
+                "Reminders before sessions I am booked on, and about my actions (falling due, "
+                "and how they went three months on)"
+            ),
+            "email_catch_up": (
+                "Session summaries: a catch-up when I booked but missed a session, and after "
+                "one I came to, its summary, survey and a prompt to record an action"
+            ),
             "email_surveys": "Invitations to surveys",
         }
 

@@ -19,7 +19,9 @@ class EventChoiceField(forms.ModelChoiceField):
 
 class ActionForm(forms.ModelForm):
     """Record or change one of the member's own actions. `member` chooses which sessions are
-    offered; `initial_event` (an id from the address) pre-selects one of them."""
+    offered; `initial_event` (an id from the address) pre-selects one of them. With `session`
+    the action comes from that session (the link in the email after it), so no session is
+    offered to choose."""
 
     event = EventChoiceField(
         queryset=None,
@@ -49,8 +51,13 @@ class ActionForm(forms.ModelForm):
             "level": forms.RadioSelect,
         }
 
-    def __init__(self, *args, member, initial_event=None, **kwargs):
+    def __init__(self, *args, member, initial_event=None, session=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["level"].choices = Action.Level.choices
+        self.helper = PortalFormHelper("Save action")
+        if session is not None:
+            del self.fields["event"]
+            return
         events = member_action_event_choices(member=member, keep_event_id=self.instance.event_id)
         self.fields["event"].queryset = events
         # An id from the address: pre-select it only if it is one of the sessions offered.
@@ -58,8 +65,6 @@ class ActionForm(forms.ModelForm):
         valid_id = wanted.isdecimal() and len(wanted) < 19
         if not self.is_bound and valid_id and events.filter(pk=int(wanted)).exists():
             self.initial["event"] = int(wanted)
-        self.fields["level"].choices = Action.Level.choices
-        self.helper = PortalFormHelper("Save action")
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]

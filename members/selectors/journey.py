@@ -82,6 +82,19 @@ def member_action_event_choices(*, member: User, keep_event_id=None):
     )
 
 
+def session_attended_get(*, slug: str, member: User):
+    """The session `slug` if `member` was recorded there and may still see it (a caucus session
+    only while they are in its caucus), else None: the only sessions the "record one action
+    from today" link in the email after a session may tie an action to."""
+    return (
+        Event.objects.exclude(status=Event.Status.DRAFT)
+        .filter(Q(caucus__isnull=True) | Q(caucus__memberships__member=member))
+        .filter(slug=slug, attendances__member=member)
+        .distinct()
+        .first()
+    )
+
+
 def actions_shared():
     """Actions members chose to share as examples, with who shared them, newest change first.
 

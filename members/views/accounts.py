@@ -55,7 +55,7 @@ def email_preferences(request):
 UNSUBSCRIBE_NAMES = {
     "programme": "new programme",
     "reminders": "reminder",
-    "catch_up": "catch-up",
+    "catch_up": "session summary",
     "surveys": "survey invitation",
 }
 

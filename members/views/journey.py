@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -39,6 +40,33 @@ def action_new(request):
         request.POST or None, member=request.user, initial_event=request.GET.get("event")
     )
     return _action_form(request, form, action=Action(), title="Record an action")
+
+
+@require_http_methods(["GET", "POST"])
+def action_from_session(request, slug):
+    """The "record one action from today" link in the email after a session: a new action
+    already tied to it. Any session the member was not recorded at (or a caucus session whose
+    caucus they are not in) answers 404, as if it did not exist."""
+    event = selectors.session_attended_get(slug=slug, member=request.user)
+    if event is None:
+        raise Http404("No such session among those you came to.")
+    form = ActionForm(request.POST or None, member=request.user, session=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_from_session_save(
+                member=request.user, event=event, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Your action is saved.")
+            return redirect("members:action_detail", pk=action.pk)
+    return render(
+        request,
+        "members/journey/action_form.html",
+        {"form": form, "title": "Record one action from today", "action": Action(),
+         "from_session": event},
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

@@ -77,6 +77,8 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "survey-reminders",
         "survey-releases",
         "action-reminders",
+        "action-follow-ups",
+        "after-session-emails",
         "audit-purge",
         "sessions-clear",
         "housekeeping",

@@ -44,6 +44,7 @@ from surveys.models import Question
 from surveys.services.respond import response_submit
 from tests.factories import (
     ActionFactory,
+    AttendanceFactory,
     CaseStudyFactory,
     CaucusFactory,
     CaucusMembershipFactory,
@@ -187,6 +188,8 @@ ACCESS = {
     # members: actions and journey (private to the member) --------------------------------
     "members:actions": row(MEMBERS),
     "members:action_new": row(MEMBERS),
+    # Only for a session the member was recorded at: anyone else is told it does not exist.
+    "members:action_from_session": row(OWNER, slug="attended_session.slug"),
     "members:actions_shared": row(MEMBERS),
     "members:action_detail": row(OWNER, pk="action.pk"),
     "members:action_edit": row(OWNER, pk="action.pk"),
@@ -449,6 +452,8 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     programme = ProgrammeFactory()
     event = EventFactory(programme=programme)
     caucus_session = EventFactory(programme=programme, caucus=caucus)
+    attended_session = EventFactory(programme=programme, past=True)
+    AttendanceFactory(event=attended_session, member=member)
     topic = TopicFactory()
     resource = ResourceFactory()
     file_resource = resource_services.resource_save(
@@ -511,6 +516,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         programme=programme,
         event=event,
         caucus_session=caucus_session,
+        attended_session=attended_session,
         topic=topic,
         resource=resource,
         file_resource=file_resource,

@@ -11,6 +11,8 @@ from icalendar import Calendar
 from events.models import CaucusMembership, Event, Registration, Suggestion
 from events.services import organise, public
 from tests.factories import (
+    ActionFactory,
+    ActionUpdateFactory,
     AttendanceFactory,
     CaucusFactory,
     EventFactory,
@@ -323,3 +325,51 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_member_pages(client):
     for name in ["events:mine", "events:caucus", "events:suggestions"]:
         url = reverse(name)
         assert client.get(url)["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+# What a session led to: its actions, counted for organisers only --------------------------------
+
+
+@pytest.fixture
+def session_with_actions():
+    session = EventFactory(past=True, slug="naming-racism")
+    done, moved, _untouched = (ActionFactory(event=session) for _ in range(3))
+    ActionUpdateFactory(action=done, status="done")
+    ActionUpdateFactory(action=done, status="done", note="And again")
+    ActionUpdateFactory(action=moved)
+    ActionFactory()  # from no session
+    return session
+
+
+COUNTS = "3 actions recorded from this session, 2 followed up."
+
+
+def test_organisers_see_how_many_actions_a_session_prompted(client, session_with_actions):
+    client.force_login(UserFactory(permissions=["events.publish_summary"], mfa=False))
+
+    page = client.get(reverse("events:detail", args=["naming-racism"])).content.decode()
+
+    assert COUNTS in page
+
+
+def test_members_see_no_action_counts_but_those_who_came_get_the_link(
+    member_client, member, session_with_actions
+):
+    url = reverse("events:detail", args=["naming-racism"])
+    assert "actions recorded" not in member_client.get(url).content.decode()
+
+    AttendanceFactory(event=session_with_actions, member=member)
+    page = member_client.get(url).content.decode()
+
+    assert "actions recorded" not in page
+    assert '<a href="/actions/from-session/naming-racism/">Record an action' in page
+
+
+def test_an_organiser_not_trusted_with_caucus_choices_sees_no_counts_for_a_caucus_session(client):
+    session = EventFactory(past=True, caucus=CaucusFactory(), slug="caucus-session")
+    ActionFactory(event=session)
+    client.force_login(UserFactory(permissions=["events.publish_summary"], mfa=False))
+
+    page = client.get(reverse("events:detail", args=["caucus-session"])).content.decode()
+
+    assert "recorded from this session" not in page

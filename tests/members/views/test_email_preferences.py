@@ -148,7 +148,7 @@ def test_the_confirmation_button_works_for_a_signed_in_member(member_client, mem
     response = member_client.post(url)
 
     assert response.status_code == 200
-    assert "You will no longer get catch-up emails." in response.content.decode()
+    assert "You will no longer get session summary emails." in response.content.decode()
     assert preferences(member) == {**ALL_ON, "email_catch_up": False}
 
 

@@ -8,6 +8,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -17,7 +18,11 @@ from django.utils import dateformat, timezone
 from events.models import Event
 from members.models import Action, ActionUpdate, CheckIn, JourneyStage
 from members.selectors.journey import member_action_summary
-from members.services.journey import action_reminders_send, action_status_update
+from members.services.journey import (
+    action_from_session_save,
+    action_reminders_send,
+    action_status_update,
+)
 from members.views.journey import journey_chart
 from tests.factories import (
     ActionFactory,
@@ -26,6 +31,7 @@ from tests.factories import (
     CaucusMembershipFactory,
     CheckInFactory,
     EventFactory,
+    RegistrationFactory,
     UserFactory,
 )
 from tests.mail import mail_sent
@@ -625,3 +631,72 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, member, name, needs_pk):
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+# Record one action from today (the link in the email after a session) --------------------------
+
+
+def test_the_link_opens_the_form_tied_to_the_session_and_saves_the_action(member_client, member):
+    session = EventFactory(past=True, title="Naming racism", slug="naming-racism")
+    AttendanceFactory(event=session, member=member)
+    url = reverse("members:action_from_session", args=["naming-racism"])
+
+    page = member_client.get(url).content.decode()
+    assert "<h1>Record one action from today</h1>" in page
+    assert 'From the session <a href="/events/naming-racism/">Naming racism</a>' in page
+    assert 'name="event"' not in page
+
+    other_session = EventFactory(past=True)
+    response = member_client.post(
+        url, {"what": "Ask for ethnicity data", "level": "team", "event": other_session.pk}
+    )
+
+    action = Action.objects.get(member=member)
+    assert response.url == reverse("members:action_detail", args=[action.pk])
+    assert (action.what, action.level, action.event) == ("Ask for ethnicity data", "team", session)
+
+
+def test_the_link_answers_404_for_a_session_the_member_did_not_come_to(member_client, member):
+    booked_only = EventFactory(past=True, slug="booked-only")
+    RegistrationFactory(event=booked_only, member=member)
+    url = reverse("members:action_from_session", args=["booked-only"])
+
+    assert member_client.get(url).status_code == 404
+    assert member_client.post(url, {"what": "Sneak it in", "level": "team"}).status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_the_link_answers_404_for_a_caucus_session_once_the_member_has_left_the_caucus(
+    member_client, member
+):
+    caucus = CaucusFactory()
+    membership = CaucusMembershipFactory(member=member, caucus=caucus)
+    session = EventFactory(past=True, caucus=caucus, slug="caucus-session")
+    AttendanceFactory(event=session, member=member)
+    url = reverse("members:action_from_session", args=["caucus-session"])
+    assert member_client.get(url).status_code == 200
+
+    membership.delete()
+
+    assert member_client.get(url).status_code == 404
+    assert member_client.post(url, {"what": "Sneak it in", "level": "team"}).status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_the_link_asks_a_visitor_to_sign_in_and_comes_back(client):
+    session = EventFactory(past=True, slug="naming-racism")
+    AttendanceFactory(event=session)
+    url = reverse("members:action_from_session", args=["naming-racism"])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={url}"
+
+
+def test_the_service_refuses_a_session_the_member_did_not_come_to(member):
+    with pytest.raises(PermissionDenied):
+        action_from_session_save(
+            member=member, event=EventFactory(past=True), what="Sneak it in", level="team"
+        )
+    assert not Action.objects.exists()
