@@ -239,3 +239,18 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"Answer {self.pk}"
+
+
+class InvitationLink(models.Model):
+    """A personal link in an invitation or reminder email that opens the survey without
+    signing in (surveys.links). Only a hash of its token is kept, so someone reading the
+    database cannot use it. It carries no time of use: every link of an invitation is deleted
+    in the transaction that takes its answer (however given), which already marks the
+    invitation answered, so the links add nothing to what that row says."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Link for invitation {self.invitation_id}"

@@ -8,6 +8,10 @@ urlpatterns = [
     path("surveys/", respond.waiting, name="waiting"),
     path("surveys/<slug:slug>/", respond.respond, name="respond"),
     path("surveys/<slug:slug>/thanks/", respond.thanks, name="thanks"),
+    # The personal link in an invitation email: fixed paths first (no token is 6 letters).
+    path("s/answer/", respond.link_respond, name="link_respond"),
+    path("s/thanks/", respond.link_thanks, name="link_thanks"),
+    path("s/<str:token>/", respond.link_open, name="link"),
     # Organisers
     path("organise/surveys/", organise.surveys, name="organise"),
     path("organise/surveys/new/", organise.SurveyEdit.as_view(), name="survey_new"),

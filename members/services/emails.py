@@ -66,14 +66,16 @@ def member_email_send(
     category=None,
     invitation: CalendarInvitation | None = None,
     key: str | None = None,
+    unclaimed_too: bool = False,
 ) -> bool:
     """Render `template` (a plain-text template) and queue it for `member`, with a calendar
     `invitation` if one is given. The workers send it (cop_portal.mail), in the portal's layout.
 
     With a `category` the email is non-essential: it is not sent to a member who has turned
     that category off, and it carries a List-Unsubscribe header and link. `key` names the
-    message, so that a task that runs again cannot queue it twice. Returns whether it was
-    queued."""
+    message, so that a task that runs again cannot queue it twice. `unclaimed_too` lets a
+    non-essential email reach members who have not claimed an imported record, for email they
+    can act on without an account. Returns whether it was queued."""
     if not member.is_active or not member.email:
         return False
     headers = {
@@ -87,9 +89,12 @@ def member_email_send(
         if not getattr(member, CATEGORIES[category]):
             return False
         # Someone imported from a register who has not claimed their record never asked for
-        # the CoP's news and cannot act on it (a survey link needs an account): essential email
-        # only, such as the welcome that lets them claim it.
-        if not member_has_claimed(member):
+        # the CoP's news and cannot act on most of it (it needs an account): essential email
+        # only, such as the welcome that lets them claim it, unless the sender says this email
+        # is one they can act on without an account (`unclaimed_too`: a survey invitation,
+        # whose personal link opens the survey with no sign-in). It still carries the
+        # one-click unsubscribe.
+        if not unclaimed_too and not member_has_claimed(member):
             return False
         token = unsubscribe_token(member=member, category=category)
         link = absolute_url(reverse("members:unsubscribe", kwargs={"token": token}))

@@ -6,7 +6,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import Event
-from members.selectors import unclaimed_members
 
 from ..models import Survey
 
@@ -29,9 +28,9 @@ def audience_from_caucus(survey: Survey) -> bool:
 
 def audience(survey: Survey):
     """Who a survey is for: a session's attendees, a caucus's members, or every member."""
-    # Imported members who have not claimed their record cannot answer (a survey needs an
-    # account): they are invited once they have one (survey_invite adds newcomers).
-    members = get_user_model().objects.filter(is_active=True).exclude(unclaimed_members())
+    # Imported members who have not claimed their record are invited too: the personal link in
+    # the invitation lets them answer without an account (surveys.links).
+    members = get_user_model().objects.filter(is_active=True)
     if survey.kind == Survey.Kind.POST_EVENT:
         return members.filter(attendances__event=survey.event)
     if survey.kind == Survey.Kind.CAUCUS:

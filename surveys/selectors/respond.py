@@ -6,7 +6,8 @@ import math
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import Invitation, Survey
+from ..links import token_hash
+from ..models import Invitation, InvitationLink, Survey
 
 # Rough seconds to answer each kind of question, for "takes about N minutes".
 SECONDS_PER_QUESTION = {"agreement": 10, "nps": 10, "single": 12, "multiple": 18, "text": 60}
@@ -37,6 +38,46 @@ def survey_for_member(*, slug: str, member):
         .select_related("event", "caucus")
         .first()
     )
+
+
+def _links_usable(now):
+    """Links that still open their survey: not expired, for an invitation not yet answered,
+    to a published survey that has not closed, of a member whose account is active."""
+    return InvitationLink.objects.filter(
+        expires_at__gt=now,
+        invitation__responded=False,
+        invitation__member__is_active=True,
+        invitation__survey__status=Survey.Status.PUBLISHED,
+        invitation__survey__closes_at__gt=now,
+    ).select_related(
+        "invitation__member", "invitation__survey__event", "invitation__survey__caucus"
+    )
+
+
+def invitation_link_for_token(token: str, *, now=None) -> InvitationLink | None:
+    """The usable link a token from an email stands for, found by its hash alone; None for a
+    token that was never issued, has expired, or whose invitation has been answered."""
+    hashed = token_hash(token)
+    if hashed is None:
+        return None
+    return _links_usable(now or timezone.now()).filter(token_hash=hashed).first()
+
+
+def invitation_link_by_pk(pk, *, now=None) -> InvitationLink | None:
+    """The usable link a visitor's session holds (after they followed it), checked again on
+    every request: it may have expired, or been used in another window, since."""
+    if not isinstance(pk, int):
+        return None
+    return _links_usable(now or timezone.now()).filter(pk=pk).first()
+
+
+def survey_answered_by_link(survey_id) -> Survey | None:
+    """The survey named by the thanks cookie after answering through a link (signed by the
+    portal, so it is one the visitor has just answered), for its title and whether it is
+    anonymous."""
+    if not isinstance(survey_id, int):
+        return None
+    return Survey.objects.filter(pk=survey_id, status=Survey.Status.PUBLISHED).first()
 
 
 def questions_of(*, survey):

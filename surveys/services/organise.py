@@ -3,7 +3,6 @@ people it is for, and reminding those who have not answered."""
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.tasks import task
@@ -15,9 +14,11 @@ from cop_portal.web.portal_address import absolute_url, request_address, request
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
+from ..links import token_hash
 from ..models import Choice, Invitation, Question, Survey
 from ..selectors.organise import audience
 from ..selectors.respond import minutes_to_answer
+from .respond import invitation_link_create
 
 REMINDER_BEFORE_CLOSE = timedelta(hours=48)
 
@@ -149,24 +150,50 @@ def survey_invite(*, survey: Survey) -> int:
     return len(new_members)
 
 
+def _invitation_email_send(*, invitation: Invitation, subject: str, template: str, context, key):
+    """Queue one invitation or reminder, with a personal link of its own that opens the survey
+    without signing in (surveys.links). A link whose email was not queued (the member turned
+    survey emails off, say) is deleted at once: a live link exists only in an email sent.
+
+    Members imported from a register who have not claimed their record are emailed too: the
+    link needs no account, so this is the one non-essential email they can act on."""
+    token = invitation_link_create(invitation=invitation)
+    link = absolute_url(reverse("surveys:link", kwargs={"token": token}))
+    queued = member_email_send(
+        member=invitation.member,
+        subject=subject,
+        template=template,
+        context={**context, "link": link},
+        category="surveys",
+        key=key,
+        unclaimed_too=True,
+    )
+    if not queued:
+        invitation.links.filter(token_hash=token_hash(token)).delete()
+    return queued
+
+
 @task
 @request_address_carried
 @transaction.atomic
 def invitations_email_send(survey_id: int, member_ids: list[int]) -> int:
     """Queue the invitation to answer for each of `member_ids`; returns how many were queued."""
     survey = Survey.objects.get(pk=survey_id)
-    link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
     minutes = minutes_to_answer(list(survey.questions.all()))
+    invitations = (
+        survey.invitations.filter(member_id__in=member_ids)
+        .select_related("member", "survey")
+        .order_by("member_id")
+    )
     queued = 0
     with outbox_collecting():
-        for member in get_user_model().objects.filter(pk__in=member_ids).order_by("pk"):
-            queued += member_email_send(
-                member=member,
+        for invitation in invitations:
+            queued += _invitation_email_send(
+                invitation=invitation,
                 subject=f"{survey.title} (about {minutes} minute{'s' if minutes != 1 else ''})",
                 template="surveys/email/invitation.txt",
-                context={"survey": survey, "link": link, "minutes": minutes},
-                category="surveys",
-                key=f"survey-invitation:{survey.pk}:{member.pk}",
+                context={"survey": survey, "minutes": minutes},
+                key=f"survey-invitation:{survey.pk}:{invitation.member_id}",
             )
     return queued
 
@@ -191,16 +218,16 @@ def reminders_send(*, now=None) -> int:
             )
             if not marked:
                 continue
-            waiting = survey.invitations.filter(responded=False).select_related("member")
-            link = absolute_url(reverse("surveys:respond", kwargs={"slug": survey.slug}))
+            waiting = survey.invitations.filter(responded=False).select_related("member", "survey")
             minutes = minutes_to_answer(list(survey.questions.all()))
             for invitation in waiting:
-                if member_email_send(
-                    member=invitation.member,
+                # A fresh link: the invitation's may have reached its 30 days, and each email
+                # carries a link of its own; both work until the survey is answered.
+                if _invitation_email_send(
+                    invitation=invitation,
                     subject=f"Reminder: {survey.title} closes soon",
                     template="surveys/email/reminder.txt",
-                    context={"survey": survey, "link": link, "minutes": minutes},
-                    category="surveys",
+                    context={"survey": survey, "minutes": minutes},
                     key=f"survey-reminder:{survey.pk}:{invitation.member_id}",
                 ):
                     sent += 1

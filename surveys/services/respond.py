@@ -3,8 +3,10 @@ released among others for an anonymous one (surveys.sealing)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from ..models import Answer, Invitation, Question, Response, SealedResponse, Survey
+from ..links import LINK_MAX_AGE, token_hash, token_new
+from ..models import Answer, Invitation, InvitationLink, Question, Response, SealedResponse, Survey
 from ..sealing import seal
 from .release import responses_release
 
@@ -60,6 +62,10 @@ def response_submit(*, survey: Survey, member, answers: dict) -> Response | None
     rows = _answer_rows(survey, answers)
     invitation.responded = True
     invitation.save(update_fields=["responded"])
+    # Every personal link of the invitation stops working now, however the answer came: a
+    # link is single-use, and one signed in leaves no live link behind in an old email.
+    # Deleted rather than marked used, so that no row keeps anything about the answer.
+    InvitationLink.objects.filter(invitation=invitation).delete()
     if not survey.is_anonymous:
         response = Response.objects.create(
             survey=survey,
@@ -83,3 +89,17 @@ def response_submit(*, survey: Survey, member, answers: dict) -> Response | None
     # releases it; the member's answer is already safely stored.
     transaction.on_commit(lambda: responses_release(survey=survey), robust=True)
     return None
+
+
+def invitation_link_create(*, invitation: Invitation, now=None) -> str:
+    """A new personal link for an invitation email: returns its token, which exists only in
+    the email (the database keeps its hash). It works until the invitation is answered, the
+    survey closes, or LINK_MAX_AGE has passed, whichever comes first."""
+    now = now or timezone.now()
+    token = token_new()
+    InvitationLink.objects.create(
+        invitation=invitation,
+        token_hash=token_hash(token),
+        expires_at=min(invitation.survey.closes_at, now + LINK_MAX_AGE),
+    )
+    return token

@@ -41,7 +41,7 @@ from members.services.imports import member_import_create
 from resources import services as resource_services
 from resources.models import CaseStudy, Reflection, Resource
 from surveys.models import Question
-from surveys.services.respond import response_submit
+from surveys.services.respond import invitation_link_create, response_submit
 from tests.factories import (
     ActionFactory,
     AttendanceFactory,
@@ -264,6 +264,15 @@ ACCESS = {
     # Only the people invited may answer; the others are told so (the survey is no secret).
     "surveys:respond": row(Access(LOGIN, OK, FORBIDDEN, FORBIDDEN), slug="survey.slug"),
     "surveys:thanks": row(OWNER, slug="answered_survey.slug"),
+    # The personal link in an invitation email (the member's): it opens the survey for a visitor
+    # without signing them in, sends its own member to the survey page, and refuses anyone else
+    # signed in. The page it leads to answers only a browser that followed a link.
+    "surveys:link": row(
+        Access(to("/s/answer/"), to("/surveys/how-are-we-doing/"), FORBIDDEN, FORBIDDEN),
+        token="link_token",
+    ),
+    "surveys:link_respond": row(Access(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "surveys:link_thanks": row(PUBLIC),
     # surveys: organising and results --------------------------------------------------------
     "surveys:organise": row(REPORTS),
     "surveys:survey_new": row(ORGANISERS_ONLY),
@@ -498,7 +507,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         )
         return survey, question
 
-    survey, question = published_survey(title="How are we doing?")
+    survey, question = published_survey(title="How are we doing?", slug="how-are-we-doing")
     answered_survey, answered_question = published_survey(title="After the session", named=True)
     response_submit(
         survey=answered_survey,
@@ -534,6 +543,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         answered_survey=answered_survey,
         feed_token=calendar_feed_get_or_create(member=member).token,
         unsubscribe_token=unsubscribe_token(member=member, category="programme"),
+        link_token=invitation_link_create(invitation=survey.invitations.get(member=member)),
         claim_token=welcome_token(
             member=member_import_create(email="imported@example.org", name="Imported Person")
         ),

@@ -1,6 +1,8 @@
 """Survey invitations and reminders: who gets them, once, what they say, and that members can
 turn them off."""
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -9,18 +11,24 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from members.selectors.accounts import member_has_claimed
 from members.services.emails import unsubscribe_token_read
-from surveys.models import Invitation, Question
+from members.services.imports import member_import_create
+from surveys.models import Invitation, InvitationLink, Question
 from surveys.services.organise import reminders_send, survey_invite
-from surveys.services.respond import response_submit
-from tests.factories import QuestionFactory, SurveyFactory, UserFactory
+from surveys.services.respond import invitation_link_create, response_submit
+from tests.factories import InvitationFactory, QuestionFactory, SurveyFactory, UserFactory
 from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
 # 16:00 UTC in July is 17:00 in London (BST).
 CLOSES_AT = datetime(2040, 7, 3, 16, 0, tzinfo=UTC)
-LINK = "http://127.0.0.1:8000/surveys/belonging-at-work/"
+PERSONAL_LINK = re.compile(r"http://127\.0\.0\.1:8000/s/([A-Za-z0-9_-]{43})/")
+LINK_NOTE = (
+    "The link is yours alone: it opens the survey without signing in, and works until you have "
+    "answered, the survey closes, or 30 days have passed. Please do not forward it.\n"
+)
 PREFERENCES = "http://127.0.0.1:8000/profile/emails/"
 
 
@@ -50,6 +58,15 @@ def unsubscribe_link(message, member):
     return link
 
 
+def personal_link(message, member, survey) -> str:
+    """The message's personal link, checked to open this member's invitation to `survey` (the
+    database holds its hash, never the token)."""
+    (token,) = PERSONAL_LINK.findall(message.body)
+    link = InvitationLink.objects.get(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    assert (link.invitation.member, link.invitation.survey) == (member, survey)
+    return f"http://127.0.0.1:8000/s/{token}/"
+
+
 def answer(survey, member):
     question = survey.questions.get()
     response_submit(survey=survey, member=member, answers={question: 4})
@@ -77,7 +94,9 @@ def test_invitation_says_what_how_long_when_and_where():
         "\n"
         "It takes about 1 minute. It closes on Tuesday 3 July 2040, 17:00 (UK time).\n"
         "\n"
-        f"Answer the survey: {LINK}\n"
+        f"Answer the survey: {personal_link(message, member, survey)}\n"
+        "\n"
+        f"{LINK_NOTE}"
         "\n"
         "Thank you for your time.\n"
         "\n"
@@ -114,7 +133,10 @@ def test_each_member_is_invited_once():
     invite(survey)
 
     assert sorted(m.to[0] for m in mail_sent()) == sorted([ada.email, ben.email])
-    assert all(LINK in m.body for m in mail_sent())
+    # Each with a link of their own.
+    ada_message, ben_message = sorted(mail_sent(), key=lambda m: m.to[0] != ada.email)
+    assert personal_link(ada_message, ada, survey) != personal_link(ben_message, ben, survey)
+    assert InvitationLink.objects.count() == 2
     assert Invitation.objects.filter(survey=survey).count() == 2
 
 
@@ -179,7 +201,9 @@ def test_reminders_go_once_to_those_who_have_not_answered(closing_soon):
         "A reminder that the survey Belonging at work closes soon, on "
         f"{closes:%A %-d %B %Y, %H:%M} (UK time). It takes about 1 minute, and it is anonymous.\n"
         "\n"
-        f"Answer the survey: {LINK}\n"
+        f"Answer the survey: {personal_link(message, ada, closing_soon)}\n"
+        "\n"
+        f"{LINK_NOTE}"
         "\n"
         "The CoP organisers\n"
         "\n"
@@ -228,3 +252,75 @@ def test_the_command_says_how_to_schedule_it():
 
     assert "every 15 minutes (the survey-reminders schedule" in Command.help
     assert "beside event-reminders" in Command.help
+
+
+# Personal links ------------------------------------------------------------------------------
+
+
+def test_the_reminder_brings_a_fresh_link_and_both_work_until_the_survey_is_answered(
+    closing_soon, client
+):
+    ada = closing_soon.people["ada"]
+    invitation_link = InvitationLink.objects.get(invitation__member=ada)
+
+    reminders_send()
+
+    (reminder,) = mail_sent()
+    fresh = personal_link(reminder, ada, closing_soon)
+    assert InvitationLink.objects.filter(invitation__member=ada).count() == 2
+    fresh_hash = hashlib.sha256(fresh.split("/")[-2].encode()).hexdigest()
+    assert fresh_hash != invitation_link.token_hash
+    # Ben answered before the reminders: his link went when he answered, and he got none.
+    assert not InvitationLink.objects.filter(invitation__member=closing_soon.people["ben"])
+
+    answer(closing_soon, ada)
+
+    assert not InvitationLink.objects.filter(invitation__member=ada).exists()
+    assert client.get(fresh.removeprefix("http://127.0.0.1:8000")).status_code == 404
+
+
+def test_no_link_is_kept_for_an_email_that_was_not_sent():
+    UserFactory(email_surveys=False)
+    survey = make_survey()
+
+    assert invite(survey) == 1
+
+    assert mail_sent() == []
+    assert not InvitationLink.objects.exists()
+
+
+def test_a_link_lasts_until_the_survey_closes_and_never_more_than_30_days():
+    now = timezone.now()
+    soon = make_survey(closes_at=now + timedelta(days=3))
+    later = SurveyFactory(closes_at=now + timedelta(days=90))
+    member = UserFactory()
+
+    invitation_link_create(invitation=InvitationFactory(survey=soon, member=member), now=now)
+    invitation_link_create(invitation=InvitationFactory(survey=later, member=member), now=now)
+
+    assert InvitationLink.objects.get(invitation__survey=soon).expires_at == soon.closes_at
+    assert InvitationLink.objects.get(invitation__survey=later).expires_at == now + timedelta(
+        days=30
+    )
+
+
+def test_someone_imported_who_has_not_joined_is_invited_and_can_answer_by_the_link(client):
+    """Imported members get no news until they claim their record, but a survey invitation is
+    one email they can act on without an account, so they get it, with its unsubscribe."""
+    imported = member_import_create(email="pat@example.org", name="Pat Imported")
+    survey = make_survey()
+
+    assert invite(survey) == 1
+
+    (message,) = mail_sent()
+    assert message.to == ["pat@example.org"]
+    link = personal_link(message, imported, survey)
+    assert f"Stop survey emails: {unsubscribe_link(message, imported)}\n" in message.body
+    question = survey.questions.get()
+    client.get(link.removeprefix("http://127.0.0.1:8000"))
+    answered = client.post(reverse("surveys:link_respond"), {f"q{question.pk}": "4"})
+    assert answered["Location"] == reverse("surveys:link_thanks")
+    assert Invitation.objects.get(member=imported).responded is True
+    # Still not signed in, and still not a member who has claimed an account.
+    assert "_auth_user_id" not in client.session
+    assert member_has_claimed(imported) is False
