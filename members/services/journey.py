@@ -16,6 +16,7 @@ from cop_portal.mail.backends import outbox_collecting
 from events.models import Attendance, Event
 from events.services import caucus_allows
 from surveys.models import Invitation, Survey
+from surveys.services import invitation_link_discard, invitation_link_for
 
 from ..models import Action, ActionUpdate, CheckIn, JourneyStage
 from ..selectors.accounts import member_has_claimed
@@ -168,8 +169,6 @@ def _session_survey(event, member):
         .order_by("opens_at", "pk")
         .first()
     )
-    if survey is not None:
-        Invitation.objects.get_or_create(survey=survey, member=member)
     return survey
 
 
@@ -211,15 +210,21 @@ def after_session_emails_send(*, now=None) -> int:
                     and caucus_allows(event=event, member=member)
                 ):
                     continue
+                survey = _session_survey(event, member)
+                token, survey_link = (
+                    invitation_link_for(survey=survey, member=member) if survey else ("", "")
+                )
                 if member_email_send(
                     member=member,
                     subject=f"After {event.title}: the summary and one thing to do",
                     template="members/email/after_session.txt",
-                    context={"event": event, "survey": _session_survey(event, member)},
+                    context={"event": event, "survey": survey, "survey_link": survey_link},
                     category="catch_up",
                     key=f"after-session:{event.pk}:{member.pk}",
                 ):
                     sent += 1
+                elif token:
+                    invitation_link_discard(token)
     return sent
 
 

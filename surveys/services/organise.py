@@ -15,7 +15,7 @@ from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
 from ..links import token_hash
-from ..models import Choice, Invitation, Question, Survey
+from ..models import Choice, Invitation, InvitationLink, Question, Survey
 from ..selectors.organise import audience
 from ..selectors.respond import minutes_to_answer
 from .respond import invitation_link_create
@@ -148,6 +148,20 @@ def survey_invite(*, survey: Survey) -> int:
         survey.pk, [m.pk for m in new_members], portal_base=request_address()
     )
     return len(new_members)
+
+
+def invitation_link_for(*, survey: Survey, member) -> tuple[str, str]:
+    """For an email that is itself `member`'s invitation to `survey` (the email after a
+    session): the invitation, made if missing, and a new personal link to it. Returns (token,
+    address); pass the token to `invitation_link_discard` if the email is not queued."""
+    invitation, _ = Invitation.objects.get_or_create(survey=survey, member=member)
+    token = invitation_link_create(invitation=invitation)
+    return token, absolute_url(reverse("surveys:link", kwargs={"token": token}))
+
+
+def invitation_link_discard(token: str) -> None:
+    """A link whose email was not queued: a live link exists only in an email sent."""
+    InvitationLink.objects.filter(token_hash=token_hash(token)).delete()
 
 
 def _invitation_email_send(*, invitation: Invitation, subject: str, template: str, context, key):

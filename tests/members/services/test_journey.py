@@ -2,6 +2,7 @@
 action), beside the catch-up to those who booked and missed it; and the three-month follow-up of
 an action."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,8 @@ from events.services import organise
 from members.models import Action
 from members.services.imports import attendance_import_record
 from members.services.journey import action_follow_ups_send, after_session_emails_send
-from surveys.models import Invitation
+from surveys.links import token_hash
+from surveys.models import Invitation, InvitationLink
 from tests.factories import (
     ActionFactory,
     AttendanceFactory,
@@ -73,11 +75,16 @@ def test_those_who_came_get_one_email_and_those_who_missed_the_catch_up(session,
     assert "Key takeaways:\n- Name it\n- Record it\n" in body
     assert "Recording: https://video.example.org/naming-racism\n" in body
     assert "http://127.0.0.1:8000/actions/from-session/naming-racism/\n" in body
-    assert (
-        "Tell us how the session went (How was Naming racism?, open until "
-        f"{timezone.localtime(survey.closes_at):%-d %B %Y}):\n"
-        f"http://127.0.0.1:8000/surveys/{survey.slug}/\n"
-    ) in body
+    found = re.search(
+        "Tell us how the session went \\(How was Naming racism\\?, open until "
+        f"{timezone.localtime(survey.closes_at):%-d %B %Y}\\):\n"
+        r"http://127\.0\.0\.1:8000/s/([A-Za-z0-9_-]+)/\n",
+        body,
+    )
+    assert found is not None
+    # The link is the member's own: it opens their invitation, without signing in.
+    link = InvitationLink.objects.get(token_hash=token_hash(found.group(1)))
+    assert (link.invitation.survey, link.invitation.member) == (survey, came)
     assert after.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert after.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/")
     # The email is their invitation, so the link works and the survey's own does not go too.
