@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -7,6 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import ValueCycle
+
+SHORT_CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread on a slide
+
+
+def short_code_new() -> str:
+    return "".join(secrets.choice(SHORT_CODE_LETTERS) for _ in range(8))
 
 
 class Survey(models.Model):
@@ -22,6 +29,11 @@ class Survey(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
+    # The short link's code (/q/<code>/, for a slide): random, so the codes of other surveys
+    # cannot be counted through, and it leads only to the survey page, which checks who may answer.
+    short_code = models.CharField(
+        max_length=12, unique=True, default=short_code_new, editable=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     intro = models.TextField("introduction", blank=True)
     event = models.ForeignKey(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("s/answer/", respond.link_respond, name="link_respond"),
     path("s/thanks/", respond.link_thanks, name="link_thanks"),
     path("s/<str:token>/", respond.link_open, name="link"),
+    path("q/<str:code>/", respond.short_link, name="short"),
     # Organisers
     path("organise/surveys/", organise.surveys, name="organise"),
     path("organise/surveys/new/", organise.SurveyEdit.as_view(), name="survey_new"),

@@ -4,6 +4,7 @@ selector, and renders or redirects; the rules live in surveys/services/organise.
 
 import copy
 
+import qrcode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -12,10 +13,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
+from qrcode.image.svg import SvgPathImage
 
 from cop_portal.web.disclosure import audience_counts, count_shown
 from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
+from cop_portal.web.portal_address import absolute_url
 from events.selectors import CAUCUS_CHOICE_PERMISSION
 
 from ..forms.organise import QuestionForm, SurveyForm
@@ -137,8 +141,18 @@ def survey_detail(request, pk):
             "has_closed": survey.closes_at <= now,
             "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
             "hidden_reason": CAUCUS_COUNTS_HIDDEN,
+            **_short_link(survey),
         },
     )
+
+
+def _short_link(survey) -> dict:
+    """The survey's short link and its QR code (SVG, drawn here: no image to store or serve),
+    for a slide at the end of a session."""
+    address = absolute_url(reverse("surveys:short", kwargs={"code": survey.short_code}))
+    code = qrcode.make(address, image_factory=SvgPathImage, box_size=20, border=2)
+    # The SVG is the library's own drawing of our address: no outside text is in it.
+    return {"short_link": address, "short_link_qr": mark_safe(code.to_string(encoding="unicode"))}  # noqa: S308
 
 
 @permission_required("surveys.view_survey", raise_exception=True)

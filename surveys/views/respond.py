@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..forms.respond import ResponseForm
+from ..models import Survey
 from ..selectors.respond import (
     invitation_link_by_pk,
     invitation_link_for_token,
@@ -30,6 +31,15 @@ def waiting(request):
         "surveys/waiting.html",
         {"surveys": surveys_waiting(member=request.user)},
     )
+
+
+@require_GET
+def short_link(request, code):
+    """The short link shown on a slide (/q/<code>/): for signed-in members only (anyone else is
+    asked to sign in first, and comes back here), so a visitor learns nothing of any survey;
+    the survey page then decides who may answer."""
+    survey = get_object_or_404(Survey.objects.only("slug"), short_code=code)
+    return redirect("surveys:respond", slug=survey.slug)
 
 
 @require_http_methods(["GET", "POST"])

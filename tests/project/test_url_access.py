@@ -267,6 +267,10 @@ ACCESS = {
     # The personal link in an invitation email (the member's): it opens the survey for a visitor
     # without signing them in, sends its own member to the survey page, and refuses anyone else
     # signed in. The page it leads to answers only a browser that followed a link.
+    # A survey's short link, for a slide: signed-in people go on to the survey page.
+    "surveys:short": row(
+        Access(LOGIN, *[to("/surveys/how-are-we-doing/")] * 3), code="survey.short_code"
+    ),
     "surveys:link": row(
         Access(to("/s/answer/"), to("/surveys/how-are-we-doing/"), FORBIDDEN, FORBIDDEN),
         token="link_token",
