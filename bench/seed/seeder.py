@@ -14,6 +14,7 @@ word ("racism") is in most resources and a rare one ("windrush") in one in four 
 import argparse
 import datetime
 import functools
+import hashlib
 import random
 import time
 import uuid
@@ -57,7 +58,15 @@ from members.services import roles_sync
 from members.services.starter import starter_content_load
 from resources.models import Audience, CaseStudy, Resource, Topic
 from resources.services import search_vectors_update
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.models import (
+    SHORT_CODE_LETTERS,
+    Answer,
+    Choice,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+)
 
 SEED = 20_240_601
 EMAIL_DOMAIN = "scale.example.org"
@@ -370,6 +379,13 @@ class _Text:
 
 
 # Writing rows ----------------------------------------------------------------------------------
+
+
+def _short_code(pk: int) -> str:
+    """A survey's short-link code, the same for the same survey in every run (the generator's
+    draws are left as they were, so the rest of the data does not move)."""
+    digest = hashlib.sha256(f"survey-{pk}".encode()).digest()
+    return "".join(SHORT_CODE_LETTERS[b % len(SHORT_CODE_LETTERS)] for b in digest[:8])
 
 
 def _copy(model, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -1046,7 +1062,7 @@ class ScaleSeeder:
                 rng.random() < 0.9, opens, closes, "published",
                 opens - datetime.timedelta(hours=1), opens,
                 closes - datetime.timedelta(days=2) if closes < self.anchor else None, None,
-                opens - datetime.timedelta(days=1),
+                opens - datetime.timedelta(days=1), _short_code(pk),
             ))  # fmt: skip
             questions_of[pk] = []
             for order, (text, qkind, cycle, options) in enumerate(
@@ -1066,7 +1082,8 @@ class ScaleSeeder:
                 Survey,
                 ["id", "title", "slug", "kind", "intro", "event_id", "caucus_id",
                  "is_anonymous", "opens_at", "closes_at", "status", "published_at",
-                 "invitations_sent_at", "reminders_sent_at", "created_by_id", "created_at"],
+                 "invitations_sent_at", "reminders_sent_at", "created_by_id", "created_at",
+                 "short_code"],
                 survey_rows,
             ),
         )  # fmt: skip
