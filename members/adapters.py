@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from cop_portal.mail.messages import KIND_HEADER, PRIORITY_HEADER
+from cop_portal.mail.models import PRIORITY_ACCOUNT
 from cop_portal.web.client_ip import client_ip
 
 
@@ -22,6 +24,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request):
         return self.get_login_redirect_url(request)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's emails (verification links, password resets, sign-in notices) go first
+        in the outbox's order of need: someone is waiting for them on a screen. Their kind is
+        allauth's template, for the Outgoing email page."""
+        headers = {
+            KIND_HEADER: template_prefix,
+            PRIORITY_HEADER: str(PRIORITY_ACCOUNT),
+            **(headers or {}),
+        }
+        return super().render_mail(template_prefix, email, context, headers=headers)
 
     def get_client_ip(self, request):
         """The portal's reading of the client's address (cop_portal.web.client_ip), so that sign-in

@@ -14,9 +14,11 @@ from . import delivery
 from .models import OutgoingEmail
 
 # Sent messages are kept a month (their content is emptied when they are sent), failed ones
-# three months, for the counts on the Outgoing email page.
+# three months, for the counts on the Outgoing email page. A failed message keeps what it said
+# (and its address) a month, to be sent again: its one-time links have expired by then.
 KEEP_SENT = timedelta(days=30)
 KEEP_FAILED = timedelta(days=90)
+KEEP_FAILED_CONTENT = timedelta(days=30)
 
 
 @idempotent
@@ -30,6 +32,9 @@ def deliver() -> int:
 @task
 def outbox_purge() -> int:
     now = timezone.now()
+    OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.FAILED, failed_at__lt=now - KEEP_FAILED_CONTENT
+    ).exclude(message={}).update(message={}, recipient="")
     deleted, _ = OutgoingEmail.objects.filter(
         Q(status=OutgoingEmail.Status.SENT, sent_at__lt=now - KEEP_SENT)
         | Q(status=OutgoingEmail.Status.FAILED, failed_at__lt=now - KEEP_FAILED)

@@ -158,6 +158,8 @@ def event_changed_email_send(event_id: int, sequence: int) -> int:
     """Tell everyone booked or waiting that the session moved; returns how many were told. A
     later change queues its own, so a message goes once per SEQUENCE."""
     event = Event.objects.get(pk=event_id)
+    if event.sequence != sequence:
+        return 0  # changed again since: that change's own task tells them, once
     registrations = event.registrations.exclude(status=Registration.Status.CANCELLED)
     told = 0
     with outbox_collecting():

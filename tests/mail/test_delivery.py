@@ -17,6 +17,7 @@ from django.utils import timezone
 from cop_portal.mail import delivery
 from cop_portal.mail.messages import KEY_HEADER, KIND_HEADER, PRIORITY_HEADER
 from cop_portal.mail.models import MailServer, OutgoingEmail
+from cop_portal.mail.tasks import outbox_purge
 from members.models import User
 from members.services.data_rights import member_erase
 from tests.factories import UserFactory
@@ -220,6 +221,9 @@ def test_sign_up_answers_normally_with_the_mail_server_down_and_its_email_arrive
 
     assert response.status_code == 302
     assert User.objects.filter(email="new.joiner@example.org").exists()
+    # First in the order of need: someone is waiting for it on a screen.
+    (row,) = OutgoingEmail.objects.all()
+    assert (row.priority, row.kind) == (0, "account/email/email_confirmation_signup")
     tasks_run()
     assert MailServer.objects.get().failures == 1
     smtp.start()
@@ -293,3 +297,22 @@ def test_a_sent_message_keeps_no_address_and_an_erased_member_is_sent_nothing_wa
     delivery.deliver(now=timezone.now() + timedelta(minutes=1))
     assert subjects(smtp.sink) == ["Sent before"]
     assert list(OutgoingEmail.objects.values_list("recipient", "status")) == [("", "sent")]
+
+
+def test_a_failed_message_forgets_what_it_said_after_a_month(db, smtp):
+    smtp.sink.refused["gone@example.org"] = "550 5.1.1 no such user"
+    smtp.start()
+    queue("Old failure", to="gone@example.org")
+    queue("New failure", to="gone@example.org")
+    tasks_run()
+    old = OutgoingEmail.objects.get(message__subject="Old failure")
+    OutgoingEmail.objects.filter(pk=old.pk).update(failed_at=timezone.now() - timedelta(days=31))
+
+    outbox_purge.call()
+
+    assert sorted(OutgoingEmail.objects.values_list("recipient", "status")) == [
+        ("", "failed"),
+        ("gone@example.org", "failed"),
+    ]
+    old.refresh_from_db()
+    assert old.message == {}

@@ -452,3 +452,16 @@ def test_a_change_calendars_do_not_show_emails_nobody():
     RegistrationFactory(event=event)
     organise.event_save(event=event, summary="A clearer description of the session.")
     assert mail_sent() == []
+
+
+def test_a_session_moved_twice_before_the_workers_run_is_announced_once():
+    event = make_event(starts_at=timezone.now() + timedelta(days=3))
+    booked = RegistrationFactory(event=event)
+    later = event.starts_at + timedelta(days=2)
+
+    organise.event_save(event=event, starts_at=later, ends_at=later + timedelta(hours=1))
+    latest = later + timedelta(days=1)
+    organise.event_save(event=event, starts_at=latest, ends_at=latest + timedelta(hours=1))
+
+    changed = [m for m in mail_sent() if m.subject.startswith("[CoP Portal] Changed:")]
+    assert [m.to for m in changed] == [[booked.member.email]]
