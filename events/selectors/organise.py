@@ -3,7 +3,7 @@ numbers, how far ahead the programme reaches, an event's register, members' sugg
 the kinds, goals and caucuses organisers choose from."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -117,3 +117,47 @@ def suggestions_for_triage(*, status: str = ""):
     if status:
         suggestions = suggestions.filter(status=status)
     return suggestions
+
+
+# What waits for an organiser (the Organise page) ---------------------------------------------
+
+# A session that ended longer ago than this no longer counts as waiting for its register or its
+# summary: by then it is history, not a task.
+WAITING_DAYS = 60
+
+
+def _ended_recently(*, may_see_caucus: bool, now=None):
+    now = now or timezone.now()
+    events = Event.objects.filter(
+        status=Event.Status.PUBLISHED,
+        ends_at__lte=now,
+        ends_at__gt=now - timedelta(days=WAITING_DAYS),
+    )
+    # A caucus session's register names who is in its caucus: only for organisers trusted
+    # with caucus choices, and so is its place on the list.
+    return events if may_see_caucus else events.filter(caucus__isnull=True)
+
+
+def registers_to_take(*, may_see_caucus: bool, now=None):
+    """Sessions that ended in the last two months with people booked and nobody recorded yet,
+    the latest first."""
+    booked = Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+    return (
+        _ended_recently(may_see_caucus=may_see_caucus, now=now)
+        .filter(Exists(booked), attendances__isnull=True)
+        .order_by("-starts_at", "pk")
+    )
+
+
+def summaries_to_publish(*, may_see_caucus: bool, now=None):
+    """Sessions that ended in the last two months whose summary is not published yet, the
+    latest first."""
+    return (
+        _ended_recently(may_see_caucus=may_see_caucus, now=now)
+        .filter(summary_published_at__isnull=True)
+        .order_by("-starts_at", "pk")
+    )
+
+
+def suggestions_new_count() -> int:
+    return Suggestion.objects.filter(status=Suggestion.Status.NEW).count()
