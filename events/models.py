@@ -239,6 +239,34 @@ class Speaker(models.Model):
         return self.name
 
 
+class SessionMessage(models.Model):
+    """An organiser's email to the people booked on a session (or waiting for a place), kept
+    with the session so organisers can see what was said, to which group and when. It holds
+    the organiser's words and a count, never the list of who got it: that is the session's
+    register, which has its own protection."""
+
+    class Audience(models.TextChoices):
+        BOOKED = "booked", "Everyone with a place"
+        WAITING = "waiting", "Everyone on the waiting list"
+        BOTH = "both", "Everyone with a place or on the waiting list"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    recipients = models.PositiveIntegerField(default=0, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Registered"

@@ -46,6 +46,21 @@ urlpatterns = [
         name="event_walk_in",
     ),
     path(
+        "organise/events/<int:pk>/bookings/",
+        organise.event_bookings,
+        name="event_bookings",
+    ),
+    path(
+        "organise/events/<int:pk>/bookings/give-place/",
+        organise.event_place_give,
+        name="event_place_give",
+    ),
+    path(
+        "organise/events/<int:pk>/bookings/message/",
+        organise.event_message,
+        name="event_message",
+    ),
+    path(
         "organise/events/<int:pk>/summary/",
         organise.EventSummary.as_view(),
         name="event_summary",

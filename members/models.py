@@ -419,6 +419,8 @@ class AuditEvent(models.Model):
             "background_tasks_retried",
             "Failed background tasks tried again",
         )
+        PLACE_GIVEN = "place_given", "A place given from the waiting list by an organiser"
+        REGISTRANTS_EMAILED = "registrants_emailed", "Those booked on a session emailed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

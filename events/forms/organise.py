@@ -17,7 +17,7 @@ from cop_portal.web.forms import (
     datetime_input,
 )
 
-from ..models import Event, Programme, Speaker, Suggestion
+from ..models import Event, Programme, SessionMessage, Speaker, Suggestion
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -248,3 +248,42 @@ class SuggestionTriageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Save")
+
+
+class SessionMessageForm(forms.Form):
+    """An organiser's email to those booked on a session. The first post shows who it would
+    reach; the second, with `confirmed`, sends it."""
+
+    audience = forms.ChoiceField(
+        label="Send to",
+        choices=SessionMessage.Audience.choices,
+        initial=SessionMessage.Audience.BOOKED,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. It goes with the session's date and a link to its page.",
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_subject(self):
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError("Write a subject.")
+        return subject
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write the message.")
+        return body
+
+
+class PlaceGiveForm(forms.Form):
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+    over_capacity = forms.BooleanField(
+        label="Give a place beyond the session's capacity", required=False
+    )

@@ -18,7 +18,9 @@ from ..forms.organise import (
     AttendanceForm,
     EventForm,
     EventSummaryForm,
+    PlaceGiveForm,
     ProgrammeForm,
+    SessionMessageForm,
     SpeakerFormSet,
     SpeakerFormSetHelper,
     SuggestionFilterForm,
@@ -80,9 +82,21 @@ class ProgrammeEdit(ProgrammePage, OrganiserFormView):
 
 
 @permission_required("events.change_programme", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_publish(request, pk):
+    """A page that says what publishing will do (who is emailed), then the publishing."""
     programme = get_object_or_404(Programme, pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "events/organise/publish_confirm.html",
+            {
+                "title": f"Publish “{programme.title}”?",
+                "what": selectors.programme_publish_preview(programme=programme),
+                "action": reverse("events:programme_publish", args=[programme.pk]),
+                "published": programme.published_at is not None,
+            },
+        )
     try:
         emailed = services.programme_publish(programme=programme)
     except ValidationError as error:
@@ -128,9 +142,25 @@ class EventEdit(ProgrammePage, OrganiserFormsetView):
 
 
 @permission_required("events.change_event", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def event_publish(request, pk):
     event = get_object_or_404(Event, pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "events/organise/publish_confirm.html",
+            {
+                "title": f"Publish “{event.title}”?",
+                "what": [
+                    f"It will be on the programme, {event.starts_at:%-d %B %Y}, and members "
+                    + ("of its caucus can register." if event.caucus_id else "can register."),
+                    "Nobody is emailed: members see it on the programme and in their calendar "
+                    "feeds.",
+                ],
+                "action": reverse("events:event_publish", args=[event.pk]),
+                "published": event.status != Event.Status.DRAFT,
+            },
+        )
     try:
         services.event_publish(event=event)
     except ValidationError as error:
@@ -242,6 +272,83 @@ def event_walk_in(request, pk):
     else:
         messages.success(request, f"{member} is added to the attendance list.")
     return redirect("events:event_attendance", pk=event.pk)
+
+
+# Bookings: the places, the waiting list, messages to those booked -----------------------------
+
+
+def _bookings_page(request, event, *, message_form=None, confirming=None, status=200):
+    return render(
+        request,
+        "events/organise/bookings.html",
+        {
+            "event": event,
+            "bookings": selectors.event_bookings(event=event),
+            "message_form": message_form or SessionMessageForm(),
+            "confirming": confirming,
+        },
+        status=status,
+    )
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_GET
+def event_bookings(request, pk):
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    services.attendance_register_viewed(event=event, request=request)
+    return _bookings_page(request, event)
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_POST
+def event_place_give(request, pk):
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    form = PlaceGiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That person is no longer on the waiting list.")
+        return redirect("events:event_bookings", pk=event.pk)
+    try:
+        registration = services.waitlist_place_give(
+            event=event,
+            registration_id=form.cleaned_data["registration"],
+            over_capacity=form.cleaned_data["over_capacity"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{registration.member} has a place and will be told by email.")
+    return redirect("events:event_bookings", pk=event.pk)
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_POST
+def event_message(request, pk):
+    """Two steps: the first post says how many the message would reach, the second sends it."""
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    form = SessionMessageForm(request.POST)
+    if not form.is_valid():
+        return _bookings_page(request, event, message_form=form, status=400)
+    data = form.cleaned_data
+    if not data["confirmed"]:
+        reach = selectors.message_audience_count(event=event, audience=data["audience"])
+        return _bookings_page(request, event, message_form=form, confirming=reach)
+    try:
+        message = services.session_message_send(
+            event=event,
+            subject=data["subject"],
+            body=data["body"],
+            audience=data["audience"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return _bookings_page(request, event, message_form=form, status=400)
+    messages.success(request, f"Your message is on its way to {_members(message.recipients)}.")
+    return redirect("events:event_bookings", pk=event.pk)
 
 
 # After the event -------------------------------------------------------------------------------
