@@ -737,6 +737,15 @@ def answers_by_email(sessions: dict) -> list[dict]:
     ]  # fmt: skip
 
 
+def _compared_over(period: Period, viewer: Viewer) -> Period:
+    """The period the follow-up comparisons count: the one chosen for viewers who may see
+    everything; for everyone else, all time. These tables hide their small counts, but a
+    table for January to March set beside one for January to April would give April's counts
+    exactly, however small, by subtraction; a table that is the same whatever the dates has
+    nothing to subtract."""
+    return period if viewer.see_everything else Period()
+
+
 def _settled_before(viewer: Viewer) -> datetime.datetime:
     """What counts has had its 30 days by this moment. For protected viewers, the start of this
     month: figures that moved day by day as each session's or action's 30 days ran out could
@@ -751,7 +760,8 @@ def actions_after_sessions(period: Period, viewer: Viewer = PROTECTED):
     whether they recorded an action tied to that session within 30 days of its end. Each
     attendance is one count; small counts, and any that would give them away, are hidden for
     protected viewers by `disclosure.suppress`. Caucus sessions only for viewers who may see
-    them one by one (rule 2). One query."""
+    them one by one (rule 2); all time for them (`_compared_over`). One query."""
+    period = _compared_over(period, viewer)
     settled = _settled_before(viewer) - FOLLOW_UP_WINDOW
     acted = Action.objects.filter(
         member_id=OuterRef("member_id"),
@@ -773,7 +783,7 @@ def actions_after_sessions(period: Period, viewer: Viewer = PROTECTED):
     counts = {
         (EMAIL_DUE if due else NO_EMAIL, ACTED if did else NOT_ACTED): n for due, did, n in rows
     }
-    return _grouped_table(counts, [EMAIL_DUE, NO_EMAIL], [ACTED, NOT_ACTED], period, viewer)
+    return _grouped_table(counts, [EMAIL_DUE, NO_EMAIL], [ACTED, NOT_ACTED], viewer)
 
 
 def action_follow_ups(period: Period, viewer: Viewer = PROTECTED):
@@ -781,12 +791,14 @@ def action_follow_ups(period: Period, viewer: Viewer = PROTECTED):
     three-month follow-up was due (it went unless the member had turned reminders off; actions
     older than the follow-ups never had one), and what happened in the 30 days from the
     follow-up (or, without one, from the day it would have gone): completed, updated, or
-    nothing. Only actions whose 30 days have passed. Small counts hidden as in
-    `actions_after_sessions`. Two queries: the actions, then their updates, read here.
+    nothing. Only actions whose 30 days have passed. Small counts hidden, and all time, for
+    protected viewers as in `actions_after_sessions`. Two queries: the actions, then their
+    updates, read here.
 
     Whether an action was still open on its 91st day is read from its updates: the status of
     the last update before that day, or, with none before it, open (a new action starts
     planned, and only an update changes its status)."""
+    period = _compared_over(period, viewer)
     settled = timezone.localtime(_settled_before(viewer), LONDON).date()
     latest_created = timezone.now() - datetime.timedelta(days=FOLLOW_UP_DAYS)
     actions = Action.objects.filter(created_at__lt=min(period.end_at, latest_created))
@@ -831,18 +843,19 @@ def action_follow_ups(period: Period, viewer: Viewer = PROTECTED):
         key = (FOLLOW_UP_DUE if sent else NO_FOLLOW_UP, outcome.get(pk, NOT_UPDATED))
         counts[key] = counts.get(key, 0) + 1
     return _grouped_table(
-        counts, [FOLLOW_UP_DUE, NO_FOLLOW_UP], [DONE_AFTER, UPDATED_AFTER, NOT_UPDATED],
-        period, viewer,
-    )  # fmt: skip
+        counts, [FOLLOW_UP_DUE, NO_FOLLOW_UP], [DONE_AFTER, UPDATED_AFTER, NOT_UPDATED], viewer
+    )
 
 
 SETTLED_NOTE = (
-    "Only sessions and actions whose 30 days ended before this month began are counted, so "
-    "that nobody can watch the figures change as each one's time runs out."
+    "This table counts every session or action since the portal began whose 30 days ended "
+    "before this month, whatever dates are chosen, so that nobody can single anyone out by "
+    "setting two date ranges side by side or by watching the figures as each one's time runs "
+    "out."
 )
 
 
-def _grouped_table(counts, rows, columns, period: Period, viewer: Viewer):
+def _grouped_table(counts, rows, columns, viewer: Viewer):
     """A comparison table through the disclosure layer: exact for viewers who may see
     everything; otherwise small counts hidden, and any that would let one be worked out from
     the row and column totals (`disclosure.suppress`). A group too small to stand alone is
@@ -852,8 +865,7 @@ def _grouped_table(counts, rows, columns, period: Period, viewer: Viewer):
     table = disclosure.suppress(
         counts, rows, columns, threshold=_threshold(), other_label=BOTH_GROUPS
     )
-    if period.end_at > _this_month_start():
-        table.notes.append(SETTLED_NOTE)
+    table.notes.append(SETTLED_NOTE)
     return table
 
 

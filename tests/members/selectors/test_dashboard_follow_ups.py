@@ -62,6 +62,10 @@ def _session(day, title, *, came, answered, emailed, acted=0, caucus=None, surve
 
 @pytest.fixture
 def cop():
+    cop_build()
+
+
+def cop_build():
     """A session before the emails (6 came, 2 answered, 2 recorded an action), one with them
     (8 came, 5 answered, 5 recorded an action), and a caucus session with them (4 came,
     3 answered, 2 recorded an action); a session with no survey counts for actions only."""

@@ -543,11 +543,13 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "Attendances,Recorded an action from the session,Did not,Total",
         "Total,hidden,hidden,hidden",
         f'Note,"{TOO_FEW}"',
+        f'Note,"{dashboard.SETTLED_NOTE}"',
         "",
         '"Actions still open after three months, with and without the follow-up: the next 30 days"',
         'Actions,Completed within 30 days,"Updated, not completed",No update,Total',
         "Total,hidden,hidden,hidden,hidden",
         f'Note,"{TOO_FEW}"',
+        f'Note,"{dashboard.SETTLED_NOTE}"',
     ]
     lines = response.content.decode("utf-8").removeprefix("\ufeff").split("\r\n")
     # The check-in tables' rows are the suppression engine's to choose (which further cells
