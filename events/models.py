@@ -159,6 +159,9 @@ class Event(models.Model):
     recording_url = models.URLField(max_length=500, blank=True)
     slides_url = models.URLField(max_length=500, blank=True)
     summary_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Sessions made together as a repeating series share this (events.services.series), so a
+    # change can be made to one or to it and the later ones.
+    series = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     catch_up_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -34,6 +34,8 @@ urlpatterns = [
     path("organise/events/new/", organise.EventEdit.as_view(), name="event_new"),
     path("organise/events/<int:pk>/edit/", organise.EventEdit.as_view(), name="event_edit"),
     path("organise/events/<int:pk>/publish/", organise.event_publish, name="event_publish"),
+    path("organise/events/<int:pk>/copy/", organise.EventCopy.as_view(), name="event_copy"),
+    path("organise/events/<int:pk>/repeat/", organise.EventRepeat.as_view(), name="event_repeat"),
     path("organise/events/<int:pk>/cancel/", organise.EventCancel.as_view(), name="event_cancel"),
     path(
         "organise/events/<int:pk>/attendance/",

@@ -85,8 +85,24 @@ class EventForm(forms.ModelForm):
             "registration_closes_at": datetime_input(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, later_in_series: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
+        if later_in_series:
+            # A session of a series: the change can go to the later ones too.
+            self.fields["apply_to"] = forms.ChoiceField(
+                label="Make these changes to",
+                choices=[
+                    ("this", "This session only"),
+                    (
+                        "later",
+                        f"This session and the {later_in_series} later "
+                        f"session{'s' if later_in_series != 1 else ''} in its series "
+                        "(their own dates kept, at this time of day)",
+                    ),
+                ],
+                initial="this",
+                widget=forms.RadioSelect,
+            )
         self.fields["programme"].empty_label = "Not part of a programme"
         self.fields["caucus"].empty_label = "Not a caucus session: open to all members"
         self.helper = InnerFormHelper()
@@ -287,3 +303,39 @@ class PlaceGiveForm(forms.Form):
     over_capacity = forms.BooleanField(
         label="Give a place beyond the session's capacity", required=False
     )
+
+
+class EventCopyForm(forms.Form):
+    """A copy of a session on a new date: the rest comes from the original."""
+
+    starts_at = forms.DateTimeField(
+        label="The copy starts (UK time)", help_text=UK_TIME_HELP, widget=datetime_input()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Make the copy")
+
+    def clean_starts_at(self):
+        starts = self.cleaned_data["starts_at"]
+        if starts <= timezone.now():
+            raise forms.ValidationError("A copy must start in the future.")
+        return starts
+
+
+class EventRepeatForm(forms.Form):
+    """A session repeated as a series, on a pattern drawn from its own date."""
+
+    pattern = forms.ChoiceField(label="Repeat", widget=forms.RadioSelect)
+    count = forms.IntegerField(
+        label="How many more sessions",
+        min_value=1,
+        max_value=24,
+        initial=5,
+        help_text="Each is a draft, with this session's details, goals and speakers.",
+    )
+
+    def __init__(self, *args, patterns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pattern"].choices = [(p.key, p.label) for p in patterns]
+        self.helper = PortalFormHelper("Add the series")

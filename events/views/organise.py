@@ -16,7 +16,9 @@ from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormsetView, O
 
 from ..forms.organise import (
     AttendanceForm,
+    EventCopyForm,
     EventForm,
+    EventRepeatForm,
     EventSummaryForm,
     PlaceGiveForm,
     ProgrammeForm,
@@ -30,6 +32,7 @@ from ..forms.organise import (
 from ..models import CAUCUS_CHOICE_PERMISSION, Event, Programme, Suggestion
 from ..selectors import organise as selectors
 from ..services import organise as services
+from ..services import series
 
 EVENTS_PAGE_SIZE = 50
 SUGGESTIONS_PAGE_SIZE = 50
@@ -132,13 +135,91 @@ class EventEdit(ProgrammePage, OrganiserFormsetView):
     def title_for(self, event):
         return "Add an event" if self.creating else f"Edit “{event.title}”"
 
+    def get_form_kwargs(self):
+        later = 0 if self.creating else series.series_later(event=self.object).count()
+        return {**super().get_form_kwargs(), "later_in_series": later}
+
     def save(self, form):
-        return services.event_save(event=self.object, speakers=self.formset, **form.cleaned_data)
+        fields = dict(form.cleaned_data)
+        to_later = fields.pop("apply_to", "this") == "later"
+        event = services.event_save(event=self.object, speakers=self.formset, **fields)
+        self.carried = (
+            series.series_change_carry(event=event, goals=fields.get("goals")) if to_later else 0
+        )
+        return event
 
     def success_message(self, event):
+        also = (
+            f" The {_sessions(self.carried)} after it in the series are changed too."
+            if self.carried
+            else ""
+        )
         if event.status == Event.Status.DRAFT:
-            return f"“{event.title}” is saved as a draft: publish it when it is ready."
-        return f"“{event.title}” is saved."
+            return f"“{event.title}” is saved as a draft: publish it when it is ready.{also}"
+        return f"“{event.title}” is saved.{also}"
+
+
+def _sessions(n: int) -> str:
+    return f"{n} session{'' if n == 1 else 's'}"
+
+
+class EventCopy(ProgrammePage, OrganiserFormView):
+    """A copy of a session on a new date, as a draft to check and publish."""
+
+    model = Event
+    form_class = EventCopyForm
+    permission_required = "events.add_event"
+    intro = (
+        "The copy has this session's details, goals and speakers, and starts at the time you "
+        "give (it lasts as long). Nothing that happened at this session is copied: bookings, "
+        "attendance, its summary. The copy is a draft until you publish it."
+    )
+
+    def title_for(self, event):
+        return f"Copy “{event.title}”"
+
+    def save(self, form):
+        return series.event_copy(source=self.object, starts_at=form.cleaned_data["starts_at"])
+
+    def success_url_for(self, copy):
+        return reverse("events:event_edit", args=[copy.pk])
+
+    def success_message(self, copy):
+        return f"The copy, on {copy.starts_at:%-d %B %Y}, is saved as a draft: check it here."
+
+
+class EventRepeat(ProgrammePage, OrganiserFormView):
+    """A session repeated as a series of drafts (say the first Tuesday of each month)."""
+
+    model = Event
+    form_class = EventRepeatForm
+    permission_required = "events.add_event"
+    intro = (
+        "Each new session is a draft with this session's details, goals and speakers, at the "
+        "same time of day (UK time). Later, a change to one session can be made to the later "
+        "ones of the series too."
+    )
+
+    def title_for(self, event):
+        return f"Repeat “{event.title}”"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "patterns": series.series_patterns(source=self.object),
+        }
+
+    def save(self, form):
+        self.made = series.series_create(
+            source=self.object,
+            pattern=form.cleaned_data["pattern"],
+            count=form.cleaned_data["count"],
+        )
+        return self.object
+
+    def success_message(self, event):
+        days = ", ".join(f"{e.starts_at:%-d %B %Y}" for e in self.made)
+        return f"{_sessions(len(self.made))} added as drafts: {days}."
 
 
 @permission_required("events.change_event", raise_exception=True)
