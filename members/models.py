@@ -158,6 +158,9 @@ class ContentPage(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
     body = models.TextField(help_text="Markdown: ## for headings, - for lists, **bold**.")
+    # Each change of wording is a new version; the ones it replaced are kept (ContentPageVersion),
+    # so what a notice said when a member read or agreed to it can always be shown.
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -170,6 +173,27 @@ class ContentPage(models.Model):
         if self.slug == self.INTRODUCTION:
             return reverse("members:introduction")
         return reverse("members:page", kwargs={"slug": self.slug})
+
+
+class ContentPageVersion(models.Model):
+    """An earlier version of a content page, word for word, and until when it stood."""
+
+    page = models.ForeignKey(ContentPage, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    in_force_from = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "version"], name="one_row_per_page_version")
+        ]
+
+    def __str__(self):
+        return f"{self.title}, version {self.version}"
 
 
 class GroundRules(models.Model):

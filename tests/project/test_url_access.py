@@ -142,6 +142,8 @@ ACCESS = {
     "members:ground_rules_agree": row(MEMBERS_POST),
     "members:glossary": row(PUBLIC),
     "members:page": row(PUBLIC, slug="accessibility"),
+    "members:page_versions": row(PUBLIC, slug="accessibility"),
+    "members:page_version": row(PUBLIC, slug="accessibility", version=1),
     "members:profile": row(MEMBERS),
     "members:profile_edit": row(MEMBERS),
     "members:email_preferences": row(MEMBERS),
@@ -164,6 +166,8 @@ ACCESS = {
     # members: organising ------------------------------------------------------------------
     "members:organise": row(REPORTS),
     "members:introduction_edit": row(ORGANISERS_ONLY),
+    "members:content_pages_manage": row(ORGANISERS_ONLY),
+    "members:content_page_edit": row(ORGANISERS_ONLY, slug="accessibility"),
     "members:ground_rules_versions": row(ORGANISERS_ONLY),
     "members:ground_rules_new": row(ORGANISERS_ONLY),
     "members:ground_rules_edit": row(ORGANISERS_ONLY, version="draft_rules.version"),
@@ -463,7 +467,10 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     other = UserFactory(agreed_to=ground_rules)
     ContentPageFactory(slug=ContentPage.INTRODUCTION, title="About", body="Welcome.")
-    ContentPageFactory(slug="accessibility", title="Accessibility", body="How.")
+    accessibility = ContentPageFactory(slug="accessibility", title="Accessibility", body="How.")
+    member_services.content_page_update(
+        page=accessibility, title="Accessibility", summary="", body="How, now.", user=organiser
+    )
     draft_rules = GroundRulesFactory(draft=True, version=2, body="Draft.")
     caucus = CaucusFactory()
     CaucusMembershipFactory(member=member, caucus=caucus)
