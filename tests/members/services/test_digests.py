@@ -7,7 +7,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import User
@@ -285,6 +287,34 @@ def test_inactive_members_get_nothing():
     session_on(3, title="Coming up", slug="coming-up")
 
     assert digests_send(today=FIRST) == 0
+
+
+def _digest_queries(items: int) -> int:
+    """Queries to send one member a digest with `items` of each kind of news."""
+    member = long_standing()
+    for i in range(items):
+        session_on(3 + i, title=f"Coming up {items}-{i}", slug=f"up-{items}-{i}")
+        ResourceFactory(slug=f"new-{items}-{i}")
+        CaseStudyFactory(
+            slug=f"study-{items}-{i}",
+            status=CaseStudy.Status.PUBLISHED,
+            author=UserFactory(email_digest="none"),
+        )
+        EventFactory(
+            past=True,
+            slug=f"missed-{items}-{i}",
+            outcome_summary="What happened.",
+            summary_published_at=timezone.now(),
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert digests_send(today=FIRST) == 1
+    User.objects.filter(pk=member.pk).update(email_digest="none")
+    return len(queries)
+
+
+def test_a_digest_takes_the_same_queries_however_much_news_it_carries():
+    """Thousands of members get one on the same morning: no query per session or resource."""
+    assert _digest_queries(1) == _digest_queries(6)
 
 
 # Never twice -------------------------------------------------------------------------------
