@@ -175,5 +175,12 @@ def booked_since(*, member: User, start: datetime) -> bool:
 
 
 def session_attended(*, member: User) -> Event | None:
-    """The session the member came to (for the nudge, which has one)."""
-    return Event.objects.filter(attendances__member=member).order_by("starts_at").first()
+    """The session the member came to (for the nudge, which has one), unless it was a session
+    of a caucus they have left since: an email does not name that caucus's sessions to them,
+    as the email after a session does not."""
+    return (
+        Event.objects.filter(attendances__member=member)
+        .filter(Q(caucus__isnull=True) | Q(caucus_id=member_caucus_id(member)))
+        .order_by("starts_at")
+        .first()
+    )

@@ -515,3 +515,24 @@ def test_a_caucus_session_is_never_in_the_nudge_of_someone_outside_it(came_once)
     (message,) = nudges()
     assert "Caucus" not in message.body
     assert f"- {open_session.title}, " in message.body
+
+
+def test_the_nudge_does_not_name_a_caucus_session_of_a_caucus_they_have_left():
+    caucus = CaucusFactory()
+    member = UserFactory(name="Bola Adeyemi", sector="local_authority")
+    once = EventFactory(
+        title="Caucus gathering",
+        caucus=caucus,
+        starts_at=uk_time(FIRST),
+        duration=datetime.timedelta(hours=1),
+    )
+    AttendanceFactory(event=once, member=member)  # they were in the caucus then, not now
+    matching_sessions(50, 1)
+
+    assert once_only_nudges_send(today=day(42)) == 1
+
+    (message,) = nudges()
+    assert message.body.startswith(
+        "Hello Bola,\n\nWe would love to see you again. These are the next sessions that "
+    )
+    assert "Caucus" not in message.body
