@@ -112,7 +112,8 @@ def digests_send(*, today: date | None = None) -> int:
                 )
                 if marked and member_email_send(
                     member=member,
-                    subject="Your CoP digest: sessions coming up and what is new",
+                    # The period's first day names it: each digest stands apart in the inbox.
+                    subject=f"Your CoP digest, {start:%-d %B %Y}",
                     template="members/email/digest.txt",
                     context={"digest": digest, "since": since},
                     category="digest",
