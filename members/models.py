@@ -41,6 +41,15 @@ class Organisation(models.Model):
         return self.name
 
 
+class DigestFrequency(models.TextChoices):
+    """How often a member gets the digest (members.services.digests): on the 1st of each month,
+    or on the 1st and the 15th."""
+
+    MONTHLY = "monthly", "Monthly, on the 1st"
+    FORTNIGHTLY = "fortnightly", "Fortnightly, on the 1st and the 15th"
+    NONE = "none", "No digest"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -107,6 +116,20 @@ class User(AbstractUser):
         default=True,
     )
     email_surveys = models.BooleanField("invitations to surveys", default=True)
+    # The digest also governs the one personal email to a member who came once and has not
+    # booked again (members.services.digests). A database default too, so rows written without
+    # the ORM (the benchmark's seeder copies rows in) get one.
+    email_digest = models.CharField(
+        "the digest",
+        max_length=12,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.MONTHLY,
+        db_default=DigestFrequency.MONTHLY,
+    )
+    # When the last digest went, which is where the next one's news starts.
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The personal email to a member who came to one session and did not book again: once ever.
+    once_only_nudge_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the member's account is erased (members/services/data_rights.py): the row stays,

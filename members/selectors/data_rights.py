@@ -151,6 +151,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "reminders": member.email_reminders,
             "catch_up": member.email_catch_up,
             "survey_invitations": member.email_surveys,
+            "digest": member.get_email_digest_display(),
         },
         "email_addresses": [
             {"email": e.email, "verified": e.verified, "primary": e.primary}
