@@ -144,7 +144,15 @@ def once_only_nudges_send(*, today: date | None = None) -> int:
                 continue
             if upcoming is None:
                 upcoming = selectors.sessions_coming_up(now=now, weeks=None)
-            sessions = selectors.member_sessions(member=member, upcoming=upcoming).matched
+            split = selectors.member_sessions(member=member, upcoming=upcoming)
+            # Someone who has told us no interests and no sector (every imported member, at
+            # first) is matched by any session they may come to: the next ones.
+            told_us = member.sector or member.interests.all()
+            sessions = (
+                split.matched
+                if told_us
+                else sorted(split.matched + split.others, key=lambda event: event.starts_at)
+            )
             if not sessions:
                 continue
             with transaction.atomic():
@@ -153,9 +161,10 @@ def once_only_nudges_send(*, today: date | None = None) -> int:
                 ).update(once_only_nudge_sent_at=now)
                 if marked and member_email_send(
                     member=member,
-                    subject="Sessions coming up that match you",
+                    subject="The next CoP sessions, for you",
                     template="members/email/once_only_nudge.txt",
                     context={
+                        "matched": bool(told_us),
                         "came_to": selectors.session_attended(member=member),
                         "sessions": sessions[: selectors.NUDGE_SESSIONS],
                     },

@@ -35,7 +35,7 @@ from tests.tasks import scheduled_run
 pytestmark = pytest.mark.django_db
 
 DIGEST = "[CoP Portal] Your CoP digest, "
-NUDGE = "[CoP Portal] Sessions coming up that match you"
+NUDGE = "[CoP Portal] The next CoP sessions, for you"
 PORTAL = "http://127.0.0.1:8000"
 
 
@@ -499,6 +499,23 @@ def test_no_nudge_when_no_session_matches_and_it_waits_for_one(came_once):
 
     matching_sessions(60, 1)
     assert once_only_nudges_send(today=day(43)) == 1
+
+
+def test_someone_who_told_us_no_interests_or_sector_is_nudged_with_the_next_sessions(came_once):
+    """Every imported member starts so: any session they may come to matches them."""
+    User.objects.filter(pk=came_once.pk).update(sector="")
+    caucus = CaucusFactory()
+    session_on(44, title="Caucus circle", slug="caucus-circle", caucus=caucus)
+    later = session_on(60, title="Later session", slug="later")
+    sooner = session_on(50, title="Allyship basics", slug="allyship")
+
+    assert once_only_nudges_send(today=day(42)) == 1
+
+    (message,) = nudges()
+    assert "These are the next sessions you can book:" in message.body
+    assert message.body.index(sooner.title) < message.body.index(later.title)
+    assert "Caucus" not in message.body
+    assert "Tell us your areas of interest and sector on your profile" in message.body
 
 
 def test_no_nudge_for_a_member_with_no_digest(came_once):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0011_action_follow_up_session_summaries"),
+        ("members", "0013_content_page_versions"),
     ]
 
     operations = [
