@@ -27,6 +27,7 @@ from ..spreadsheets import (
     ATTENDANCE_FILES_TEXT,
     DATE_ORDERS,
     DAY_FIRST,
+    MONTH_FIRST,
     Cell,
     ImportFileError,
     Register,
@@ -239,7 +240,7 @@ class Plan:
 
     @property
     def date_order_label(self) -> str:
-        return DATE_ORDERS.get(self.date_order or "", "")
+        return {DAY_FIRST: "day first", MONTH_FIRST: "month first"}.get(self.date_order, "")
 
     @property
     def file_date_label(self) -> str:
@@ -601,7 +602,9 @@ def plan_attendance(
             plan.rows.append(_outcome(row.line, SKIP, who, text, minutes))
             continue
         if target is None:  # the session is still to be chosen
-            plan.rows.append(_outcome(row.line, CREATE, who, reason or "", minutes))
+            notes = [reason] if reason else []
+            notes += ["new member"] if member is None else []
+            plan.rows.append(_outcome(row.line, CREATE, who, ", ".join(notes), minutes))
             continue
         event = target if isinstance(target, Event) else None
         if event is not None and event.caucus_id is not None:
