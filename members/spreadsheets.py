@@ -393,21 +393,26 @@ def read_stamp(value, order: str | None) -> datetime.datetime:
     how to read 06/10/2025 (DAY_FIRST or MONTH_FIRST); without it such a date is refused,
     while 25/04/2024 or 04/25/2024 read the only way they can. 12-hour times with AM/PM and
     24-hour times are both read. Raises ValueError with a message for the row."""
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.date):  # an Excel cell: a datetime is a date too
+        if not 1900 <= value.year <= 2100:
+            raise ValueError(f"“{value}” is not a date this import can read")
+        if not isinstance(value, datetime.datetime):
+            return datetime.datetime.combine(value, datetime.time.min)
         return value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, datetime.date):
-        return datetime.datetime.combine(value, datetime.time.min)
     text = normalise_space(str(value))
     if not text:
         raise ValueError("no date")
     if match := _ISO_STAMP.fullmatch(text):
         year, month, day = (int(part) for part in match.groups()[:3])
         hour, minute, second = (int(part or 0) for part in match.groups()[3:6])
-        stamp = _stamp(text, year, month, day, hour, minute, second)
+        stamp = _stamp(text, year, month, day, hour, minute, second, two_digit_year=False)
         if match[7]:  # an offset: the moment, shown in UK time
             zone = "+00:00" if match[7] == "Z" else match[7]
-            moment = datetime.datetime.fromisoformat(f"{stamp.isoformat()}{zone}")
-            return moment.astimezone(LONDON).replace(tzinfo=None)
+            try:
+                moment = datetime.datetime.fromisoformat(f"{stamp.isoformat()}{zone}")
+                return moment.astimezone(LONDON).replace(tzinfo=None)
+            except (ValueError, OverflowError) as error:
+                raise ValueError(f"“{text}” is not a date ({error})") from error
         return stamp
     if match := _SLASHED.fullmatch(text):
         first, second, year = int(match[1]), int(match[2]), int(match[3])
@@ -425,15 +430,20 @@ def read_stamp(value, order: str | None) -> datetime.datetime:
         return _stamp(text, year, month, day, hour, minute, second_)
     for pattern in _WORDED:
         try:
-            return datetime.datetime.strptime(text, pattern)
+            stamp = datetime.datetime.strptime(text, pattern)
         except ValueError:
             continue
+        return _stamp(text, *stamp.timetuple()[:6], two_digit_year=False)
     raise ValueError(f"“{text}” is not a date this import can read")
 
 
-def _stamp(text, year, month, day, hour, minute, second) -> datetime.datetime:
-    if year < 100:
+def _stamp(
+    text, year, month, day, hour, minute, second, *, two_digit_year=True
+) -> datetime.datetime:
+    if two_digit_year and year < 100:
         year += 2000
+    if not 1900 <= year <= 2100:  # no meeting the CoP holds, and far from the calendar's ends
+        raise ValueError(f"“{text}” is not a date this import can read (the year {year})")
     try:
         return datetime.datetime(year, month, day, hour, minute, second)
     except ValueError as error:

@@ -120,6 +120,9 @@ class AttendanceChoicesForm(forms.Form):
         ]
         if not plan.date_order_asked:
             del self.fields["date_order"]
+        if not plan.one_meeting:  # each row names its own session
+            for name in ("session", "title", "date"):
+                del self.fields[name]
         for line, matches in sorted(plan.name_matches.items()):
             row = next(row for row in plan.rows if row.line == line)
             self.fields[f"{MATCH_PREFIX}{line}"] = forms.CharField(
@@ -156,12 +159,12 @@ class AttendanceChoicesForm(forms.Form):
             if key.startswith(MATCH_PREFIX) and line.isdigit() and str(member).isdigit():
                 matches[int(line)] = int(member)
         return AttendanceChoices(
-            session=data["session"],
+            session=data.get("session", ""),
             date_order=data.get("date_order") or None,
             minimum_minutes=_or_default(data["minimum_minutes"]),
             name_matches=matches,
-            title=data["title"],
-            date=data["date"],
+            title=data.get("title", ""),
+            date=data.get("date"),
         )
 
 

@@ -638,7 +638,8 @@ def _choose_session(plan: Plan, register: Register, choices, *, may_see_caucus: 
     """The session of a one-meeting file: what the organiser chose, else (before they were
     asked) an existing session with the file's title on its date."""
     plan.file_title = normalise_space(choices.title) or register.title
-    plan.file_date = choices.date
+    # A date the organiser typed, within the years any file's dates may have.
+    plan.file_date = choices.date if choices.date and 1900 <= choices.date.year <= 2100 else None
     if plan.file_date is None and register.start != "":
         try:
             plan.file_date = read_stamp(register.start, plan.date_order).date()

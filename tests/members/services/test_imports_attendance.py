@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from events.models import Attendance, Event
+from events.services import organise
 from members import spreadsheets
 from members.models import User
 from members.selectors import imports as import_selectors
@@ -32,15 +34,18 @@ from members.selectors.imports import (
     NameMatch,
 )
 from members.services.imports import import_apply
+from members.services.journey import after_session_emails_send
 from tests.factories import (
     AttendanceFactory,
     CaucusFactory,
+    EventFactory,
     OrganisationFactory,
     UserFactory,
     caucus_member,
     event_on,
     uk_time,
 )
+from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -300,9 +305,25 @@ def test_stamps_are_read_in_the_files_order(value, order, expected):
     assert spreadsheets.read_stamp(value, order) == expected
 
 
-def test_an_ambiguous_stamp_is_never_guessed():
-    with pytest.raises(ValueError, match="could be day first or month first"):
-        spreadsheets.read_stamp("06/10/2025 14:00:05", None)
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("06/10/2025 14:00:05", "“06/10/2025 14:00:05” could be day first or month first"),
+        ("9999-12-31T23:59:59-05:00",
+         "“9999-12-31T23:59:59-05:00” is not a date this import can read (the year 9999)"),
+        ("Jun 10, 0001 02:00 PM",
+         "“Jun 10, 0001 02:00 PM” is not a date this import can read (the year 1)"),
+        ("2025-06-10T13:00:00+99:00", "“2025-06-10T13:00:00+99:00” is not a date (offset must be"),
+        ("13/13/2025 10:00", "“13/13/2025 10:00” is not a date (month must be in 1..12)"),
+        ("06/10/2025 13:00 PM", "“06/10/2025 13:00 PM” is not a time"),
+        ("--", "“--” is not a date this import can read"),
+    ],
+)  # fmt: skip
+def test_a_stamp_is_never_guessed_and_an_unreadable_one_says_why(value, message):
+    with pytest.raises(ValueError, match=r"^“") as error:
+        spreadsheets.read_stamp(value, None if value.startswith("06/10/2025 14") else "day")
+
+    assert str(error.value).startswith(message)
 
 
 # Formats ---------------------------------------------------------------------------------------
@@ -550,3 +571,36 @@ def test_a_table_row_naming_a_caucus_session_is_refused_alike_without_the_permis
     )
 
     assert [row.reason for row in plan.rows] == [CAUCUS_SESSION_REFUSED]
+
+
+# What depends on attendance --------------------------------------------------------------------
+
+
+def test_imported_attendance_brings_the_after_session_email_and_not_counting_brings_none(
+    organiser,
+):
+    session = EventFactory(past=True, title="Naming racism", slug="naming-racism")
+    came, brief = UserFactory(email="came@example.org"), UserFactory(email="brief@example.org")
+    day = timezone.localtime(session.starts_at).date().isoformat()
+    text = (
+        "Name (original name),Email,Join time,Leave time,Duration (minutes),Guest\n"
+        f"Came,came@example.org,{day} 12:00:00,{day} 12:50:00,50,No\n"
+        f"Brief,brief@example.org,{day} 12:00:00,{day} 12:04:00,4,No\n"
+    )
+    plan = import_selectors.plan_file(
+        io.BytesIO(text.encode()),
+        "z.csv",
+        kind="attendance",
+        choices=AttendanceChoices(session=str(session.pk)),
+    )
+    import_apply(plan)
+    organise.event_summary_publish(
+        event=session, user=organiser, outcome_summary="We named it.", key_takeaways="- Name it",
+        recording_url="", slides_url="",
+    )  # fmt: skip
+    mail_sent().clear()
+
+    after_session_emails_send()
+
+    assert [message.to for message in mail_sent()] == [[came.email]]
+    assert not session.attendances.filter(member=brief).exists()
