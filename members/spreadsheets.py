@@ -3,7 +3,7 @@ members/selectors/imports.py, the writes in members/services/imports.py):
 
 - `read_grid` and `read_table` read CSV, TSV, UTF-16 text (as Microsoft Teams writes it) and
   Excel workbooks (.xlsx), recognising the format by content, never by file name;
-- `parse_date` reads the dates people write in them;
+- `parse_date` reads the dates people write in a members list;
 - `read_register` reads an attendance file (a plain table, Teams reports of 2020, 2021 and
   now, Zoom meeting, "unique users" and webinar reports) into who was there and when, leaving
   its dates as written: `date_order_in` finds from all of them whether the file writes the day
@@ -566,9 +566,13 @@ def read_register(source, filename: str = "") -> Register:
     first_keys = _keys(grid[first][1])
     if first_keys[:3] == ["full name", "user action", "timestamp"]:
         return _teams_2020(grid, first)
-    if first_keys and first_keys[0] == "meeting summary":
+    if (first_keys and first_keys[0] == "meeting summary") or _find_row(
+        grid, lambda keys: {"full name", "join time", "leave time"} <= keys
+    ) is not None:
         return _teams_2021(grid)
-    if first_keys and first_keys[0] == "attendee report":
+    if (first_keys and first_keys[0] == "attendee report") or _find_row(
+        grid, lambda keys: {"attended", "join time"} <= keys and bool(_WEBINAR_NAMES & keys)
+    ) is not None:
         return _zoom_webinar(grid)
     participants = _find_row(grid, lambda keys: {"name", "first join"} <= keys)
     if participants is not None:
@@ -718,6 +722,9 @@ def _zoom_meeting(grid: Grid, first: int, header: int) -> Register:
     return Register(attendees=attendees, source=source, title=title, start=start)
 
 
+_WEBINAR_NAMES = {"user name (original name)", "user name"}
+
+
 def _zoom_webinar(grid: Grid) -> Register:
     """Zoom's webinar attendee report: a preamble naming the webinar, then host, panelist
     and attendee sections, each with its own header. Registrants who did not attend ("No")
@@ -732,7 +739,7 @@ def _zoom_webinar(grid: Grid) -> Register:
     attendees, header = [], None
     for line, cells in grid:
         keys = _keys(cells)
-        if "attended" in keys and ({"user name (original name)", "user name"} & set(keys)):
+        if "join time" in keys and (_WEBINAR_NAMES & set(keys)):
             header = keys
             continue
         if header is None or _is_blank(cells) or (keys and keys[0].endswith("details")):
@@ -740,7 +747,7 @@ def _zoom_webinar(grid: Grid) -> Register:
                 header = None
             continue
         row = dict(zip(header, cells, strict=False))
-        if header_key(row.get("attended", "")) != "yes":
+        if "attended" in header and header_key(row.get("attended", "")) != "yes":
             continue
         attendees.append(
             Attendee(

@@ -17,15 +17,15 @@ MAX_MINIMUM_MINUTES = 600
 MATCH_PREFIX = "match_"
 
 
-def _minimum_minutes_field():
+def _minimum_minutes_field(note: str = ""):
     return forms.IntegerField(
         label="Minimum time in the session, in minutes",
         min_value=0,
         max_value=MAX_MINIMUM_MINUTES,
         initial=DEFAULT_MINIMUM_MINUTES,
         required=False,
-        help_text="Attendance only. People in the meeting for less than this are listed as "
-        "not counted. 0 counts everyone.",
+        help_text=f"{note}People in the meeting for less than this are listed as not counted. "
+        "0 counts everyone.",
     )
 
 
@@ -46,7 +46,7 @@ class ImportForm(forms.Form):
         help_text="CSV, tab-separated text, a Microsoft Teams attendance report, a Zoom "
         "participants or webinar attendee report or an Excel workbook (.xlsx), up to 5 MB.",
     )
-    minimum_minutes = _minimum_minutes_field()
+    minimum_minutes = _minimum_minutes_field("Attendance only. ")
     event_title = forms.CharField(
         label="Session title",
         max_length=200,

@@ -443,6 +443,37 @@ def test_a_zoom_webinar_attendee_report_counts_hosts_panelists_and_attendees_who
     assert _attended(session) == ["Ade Bello", "Priya Shah", "Samir Haddad"]
 
 
+def test_reports_are_recognised_by_their_tables_without_their_preambles():
+    teams_2021 = (
+        "Full Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole\n"
+        "Ada Lovelace\t25/04/2024, 14:00:00\t25/04/2024, 14:30:00\t30m\tada@example.org\tAttendee\n"
+    )
+    webinar = (
+        "Host Details,\n"
+        "User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
+        'Priya Shah,priya@example.org,"Jun 10, 2025 01:55 PM","Jun 10, 2025 03:02 PM",67\n'
+        "Attendee Details,\n"
+        "Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n"
+        "No,Nia Absent,nia@example.org,--,--,--\n"
+        'Yes,Ade Bello,ade@example.org,"Jun 10, 2025 02:02 PM","Jun 10, 2025 02:40 PM",38\n'
+    )
+
+    teams = spreadsheets.read_register(io.BytesIO(teams_2021.encode("utf-16")), "t.csv")
+    zoom = spreadsheets.read_register(io.BytesIO(webinar.encode()), "w.csv")
+
+    assert (teams.source, teams.title, teams.start) == (
+        "Microsoft Teams meeting summary (2021)", None, ""
+    )  # fmt: skip
+    assert [(a.line, a.name, a.email, a.minutes) for a in teams.attendees] == [
+        (2, "Ada Lovelace", "ada@example.org", 30.0)
+    ]
+    assert zoom.source == "Zoom webinar attendee report"
+    assert [(a.line, a.name, a.joined) for a in zoom.attendees] == [
+        (3, "Priya Shah", "Jun 10, 2025 01:55 PM"),
+        (7, "Ade Bello", "Jun 10, 2025 02:02 PM"),
+    ]
+
+
 def _teams_grid():
     text = TEAMS_NOW.read_bytes().decode("utf-16")
     return [line.split("\t") for line in text.splitlines()]
