@@ -123,6 +123,8 @@ class AttendanceChoicesForm(forms.Form):
         if not plan.one_meeting:  # each row names its own session
             for name in ("session", "title", "date"):
                 del self.fields[name]
+        elif not plan.session_options:  # nothing to pick until a title and date are given
+            del self.fields["session"]
         for line, matches in sorted(plan.name_matches.items()):
             row = next(row for row in plan.rows if row.line == line)
             self.fields[f"{MATCH_PREFIX}{line}"] = forms.CharField(

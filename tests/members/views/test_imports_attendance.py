@@ -215,3 +215,24 @@ def test_an_organiser_without_the_caucus_permission_cannot_pick_a_caucus_session
     assert "Zephyr" not in html
     organiser_client.post(URL, {"step": "confirm", "token": token})
     assert list(session.attendances.values_list("member", flat=True)) == [inside.pk]
+
+
+def test_a_file_that_names_no_session_gets_one_only_from_a_title_and_date_given(
+    organiser_client,
+):
+    response = _check(organiser_client, "register.csv", b"Email,Name\nada@example.org,Ada\n")
+    token = _token(response)
+    html = response.content.decode()
+    assert "No session in the portal could be suggested for this file." in html
+    assert 'name="session"' not in html
+
+    html = _choose(organiser_client, token, title="Drop-in", date="2024-04-18").content.decode()
+    assert 'value="new"  id="id_session_0"' in html
+    assert CONFIRM_BUTTON not in html
+
+    _choose(organiser_client, token, title="Drop-in", date="2024-04-18", session="new")
+    organiser_client.post(URL, {"step": "confirm", "token": token})
+
+    event = Event.objects.get()
+    assert (event.title, event.starts_at.date()) == ("Drop-in", datetime.date(2024, 4, 18))
+    assert list(event.attendances.values_list("member__email", flat=True)) == ["ada@example.org"]
