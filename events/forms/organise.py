@@ -17,7 +17,7 @@ from cop_portal.web.forms import (
     datetime_input,
 )
 
-from ..models import Event, Programme, SessionMessage, Speaker, Suggestion
+from ..models import Caucus, Event, EventKind, Goal, Programme, SessionMessage, Speaker, Suggestion
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -339,3 +339,39 @@ class EventRepeatForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pattern"].choices = [(p.key, p.label) for p in patterns]
         self.helper = PortalFormHelper("Add the series")
+
+
+class EventKindForm(forms.ModelForm):
+    class Meta:
+        model = EventKind
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["name", "order"]
+        help_texts = {"order": "Goals are listed from the lowest number."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")
+
+
+class CaucusForm(forms.ModelForm):
+    class Meta:
+        model = Caucus
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "description": "Members read this when they choose a caucus. Those who chose it "
+            "before keep, with their consent, the description they read then.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")

@@ -371,6 +371,57 @@ def catch_up_email_send(event_id: int, member_ids: list[int]) -> int:
     return queued
 
 
+# What sessions are described with: kinds, goals, caucuses -----------------------------------
+
+
+@transaction.atomic
+def event_kind_save(*, kind: EventKind | None = None, name: str) -> EventKind:
+    kind = kind or EventKind()
+    kind.name = " ".join(name.split())
+    if not kind.slug:
+        kind.slug = unique_slug(EventKind, kind.name)
+    kind.full_clean()
+    kind.save()
+    return kind
+
+
+@transaction.atomic
+def goal_save(*, goal: Goal | None = None, name: str, order: int) -> Goal:
+    goal = goal or Goal()
+    goal.name, goal.order = " ".join(name.split()), order
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def caucus_save(*, caucus: Caucus | None = None, name: str, description: str) -> Caucus:
+    """Add a caucus or change how it is named and described. Members who chose it keep the
+    wording they consented to with their choice (CaucusMembership.consent_text)."""
+    caucus = caucus or Caucus()
+    caucus.name, caucus.description = " ".join(name.split()), description.strip()
+    if not caucus.slug:
+        caucus.slug = unique_slug(Caucus, caucus.name)
+    caucus.full_clean()
+    caucus.save()
+    return caucus
+
+
+@transaction.atomic
+def event_kind_delete(*, kind: EventKind) -> None:
+    if kind.events.exists():
+        raise ValidationError(
+            f"Sessions are of the kind “{kind.name}”, so it cannot be deleted. Rename it instead."
+        )
+    kind.delete()
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal) -> None:
+    """Delete a goal; the sessions that served it simply no longer say so."""
+    goal.delete()
+
+
 # A session's bookings: places given by hand, messages to those booked --------------------------
 
 

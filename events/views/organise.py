@@ -16,10 +16,13 @@ from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormsetView, O
 
 from ..forms.organise import (
     AttendanceForm,
+    CaucusForm,
     EventCopyForm,
     EventForm,
+    EventKindForm,
     EventRepeatForm,
     EventSummaryForm,
+    GoalForm,
     PlaceGiveForm,
     ProgrammeForm,
     SessionMessageForm,
@@ -29,7 +32,7 @@ from ..forms.organise import (
     SuggestionTriageForm,
     WalkInForm,
 )
-from ..models import CAUCUS_CHOICE_PERMISSION, Event, Programme, Suggestion
+from ..models import CAUCUS_CHOICE_PERMISSION, Caucus, Event, EventKind, Goal, Programme, Suggestion
 from ..selectors import organise as selectors
 from ..services import organise as services
 from ..services import series
@@ -353,6 +356,80 @@ def event_walk_in(request, pk):
     else:
         messages.success(request, f"{member} is added to the attendance list.")
     return redirect("events:event_attendance", pk=event.pk)
+
+
+# What sessions are described with: kinds, goals, caucuses --------------------------------------
+
+
+@permission_required("events.change_eventkind", raise_exception=True)
+@require_GET
+def descriptions(request):
+    """The kinds of session, the CoP's goals and the caucuses, each editable here."""
+    return render(
+        request,
+        "events/organise/descriptions.html",
+        {
+            "kinds": selectors.event_kinds(),
+            "goals": selectors.goals(),
+            "caucuses": selectors.caucuses(),
+        },
+    )
+
+
+class DescriptionsPage:
+    back_url = "events:descriptions"
+    back_label = "Back to kinds, goals and caucuses"
+
+
+class EventKindEdit(DescriptionsPage, OrganiserFormView):
+    model = EventKind
+    form_class = EventKindForm
+
+    def title_for(self, kind):
+        return "Add a kind of session" if self.creating else f"Edit “{kind.name}”"
+
+    def save(self, form):
+        return services.event_kind_save(kind=self.object, **form.cleaned_data)
+
+
+class EventKindDelete(DescriptionsPage, OrganiserDeleteView):
+    model = EventKind
+    permission_required = "events.delete_eventkind"
+    consequence = "Only a kind no session is of can be deleted."
+
+    def delete(self, kind):
+        services.event_kind_delete(kind=kind)
+
+
+class GoalEdit(DescriptionsPage, OrganiserFormView):
+    model = Goal
+    form_class = GoalForm
+
+    def title_for(self, goal):
+        return "Add a goal" if self.creating else f"Edit the goal “{goal.name}”"
+
+    def save(self, form):
+        return services.goal_save(goal=self.object, **form.cleaned_data)
+
+
+class GoalDelete(DescriptionsPage, OrganiserDeleteView):
+    model = Goal
+    permission_required = "events.delete_goal"
+    consequence = "Sessions that served this goal will no longer say so."
+
+    def delete(self, goal):
+        services.goal_delete(goal=goal)
+
+
+class CaucusEdit(DescriptionsPage, OrganiserFormView):
+    model = Caucus
+    form_class = CaucusForm
+
+    def title_for(self, caucus):
+        return "Add a caucus" if self.creating else f"Edit the caucus “{caucus.name}”"
+
+    def save(self, form):
+        return services.caucus_save(caucus=self.object, **form.cleaned_data)
 
 
 # Bookings: the places, the waiting list, messages to those booked -----------------------------
