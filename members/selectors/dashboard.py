@@ -882,6 +882,97 @@ def follow_up_effect(period: Period, viewer: Viewer = PROTECTED) -> dict:
     }
 
 
+# Headline figures, with their trend -----------------------------------------------------------
+
+ACTIVE_DAYS = 90
+
+
+def previous_period(period: Period, viewer: Viewer) -> Period | None:
+    """The period as long as `period` just before it (whole months for protected viewers, as
+    any period they are shown), or None when `period` has no start (all time has no before)."""
+    if period.start is None:
+        return None
+    end = period.end or timezone.localdate()
+    length = end - period.start + datetime.timedelta(days=1)
+    before = period.start - datetime.timedelta(days=1)
+    return Period(before - length + datetime.timedelta(days=1), before).for_viewer(viewer)
+
+
+def _active_members(period: Period, viewer: Viewer) -> int:
+    """Members who came to a session in the 90 days up to the period's end."""
+    since = period.end_at - datetime.timedelta(days=ACTIVE_DAYS)
+    return (
+        _attendances(Period(), viewer)
+        .filter(event__starts_at__gte=since, event__starts_at__lt=period.end_at)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+
+
+def _overall_response_rate(rows: list[dict]) -> float | None:
+    """Answered over invited, across the surveys whose counts the viewer may see (a hidden
+    caucus survey would otherwise be the difference between this and the rows shown)."""
+    shown = [row for row in rows if not row["hidden"]]
+    invited = sum(row["invited"] for row in shown)
+    return round(sum(row["responded"] for row in shown) / invited, 4) if invited else None
+
+
+def _actions_completed(period: Period) -> int:
+    done = Action.objects.filter(
+        status=Action.Status.DONE, completed_on__lte=period.end or timezone.localdate()
+    )
+    if period.start:
+        done = done.filter(completed_on__gte=period.start)
+    return done.count()
+
+
+def _headline_values(period: Period, viewer: Viewer) -> dict:
+    frequency = attendance_frequency(period, viewer)
+    came = sum(n for times, n in frequency.items() if int(times) > 0)
+    return {
+        "members": member_count(period),
+        "active": _active_members(period, viewer),
+        "once_only": attended_once_share(frequency) if came else None,
+        "response_rate": _overall_response_rate(survey_response_rates(period, viewer)),
+        "actions_done": _actions_completed(period),
+        "senior_attendance": senior_leaders(period, viewer)["attendances"],
+    }
+
+
+HEADLINES = [
+    ("members", "Members", "count"),
+    ("active", f"Came to a session in the last {ACTIVE_DAYS} days", "count"),
+    ("once_only", "Came only once", "share"),
+    ("response_rate", "Survey response rate", "share"),
+    ("actions_done", "Actions completed", "count"),
+    ("senior_attendance", "Senior-leader attendances", "count"),
+]
+
+
+def headlines(period: Period, viewer: Viewer = PROTECTED) -> dict:
+    """The six figures the dashboard and the termly report open with, each beside the same
+    figure for the period before (`previous_period`), when there is one. Each is worked out
+    by the same functions as the detail below it, so it shows nothing the viewer could not
+    get by asking for the other period."""
+    now = _headline_values(period, viewer)
+    before_period = previous_period(period, viewer)
+    before = _headline_values(before_period, viewer) if before_period else {}
+    rows = []
+    for key, label, kind in HEADLINES:
+        value, earlier = now[key], before.get(key)
+        change = None if value is None or earlier is None else round(value - earlier, 4)
+        rows.append(
+            {"key": key, "label": label, "kind": kind, "value": value, "previous": earlier,
+             "change": change}
+        )  # fmt: skip
+    return {
+        "rows": rows,
+        "previous_start": before_period.start if before_period else None,
+        "previous_end": before_period.end if before_period else None,
+    }
+
+
 # The dashboard's figures -----------------------------------------------------------------------
 
 
@@ -901,6 +992,7 @@ def _figures(period: Period, viewer: Viewer) -> dict:
         "check_in_stages": check_in_stages(period, viewer),
         "agreement_over_time": agreement_over_time(period, viewer),
         **follow_up_effect(period, viewer),
+        "headlines": headlines(period, viewer),
         "threshold": _threshold(),
     }
 

@@ -71,6 +71,7 @@ CAUCUS_TIES_NOT_LEFT_OUT = {
     # Who made a resource or a survey: organising work, not in a member's export.
     "resources.Resource": "created_by: organising work, not exported",
     "surveys.Survey": "created_by: organising work, not exported",
+    "events.SessionMessage": "sent_by: an organiser's message to a session, not exported",
 }
 
 

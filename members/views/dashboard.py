@@ -300,11 +300,46 @@ def _caucus_line(figures: dict) -> str:
     )
 
 
+def _headline_text(value, kind: str) -> str:
+    if value is None:
+        return "None yet"
+    return _percent(value) if kind == "share" else str(value)
+
+
+def _change_text(change, kind: str) -> str:
+    """In words, not signs: "up 3", "down 4 points" (a leading + or − would be read as a
+    formula by a spreadsheet)."""
+    if change is None:
+        return ""
+    amount = round(change * 100) if kind == "share" else change
+    if amount == 0:
+        return "no change"
+    unit = " points" if kind == "share" else ""
+    return f"{'up' if amount > 0 else 'down'} {abs(amount)}{unit}"
+
+
+def headline_rows(headlines: dict) -> list[dict]:
+    """The headline figures in words, with the period before (when there is one) and the
+    change."""
+    before = headlines["previous_start"] is not None
+    return [
+        {
+            "label": row["label"],
+            "value": _headline_text(row["value"], row["kind"]),
+            "previous": _headline_text(row["previous"], row["kind"]) if before else "",
+            "change": _change_text(row["change"], row["kind"]),
+        }
+        for row in headlines["rows"]
+    ]
+
+
 def _layout(figures: dict) -> dict:
     frequency = _frequency_rows(figures["attendance_frequency"])
     stages = figures["check_in_stages"]
     return {
         "figures": figures,
+        "headlines": headline_rows(figures["headlines"]),
+        "headlines_before": figures["headlines"],
         "organisations": _organisation_rows(figures["organisations"]),
         "frequency": [(_events_label(times), members) for times, members in frequency],
         "attended_once_percent": _percent(figures["attended_once_share"]),
@@ -417,6 +452,11 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
     """One block per figure: its heading, then its rows (a header row first)."""
     senior = figures["senior_leaders"]
     return [
+        ("Headline figures", [
+            ["Figure", "This period", "The period before", "Change"],
+            *([row["label"], row["value"], row["previous"], row["change"]]
+              for row in headline_rows(figures["headlines"])),
+        ]),
         ("Summary", [
             ["Figure", "Value"],
             ["Members", figures["members"]],

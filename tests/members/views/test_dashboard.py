@@ -451,6 +451,17 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "From,2025-01-01",
         "To,2025-12-31",
         "",
+        # Against 2024, when the member had not joined: the event was in March, so nobody came
+        # in the 90 days up to the end of the period.
+        "Headline figures",
+        "Figure,This period,The period before,Change",
+        "Members,1,0,up 1",
+        "Came to a session in the last 90 days,0,0,no change",
+        "Came only once,100%,None yet,",
+        "Survey response rate,None yet,None yet,",
+        "Actions completed,0,0,no change",
+        "Senior-leader attendances,0,0,no change",
+        "",
         "Summary",
         "Figure,Value",
         "Members,1",
