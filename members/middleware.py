@@ -1,3 +1,4 @@
+import hashlib
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -106,13 +107,18 @@ def _same_site_referrer(request) -> str:
 
 MFA_NEEDED = "portal_mfa_setup_needed"
 MFA_CHECKED_AT = "portal_mfa_checked_at"
+MFA_PERMISSIONS_SEEN = "portal_mfa_permissions"
 MFA_MESSAGE = (
     "Your role lets you see other members' personal details or sensitive figures, such as "
     "free-text survey answers, so your account needs two-step sign-in. Please set up an "
     "authenticator app to carry on."
 )
-# Holding either of these, however given (a group or the person), needs MFA as a role does.
-MFA_PERMISSIONS = ("events.view_caucus_choice", "surveys.view_unsuppressed_results")
+# Holding any of these, however given (a group or the person), needs MFA as a role does.
+MFA_PERMISSIONS = (
+    "events.view_caucus_choice",
+    "surveys.view_unsuppressed_results",
+    "members.manage_roles",
+)
 # Where someone who still has to set up MFA may go: the MFA pages themselves, confirming their
 # password first, and signing out.
 MFA_SETUP_URL_NAMES = {"account_reauthenticate", "account_logout"}
@@ -138,9 +144,18 @@ def mfa_setup_needed(user) -> bool:
     )
 
 
+def _permissions_seen(user) -> str:
+    """A short digest of `user`'s permissions: read from the permissions cache (which a role
+    change drops), so that it costs no query, and different as soon as a role is given."""
+    held = "\n".join(sorted(user.get_all_permissions()))
+    seen = f"{user.is_staff}:{user.is_superuser}:{held}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
 def session_mfa_check(request, user, *, now: int | None = None) -> bool:
     needed = mfa_setup_needed(user)
     request.session[MFA_NEEDED] = needed
+    request.session[MFA_PERMISSIONS_SEEN] = _permissions_seen(user)
     request.session[MFA_CHECKED_AT] = int(time.time()) if now is None else now
     return needed
 
@@ -148,8 +163,9 @@ def session_mfa_check(request, user, *, now: int | None = None) -> bool:
 class MFARequiredMiddleware:
     """Sends an organiser, staff member or superuser who has no authenticator app to set one
     up. A "not needed" answer is kept in the session and looked up again at most once a
-    minute, so a role given in the admin takes effect within a minute without a query on
-    every request."""
+    minute, or at once when the member's permissions (read from their cache, no query) are no
+    longer those it was worked out with: a role given on the People page or in the admin sends
+    its new holder to set up MFA on their very next page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -166,7 +182,11 @@ class MFARequiredMiddleware:
         now = int(time.time())
         checked_at = session.get(MFA_CHECKED_AT)
         fresh = isinstance(checked_at, int) and now - checked_at < STAMP_EVERY
-        if fresh and session.get(MFA_NEEDED) is False:
+        if (
+            fresh
+            and session.get(MFA_NEEDED) is False
+            and session.get(MFA_PERMISSIONS_SEEN) == _permissions_seen(request.user)
+        ):
             return None
         # Someone still to set MFA up is looked up on every request, so that turning it on
         # lets them through at once.

@@ -156,6 +156,7 @@ class User(AbstractUser):
         permissions = [
             ("view_reports", "Can view organiser and steering-group reports"),
             ("manage_member_data", "Can export or erase a member's data at their request"),
+            ("manage_roles", "Can give and take away the organiser and steering-group roles"),
         ]
 
     def __str__(self):
@@ -468,6 +469,10 @@ class AuditEvent(models.Model):
         )
         PLACE_GIVEN = "place_given", "A place given from the waiting list by an organiser"
         REGISTRANTS_EMAILED = "registrants_emailed", "Those booked on a session emailed"
+        MEMBER_LIST_EXPORTED = "member_list_exported", "Member list downloaded"
+        MEMBER_PAGE_VIEWED = "member_page_viewed", "Member's page viewed by an organiser"
+        ROLE_GRANTED = "role_granted", "Role given"
+        ROLE_REMOVED = "role_removed", "Role taken away"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

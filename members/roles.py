@@ -3,7 +3,9 @@
 
 Seeing members' caucus choices (`events.view_caucus_choice`, special category data) and survey
 counts below the disclosure threshold (`surveys.view_unsuppressed_results`) belong to no role:
-they are given to named people only, in the admin."""
+they are given to named people only, in the admin. So is giving and taking away the organiser
+and steering-group roles on the People pages (`members.manage_roles`): whoever holds it can make
+anyone an organiser, so it is not itself part of a role."""
 
 ORGANISERS = "Organisers"
 STEERING_GROUP = "Steering group"

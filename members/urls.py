@@ -10,6 +10,7 @@ from .views import (
     journey,
     onboarding,
     organisations,
+    people,
 )
 
 app_name = "members"
@@ -123,4 +124,9 @@ urlpatterns = [
     path("organise/import/", imports.import_data, name="import_data"),
     path("organise/imported-members/", imports.imported_members, name="imported_members"),
     path("join/<str:token>/", accounts.claim, name="claim"),
+    # People and roles.
+    path("organise/members/", people.people, name="people"),
+    path("organise/members.csv", people.people_csv, name="people_csv"),
+    path("organise/members/<int:pk>/", people.person, name="person"),
+    path("organise/members/<int:pk>/role/", people.person_role, name="person_role"),
 ]

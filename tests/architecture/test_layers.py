@@ -13,6 +13,7 @@ imports them (members.services and members.selectors, what the apps call, never 
     home                              a member's home page shows their sessions and surveys
     journey                           an action names the session that prompted it
     digests                           a member's digest: sessions, resources, case studies
+    people                            an organiser's view of a member: the sessions they came to
 
 An app reaches another only through its `services` (writes) and `selectors` (reads); a service or
 selector may also name another app's models, for a query that joins them, and a models module
@@ -43,6 +44,7 @@ MEMBERS_ABOVE = (
     "home",
     "journey",
     "digests",
+    "people",
 )
 INTERFACES = ("services", "selectors")
 

@@ -41,6 +41,7 @@ NOT_HTML_PAGES = {
     "members:ground_rules_agree",  # POST only
     "events:programme_feed",  # a calendar file
     "members:dashboard_csv",  # a CSV download
+    "members:people_csv",  # a CSV download
     "events:feed_reset",  # POST only
     "events:caucus_withdraw",  # POST only
     "members:data_download",  # a JSON download

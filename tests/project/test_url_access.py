@@ -164,6 +164,11 @@ ACCESS = {
     "members:member_data_detail": row(ORGANISERS_ONLY, pk="member.pk"),
     "members:member_data_download": row(ORGANISERS_ONLY, pk="member.pk"),
     "members:member_data_erase": row(ORGANISERS_POST, pk="member.pk"),
+    # members: people and roles (giving roles needs members.manage_roles, which no role holds)
+    "members:people": row(ORGANISERS_ONLY),
+    "members:people_csv": row(ORGANISERS_ONLY),
+    "members:person": row(ORGANISERS_ONLY, pk="member.pk"),
+    "members:person_role": row(Access(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN), pk="member.pk"),
     # members: organising ------------------------------------------------------------------
     "members:organise": row(REPORTS),
     "members:introduction_edit": row(ORGANISERS_ONLY),
