@@ -365,6 +365,32 @@ class Action(models.Model):
         return f"Action {self.pk}"
 
 
+class ValueStory(models.Model):
+    """An organisers' account of value the CoP created, told in their own words and placed on
+    one of Wenger-Trayner's value-creation cycles: the narrative the termly report sets beside
+    the figures. About what happened, never about a named member."""
+
+    title = models.CharField(max_length=150)
+    cycle = models.CharField("value-creation cycle", max_length=20, choices=ValueCycle.choices)
+    story = models.TextField(
+        max_length=2000,
+        help_text="What happened and what difference it made. Do not name members or "
+        "anything that would identify one, nor anyone's caucus.",
+    )
+    happened_on = models.DateField("when it happened")
+    written_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name_plural = "value-creation stories"
+
+    def __str__(self):
+        return self.title
+
+
 class ActionUpdate(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=20, choices=Action.Status.choices)

@@ -100,6 +100,19 @@ urlpatterns = [
     path("organise/dashboard/", dashboard.dashboard, name="dashboard"),
     path("organise/background/", background.background, name="background"),
     path("organise/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("organise/dashboard/report/", dashboard.termly_report, name="termly_report"),
+    path("organise/stories/", dashboard.stories, name="value_stories"),
+    path("organise/stories/new/", dashboard.ValueStoryEdit.as_view(), name="value_story_new"),
+    path(
+        "organise/stories/<int:pk>/edit/",
+        dashboard.ValueStoryEdit.as_view(),
+        name="value_story_edit",
+    ),
+    path(
+        "organise/stories/<int:pk>/delete/",
+        dashboard.ValueStoryDelete.as_view(),
+        name="value_story_delete",
+    ),
     # A member's data rights, and organisers acting on a member's request.
     path("profile/data/", data_rights.your_data, name="your_data"),
     path("profile/data/download/", data_rights.data_download, name="data_download"),

@@ -1,7 +1,10 @@
-"""The dashboard's form: the period to report on."""
+"""The dashboard's forms: the period to report on, and the organisers' value-creation stories."""
 
-from cop_portal.web.forms import DateRangeForm, PortalFormHelper
+from django import forms
 
+from cop_portal.web.forms import DateRangeForm, PortalFormHelper, date_input
+
+from ..models import ValueStory
 from ..selectors.dashboard import Period
 
 
@@ -19,3 +22,18 @@ class PeriodForm(DateRangeForm):
         if not self.is_valid():
             return Period()
         return Period(self.cleaned_data["start"], self.cleaned_data["end"])
+
+
+class ValueStoryForm(forms.ModelForm):
+    class Meta:
+        model = ValueStory
+        fields = ["title", "cycle", "happened_on", "story"]
+        widgets = {
+            "story": forms.Textarea(attrs={"rows": 8}),
+            "happened_on": date_input(),
+            "cycle": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save the story")

@@ -4,15 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0015_manage_roles_permission'),
+        ("members", "0015_manage_roles_permission"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('signed_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('signed_out', 'Signed out'), ('session_expired', 'Session expired'), ('access_denied', 'Access refused'), ('mfa_added', 'Two-step sign-in turned on'), ('mfa_removed', 'Two-step sign-in turned off'), ('register_viewed', 'Registration list and register viewed'), ('caucus_register_viewed', 'Caucus session register viewed'), ('caucus_breakdown_viewed', 'Survey results by caucus viewed'), ('caucus_choices_viewed', 'Caucus choices viewed in the admin'), ('member_viewed', "Member's record viewed in the admin"), ('attendance_marked', 'Attendance marked'), ('import_checked', 'Spreadsheet checked before import'), ('members_imported', 'Members imported'), ('attendance_imported', 'Attendance imported'), ('organisations_merged', 'Organisations merged'), ('member_data_exported', "Member's data downloaded for them"), ('member_erased', "Member's data erased at their request"), ('account_deleted', 'Member deleted their own account'), ('unsuppressed_results_viewed', 'Survey results viewed with small numbers shown'), ('unsuppressed_figures_viewed', 'Dashboard figures viewed with small numbers shown'), ('background_tasks_retried', 'Failed background tasks tried again'), ('place_given', 'A place given from the waiting list by an organiser'), ('registrants_emailed', 'Those booked on a session emailed'), ('member_list_exported', 'Member list downloaded'), ('member_page_viewed', "Member's page viewed by an organiser"), ('role_granted', 'Role given'), ('role_removed', 'Role taken away')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("signed_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("signed_out", "Signed out"),
+                    ("session_expired", "Session expired"),
+                    ("access_denied", "Access refused"),
+                    ("mfa_added", "Two-step sign-in turned on"),
+                    ("mfa_removed", "Two-step sign-in turned off"),
+                    ("register_viewed", "Registration list and register viewed"),
+                    ("caucus_register_viewed", "Caucus session register viewed"),
+                    ("caucus_breakdown_viewed", "Survey results by caucus viewed"),
+                    ("caucus_choices_viewed", "Caucus choices viewed in the admin"),
+                    ("member_viewed", "Member's record viewed in the admin"),
+                    ("attendance_marked", "Attendance marked"),
+                    ("import_checked", "Spreadsheet checked before import"),
+                    ("members_imported", "Members imported"),
+                    ("attendance_imported", "Attendance imported"),
+                    ("organisations_merged", "Organisations merged"),
+                    ("member_data_exported", "Member's data downloaded for them"),
+                    ("member_erased", "Member's data erased at their request"),
+                    ("account_deleted", "Member deleted their own account"),
+                    (
+                        "unsuppressed_results_viewed",
+                        "Survey results viewed with small numbers shown",
+                    ),
+                    (
+                        "unsuppressed_figures_viewed",
+                        "Dashboard figures viewed with small numbers shown",
+                    ),
+                    ("background_tasks_retried", "Failed background tasks tried again"),
+                    ("place_given", "A place given from the waiting list by an organiser"),
+                    ("registrants_emailed", "Those booked on a session emailed"),
+                    ("member_list_exported", "Member list downloaded"),
+                    ("member_page_viewed", "Member's page viewed by an organiser"),
+                    ("role_granted", "Role given"),
+                    ("role_removed", "Role taken away"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

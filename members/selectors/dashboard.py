@@ -49,6 +49,7 @@ from ..models import (
     Seniority,
     User,
     ValueCycle,
+    ValueStory,
 )
 from ..services.journey import FOLLOW_UP_DAYS
 
@@ -971,6 +972,20 @@ def headlines(period: Period, viewer: Viewer = PROTECTED) -> dict:
         "previous_start": before_period.start if before_period else None,
         "previous_end": before_period.end if before_period else None,
     }
+
+
+# The termly report: the organisers' stories beside the figures --------------------------------
+
+
+def value_stories(period: Period | None = None):
+    """The organisers' value-creation stories, those that happened within `period` if given,
+    latest first."""
+    stories = ValueStory.objects.select_related("written_by")
+    if period is not None and period.start:
+        stories = stories.filter(happened_on__gte=period.start)
+    if period is not None and period.end:
+        stories = stories.filter(happened_on__lte=period.end)
+    return stories
 
 
 # The dashboard's figures -----------------------------------------------------------------------

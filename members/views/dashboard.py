@@ -1,4 +1,5 @@
-"""The engagement and impact dashboard for organisers and the steering group, and its CSV.
+"""The engagement and impact dashboard for organisers and the steering group, its CSV, and the
+termly report with the organisers' value-creation stories.
 
 Every figure comes from members/selectors/dashboard.py, where each is a fixed number of queries,
 so the page costs the same whatever the size of the CoP. These views only choose the period, let
@@ -17,10 +18,11 @@ from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import BLUE, GREEN, bar_chart
 from cop_portal.web.downloads import csv_download
+from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
 
 from ..caching import figures_html_cached
-from ..forms.dashboard import PeriodForm
-from ..models import ValueCycle
+from ..forms.dashboard import PeriodForm, ValueStoryForm
+from ..models import ValueCycle, ValueStory
 from ..selectors.dashboard import (
     ACTED,
     Period,
@@ -28,8 +30,10 @@ from ..selectors.dashboard import (
     dashboard_figures,
     period_shown,
     response_rates_note,
+    value_stories,
     viewer_of,
 )
+from ..services import dashboard as services
 from ..services.dashboard import unsuppressed_view_record
 
 REPORTS = "members.view_reports"
@@ -247,6 +251,7 @@ def dashboard(request):
     unsuppressed_view_record(viewer=viewer, period=period, what="dashboard", request=request)
     query = _query(period)
     csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
+    report_url = reverse("members:termly_report") + (f"?{query}" if query else "")
     return render(
         request,
         "members/dashboard/dashboard.html",
@@ -255,6 +260,7 @@ def dashboard(request):
             "period": period,
             "widened_note": widened_note,
             "csv_url": csv_url,
+            "report_url": report_url,
             "figures_html": _figures_html(period, viewer=viewer),
         },
     )
@@ -564,3 +570,82 @@ def dashboard_csv(request):
         for row in rows:
             write(*row)
     return response
+
+
+# The termly report, and the stories it tells ------------------------------------------------
+
+
+@permission_required("members.view_reports", raise_exception=True)
+@require_GET
+def termly_report(request):
+    """The figures a board needs on a page or two of A4 (the browser prints it, by the print
+    stylesheet): the headline figures, then each value-creation cycle with its figures and the
+    organisers' stories beside them, then the sessions held. Through the same disclosure rules
+    as the dashboard."""
+    viewer = viewer_of(request.user)
+    form, period, widened_note = _period(request, viewer)
+    unsuppressed_view_record(viewer=viewer, period=period, what="termly report", request=request)
+    figures = dashboard_figures(period, viewer=viewer)
+    stories = list(value_stories(period))
+    cycles = [
+        {
+            **row,
+            "explained": CYCLES_EXPLAINED[row["cycle"]],
+            "stories": [story for story in stories if story.cycle == row["cycle"]],
+        }
+        for row in figures["value_cycles"]
+    ]
+    return render(
+        request,
+        "members/dashboard/report.html",
+        {
+            "form": form,
+            "period": period,
+            "widened_note": widened_note,
+            "figures": figures,
+            "headlines": headline_rows(figures["headlines"]),
+            "headlines_before": figures["headlines"],
+            "cycles": cycles,
+            "caucus_line": _caucus_line(figures),
+            "attended_once_percent": _percent(figures["attended_once_share"]),
+        },
+    )
+
+
+class StoriesPage:
+    back_url = "members:value_stories"
+    back_label = "Back to the stories"
+
+
+@permission_required("members.view_reports", raise_exception=True)
+@require_GET
+def stories(request):
+    return render(request, "members/dashboard/stories.html", {"stories": list(value_stories())})
+
+
+class ValueStoryEdit(StoriesPage, OrganiserFormView):
+    model = ValueStory
+    form_class = ValueStoryForm
+    intro = (
+        "A story of value the CoP created, in your own words, on the cycle it belongs to. The "
+        "termly report prints it beside that cycle's figures. Do not name members or anything "
+        "that would identify one, nor anyone's caucus."
+    )
+
+    def title_for(self, story):
+        return "Add a story" if self.creating else f"Edit “{story.title}”"
+
+    def save(self, form):
+        return services.value_story_save(
+            value_story=None if self.creating else self.object,
+            user=self.request.user,
+            **form.cleaned_data,
+        )
+
+
+class ValueStoryDelete(StoriesPage, OrganiserDeleteView):
+    model = ValueStory
+    permission_required = "members.delete_valuestory"
+
+    def delete(self, story):
+        services.value_story_delete(story=story)

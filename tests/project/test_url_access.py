@@ -17,6 +17,7 @@ few that are exempt on purpose (listed, with the reason, in `CSRF_EXEMPT`).
 The other tests here check that a member's own things (actions, check-ins, reflections, survey
 answers, caucus material, draft case studies) answer 404 to every other member."""
 
+import datetime
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -32,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from events.models import Suggestion
 from events.services import calendar_feed_get_or_create
-from members.models import ContentPage, JourneyStage
+from members.models import ContentPage, JourneyStage, ValueStory
 from members.selectors import onboarding as member_selectors
 from members.services import onboarding as member_services
 from members.services.accounts import welcome_token
@@ -192,6 +193,11 @@ ACCESS = {
     "members:claim": row(PUBLIC, token="claim_token"),
     "members:dashboard": row(REPORTS),
     "members:dashboard_csv": row(REPORTS),
+    "members:termly_report": row(REPORTS),
+    "members:value_stories": row(REPORTS),
+    "members:value_story_new": row(ORGANISERS_ONLY),
+    "members:value_story_edit": row(ORGANISERS_ONLY, pk="story.pk"),
+    "members:value_story_delete": row(ORGANISERS_ONLY, pk="story.pk"),
     "members:background": row(ORGANISERS_ONLY),
     "outgoing_email": row(ORGANISERS_ONLY),
     "outgoing_email_retry": row(ORGANISERS_POST),
@@ -554,6 +560,12 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         draft_rules=draft_rules,
         term=GlossaryTermFactory(),
         goal=GoalFactory(),
+        story=ValueStory.objects.create(
+            title="A ward changed its handover",
+            cycle="applied",
+            story="What changed.",
+            happened_on=datetime.date(2025, 3, 1),
+        ),
         caucus=caucus,
         programme=programme,
         event=event,
