@@ -10,6 +10,7 @@ from django.utils import timezone
 from members.models import ValueCycle
 
 SHORT_CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to misread on a slide
+SHORT_CODE_MAX = 12
 
 
 def short_code_new() -> str:
@@ -32,7 +33,7 @@ class Survey(models.Model):
     # The short link's code (/q/<code>/, for a slide): random, so the codes of other surveys
     # cannot be counted through, and it leads only to the survey page, which checks who may answer.
     short_code = models.CharField(
-        max_length=12, unique=True, default=short_code_new, editable=False
+        max_length=SHORT_CODE_MAX, unique=True, default=short_code_new, editable=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     intro = models.TextField("introduction", blank=True)

@@ -69,6 +69,8 @@ USER_RELATIONS = {
     "events.Attendance.recorded_by": "kept",
     "resources.Resource.created_by": "kept",
     "surveys.Survey.created_by": "kept",
+    "events.SessionMessage.sent_by": "kept",
+    "members.ValueStory.written_by": "kept",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
     "members.AuditEvent.actor": "kept",
 }

@@ -48,6 +48,12 @@ ORGANISER_PAGES = [
     "resources:organise_resources",
     "surveys:organise",
     "members:member_data",
+    "members:termly_report",
+    "members:value_stories",
+    "members:value_story_new",
+    "members:content_pages_manage",
+    "events:descriptions",
+    "members:people",
 ]
 
 

@@ -117,6 +117,9 @@ def test_organiser_pages_with_data_have_no_wcag_violations(page, world, organise
             (f"{results}?by=sector&question={world.single.pk}", "Results"),
             (reverse("members:dashboard"), "Engagement and impact"),
             (reverse("events:event_attendance", args=[world.past.pk]), "Attendance at"),
+            (reverse("events:event_bookings", args=[world.past.pk]), "Bookings for"),
+            (reverse("events:event_repeat", args=[world.past.pk]), "Repeat"),
+            (reverse("members:termly_report"), "The Community of Practice"),
         ],
     )
     assert failures == {}
