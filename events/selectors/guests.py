@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cop_portal.web import disclosure
@@ -20,7 +20,7 @@ from ..models import Attendance, Event, Guest
 
 def event_guests(*, event: Event):
     """Everyone invited to the session, withdrawn invitations last."""
-    return event.guests.order_by("withdrawn_at", "invited_at", "pk")
+    return event.guests.order_by(F("withdrawn_at").asc(nulls_first=True), "invited_at", "pk")
 
 
 def guest_for_token(token: str) -> Guest | None:

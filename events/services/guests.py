@@ -99,7 +99,7 @@ def guests_invite(*, event: Event, guests: list[GuestDetails], invited_by) -> li
 @transaction.atomic
 def guest_invitation_resend(*, guest: Guest) -> Guest:
     """Send the invitation again, with a fresh link: the link before stops working."""
-    guest = Guest.objects.select_for_update().select_related("event").get(pk=guest.pk)
+    guest = Guest.objects.select_for_update(of=("self",)).select_related("event").get(pk=guest.pk)
     if guest.withdrawn_at is not None:
         raise ValidationError("This invitation was withdrawn.")
     guests_may_be_invited(guest.event)
@@ -131,7 +131,7 @@ def guest_invitations_send(guest_ids: list[int]) -> int:
     returns how many were queued. Safe to run again: a round already written is skipped, and
     its key names the round, so the outbox holds each once."""
     guests = list(
-        Guest.objects.select_for_update()
+        Guest.objects.select_for_update(of=("self",))
         .select_related("event", "event__kind", "invited_by")
         .filter(pk__in=guest_ids, withdrawn_at__isnull=True)
         .order_by("pk")
@@ -164,7 +164,7 @@ def guest_invitations_send(guest_ids: list[int]) -> int:
 
 
 def _usable(guest: Guest) -> Guest:
-    guest = Guest.objects.select_for_update().select_related("event").get(pk=guest.pk)
+    guest = Guest.objects.select_for_update(of=("self",)).select_related("event").get(pk=guest.pk)
     if guest_link_problem(guest) is not None:
         raise ValidationError("This invitation link no longer works.")
     return guest

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
 from cop_portal.web.time import LONDON
-from events.models import Attendance, Event
+from events.models import Attendance, Event, Guest
 from events.services import caucus_allows
 
 from ..models import Organisation, User
@@ -142,6 +142,9 @@ class Plan:
     new_events: list[EventRef] = field(default_factory=list)
     # (email, event) pairs to record; for a members import, empty.
     new_attendances: list[tuple[str, EventRef]] = field(default_factory=list)
+    # (email, event) pairs of senior leaders invited to the event as guests: recorded as guests
+    # who came, never made members.
+    guest_attendances: list[tuple[str, EventRef]] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -156,7 +159,13 @@ class Plan:
     @property
     def changes_anything(self) -> bool:
         return any(
-            (self.new_organisations, self.new_members, self.new_events, self.new_attendances)
+            (
+                self.new_organisations,
+                self.new_members,
+                self.new_events,
+                self.new_attendances,
+                self.guest_attendances,
+            )
         )
 
 
@@ -366,6 +375,7 @@ def plan_attendance(
         planned.append((line, email, name, ref, event))
 
     existing_attendance = _existing_attendance(planned, members)
+    guests = _invited_guests(planned, members)
     new_events: dict[tuple, EventRef] = {}
     new_members: dict[str, NewMember] = {}
     seen: dict[tuple, int] = {}
@@ -387,6 +397,13 @@ def plan_attendance(
             if member is None or not caucus_allows(event=event, member=member):
                 plan.rows.append(RowOutcome(line, REJECT, who, NOT_IN_CAUCUS))
                 continue
+        if event is not None and member is None and (event.pk, email) in guests:
+            if guests[(event.pk, email)]:
+                plan.rows.append(RowOutcome(line, MATCH, who, "a guest, already recorded"))
+            else:
+                plan.guest_attendances.append((email, ref))
+                plan.rows.append(RowOutcome(line, CREATE, who, GUEST_NOTE))
+            continue
         if event and member and (event.pk, member.pk) in existing_attendance:
             plan.rows.append(RowOutcome(line, MATCH, who, "already recorded"))
             continue
@@ -403,6 +420,24 @@ def plan_attendance(
     plan.new_members = list(new_members.values())
     plan.new_events = list(new_events.values())
     return plan
+
+
+GUEST_NOTE = "an invited guest: recorded as a guest who came, not as a member"
+
+
+def _invited_guests(planned, members) -> dict[tuple[int, str], bool]:
+    """(event id, email) of the guests invited to the planned events whose email is no
+    member's, and whether each is already recorded as having come."""
+    event_ids = {event.pk for *_, event in planned if event is not None}
+    emails = {email for _, email, *_ in planned if email not in members}
+    if not event_ids or not emails:
+        return {}
+    rows = (
+        Guest.objects.annotate(address=Lower("email"))
+        .filter(event_id__in=event_ids, address__in=emails, withdrawn_at__isnull=True)
+        .values_list("event_id", "address", "attended")
+    )
+    return {(event_id, address): attended for event_id, address, attended in rows}
 
 
 def _existing_attendance(planned, members) -> set[tuple[int, int]]:

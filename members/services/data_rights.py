@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cop_portal.mail.services import recipient_forget
-from events.models import CalendarFeed, CaucusMembership, Registration, Suggestion
+from events.models import CalendarFeed, CaucusMembership, Guest, Registration, Suggestion
 from events.services import registration_cancel
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Response
@@ -48,6 +48,7 @@ USER_RELATIONS = {
     # Detached from the person; the content stays.
     "surveys.Response.member": "detached",
     "events.Suggestion.member": "detached",
+    "events.Guest.member": "detached, with their name and address as a guest erased",
     "resources.CaseStudy.author": "detached if published, otherwise deleted",
     # Private to the member: deleted.
     "members.GroundRulesAgreement.member": "deleted",
@@ -67,6 +68,7 @@ USER_RELATIONS = {
     "members.GroundRules.created_by": "kept",
     "members.GroundRules.published_by": "kept",
     "events.Attendance.recorded_by": "kept",
+    "events.Guest.invited_by": "kept",
     "resources.Resource.created_by": "kept",
     "surveys.Survey.created_by": "kept",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
@@ -122,6 +124,13 @@ def member_erase(*, member: User) -> User:
     CaseStudy.objects.filter(author=member).delete()
     Response.objects.filter(member=member).update(member=None)
     Suggestion.objects.filter(member=member).update(member=None)
+    # Invitations as a guest before joining: kept, so that attendance figures stay as they were,
+    # with nothing left that says who they were.
+    for guest in Guest.objects.filter(member=member):
+        Guest.objects.filter(pk=guest.pk).update(
+            member=None, name="", email=f"erased-guest-{guest.pk}@example.invalid",
+            job_title="", organisation="", token_hash=None, invited_by=None,
+        )  # fmt: skip
 
     # Emails still waiting for them are not sent to an erased account's old address.
     recipient_forget(member.email)

@@ -23,6 +23,7 @@ from cop_portal.web.portal_address import absolute_url, request_address, request
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, EventKind
 from events.services import caucus_attendance_check, event_save
+from events.services.guests import guest_attendance_import
 
 from ..models import Organisation, User
 from ..selectors.accounts import member_has_claimed
@@ -268,6 +269,10 @@ def import_apply(plan: Plan, *, request=None) -> dict[str, int]:
             event=event, member=members[email], recorded_by=recorded_by
         )
         created["attendances"] += made
+    for email, ref in plan.guest_attendances:
+        event = events_on(ref.date, cache).get(ref.key[1])
+        if event is not None:  # the plan matched guests only at events that exist
+            created["attendances"] += guest_attendance_import(event=event, email=email)
     created = {
         name: created[name] for name in ("organisations", "members", "events", "attendances")
     }
