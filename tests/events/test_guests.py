@@ -462,3 +462,22 @@ def test_the_briefing_hides_small_numbers_and_is_one_page(settings, organiser_cl
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert pdf_pages(response.content) == 1
+
+
+def test_the_guest_list_runs_as_many_queries_for_many_guests(
+    organiser_client, same_queries_at_two_sizes
+):
+    """A session may have dozens of guests: the list must not query once per guest."""
+    event = EventFactory()
+
+    def grow(n):
+        for i in range(n):
+            GuestFactory(event=event, attended=i % 2 == 0, withdrawn_at=None)
+
+    pages = same_queries_at_two_sizes(
+        organiser_client,
+        reverse("events:event_guests", args=[event.pk]),
+        grow=grow,
+        sizes=(2, 8),
+    )
+    assert pages.large.content.count(b'<th scope="row">') == 10
