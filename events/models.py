@@ -351,6 +351,8 @@ class Guest(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the news that the session is cancelled was queued for them: once only.
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     attended = models.BooleanField(default=False)
     attended_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     member = models.ForeignKey(

@@ -160,6 +160,40 @@ def guest_invitations_send(guest_ids: list[int]) -> int:
     return queued
 
 
+@task
+@request_address_carried
+@transaction.atomic
+def guest_cancellation_email_send(event_id: int) -> int:
+    """Tell the guests of a cancelled session, except those who said they could not come or
+    whose invitation was withdrawn or never went; returns how many were told. Once per guest."""
+    guests = (
+        Guest.objects.select_related("event")
+        .filter(
+            event_id=event_id,
+            withdrawn_at__isnull=True,
+            declined_at__isnull=True,
+            invitation_sent_at__isnull=False,
+            cancellation_sent_at__isnull=True,
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    told = 0
+    now = timezone.now()
+    with outbox_collecting():
+        for guest in guests:
+            guest.cancellation_sent_at = now
+            guest.save(update_fields=["cancellation_sent_at"])
+            told += member_email_send(
+                member=guest,
+                subject=f"Cancelled: {guest.event.title}",
+                template="events/email/guest_cancelled.txt",
+                context={"guest": guest, "event": guest.event},
+                key=f"guest-cancelled:{guest.pk}",
+            )
+    return told
+
+
 # The guest's side ------------------------------------------------------------------------------
 
 

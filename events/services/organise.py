@@ -28,6 +28,7 @@ from ..models import (
     Speaker,
     Suggestion,
 )
+from .guests import guest_cancellation_email_send
 from .public import caucus_allows, invitations_advance, waitlist_promote
 
 # Programme -----------------------------------------------------------------------------------
@@ -204,6 +205,7 @@ def event_cancel(*, event: Event) -> int:
     event_cancelled_email_send.enqueue(
         event.pk, [r.pk for r in registrations], portal_base=request_address()
     )
+    guest_cancellation_email_send.enqueue(event.pk, portal_base=request_address())
     return len(registrations)
 
 

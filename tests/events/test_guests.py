@@ -19,6 +19,7 @@ from cop_portal.mail.models import OutgoingEmail
 from events.models import Event, Guest
 from events.selectors.guests import briefing_figures
 from events.services import guests as services
+from events.services import organise
 from members import spreadsheets
 from members.models import Seniority, User
 from members.selectors import dashboard
@@ -481,3 +482,19 @@ def test_the_guest_list_runs_as_many_queries_for_many_guests(
         sizes=(2, 8),
     )
     assert pages.large.content.count(b'<th scope="row">') == 10
+
+
+def test_guests_are_told_once_when_their_session_is_cancelled(organiser):
+    event = EventFactory(title="Leading on race equality")
+    coming = GuestFactory(event=event, registered_at=timezone.now())
+    invited = GuestFactory(event=event)
+    GuestFactory(event=event, declined_at=timezone.now())
+    GuestFactory(event=event, withdrawn_at=timezone.now())
+
+    organise.event_cancel(event=event)
+    sent = mail_sent()
+    assert services.guest_cancellation_email_send.call(event.pk) == 0  # already queued
+
+    told = sorted(m.to[0] for m in sent if "Cancelled" in m.subject)
+    assert told == sorted([coming.email, invited.email])
+    assert _opened(guest_link(coming)).status_code == 410
