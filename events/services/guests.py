@@ -5,6 +5,7 @@ reply, their attendance, and joining the CoP as a member with one click.
 A guest is not a member: nothing here makes an account, except `guest_join`, when they ask."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -192,6 +193,33 @@ def guest_cancellation_email_send(event_id: int) -> int:
                 key=f"guest-cancelled:{guest.pk}",
             )
     return told
+
+
+# Guests are forgotten a year after their session: the counts stay, the person goes.
+GUEST_RETENTION = timedelta(days=365)
+FORGOTTEN_EMAIL = "erased-guest-{pk}@example.invalid"  # .invalid never receives mail
+
+
+def guests_anonymise(guests) -> int:
+    """Remove who the guests were (name, address, title, organisation, link, and the account
+    they joined with), keeping their role, reply and attendance for the figures. Returns how
+    many rows changed."""
+    changed = 0
+    for pk in guests.values_list("pk", flat=True).order_by("pk"):
+        changed += Guest.objects.filter(pk=pk).update(
+            name="", email=FORGOTTEN_EMAIL.format(pk=pk), job_title="", organisation="",
+            token_hash=None, member=None, invited_by=None,
+        )  # fmt: skip
+    return changed
+
+
+@transaction.atomic
+def guests_forget(*, now=None) -> int:
+    """Forget the guests of sessions that ended more than GUEST_RETENTION ago: they never
+    joined, so nothing else needs who they were. Returns how many were forgotten."""
+    cutoff = (now or timezone.now()) - GUEST_RETENTION
+    due = Guest.objects.filter(event__ends_at__lt=cutoff).exclude(name="")
+    return guests_anonymise(due)
 
 
 # The guest's side ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.utils import timezone
 from cop_portal.mail.services import recipient_forget
 from events.models import CalendarFeed, CaucusMembership, Guest, Registration, Suggestion
 from events.services import registration_cancel
+from events.services.guests import guests_anonymise
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Response
 
@@ -126,11 +127,7 @@ def member_erase(*, member: User) -> User:
     Suggestion.objects.filter(member=member).update(member=None)
     # Invitations as a guest before joining: kept, so that attendance figures stay as they were,
     # with nothing left that says who they were.
-    for guest in Guest.objects.filter(member=member):
-        Guest.objects.filter(pk=guest.pk).update(
-            member=None, name="", email=f"erased-guest-{guest.pk}@example.invalid",
-            job_title="", organisation="", token_hash=None, invited_by=None,
-        )  # fmt: skip
+    guests_anonymise(Guest.objects.filter(member=member))
 
     # Emails still waiting for them are not sent to an erased account's old address.
     recipient_forget(member.email)

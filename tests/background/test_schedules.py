@@ -80,6 +80,7 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "action-follow-ups",
         "after-session-emails",
         "audit-purge",
+        "guests-forget",
         "sessions-clear",
         "housekeeping",
         "email-delivery",

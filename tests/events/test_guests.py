@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cop_portal.background.models import ScheduleRun
 from cop_portal.mail.models import OutgoingEmail
 from events.models import Event, Guest
 from events.selectors.guests import briefing_figures
@@ -37,7 +38,7 @@ from tests.factories import (
     guest_link,
 )
 from tests.mail import mail_sent
-from tests.tasks import tasks_run
+from tests.tasks import scheduled_run, tasks_run
 
 pytestmark = pytest.mark.django_db
 
@@ -498,3 +499,27 @@ def test_guests_are_told_once_when_their_session_is_cancelled(organiser):
     told = sorted(m.to[0] for m in sent if "Cancelled" in m.subject)
     assert told == sorted([coming.email, invited.email])
     assert _opened(guest_link(coming)).status_code == 410
+
+
+def test_guests_are_forgotten_a_year_after_their_session_and_still_counted():
+    long_ago = timezone.now() - timedelta(days=366)
+    old = GuestFactory(
+        event=EventFactory(starts_at=long_ago - timedelta(hours=1)),
+        name="Old Guest",
+        attended=True,
+    )
+    recent = GuestFactory(event=EventFactory(past=True), name="Recent Guest", attended=True)
+
+    assert scheduled_run("guests-forget").status == ScheduleRun.Status.SUCCEEDED
+    assert services.guests_forget() == 0  # nothing more the second time
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.name, old.email, old.organisation, old.token_hash) == (
+        "",
+        f"erased-guest-{old.pk}@example.invalid",
+        "",
+        None,
+    )
+    assert (old.attended, old.role) == (True, Guest.Role.DIRECTOR)
+    assert recent.name == "Recent Guest"
