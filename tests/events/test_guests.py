@@ -25,6 +25,7 @@ from members import spreadsheets
 from members.models import Seniority, User
 from members.selectors import dashboard
 from members.selectors import imports as import_selectors
+from members.selectors.data_rights import member_data_export
 from members.services.data_rights import member_erase
 from members.services.imports import import_apply
 from tests.factories import (
@@ -523,3 +524,20 @@ def test_guests_are_forgotten_a_year_after_their_session_and_still_counted():
     )
     assert (old.attended, old.role) == (True, Guest.Role.DIRECTOR)
     assert recent.name == "Recent Guest"
+
+
+def test_a_member_who_came_as_a_guest_finds_it_in_their_data(ground_rules):
+    guest = GuestFactory(name="Cllr Sam Patel", registered_at=timezone.now())
+    browser = Client()
+    browser.get(reverse("events:guest_link", args=[guest_link(guest)]))
+    browser.post(reverse("events:guest_join"))
+    member = User.objects.get(email=guest.email)
+
+    [row] = member_data_export(member=member)["guest_invitations"]
+
+    assert (row["event"], row["name"], row["role"], row["came"]) == (
+        guest.event.title,
+        "Cllr Sam Patel",
+        "Director",
+        False,
+    )
