@@ -541,3 +541,16 @@ def test_a_member_who_came_as_a_guest_finds_it_in_their_data(ground_rules):
         "Director",
         False,
     )
+
+
+def test_once_the_session_has_started_the_guest_list_offers_who_came(organiser_client):
+    event = EventFactory(started=True)
+    GuestFactory(event=event, name="Came Person", attended=True)
+    GuestFactory(event=event, name="Absent Person")
+
+    page = organiser_client.get(reverse("events:event_guests", args=[event.pk])).content.decode()
+
+    boxes = re.findall(r'<input[^>]*name="present"[^>]*>', page)
+    assert [box.endswith("checked>") for box in boxes] == [True, False]
+    assert "Came Person, Director, Borough Council" in page
+    assert "Absent Person, Director, Borough Council" in page
