@@ -160,6 +160,9 @@ class Event(models.Model):
     recording_url = models.URLField(max_length=500, blank=True)
     slides_url = models.URLField(max_length=500, blank=True)
     summary_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Sessions made together as a repeating series share this (events.services.series), so a
+    # change can be made to one or to it and the later ones.
+    series = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     catch_up_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -238,6 +241,34 @@ class Speaker(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SessionMessage(models.Model):
+    """An organiser's email to the people booked on a session (or waiting for a place), kept
+    with the session so organisers can see what was said, to which group and when. It holds
+    the organiser's words and a count, never the list of who got it: that is the session's
+    register, which has its own protection."""
+
+    class Audience(models.TextChoices):
+        BOOKED = "booked", "Everyone with a place"
+        WAITING = "waiting", "Everyone on the waiting list"
+        BOTH = "both", "Everyone with a place or on the waiting list"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=5000)
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    recipients = models.PositiveIntegerField(default=0, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
 
 
 class Registration(models.Model):

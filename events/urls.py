@@ -40,6 +40,8 @@ urlpatterns = [
     path("organise/events/new/", organise.EventEdit.as_view(), name="event_new"),
     path("organise/events/<int:pk>/edit/", organise.EventEdit.as_view(), name="event_edit"),
     path("organise/events/<int:pk>/publish/", organise.event_publish, name="event_publish"),
+    path("organise/events/<int:pk>/copy/", organise.EventCopy.as_view(), name="event_copy"),
+    path("organise/events/<int:pk>/repeat/", organise.EventRepeat.as_view(), name="event_repeat"),
     path("organise/events/<int:pk>/cancel/", organise.EventCancel.as_view(), name="event_cancel"),
     path(
         "organise/events/<int:pk>/attendance/",
@@ -50,6 +52,21 @@ urlpatterns = [
         "organise/events/<int:pk>/attendance/walk-in/",
         organise.event_walk_in,
         name="event_walk_in",
+    ),
+    path(
+        "organise/events/<int:pk>/bookings/",
+        organise.event_bookings,
+        name="event_bookings",
+    ),
+    path(
+        "organise/events/<int:pk>/bookings/give-place/",
+        organise.event_place_give,
+        name="event_place_give",
+    ),
+    path(
+        "organise/events/<int:pk>/bookings/message/",
+        organise.event_message,
+        name="event_message",
     ),
     path(
         "organise/events/<int:pk>/summary/",
@@ -78,6 +95,15 @@ urlpatterns = [
         name="guest_briefing",
     ),
     path("organise/suggestions/", organise.suggestions, name="suggestions_triage"),
+    path("organise/descriptions/", organise.descriptions, name="descriptions"),
+    path("organise/kinds/new/", organise.EventKindEdit.as_view(), name="kind_new"),
+    path("organise/kinds/<int:pk>/edit/", organise.EventKindEdit.as_view(), name="kind_edit"),
+    path("organise/kinds/<int:pk>/delete/", organise.EventKindDelete.as_view(), name="kind_delete"),
+    path("organise/goals/new/", organise.GoalEdit.as_view(), name="goal_new"),
+    path("organise/goals/<int:pk>/edit/", organise.GoalEdit.as_view(), name="goal_edit"),
+    path("organise/goals/<int:pk>/delete/", organise.GoalDelete.as_view(), name="goal_delete"),
+    path("organise/caucuses/new/", organise.CaucusEdit.as_view(), name="caucus_new"),
+    path("organise/caucuses/<int:pk>/edit/", organise.CaucusEdit.as_view(), name="caucus_edit"),
     path(
         "organise/suggestions/<int:pk>/",
         organise.SuggestionEdit.as_view(),

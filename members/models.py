@@ -41,6 +41,15 @@ class Organisation(models.Model):
         return self.name
 
 
+class DigestFrequency(models.TextChoices):
+    """How often a member gets the digest (members.services.digests): on the 1st of each month,
+    or on the 1st and the 15th."""
+
+    MONTHLY = "monthly", "Monthly, on the 1st"
+    FORTNIGHTLY = "fortnightly", "Fortnightly, on the 1st and the 15th"
+    NONE = "none", "No digest"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -107,6 +116,20 @@ class User(AbstractUser):
         default=True,
     )
     email_surveys = models.BooleanField("invitations to surveys", default=True)
+    # The digest also governs the one personal email to a member who came once and has not
+    # booked again (members.services.digests). A database default too, so rows written without
+    # the ORM (the benchmark's seeder copies rows in) get one.
+    email_digest = models.CharField(
+        "the digest",
+        max_length=12,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.MONTHLY,
+        db_default=DigestFrequency.MONTHLY,
+    )
+    # When the last digest went, which is where the next one's news starts.
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The personal email to a member who came to one session and did not book again: once ever.
+    once_only_nudge_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     introduction_read_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the member's account is erased (members/services/data_rights.py): the row stays,
@@ -158,6 +181,9 @@ class ContentPage(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
     body = models.TextField(help_text="Markdown: ## for headings, - for lists, **bold**.")
+    # Each change of wording is a new version; the ones it replaced are kept (ContentPageVersion),
+    # so what a notice said when a member read or agreed to it can always be shown.
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -170,6 +196,27 @@ class ContentPage(models.Model):
         if self.slug == self.INTRODUCTION:
             return reverse("members:introduction")
         return reverse("members:page", kwargs={"slug": self.slug})
+
+
+class ContentPageVersion(models.Model):
+    """An earlier version of a content page, word for word, and until when it stood."""
+
+    page = models.ForeignKey(ContentPage, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    in_force_from = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "version"], name="one_row_per_page_version")
+        ]
+
+    def __str__(self):
+        return f"{self.title}, version {self.version}"
 
 
 class GroundRules(models.Model):
@@ -419,6 +466,8 @@ class AuditEvent(models.Model):
             "background_tasks_retried",
             "Failed background tasks tried again",
         )
+        PLACE_GIVEN = "place_given", "A place given from the waiting list by an organiser"
+        REGISTRANTS_EMAILED = "registrants_emailed", "Those booked on a session emailed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

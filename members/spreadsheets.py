@@ -3,8 +3,11 @@ members/selectors/imports.py, the writes in members/services/imports.py):
 
 - `read_grid` and `read_table` read CSV, TSV, UTF-16 text (as Microsoft Teams writes it) and
   Excel workbooks (.xlsx), recognising the format by content, never by file name;
-- `read_register` also understands Teams attendance reports and Zoom participant exports;
-- `parse_date` reads the dates people write in them.
+- `parse_date` reads the dates people write in a members list;
+- `read_register` reads an attendance file (a plain table, Teams reports of 2020, 2021 and
+  now, Zoom meeting, "unique users" and webinar reports) into who was there and when, leaving
+  its dates as written: `date_order_in` finds from all of them whether the file writes the day
+  or the month first, and `read_stamp` then reads each one.
 
 Nothing here touches the database."""
 
@@ -23,10 +26,16 @@ FORMATS_TEXT = (
     "a CSV file, tab-separated text (such as a Microsoft Teams attendance report), "
     "a Zoom participants export or an Excel workbook (.xlsx)"
 )
-OLD_TEAMS_FORMAT = (
-    "This is the older Teams attendance list (Full Name, User Action, Timestamp), which has "
-    "no email addresses, so nobody in it can be matched to a member. In Teams, download the "
-    "attendance report from the meeting's Attendance tab instead."
+# What an attendance import reads, and where each file is downloaded: said whenever a file is
+# not one of them, so the organiser knows what to fetch instead.
+ATTENDANCE_FILES_TEXT = (
+    "Attendance imports read: a Microsoft Teams attendance report (in Teams, open the meeting "
+    "in the calendar or its chat, choose Attendance, then Download: .csv or .xlsx; the older "
+    "“Meeting Summary” and “Full Name, User Action, Timestamp” downloads are read too); a Zoom "
+    "meeting participants report (zoom.us, Reports, Usage, the number in the Participants "
+    "column, Export, with or without “Show unique users”); a Zoom webinar attendee report "
+    "(zoom.us, Reports, Webinar, Attendee report, Generate, then download the CSV); or a table "
+    "with Email and Name columns (and Event title and Event date for several sessions)."
 )
 
 
@@ -318,18 +327,184 @@ def _date(text: str, year: int, month: int, day: int, *, day_first: bool) -> dat
         raise ValueError(f"“{text}” is not a date ({error})") from error
 
 
-# Attendance registers: plain tables, Teams reports and Zoom exports ------------------------------
+# Attendance registers -------------------------------------------------------------------------
+
+DAY_FIRST, MONTH_FIRST = "day", "month"
+DATE_ORDERS = {
+    DAY_FIRST: "Day first: 06/10/2025 is 6 October 2025",
+    MONTH_FIRST: "Month first: 06/10/2025 is 10 June 2025",
+}
+
+# 18/04/2024, 4/18/24, 18.04.2024, each with an optional time: 13:58, 1:58:07 PM, 14:00:05.
+_SLASHED = re.compile(
+    r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})"
+    r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(?:([ap])\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+_ISO_STAMP = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?"
+)
+# Zoom's webinar reports: "Jun 10, 2025 02:00 PM"; others write "10 June 2025 14:00".
+_WORDED = (
+    "%b %d, %Y %I:%M %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %H:%M", "%b %d, %Y %H:%M:%S",
+    "%B %d, %Y %I:%M %p", "%B %d, %Y %I:%M:%S %p", "%b %d, %Y", "%B %d, %Y",
+    "%d %B %Y %H:%M", "%d %b %Y %H:%M", "%d %B %Y %H:%M:%S", "%d %b %Y %H:%M:%S",
+    "%d %B %Y", "%d %b %Y",
+)  # fmt: skip
+
+
+def _slashed_parts(value) -> tuple[int, int] | None:
+    if not isinstance(value, str):
+        return None
+    match = _SLASHED.fullmatch(normalise_space(value))
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def date_order_in(values) -> str | None:
+    """Whether a file writes dates day first or month first, from all of them at once: one
+    date whose first number is over 12 (25/04/2024) makes the file day first; one whose second
+    is (04/25/2024), month first. None when no date says (every one could be either, such as
+    06/10/2025, or the file has no such dates). A file that writes both ways is refused."""
+    day_first = month_first = False
+    for value in values:
+        if parts := _slashed_parts(value):
+            first, second = parts
+            day_first |= first > 12 >= second
+            month_first |= second > 12 >= first
+    if day_first and month_first:
+        raise ImportFileError(
+            "The dates in this file are written both day first and month first, so none of "
+            "them can be trusted. Download the report again without editing it."
+        )
+    return DAY_FIRST if day_first else MONTH_FIRST if month_first else None
+
+
+def dates_are_ambiguous(values) -> bool:
+    """Whether any date in the file reads as two different days depending on the order."""
+    return any(
+        (parts := _slashed_parts(value)) and parts[0] != parts[1] and max(parts) <= 12
+        for value in values
+    )
+
+
+def read_stamp(value, order: str | None) -> datetime.datetime:
+    """The UK wall-clock time a cell stands for (a date alone is its midnight). `order` says
+    how to read 06/10/2025 (DAY_FIRST or MONTH_FIRST); without it such a date is refused,
+    while 25/04/2024 or 04/25/2024 read the only way they can. 12-hour times with AM/PM and
+    24-hour times are both read. Raises ValueError with a message for the row."""
+    if isinstance(value, datetime.date):  # an Excel cell: a datetime is a date too
+        if not 1900 <= value.year <= 2100:
+            raise ValueError(f"“{value}” is not a date this import can read")
+        if not isinstance(value, datetime.datetime):
+            return datetime.datetime.combine(value, datetime.time.min)
+        return value.astimezone(LONDON).replace(tzinfo=None) if value.tzinfo else value
+    text = normalise_space(str(value))
+    if not text:
+        raise ValueError("no date")
+    if match := _ISO_STAMP.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups()[:3])
+        hour, minute, second = (int(part or 0) for part in match.groups()[3:6])
+        stamp = _stamp(text, year, month, day, hour, minute, second, two_digit_year=False)
+        if match[7]:  # an offset: the moment, shown in UK time
+            zone = "+00:00" if match[7] == "Z" else match[7]
+            try:
+                moment = datetime.datetime.fromisoformat(f"{stamp.isoformat()}{zone}")
+                return moment.astimezone(LONDON).replace(tzinfo=None)
+            except (ValueError, OverflowError) as error:
+                raise ValueError(f"“{text}” is not a date ({error})") from error
+        return stamp
+    if match := _SLASHED.fullmatch(text):
+        first, second, year = int(match[1]), int(match[2]), int(match[3])
+        if order is None and first != second and max(first, second) <= 12:
+            raise ValueError(f"“{text}” could be day first or month first")
+        if first > 12 or (order == DAY_FIRST and second <= 12):
+            day, month = first, second
+        else:
+            month, day = first, second
+        hour, minute, second_ = int(match[4] or 0), int(match[5] or 0), int(match[6] or 0)
+        if meridiem := (match[7] or "").lower():
+            if not 1 <= hour <= 12:
+                raise ValueError(f"“{text}” is not a time")
+            hour = hour % 12 + (12 if meridiem == "p" else 0)
+        return _stamp(text, year, month, day, hour, minute, second_)
+    for pattern in _WORDED:
+        try:
+            stamp = datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return _stamp(text, *stamp.timetuple()[:6], two_digit_year=False)
+    raise ValueError(f"“{text}” is not a date this import can read")
+
+
+def _stamp(
+    text, year, month, day, hour, minute, second, *, two_digit_year=True
+) -> datetime.datetime:
+    if two_digit_year and year < 100:
+        year += 2000
+    if not 1900 <= year <= 2100:  # no meeting the CoP holds, and far from the calendar's ends
+        raise ValueError(f"“{text}” is not a date this import can read (the year {year})")
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError as error:
+        raise ValueError(f"“{text}” is not a date ({error})") from error
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs)\b")
+
+
+def read_minutes(value) -> float | None:
+    """A duration as Teams ("1h 4m 3s", "45m 28s", "00:45:28") or Zoom (minutes: "59") writes
+    it, in minutes; None when the cell is empty or not a duration."""
+    text = normalise_space(str(value)).lower()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if match := re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", text):
+        hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
+        return hours * 60 + minutes + seconds / 60
+    parts = _DURATION_PART.findall(text)
+    if not parts:
+        return None
+    factor = {"h": 60, "m": 1, "s": 1 / 60}
+    return sum(float(number) * factor[unit[0]] for number, unit in parts)
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One row of an attendance file: who, and when as written (`read_stamp` reads it once the
+    file's date order is known). `joined` and `left` are one stay in the meeting when the file
+    lists each stay; `minutes` is the time the file itself states for the row."""
+
+    line: int
+    name: str
+    email: str = ""
+    joined: Cell = ""
+    left: Cell = ""
+    minutes: float | None = None
+    event_title: str = ""
+    event_date: Cell = ""
 
 
 @dataclass(frozen=True)
 class Register:
-    """An attendance file as read: its rows, and the meeting's title and date when the file
-    itself says them (Teams and Zoom)."""
+    """An attendance file as read. `title` and `start` are the meeting's when the file says
+    them; `one_meeting` is False only for a plain table naming a session on each row."""
 
-    rows: Rows
+    attendees: list[Attendee]
     source: str
     title: str | None = None
-    date: datetime.date | None = None
+    start: Cell = ""
+    one_meeting: bool = True
+
+    @property
+    def stamps(self) -> list[Cell]:
+        """Every date the file writes, to find its date order from."""
+        cells = [self.start]
+        for row in self.attendees:
+            cells += [row.joined, row.left, row.event_date]
+        return [cell for cell in cells if cell != ""]
 
 
 def _keys(cells) -> list[str]:
@@ -347,98 +522,243 @@ def _first_non_blank(grid: Grid) -> int | None:
     return next((i for i, (_, cells) in enumerate(grid) if not _is_blank(cells)), None)
 
 
-def _lenient_date(value) -> datetime.date | None:
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        return None
+def _get(row: dict, *names) -> Cell:
+    for name in names:
+        value = row.get(name, "")
+        if value != "":
+            return value
+    return ""
+
+
+# "Ada Lovelace (Guest)" in Teams, "Ade Bello (Ade B)" in Zoom (the name they joined as): the
+# person's name is without it.
+_NAME_NOTE = re.compile(r"\s*\([^()]*\)$")
+
+
+def _person(value) -> str:
+    return normalise_space(_NAME_NOTE.sub("", normalise_space(str(value))))
+
+
+def _email(value) -> str:
+    return normalise_space(str(value)).lower()
+
+
+def _summary(grid: Grid, stop: int) -> dict[str, Cell]:
+    """The `label, value` lines above a report's table."""
+    summary = {}
+    for _, cells in grid[:stop]:
+        if len(cells) >= 2 and cells[0] != "":
+            summary.setdefault(header_key(cells[0]), cells[1])
+    return summary
+
+
+def _title(value) -> str | None:
+    return normalise_space(str(value)) or None if value != "" else None
 
 
 def read_register(source, filename: str = "") -> Register:
-    """Read an attendance file, recognising by its content:
-
-    - a Microsoft Teams attendance report (UTF-16, tab-separated): a "1. Summary" block of
-      `label<TAB>value` lines, where "Meeting title" and "Start time" give the event, then
-      "2. Participants" with the header `Name, First Join, Last Leave, In-Meeting Duration,
-      Email, Participant ID (UPN), Role`. Later sections are not read;
-    - the older Teams list (`Full Name, User Action, Timestamp`), refused: it has no emails;
-    - a Zoom participants export: `Name (Original Name), User Email, Join Time, ...`, and in
-      its meeting-details variant a first block `Topic, ID, Start Time, ...` with one row that
-      gives the event's title and date. Without that block the date is the first Join Time;
-    - otherwise a plain table with Email, Name, Event title and Event date columns."""
+    """Read an attendance file, recognising it by its content (see ATTENDANCE_FILES_TEXT).
+    Dates are left as written. Raises ImportFileError for a file that is none of them."""
     grid = read_grid(source, filename)
     first = _first_non_blank(grid)
     if first is None:
-        return Register(rows=[], source="table")
+        return Register(attendees=[], source="table")
     first_keys = _keys(grid[first][1])
     if first_keys[:3] == ["full name", "user action", "timestamp"]:
-        raise ImportFileError(OLD_TEAMS_FORMAT)
-    participants = _find_row(grid, lambda keys: {"name", "email", "first join"} <= keys)
+        return _teams_2020(grid, first)
+    if (first_keys and first_keys[0] == "meeting summary") or _find_row(
+        grid, lambda keys: {"full name", "join time", "leave time"} <= keys
+    ) is not None:
+        return _teams_2021(grid)
+    if (first_keys and first_keys[0] == "attendee report") or _find_row(
+        grid, lambda keys: {"attended", "join time"} <= keys and bool(_WEBINAR_NAMES & keys)
+    ) is not None:
+        return _zoom_webinar(grid)
+    participants = _find_row(grid, lambda keys: {"name", "first join"} <= keys)
     if participants is not None:
-        return _teams_register(grid, participants)
-    if "topic" in first_keys and "start time" in first_keys:
-        return _zoom_register(grid, first, details=True)
-    if "join time" in first_keys and ({"user email", "email"} & set(first_keys)):
-        return _zoom_register(grid, first, details=False)
+        return _teams_current(grid, participants)
+    zoom = _find_row(
+        grid,
+        lambda keys: (
+            bool({"join time", "total duration (minutes)"} & keys)
+            and bool({"user email", "email"} & keys)
+        ),
+    )
+    if zoom is not None:
+        return _zoom_meeting(grid, first, zoom)
+    header, rows = _table(grid, first)
+    if not {"email", "email address", "e-mail", "name", "full name"} & set(header):
+        raise ImportFileError(
+            f"This is not an attendance file this import can read. {ATTENDANCE_FILES_TEXT}"
+        )
+    has_events = bool({"event title", "event", "session", "session title"} & set(header))
+    attendees = [
+        Attendee(
+            line=line,
+            name=normalise_space(str(_get(row, "name", "full name"))),
+            email=_email(_get(row, "email", "email address", "e-mail")),
+            event_title=normalise_space(
+                str(_get(row, "event title", "event", "session", "session title"))
+            ),
+            event_date=_get(row, "event date", "session date", "date"),
+        )
+        for line, row in rows
+    ]
+    return Register(attendees=attendees, source="table", one_meeting=not has_events)
+
+
+def _teams_2020(grid: Grid, first: int) -> Register:
+    """Teams' first attendance download: one line per join or leave, no emails. Each join
+    ("Joined", or "Joined before" for those there when it was downloaded) opens a stay that the
+    person's next "Left" closes; a stay never closed has no end, so counts no time."""
     _, rows = _table(grid, first)
-    return Register(rows=rows, source="table")
+    attendees, open_joins = [], {}
+    for line, row in rows:
+        name = _person(row.get("full name", ""))
+        action = header_key(row.get("user action", ""))
+        stamp = row.get("timestamp", "")
+        if action.startswith("join"):
+            open_joins.setdefault(name.casefold(), (line, name, stamp))
+        elif action.startswith("left") and name.casefold() in open_joins:
+            joined_line, joined_name, joined = open_joins.pop(name.casefold())
+            attendees.append(
+                Attendee(line=joined_line, name=joined_name, joined=joined, left=stamp)
+            )
+    for joined_line, name, joined in open_joins.values():
+        attendees.append(Attendee(line=joined_line, name=name, joined=joined))
+    attendees.sort(key=lambda attendee: attendee.line)
+    stamps = [row.get("timestamp", "") for _, row in rows]
+    return Register(
+        attendees=attendees,
+        source="Microsoft Teams attendance list (2020)",
+        start=next((stamp for stamp in stamps if stamp != ""), ""),
+    )
+
+
+def _teams_2021(grid: Grid) -> Register:
+    """Teams' "Meeting Summary" download of 2021: label lines, then one row per stay."""
+    header = _find_row(grid, lambda keys: {"full name", "join time"} <= keys)
+    if header is None:
+        raise ImportFileError(
+            f"This Teams meeting summary has no list of participants. {ATTENDANCE_FILES_TEXT}"
+        )
+    summary = _summary(grid, header)
+    _, rows = _table(grid, header, stop_at_blank=True)
+    attendees = [
+        Attendee(
+            line=line,
+            name=_person(row.get("full name", "")),
+            email=_email(row.get("email", "")),
+            joined=row.get("join time", ""),
+            left=row.get("leave time", ""),
+            minutes=read_minutes(row.get("duration", "")),
+        )
+        for line, row in rows
+    ]
+    return Register(
+        attendees=attendees,
+        source="Microsoft Teams meeting summary (2021)",
+        title=_title(summary.get("meeting title", "")),
+        start=summary.get("meeting start time", ""),
+    )
 
 
 _SECTION = re.compile(r"\d+\. ")
-# Teams marks some people's names: "Ada Lovelace (Guest)". The member's name is without it.
-_TEAMS_NAME_NOTE = re.compile(r"\s*\((?:guest|external|unverified)\)$", re.IGNORECASE)
 
 
-def _teams_register(grid: Grid, header_index: int) -> Register:
-    summary = {}
-    for _, cells in grid[:header_index]:
-        if len(cells) >= 2 and cells[0] != "":
-            summary.setdefault(header_key(cells[0]), cells[1])
+def _teams_current(grid: Grid, header_index: int) -> Register:
+    """Teams' attendance report: "1. Summary", then "2. Participants" with each person's time
+    in the meeting as Teams adds it up (In-Meeting Duration). Later sections are not read."""
+    summary = _summary(grid, header_index)
     _, table = _table(grid, header_index, stop_at_blank=True)
-    rows = []
+    attendees = []
     for line, row in table:
         name = str(row.get("name", ""))
         if _SECTION.match(name) and not row.get("email"):
             break  # "3. In-Meeting Activities" even without a blank line before it
-        rows.append((line, {**row, "name": _TEAMS_NAME_NOTE.sub("", name)}))
-    title = summary.get("meeting title") or summary.get("title") or None
-    start = summary.get("start time") or summary.get("meeting start time")
+        attendees.append(
+            Attendee(
+                line=line,
+                name=_person(name),
+                email=_email(row.get("email", "")),
+                minutes=read_minutes(row.get("in-meeting duration", "")),
+                # when they came, to read the file's date order from; the time is Teams' own
+                event_date=row.get("first join", ""),
+            )
+        )
     return Register(
-        rows=rows,
+        attendees=attendees,
         source="Microsoft Teams attendance report",
-        title=normalise_space(str(title)) if title else None,
-        date=_lenient_date(start),
+        title=_title(_get(summary, "meeting title", "title")),
+        start=_get(summary, "start time", "meeting start time"),
     )
 
 
-_ZOOM_ORIGINAL_NAME = re.compile(r"\s*\([^()]*\)$")
-
-
-def _zoom_register(grid: Grid, first: int, *, details: bool) -> Register:
-    title = date = None
-    start = first
-    if details:
+def _zoom_meeting(grid: Grid, first: int, header: int) -> Register:
+    """Zoom's meeting participants report: one row per stay (or, with "Show unique users",
+    one per person with their total time), optionally under a block naming the meeting."""
+    title, start = None, ""
+    if header > first:
         _, meeting = _table(grid, first, stop_at_blank=True)
-        if meeting:
-            title = normalise_space(str(meeting[0][1].get("topic", ""))) or None
-            date = _lenient_date(meeting[0][1].get("start time"))
-        start = _find_row(
-            grid,
-            lambda keys: "join time" in keys and bool({"user email", "email"} & keys),
-            start=first + 1,
+        if meeting and "topic" in meeting[0][1]:
+            title = _title(meeting[0][1].get("topic", ""))
+            start = meeting[0][1].get("start time", "")
+    _, rows = _table(grid, header)
+    unique = "join time" not in _keys(grid[header][1])
+    attendees = [
+        Attendee(
+            line=line,
+            name=_person(_get(row, "name (original name)", "name", "user name")),
+            email=_email(_get(row, "user email", "email")),
+            joined=row.get("join time", ""),
+            left=row.get("leave time", ""),
+            minutes=read_minutes(_get(row, "total duration (minutes)", "duration (minutes)")),
         )
-        if start is None:
-            raise ImportFileError(
-                "This Zoom export has the meeting's details but no list of participants: "
-                "export the participants with it."
+        for line, row in rows
+    ]
+    if start == "" and attendees and not unique:
+        start = next((row.joined for row in attendees if row.joined != ""), "")
+    source = "Zoom participants report (unique users)" if unique else "Zoom participants report"
+    return Register(attendees=attendees, source=source, title=title, start=start)
+
+
+_WEBINAR_NAMES = {"user name (original name)", "user name"}
+
+
+def _zoom_webinar(grid: Grid) -> Register:
+    """Zoom's webinar attendee report: a preamble naming the webinar, then host, panelist
+    and attendee sections, each with its own header. Registrants who did not attend ("No")
+    are not attendance."""
+    topic_row = _find_row(grid, lambda keys: "topic" in keys)
+    title, start = None, ""
+    if topic_row is not None:
+        _, meeting = _table(grid, topic_row, stop_at_blank=True)
+        if meeting:
+            title = _title(meeting[0][1].get("topic", ""))
+            start = _get(meeting[0][1], "actual start time", "start time")
+    attendees, header = [], None
+    for line, cells in grid:
+        keys = _keys(cells)
+        if "join time" in keys and (_WEBINAR_NAMES & set(keys)):
+            header = keys
+            continue
+        if header is None or _is_blank(cells) or (keys and keys[0].endswith("details")):
+            if keys and keys[0].endswith("details"):
+                header = None
+            continue
+        row = dict(zip(header, cells, strict=False))
+        if "attended" in header and header_key(row.get("attended", "")) != "yes":
+            continue
+        attendees.append(
+            Attendee(
+                line=line,
+                name=_person(_get(row, "user name (original name)", "user name")),
+                email=_email(row.get("email", "")),
+                joined=row.get("join time", ""),
+                left=row.get("leave time", ""),
+                minutes=read_minutes(row.get("time in session (minutes)", "")),
             )
-    _, table = _table(grid, start)
-    rows = []
-    for line, row in table:
-        if "name (original name)" in row:
-            # "Ade Bello (Ade B)" is Ade Bello, who joined as "Ade B".
-            row = {**row, "name": _ZOOM_ORIGINAL_NAME.sub("", str(row["name (original name)"]))}
-        rows.append((line, row))
-    if date is None and rows:
-        date = _lenient_date(rows[0][1].get("join time"))
-    return Register(rows=rows, source="Zoom participants export", title=title, date=date)
+        )
+    return Register(
+        attendees=attendees, source="Zoom webinar attendee report", title=title, start=start
+    )

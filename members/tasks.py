@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from .services import audit, journey
+from .services import audit, digests, journey
 
 
 @task
@@ -30,3 +30,10 @@ def after_session_emails_send() -> int:
 def audit_purge(days: int = audit.KEEP_DAYS) -> int:
     """Delete audit lines older than `days` days (two years unless told); returns how many."""
     return audit.audit_purge(days=days)
+
+
+@task
+def digests_send() -> int:
+    """Send the digests that are due, then the once-only nudges to members who came to one
+    session and did not book again; returns how many emails went."""
+    return digests.digests_send() + digests.once_only_nudges_send()

@@ -22,6 +22,12 @@ urlpatterns = [
     path("ground-rules/agree/", onboarding.ground_rules_agree, name="ground_rules_agree"),
     path("glossary/", onboarding.glossary, name="glossary"),
     path("pages/<slug:slug>/", onboarding.content_page, name="page"),
+    path("pages/<slug:slug>/versions/", onboarding.content_page_versions, name="page_versions"),
+    path(
+        "pages/<slug:slug>/versions/<int:version>/",
+        onboarding.content_page_version,
+        name="page_version",
+    ),
     path("profile/", accounts.profile, name="profile"),
     path("profile/edit/", accounts.profile_edit, name="profile_edit"),
     path("profile/emails/", accounts.email_preferences, name="email_preferences"),
@@ -29,6 +35,12 @@ urlpatterns = [
     path("members/", accounts.directory, name="directory"),
     path("organise/", home.organise, name="organise"),
     path("organise/introduction/", onboarding.IntroductionEdit.as_view(), name="introduction_edit"),
+    path("organise/pages/", onboarding.content_pages_manage, name="content_pages_manage"),
+    path(
+        "organise/pages/<slug:slug>/edit/",
+        onboarding.ContentPageEdit.as_view(),
+        name="content_page_edit",
+    ),
     path("organise/ground-rules/", onboarding.ground_rules_versions, name="ground_rules_versions"),
     path(
         "organise/ground-rules/new/", onboarding.GroundRulesDraft.as_view(), name="ground_rules_new"

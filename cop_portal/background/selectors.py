@@ -174,3 +174,8 @@ def background_work(*, now: datetime | None = None) -> BackgroundWork:
         failed=_lines(failures, at="finished_at", labels=labels),
         failed_count=counts["failed"],
     )
+
+
+def failed_tasks_count() -> int:
+    """Tasks that failed for good (the dead letter), for the Organise page."""
+    return DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count()

@@ -154,6 +154,13 @@ BACKGROUND_SCHEDULES = {
         "every": timedelta(minutes=5),
         "title": "Summaries and a prompt to act sent to those who came to a session",
     },
+    # Digests go on the 1st (and the 15th for fortnightly ones); the run checks daily, so a
+    # day the workers were stopped is made up the next (members.services.digests).
+    "member-digests": {
+        "task": "members.tasks.digests_send",
+        "at": time(9, 0),
+        "title": "Members' digests, and one nudge to those who came once and did not book again",
+    },
     "audit-purge": {
         "task": "members.tasks.audit_purge",
         "at": time(3, 0),
@@ -186,6 +193,10 @@ BACKGROUND_SCHEDULES = {
         "title": "Old records of outgoing email deleted",
     },
 }
+
+# The once-only nudge goes to a member this many weeks after the one session they came to, if
+# they have booked no other (members.services.digests).
+DIGEST_NUDGE_WEEKS = env.int("DIGEST_NUDGE_WEEKS", default=6)
 
 # A shared cache keeps allauth's rate limits consistent across worker processes.
 if REDIS_URL := env("REDIS_URL", default=""):

@@ -17,7 +17,7 @@ from cop_portal.web.forms import (
     datetime_input,
 )
 
-from ..models import Event, Programme, Speaker, Suggestion
+from ..models import Caucus, Event, EventKind, Goal, Programme, SessionMessage, Speaker, Suggestion
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -85,8 +85,24 @@ class EventForm(forms.ModelForm):
             "registration_closes_at": datetime_input(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, later_in_series: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
+        if later_in_series:
+            # A session of a series: the change can go to the later ones too.
+            self.fields["apply_to"] = forms.ChoiceField(
+                label="Make these changes to",
+                choices=[
+                    ("this", "This session only"),
+                    (
+                        "later",
+                        f"This session and the {later_in_series} later "
+                        f"session{'s' if later_in_series != 1 else ''} in its series "
+                        "(their own dates kept, at this time of day)",
+                    ),
+                ],
+                initial="this",
+                widget=forms.RadioSelect,
+            )
         self.fields["programme"].empty_label = "Not part of a programme"
         self.fields["caucus"].empty_label = "Not a caucus session: open to all members"
         self.helper = InnerFormHelper()
@@ -244,6 +260,117 @@ class SuggestionTriageForm(forms.Form):
         help_text="Needed when the status is “Became a session”.",
         empty_label="None",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")
+
+
+class SessionMessageForm(forms.Form):
+    """An organiser's email to those booked on a session. The first post shows who it would
+    reach; the second, with `confirmed`, sends it."""
+
+    audience = forms.ChoiceField(
+        label="Send to",
+        choices=SessionMessage.Audience.choices,
+        initial=SessionMessage.Audience.BOOKED,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. It goes with the session's date and a link to its page.",
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_subject(self):
+        subject = " ".join(self.cleaned_data["subject"].split())
+        if not subject:
+            raise forms.ValidationError("Write a subject.")
+        return subject
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write the message.")
+        return body
+
+
+class PlaceGiveForm(forms.Form):
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+    over_capacity = forms.BooleanField(
+        label="Give a place beyond the session's capacity", required=False
+    )
+
+
+class EventCopyForm(forms.Form):
+    """A copy of a session on a new date: the rest comes from the original."""
+
+    starts_at = forms.DateTimeField(
+        label="The copy starts (UK time)", help_text=UK_TIME_HELP, widget=datetime_input()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Make the copy")
+
+    def clean_starts_at(self):
+        starts = self.cleaned_data["starts_at"]
+        if starts <= timezone.now():
+            raise forms.ValidationError("A copy must start in the future.")
+        return starts
+
+
+class EventRepeatForm(forms.Form):
+    """A session repeated as a series, on a pattern drawn from its own date."""
+
+    pattern = forms.ChoiceField(label="Repeat", widget=forms.RadioSelect)
+    count = forms.IntegerField(
+        label="How many more sessions",
+        min_value=1,
+        max_value=24,
+        initial=5,
+        help_text="Each is a draft, with this session's details, goals and speakers.",
+    )
+
+    def __init__(self, *args, patterns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pattern"].choices = [(p.key, p.label) for p in patterns]
+        self.helper = PortalFormHelper("Add the series")
+
+
+class EventKindForm(forms.ModelForm):
+    class Meta:
+        model = EventKind
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["name", "order"]
+        help_texts = {"order": "Goals are listed from the lowest number."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save")
+
+
+class CaucusForm(forms.ModelForm):
+    class Meta:
+        model = Caucus
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "description": "Members read this when they choose a caucus. Those who chose it "
+            "before keep, with their consent, the description they read then.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,11 +2,19 @@
 (the organisers' side).
 
 Inside events, import from the area's module. The names below are those used from outside
-the app (resources' visibility rules, the members' home page and demo content, and every app
-that shows caucus figures), which may import them from here."""
+the app (resources' visibility rules, the members' home and Organise pages and demo content,
+and every app that shows caucus figures), which may import them from here."""
 
 from ..models import CAUCUS_CHOICE_PERMISSION
-from .organise import caucuses, event_kinds, goals, programme_get
+from .organise import (
+    caucuses,
+    event_kinds,
+    goals,
+    programme_get,
+    registers_to_take,
+    suggestions_new_count,
+    summaries_to_publish,
+)
 from .public import member_caucus_id, member_upcoming, past_events
 
 __all__ = [
@@ -18,4 +26,7 @@ __all__ = [
     "member_upcoming",
     "past_events",
     "programme_get",
+    "registers_to_take",
+    "suggestions_new_count",
+    "summaries_to_publish",
 ]

@@ -3,14 +3,24 @@ numbers, how far ahead the programme reaches, an event's register, members' sugg
 the kinds, goals and caucuses organisers choose from."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from members.models import ActionUpdate
 
-from ..models import Caucus, Event, EventKind, Goal, Programme, Registration, Suggestion
+from ..models import (
+    Caucus,
+    Event,
+    EventKind,
+    Goal,
+    Programme,
+    Registration,
+    SessionMessage,
+    Suggestion,
+)
 
 PROGRAMME_HORIZON_MONTHS = 6
 
@@ -117,3 +127,116 @@ def suggestions_for_triage(*, status: str = ""):
     if status:
         suggestions = suggestions.filter(status=status)
     return suggestions
+
+
+# What waits for an organiser (the Organise page) ---------------------------------------------
+
+# A session that ended longer ago than this no longer counts as waiting for its register or its
+# summary: by then it is history, not a task.
+WAITING_DAYS = 60
+
+
+def _ended_recently(*, may_see_caucus: bool, now=None):
+    now = now or timezone.now()
+    events = Event.objects.filter(
+        status=Event.Status.PUBLISHED,
+        ends_at__lte=now,
+        ends_at__gt=now - timedelta(days=WAITING_DAYS),
+    )
+    # A caucus session's register names who is in its caucus: only for organisers trusted
+    # with caucus choices, and so is its place on the list.
+    return events if may_see_caucus else events.filter(caucus__isnull=True)
+
+
+def registers_to_take(*, may_see_caucus: bool, now=None):
+    """Sessions that ended in the last two months with people booked and nobody recorded yet,
+    the latest first."""
+    booked = Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+    return (
+        _ended_recently(may_see_caucus=may_see_caucus, now=now)
+        .filter(Exists(booked), attendances__isnull=True)
+        .order_by("-starts_at", "pk")
+    )
+
+
+def summaries_to_publish(*, may_see_caucus: bool, now=None):
+    """Sessions that ended in the last two months whose summary is not published yet, the
+    latest first."""
+    return (
+        _ended_recently(may_see_caucus=may_see_caucus, now=now)
+        .filter(summary_published_at__isnull=True)
+        .order_by("-starts_at", "pk")
+    )
+
+
+def suggestions_new_count() -> int:
+    return Suggestion.objects.filter(status=Suggestion.Status.NEW).count()
+
+
+# A session's bookings: the places, the waiting list, the messages sent ------------------------
+
+
+@dataclass(frozen=True)
+class Bookings:
+    booked: list  # Registrations holding a place, in the order they were asked for
+    waiting: list  # the waiting list, in the order it is served
+    free_places: int | None  # None: no limit
+    messages: list  # SessionMessages sent, latest first
+
+
+def event_bookings(*, event: Event) -> Bookings:
+    registrations = list(
+        event.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        )
+        .select_related("member", "member__organisation")
+        .order_by("requested_at", "pk")
+    )
+    booked = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
+    waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
+    free = None if event.capacity is None else max(event.capacity - len(booked), 0)
+    return Bookings(
+        booked=booked,
+        waiting=waiting,
+        free_places=free,
+        messages=list(event.messages.select_related("sent_by")),
+    )
+
+
+def message_audience_count(*, event: Event, audience: str) -> int:
+    """How many people an organiser's message with this audience would reach now."""
+    return message_recipients(event=event, audience=audience).count()
+
+
+def message_recipients(*, event: Event, audience: str):
+    """Those an organiser's message to `audience` goes to: people with a place, or waiting, or
+    both; at a caucus session only those still in its caucus."""
+    statuses = {
+        SessionMessage.Audience.BOOKED: [Registration.Status.CONFIRMED],
+        SessionMessage.Audience.WAITING: [Registration.Status.WAITLISTED],
+        SessionMessage.Audience.BOTH: [
+            Registration.Status.CONFIRMED,
+            Registration.Status.WAITLISTED,
+        ],
+    }[audience]
+    registrations = event.registrations.filter(status__in=statuses, member__is_active=True)
+    if event.caucus_id is not None:
+        registrations = registrations.filter(member__caucus_membership__caucus_id=event.caucus_id)
+    return registrations
+
+
+def programme_readers():
+    """Members told of a newly published programme: those who asked to be."""
+    return get_user_model().objects.filter(is_active=True, email_programme=True)
+
+
+def programme_publish_preview(*, programme: Programme) -> list[str]:
+    """What publishing `programme` will do, in sentences for the page that asks first."""
+    drafts = programme.events.filter(status=Event.Status.DRAFT).count()
+    readers = programme_readers().count()
+    return [
+        f"Its {drafts} draft session{'s' if drafts != 1 else ''} will be published: members "
+        f"can see {'it' if drafts == 1 else 'them'} and register.",
+        f"{readers} member{'s' if readers != 1 else ''} who asked to hear about new programmes "
+        "will be emailed.",
+    ]

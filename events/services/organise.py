@@ -1,5 +1,6 @@
 """Writes for the organisers' side of the programme: programmes, events and their speakers,
-cancelling, attendance, summaries and catch-up emails, triaging suggestions, and the starter
+cancelling, places given from the waiting list and messages to those booked, attendance,
+summaries and catch-up emails, triaging suggestions, and the starter
 kinds, goals and caucuses. Organisers' looks at personal data are written to the audit trail
 here too."""
 
@@ -25,11 +26,20 @@ from ..models import (
     Goal,
     Programme,
     Registration,
+    SessionMessage,
     Speaker,
     Suggestion,
 )
+from ..selectors.organise import message_recipients, programme_readers
 from .guests import guest_cancellation_email_send
-from .public import caucus_allows, invitations_advance, waitlist_promote
+from .public import (
+    INVITATION_FIELDS,
+    caucus_allows,
+    invitation_advance,
+    invitations_advance,
+    registration_email_send,
+    waitlist_promote,
+)
 
 # Programme -----------------------------------------------------------------------------------
 
@@ -60,11 +70,7 @@ def programme_publish(*, programme: Programme) -> int:
     # However many members there are, publishing only queues one task: the workers write the
     # emails (programme_published_email_send) and send them.
     programme_published_email_send.enqueue(programme.pk, portal_base=request_address())
-    return _programme_readers().count()
-
-
-def _programme_readers():
-    return get_user_model().objects.filter(is_active=True, email_programme=True)
+    return programme_readers().count()
 
 
 @task
@@ -77,7 +83,7 @@ def programme_published_email_send(programme_id: int) -> int:
     events = list(programme.events.filter(status=Event.Status.PUBLISHED).select_related("kind"))
     queued = 0
     with outbox_collecting():
-        for member in _programme_readers().order_by("pk").iterator(chunk_size=2000):
+        for member in programme_readers().order_by("pk").iterator(chunk_size=2000):
             queued += member_email_send(
                 member=member,
                 subject=f"New programme: {programme.title}",
@@ -363,6 +369,141 @@ def catch_up_email_send(event_id: int, member_ids: list[int]) -> int:
                 context={"event": event},
                 category="catch_up",
                 key=f"catch-up:{event.pk}:{member.pk}",
+            )
+    return queued
+
+
+# What sessions are described with: kinds, goals, caucuses -----------------------------------
+
+
+@transaction.atomic
+def event_kind_save(*, kind: EventKind | None = None, name: str) -> EventKind:
+    kind = kind or EventKind()
+    kind.name = " ".join(name.split())
+    if not kind.slug:
+        kind.slug = unique_slug(EventKind, kind.name)
+    kind.full_clean()
+    kind.save()
+    return kind
+
+
+@transaction.atomic
+def goal_save(*, goal: Goal | None = None, name: str, order: int) -> Goal:
+    goal = goal or Goal()
+    goal.name, goal.order = " ".join(name.split()), order
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def caucus_save(*, caucus: Caucus | None = None, name: str, description: str) -> Caucus:
+    """Add a caucus or change how it is named and described. Members who chose it keep the
+    wording they consented to with their choice (CaucusMembership.consent_text)."""
+    caucus = caucus or Caucus()
+    caucus.name, caucus.description = " ".join(name.split()), description.strip()
+    if not caucus.slug:
+        caucus.slug = unique_slug(Caucus, caucus.name)
+    caucus.full_clean()
+    caucus.save()
+    return caucus
+
+
+@transaction.atomic
+def event_kind_delete(*, kind: EventKind) -> None:
+    if kind.events.exists():
+        raise ValidationError(
+            f"Sessions are of the kind “{kind.name}”, so it cannot be deleted. Rename it instead."
+        )
+    kind.delete()
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal) -> None:
+    """Delete a goal; the sessions that served it simply no longer say so."""
+    goal.delete()
+
+
+# A session's bookings: places given by hand, messages to those booked --------------------------
+
+
+@transaction.atomic
+def waitlist_place_give(*, event: Event, registration_id: int, over_capacity: bool, request):
+    """Give a place to someone on the waiting list, whatever their turn (an organiser may know
+    who most needs it). When the session is full this takes it over its capacity, which the
+    organiser must say they mean (`over_capacity`). The member hears as if the list had
+    reached them. Returns the registration."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    registration = (
+        event.registrations.select_for_update()
+        .select_related("member")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None or registration.status != Registration.Status.WAITLISTED:
+        raise ValidationError("That person is no longer on the waiting list.")
+    if event.is_cancelled or event.is_past:
+        raise ValidationError("Places can only be given for a session still to come.")
+    if not caucus_allows(event=event, member=registration.member):
+        raise ValidationError("They have left this session's caucus, so cannot have a place.")
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    if event.capacity is not None and confirmed >= event.capacity and not over_capacity:
+        raise ValidationError(
+            f"The session is full ({event.capacity} places). Tick the box to give a place "
+            "beyond its capacity."
+        )
+    registration.status = Registration.Status.CONFIRMED
+    invitation_advance(registration)
+    registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
+    registration_email_send.enqueue(registration.pk, promoted=True, portal_base=request_address())
+    audit_record(request, Action.PLACE_GIVEN, target=event)
+    return registration
+
+
+@transaction.atomic
+def session_message_send(*, event: Event, subject: str, body: str, audience: str, request):
+    """Email an organiser's message to those booked on a session (or waiting, or both), as it
+    stands now; the message is kept with the session. Refused for a cancelled session (its
+    cancellation has told them) and when it would reach nobody. The workers write and send
+    the emails (`session_message_email_send`). Returns the SessionMessage."""
+    if event.is_cancelled:
+        raise ValidationError("This session is cancelled: those booked have been told.")
+    member_ids = list(
+        message_recipients(event=event, audience=audience)
+        .order_by("member_id")
+        .values_list("member_id", flat=True)
+    )
+    if not member_ids:
+        raise ValidationError("Nobody would get this message: nobody is in that group now.")
+    message = SessionMessage.objects.create(
+        event=event,
+        subject=subject.strip(),
+        body=body.strip(),
+        audience=audience,
+        recipients=len(member_ids),
+        sent_by=request.user,
+    )
+    session_message_email_send.enqueue(message.pk, member_ids, portal_base=request_address())
+    audit_record(request, Action.REGISTRANTS_EMAILED, target=event, detail=f"{len(member_ids)}")
+    return message
+
+
+@task
+@request_address_carried
+@transaction.atomic
+def session_message_email_send(message_id: int, member_ids: list[int]) -> int:
+    """Queue an organiser's message to each of `member_ids`: essential, as it is about a
+    session they booked. Safe to run again: each member's copy is named by the message."""
+    message = SessionMessage.objects.select_related("event").get(pk=message_id)
+    queued = 0
+    with outbox_collecting():
+        for member in get_user_model().objects.filter(pk__in=member_ids).order_by("pk"):
+            queued += member_email_send(
+                member=member,
+                subject=f"{message.subject} ({message.event.title})",
+                template="events/email/session_message.txt",
+                context={"message": message, "event": message.event},
+                key=f"session-message:{message.pk}:{member.pk}",
             )
     return queued
 

@@ -270,8 +270,15 @@ def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
             member=member,
             caucus=caucus,
             consent_version=CAUCUS_CONSENT_VERSION,
-            consent_text=CAUCUS_CONSENT_TEXT,
+            # The caucus as it was described to them, kept with their consent: organisers may
+            # reword it later, and what this member agreed to must stay on record.
+            consent_text=caucus_consent_text(caucus),
         )
+
+
+def caucus_consent_text(caucus: Caucus) -> str:
+    described = f"{caucus.name}: {caucus.description}" if caucus.description else caucus.name
+    return f"{CAUCUS_CONSENT_TEXT}\n\nThe caucus chosen: {described}"
 
 
 @sensitive_variables("membership", "upcoming", "registration")

@@ -16,18 +16,26 @@ from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormsetView, O
 
 from ..forms.organise import (
     AttendanceForm,
+    CaucusForm,
+    EventCopyForm,
     EventForm,
+    EventKindForm,
+    EventRepeatForm,
     EventSummaryForm,
+    GoalForm,
+    PlaceGiveForm,
     ProgrammeForm,
+    SessionMessageForm,
     SpeakerFormSet,
     SpeakerFormSetHelper,
     SuggestionFilterForm,
     SuggestionTriageForm,
     WalkInForm,
 )
-from ..models import CAUCUS_CHOICE_PERMISSION, Event, Programme, Suggestion
+from ..models import CAUCUS_CHOICE_PERMISSION, Caucus, Event, EventKind, Goal, Programme, Suggestion
 from ..selectors import organise as selectors
 from ..services import organise as services
+from ..services import series
 
 EVENTS_PAGE_SIZE = 50
 SUGGESTIONS_PAGE_SIZE = 50
@@ -80,9 +88,21 @@ class ProgrammeEdit(ProgrammePage, OrganiserFormView):
 
 
 @permission_required("events.change_programme", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_publish(request, pk):
+    """A page that says what publishing will do (who is emailed), then the publishing."""
     programme = get_object_or_404(Programme, pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "events/organise/publish_confirm.html",
+            {
+                "title": f"Publish “{programme.title}”?",
+                "what": selectors.programme_publish_preview(programme=programme),
+                "action": reverse("events:programme_publish", args=[programme.pk]),
+                "published": programme.published_at is not None,
+            },
+        )
     try:
         emailed = services.programme_publish(programme=programme)
     except ValidationError as error:
@@ -118,19 +138,113 @@ class EventEdit(ProgrammePage, OrganiserFormsetView):
     def title_for(self, event):
         return "Add an event" if self.creating else f"Edit “{event.title}”"
 
+    def get_form_kwargs(self):
+        later = 0 if self.creating else series.series_later(event=self.object).count()
+        return {**super().get_form_kwargs(), "later_in_series": later}
+
     def save(self, form):
-        return services.event_save(event=self.object, speakers=self.formset, **form.cleaned_data)
+        fields = dict(form.cleaned_data)
+        to_later = fields.pop("apply_to", "this") == "later"
+        event = services.event_save(event=self.object, speakers=self.formset, **fields)
+        self.carried = (
+            series.series_change_carry(event=event, goals=fields.get("goals")) if to_later else 0
+        )
+        return event
 
     def success_message(self, event):
+        also = (
+            f" The {_sessions(self.carried)} after it in the series are changed too."
+            if self.carried
+            else ""
+        )
         if event.status == Event.Status.DRAFT:
-            return f"“{event.title}” is saved as a draft: publish it when it is ready."
-        return f"“{event.title}” is saved."
+            return f"“{event.title}” is saved as a draft: publish it when it is ready.{also}"
+        return f"“{event.title}” is saved.{also}"
+
+
+def _sessions(n: int) -> str:
+    return f"{n} session{'' if n == 1 else 's'}"
+
+
+class EventCopy(ProgrammePage, OrganiserFormView):
+    """A copy of a session on a new date, as a draft to check and publish."""
+
+    model = Event
+    form_class = EventCopyForm
+    permission_required = "events.add_event"
+    intro = (
+        "The copy has this session's details, goals and speakers, and starts at the time you "
+        "give (it lasts as long). Nothing that happened at this session is copied: bookings, "
+        "attendance, its summary. The copy is a draft until you publish it."
+    )
+
+    def title_for(self, event):
+        return f"Copy “{event.title}”"
+
+    def save(self, form):
+        return series.event_copy(source=self.object, starts_at=form.cleaned_data["starts_at"])
+
+    def success_url_for(self, copy):
+        return reverse("events:event_edit", args=[copy.pk])
+
+    def success_message(self, copy):
+        return f"The copy, on {copy.starts_at:%-d %B %Y}, is saved as a draft: check it here."
+
+
+class EventRepeat(ProgrammePage, OrganiserFormView):
+    """A session repeated as a series of drafts (say the first Tuesday of each month)."""
+
+    model = Event
+    form_class = EventRepeatForm
+    permission_required = "events.add_event"
+    intro = (
+        "Each new session is a draft with this session's details, goals and speakers, at the "
+        "same time of day (UK time). Later, a change to one session can be made to the later "
+        "ones of the series too."
+    )
+
+    def title_for(self, event):
+        return f"Repeat “{event.title}”"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "patterns": series.series_patterns(source=self.object),
+        }
+
+    def save(self, form):
+        self.made = series.series_create(
+            source=self.object,
+            pattern=form.cleaned_data["pattern"],
+            count=form.cleaned_data["count"],
+        )
+        return self.object
+
+    def success_message(self, event):
+        days = ", ".join(f"{e.starts_at:%-d %B %Y}" for e in self.made)
+        return f"{_sessions(len(self.made))} added as drafts: {days}."
 
 
 @permission_required("events.change_event", raise_exception=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def event_publish(request, pk):
     event = get_object_or_404(Event, pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "events/organise/publish_confirm.html",
+            {
+                "title": f"Publish “{event.title}”?",
+                "what": [
+                    f"It will be on the programme, {event.starts_at:%-d %B %Y}, and members "
+                    + ("of its caucus can register." if event.caucus_id else "can register."),
+                    "Nobody is emailed: members see it on the programme and in their calendar "
+                    "feeds.",
+                ],
+                "action": reverse("events:event_publish", args=[event.pk]),
+                "published": event.status != Event.Status.DRAFT,
+            },
+        )
     try:
         services.event_publish(event=event)
     except ValidationError as error:
@@ -242,6 +356,157 @@ def event_walk_in(request, pk):
     else:
         messages.success(request, f"{member} is added to the attendance list.")
     return redirect("events:event_attendance", pk=event.pk)
+
+
+# What sessions are described with: kinds, goals, caucuses --------------------------------------
+
+
+@permission_required("events.change_eventkind", raise_exception=True)
+@require_GET
+def descriptions(request):
+    """The kinds of session, the CoP's goals and the caucuses, each editable here."""
+    return render(
+        request,
+        "events/organise/descriptions.html",
+        {
+            "kinds": selectors.event_kinds(),
+            "goals": selectors.goals(),
+            "caucuses": selectors.caucuses(),
+        },
+    )
+
+
+class DescriptionsPage:
+    back_url = "events:descriptions"
+    back_label = "Back to kinds, goals and caucuses"
+
+
+class EventKindEdit(DescriptionsPage, OrganiserFormView):
+    model = EventKind
+    form_class = EventKindForm
+
+    def title_for(self, kind):
+        return "Add a kind of session" if self.creating else f"Edit “{kind.name}”"
+
+    def save(self, form):
+        return services.event_kind_save(kind=self.object, **form.cleaned_data)
+
+
+class EventKindDelete(DescriptionsPage, OrganiserDeleteView):
+    model = EventKind
+    permission_required = "events.delete_eventkind"
+    consequence = "Only a kind no session is of can be deleted."
+
+    def delete(self, kind):
+        services.event_kind_delete(kind=kind)
+
+
+class GoalEdit(DescriptionsPage, OrganiserFormView):
+    model = Goal
+    form_class = GoalForm
+
+    def title_for(self, goal):
+        return "Add a goal" if self.creating else f"Edit the goal “{goal.name}”"
+
+    def save(self, form):
+        return services.goal_save(goal=self.object, **form.cleaned_data)
+
+
+class GoalDelete(DescriptionsPage, OrganiserDeleteView):
+    model = Goal
+    permission_required = "events.delete_goal"
+    consequence = "Sessions that served this goal will no longer say so."
+
+    def delete(self, goal):
+        services.goal_delete(goal=goal)
+
+
+class CaucusEdit(DescriptionsPage, OrganiserFormView):
+    model = Caucus
+    form_class = CaucusForm
+
+    def title_for(self, caucus):
+        return "Add a caucus" if self.creating else f"Edit the caucus “{caucus.name}”"
+
+    def save(self, form):
+        return services.caucus_save(caucus=self.object, **form.cleaned_data)
+
+
+# Bookings: the places, the waiting list, messages to those booked -----------------------------
+
+
+def _bookings_page(request, event, *, message_form=None, confirming=None, status=200):
+    return render(
+        request,
+        "events/organise/bookings.html",
+        {
+            "event": event,
+            "bookings": selectors.event_bookings(event=event),
+            "message_form": message_form or SessionMessageForm(),
+            "confirming": confirming,
+        },
+        status=status,
+    )
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_GET
+def event_bookings(request, pk):
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    services.attendance_register_viewed(event=event, request=request)
+    return _bookings_page(request, event)
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_POST
+def event_place_give(request, pk):
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    form = PlaceGiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That person is no longer on the waiting list.")
+        return redirect("events:event_bookings", pk=event.pk)
+    try:
+        registration = services.waitlist_place_give(
+            event=event,
+            registration_id=form.cleaned_data["registration"],
+            over_capacity=form.cleaned_data["over_capacity"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{registration.member} has a place and will be told by email.")
+    return redirect("events:event_bookings", pk=event.pk)
+
+
+@permission_required("events.manage_attendance", raise_exception=True)
+@require_POST
+def event_message(request, pk):
+    """Two steps: the first post says how many the message would reach, the second sends it."""
+    event = get_object_or_404(Event, pk=pk)
+    _check_caucus_access(request, event)
+    form = SessionMessageForm(request.POST)
+    if not form.is_valid():
+        return _bookings_page(request, event, message_form=form, status=400)
+    data = form.cleaned_data
+    if not data["confirmed"]:
+        reach = selectors.message_audience_count(event=event, audience=data["audience"])
+        return _bookings_page(request, event, message_form=form, confirming=reach)
+    try:
+        message = services.session_message_send(
+            event=event,
+            subject=data["subject"],
+            body=data["body"],
+            audience=data["audience"],
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return _bookings_page(request, event, message_form=form, status=400)
+    messages.success(request, f"Your message is on its way to {_members(message.recipients)}.")
+    return redirect("events:event_bookings", pk=event.pk)
 
 
 # After the event -------------------------------------------------------------------------------

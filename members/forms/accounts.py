@@ -62,7 +62,13 @@ class DirectoryFilterForm(forms.Form):
 class EmailPreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
+        fields = [
+            "email_programme",
+            "email_reminders",
+            "email_catch_up",
+            "email_surveys",
+            "email_digest",
+        ]
         labels = {
             "email_programme": "When a new programme is published",
             "email_reminders": (
@@ -74,11 +80,26 @@ class EmailPreferencesForm(forms.ModelForm):
                 "one I came to, its summary, survey and a prompt to record an action"
             ),
             "email_surveys": "Invitations to surveys",
+            "email_digest": "The digest",
         }
+        help_texts = {
+            "email_digest": (
+                "Sessions coming up that match your interests and sector, new resources and case "
+                "studies, and summaries of sessions you missed. It is not sent when there is no "
+                "news. It also decides the one email we send if you came to a session and have "
+                "not booked another, with the next sessions that match you."
+            ),
+        }
+        widgets = {"email_digest": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form posted without it (the boxes alone) keeps the member's digest as it was.
+        self.fields["email_digest"].required = False
         self.helper = PortalFormHelper("Save email choices")
+
+    def clean_email_digest(self):
+        return self.cleaned_data["email_digest"] or self.instance.email_digest
 
 
 class SignupForm(AllauthSignupForm):

@@ -1,6 +1,7 @@
 """The engagement and impact figures organisers and the steering group see: every figure is
 computed by the database, each in one query, whatever the size of the data (retention in two,
-with the counting done here over each member's first two sessions). The dashboard,
+with the counting done here over each member's first two sessions; the follow-ups of actions in
+two, with their updates read here). The dashboard,
 its CSV and `manage.py engagement_report` all read from here, so they always agree. They count
 members, events, attendance and survey answers together, so this sits with the areas above the
 other apps.
@@ -16,17 +17,40 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from cop_portal.web import disclosure
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, Guest
-from surveys.models import Answer, Question, Survey
+from surveys.models import Answer, Invitation, Question, Survey
 
 from ..caching import figures_cached
-from ..models import Action, CheckIn, JourneyStage, Sector, Seniority, User, ValueCycle
+from ..models import (
+    Action,
+    ActionUpdate,
+    CheckIn,
+    JourneyStage,
+    Sector,
+    Seniority,
+    User,
+    ValueCycle,
+)
+from ..services.journey import FOLLOW_UP_DAYS
 
 SENIOR = (Seniority.SENIOR_LEADER, Seniority.EXECUTIVE)
 UNSUPPRESSED_PERMISSION = "surveys.view_unsuppressed_results"
@@ -652,6 +676,354 @@ def _this_month_start() -> datetime.datetime:
     return datetime.datetime.combine(today.replace(day=1), datetime.time.min, tzinfo=LONDON)
 
 
+# After each session: its survey, and what the follow-ups go with ------------------------------
+#
+# These compare what members did with and without the emails that follow a session and an
+# action. The emails were not handed out at random (the first sessions came before them, and
+# some members turn them off), so a difference is an association, never proof that the email
+# caused it; the page says so.
+
+# How long after a session, or after an action's three-month mark, what members did counts.
+FOLLOW_UP_WINDOW = datetime.timedelta(days=30)
+EMAIL_DUE = "After-session email due"
+NO_EMAIL = "No after-session email"
+ACTED = "Recorded an action from the session"
+NOT_ACTED = "Did not"
+FOLLOW_UP_DUE = "Follow-up due"
+NO_FOLLOW_UP = "No follow-up"
+DONE_AFTER = "Completed within 30 days"
+UPDATED_AFTER = "Updated, not completed"
+NOT_UPDATED = "No update"
+BOTH_GROUPS = "Both groups together"
+OPEN_STATUSES = (Action.Status.PLANNED, Action.Status.IN_PROGRESS)
+
+
+def _session_surveys():
+    return Survey.objects.filter(kind=Survey.Kind.POST_EVENT, status=Survey.Status.PUBLISHED)
+
+
+def session_survey_rates(period: Period, viewer: Viewer = PROTECTED) -> dict:
+    """For each session in the period with a published survey after it, oldest first: how
+    many came, how many answered its survey (anyone who answered one of them, when it has
+    several), the rate, whether any of those who came were due the after-session email, and
+    whether a survey is still open (its count can grow). One query, and one more for the
+    caucus sessions left out.
+
+    Answers are counted per survey, from the invitations marked answered, as the survey pages
+    count them: nothing here joins a response to a person. Caucus sessions are listed only to
+    viewers who may see them one by one (disclosure rule 2); for everyone else they are left
+    out, with no figure about them, and `caucus_left_out` says how many sessions that is. What
+    is left is attendance at open sessions and answers to their surveys, which the survey table
+    already shows exactly; `disclosure.audience_counts` applies the caucus rule to each row,
+    the same rule as there, so the two tables always agree."""
+    now = timezone.now()
+    surveys = _session_surveys().filter(event=OuterRef("pk"))
+    came = (
+        Attendance.objects.filter(COUNTED_ATTENDANCE, event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    answered = (
+        Invitation.objects.filter(
+            survey__in=_session_surveys(), survey__event=OuterRef("pk"), responded=True
+        )
+        .order_by()
+        .values("survey__event")
+        .annotate(n=Count("member", distinct=True))
+        .values("n")
+    )
+    emailed = Attendance.objects.filter(event=OuterRef("pk"), after_session_sent_at__isnull=False)
+    rows = (
+        _events(period, viewer)
+        .filter(Exists(surveys))
+        .annotate(
+            came=Coalesce(Subquery(came), 0),
+            answered=Coalesce(Subquery(answered), 0),
+            emailed=Exists(emailed),
+            still_open=Exists(surveys.filter(closes_at__gt=now)),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("starts_at", "title", "caucus_id", "came", "answered", "emailed", "still_open")
+    )
+    found = []
+    for starts, title, caucus_id, came_n, answered_n, emailed_n, still_open in rows:
+        counts = disclosure.audience_counts(
+            came_n,
+            answered_n,
+            from_caucus=caucus_id is not None,
+            may_see_caucus=viewer.see_caucus_sessions,
+            threshold=_threshold(),
+        )
+        found.append(
+            {"date": timezone.localtime(starts).date().isoformat(), "title": title,
+             "came": counts.invited, "answered": counts.responded, "rate": counts.rate,
+             "hidden": counts.hidden, "emailed": emailed_n, "open": still_open}
+        )  # fmt: skip
+    left_out = None
+    if not viewer.see_caucus_sessions:
+        left_out = _all_events(period).filter(caucus__isnull=False).filter(Exists(surveys)).count()
+    return {"rows": found, "caucus_left_out": left_out}
+
+
+def answers_by_email(sessions: dict) -> list[dict]:
+    """The sessions of `session_survey_rates` in two groups, those where the after-session
+    email was due and those where it was not: sessions, people who came, answers and the
+    rate. Sums of the rows shown beside them, so nothing new and nothing to hide."""
+    groups = {True: [0, 0, 0], False: [0, 0, 0]}
+    for row in sessions["rows"]:
+        if row["hidden"]:
+            continue  # never the case for a row a viewer is shown; kept safe all the same
+        group = groups[row["emailed"]]
+        group[0] += 1
+        group[1] += row["came"]
+        group[2] += row["answered"]
+    return [
+        {"group": label, "sessions": n, "came": came, "answered": answered,
+         "rate": round(answered / came, 4) if came else None}
+        for label, (n, came, answered) in (
+            (EMAIL_DUE, groups[True]), (NO_EMAIL, groups[False])
+        )
+    ]  # fmt: skip
+
+
+def _compared_over(period: Period, viewer: Viewer) -> Period:
+    """The period the follow-up comparisons count: the one chosen for viewers who may see
+    everything; for everyone else, all time. These tables hide their small counts, but a
+    table for January to March set beside one for January to April would give April's counts
+    exactly, however small, by subtraction; a table that is the same whatever the dates has
+    nothing to subtract."""
+    return period if viewer.see_everything else Period()
+
+
+def _settled_before(viewer: Viewer) -> datetime.datetime:
+    """What counts has had its 30 days by this moment. For protected viewers, the start of this
+    month: figures that moved day by day as each session's or action's 30 days ran out could
+    be watched to learn what its few people did (as check-ins wait for their month to end)."""
+    now = timezone.now()
+    return now if viewer.see_everything else min(now, _this_month_start())
+
+
+def actions_after_sessions(period: Period, viewer: Viewer = PROTECTED):
+    """Attendances at sessions in the period whose 30 days have passed, by whether the member
+    was due the after-session email (it went unless they had turned such emails off) and
+    whether they recorded an action tied to that session within 30 days of its end. Each
+    attendance is one count; small counts, and any that would give them away, are hidden for
+    protected viewers by `disclosure.suppress`. Caucus sessions only for viewers who may see
+    them one by one (rule 2); all time for them (`_compared_over`). One query."""
+    period = _compared_over(period, viewer)
+    settled = _settled_before(viewer) - FOLLOW_UP_WINDOW
+    acted = Action.objects.filter(
+        member_id=OuterRef("member_id"),
+        event_id=OuterRef("event_id"),
+        created_at__lt=OuterRef("event__ends_at") + FOLLOW_UP_WINDOW,
+    )
+    rows = (
+        _attendances(period, viewer)
+        .filter(event__ends_at__lte=settled)
+        .annotate(
+            due=ExpressionWrapper(Q(after_session_sent_at__isnull=False), BooleanField()),
+            acted=Exists(acted),
+        )
+        .order_by()
+        .values("due", "acted")
+        .annotate(n=Count("pk"))
+        .values_list("due", "acted", "n")
+    )
+    counts = {
+        (EMAIL_DUE if due else NO_EMAIL, ACTED if did else NOT_ACTED): n for due, did, n in rows
+    }
+    return _grouped_table(counts, [EMAIL_DUE, NO_EMAIL], [ACTED, NOT_ACTED], viewer)
+
+
+def action_follow_ups(period: Period, viewer: Viewer = PROTECTED):
+    """Actions recorded in the period that were still open three months on, by whether the
+    three-month follow-up was due (it went unless the member had turned reminders off; actions
+    older than the follow-ups never had one), and what happened in the 30 days from the
+    follow-up (or, without one, from the day it would have gone): completed, updated, or
+    nothing. Only actions whose 30 days have passed. Small counts hidden, and all time, for
+    protected viewers as in `actions_after_sessions`. Two queries: the actions, then their
+    updates, read here.
+
+    Whether an action was still open on its 91st day is read from its updates: the status of
+    the last update before that day, or, with none before it, open (a new action starts
+    planned, and only an update changes its status)."""
+    period = _compared_over(period, viewer)
+    settled = timezone.localtime(_settled_before(viewer), LONDON).date()
+    latest_created = timezone.now() - datetime.timedelta(days=FOLLOW_UP_DAYS)
+    actions = Action.objects.filter(created_at__lt=min(period.end_at, latest_created))
+    if period.start_at:
+        actions = actions.filter(created_at__gte=period.start_at)
+    starts: dict[int, tuple[bool, datetime.date, str]] = {}
+    for pk, created, sent_on, status in actions.values_list(
+        "pk", "created_at", "follow_up_sent_on", "status"
+    ):
+        day = sent_on or (
+            timezone.localtime(created, LONDON).date() + datetime.timedelta(days=FOLLOW_UP_DAYS)
+        )
+        if day + FOLLOW_UP_WINDOW <= settled:
+            starts[pk] = (sent_on is not None, day, status)
+    before: dict[int, str] = {}  # the status of the last update before the start day
+    updated: set[int] = set()
+    outcome: dict[int, str] = {}
+    updates = (
+        ActionUpdate.objects.filter(action__in=actions)
+        .order_by("action_id", "created_at", "pk")
+        .values_list("action_id", "status", "created_at")
+    )
+    for action_id, status, created in updates.iterator(chunk_size=5000):
+        if action_id not in starts:
+            continue
+        updated.add(action_id)
+        _, day, _ = starts[action_id]
+        on = timezone.localtime(created, LONDON).date()
+        if on < day:
+            before[action_id] = status
+        elif on < day + FOLLOW_UP_WINDOW:
+            done = status == Action.Status.DONE or outcome.get(action_id) == DONE_AFTER
+            outcome[action_id] = DONE_AFTER if done else UPDATED_AFTER
+    counts: dict[tuple[str, str], int] = {}
+    for pk, (sent, _, status_now) in starts.items():
+        # Open on the start day? The last update before it says; with updates only after it,
+        # the action was as it was made, planned; with none at all, its status now is the one
+        # it was made with. (An action with a follow-up was open when it went.)
+        status_then = before.get(pk, Action.Status.PLANNED if pk in updated else status_now)
+        if not sent and status_then not in OPEN_STATUSES:
+            continue
+        key = (FOLLOW_UP_DUE if sent else NO_FOLLOW_UP, outcome.get(pk, NOT_UPDATED))
+        counts[key] = counts.get(key, 0) + 1
+    return _grouped_table(
+        counts, [FOLLOW_UP_DUE, NO_FOLLOW_UP], [DONE_AFTER, UPDATED_AFTER, NOT_UPDATED], viewer
+    )
+
+
+SETTLED_NOTE = (
+    "This table counts every session or action since the portal began whose 30 days ended "
+    "before this month, whatever dates are chosen, so that nobody can single anyone out by "
+    "setting two date ranges side by side or by watching the figures as each one's time runs "
+    "out."
+)
+
+
+def _grouped_table(counts, rows, columns, viewer: Viewer):
+    """A comparison table through the disclosure layer: exact for viewers who may see
+    everything; otherwise small counts hidden, and any that would let one be worked out from
+    the row and column totals (`disclosure.suppress`). A group too small to stand alone is
+    pooled with the other, which leaves one row: no comparison, and nothing given away."""
+    if viewer.see_everything:
+        return disclosure.unsuppressed(counts, rows, columns)
+    table = disclosure.suppress(
+        counts, rows, columns, threshold=_threshold(), other_label=BOTH_GROUPS
+    )
+    table.notes.append(SETTLED_NOTE)
+    return table
+
+
+def follow_up_effect(period: Period, viewer: Viewer = PROTECTED) -> dict:
+    """The figures that set what members did with the follow-up emails against what they did
+    without them: survey answers by session, actions after sessions, and actions after the
+    three-month follow-up."""
+    sessions = session_survey_rates(period, viewer)
+    return {
+        "session_survey_rates": sessions,
+        "answers_by_email": answers_by_email(sessions),
+        "actions_after_sessions": actions_after_sessions(period, viewer),
+        "action_follow_ups": action_follow_ups(period, viewer),
+    }
+
+
+# Headline figures, with their trend -----------------------------------------------------------
+
+ACTIVE_DAYS = 90
+
+
+def previous_period(period: Period, viewer: Viewer) -> Period | None:
+    """The period as long as `period` just before it (whole months for protected viewers, as
+    any period they are shown), or None when `period` has no start (all time has no before)."""
+    if period.start is None:
+        return None
+    end = period.end or timezone.localdate()
+    length = end - period.start + datetime.timedelta(days=1)
+    before = period.start - datetime.timedelta(days=1)
+    return Period(before - length + datetime.timedelta(days=1), before).for_viewer(viewer)
+
+
+def _active_members(period: Period, viewer: Viewer) -> int:
+    """Members who came to a session in the 90 days up to the period's end."""
+    since = period.end_at - datetime.timedelta(days=ACTIVE_DAYS)
+    return (
+        _attendances(Period(), viewer)
+        .filter(event__starts_at__gte=since, event__starts_at__lt=period.end_at)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+
+
+def _overall_response_rate(rows: list[dict]) -> float | None:
+    """Answered over invited, across the surveys whose counts the viewer may see (a hidden
+    caucus survey would otherwise be the difference between this and the rows shown)."""
+    shown = [row for row in rows if not row["hidden"]]
+    invited = sum(row["invited"] for row in shown)
+    return round(sum(row["responded"] for row in shown) / invited, 4) if invited else None
+
+
+def _actions_completed(period: Period) -> int:
+    done = Action.objects.filter(
+        status=Action.Status.DONE, completed_on__lte=period.end or timezone.localdate()
+    )
+    if period.start:
+        done = done.filter(completed_on__gte=period.start)
+    return done.count()
+
+
+def _headline_values(period: Period, viewer: Viewer) -> dict:
+    frequency = attendance_frequency(period, viewer)
+    came = sum(n for times, n in frequency.items() if int(times) > 0)
+    return {
+        "members": member_count(period),
+        "active": _active_members(period, viewer),
+        "once_only": attended_once_share(frequency) if came else None,
+        "response_rate": _overall_response_rate(survey_response_rates(period, viewer)),
+        "actions_done": _actions_completed(period),
+        "senior_attendance": senior_leaders(period, viewer)["attendances"],
+    }
+
+
+HEADLINES = [
+    ("members", "Members", "count"),
+    ("active", f"Came to a session in the last {ACTIVE_DAYS} days", "count"),
+    ("once_only", "Came only once", "share"),
+    ("response_rate", "Survey response rate", "share"),
+    ("actions_done", "Actions completed", "count"),
+    ("senior_attendance", "Senior-leader attendances", "count"),
+]
+
+
+def headlines(period: Period, viewer: Viewer = PROTECTED) -> dict:
+    """The six figures the dashboard and the termly report open with, each beside the same
+    figure for the period before (`previous_period`), when there is one. Each is worked out
+    by the same functions as the detail below it, so it shows nothing the viewer could not
+    get by asking for the other period."""
+    now = _headline_values(period, viewer)
+    before_period = previous_period(period, viewer)
+    before = _headline_values(before_period, viewer) if before_period else {}
+    rows = []
+    for key, label, kind in HEADLINES:
+        value, earlier = now[key], before.get(key)
+        change = None if value is None or earlier is None else round(value - earlier, 4)
+        rows.append(
+            {"key": key, "label": label, "kind": kind, "value": value, "previous": earlier,
+             "change": change}
+        )  # fmt: skip
+    return {
+        "rows": rows,
+        "previous_start": before_period.start if before_period else None,
+        "previous_end": before_period.end if before_period else None,
+    }
+
+
 # The dashboard's figures -----------------------------------------------------------------------
 
 
@@ -670,6 +1042,8 @@ def _figures(period: Period, viewer: Viewer) -> dict:
         "actions_by_level": actions_by_level(period),
         "check_in_stages": check_in_stages(period, viewer),
         "agreement_over_time": agreement_over_time(period, viewer),
+        **follow_up_effect(period, viewer),
+        "headlines": headlines(period, viewer),
         "threshold": _threshold(),
     }
 

@@ -78,6 +78,7 @@ CAUCUS_TIES_NOT_LEFT_OUT = {
     # Who made a resource or a survey: organising work, not in a member's export.
     "resources.Resource": "created_by: organising work, not exported",
     "surveys.Survey": "created_by: organising work, not exported",
+    "events.SessionMessage": "sent_by: an organiser's message to a session, not exported",
 }
 
 
@@ -158,6 +159,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "reminders": member.email_reminders,
             "catch_up": member.email_catch_up,
             "survey_invitations": member.email_surveys,
+            "digest": member.get_email_digest_display(),
         },
         "email_addresses": [
             {"email": e.email, "verified": e.verified, "primary": e.primary}

@@ -1,13 +1,20 @@
 """Reads for a member's home page: the steps of joining still to take, and what is coming up
-for them across the portal (their sessions, surveys waiting, actions), so it sits with the areas
-above the other apps."""
+for them across the portal (their sessions, surveys waiting, actions); and for the Organise
+page, what waits for an organiser across the portal. Both span every app, so this sits with
+the areas above the other apps."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
+from cop_portal.background.selectors import failed_tasks_count
+from cop_portal.mail.selectors import failed_count
 from events import selectors as events_selectors
+from resources import selectors as resources_selectors
 from surveys import selectors as surveys_selectors
 
 from ..models import User
+from .imports import imported_members_waiting
 from .journey import ActionSummary, member_action_summary
 from .onboarding import GroundRulesStatus, NextStep, member_next_steps
 
@@ -34,3 +41,73 @@ def home_page(*, member: User, ground_rules: GroundRulesStatus) -> HomePage:
         surveys=surveys_selectors.surveys_waiting(member=member)[:SURVEYS_SHOWN],
         action_summary=member_action_summary(member=member),
     )
+
+
+# The Organise page: what waits for this organiser --------------------------------------------
+
+SESSIONS_NAMED = 5  # sessions named one by one under a count; the rest are on the linked page
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One kind of task waiting for an organiser: how many, where to deal with them all, and
+    for sessions each one with a link straight to it."""
+
+    label: str
+    count: int
+    url: str
+    sessions: tuple = ()  # (session, its url) for the first few
+
+
+def organiser_waiting(*, user) -> list[Waiting]:
+    """What waits for `user`, of the tasks their permissions let them do, in the order they
+    most need doing; kinds with nothing waiting are left out."""
+    found = []
+    may_see_caucus = user.has_perm(events_selectors.CAUCUS_CHOICE_PERMISSION)
+
+    def sessions(queryset, url_name: str, label: str, *, all_url: str):
+        events = list(queryset[: SESSIONS_NAMED + 1])
+        if events:
+            count = queryset.count() if len(events) > SESSIONS_NAMED else len(events)
+            named = tuple((e, reverse(url_name, args=[e.pk])) for e in events[:SESSIONS_NAMED])
+            found.append(Waiting(label, count, reverse(all_url), named))
+
+    if user.has_perm("mail.view_outgoingemail") and (failed := failed_count()):
+        found.append(Waiting("Emails that could not be sent", failed, reverse("outgoing_email")))
+    if user.has_perm("background.view_background_work") and (failed := failed_tasks_count()):
+        found.append(Waiting("Background tasks that failed", failed, reverse("members:background")))
+    if user.has_perm("events.manage_attendance"):
+        sessions(
+            events_selectors.registers_to_take(may_see_caucus=may_see_caucus),
+            "events:event_attendance",
+            "Registers to take",
+            all_url="events:organise_programme",
+        )
+    if user.has_perm("events.publish_summary"):
+        sessions(
+            events_selectors.summaries_to_publish(may_see_caucus=may_see_caucus),
+            "events:event_summary",
+            "Summaries to publish",
+            all_url="events:organise_programme",
+        )
+    if user.has_perm("resources.moderate_casestudy") and (
+        waiting := resources_selectors.case_studies_waiting_count()
+    ):
+        found.append(Waiting("Case studies to review", waiting, reverse("resources:moderation")))
+    if user.has_perm("events.triage_suggestion") and (
+        waiting := events_selectors.suggestions_new_count()
+    ):
+        found.append(
+            Waiting(
+                "Members’ suggestions to consider", waiting, reverse("events:suggestions_triage")
+            )
+        )
+    if user.has_perm("members.add_organisation") and (
+        waiting := imported_members_waiting().count()
+    ):
+        found.append(
+            Waiting(
+                "Imported members who have not joined", waiting, reverse("members:imported_members")
+            )
+        )
+    return found

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.db.models import Count, Max, Q
 
-from ..models import ContentPage, GlossaryTerm, GroundRules, User
+from ..models import ContentPage, ContentPageVersion, GlossaryTerm, GroundRules, User
 
 
 def ground_rules_current() -> GroundRules | None:
@@ -61,6 +61,15 @@ def member_next_steps(*, user: User, ground_rules: GroundRulesStatus) -> list[Ne
 
 def content_page_get(*, slug: str) -> ContentPage | None:
     return ContentPage.objects.filter(slug=slug).first()
+
+
+def content_pages():
+    """Every content page, for the organisers' list, with how many earlier versions each has."""
+    return ContentPage.objects.annotate(earlier=Count("versions")).order_by("title")
+
+
+def content_page_version_get(*, page: ContentPage, version: int) -> ContentPageVersion | None:
+    return page.versions.filter(version=version).first()
 
 
 def glossary_by_letter(*, query: str = "") -> list[tuple[str, list[GlossaryTerm]]]:

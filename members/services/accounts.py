@@ -14,10 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from ..models import User
+from ..models import DigestFrequency, User
 from ..roles import ORGANISERS, ROLE_PERMISSIONS
 from ..selectors.accounts import member_has_claimed
-from .emails import CATEGORIES
+from .emails import CATEGORIES, TURNED_OFF
 
 
 def roles_sync(*, using="default"):
@@ -69,14 +69,17 @@ def member_account_save(*, email: str, password: str, organiser: bool = False) -
 
 
 @transaction.atomic
-def email_preferences_update(*, user: User, **choices: bool) -> User:
-    """Set which non-essential emails the member gets, e.g. `email_reminders=False`."""
+def email_preferences_update(*, user: User, **choices) -> User:
+    """Set which non-essential emails the member gets, e.g. `email_reminders=False` or
+    `email_digest="fortnightly"`."""
 
     unknown = set(choices) - set(CATEGORIES.values())
     if unknown:
         raise ValueError(f"Not an email preference: {', '.join(sorted(unknown))}")
+    if "email_digest" in choices and choices["email_digest"] not in DigestFrequency.values:
+        raise ValueError(f"Not a choice of digest: {choices['email_digest']!r}")
     for name, value in choices.items():
-        setattr(user, name, bool(value))
+        setattr(user, name, value if name == "email_digest" else bool(value))
     # Only these booleans are saved (no full_clean of the whole profile): turning emails off
     # must work even for a member whose other details would not pass today's validation.
     user.save(update_fields=list(choices))
@@ -85,11 +88,13 @@ def email_preferences_update(*, user: User, **choices: bool) -> User:
 
 @transaction.atomic
 def email_unsubscribe(*, member_id: int, category: str) -> bool:
-    """Turn one category of email off for a member, from an unsubscribe link.
+    """Turn one category of email off for a member, from an unsubscribe link (the digest's
+    frequency becomes "none").
 
     Returns whether there was such a member."""
 
-    return User.objects.filter(pk=member_id).update(**{CATEGORIES[category]: False}) == 1
+    turned_off = {CATEGORIES[category]: TURNED_OFF[category]}
+    return User.objects.filter(pk=member_id).update(**turned_off) == 1
 
 
 # Welcoming imported members: the link in a welcome, and claiming the record with it.

@@ -29,7 +29,7 @@ from events.services.guests import guests_anonymise
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Response
 
-from ..models import Action, CheckIn, GroundRulesAgreement, User
+from ..models import Action, CheckIn, DigestFrequency, GroundRulesAgreement, User
 from .audit import Action as AuditAction
 from .audit import audit_record
 
@@ -141,6 +141,7 @@ def member_erase(*, member: User) -> User:
     member.listed_in_directory = member.directory_shows_email = False
     member.email_programme = member.email_reminders = False
     member.email_catch_up = member.email_surveys = False
+    member.email_digest = DigestFrequency.NONE
     member.profile_completed_at = member.introduction_read_at = member.last_login = None
     member.is_active = member.is_staff = member.is_superuser = False
     member.set_unusable_password()

@@ -14,6 +14,7 @@ from cop_portal.mail.messages import KEY_HEADER, KIND_HEADER, PRIORITY_HEADER, I
 from cop_portal.mail.models import PRIORITY_ESSENTIAL, PRIORITY_NEWS, PRIORITY_REMINDER
 from cop_portal.web.portal_address import absolute_url, portal_url
 
+from ..models import DigestFrequency
 from ..selectors.accounts import member_has_claimed
 
 # The preference field that governs each kind of non-essential email.
@@ -22,7 +23,18 @@ CATEGORIES = {
     "reminders": "email_reminders",
     "catch_up": "email_catch_up",
     "surveys": "email_surveys",
+    "digest": "email_digest",
 }
+# The value of that field when the member has turned the category off: most are on or off, the
+# digest's says how often it comes. Unsubscribing sets it.
+TURNED_OFF = dict.fromkeys(CATEGORIES, False) | {"digest": DigestFrequency.NONE}
+
+
+def category_wanted(*, member, category: str) -> bool:
+    """Whether the member gets this category of email."""
+    return getattr(member, CATEGORIES[category]) != TURNED_OFF[category]
+
+
 UNSUBSCRIBE_SALT = "members.unsubscribe"
 
 
@@ -92,7 +104,7 @@ def member_email_send(
         headers[KEY_HEADER] = key
     context = {**context, "member": member, "portal_url": portal_url()}
     if category is not None:
-        if not getattr(member, CATEGORIES[category]):
+        if not category_wanted(member=member, category=category):
             return False
         # Someone imported from a register who has not claimed their record never asked for
         # the CoP's news and cannot act on most of it (it needs an account): essential email

@@ -11,6 +11,7 @@ import secrets
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -27,7 +28,14 @@ from events.services.guests import guest_attendance_import
 
 from ..models import Organisation, User
 from ..selectors.accounts import member_has_claimed
-from ..selectors.imports import Plan, events_on, members_by_email, plan_file
+from ..selectors.imports import (
+    DEFAULT_MINIMUM_MINUTES,
+    AttendanceChoices,
+    Plan,
+    events_on,
+    members_by_email,
+    plan_file,
+)
 from ..spreadsheets import header_key
 from .accounts import WELCOME_DAYS, welcome_token
 from .audit import Action, audit_record
@@ -106,7 +114,35 @@ def _import_folder(token: str) -> str | None:
     return f"{IMPORT_UPLOADS}/{token}"
 
 
-def import_upload_store(*, upload, user, kind: str, event_title: str = "", event_date=None) -> str:
+def choices_to_json(choices: AttendanceChoices) -> dict:
+    return {
+        "session": choices.session,
+        "date_order": choices.date_order,
+        "minimum_minutes": choices.minimum_minutes,
+        "name_matches": {str(line): member for line, member in choices.name_matches.items()},
+        "title": choices.title,
+        "date": choices.date.isoformat() if choices.date else "",
+    }
+
+
+def choices_from_json(data: dict) -> AttendanceChoices:
+    matches = data.get("name_matches", {})
+    return AttendanceChoices(
+        session=data.get("session"),
+        date_order=data.get("date_order"),
+        minimum_minutes=int(data.get("minimum_minutes", DEFAULT_MINIMUM_MINUTES)),
+        name_matches={int(line): int(member) for line, member in matches.items()},
+        title=data.get("title", ""),
+        date=date.fromisoformat(data["date"]) if data.get("date") else None,
+    )
+
+
+def _meta_save(folder: str, meta: dict) -> None:
+    default_storage.delete(f"{folder}/meta.json")  # save() would pick another name otherwise
+    default_storage.save(f"{folder}/meta.json", ContentFile(json.dumps(meta).encode()))
+
+
+def import_upload_store(*, upload, user, kind: str, choices: AttendanceChoices) -> str:
     """Keep an uploaded file, privately, until the organiser confirms its import. Returns the
     token that names it. Files under imports/ are never served: storage is private."""
 
@@ -118,12 +154,19 @@ def import_upload_store(*, upload, user, kind: str, event_title: str = "", event
         "user": user.pk,
         "kind": kind,
         "filename": getattr(upload, "name", "") or "upload",
-        "event_title": event_title or "",
-        "event_date": event_date.isoformat() if event_date else "",
+        "choices": choices_to_json(choices),
         "created": timezone.now().isoformat(),
     }
-    default_storage.save(f"{folder}/meta.json", ContentFile(json.dumps(meta).encode()))
+    _meta_save(folder, meta)
     return token
+
+
+def import_upload_choose(*, token: str, meta: dict, choices: AttendanceChoices) -> dict:
+    """Keep what the organiser chose about a kept upload (its session, date order, minimum
+    time and name matches), so that its confirmation imports exactly the plan they saw."""
+    meta = {**meta, "choices": choices_to_json(choices)}
+    _meta_save(_import_folder(token), meta)
+    return meta
 
 
 def import_upload_read(*, token: str, user) -> tuple[bytes, dict] | None:
@@ -195,8 +238,7 @@ def import_check(
     filename: str,
     *,
     kind: str,
-    event_title: str | None = None,
-    event_date=None,
+    choices: AttendanceChoices | None = None,
     may_see_caucus: bool = True,
     request=None,
 ) -> Plan:
@@ -207,8 +249,7 @@ def import_check(
         source,
         filename,
         kind=kind,
-        event_title=event_title,
-        event_date=event_date,
+        choices=choices,
         may_see_caucus=may_see_caucus,
     )
     audit_record(request, Action.IMPORT_CHECKED, detail=f"{kind}: {len(plan.rows)} rows")
@@ -251,28 +292,37 @@ def import_apply(plan: Plan, *, request=None) -> dict[str, int]:
         )
         created["members"] += 1
 
-    events: dict[tuple, object] = {}
-    cache: dict = {}
+    new_session = None
     for ref in plan.new_events:
-        event = events_on(ref.date, cache).get(ref.key[1])
-        if event is None:
-            event = imported_event_create(title=ref.title, day=ref.date)
+        # Someone may have made it since the plan: the same title on the same day is it.
+        new_session = events_on(ref.date, {}).get(ref.key[1])
+        if new_session is None:
+            new_session = imported_event_create(title=ref.title, day=ref.date)
             created["events"] += 1
-        events[ref.key] = event
-    members |= members_by_email(email for email, _ in plan.new_attendances if email not in members)
-    for email, ref in plan.new_attendances:
-        event = events.get(ref.key) or events_on(ref.date, cache).get(ref.key[1])
-        if event is None:  # deleted since the plan was made
-            event = events[ref.key] = imported_event_create(title=ref.title, day=ref.date)
-            created["events"] += 1
-        _, made = attendance_import_record(
-            event=event, member=members[email], recorded_by=recorded_by
-        )
+    emails = [email for email, _ in plan.new_attendances if isinstance(email, str)]
+    members |= members_by_email(email for email in emails if email not in members)
+    by_id = User.objects.in_bulk(
+        [member for member, _ in plan.new_attendances if isinstance(member, int)]
+    )
+    events = Event.objects.in_bulk(
+        [event for _, event in plan.new_attendances if isinstance(event, int)]
+    )
+    for member_ref, event_ref in plan.new_attendances:
+        member = members.get(member_ref) if isinstance(member_ref, str) else by_id.get(member_ref)
+        event = events.get(event_ref) if isinstance(event_ref, int) else new_session
+        if member is None or event is None:
+            raise ValidationError(
+                "A member or session in this file was deleted while it was being imported: "
+                "check the file again."
+            )
+        _, made = attendance_import_record(event=event, member=member, recorded_by=recorded_by)
         created["attendances"] += made
-    for email, ref in plan.guest_attendances:
-        event = events_on(ref.date, cache).get(ref.key[1])
-        if event is not None:  # the plan matched guests only at events that exist
-            created["attendances"] += guest_attendance_import(event=event, email=email)
+    guest_events = Event.objects.in_bulk([event_id for _, event_id in plan.guest_attendances])
+    for email, event_id in plan.guest_attendances:
+        if event_id in guest_events:  # else deleted since the plan was made
+            created["attendances"] += guest_attendance_import(
+                event=guest_events[event_id], email=email
+            )
     created = {
         name: created[name] for name in ("organisations", "members", "events", "attendances")
     }
@@ -300,7 +350,7 @@ def describe_created(created: dict[str, int]) -> str:
 
 
 def import_upload_check(
-    *, upload, kind: str, event_title: str = "", event_date=None, request
+    *, upload, kind: str, choices: AttendanceChoices, request
 ) -> tuple[Plan, str]:
     """Step 1 of an import from the upload page: plan the file (audited, as `import_check`) and
     keep it, privately, until the organiser confirms. Returns the plan and the token that names
@@ -309,36 +359,51 @@ def import_upload_check(
         upload,
         upload.name,
         kind=kind,
-        event_title=event_title or None,
-        event_date=event_date,
+        choices=choices,
         may_see_caucus=request.user.has_perm(CAUCUS_CHOICE_PERMISSION),
         request=request,
     )
     import_uploads_purge()
-    token = import_upload_store(
-        upload=upload,
-        user=request.user,
-        kind=kind,
-        event_title=event_title,
-        event_date=event_date,
-    )
+    token = import_upload_store(upload=upload, user=request.user, kind=kind, choices=choices)
     return plan, token
 
 
+def import_upload_recheck(*, content: bytes, meta: dict, request) -> Plan:
+    """Step 2, as often as the organiser changes a choice: the kept upload planned again with
+    what they chose (audited, as `import_check`)."""
+    return import_check(
+        io.BytesIO(content),
+        meta["filename"],
+        kind=meta["kind"],
+        choices=choices_from_json(meta.get("choices", {})),
+        may_see_caucus=request.user.has_perm(CAUCUS_CHOICE_PERMISSION),
+        request=request,
+    )
+
+
+class ImportNotReady(Exception):
+    """An attendance file whose session or date order is still to be chosen."""
+
+
 def import_upload_confirm(*, token: str, content: bytes, meta: dict, request) -> tuple[Plan, dict]:
-    """Step 2: plan the kept upload again (the database may have changed since the check) and
-    write it. The upload is deleted whether or not that works. Returns the plan and what was
-    created; ImportFileError or ValidationError when nothing was imported."""
+    """Step 3: plan the kept upload again with the choices made (the database may have
+    changed since the check) and write it. Returns the plan and what was created. The upload
+    is deleted once imported or when it cannot be (ImportFileError or ValidationError: nothing
+    was imported); it is kept when a choice is still missing (ImportNotReady)."""
     try:
-        event_date = meta["event_date"]
         plan = plan_file(
             io.BytesIO(content),
             meta["filename"],
             kind=meta["kind"],
-            event_title=meta["event_title"] or None,
-            event_date=date.fromisoformat(event_date) if event_date else None,
+            choices=choices_from_json(meta.get("choices", {})),
             may_see_caucus=request.user.has_perm(CAUCUS_CHOICE_PERMISSION),
         )
+    except Exception:
+        import_upload_discard(token=token)
+        raise
+    if not plan.ready:
+        raise ImportNotReady
+    try:
         return plan, import_apply(plan, request=request)
     finally:
         import_upload_discard(token=token)

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from cop_portal.web.slugs import unique_slug
 
-from ..models import ContentPage, GlossaryTerm, GroundRules, GroundRulesAgreement, User
+from ..models import (
+    ContentPage,
+    ContentPageVersion,
+    GlossaryTerm,
+    GroundRules,
+    GroundRulesAgreement,
+    User,
+)
 
 
 def introduction_mark_read(*, user: User) -> User:
@@ -18,10 +25,25 @@ def introduction_mark_read(*, user: User) -> User:
 
 
 @transaction.atomic
-def content_page_update(*, page: ContentPage, title: str, summary: str, body: str, user: User):
-    page.title = title
-    page.summary = summary
-    page.body = body
+def content_page_update(
+    *, page: ContentPage, title: str, summary: str, body: str, user: User | None
+) -> ContentPage:
+    """Change a page's wording. A change makes a new version and keeps the one it replaces,
+    word for word with the time it came in (ContentPageVersion); saving it unchanged does
+    not."""
+    current = ContentPage.objects.select_for_update().get(pk=page.pk)
+    if (current.title, current.summary, current.body) == (title, summary, body):
+        return current
+    ContentPageVersion.objects.create(
+        page=current,
+        version=current.version,
+        title=current.title,
+        summary=current.summary,
+        body=current.body,
+        in_force_from=current.updated_at,
+    )
+    page.title, page.summary, page.body = title, summary, body
+    page.version = current.version + 1
     page.updated_by = user
     page.full_clean()
     page.save()

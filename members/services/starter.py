@@ -14,7 +14,7 @@ from events import services as events_services
 from resources.models import Topic
 
 from ..models import ContentPage, GlossaryTerm, GroundRules
-from .onboarding import glossary_term_create
+from .onboarding import content_page_update, glossary_term_create
 
 STARTER_DIR = Path(__file__).resolve().parents[1] / "starter"
 # Public pages every portal starts with: (slug, title, summary, file in starter/).
@@ -90,8 +90,9 @@ def starter_content_load() -> dict[str, int]:
         # A page still word for word an earlier starter version was never edited: bring it up to
         # date (the privacy notice and policies must say what the portal does now).
         if not made and page.body != body and page.body in _superseded_starter_texts(slug):
-            page.body = body
-            page.save(update_fields=["body", "updated_at"])
+            content_page_update(
+                page=page, title=page.title, summary=page.summary, body=body, user=None
+            )
             created["pages_updated"] += 1
     if not GroundRules.objects.exists():
         GroundRules.objects.create(

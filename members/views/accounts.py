@@ -57,6 +57,7 @@ UNSUBSCRIBE_NAMES = {
     "reminders": "reminder",
     "catch_up": "session summary",
     "surveys": "survey invitation",
+    "digest": "digest",
 }
 
 
@@ -77,7 +78,11 @@ def unsubscribe(request, token):
     return render(
         request,
         "members/unsubscribe.html",
-        {"state": state, "category_name": UNSUBSCRIBE_NAMES[found[1]] if found else ""},
+        {
+            "state": state,
+            "category": found[1] if found else "",
+            "category_name": UNSUBSCRIBE_NAMES[found[1]] if found else "",
+        },
     )
 
 

@@ -22,6 +22,7 @@ from ..caching import figures_html_cached
 from ..forms.dashboard import PeriodForm
 from ..models import ValueCycle
 from ..selectors.dashboard import (
+    ACTED,
     Period,
     Viewer,
     dashboard_figures,
@@ -109,6 +110,10 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
         (r["title"], [100 * (r["rate"] or 0)], _rate_text(r, "no one invited"))
         for r in figures["response_rates"]
     ]
+    sessions = [
+        (f"{r['date']} {r['title']}", [100 * (r["rate"] or 0)], _rate_text(r, "nobody came"))
+        for r in figures["session_survey_rates"]["rows"]
+    ]
     levels = [
         (r["level"], [r["recorded"], r["done"]], f"{r['recorded']} recorded, {r['done']} completed")
         for r in figures["actions_by_level"]
@@ -138,6 +143,14 @@ def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
             "One bar per survey, oldest first: the share of those invited who answered, on a "
             f"scale from 0 to 100%. {same}",
             rates,
+            peak=100,
+        ),
+        "sessions": bar_chart(
+            "sessions",
+            "Survey response rate after each session",
+            "One bar per session with a survey after it, oldest first: the share of those who "
+            f"came who answered, on a scale from 0 to 100%. {same}",
+            sessions,
             peak=100,
         ),
         "actions": bar_chart(
@@ -186,6 +199,41 @@ def _disclosure_table(table) -> dict:
         "notes": table.notes,
         "several_columns": len(table.columns) > 1,
     }
+
+
+def _shares(table, column: str) -> list[dict]:
+    """For each row of a comparison table, the share in `column`: shown only when the count
+    and the row's total both are (a share made from a hidden count would give it back)."""
+    shares = []
+    for name in table.rows:
+        n, total = table.cells[(name, column)], table.row_totals[name]
+        shown = n is not None and total is not None
+        shares.append(
+            {"name": name, "hidden": not shown, "percent": _percent(n / total) if shown and total
+             else ""}
+        )  # fmt: skip
+    return shares
+
+
+def _caucus_left_out_note(figures: dict) -> str:
+    """Why caucus sessions are missing from the sessions' survey table, for viewers who may not
+    see them one by one."""
+    left_out = figures["session_survey_rates"]["caucus_left_out"]
+    if not left_out:
+        return ""
+    sessions = "caucus session" if left_out == 1 else "caucus sessions"
+    return (
+        f"{left_out} {sessions} with a survey after it {'is' if left_out == 1 else 'are'} left "
+        "out here and in the comparisons below, so that nobody can work out who chose a caucus."
+    )
+
+
+FOLLOW_UPS_EXPLAINED = (
+    "These set what members did after the emails that follow a session and an action against "
+    "what they did without them. The emails were not handed out at random: the first sessions "
+    "came before them, and some members turn them off. So a difference here is an association, "
+    "not proof that the email made it."
+)
 
 
 # The page --------------------------------------------------------------------------------------
@@ -252,11 +300,46 @@ def _caucus_line(figures: dict) -> str:
     )
 
 
+def _headline_text(value, kind: str) -> str:
+    if value is None:
+        return "None yet"
+    return _percent(value) if kind == "share" else str(value)
+
+
+def _change_text(change, kind: str) -> str:
+    """In words, not signs: "up 3", "down 4 points" (a leading + or − would be read as a
+    formula by a spreadsheet)."""
+    if change is None:
+        return ""
+    amount = round(change * 100) if kind == "share" else change
+    if amount == 0:
+        return "no change"
+    unit = " points" if kind == "share" else ""
+    return f"{'up' if amount > 0 else 'down'} {abs(amount)}{unit}"
+
+
+def headline_rows(headlines: dict) -> list[dict]:
+    """The headline figures in words, with the period before (when there is one) and the
+    change."""
+    before = headlines["previous_start"] is not None
+    return [
+        {
+            "label": row["label"],
+            "value": _headline_text(row["value"], row["kind"]),
+            "previous": _headline_text(row["previous"], row["kind"]) if before else "",
+            "change": _change_text(row["change"], row["kind"]),
+        }
+        for row in headlines["rows"]
+    ]
+
+
 def _layout(figures: dict) -> dict:
     frequency = _frequency_rows(figures["attendance_frequency"])
     stages = figures["check_in_stages"]
     return {
         "figures": figures,
+        "headlines": headline_rows(figures["headlines"]),
+        "headlines_before": figures["headlines"],
         "organisations": _organisation_rows(figures["organisations"]),
         "frequency": [(_events_label(times), members) for times, members in frequency],
         "attended_once_percent": _percent(figures["attended_once_share"]),
@@ -268,6 +351,18 @@ def _layout(figures: dict) -> dict:
         "value_cycles": [
             {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]} for row in figures["value_cycles"]
         ],
+        "session_rates": [
+            {**row, "percent": _rate_text(row, "")}
+            for row in figures["session_survey_rates"]["rows"]
+        ],
+        "session_rates_note": _caucus_left_out_note(figures),
+        "answers_by_email": [
+            {**row, "percent": _percent(row["rate"])} for row in figures["answers_by_email"]
+        ],
+        "follow_ups_explained": FOLLOW_UPS_EXPLAINED,
+        "actions_after_sessions": _disclosure_table(figures["actions_after_sessions"]),
+        "acted_shares": _shares(figures["actions_after_sessions"], ACTED),
+        "action_follow_ups": _disclosure_table(figures["action_follow_ups"]),
         "check_in_movement": _disclosure_table(stages),
         "check_in_latest": _latest_stages(stages),
         "agreement_rows": figures["agreement_over_time"]["rows"],
@@ -331,10 +426,37 @@ def _rates_rows(figures: dict) -> list[list]:
     return rows
 
 
+def _session_rates_rows(figures: dict) -> list[list]:
+    rows = [["Date", "Session", "After-session email", "Came", "Answered", "Response rate",
+             "Survey still open"]]  # fmt: skip
+    rows += [
+        [row["date"], row["title"], "yes" if row["emailed"] else "no", _hidden(row["came"]),
+         _hidden(row["answered"]), _rate_text(row, ""), "yes" if row["open"] else "no"]
+        for row in figures["session_survey_rates"]["rows"]
+    ]  # fmt: skip
+    if note := _caucus_left_out_note(figures):
+        rows.append(["Note", note])
+    return rows
+
+
+def _answers_by_email_rows(figures: dict) -> list[list]:
+    rows = [["Sessions", "Number", "Came", "Answered", "Response rate"]]
+    rows += [
+        [row["group"], row["sessions"], row["came"], row["answered"], _percent(row["rate"])]
+        for row in figures["answers_by_email"]
+    ]
+    return rows
+
+
 def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
     """One block per figure: its heading, then its rows (a header row first)."""
     senior = figures["senior_leaders"]
     return [
+        ("Headline figures", [
+            ["Figure", "This period", "The period before", "Change"],
+            *([row["label"], row["value"], row["previous"], row["change"]]
+              for row in headline_rows(figures["headlines"])),
+        ]),
         ("Summary", [
             ["Figure", "Value"],
             ["Members", figures["members"]],
@@ -391,6 +513,7 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
               for row in figures["sector_mix"]),
         ]),
         ("Survey response rates", _rates_rows(figures)),
+        ("Survey response rate after each session", _session_rates_rows(figures)),
         ("Value-creation cycles", [
             ["Cycle", "Completed actions", "Survey questions", "Answers",
              "Mean agreement (1 to 5)"],
@@ -407,6 +530,13 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
         ("Members at each stage by their latest check-in",
          _latest_rows(figures["check_in_stages"])),
         ("Agreement over time", _agreement_rows(figures)),
+        ("Follow-up emails", [["Note", FOLLOW_UPS_EXPLAINED]]),
+        ("Survey answers with and without the after-session email",
+         _answers_by_email_rows(figures)),
+        ("Actions recorded within 30 days of a session, with and without the after-session "
+         "email", _table_rows(figures["actions_after_sessions"], "Attendances")),
+        ("Actions still open after three months, with and without the follow-up: the next "
+         "30 days", _table_rows(figures["action_follow_ups"], "Actions")),
     ]  # fmt: skip
 
 

@@ -6,11 +6,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cop_portal.background.schedules import late_schedules
-from cop_portal.mail.selectors import failed_count
 
 from ..middleware import ground_rules_status_of
 from ..models import ContentPage
-from ..selectors.home import home_page
+from ..selectors.home import home_page, organiser_waiting
 from ..selectors.onboarding import content_page_get
 
 
@@ -41,6 +40,6 @@ def home(request):
 def organise(request):
     context = {
         "late_schedules": late_schedules(),
-        "failed_emails": failed_count() if request.user.has_perm("mail.view_outgoingemail") else 0,
+        "waiting": organiser_waiting(user=request.user),
     }
     return render(request, "members/organise/index.html", context)

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ..forms.imports import ImportConfirmForm, ImportForm
+from ..forms.imports import AttendanceChoicesForm, ImportConfirmForm, ImportForm
 from ..selectors import imports as selectors
 from ..services import imports as services
 from ..services.accounts import WELCOME_DAYS
@@ -26,47 +26,98 @@ def _import_kind_allowed(user, kind: str) -> None:
 @permission_required("members.add_organisation", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def import_data(request):
-    """Import members or attendance from a spreadsheet in two steps: "check" stores the upload
-    privately and shows what each row would do, saving nothing; "confirm" imports it."""
-    if request.method == "POST" and request.POST.get("step") == "confirm":
+    """Import members or attendance from a spreadsheet: "check" stores the upload privately
+    and shows what each row would do, saving nothing; for attendance, "choose" records the
+    organiser's choices (the session above all) and shows the plan again; "confirm" imports
+    it as last shown."""
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "confirm":
         return _import_confirm(request)
+    if step == "choose":
+        return _import_choose(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         _import_kind_allowed(request.user, data["kind"])
+        choices = form.choices()
         try:
             plan, token = services.import_upload_check(
-                upload=data["file"],
-                kind=data["kind"],
-                event_title=data["event_title"],
-                event_date=data["event_date"],
-                request=request,
+                upload=data["file"], kind=data["kind"], choices=choices, request=request
             )
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            context |= {
-                "plan": plan,
-                "filename": data["file"].name,
-                "confirm_form": ImportConfirmForm(initial={"token": token}),
-            }
+            context = _plan_context(plan, token, data["file"].name, choices)
+    return render(request, "members/organise/import.html", context)
+
+
+def _plan_context(plan, token: str, filename: str, choices, choices_form=None) -> dict:
+    context = {
+        "plan": plan,
+        "filename": filename,
+        "confirm_form": ImportConfirmForm(initial={"token": token}),
+    }
+    if plan.kind == "attendance":
+        context["choices_form"] = choices_form or AttendanceChoicesForm.for_plan(
+            plan, token=token, choices=choices
+        )
+    return context
+
+
+def _stored_upload(request, form):
+    token = form.cleaned_data["token"] if form.is_valid() else request.POST.get("token", "")
+    stored = services.import_upload_read(token=token, user=request.user) if token else None
+    if stored is None:
+        return None
+    _import_kind_allowed(request.user, stored[1]["kind"])
+    return token, *stored
+
+
+def _import_choose(request):
+    form = AttendanceChoicesForm(request.POST)
+    stored = _stored_upload(request, form)
+    if stored is None:
+        messages.error(request, IMPORT_EXPIRED)
+        return redirect("members:import_data")
+    token, content, meta = stored
+    if form.is_valid():
+        meta = services.import_upload_choose(token=token, meta=meta, choices=form.choices())
+    choices = services.choices_from_json(meta.get("choices", {}))
+    try:
+        plan = services.import_upload_recheck(content=content, meta=meta, request=request)
+    except ImportFileError as error:
+        services.import_upload_discard(token=token)
+        messages.error(request, f"Nothing was imported: {error}")
+        return redirect("members:import_data")
+    bound = None
+    if not form.is_valid():  # show the errors, against the choices the plan offers
+        bound = AttendanceChoicesForm(request.POST, plan=plan)
+        bound.is_valid()
+    context = _plan_context(plan, token, meta["filename"], choices, bound)
     return render(request, "members/organise/import.html", context)
 
 
 def _import_confirm(request):
     form = ImportConfirmForm(request.POST)
-    token = form.cleaned_data["token"] if form.is_valid() else ""
-    stored = services.import_upload_read(token=token, user=request.user) if token else None
+    stored = _stored_upload(request, form)
     if stored is None:
         messages.error(request, IMPORT_EXPIRED)
         return redirect("members:import_data")
-    content, meta = stored
-    _import_kind_allowed(request.user, meta["kind"])
+    token, content, meta = stored
     try:
         plan, created = services.import_upload_confirm(
             token=token, content=content, meta=meta, request=request
         )
+    except services.ImportNotReady:
+        messages.error(
+            request,
+            "Nothing was imported: choose the session (and how the dates read) first.",
+        )
+        plan = services.import_upload_recheck(content=content, meta=meta, request=request)
+        choices = services.choices_from_json(meta.get("choices", {}))
+        context = _plan_context(plan, token, meta["filename"], choices)
+        return render(request, "members/organise/import.html", context)
     except (ImportFileError, ValidationError) as error:
         detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"Nothing was imported: {detail}")

@@ -65,6 +65,66 @@ def content_page(request, slug):
 
 @login_not_required
 @require_GET
+def content_page_versions(request, slug):
+    """Every version a page has had: what a notice said when someone read or agreed to it."""
+    page = get_object_or_404(ContentPage, slug=slug)
+    return render(
+        request,
+        "members/content_page_versions.html",
+        {"page": page, "versions": list(page.versions.all())},
+    )
+
+
+@login_not_required
+@require_GET
+def content_page_version(request, slug, version):
+    page = get_object_or_404(ContentPage, slug=slug)
+    if version == page.version:
+        return redirect(page.get_absolute_url())
+    earlier = selectors.content_page_version_get(page=page, version=version)
+    if earlier is None:
+        raise Http404("This page has no such version.")
+    return render(request, "members/content_page_version.html", {"page": page, "earlier": earlier})
+
+
+@permission_required("members.change_contentpage", raise_exception=True)
+@require_GET
+def content_pages_manage(request):
+    return render(
+        request, "members/organise/content_pages.html", {"pages": selectors.content_pages()}
+    )
+
+
+class ContentPageEdit(OrganiserFormView):
+    """Any content page: the privacy notice, the accessibility statement, the special category
+    data policy. Each change is a new version; the old one stays readable."""
+
+    model = ContentPage
+    lookup_field = "slug"
+    lookup_kwarg = "slug"
+    form_class = ContentPageForm
+    permission_required = "members.change_contentpage"
+    back_url = "members:content_pages_manage"
+    back_label = "Back to the pages"
+    intro = (
+        "Saving a change makes a new version of the page. The version it replaces stays "
+        "readable from the page, with the dates it was in force."
+    )
+
+    def title_for(self, page):
+        return f"Edit “{page.title}”"
+
+    def save(self, form):
+        return services.content_page_update(
+            page=self.object, user=self.request.user, **form.cleaned_data
+        )
+
+    def success_message(self, page):
+        return f"“{page.title}” is saved (version {page.version})."
+
+
+@login_not_required
+@require_GET
 def ground_rules(request):
     current = selectors.ground_rules_current()
     status = (

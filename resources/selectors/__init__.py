@@ -3,8 +3,16 @@ catching up; who may see what), `community` (pathways, case studies, initiatives
 `organise` (the organisers' side).
 
 Inside resources, import from the area's module. The names below are those used from outside
-the app (members' demo content), which may import them from here."""
+the app (members' demo content, Organise page and digests), which may import them from here."""
 
-from .hub import resources_exist, topics
+from .community import case_studies_published
+from .hub import resources_exist, resources_visible_to, topics
+from .organise import case_studies_waiting_count
 
-__all__ = ["resources_exist", "topics"]
+__all__ = [
+    "case_studies_published",
+    "case_studies_waiting_count",
+    "resources_exist",
+    "resources_visible_to",
+    "topics",
+]

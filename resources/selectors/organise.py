@@ -56,3 +56,8 @@ def case_study_for_review():
 
 def topics_with_counts():
     return Topic.objects.annotate(resource_count=Count("resources"))
+
+
+def case_studies_waiting_count() -> int:
+    """Case studies their authors have sent for review and nobody has reviewed yet."""
+    return CaseStudy.objects.filter(status=CaseStudy.Status.SUBMITTED).count()

@@ -12,6 +12,7 @@ imports them (members.services and members.selectors, what the apps call, never 
     starter, demo                     the content a portal is loaded with, in every app
     home                              a member's home page shows their sessions and surveys
     journey                           an action names the session that prompted it
+    digests                           a member's digest: sessions, resources, case studies
 
 An app reaches another only through its `services` (writes) and `selectors` (reads); a service or
 selector may also name another app's models, for a query that joins them, and a models module
@@ -33,7 +34,16 @@ ALLOWED = {
     "surveys": {"members", "events"},
 }
 # The areas of members that sit above every app: they may import all three others.
-MEMBERS_ABOVE = ("dashboard", "data_rights", "imports", "starter", "demo", "home", "journey")
+MEMBERS_ABOVE = (
+    "dashboard",
+    "data_rights",
+    "imports",
+    "starter",
+    "demo",
+    "home",
+    "journey",
+    "digests",
+)
 INTERFACES = ("services", "selectors")
 
 

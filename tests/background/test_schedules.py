@@ -79,6 +79,7 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "action-reminders",
         "action-follow-ups",
         "after-session-emails",
+        "member-digests",
         "audit-purge",
         "guests-forget",
         "sessions-clear",

@@ -70,7 +70,7 @@ def test_the_check_step_tells_an_organiser_without_the_permission_nothing(
     assert response.status_code == 200
     assert "already recorded" not in html
     assert html.count(CAUCUS_SESSION_REFUSED) == 3
-    assert "<li>3 rejected</li>" in html
+    assert "<li>3 not imported</li>" in html
 
 
 def test_confirming_writes_no_attendance_for_an_organiser_without_the_permission(
@@ -88,11 +88,11 @@ def test_confirming_writes_no_attendance_for_an_organiser_without_the_permission
 def test_with_the_permission_only_the_caucus_members_are_recorded(session):
     inside = caucus_member(session.caucus)
     outsider = UserFactory(name="Olu Outsider")
-    _, rows = spreadsheets.read_table(
+    register = spreadsheets.read_register(
         __import__("io").BytesIO(_register(inside, outsider).encode()), "r.csv"
     )
 
-    plan = import_selectors.plan_attendance(rows, may_see_caucus=True)
+    plan = import_selectors.plan_attendance(register, may_see_caucus=True)
     import_apply(plan)
 
     outcomes = {row.what.split(" <")[0]: row.reason for row in plan.rows}
@@ -104,9 +104,9 @@ def test_with_the_permission_only_the_caucus_members_are_recorded(session):
 
 def test_someone_new_in_a_register_is_never_recorded_at_a_caucus_session(session):
     text = f"Email,Name,Event title,Event date\nnew@example.org,New Person,Zephyr gathering,{DAY}\n"
-    _, rows = spreadsheets.read_table(__import__("io").BytesIO(text.encode()), "r.csv")
+    register = spreadsheets.read_register(__import__("io").BytesIO(text.encode()), "r.csv")
 
-    plan = import_selectors.plan_attendance(rows)
+    plan = import_selectors.plan_attendance(register)
     import_apply(plan)
 
     assert [row.reason for row in plan.rows] == [NOT_IN_CAUCUS]

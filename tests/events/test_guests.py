@@ -21,7 +21,6 @@ from events.models import Event, Guest
 from events.selectors.guests import briefing_figures
 from events.services import guests as services
 from events.services import organise
-from members import spreadsheets
 from members.models import Seniority, User
 from members.selectors import dashboard
 from members.selectors import imports as import_selectors
@@ -377,27 +376,30 @@ def test_an_imported_register_records_an_invited_guest_as_a_guest():
     day = timezone.localdate() - timedelta(days=2)
     event = event_on(day, title="Board walkabout")
     guest = GuestFactory(event=event, email="chief.exec@trust.example.org")
-    date = timezone.localtime(event.starts_at).date().isoformat()
     text = (
         "Email,Name,Event title,Event date\n"
-        f"Chief.Exec@trust.example.org,Chief Exec,Board walkabout,{date}\n"
+        f"Chief.Exec@trust.example.org,Chief Exec,Board walkabout,{day.isoformat()}\n"
     )
-    _, rows = spreadsheets.read_table(io.BytesIO(text.encode()), "r.csv")
     users_before = User.objects.count()
 
-    plan = import_selectors.plan_attendance(rows)
-    created = import_apply(plan)
+    def plan():
+        return import_selectors.plan_file(
+            io.BytesIO(text.encode()), "register.csv", kind="attendance"
+        )
 
-    assert [row.reason for row in plan.rows] == [import_selectors.GUEST_NOTE]
-    assert plan.new_members == []
+    first = plan()
+    created = import_apply(first)
+
+    assert [row.reason for row in first.rows] == [import_selectors.GUEST_NOTE]
+    assert first.new_members == []
     assert created["members"] == 0
     assert created["attendances"] == 1
     assert User.objects.count() == users_before
     guest.refresh_from_db()
     assert guest.attended is True
     # The same register again changes nothing.
-    again = import_selectors.plan_attendance(rows)
-    assert [row.reason for row in again.rows] == ["a guest, already recorded"]
+    again = plan()
+    assert [row.reason for row in again.rows] == [import_selectors.GUEST_RECORDED]
     assert not again.changes_anything
 
 

@@ -100,4 +100,5 @@ def test_the_organise_page_links_to_it_with_the_failures(client, organiser, fail
 
     page = client.get(reverse("members:organise")).content.decode()
 
-    assert f'<a href="{reverse("outgoing_email")}">Outgoing email (1 failed)</a>' in page
+    url = reverse("outgoing_email")
+    assert f'<a href="{url}">Emails that could not be sent</a>: <strong>1</strong>' in page

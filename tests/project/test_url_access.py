@@ -52,6 +52,7 @@ from tests.factories import (
     ContentPageFactory,
     EventFactory,
     GlossaryTermFactory,
+    GoalFactory,
     GroundRulesFactory,
     GuestFactory,
     InitiativeFactory,
@@ -144,6 +145,8 @@ ACCESS = {
     "members:ground_rules_agree": row(MEMBERS_POST),
     "members:glossary": row(PUBLIC),
     "members:page": row(PUBLIC, slug="accessibility"),
+    "members:page_versions": row(PUBLIC, slug="accessibility"),
+    "members:page_version": row(PUBLIC, slug="accessibility", version=1),
     "members:profile": row(MEMBERS),
     "members:profile_edit": row(MEMBERS),
     "members:email_preferences": row(MEMBERS),
@@ -166,6 +169,8 @@ ACCESS = {
     # members: organising ------------------------------------------------------------------
     "members:organise": row(REPORTS),
     "members:introduction_edit": row(ORGANISERS_ONLY),
+    "members:content_pages_manage": row(ORGANISERS_ONLY),
+    "members:content_page_edit": row(ORGANISERS_ONLY, slug="accessibility"),
     "members:ground_rules_versions": row(ORGANISERS_ONLY),
     "members:ground_rules_new": row(ORGANISERS_ONLY),
     "members:ground_rules_edit": row(ORGANISERS_ONLY, version="draft_rules.version"),
@@ -224,13 +229,18 @@ ACCESS = {
     "events:organise_programme": row(ORGANISERS_ONLY),
     "events:programme_new": row(ORGANISERS_ONLY),
     "events:programme_edit": row(ORGANISERS_ONLY, pk="programme.pk"),
-    "events:programme_publish": row(ORGANISERS_POST, pk="programme.pk"),
+    "events:programme_publish": row(ORGANISERS_ONLY, pk="programme.pk"),
     "events:event_new": row(ORGANISERS_ONLY),
     "events:event_edit": row(ORGANISERS_ONLY, pk="event.pk"),
-    "events:event_publish": row(ORGANISERS_POST, pk="event.pk"),
+    "events:event_publish": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:event_cancel": row(ORGANISERS_ONLY, pk="event.pk"),
+    "events:event_copy": row(ORGANISERS_ONLY, pk="event.pk"),
+    "events:event_repeat": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:event_attendance": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:event_walk_in": row(ORGANISERS_POST, pk="event.pk"),
+    "events:event_bookings": row(ORGANISERS_ONLY, pk="event.pk"),
+    "events:event_place_give": row(ORGANISERS_POST, pk="event.pk"),
+    "events:event_message": row(ORGANISERS_POST, pk="event.pk"),
     "events:event_summary": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:event_guests": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:guest_resend": row(ORGANISERS_POST, pk="event.pk", guest_id="guest.pk"),
@@ -238,6 +248,15 @@ ACCESS = {
     "events:guest_attendance": row(ORGANISERS_POST, pk="event.pk"),
     "events:guest_briefing": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:suggestions_triage": row(ORGANISERS_ONLY),
+    "events:descriptions": row(ORGANISERS_ONLY),
+    "events:kind_new": row(ORGANISERS_ONLY),
+    "events:kind_edit": row(ORGANISERS_ONLY, pk="event.kind_id"),
+    "events:kind_delete": row(ORGANISERS_ONLY, pk="event.kind_id"),
+    "events:goal_new": row(ORGANISERS_ONLY),
+    "events:goal_edit": row(ORGANISERS_ONLY, pk="goal.pk"),
+    "events:goal_delete": row(ORGANISERS_ONLY, pk="goal.pk"),
+    "events:caucus_new": row(ORGANISERS_ONLY),
+    "events:caucus_edit": row(ORGANISERS_ONLY, pk="caucus.pk"),
     "events:suggestion_edit": row(ORGANISERS_ONLY, pk="suggestion.pk"),
     # resources: the hub -------------------------------------------------------------------
     "resources:browse": row(PUBLIC),
@@ -473,7 +492,10 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     other = UserFactory(agreed_to=ground_rules)
     ContentPageFactory(slug=ContentPage.INTRODUCTION, title="About", body="Welcome.")
-    ContentPageFactory(slug="accessibility", title="Accessibility", body="How.")
+    accessibility = ContentPageFactory(slug="accessibility", title="Accessibility", body="How.")
+    member_services.content_page_update(
+        page=accessibility, title="Accessibility", summary="", body="How, now.", user=organiser
+    )
     draft_rules = GroundRulesFactory(draft=True, version=2, body="Draft.")
     caucus = CaucusFactory()
     CaucusMembershipFactory(member=member, caucus=caucus)
@@ -542,6 +564,8 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         steering=steering_member,
         draft_rules=draft_rules,
         term=GlossaryTermFactory(),
+        goal=GoalFactory(),
+        caucus=caucus,
         programme=programme,
         event=event,
         caucus_session=caucus_session,

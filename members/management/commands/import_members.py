@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from members.selectors.imports import NEW_SESSION
 from members.services.imports import describe_created, import_apply, import_check
 from members.spreadsheets import ImportFileError
 
@@ -18,13 +19,17 @@ def run_import(command, path: str, *, kind: str, dry_run: bool, **plan_options) 
         raise CommandError(str(error)) from error
     if plan.source != "table":
         command.stdout.write(f"Read as a {plan.source}.")
+    if plan.kind == "attendance":
+        _attendance_choices(plan)
+        if plan.new_events:
+            command.stdout.write(f"New past session: {plan.session_label}.")
+        elif plan.session is not None:
+            command.stdout.write(f"Session: {plan.session_label}.")
     for row in plan.rows:
-        command.stdout.write(row.describe())
-    command.stdout.write(plan.summary)
+        command.stdout.write(row.describe(dry_run=dry_run))
+    command.stdout.write(plan.summary_text(dry_run=dry_run))
     if plan.new_organisations:
         command.stdout.write(f"New organisations: {', '.join(plan.new_organisations)}")
-    if plan.new_events:
-        command.stdout.write(f"New events: {'; '.join(str(event) for event in plan.new_events)}")
     if dry_run:
         command.stdout.write("Dry run: nothing was saved.")
         return
@@ -33,6 +38,23 @@ def run_import(command, path: str, *, kind: str, dry_run: bool, **plan_options) 
     except ValidationError as error:
         raise CommandError(f"Nothing was saved: {' '.join(error.messages)}") from error
     command.stdout.write(command.style.SUCCESS(f"Saved: {describe_created(created)}."))
+
+
+def _attendance_choices(plan) -> None:
+    """Refuse an attendance file whose session or date order is not chosen, saying what to
+    give."""
+    if plan.needs_date_order:
+        raise CommandError(
+            "Every date in this file could be day first or month first: give --date-order "
+            "day or --date-order month."
+        )
+    if plan.needs_session:
+        existing = [o for o in plan.session_options if o.value.isdigit()]
+        options = [f"--session {option.value}: {option.label}" for option in existing]
+        if any(o.value == NEW_SESSION for o in plan.session_options):
+            options.append(f"--new-session: add “{plan.file_title}” on {plan.file_date_label}")
+        listed = "\n".join(f"  {option}" for option in options) or "  (no session near its date)"
+        raise CommandError(f"Choose the session this file belongs to:\n{listed}")
 
 
 class Command(BaseCommand):

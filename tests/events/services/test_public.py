@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from events.models import CalendarFeed, CaucusMembership, Event, Registration
+from events.models import CalendarFeed, Caucus, CaucusMembership, Event, Registration
 from events.services import organise, public
 from tests.factories import CaucusFactory, EventFactory, UserFactory, caucus_member
 from tests.mail import mail_sent
@@ -155,10 +155,17 @@ def test_a_place_cannot_be_recorded_before_the_session_or_outside_its_caucus():
 
 def test_joining_a_caucus_records_consent_wording_version_and_time():
     member = UserFactory()
-    caucus = CaucusFactory()
+    caucus = CaucusFactory(description="For members who identify as global majority.")
     before = timezone.now()
     membership = public.caucus_join(member=member, caucus=caucus, consent=True)
-    assert membership.consent_text == public.CAUCUS_CONSENT_TEXT
+    # The caucus as it was described when they chose it stays with their consent, however it
+    # is reworded later.
+    Caucus.objects.filter(pk=caucus.pk).update(description="Reworded.")
+    membership.refresh_from_db()
+    assert membership.consent_text == (
+        f"{public.CAUCUS_CONSENT_TEXT}\n\nThe caucus chosen: Global majority: For members who "
+        "identify as global majority."
+    )
     assert membership.consent_version == public.CAUCUS_CONSENT_VERSION
     assert before <= membership.consented_at <= timezone.now()
 

@@ -114,10 +114,10 @@ GET_PAGES = [
     "events:event_summary",
     "events:suggestions_triage",
     "events:suggestion_edit",
+    "events:programme_publish",
+    "events:event_publish",
 ]
 POST_ONLY = [
-    ("events:programme_publish", 302),
-    ("events:event_publish", 302),
     ("events:event_walk_in", 200),  # no email given: the page again, with the error
 ]
 
@@ -220,11 +220,11 @@ def test_programme_page_offers_publish_for_drafts_and_lists_programmes(organiser
         ends_on=datetime.date(2028, 3, 31),
     )
     html = organiser_client.get(reverse("events:organise_programme")).content.decode()
-    assert f'action="{reverse("events:event_publish", args=[draft.pk])}"' in html
+    assert f'href="{reverse("events:event_publish", args=[draft.pk])}"' in html
     assert reverse("events:event_cancel", args=[draft.pk]) not in html
     assert '<th scope="row">Autumn programme</th>' in html
     programme = Programme.objects.get()
-    assert f'action="{reverse("events:programme_publish", args=[programme.pk])}"' in html
+    assert f'href="{reverse("events:programme_publish", args=[programme.pk])}"' in html
 
 
 def test_programme_page_query_count_does_not_grow_with_events(
@@ -327,6 +327,13 @@ def test_publishing_a_programme_publishes_its_drafts_and_says_who_is_emailed(
     programme = ProgrammeFactory(draft=True, title="Spring", slug="spring")
     draft = EventFactory(title="In the programme", status=Event.Status.DRAFT, programme=programme)
     other = EventFactory(title="Not in it", status=Event.Status.DRAFT)
+    # First a page that says what publishing will do, and does nothing yet.
+    asked = organiser_client.get(reverse("events:programme_publish", args=[programme.pk]))
+    assert re.findall(r"<li>(.*?)</li>", asked.content.decode().split("<h1>")[1]) == [
+        "Its 1 draft session will be published: members can see it and register.",
+        "2 members who asked to hear about new programmes will be emailed.",
+    ]
+    assert mail_sent() == []
     response = organiser_client.post(
         reverse("events:programme_publish", args=[programme.pk]), follow=True
     )

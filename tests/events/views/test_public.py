@@ -226,7 +226,7 @@ def test_joining_and_withdrawing_from_a_caucus(client, member):
     )
     assert "You have joined the Global majority caucus." in response.content.decode()
     membership = CaucusMembership.objects.get(member=member)
-    assert membership.consent_text == public.CAUCUS_CONSENT_TEXT
+    assert membership.consent_text == public.caucus_consent_text(membership.caucus)
 
     response = client.post(reverse("events:caucus_withdraw"), follow=True)
     assert "Your caucus choice is deleted." in response.content.decode()

@@ -104,3 +104,33 @@ def test_roles_sync_is_idempotent():
     assert Group.objects.filter(name__in=[ORGANISERS, STEERING_GROUP]).count() == 2
     assert _group_permissions(ORGANISERS) == set(ROLE_PERMISSIONS[ORGANISERS])
     assert _group_permissions(STEERING_GROUP) == set(ROLE_PERMISSIONS[STEERING_GROUP])
+
+
+# Email choices -----------------------------------------------------------------------------
+
+
+def test_email_choices_set_the_digest_frequency_and_refuse_one_not_offered():
+    member = UserFactory()
+
+    accounts.email_preferences_update(user=member, email_digest="fortnightly", email_surveys=False)
+
+    member.refresh_from_db()
+    assert (member.email_digest, member.email_surveys) == ("fortnightly", False)
+    with pytest.raises(ValueError, match="Not a choice of digest: 'weekly'"):
+        accounts.email_preferences_update(user=member, email_digest="weekly")
+    member.refresh_from_db()
+    assert member.email_digest == "fortnightly"
+
+
+def test_unsubscribing_from_the_digest_sets_it_to_none_and_other_categories_to_off():
+    member = UserFactory(email_digest="fortnightly")
+
+    assert accounts.email_unsubscribe(member_id=member.pk, category="digest") is True
+    assert accounts.email_unsubscribe(member_id=member.pk, category="surveys") is True
+
+    member.refresh_from_db()
+    assert (member.email_digest, member.email_surveys, member.email_programme) == (
+        "none",
+        False,
+        True,
+    )

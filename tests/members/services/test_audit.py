@@ -215,6 +215,7 @@ def test_the_import_commands_write_the_lines_the_upload_page_writes(tmp_path, db
         "Peer learning",
         "--event-date",
         "2024-04-18",
+        "--new-session",
         **quiet,
     )
     assert rows() == [

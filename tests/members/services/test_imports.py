@@ -2,8 +2,8 @@
 applying idempotently, the two commands, the organisers' upload page, and an imported member
 taking over their record when they sign up.
 
-The messy files are built here, so each test shows what it feeds in; only the Teams report
-(UTF-16) and the Zoom export are kept as files, in tests/fixtures/imports/."""
+The messy files are built here, so each test shows what it feeds in. Attendance files (Teams
+and Zoom reports) are tested in test_imports_attendance.py."""
 
 import datetime
 import io
@@ -19,20 +19,17 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from events.models import Attendance, Event, EventKind
+from events.models import Attendance, Event
 from members import spreadsheets
 from members.models import Organisation, User
 from members.selectors import imports as import_selectors
 from members.selectors.accounts import imported_member_for_email, member_is_imported
 from members.services.imports import import_apply, member_import_create
-from tests.factories import EventFactory, EventKindFactory, OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.mail import mail_sent
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "imports"
-TEAMS_REPORT = FIXTURES / "teams_attendance_report.tsv"
-ZOOM_EXPORT = FIXTURES / "zoom_participants.csv"
 LONDON = ZoneInfo("Europe/London")
 APRIL_18 = datetime.date(2024, 4, 18)
 US_DATE_REASON = (
@@ -90,39 +87,6 @@ MEMBERS_OUTPUT = [
     "New organisations: North Care",
 ]
 
-# The same person twice for one event (in other case, spacing and date format), an existing
-# event named in other case, a new event named three ways, and unreadable rows.
-ATTENDANCE_CSV = (
-    "\ufeffEmail,Name,Event title,Event date\r\n"
-    "Ada.Lovelace@Example.org, Ada Lovelace ,racism and maternal health,2024-04-18\r\n"
-    " ada.lovelace@example.org ,Ada Lovelace,  Racism and   MATERNAL health ,18/04/2024\r\n"
-    "new.person@example.org,New Person,Allyship in practice,18/04/2024\r\n"
-    "NEW.PERSON@example.org,New Person,Allyship in practice,2024-04-18\r\n"
-    "second@example.org,Second Person,ALLYSHIP IN PRACTICE,18/04/24\r\n"
-    ",No Email,Allyship in practice,2024-04-18\r\n"
-    "third@example.org,Third Person,Allyship in practice,4/18/2024\r\n"
-    "third@example.org,Third Person,Allyship in practice,\r\n"
-    "future@example.org,Future Person,Later session,2099-01-01\r\n"
-)
-ATTENDANCE_OUTPUT = [
-    "line 2: created – Ada Lovelace <ada.lovelace@example.org> at “Racism and Maternal Health” "
-    "on 18 April 2024",
-    "line 3: matched – Ada Lovelace <ada.lovelace@example.org> at “Racism and Maternal Health” "
-    "on 18 April 2024 (also on line 2)",
-    "line 4: created – New Person <new.person@example.org> at “Allyship in practice” on "
-    "18 April 2024 (new member, new event)",
-    "line 5: matched – New Person <new.person@example.org> at “Allyship in practice” on "
-    "18 April 2024 (also on line 4)",
-    "line 6: created – Second Person <second@example.org> at “Allyship in practice” on "
-    "18 April 2024 (new member)",
-    "line 7: rejected – no email address",
-    f"line 8: rejected – {US_DATE_REASON}",
-    "line 9: rejected – no event date",
-    "line 10: rejected – the event date is in the future",
-    "3 created, 2 matched, 4 rejected",
-    "New events: “Allyship in practice” on 18 April 2024",
-]
-
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -166,15 +130,6 @@ def riverside():
 @pytest.fixture
 def existing_member():
     return UserFactory(email="existing@example.org", name="Existing Member")
-
-
-@pytest.fixture
-def maternal_health_event():
-    """Starts at 00:30 UK time on 18 April 2024, which is still 17 April in UTC."""
-    return EventFactory(
-        title="Racism and Maternal Health",
-        starts_at=datetime.datetime(2024, 4, 18, 0, 30, tzinfo=LONDON),
-    )
 
 
 # Dates -----------------------------------------------------------------------------------------
@@ -341,7 +296,7 @@ def test_importing_the_same_members_file_twice_changes_nothing(
     plan = import_selectors.plan_members(rows)
 
     assert {row.action for row in plan.rows} == {"match", "reject"}
-    assert plan.totals == {"create": 0, "match": 6, "reject": 2}
+    assert plan.totals == {"create": 0, "match": 6, "reject": 2, "skip": 0}
     assert not plan.changes_anything
     assert import_apply(plan) == {
         "organisations": 0,
@@ -358,7 +313,12 @@ def test_a_members_dry_run_prints_the_plan_and_saves_nothing(tmp_path, riverside
 
     output = _run("import_members", path, "--dry-run")
 
-    assert output == [*MEMBERS_OUTPUT, "Dry run: nothing was saved."]
+    assert output == [
+        *(line.replace(": created –", ": would create –") for line in MEMBERS_OUTPUT[:-2]),
+        "4 would create, 2 matched, 2 rejected",
+        MEMBERS_OUTPUT[-1],
+        "Dry run: nothing was saved.",
+    ]
     assert _counts() == counts
 
 
@@ -407,187 +367,6 @@ def test_a_members_file_without_an_email_column_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="The file has no Email column"):
         _run("import_members", path)
-
-
-# Attendance ------------------------------------------------------------------------------------
-
-
-def test_attendance_import_matches_events_by_uk_date_and_title_and_counts_people_once(
-    tmp_path, maternal_health_event
-):
-    ada = UserFactory(email="ada.lovelace@example.org", name="Ada Lovelace")
-    path = _write(tmp_path, "register.csv", ATTENDANCE_CSV)
-
-    output = _run("import_attendance", path)
-
-    assert output == [
-        *ATTENDANCE_OUTPUT,
-        "Saved: 2 members, 1 event and 3 attendances created.",
-    ]
-    new_event = Event.objects.get(title="Allyship in practice")
-    assert new_event.starts_at == datetime.datetime(2024, 4, 18, 12, tzinfo=LONDON)
-    assert new_event.ends_at == datetime.datetime(2024, 4, 18, 13, tzinfo=LONDON)
-    assert new_event.status == Event.Status.PUBLISHED
-    assert new_event.kind == maternal_health_event.kind  # the existing "Webinar"
-    assert new_event.summary == "Imported from an attendance register."
-    assert new_event.slug == "allyship-in-practice-2024-04-18"
-    assert Event.objects.count() == 2
-    assert set(Attendance.objects.values_list("event__title", "member__email")) == {
-        ("Racism and Maternal Health", "ada.lovelace@example.org"),
-        ("Allyship in practice", "new.person@example.org"),
-        ("Allyship in practice", "second@example.org"),
-    }
-    assert Attendance.objects.get(member=ada).walk_in is True  # came without registering
-    new_person = User.objects.get(email="new.person@example.org")
-    assert (new_person.name, new_person.organisation) == ("New Person", None)
-    assert _is_imported(new_person)
-    assert not User.objects.filter(email__in=["third@example.org", "future@example.org"]).exists()
-
-
-def test_importing_the_same_register_twice_changes_nothing(tmp_path, maternal_health_event):
-    UserFactory(email="ada.lovelace@example.org", name="Ada Lovelace")
-    path = _write(tmp_path, "register.csv", ATTENDANCE_CSV)
-    _run("import_attendance", path)
-    counts = _counts()
-
-    output = _run("import_attendance", path)
-
-    assert [line for line in output if ": created" in line] == []
-    assert output[-2:] == ["0 created, 5 matched, 4 rejected", "Saved: nothing new created."]
-    assert "line 4: matched – New Person <new.person@example.org> at “Allyship in practice” on " \
-        "18 April 2024 (already recorded)" in output  # fmt: skip
-    assert _counts() == counts
-
-
-def test_an_attendance_dry_run_saves_nothing(tmp_path, maternal_health_event):
-    UserFactory(email="ada.lovelace@example.org", name="Ada Lovelace")
-    path = _write(tmp_path, "register.csv", ATTENDANCE_CSV)
-    counts = _counts()
-
-    output = _run("import_attendance", path, "--dry-run")
-
-    assert output == [*ATTENDANCE_OUTPUT, "Dry run: nothing was saved."]
-    assert _counts() == counts
-
-
-def test_a_teams_report_gives_the_event_title_and_date_itself(db):
-    assert not EventKind.objects.exists()
-
-    output = _run("import_attendance", TEAMS_REPORT)
-
-    assert output == [
-        "Read as a Microsoft Teams attendance report.",
-        "line 11: created – Grace Okafor <grace.okafor@riverside.nhs.uk> at “Racism and "
-        "maternal health: what the data tell us” on 18 April 2024 (new member, new event)",
-        "line 12: created – Samir Haddad <samir.haddad@northcare.org.uk> at “Racism and "
-        "maternal health: what the data tell us” on 18 April 2024 (new member)",
-        "line 13: rejected – no email address",
-        "line 14: created – Tomasz Nowak <t.nowak@example.org> at “Racism and maternal "
-        "health: what the data tell us” on 18 April 2024 (new member)",
-        "3 created, 0 matched, 1 rejected",
-        "New events: “Racism and maternal health: what the data tell us” on 18 April 2024",
-        "Saved: 3 members, 1 event and 3 attendances created.",
-    ]
-    event = Event.objects.get()
-    assert event.title == "Racism and maternal health: what the data tell us"
-    assert event.starts_at == datetime.datetime(2024, 4, 18, 12, tzinfo=LONDON)
-    assert (event.kind.name, event.kind.slug) == ("Webinar", "webinar")
-    assert sorted(User.objects.values_list("name", flat=True)) == [
-        "Grace Okafor",
-        "Samir Haddad",
-        "Tomasz Nowak",
-    ]
-    assert event.attendances.count() == 3
-
-
-def test_the_command_can_name_the_event_instead_of_the_teams_summary(db):
-    existing = EventFactory(
-        title="CoP webinar", starts_at=datetime.datetime(2024, 4, 19, 14, tzinfo=LONDON)
-    )
-
-    output = _run(
-        "import_attendance", TEAMS_REPORT, "--event-title", " cop  WEBINAR ", "--event-date",
-        "2024-04-19",
-    )  # fmt: skip
-
-    assert output[1] == (
-        "line 11: created – Grace Okafor <grace.okafor@riverside.nhs.uk> at “CoP webinar” on "
-        "19 April 2024 (new member)"
-    )
-    assert Event.objects.get() == existing
-    assert existing.attendances.count() == 3
-
-
-def test_a_zoom_export_gives_the_event_title_and_date_itself(db):
-    EventKindFactory(name="In-person session", slug="in-person")
-    grace = UserFactory(email="grace.okafor@riverside.nhs.uk", name="Grace Okafor")
-
-    output = _run("import_attendance", ZOOM_EXPORT)
-
-    assert output == [
-        "Read as a Zoom participants export.",
-        "line 5: created – Grace Okafor <grace.okafor@riverside.nhs.uk> at “Anti-racism in "
-        "community nursing: peer learning” on 25 April 2024 (new event)",
-        "line 6: matched – Grace Okafor <grace.okafor@riverside.nhs.uk> at “Anti-racism in "
-        "community nursing: peer learning” on 25 April 2024 (also on line 5)",
-        "line 7: created – Ade Bello <ade.bello@example.org> at “Anti-racism in community "
-        "nursing: peer learning” on 25 April 2024 (new member)",
-        "line 8: rejected – no email address",
-        "2 created, 1 matched, 1 rejected",
-        "New events: “Anti-racism in community nursing: peer learning” on 25 April 2024",
-        "Saved: 1 member, 1 event and 2 attendances created.",
-    ]
-    event = Event.objects.get()
-    assert event.starts_at.astimezone(LONDON).date() == datetime.date(2024, 4, 25)
-    assert event.kind.name == "In-person session"  # no "Webinar": the first kind there is
-    assert set(event.attendances.values_list("member__email", flat=True)) == {
-        grace.email,
-        "ade.bello@example.org",
-    }
-
-
-def test_a_zoom_export_without_meeting_details_needs_the_title(tmp_path):
-    path = _write(
-        tmp_path,
-        "participants.csv",
-        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
-        "Ade Bello,ade.bello@example.org,04/25/2024 02:01:00 PM,04/25/2024 03:00:00 PM,59,Yes\n",
-    )
-    with pytest.raises(CommandError, match="The file does not say which event it is for"):
-        _run("import_attendance", path)
-
-    output = _run("import_attendance", path, "--event-title", "Peer learning")
-
-    assert output[1] == (
-        "line 2: created – Ade Bello <ade.bello@example.org> at “Peer learning” on 25 April 2024 "
-        "(new member, new event)"
-    )
-
-
-def test_the_old_teams_list_without_emails_is_refused_with_a_reason(tmp_path):
-    path = _write(
-        tmp_path,
-        "old.tsv",
-        "Full Name\tUser Action\tTimestamp\nAda Lovelace\tJoined\t18/04/2024, 13:58:07\n",
-        "utf-16",
-    )
-
-    with pytest.raises(CommandError) as error:
-        _run("import_attendance", path, "--event-title", "X")
-
-    assert str(error.value) == spreadsheets.OLD_TEAMS_FORMAT
-
-
-def test_commands_refuse_a_missing_file_a_bad_date_and_an_unreadable_file(tmp_path):
-    with pytest.raises(CommandError, match=r"^No such file: /no/such/file.csv$"):
-        _run("import_members", "/no/such/file.csv")
-    with pytest.raises(CommandError, match="--event-date must be a date such as 2024-04-18"):
-        _run("import_attendance", TEAMS_REPORT, "--event-date", "18/04/2024")
-    picture = tmp_path / "photo.csv"
-    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    with pytest.raises(CommandError, match=r"photo\.csv is not a file this import can read"):
-        _run("import_attendance", picture)
-    assert _counts() == (0, 0, 0, 0)
 
 
 # Taking over an imported record on sign-up -----------------------------------------------------
@@ -703,12 +482,12 @@ def test_checking_then_confirming_an_upload_imports_it_once(
     html = response.content.decode()
     assert "<h1>Check the import</h1>" in html
     assert "<caption>What each row of the file would do</caption>" in html
-    assert "<li>4 to create</li>" in html
+    assert "<li>4 would be created</li>" in html
     assert "<li>2 already there (matched)</li>" in html
     assert "<li>2 rejected</li>" in html
     assert "New organisation: North Care." in html
     assert (
-        '<th scope="row">5</th>\n        <td>Reject</td>\n        <td>not-an-email</td>\n'
+        '<th scope="row">5</th>\n        <td>Rejected</td>\n        <td>not-an-email</td>\n'
         "        <td>the email address is not valid</td>" in html
     )
     assert _counts() == counts  # the check saves nothing
@@ -734,35 +513,6 @@ def test_checking_then_confirming_an_upload_imports_it_once(
         in response.content.decode()
     )
     assert _counts()[0] == counts[0] + 4
-
-
-def test_an_attendance_upload_shows_the_event_from_a_teams_report(organiser_client, settings):
-    response = organiser_client.post(
-        reverse("members:import_data"),
-        {
-            "step": "check",
-            "kind": "attendance",
-            "file": SimpleUploadedFile("report.tsv", TEAMS_REPORT.read_bytes()),
-        },
-    )
-
-    html = response.content.decode()
-    assert "read as a Microsoft Teams attendance report" in html
-    assert (
-        "New past event: “Racism and maternal health: what the data tell us” on 18 April 2024."
-        in html
-    )
-    assert "3 new members, who can take over their record" in html
-    assert Event.objects.count() == 0
-    [token] = _stored_tokens(settings)
-
-    organiser_client.post(reverse("members:import_data"), {"step": "confirm", "token": token})
-
-    event = Event.objects.get()
-    assert event.attendances.count() == 3
-    assert set(event.attendances.values_list("recorded_by", flat=True)) == {
-        response.wsgi_request.user.pk
-    }
 
 
 @pytest.mark.parametrize(

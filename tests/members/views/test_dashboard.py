@@ -19,6 +19,7 @@ from events.models import Attendance, Event
 from members import caching
 from members.models import User
 from members.selectors import dashboard
+from members.views.dashboard import FOLLOW_UPS_EXPLAINED
 from tests.factories import (
     ActionFactory,
     AttendanceFactory,
@@ -450,6 +451,17 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "From,2025-01-01",
         "To,2025-12-31",
         "",
+        # Against 2024, when the member had not joined: the event was in March, so nobody came
+        # in the 90 days up to the end of the period.
+        "Headline figures",
+        "Figure,This period,The period before,Change",
+        "Members,1,0,up 1",
+        "Came to a session in the last 90 days,0,0,no change",
+        "Came only once,100%,None yet,",
+        "Survey response rate,None yet,None yet,",
+        "Actions completed,0,0,no change",
+        "Senior-leader attendances,0,0,no change",
+        "",
         "Summary",
         "Figure,Value",
         "Members,1",
@@ -504,6 +516,9 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "Survey response rates",
         "Opened,Survey,Invited,Responded,Response rate",
         "",
+        "Survey response rate after each session",
+        "Date,Session,After-session email,Came,Answered,Response rate,Survey still open",
+        "",
         "Value-creation cycles",
         "Cycle,Completed actions,Survey questions,Answers,Mean agreement (1 to 5)",
         "Immediate value: the activity itself was worthwhile,0,0,0,",
@@ -529,6 +544,26 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
         "",
         "Agreement over time",
         "Opened,Survey,Question,Answers,Mean agreement (1 to 5)",
+        "",
+        "Follow-up emails",
+        f'Note,"{FOLLOW_UPS_EXPLAINED}"',
+        "",
+        "Survey answers with and without the after-session email",
+        "Sessions,Number,Came,Answered,Response rate",
+        "After-session email due,0,0,0,",
+        "No after-session email,0,0,0,",
+        "",
+        '"Actions recorded within 30 days of a session, with and without the after-session email"',
+        "Attendances,Recorded an action from the session,Did not,Total",
+        "Total,hidden,hidden,hidden",
+        f'Note,"{TOO_FEW}"',
+        f'Note,"{dashboard.SETTLED_NOTE}"',
+        "",
+        '"Actions still open after three months, with and without the follow-up: the next 30 days"',
+        'Actions,Completed within 30 days,"Updated, not completed",No update,Total',
+        "Total,hidden,hidden,hidden,hidden",
+        f'Note,"{TOO_FEW}"',
+        f'Note,"{dashboard.SETTLED_NOTE}"',
     ]
     lines = response.content.decode("utf-8").removeprefix("\ufeff").split("\r\n")
     # The check-in tables' rows are the suppression engine's to choose (which further cells
@@ -553,6 +588,10 @@ def test_csv_for_a_tiny_case(organiser_client, organiser):
 
 
 CHECK_INS = "(check-in rows)"
+TOO_FEW = (
+    "Fewer than 5 people are counted in this table, so its counts are not shown: with so few, "
+    "they could identify the people behind them."
+)
 
 
 def test_csv_filename_names_an_open_ended_period(organiser_client):

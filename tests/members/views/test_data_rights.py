@@ -294,6 +294,7 @@ def test_the_export_holds_everything_about_the_member_key_by_key(world, ground_r
         "reminders": True,
         "catch_up": False,
         "survey_invitations": True,
+        "digest": "Monthly, on the 1st",
     }
     assert data["email_addresses"] == [
         {"email": "amara@example.org", "verified": True, "primary": True}
@@ -630,7 +631,8 @@ def test_erasure_keeps_the_numbers_and_removes_the_person(
         erased.email_reminders,
         erased.email_catch_up,
         erased.email_surveys,
-    ) == (False, False, False, False)
+        erased.email_digest,
+    ) == (False, False, False, False, "none")
     # Private data: gone.
     for model, field in [
         (CaucusMembership, "member"),

@@ -7,13 +7,14 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from members.services.emails import CATEGORIES, unsubscribe_token
+from members.services.emails import CATEGORIES, TURNED_OFF, unsubscribe_token
 from members.views.accounts import UNSUBSCRIBE_NAMES
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PREFERENCE_FIELDS = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
+BOXES = ["email_programme", "email_reminders", "email_catch_up", "email_surveys"]
+PREFERENCE_FIELDS = [*BOXES, "email_digest"]
 
 
 def preferences(member):
@@ -25,7 +26,7 @@ def h1s(response):
     return re.findall(r"<h1[\s>].*?</h1>", response.content.decode(), flags=re.S)
 
 
-ALL_ON = dict.fromkeys(PREFERENCE_FIELDS, True)
+ALL_ON = dict.fromkeys(BOXES, True) | {"email_digest": "monthly"}
 
 
 # The preferences page ----------------------------------------------------------------------
@@ -53,6 +54,9 @@ def test_preferences_page_shows_current_choices_and_what_always_comes(member_cli
     assert re.search(r'<input[^>]*name="email_reminders"[^>]*checked', html)
     assert not re.search(r'<input[^>]*name="email_surveys"[^>]*checked', html)
     assert "Save email choices" in html
+    assert re.search(r'<input[^>]*name="email_digest"[^>]*value="monthly"[^>]*checked', html)
+    assert "Fortnightly, on the 1st and the 15th" in html
+    assert "No digest" in html
 
 
 def test_preferences_page_saves_the_choices(member_client, member):
@@ -67,15 +71,44 @@ def test_preferences_page_saves_the_choices(member_client, member):
         "email_reminders": True,
         "email_catch_up": False,
         "email_surveys": True,
+        "email_digest": "monthly",
     }
 
 
+@pytest.mark.parametrize("frequency", ["fortnightly", "none", "monthly"])
+def test_preferences_page_saves_how_often_the_digest_comes(member_client, member, frequency):
+    member.email_digest = "fortnightly" if frequency == "monthly" else "monthly"
+    member.save()
+
+    response = member_client.post(
+        reverse("members:email_preferences"), {"email_catch_up": "on", "email_digest": frequency}
+    )
+
+    assert response.status_code == 302
+    assert preferences(member) == {
+        **dict.fromkeys(BOXES, False),
+        "email_catch_up": True,
+        "email_digest": frequency,
+    }
+
+
+def test_a_digest_choice_not_offered_is_refused_and_nothing_changes(member_client, member):
+    response = member_client.post(reverse("members:email_preferences"), {"email_digest": "daily"})
+
+    assert response.status_code == 200
+    assert "Select a valid choice. daily is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert preferences(member) == ALL_ON
+
+
 def test_unticking_every_box_turns_every_non_essential_email_off(member_client, member):
-    """An all-unticked form posts no fields at all, and must still be saved."""
+    """An all-unticked form posts no fields at all, and must still be saved; the digest, which
+    a radio button always posts, is left as it was."""
     response = member_client.post(reverse("members:email_preferences"), {})
 
     assert response.status_code == 302
-    assert preferences(member) == dict.fromkeys(PREFERENCE_FIELDS, False)
+    assert preferences(member) == dict.fromkeys(BOXES, False) | {"email_digest": "monthly"}
 
 
 def test_a_member_who_has_not_agreed_to_new_ground_rules_can_still_turn_emails_off(
@@ -130,7 +163,27 @@ def test_one_click_post_turns_off_that_category_and_only_that_one(category):
     html = response.content.decode()
     assert f"You will no longer get {UNSUBSCRIBE_NAMES[category]} emails." in html
     assert f'href="{reverse("members:email_preferences")}"' in html
-    assert preferences(member) == {**ALL_ON, CATEGORIES[category]: False}
+    assert preferences(member) == {**ALL_ON, CATEGORIES[category]: TURNED_OFF[category]}
+
+
+def test_unsubscribing_from_the_digest_sets_it_to_none_and_says_how_to_have_it_back():
+    member = UserFactory(email_digest="fortnightly")
+    client = Client(enforce_csrf_checks=True)
+
+    asked = client.get(unsubscribe_url(member, "digest"))
+    response = client.post(unsubscribe_url(member, "digest"), {"List-Unsubscribe": "One-Click"})
+
+    assert h1s(asked) == ["<h1>Stop digest emails?</h1>"]
+    assert "Nor will you get the one email suggesting sessions" in asked.content.decode()
+    assert h1s(response) == ["<h1>You are unsubscribed</h1>"]
+    html = response.content.decode()
+    assert "You will no longer get digest emails." in html
+    assert "This also stops the one email we send to members who came to a session" in html
+    assert (
+        "To get them again, sign in and turn them back on at "
+        f'<a href="{reverse("members:email_preferences")}">your email choices</a>'
+    ) in html
+    assert preferences(member) == {**ALL_ON, "email_digest": "none"}
 
 
 def test_unsubscribing_leaves_other_members_alone():
