@@ -64,6 +64,8 @@ CAUCUS_TIES = {
     "events.CaucusMembership": ("caucus",),
     "events.Registration": ("event__caucus",),
     "events.Attendance": ("event__caucus",),
+    # Caucus sessions refuse guests; left out all the same, by the one rule.
+    "events.Guest": ("event__caucus",),
     "surveys.Invitation": ("survey__caucus", "survey__event__caucus"),
     "surveys.Response": ("survey__caucus", "survey__event__caucus"),
     "members.Action": ("event__caucus",),
@@ -242,7 +244,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "replied_not_coming_at": g.declined_at,
             "came": g.attended,
         }
-        for g in Guest.objects.filter(member=member)
+        for g in _without_caucus(Guest.objects.filter(member=member), with_caucus)
         .select_related("event")
         .order_by("event__starts_at", "pk")
     ]
