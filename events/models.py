@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -340,6 +341,110 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} at {self.event}"
+
+
+# A guest's personal link works until this long after the session ends: long enough to come
+# back to it and join, not so long that an old mailbox keeps a key to the portal.
+GUEST_LINK_AFTER_SESSION = timedelta(days=30)
+
+
+class Guest(models.Model):
+    """A senior leader invited by name to one session, who takes part without joining the CoP.
+
+    Guests are not members: no account, so they are in no member list, count, directory or
+    export of members. Their invitation email carries a personal link; only its hash is kept
+    (cop_portal/web/tokens.py), and a fresh one is made each time the invitation is sent, so
+    sending it again retires the link before. `member` is set if they later join."""
+
+    class Role(models.TextChoices):
+        EXECUTIVE = "executive", "Executive"
+        DIRECTOR = "director", "Director"
+        ELECTED_MEMBER = "elected_member", "Elected member"
+        OTHER = "other", "Other senior leader"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    # Which sending of the invitation is wanted (1 at first, one more for each "send again")
+    # and which was last written to the outbox: a task writes a round once, however often it
+    # runs, and makes the link for it in the same transaction.
+    invitation_round = models.PositiveSmallIntegerField(default=1, editable=False)
+    invitation_sent_round = models.PositiveSmallIntegerField(default=0, editable=False)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    registered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    declined_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the news that the session is cancelled was queued for them: once only.
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attended = models.BooleanField(default=False)
+    attended_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guest_invitations",
+        help_text="Set when the guest joins the CoP as a member.",
+    )
+
+    class Meta:
+        ordering = ["invited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                name="one_guest_per_email_and_event",
+                violation_error_message="This person is already invited to this session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_at__isnull=True) | Q(declined_at__isnull=True),
+                name="guest_registered_or_declined",
+                violation_error_message="A guest cannot both come and not come.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Guest {self.pk} at {self.event_id}"
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        REGISTERED = "registered", "Coming"
+        DECLINED = "declined", "Cannot come"
+        ATTENDED = "attended", "Came"
+        WITHDRAWN = "withdrawn", "Invitation withdrawn"
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at is not None:
+            return self.Status.WITHDRAWN
+        if self.attended:
+            return self.Status.ATTENDED
+        if self.registered_at is not None:
+            return self.Status.REGISTERED
+        if self.declined_at is not None:
+            return self.Status.DECLINED
+        return self.Status.INVITED
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def is_active(self) -> bool:
+        """Whether email may go to the guest (members.services.emails asks every recipient):
+        not once their invitation is withdrawn."""
+        return self.withdrawn_at is None
+
+    @property
+    def link_expires_at(self):
+        return self.event.ends_at + GUEST_LINK_AFTER_SESSION
 
 
 class CalendarFeed(models.Model):

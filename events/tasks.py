@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.tasks import task
 
-from .services import public
+from .services import guests, public
 
 
 @task
@@ -12,3 +12,9 @@ def reminders_send(hours: int = public.REMINDER_LEAD // timedelta(hours=1)) -> i
     """Email a reminder to each member booked on a session starting within `hours`, once per
     booking; returns how many went."""
     return public.reminders_send(lead=timedelta(hours=hours))
+
+
+@task
+def guests_forget() -> int:
+    """Forget who the guests of sessions over a year ago were; returns how many."""
+    return guests.guests_forget()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import organise, public
+from .views import guests, organise, public
 
 app_name = "events"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("caucus/", public.caucus, name="caucus"),
     path("caucus/withdraw/", public.caucus_withdraw, name="caucus_withdraw"),
     path("suggestions/", public.suggestions, name="suggestions"),
+    # Guests: the personal link in an invitation, then pages without the token in the address.
+    path("guest/invitation/", guests.guest_page, name="guest_page"),
+    path("guest/invitation/reply/", guests.guest_reply, name="guest_reply"),
+    path("guest/invitation/calendar.ics", guests.guest_ics, name="guest_ics"),
+    path("guest/invitation/join/", guests.guest_join, name="guest_join"),
+    path("guest/<str:token>/", guests.guest_link, name="guest_link"),
     # Organisers
     path("organise/programme/", organise.programme, name="organise_programme"),
     path("organise/programme/new/", organise.ProgrammeEdit.as_view(), name="programme_new"),
@@ -66,6 +72,27 @@ urlpatterns = [
         "organise/events/<int:pk>/summary/",
         organise.EventSummary.as_view(),
         name="event_summary",
+    ),
+    path("organise/events/<int:pk>/guests/", guests.event_guests, name="event_guests"),
+    path(
+        "organise/events/<int:pk>/guests/<int:guest_id>/resend/",
+        guests.guest_resend,
+        name="guest_resend",
+    ),
+    path(
+        "organise/events/<int:pk>/guests/<int:guest_id>/withdraw/",
+        guests.guest_withdraw,
+        name="guest_withdraw",
+    ),
+    path(
+        "organise/events/<int:pk>/guests/attendance/",
+        guests.guest_attendance,
+        name="guest_attendance",
+    ),
+    path(
+        "organise/events/<int:pk>/guests/briefing.pdf",
+        guests.guest_briefing,
+        name="guest_briefing",
     ),
     path("organise/suggestions/", organise.suggestions, name="suggestions_triage"),
     path("organise/descriptions/", organise.descriptions, name="descriptions"),

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import override_settings
 from django.utils import timezone
 
+from cop_portal.web.tokens import token_hash, token_new
 from events.models import (
     Attendance,
     CalendarFeed,
@@ -25,6 +26,7 @@ from events.models import (
     Event,
     EventKind,
     Goal,
+    Guest,
     Programme,
     Registration,
     Speaker,
@@ -346,6 +348,32 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     member = factory.SubFactory(UserFactory)
+
+
+class GuestFactory(factory.django.DjangoModelFactory):
+    """A director invited to a session, whose invitation has gone. Its link's token is not
+    kept (only a hash is): `guest_link` gives the guest a link and returns its token."""
+
+    class Meta:
+        model = Guest
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Director {n}")
+    email = factory.Sequence(lambda n: f"director{n}@council.example.org")
+    role = Guest.Role.DIRECTOR
+    job_title = "Director of Public Health"
+    organisation = "Borough Council"
+    token_hash = factory.LazyFunction(lambda: token_hash(token_new()))
+    invitation_sent_round = 1
+    invitation_sent_at = factory.LazyFunction(timezone.now)
+
+
+def guest_link(guest: Guest) -> str:
+    """A new personal link for `guest`, as an invitation makes one: returns its token."""
+    token = token_new()
+    guest.token_hash = token_hash(token)
+    guest.save(update_fields=["token_hash"])
+    return token
 
 
 class CalendarFeedFactory(factory.django.DjangoModelFactory):

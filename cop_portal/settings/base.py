@@ -166,6 +166,11 @@ BACKGROUND_SCHEDULES = {
         "at": time(3, 0),
         "title": "Audit lines older than two years deleted",
     },
+    "guests-forget": {
+        "task": "events.tasks.guests_forget",
+        "at": time(3, 15),
+        "title": "Invited guests' names and addresses forgotten a year after their session",
+    },
     "sessions-clear": {
         "task": "cop_portal.background.tasks.sessions_clear",
         "at": time(4, 0),

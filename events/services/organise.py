@@ -31,6 +31,7 @@ from ..models import (
     Suggestion,
 )
 from ..selectors.organise import message_recipients, programme_readers
+from .guests import guest_cancellation_email_send
 from .public import (
     INVITATION_FIELDS,
     caucus_allows,
@@ -210,6 +211,7 @@ def event_cancel(*, event: Event) -> int:
     event_cancelled_email_send.enqueue(
         event.pk, [r.pk for r in registrations], portal_base=request_address()
     )
+    guest_cancellation_email_send.enqueue(event.pk, portal_base=request_address())
     return len(registrations)
 
 

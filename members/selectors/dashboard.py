@@ -31,12 +31,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from cop_portal.web import disclosure
 from cop_portal.web.time import LONDON
-from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event
+from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, Guest
 from surveys.models import Answer, Invitation, Question, Survey
 
 from ..caching import figures_cached
@@ -386,6 +386,56 @@ def senior_leaders(period: Period, viewer: Viewer = PROTECTED) -> dict:
     return {"members": senior.count(), **figures}
 
 
+QUARTER_NAMES = ("January to March", "April to June", "July to September", "October to December")
+
+
+def senior_leader_attendance(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
+    """Senior leaders at sessions, quarter by quarter (of the session's UK date): guests who
+    came (invited senior leaders, who are not members) and senior members who came (people,
+    not visits), and both together. A guest who has since joined and is recorded as a member
+    at the same session counts once, as a member.
+
+    For protected viewers a count from 1 to k − 1 is hidden (disclosure rule 3). Each row is
+    guests + members = together, so when one part is hidden the other is too: else it, and the
+    together column, would give the hidden one away (rule 4). The parts have no total of their
+    own here: guests are counted nowhere else, and members in a quarter are people, whose sum
+    over quarters is not the period's count of people elsewhere on the dashboard."""
+    quarter = TruncQuarter("event__starts_at", tzinfo=LONDON)
+    guests = dict(
+        Guest.objects.filter(
+            attended=True, withdrawn_at__isnull=True, event__in=_events(period, viewer)
+        )
+        .exclude(member__attendances__event=F("event"))
+        .annotate(quarter=quarter)
+        .values_list("quarter")
+        .annotate(n=Count("pk"))
+    )
+    members = dict(
+        _attendances(period, viewer)
+        .filter(member__seniority__in=SENIOR)
+        .annotate(quarter=quarter)
+        .values_list("quarter")
+        .annotate(n=Count("member_id", distinct=True))
+    )
+    rows = []
+    for start in sorted(set(guests) | set(members)):
+        g, m = guests.get(start, 0), members.get(start, 0)
+        shown_g, shown_m, shown_both = g, m, g + m
+        if not viewer.see_everything:
+            shown_g, shown_m = (
+                disclosure.count_shown(g, _threshold()),
+                disclosure.count_shown(m, _threshold()),
+            )
+            if shown_g is None or shown_m is None:
+                shown_g = shown_m = None
+            shown_both = disclosure.count_shown(g + m, _threshold())
+        start = timezone.localtime(start, LONDON) if timezone.is_aware(start) else start
+        label = f"{QUARTER_NAMES[(start.month - 1) // 3]} {start.year}"
+        rows.append({"quarter": label, "guests": shown_g, "members": shown_m,
+                     "together": shown_both})  # fmt: skip
+    return rows
+
+
 def sector_mix(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     members = dict(_members(period).values_list("sector").annotate(n=Count("pk")))
     came = dict(_attendances(period, viewer).values_list("member__sector").annotate(n=Count("pk")))
@@ -416,6 +466,7 @@ def engagement(period: Period = Period(), viewer: Viewer = PROTECTED) -> dict:
         "retention_cohorts": retention_cohorts(period, viewer),
         "once_only_over_time": once_only_over_time(period, viewer),
         "senior_leaders": senior_leaders(period, viewer),
+        "senior_leader_attendance": senior_leader_attendance(period, viewer),
         "sector_mix": sector_mix(period, viewer),
     }
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from events.models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
-from events.models import Attendance, CalendarFeed, CaucusMembership, Registration, Suggestion
+from events.models import (
+    Attendance,
+    CalendarFeed,
+    CaucusMembership,
+    Guest,
+    Registration,
+    Suggestion,
+)
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Answer, Invitation, Response
 
@@ -57,6 +64,8 @@ CAUCUS_TIES = {
     "events.CaucusMembership": ("caucus",),
     "events.Registration": ("event__caucus",),
     "events.Attendance": ("event__caucus",),
+    # Caucus sessions refuse guests; left out all the same, by the one rule.
+    "events.Guest": ("event__caucus",),
     "surveys.Invitation": ("survey__caucus", "survey__event__caucus"),
     "surveys.Response": ("survey__caucus", "survey__event__caucus"),
     "members.Action": ("event__caucus",),
@@ -218,6 +227,26 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "recorded_at": a.recorded_at,
         }
         for a in attendances.order_by("event__starts_at", "pk")
+    ]
+    # Invitations as a senior-leader guest before joining (events.Guest): what they were told
+    # and said. Guests are never at caucus sessions.
+    data["guest_invitations"] = [
+        {
+            "event": g.event.title,
+            "event_starts_at": g.event.starts_at,
+            "name": g.name,
+            "email": g.email,
+            "role": g.get_role_display(),
+            "job_title": g.job_title,
+            "organisation": g.organisation,
+            "invited_at": g.invited_at,
+            "replied_coming_at": g.registered_at,
+            "replied_not_coming_at": g.declined_at,
+            "came": g.attended,
+        }
+        for g in _without_caucus(Guest.objects.filter(member=member), with_caucus)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
     ]
     feed = CalendarFeed.objects.filter(member=member).first()
     # The feed's address is a secret that works without signing in: never written to a file.

@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cop_portal.web.time import LONDON
-from events.models import Attendance, Event
+from events.models import Attendance, Event, Guest
 from events.services import caucus_allows
 
 from ..models import Organisation, User
@@ -191,6 +191,9 @@ class Plan:
     # (member, event) pairs to record, the member by email (str) or id (int, matched by
     # name), the event by id or, for the new session, its EventRef; for members, empty.
     new_attendances: list[tuple[str | int, int | EventRef]] = field(default_factory=list)
+    # (email, event id) of senior leaders invited to the session as guests: recorded as guests
+    # who came, never made members.
+    guest_attendances: list[tuple[str, int]] = field(default_factory=list)
     # Attendance only: the file's one meeting, and the organiser's choices about it.
     one_meeting: bool = False
     file_title: str | None = None
@@ -254,7 +257,13 @@ class Plan:
     @property
     def changes_anything(self) -> bool:
         return any(
-            (self.new_organisations, self.new_members, self.new_events, self.new_attendances)
+            (
+                self.new_organisations,
+                self.new_members,
+                self.new_events,
+                self.new_attendances,
+                self.guest_attendances,
+            )
         )
 
 
@@ -584,6 +593,7 @@ def plan_attendance(
         people.setdefault(key, []).append((row, who, target))
 
     existing = _existing_attendance(people, members, choices.name_matches)
+    guests = _invited_guests(people, members)
     for entries in people.values():
         row, who, target = entries[0]
         # Before the organiser says the date order, times are read day first: a stay's length
@@ -614,6 +624,14 @@ def plan_attendance(
             if member is None or not caucus_allows(event=event, member=member):
                 plan.rows.append(_outcome(row.line, REJECT, who, NOT_IN_CAUCUS, minutes))
                 continue
+        guest = (event.pk, row.email.lower()) if event is not None and row.email else None
+        if member is None and guest in guests:
+            if guests[guest]:
+                plan.rows.append(_outcome(row.line, MATCH, who, GUEST_RECORDED, minutes))
+            else:
+                plan.guest_attendances.append(guest[::-1])
+                plan.rows.append(_outcome(row.line, CREATE, who, GUEST_NOTE, minutes))
+            continue
         if event is not None and member is not None and (event.pk, member.pk) in existing:
             plan.rows.append(_outcome(row.line, MATCH, who, "already recorded", minutes))
             continue
@@ -625,7 +643,7 @@ def plan_attendance(
         plan.new_attendances.append((member_ref, event.pk if event is not None else target))
         plan.rows.append(_outcome(row.line, CREATE, who, ", ".join(notes), minutes))
     if plan.needs_session or plan.needs_date_order:
-        plan.new_attendances, plan.new_members = [], []
+        plan.new_attendances, plan.new_members, plan.guest_attendances = [], [], []
     plan.rows.sort(key=lambda outcome: outcome.line)
     return plan
 
@@ -743,6 +761,30 @@ def _member_for(plan, row, members, by_name, choices):
         return None, "no email address: confirm the member with this name above to import"
     plan.name_matches_chosen[row.line] = member.pk
     return member, "matched by name"
+
+
+GUEST_NOTE = "an invited guest: recorded as a guest who came, not as a member"
+GUEST_RECORDED = "a guest, already recorded"
+
+
+def _invited_guests(people, members) -> dict[tuple[int, str], bool]:
+    """(event id, email) of the guests invited to the file's sessions whose email is no
+    member's, and whether each is already recorded as having come."""
+    event_ids = {key[1] for key in people if isinstance(key[1], int)}
+    emails = {
+        row.email.lower()
+        for entries in people.values()
+        for row, *_ in entries[:1]
+        if row.email and row.email.lower() not in members
+    }
+    if not event_ids or not emails:
+        return {}
+    rows = (
+        Guest.objects.annotate(address=Lower("email"))
+        .filter(event_id__in=event_ids, address__in=emails, withdrawn_at__isnull=True)
+        .values_list("event_id", "address", "attended")
+    )
+    return {(event_id, address): attended for event_id, address, attended in rows}
 
 
 def _existing_attendance(people, members, name_matches) -> set[tuple[int, int]]:

@@ -23,8 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cop_portal.mail.services import recipient_forget
-from events.models import CalendarFeed, CaucusMembership, Registration, Suggestion
+from events.models import CalendarFeed, CaucusMembership, Guest, Registration, Suggestion
 from events.services import registration_cancel
+from events.services.guests import guests_anonymise
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Response
 
@@ -48,6 +49,7 @@ USER_RELATIONS = {
     # Detached from the person; the content stays.
     "surveys.Response.member": "detached",
     "events.Suggestion.member": "detached",
+    "events.Guest.member": "detached, with their name and address as a guest erased",
     "resources.CaseStudy.author": "detached if published, otherwise deleted",
     # Private to the member: deleted.
     "members.GroundRulesAgreement.member": "deleted",
@@ -67,6 +69,7 @@ USER_RELATIONS = {
     "members.GroundRules.created_by": "kept",
     "members.GroundRules.published_by": "kept",
     "events.Attendance.recorded_by": "kept",
+    "events.Guest.invited_by": "kept",
     "resources.Resource.created_by": "kept",
     "surveys.Survey.created_by": "kept",
     "events.SessionMessage.sent_by": "kept",
@@ -124,6 +127,9 @@ def member_erase(*, member: User) -> User:
     CaseStudy.objects.filter(author=member).delete()
     Response.objects.filter(member=member).update(member=None)
     Suggestion.objects.filter(member=member).update(member=None)
+    # Invitations as a guest before joining: kept, so that attendance figures stay as they were,
+    # with nothing left that says who they were.
+    guests_anonymise(Guest.objects.filter(member=member))
 
     # Emails still waiting for them are not sent to an erased account's old address.
     recipient_forget(member.email)

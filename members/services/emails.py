@@ -79,6 +79,7 @@ def member_email_send(
     invitation: CalendarInvitation | None = None,
     key: str | None = None,
     unclaimed_too: bool = False,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
 ) -> bool:
     """Render `template` (a plain-text template) and queue it for `member`, with a calendar
     `invitation` if one is given. The workers send it (cop_portal.mail), in the portal's layout.
@@ -87,7 +88,12 @@ def member_email_send(
     that category off, and it carries a List-Unsubscribe header and link. `key` names the
     message, so that a task that runs again cannot queue it twice. `unclaimed_too` lets a
     non-essential email reach members who have not claimed an imported record, for email they
-    can act on without an account. Returns whether it was queued."""
+    can act on without an account. `attachments` are (filename, content, MIME type), kept in
+    the outbox with the message.
+
+    `member` may also be an invited guest (events.Guest), who has no account: such email is
+    always essential (no `category`), and goes only while the guest `is_active`. Returns
+    whether it was queued."""
     if not member.is_active or not member.email:
         return False
     headers = {
@@ -128,4 +134,6 @@ def member_email_send(
             filename=invitation.filename,
             **fields,
         )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     return message.send() == 1

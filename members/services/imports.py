@@ -24,6 +24,7 @@ from cop_portal.web.portal_address import absolute_url, request_address, request
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, EventKind
 from events.services import caucus_attendance_check, event_save
+from events.services.guests import guest_attendance_import
 
 from ..models import Organisation, User
 from ..selectors.accounts import member_has_claimed
@@ -316,6 +317,12 @@ def import_apply(plan: Plan, *, request=None) -> dict[str, int]:
             )
         _, made = attendance_import_record(event=event, member=member, recorded_by=recorded_by)
         created["attendances"] += made
+    guest_events = Event.objects.in_bulk([event_id for _, event_id in plan.guest_attendances])
+    for email, event_id in plan.guest_attendances:
+        if event_id in guest_events:  # else deleted since the plan was made
+            created["attendances"] += guest_attendance_import(
+                event=guest_events[event_id], email=email
+            )
     created = {
         name: created[name] for name in ("organisations", "members", "events", "attendances")
     }

@@ -508,6 +508,11 @@ def _csv_blocks(figures: dict) -> list[tuple[str, list[list]]]:
             ["Members", "Came", "Attendances"],
             [senior["members"], senior["people"], senior["attendances"]],
         ]),
+        ("Senior-leader attendance by quarter", [
+            ["Quarter", "Guests who came", "Senior members who came", "Together"],
+            *([row["quarter"], _hidden(row["guests"]), _hidden(row["members"]),
+               _hidden(row["together"])] for row in figures["senior_leader_attendance"]),
+        ]),
         ("Sector mix", [
             ["Sector", "Members", "Attendances"],
             *([row["sector"], row["members"], row["attendances"]]

@@ -81,6 +81,7 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "after-session-emails",
         "member-digests",
         "audit-purge",
+        "guests-forget",
         "sessions-clear",
         "housekeeping",
         "email-delivery",

@@ -48,6 +48,8 @@ NOT_HTML_PAGES = {
     "health",  # JSON for load balancers
     "liveness",  # JSON for process supervisors
     "schedules_health",  # JSON for monitoring
+    "events:guest_reply",  # POST only
+    "events:guest_join",  # POST only
 }
 # Argument-free pages that answer this status to an organiser who just arrives, still with a page
 # of their own (and its one <h1>).
@@ -55,6 +57,10 @@ STATUS_WHEN_ARRIVED_AT = {
     # Only a browser that has followed a personal survey link gets the survey here; anyone
     # else gets the page saying the link does not work.
     "surveys:link_respond": 404,
+    # The same for a guest's invitation and its calendar file: only for a browser that has
+    # followed a guest's personal link.
+    "events:guest_page": 404,
+    "events:guest_ics": 404,
 }
 PORTAL_NAMESPACES = ("members:", "events:", "resources:", "surveys:")
 PORTAL_GET_PAGES = sorted(

@@ -55,6 +55,7 @@ from tests.factories import (
     GlossaryTermFactory,
     GoalFactory,
     GroundRulesFactory,
+    GuestFactory,
     InitiativeFactory,
     LearningPathwayFactory,
     PathwayStepFactory,
@@ -66,6 +67,7 @@ from tests.factories import (
     SurveyFactory,
     TopicFactory,
     UserFactory,
+    guest_link,
 )
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +228,14 @@ ACCESS = {
     "events:caucus": row(MEMBERS),
     "events:caucus_withdraw": row(MEMBERS_POST),
     "events:suggestions": row(MEMBERS),
+    # A guest's personal link is the authorisation: it opens their invitation for whoever holds
+    # it, signed in or not, then moves to a page without the token in the address. That page,
+    # its calendar file and its forms answer only a browser that followed a link.
+    "events:guest_link": row(Access(*[to("/guest/invitation/")] * 4), token="guest_token"),
+    "events:guest_page": row(Access(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "events:guest_ics": row(Access(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "events:guest_reply": row(Access(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "events:guest_join": row(Access(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
     # events: organising -------------------------------------------------------------------
     "events:organise_programme": row(ORGANISERS_ONLY),
     "events:programme_new": row(ORGANISERS_ONLY),
@@ -243,6 +253,11 @@ ACCESS = {
     "events:event_place_give": row(ORGANISERS_POST, pk="event.pk"),
     "events:event_message": row(ORGANISERS_POST, pk="event.pk"),
     "events:event_summary": row(ORGANISERS_ONLY, pk="event.pk"),
+    "events:event_guests": row(ORGANISERS_ONLY, pk="event.pk"),
+    "events:guest_resend": row(ORGANISERS_POST, pk="event.pk", guest_id="guest.pk"),
+    "events:guest_withdraw": row(ORGANISERS_POST, pk="event.pk", guest_id="guest.pk"),
+    "events:guest_attendance": row(ORGANISERS_POST, pk="event.pk"),
+    "events:guest_briefing": row(ORGANISERS_ONLY, pk="event.pk"),
     "events:suggestions_triage": row(ORGANISERS_ONLY),
     "events:descriptions": row(ORGANISERS_ONLY),
     "events:kind_new": row(ORGANISERS_ONLY),
@@ -536,6 +551,7 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     action = ActionFactory(member=member, what="Ask for ethnicity data", level="team")
     CheckInFactory(member=member, stage=JourneyStage(2), note="Noticing more.")
     suggestion = SuggestionFactory(member=member, topic="A session on interpreters")
+    guest = GuestFactory(event=event)
 
     def published_survey(**fields):
         survey = SurveyFactory(invited=[member], **fields)
@@ -587,6 +603,8 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         question=question,
         answered_survey=answered_survey,
         feed_token=calendar_feed_get_or_create(member=member).token,
+        guest=guest,
+        guest_token=guest_link(guest),
         unsubscribe_token=unsubscribe_token(member=member, category="programme"),
         link_token=invitation_link_create(invitation=survey.invitations.get(member=member)),
         claim_token=welcome_token(
