@@ -69,6 +69,7 @@ USER_RELATIONS = {
     "events.Attendance.recorded_by": "kept",
     "resources.Resource.created_by": "kept",
     "surveys.Survey.created_by": "kept",
+    "surveys.StandardSurvey.chosen_by": "kept",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
     "members.AuditEvent.actor": "kept",
 }

@@ -47,9 +47,9 @@ def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
             )
     for name, value in fields.items():
         setattr(survey, name, value)
-    if survey.kind != Survey.Kind.POST_EVENT:
+    if survey.kind != Survey.Kind.POST_EVENT or survey.is_template:
         survey.event = None
-    if survey.kind != Survey.Kind.CAUCUS:
+    if survey.kind != Survey.Kind.CAUCUS or survey.is_template:
         survey.caucus = None
     if not survey.slug:
         survey.slug = unique_slug(Survey, survey.title)
@@ -115,6 +115,10 @@ def question_move(*, question: Question, direction: int) -> None:
 
 @transaction.atomic
 def survey_publish(*, survey: Survey) -> Survey:
+    if survey.is_template:
+        raise ValidationError(
+            "A template is never published: make a survey from it, then publish that."
+        )
     if survey.status == Survey.Status.PUBLISHED:
         raise ValidationError("This survey is already published.")
     if not survey.questions.exists():
