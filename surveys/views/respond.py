@@ -11,7 +11,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..forms.respond import ResponseForm
-from ..models import Survey
+from ..models import SHORT_CODE_LETTERS, Survey
 from ..selectors.respond import (
     invitation_link_by_pk,
     invitation_link_for_token,
@@ -38,6 +38,9 @@ def short_link(request, code):
     """The short link shown on a slide (/q/<code>/): for signed-in members only (anyone else is
     asked to sign in first, and comes back here), so a visitor learns nothing of any survey;
     the survey page then decides who may answer."""
+    # Only the letters codes are made of reach the database (a NUL byte there is an error).
+    if not code or set(code) - set(SHORT_CODE_LETTERS):
+        raise Http404("No such survey.")
     survey = get_object_or_404(Survey.objects.only("slug"), short_code=code)
     return redirect("surveys:respond", slug=survey.slug)
 
