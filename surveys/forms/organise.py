@@ -98,24 +98,21 @@ class SurveyCopyForm(forms.ModelForm):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, instance=Survey(kind=kind), **kwargs)
-        self.kind = kind
         if kind == Survey.Kind.POST_EVENT:
             self.fields["event"].queryset = survey_sessions()
+            self._needed("event", "Choose the session this survey follows.")
         else:
             del self.fields["event"]
         if kind == Survey.Kind.CAUCUS:
             self.fields["caucus"].empty_label = "Choose the caucus"
+            self._needed("caucus", "Choose the caucus this survey is for.")
         else:
             del self.fields["caucus"]
         self.helper = PortalFormHelper("Make the draft")
 
-    def clean(self):
-        cleaned = super().clean()
-        if "event" in self.fields and not cleaned.get("event"):
-            self.add_error("event", "Choose the session this survey follows.")
-        if "caucus" in self.fields and not cleaned.get("caucus"):
-            self.add_error("caucus", "Choose the caucus this survey is for.")
-        return cleaned
+    def _needed(self, name: str, message: str) -> None:
+        self.fields[name].required = True
+        self.fields[name].error_messages["required"] = message
 
 
 class StandardSurveyForm(forms.Form):

@@ -2,7 +2,7 @@
 who a survey is for, and the sessions a survey may follow."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 
 from events.models import Event
@@ -30,11 +30,13 @@ def survey_with_rates(*, pk):
 
 
 def survey_templates():
-    """The templates to start a survey from, by kind, with how many questions each has."""
+    """The templates to start a survey from, in the order of the kinds (after a session
+    first), with how many questions each has."""
+    kinds = Case(*(When(kind=kind, then=n) for n, kind in enumerate(Survey.Kind.values)))
     return (
         Survey.objects.filter(is_template=True)
-        .annotate(question_count=Count("questions"))
-        .order_by("kind", "title", "pk")
+        .annotate(question_count=Count("questions"), kind_order=kinds)
+        .order_by("kind_order", "title", "pk")
     )
 
 

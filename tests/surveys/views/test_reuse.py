@@ -58,6 +58,12 @@ def test_the_list_offers_the_templates_apart_from_the_surveys(organiser_client, 
     for template in templates.values():
         assert template.title not in table
         assert reverse("surveys:survey_copy", args=[template.pk]) in page
+    # In the order of the kinds: after a session first.
+    offered = [
+        page.index(reverse("surveys:survey_copy", args=[templates[kind].pk]))
+        for kind in Survey.Kind.values
+    ]
+    assert offered == sorted(offered)
     new = organiser_client.get(reverse("surveys:survey_new")).content.decode()
     assert "Start from a template" in new
     assert reverse("surveys:survey_copy", args=[templates["check_in"].pk]) in new
