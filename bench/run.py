@@ -212,7 +212,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
         .first()
     )
     results_survey = (
-        Survey.objects.filter(kind="check_in", closes_at__lte=now)
+        Survey.objects.filter(kind="check_in", closes_at__lte=now, is_template=False)
         .annotate(n=Count("responses"))
         .order_by("-n", "pk")
         .first()

@@ -37,7 +37,7 @@ class QuestionInline(admin.TabularInline):
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "is_anonymous", "status", "opens_at", "closes_at"]
-    list_filter = ["kind", "status", "is_anonymous"]
+    list_filter = ["kind", "status", "is_anonymous", "is_template"]
     search_fields = ["title"]
     date_hierarchy = "opens_at"
     prepopulated_fields = {"slug": ["title"]}

@@ -61,6 +61,14 @@ class Survey(models.Model):
     # When the final release after closing rewrote every anonymous answer in one transaction
     # (surveys.services.release.responses_release); cleared if the survey is reopened.
     answers_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A template: questions to start a survey from (surveys.services.reuse). It is never
+    # published and has no session or caucus, so nobody is ever invited to it or answers it,
+    # and no list, count or report of surveys includes it.
+    # (Defaults in the table too: the benchmark's seeder writes surveys with COPY.)
+    is_template = models.BooleanField(default=False, db_default=False, editable=False)
+    # Made by itself after its session, from the session's standard survey (StandardSurvey):
+    # at most one per session, however many workers make it at once.
+    is_standard_for_event = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
@@ -71,14 +79,26 @@ class Survey(models.Model):
                 violation_error_message="The survey must close after it opens.",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="post_event") | Q(event__isnull=False),
+                condition=~Q(kind="post_event") | Q(event__isnull=False) | Q(is_template=True),
                 name="post_event_survey_has_event",
                 violation_error_message="Choose the session this survey follows.",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="caucus") | Q(caucus__isnull=False),
+                condition=~Q(kind="caucus") | Q(caucus__isnull=False) | Q(is_template=True),
                 name="caucus_survey_has_caucus",
                 violation_error_message="Choose the caucus this survey is for.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_template=False)
+                | Q(status="draft", event__isnull=True, caucus__isnull=True),
+                name="template_is_an_unattached_draft",
+                violation_error_message="A template is never published and belongs to no "
+                "session or caucus.",
+            ),
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(is_standard_for_event=True),
+                name="one_standard_survey_per_event",
             ),
         ]
         permissions = [
@@ -94,6 +114,13 @@ class Survey(models.Model):
     def get_absolute_url(self):
         return reverse("surveys:respond", kwargs={"slug": self.slug})
 
+    def validate_constraints(self, exclude=None):
+        # No form sets these two (the services do), so a form would skip every check that
+        # names them, and a survey after a session with no session would reach the table.
+        if exclude:
+            exclude = set(exclude) - {"is_template", "is_standard_for_event"}
+        super().validate_constraints(exclude=exclude)
+
     def is_open(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
@@ -101,6 +128,29 @@ class Survey(models.Model):
     def has_answers(self) -> bool:
         """Whether anyone has answered: released responses, or anonymous answers still sealed."""
         return self.responses.exists() or self.sealed_responses.exists()
+
+
+class StandardSurvey(models.Model):
+    """A session's standard survey: once the session has ended, a copy of `template` is made
+    for those who came, published and open for two weeks from its end, and the email after the
+    session carries it (surveys.services.reuse.standard_surveys_make)."""
+
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, related_name="standard_survey"
+    )
+    template = models.ForeignKey(
+        Survey,
+        on_delete=models.PROTECT,
+        related_name="standard_for",
+        limit_choices_to={"is_template": True, "kind": Survey.Kind.POST_EVENT},
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Standard survey after {self.event_id}"
 
 
 class Question(models.Model):

@@ -8,8 +8,11 @@ from .services import organise, release
 @task
 def reminders_send() -> int:
     """Remind invited members who have not answered a survey closing within two days, once per
-    survey; returns how many reminders went."""
-    return organise.reminders_send()
+    survey, and delete personal links that no longer open anything (reminders bring fresh
+    ones); returns how many reminders went."""
+    sent = organise.reminders_send()
+    organise.invitation_links_purge()
+    return sent
 
 
 @task

@@ -21,6 +21,12 @@ urlpatterns = [
     path("organise/surveys/<int:pk>/preview/", organise.preview, name="preview"),
     path("organise/surveys/<int:pk>/publish/", organise.publish, name="publish"),
     path("organise/surveys/<int:pk>/invite/", organise.invite, name="invite"),
+    path("organise/surveys/<int:pk>/copy/", organise.SurveyCopy.as_view(), name="survey_copy"),
+    path(
+        "organise/surveys/after-session/<int:event_id>/",
+        organise.StandardSurveyEdit.as_view(),
+        name="standard_survey",
+    ),
     path(
         "organise/surveys/<int:pk>/questions/new/",
         organise.QuestionEdit.as_view(),

@@ -26,6 +26,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -391,12 +392,14 @@ def _short_code(pk: int) -> str:
 def _copy(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """COPY rows into the model's table; `columns` are field names (attnames for keys).
 
-    Every NOT NULL column must be given: COPY applies no Django defaults, so a missing one is
-    an error here rather than in PostgreSQL's terms."""
+    Every NOT NULL column must be given unless the table has a default for it (db_default):
+    COPY applies no Django defaults, so a missing one is an error here rather than in
+    PostgreSQL's terms."""
     meta = model._meta
     given = set(columns)
     for field in meta.concrete_fields:
-        if field.primary_key or field.null or field.attname in given:
+        in_table = field.db_default is not NOT_PROVIDED
+        if field.primary_key or field.null or field.attname in given or in_table:
             continue
         raise ValueError(f"{meta.label}.{field.attname} is NOT NULL and was not given")
     table = connection.ops.quote_name(meta.db_table)

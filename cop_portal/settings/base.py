@@ -131,7 +131,7 @@ BACKGROUND_SCHEDULES = {
     "survey-reminders": {
         "task": "surveys.tasks.reminders_send",
         "every": timedelta(minutes=15),
-        "title": "Reminders of surveys closing soon",
+        "title": "Reminders of surveys closing soon, and survey links past use deleted",
     },
     "survey-releases": {
         "task": "surveys.tasks.releases_run",

@@ -77,6 +77,8 @@ CAUCUS_TIES = {
 CAUCUS_TIES_NOT_LEFT_OUT = {
     # Organisers triage every suggestion and see which session each became.
     "events.Suggestion": "organisers already see suggestions and the sessions they became",
+    # Who chose the survey sent after a session: organising work, not in a member's export.
+    "surveys.StandardSurvey": "chosen_by: organising work, not exported",
     # Who made a resource or a survey: organising work, not in a member's export.
     "resources.Resource": "created_by: organising work, not exported",
     "surveys.Survey": "created_by: organising work, not exported",

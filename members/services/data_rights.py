@@ -74,6 +74,7 @@ USER_RELATIONS = {
     "surveys.Survey.created_by": "kept",
     "events.SessionMessage.sent_by": "kept",
     "members.ValueStory.written_by": "kept",
+    "surveys.StandardSurvey.chosen_by": "kept",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
     "members.AuditEvent.actor": "kept",
 }

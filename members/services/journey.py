@@ -16,7 +16,7 @@ from cop_portal.mail.backends import outbox_collecting
 from events.models import Attendance, Event
 from events.services import caucus_allows
 from surveys.models import Invitation, Survey
-from surveys.services import invitation_link_discard, invitation_link_for
+from surveys.services import invitation_link_discard, invitation_link_for, standard_surveys_make
 
 from ..models import Action, ActionUpdate, CheckIn, JourneyStage
 from ..selectors.accounts import member_has_claimed
@@ -178,8 +178,12 @@ def after_session_emails_send(*, now=None) -> int:
     session. Whichever comes later, the summary or the member's attendance, sends it, so each
     gets one email, with the summary in it; attendance recorded in several goes reaches each
     newcomer once. The workers run it every few minutes (the after-session-emails schedule);
-    returns how many emails went."""
+    returns how many emails went.
+
+    Sessions that ended with a standard survey chosen have it made first, so the email
+    carries it rather than a second email inviting to it."""
     now = now or timezone.now()
+    standard_surveys_make(now=now)
     waiting = (
         Attendance.objects.filter(
             after_session_sent_at__isnull=True,

@@ -1,7 +1,8 @@
 """The content every portal starts with, from the files in members/starter/: the introduction,
-policy pages, ground rules and glossary, and the topics members and resources are tagged with
-(`manage.py load_starter_content`, on every deploy). It writes to resources and, through its
-services, events, so it sits with the areas above the other apps."""
+policy pages, ground rules and glossary, the topics members and resources are tagged with, and
+the survey templates (`manage.py load_starter_content`, on every deploy). It writes to
+resources and, through their services, events and surveys, so it sits with the areas above the
+other apps."""
 
 import json
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 
 from events import services as events_services
 from resources.models import Topic
+from surveys import services as surveys_services
 
 from ..models import ContentPage, GlossaryTerm, GroundRules
 from .onboarding import content_page_update, glossary_term_create
@@ -71,7 +73,14 @@ def starter_content_load() -> dict[str, int]:
     The one exception: a privacy, accessibility or policy page still exactly as an earlier
     starter version had it is replaced by the current version (starter/superseded/).
     Returns how many things of each kind were created (and pages updated)."""
-    created = {"pages": 0, "pages_updated": 0, "ground_rules": 0, "glossary_terms": 0, "topics": 0}
+    created = {
+        "pages": 0,
+        "pages_updated": 0,
+        "ground_rules": 0,
+        "glossary_terms": 0,
+        "topics": 0,
+        "survey_templates": 0,
+    }
     _, made = ContentPage.objects.get_or_create(
         slug=ContentPage.INTRODUCTION,
         defaults={
@@ -110,6 +119,8 @@ def starter_content_load() -> dict[str, int]:
     if not Topic.objects.exists():
         Topic.objects.bulk_create(Topic(name=name, slug=slugify(name)) for name in STARTER_TOPICS)
         created["topics"] = len(STARTER_TOPICS)
+    templates = json.loads((STARTER_DIR / "survey_templates.json").read_text(encoding="utf-8"))
+    created["survey_templates"] = surveys_services.survey_templates_load(templates)
     return created
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from cop_portal.web.forms import UK_TIME_HELP, PortalFormHelper, datetime_input
 
 from ..models import Question, Survey
-from ..selectors.organise import survey_sessions
+from ..selectors.organise import standard_survey_templates, survey_sessions
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -61,9 +61,74 @@ class SurveyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.is_template:
+            # A template is for no session or caucus and never opens: only what is copied.
+            for name in ("event", "caucus", "opens_at", "closes_at"):
+                del self.fields[name]
+            self.helper = PortalFormHelper("Save template")
+            return
         self.fields["event"].queryset = survey_sessions(chosen_id=self.instance.event_id)
         self.fields["caucus"].empty_label = "Not a caucus survey"
         self.helper = PortalFormHelper("Save survey")
+
+
+class SurveyCopyForm(forms.ModelForm):
+    """A new survey from a template or an earlier survey: its title, who it is for and when
+    it is open. Its kind is the one copied, so a survey after a session asks for the session
+    and a caucus survey for the caucus; leaving either out is a form error."""
+
+    event = SessionChoiceField(
+        queryset=None,
+        required=False,
+        label="Session",
+        empty_label="Choose the session",
+        help_text="It goes to the members recorded as attending it.",
+    )
+
+    class Meta:
+        model = Survey
+        fields = ["title", "event", "caucus", "opens_at", "closes_at"]
+        labels = SurveyForm.Meta.labels
+        help_texts = {
+            "caucus": "It goes to that caucus’s members only.",
+            "opens_at": UK_TIME_HELP,
+            "closes_at": UK_TIME_HELP,
+        }
+        widgets = {"opens_at": datetime_input(), "closes_at": datetime_input()}
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, instance=Survey(kind=kind), **kwargs)
+        if kind == Survey.Kind.POST_EVENT:
+            self.fields["event"].queryset = survey_sessions()
+            self._needed("event", "Choose the session this survey follows.")
+        else:
+            del self.fields["event"]
+        if kind == Survey.Kind.CAUCUS:
+            self.fields["caucus"].empty_label = "Choose the caucus"
+            self._needed("caucus", "Choose the caucus this survey is for.")
+        else:
+            del self.fields["caucus"]
+        self.helper = PortalFormHelper("Make the draft")
+
+    def _needed(self, name: str, message: str) -> None:
+        self.fields[name].required = True
+        self.fields[name].error_messages["required"] = message
+
+
+class StandardSurveyForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Survey sent after this session",
+        empty_label="None",
+        help_text="When the session ends, a survey is made from this template for those who "
+        "came, open for two weeks; the email after the session carries it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = standard_survey_templates()
+        self.helper = PortalFormHelper("Save")
 
 
 class QuestionForm(forms.ModelForm):

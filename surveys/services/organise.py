@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -46,9 +47,9 @@ def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
             )
     for name, value in fields.items():
         setattr(survey, name, value)
-    if survey.kind != Survey.Kind.POST_EVENT:
+    if survey.kind != Survey.Kind.POST_EVENT or survey.is_template:
         survey.event = None
-    if survey.kind != Survey.Kind.CAUCUS:
+    if survey.kind != Survey.Kind.CAUCUS or survey.is_template:
         survey.caucus = None
     if not survey.slug:
         survey.slug = unique_slug(Survey, survey.title)
@@ -114,6 +115,10 @@ def question_move(*, question: Question, direction: int) -> None:
 
 @transaction.atomic
 def survey_publish(*, survey: Survey) -> Survey:
+    if survey.is_template:
+        raise ValidationError(
+            "A template is never published: make a survey from it, then publish that."
+        )
     if survey.status == Survey.Status.PUBLISHED:
         raise ValidationError("This survey is already published.")
     if not survey.questions.exists():
@@ -153,8 +158,17 @@ def survey_invite(*, survey: Survey) -> int:
 def invitation_link_for(*, survey: Survey, member) -> tuple[str, str]:
     """For an email that is itself `member`'s invitation to `survey` (the email after a
     session): the invitation, made if missing, and a new personal link to it. Returns (token,
-    address); pass the token to `invitation_link_discard` if the email is not queued."""
+    address); pass the token to `invitation_link_discard` if the email is not queued.
+
+    The survey's invitations have then gone out, as if the organiser had sent them: its page
+    says so, its reminders go, and the dashboard counts it. Sending them from its page later
+    adds only those this email did not reach."""
+    if survey.status != Survey.Status.PUBLISHED:
+        raise ValidationError("Publish the survey before inviting people.")
     invitation, _ = Invitation.objects.get_or_create(survey=survey, member=member)
+    Survey.objects.filter(pk=survey.pk, invitations_sent_at__isnull=True).update(
+        invitations_sent_at=timezone.now()
+    )
     token = invitation_link_create(invitation=invitation)
     return token, absolute_url(reverse("surveys:link", kwargs={"token": token}))
 
@@ -247,3 +261,14 @@ def reminders_send(*, now=None) -> int:
                     sent += 1
             waiting.update(reminded_on=timezone.localdate(now))
     return sent
+
+
+def invitation_links_purge(*, now=None) -> int:
+    """Delete personal links that can no longer open anything: expired, or for an invitation
+    already answered (those are deleted when the answer is taken; this catches any left).
+    The workers run it with the reminders (surveys.tasks). Returns how many went."""
+    now = now or timezone.now()
+    deleted, _ = InvitationLink.objects.filter(
+        Q(expires_at__lte=now) | Q(invitation__responded=True)
+    ).delete()
+    return deleted

@@ -3,6 +3,7 @@ preview, publishing and inviting. Each view checks one permission, calls one ser
 selector, and renders or redirects; the rules live in surveys/services/organise.py."""
 
 import copy
+from datetime import timedelta
 
 import qrcode
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +24,19 @@ from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
 from cop_portal.web.portal_address import absolute_url
 from events.selectors import CAUCUS_CHOICE_PERMISSION
 
-from ..forms.organise import QuestionForm, SurveyForm
+from ..forms.organise import QuestionForm, StandardSurveyForm, SurveyCopyForm, SurveyForm
 from ..forms.respond import ResponseForm
 from ..models import Question, Survey
-from ..selectors.organise import audience_from_caucus, surveys_with_rates
+from ..selectors.organise import (
+    audience_from_caucus,
+    standard_survey_session,
+    survey_templates,
+    survey_with_rates,
+    surveys_with_rates,
+)
 from ..selectors.respond import minutes_to_answer, questions_of
 from ..services import organise as services
+from ..services import reuse
 
 SURVEYS_PAGE_SIZE = 50
 CAUCUS_COUNTS_HIDDEN = (
@@ -70,7 +79,12 @@ def surveys(request):
     return render(
         request,
         "surveys/organise/surveys.html",
-        {"page": page, "now": timezone.now(), "hidden_title": CAUCUS_COUNTS_HIDDEN},
+        {
+            "page": page,
+            "templates": survey_templates(),
+            "now": timezone.now(),
+            "hidden_title": CAUCUS_COUNTS_HIDDEN,
+        },
     )
 
 
@@ -106,7 +120,16 @@ class SurveyEdit(SurveyPage, OrganiserFormView):
         return super().get_form_kwargs() | {"instance": copy.copy(self.object)}
 
     def title_for(self, survey):
-        return "New survey" if self.creating else f"Edit “{survey.title}”"
+        if self.creating:
+            return "New survey"
+        if survey.is_template:
+            return f"Edit the template “{survey.title}”"
+        return f"Edit “{survey.title}”"
+
+    def get_context_data(self, **context):
+        if self.creating:
+            context["templates"] = survey_templates()
+        return super().get_context_data(**context)
 
     def save(self, form):
         return services.survey_save(survey=self.object, user=self.request.user, **form.cleaned_data)
@@ -115,6 +138,8 @@ class SurveyEdit(SurveyPage, OrganiserFormView):
         messages.error(self.request, error.messages[0])
 
     def success_message(self, survey):
+        if survey.is_template:
+            return f"The template “{survey.title}” is saved."
         draft = (
             " as a draft: add its questions, then publish it"
             if survey.status == Survey.Status.DRAFT
@@ -123,10 +148,105 @@ class SurveyEdit(SurveyPage, OrganiserFormView):
         return f"“{survey.title}” is saved{draft}."
 
 
+# Reusing surveys -------------------------------------------------------------------------------
+
+
+def _on_the_hour(moment):
+    return timezone.localtime(moment).replace(minute=0, second=0, microsecond=0)
+
+
+class SurveyCopy(SurveyPage, OrganiserFormView):
+    """A new draft from a template or an earlier survey: its questions, introduction, kind and
+    anonymity are copied; the organiser says who it is for and when it is open. Nothing of the
+    people asked or their answers is copied (surveys.services.reuse.survey_copy)."""
+
+    model = Survey
+    permission_required = "surveys.add_survey"
+    form_class = SurveyCopyForm
+    template_name = "surveys/organise/survey_copy.html"
+
+    def get_form_kwargs(self):
+        source = self.object
+        if self.request.method == "POST":
+            return {"kind": source.kind, "data": self.request.POST}
+        opens_at = _on_the_hour(timezone.now()) + timedelta(hours=1)
+        open_for = (
+            reuse.TEMPLATE_OPEN_FOR if source.is_template else source.closes_at - source.opens_at
+        )
+        title = source.title if source.is_template else f"{source.title} (copy)"
+        return {
+            "kind": source.kind,
+            "initial": {
+                "title": title[:200],
+                "opens_at": opens_at,
+                "closes_at": opens_at + open_for,
+            },
+        }
+
+    def title_for(self, source):
+        if source.is_template:
+            return f"Start a survey from the template “{source.title}”"
+        return f"Copy “{source.title}”"
+
+    def intro_for(self, source):
+        return (
+            f"{source.get_kind_display()}, {'anonymous' if source.is_anonymous else 'named'}. "
+            "The new survey gets the same introduction and questions, and opens as a draft to "
+            "check and change before you publish it. No invitations or answers are copied."
+        )
+
+    def save(self, form):
+        return reuse.survey_copy(self.object, by=self.request.user, **form.cleaned_data)
+
+    def success_message(self, survey):
+        return (
+            f"“{survey.title}” is made as a draft: check its questions and dates, then publish it."
+        )
+
+
+class StandardSurveyEdit(OrganiserFormView):
+    """The survey sent after a session: a template for after a session, made into the
+    session's survey when it ends (surveys.services.reuse.standard_surveys_make)."""
+
+    permission_required = "surveys.add_survey"
+    form_class = StandardSurveyForm
+    template_name = "surveys/organise/standard_survey.html"
+    lookup_kwarg = "event_id"
+    back_url = "events:organise_programme"
+    back_label = "Back to the programme"
+
+    def get_object(self):
+        event = standard_survey_session(event_id=self.kwargs["event_id"])
+        if event is None:
+            raise Http404("No such session.")
+        return event
+
+    def get_form_kwargs(self):
+        if self.request.method == "POST":
+            return {"data": self.request.POST}
+        choice = self.object.standard_choice
+        return {"initial": {"template": choice.template if choice else None}}
+
+    def title_for(self, event):
+        return f"Survey after “{event.title}”"
+
+    def save(self, form):
+        self.chosen = form.cleaned_data["template"]
+        reuse.standard_survey_choose(event=self.object, template=self.chosen, by=self.request.user)
+        return self.object
+
+    def success_message(self, event):
+        if self.chosen is None:
+            return f"No survey will be sent after “{event.title}”."
+        return f"“{self.chosen.title}” will be sent after “{event.title}” ends."
+
+
 @permission_required("surveys.view_survey", raise_exception=True)
 @require_GET
 def survey_detail(request, pk):
-    survey = get_object_or_404(surveys_with_rates(), pk=pk)
+    survey = survey_with_rates(pk=pk)
+    if survey is None:
+        raise Http404("No such survey.")
     _counts_shown(survey, sees_caucus_choice=request.user.has_perm(CAUCUS_CHOICE_PERMISSION))
     questions = questions_of(survey=survey)
     now = timezone.now()
@@ -141,7 +261,7 @@ def survey_detail(request, pk):
             "has_closed": survey.closes_at <= now,
             "threshold": settings.SURVEY_SUPPRESSION_THRESHOLD,
             "hidden_reason": CAUCUS_COUNTS_HIDDEN,
-            **_short_link(survey),
+            **({} if survey.is_template else _short_link(survey)),
         },
     )
 

@@ -176,7 +176,10 @@ def _breakdown(request, found, *, allowed: bool):
 @permission_required("surveys.view_survey", raise_exception=True)
 @require_GET
 def results(request, pk):
-    survey = get_object_or_404(Survey.objects.select_related("event", "caucus"), pk=pk)
+    # A template has no results: nobody answers it.
+    survey = get_object_or_404(
+        Survey.objects.select_related("event", "caucus"), pk=pk, is_template=False
+    )
     see_everything = _sees_everything(request.user)
     found, by_day = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
@@ -227,7 +230,7 @@ def _free_text_refusal(survey, user) -> str | None:
 @permission_required("surveys.view_survey", raise_exception=True)
 @require_GET
 def results_csv(request, pk):
-    survey = get_object_or_404(Survey, pk=pk)
+    survey = get_object_or_404(Survey, pk=pk, is_template=False)
     see_everything = _sees_everything(request.user)
     found, _ = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD

@@ -330,6 +330,8 @@ ACCESS = {
     "surveys:preview": row(REPORTS, pk="survey.pk"),
     "surveys:publish": row(ORGANISERS_POST, pk="survey.pk"),
     "surveys:invite": row(ORGANISERS_POST, pk="survey.pk"),
+    "surveys:survey_copy": row(ORGANISERS_ONLY, pk="survey.pk"),
+    "surveys:standard_survey": row(ORGANISERS_ONLY, event_id="event.pk"),
     "surveys:question_new": row(ORGANISERS_ONLY, pk="survey.pk"),
     "surveys:question_edit": row(ORGANISERS_ONLY, pk="survey.pk", question_id="question.pk"),
     "surveys:question_delete": row(ORGANISERS_ONLY, pk="survey.pk", question_id="question.pk"),

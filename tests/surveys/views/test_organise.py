@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from events.models import Event
 from surveys.models import Answer, Choice, Invitation, Question, Response, SealedResponse, Survey
+from surveys.services.organise import invitation_link_for
 from tests.factories import (
     AttendanceFactory,
     CaucusFactory,
@@ -663,6 +664,37 @@ def test_detail_page_says_who_is_invited_and_that_inviting_again_adds_newcomers_
     assert "Running it again only adds people not yet invited" in text
     assert f'action="{reverse("surveys:invite", args=[survey.pk])}"' in html.decode()
     assert reverse("surveys:publish", args=[survey.pk]) not in html.decode()
+
+
+def test_its_page_says_nobody_is_invited_until_the_email_after_the_session(organiser_client):
+    survey = SurveyFactory(after_event=True, closes_at=timezone.now() + datetime.timedelta(days=5))
+    QuestionFactory(survey=survey)
+
+    page = organiser_client.get(reverse("surveys:survey_detail", args=[survey.pk]))
+
+    counts = re.search(r'<p id="invitation-counts">(.*?)</p>', page.content.decode(), re.S)
+    assert _text(counts.group(1)) == (
+        "Nobody has been invited yet. Those who came to the session are invited by the email "
+        "after it, sent once its summary is published; or invite them now."
+    )
+
+
+def test_its_page_counts_those_the_email_after_the_session_invited(organiser_client):
+    """That email is their invitation: the page must not say nobody has been invited."""
+    survey = SurveyFactory(after_event=True, closes_at=timezone.now() + datetime.timedelta(days=5))
+    QuestionFactory(survey=survey)
+    for _ in range(5):
+        invitation_link_for(survey=survey, member=UserFactory())
+    survey.refresh_from_db()
+    first = timezone.localtime(survey.invitations_sent_at)
+
+    page = organiser_client.get(reverse("surveys:survey_detail", args=[survey.pk]))
+
+    counts = re.search(r'<p id="invitation-counts">(.*?)</p>', page.content.decode(), re.S)
+    assert _text(counts.group(1)) == (
+        "5 people invited so far (by invitation or in the email after the session), and 0 have "
+        f"answered. The first invitations went on {first:%-d %B %Y}."
+    )
 
 
 def test_preview_shows_the_questions_as_members_see_them_without_a_way_to_send(

@@ -53,3 +53,9 @@ def test_a_visitor_is_asked_to_sign_in_and_learns_nothing_of_the_survey(client):
 
 def test_an_unknown_code_is_not_found(member_client):
     assert member_client.get(reverse("surveys:short", args=["zzzzzzzz"])).status_code == 404
+
+
+def test_a_code_with_characters_no_code_has_is_not_found(member_client):
+    """A NUL byte, which the database refuses in text, answers 404 like any unknown code."""
+    for code in ("%00", "abc%00def", "ABCDEFGH", "été"):
+        assert member_client.get(f"/q/{code}/").status_code == 404
