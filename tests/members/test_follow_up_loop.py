@@ -33,7 +33,10 @@ from members.models import Action, User
 from members.selectors.accounts import member_has_claimed
 from members.services.imports import import_apply, import_check, members_welcome
 from members.services.journey import action_from_session_save, action_status_update
-from tests.factories import QuestionFactory, SurveyFactory, UserFactory, uk_time
+from members.services.starter import starter_content_load
+from surveys.models import Survey
+from surveys.services.reuse import standard_survey_choose
+from tests.factories import UserFactory, uk_time
 from tests.members.test_dashboard_disclosure import ORGANISATIONS, SESSIONS, TIMES
 from tests.tasks import tasks_run
 
@@ -123,6 +126,23 @@ def _roster_import(tmp_path):
     return [email for email, _, _ in people], came
 
 
+def _answer_from_email(body: str) -> None:
+    """Open the survey from the personal link in an email, with no sign-in, and answer every
+    question that asks for a choice with its first option."""
+    link = re.search(r"https?://[^/\s]+(/s/\S+/)", body).group(1)
+    client = Client()
+    opened = client.get(link)
+    assert opened.status_code == 302, opened.content
+    page = client.get(opened["Location"]).content.decode()
+    answers = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        attributes = dict(re.findall(r'(\w+)="([^"]*)"', tag))
+        if attributes.get("type") == "radio" and attributes.get("name", "").startswith("q"):
+            answers.setdefault(attributes["name"], attributes["value"])
+    answered = client.post(opened["Location"], answers)
+    assert answered.status_code == 302, answered.content
+
+
 def _claim(client: Client, welcome) -> None:
     path = re.search(r"https?://[^/\s]+(/join/\S+/)", welcome.body).group(1)
     password = "a long walk in the park 1"
@@ -134,6 +154,7 @@ def test_six_months_of_the_follow_up_loop_send_what_a_person_would_expect(tmp_pa
     expected: Counter = Counter()
     with time_machine.travel(uk_time(START, 9), tick=False) as traveller:
         walk = Walk(traveller)
+        starter_content_load()  # what every portal starts with, the survey templates among it
         emails, came_last_year = _roster_import(tmp_path)
         walk.acted()
         assert mailoutbox == []  # importing last year's registers tells nobody anything
@@ -188,6 +209,11 @@ def test_six_months_of_the_follow_up_loop_send_what_a_person_would_expect(tmp_pa
         programme_publish(programme=programme)
         walk.acted()
         sessions = list(Event.objects.filter(programme=programme).order_by("starts_at"))
+        # Each session's standard survey: the starter's template for after a session, made
+        # and carried by the email after it.
+        template = Survey.objects.get(is_template=True, kind=Survey.Kind.POST_EVENT)
+        for session in sessions:
+            standard_survey_choose(event=session, template=template, by=organiser)
         readers = [e for e in emails if e not in quiet]  # unclaimed members get no news
         expected.update(
             (email, f"New programme: {programme.title}") for email in readers if email in claimers
@@ -198,12 +224,8 @@ def test_six_months_of_the_follow_up_loop_send_what_a_person_would_expect(tmp_pa
         # the summary published at five; half of those who came record an action the next
         # morning, and one of those finishes it within the month.
         action_owners = {}
+        answered_by_link = {}  # survey: how many answered from the emailed link
         for n, (day, session) in enumerate(zip(DAYS, sessions, strict=True)):
-            survey = SurveyFactory(
-                event=session, title=f"After session {n + 1}",
-                opens_at=uk_time(day, 16), closes_at=uk_time(day + datetime.timedelta(days=14), 16),
-            )  # fmt: skip
-            QuestionFactory(survey=survey)
             walk.until(uk_time(day - datetime.timedelta(days=10), 11))
             booked = [e for i, e in enumerate(claimers) if (i + n) % 5 == 0]
             for email in booked:
@@ -243,8 +265,22 @@ def test_six_months_of_the_follow_up_loop_send_what_a_person_would_expect(tmp_pa
             after = f"After {session.title}: the summary and one thing to do"
             expected.update((email, after) for email in attended if wants(email))
 
-            # The next morning half of those who came record an action from the session.
+            # The next morning half of those who came record an action from the session, and a
+            # third answer its survey from the link in their email; the others who were invited
+            # by that email are reminded two days before it closes.
             walk.until(uk_time(day + datetime.timedelta(days=1), 9))
+            after_emails = {m.to[0]: m for m in mailoutbox if _subject(m) == after}
+            answering = [e for e in attended[1::3] if e in after_emails]
+            for email in answering:
+                _answer_from_email(after_emails[email].body)
+            survey = Survey.objects.get(event=session, is_standard_for_event=True)
+            assert survey.invitations.filter(responded=True).count() == len(answering)
+            answered_by_link[survey.pk] = len(answering)
+            expected.update(
+                (email, f"Reminder: {survey.title} closes soon")
+                for email in after_emails
+                if email not in answering
+            )
             for email in attended[::2]:
                 action = action_from_session_save(
                     member=members[email], event=session, what=f"Try it, {email}",
@@ -259,6 +295,14 @@ def test_six_months_of_the_follow_up_loop_send_what_a_person_would_expect(tmp_pa
             del action_owners[finished.pk]
 
         walk.until(uk_time(END, 12))
+        # Every survey has closed, and the workers have added its sealed anonymous answers to
+        # the results: all of them, none tied to a member.
+        assert len(answered_by_link) == 6
+        assert all(answered_by_link.values())
+        for pk, answered in answered_by_link.items():
+            survey = Survey.objects.get(pk=pk)
+            assert survey.responses.count() == answered
+            assert not survey.responses.filter(member__isnull=False).exists()
         # The monthly digest, on the 1st, to those with accounts: from March to July it has the
         # next session, which nobody has booked yet on the 1st; in August there is none to come,
         # and only those who missed July's session have news (its summary). February's had no
