@@ -47,8 +47,10 @@ def test_an_organiser_publishes_an_event_and_a_member_registers_for_it(
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row.get_by_role("cell", name="Draft", exact=True)).to_be_visible()
 
-    # ... and publishes it from the programme page.
-    row.get_by_role("button", name=f"Publish {TITLE}").click()
+    # ... and publishes it from the programme page, after a page that says what that does.
+    row.get_by_role("link", name=f"Publish {TITLE}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Publish “{TITLE}”?")
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_have_text(
         f"“{TITLE}” is published: members can now register."
     )
