@@ -1,16 +1,20 @@
 """Writes for the resource hub: resources and their search index, pathways with their steps
-and progress, private reflections, case studies and their moderation, the initiatives directory
-and the topics."""
+and progress, private reflections, case studies and their moderation (with the email telling the
+author what was decided), the initiatives directory and the topics."""
 
 import secrets
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cop_portal.mail.backends import outbox_collecting
+from cop_portal.web.portal_address import request_address, request_address_carried
 from cop_portal.web.slugs import unique_slug
+from members.services import member_email_send
 
 from .models import (
     CaseStudy,
@@ -237,7 +241,8 @@ def case_study_submit(*, case_study: CaseStudy) -> CaseStudy:
 
 @transaction.atomic
 def case_study_moderate(*, case_study: CaseStudy, decision: str, comment: str = "") -> CaseStudy:
-    """Publish a submitted case study, or return it to its author with comments."""
+    """Publish a submitted case study, or return it to its author with comments, and queue the
+    email that tells the author what was decided."""
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
     if case_study.status != CaseStudy.Status.SUBMITTED:
         raise ValidationError("Only a case study waiting for review can be published or returned.")
@@ -253,7 +258,51 @@ def case_study_moderate(*, case_study: CaseStudy, decision: str, comment: str = 
     case_study.moderator_comment = comment.strip()
     case_study.save()
     search_vectors_update(CaseStudy, [case_study.pk])
+    # Queued in this transaction: a decision that is rolled back tells the author nothing.
+    case_study_decision_email_send.enqueue(
+        case_study.pk, _decision_round(case_study), portal_base=request_address()
+    )
     return case_study
+
+
+def _decision_round(case_study: CaseStudy) -> str:
+    """What names one round of review: each submission is decided once, and a resubmission
+    after a return starts a new round with a new submitted_at."""
+    return case_study.submitted_at.isoformat()
+
+
+@task
+@request_address_carried
+@transaction.atomic
+def case_study_decision_email_send(case_study_id: int, decision_round: str) -> bool:
+    """Tell the author what was decided about their case study in review round
+    `decision_round`: essential, as it is about their own submission. Nothing goes when the
+    case study has moved on since (its author has already resubmitted it), or to an author
+    who has left or been erased. Returns whether it was queued."""
+    case_study = CaseStudy.objects.select_related("author").filter(pk=case_study_id).first()
+    if case_study is None or case_study.status not in (
+        CaseStudy.Status.RETURNED,
+        CaseStudy.Status.PUBLISHED,
+    ):
+        return False
+    if case_study.submitted_at is None or _decision_round(case_study) != decision_round:
+        return False
+    author = case_study.author
+    if author is None or author.erased_at is not None or not author.is_active:
+        return False
+    published = case_study.status == CaseStudy.Status.PUBLISHED
+    with outbox_collecting():
+        return member_email_send(
+            member=author,
+            subject=(
+                f"Your case study is published: {case_study.title}"
+                if published
+                else f"Your case study is returned with comments: {case_study.title}"
+            ),
+            template="resources/email/case_study_decision.txt",
+            context={"case_study": case_study, "published": published},
+            key=f"case-study-decision:{case_study.pk}:{decision_round}",
+        )
 
 
 # Initiatives ---------------------------------------------------------------------------------
