@@ -128,6 +128,18 @@ class User(AbstractUser):
     )
     # When the last digest went, which is where the next one's news starts.
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Organisers only (members.services.organise): a daily email of what waits for them, sent
+    # when something waits and it is not what the last one said. Database defaults here too,
+    # for rows written without the ORM (the benchmark's seeder).
+    email_organiser_waiting = models.BooleanField(
+        "what waits for me as an organiser, daily when it changes", default=True, db_default=True
+    )
+    # What the last of those emails said (a hash of its counts and sessions); empty when it
+    # has not been sent or nothing has waited since, so that new work after a quiet spell is
+    # announced however much it looks like the old.
+    organiser_waiting_sent = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
     # The personal email to a member who came to one session and did not book again: once ever.
     once_only_nudge_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     profile_completed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from .services import audit, digests, journey
+from .services import audit, digests, journey, organise
 
 
 @task
@@ -37,3 +37,10 @@ def digests_send() -> int:
     """Send the digests that are due, then the once-only nudges to members who came to one
     session and did not book again; returns how many emails went."""
     return digests.digests_send() + digests.once_only_nudges_send()
+
+
+@task
+def organiser_waiting_send() -> int:
+    """Email each organiser what waits for them, when something does and it has changed since
+    their last such email; returns how many went."""
+    return organise.organiser_waiting_send()

@@ -156,6 +156,13 @@ BACKGROUND_SCHEDULES = {
     },
     # Digests go on the 1st (and the 15th for fortnightly ones); the run checks daily, so a
     # day the workers were stopped is made up the next (members.services.digests).
+    # Only when something waits and it is not what the organiser's last one said
+    # (members.services.organise).
+    "organiser-waiting": {
+        "task": "members.tasks.organiser_waiting_send",
+        "at": time(8, 0),
+        "title": "What waits for each organiser, emailed when it has changed",
+    },
     "member-digests": {
         "task": "members.tasks.digests_send",
         "at": time(9, 0),

@@ -10,6 +10,7 @@ from cop_portal.web.forms import PortalFormHelper
 
 from ..models import Organisation, Sector, User
 from ..selectors.accounts import imported_member_for_email, interest_topics
+from ..selectors.home import may_have_waiting
 
 
 class ProfileForm(forms.ModelForm):
@@ -68,6 +69,7 @@ class EmailPreferencesForm(forms.ModelForm):
             "email_catch_up",
             "email_surveys",
             "email_digest",
+            "email_organiser_waiting",
         ]
         labels = {
             "email_programme": "When a new programme is published",
@@ -81,6 +83,9 @@ class EmailPreferencesForm(forms.ModelForm):
             ),
             "email_surveys": "Invitations to surveys",
             "email_digest": "The digest",
+            "email_organiser_waiting": (
+                "As an organiser, what is waiting for you: each morning when it has changed"
+            ),
         }
         help_texts = {
             "email_digest": (
@@ -96,6 +101,9 @@ class EmailPreferencesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A form posted without it (the boxes alone) keeps the member's digest as it was.
         self.fields["email_digest"].required = False
+        # Only for those who may have something waiting: to anyone else the choice means nothing.
+        if not may_have_waiting(self.instance):
+            del self.fields["email_organiser_waiting"]
         self.helper = PortalFormHelper("Save email choices")
 
     def clean_email_digest(self):

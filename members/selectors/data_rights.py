@@ -164,6 +164,7 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
             "catch_up": member.email_catch_up,
             "survey_invitations": member.email_surveys,
             "digest": member.get_email_digest_display(),
+            "organiser_waiting": member.email_organiser_waiting,
         },
         "email_addresses": [
             {"email": e.email, "verified": e.verified, "primary": e.primary}

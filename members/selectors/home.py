@@ -5,6 +5,8 @@ the areas above the other apps."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.urls import reverse
 
 from cop_portal.background.selectors import failed_tasks_count
@@ -14,6 +16,7 @@ from resources import selectors as resources_selectors
 from surveys import selectors as surveys_selectors
 
 from ..models import User
+from .accounts import unclaimed_members
 from .imports import imported_members_waiting
 from .journey import ActionSummary, member_action_summary
 from .onboarding import GroundRulesStatus, NextStep, member_next_steps
@@ -57,6 +60,45 @@ class Waiting:
     count: int
     url: str
     sessions: tuple = ()  # (session, its url) for the first few
+
+
+# The permissions organiser_waiting looks for: a member holding any of them may have something
+# waiting, so they get its daily email and the choice to turn it off.
+WAITING_PERMISSIONS = (
+    "mail.view_outgoingemail",
+    "background.view_background_work",
+    "events.manage_attendance",
+    "events.publish_summary",
+    "resources.moderate_casestudy",
+    "events.triage_suggestion",
+    "members.add_organisation",
+)
+
+
+def may_have_waiting(user) -> bool:
+    """Whether `user` holds a permission that organiser_waiting looks for."""
+    return any(user.has_perm(permission) for permission in WAITING_PERMISSIONS)
+
+
+def organisers_waited_for():
+    """Active members holding, in a group or of their own, a permission that organiser_waiting
+    looks for, who have claimed their account and not turned its email off."""
+    held = Q()
+    for permission in WAITING_PERMISSIONS:
+        app_label, codename = permission.split(".")
+        held |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = Permission.objects.filter(held)
+    return (
+        User.objects.filter(is_active=True, erased_at__isnull=True, email_organiser_waiting=True)
+        .exclude(email="")
+        .exclude(unclaimed_members())
+        .filter(
+            Q(is_superuser=True)
+            | Q(pk__in=User.objects.filter(groups__permissions__in=permissions).values("pk"))
+            | Q(pk__in=User.objects.filter(user_permissions__in=permissions).values("pk"))
+        )
+        .order_by("pk")
+    )
 
 
 def organiser_waiting(*, user) -> list[Waiting]:

@@ -145,6 +145,7 @@ def member_erase(*, member: User) -> User:
     member.email_programme = member.email_reminders = False
     member.email_catch_up = member.email_surveys = False
     member.email_digest = DigestFrequency.NONE
+    member.email_organiser_waiting = False
     member.profile_completed_at = member.introduction_read_at = member.last_login = None
     member.is_active = member.is_staff = member.is_superuser = False
     member.set_unusable_password()

@@ -24,6 +24,7 @@ CATEGORIES = {
     "catch_up": "email_catch_up",
     "surveys": "email_surveys",
     "digest": "email_digest",
+    "organiser_news": "email_organiser_waiting",
 }
 # The value of that field when the member has turned the category off: most are on or off, the
 # digest's says how often it comes. Unsubscribing sets it.

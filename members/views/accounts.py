@@ -58,6 +58,7 @@ UNSUBSCRIBE_NAMES = {
     "catch_up": "session summary",
     "surveys": "survey invitation",
     "digest": "digest",
+    "organiser_news": "organisers’ “waiting for you”",
 }
 
 

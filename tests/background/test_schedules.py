@@ -79,6 +79,7 @@ def test_the_settings_name_a_task_and_a_time_for_every_schedule():
         "action-reminders",
         "action-follow-ups",
         "after-session-emails",
+        "organiser-waiting",
         "member-digests",
         "audit-purge",
         "guests-forget",

@@ -295,6 +295,7 @@ def test_the_export_holds_everything_about_the_member_key_by_key(world, ground_r
         "catch_up": False,
         "survey_invitations": True,
         "digest": "Monthly, on the 1st",
+        "organiser_waiting": True,
     }
     assert data["email_addresses"] == [
         {"email": "amara@example.org", "verified": True, "primary": True}

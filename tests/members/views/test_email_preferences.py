@@ -163,7 +163,14 @@ def test_one_click_post_turns_off_that_category_and_only_that_one(category):
     html = response.content.decode()
     assert f"You will no longer get {UNSUBSCRIBE_NAMES[category]} emails." in html
     assert f'href="{reverse("members:email_preferences")}"' in html
-    assert preferences(member) == {**ALL_ON, CATEGORIES[category]: TURNED_OFF[category]}
+    member.refresh_from_db()
+    # The organisers' email too, which only organisers are offered on the page.
+    every = {name: getattr(member, name) for name in CATEGORIES.values()}
+    assert every == {
+        **ALL_ON,
+        "email_organiser_waiting": True,
+        CATEGORIES[category]: TURNED_OFF[category],
+    }
 
 
 def test_unsubscribing_from_the_digest_sets_it_to_none_and_says_how_to_have_it_back():
@@ -283,3 +290,39 @@ def test_unsubscribe_refuses_other_methods():
 
     assert response.status_code == 405
     assert preferences(member) == ALL_ON
+
+
+# The organisers' email of what waits for them -------------------------------------------------
+
+
+def test_the_waiting_email_is_not_offered_to_a_member_with_nothing_to_organise(member_client):
+    html = member_client.get(reverse("members:email_preferences")).content.decode()
+
+    assert "email_organiser_waiting" not in html
+    assert "As an organiser" not in html
+
+
+def test_the_waiting_email_is_offered_to_an_organiser(organiser_client):
+    html = organiser_client.get(reverse("members:email_preferences")).content.decode()
+
+    assert re.search(r'<input[^>]*name="email_organiser_waiting"[^>]*checked', html)
+    assert "As an organiser, what is waiting for you: each morning when it has changed" in html
+
+
+def test_an_organiser_turns_the_waiting_email_off_and_on(organiser_client, organiser):
+    url = reverse("members:email_preferences")
+
+    organiser_client.post(url, dict.fromkeys(BOXES, "on") | {"email_digest": "monthly"})
+    organiser.refresh_from_db()
+    assert organiser.email_organiser_waiting is False
+
+    organiser_client.post(url, {"email_organiser_waiting": "on"})
+    organiser.refresh_from_db()
+    assert organiser.email_organiser_waiting is True
+
+
+def test_a_member_posting_the_waiting_choice_changes_nothing(member_client, member):
+    member_client.post(reverse("members:email_preferences"), {"email_programme": "on"})
+
+    member.refresh_from_db()
+    assert member.email_organiser_waiting is True
