@@ -25,7 +25,13 @@ from members.roles import ORGANISERS
 from resources.models import CaseStudy, Initiative, Resource, Topic
 from surveys.models import Question, Response, Survey
 from tests.e2e.world import world_build
-from tests.factories import GlossaryTermFactory, InvitationFactory, SurveyFactory, UserFactory
+from tests.factories import (
+    GlossaryTermFactory,
+    InvitationFactory,
+    SurveyFactory,
+    UserFactory,
+    permission_give,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -129,7 +135,11 @@ def world(ground_rules):
 
 @pytest.fixture
 def organiser_in_world(world, ground_rules):
-    return UserFactory(agreed_to=ground_rules, groups=[ORGANISERS])
+    """An organiser who may also manage roles, so that every organiser's address gets as far
+    as looking up what it names."""
+    return permission_give(
+        UserFactory(agreed_to=ground_rules, groups=[ORGANISERS]), "members.manage_roles"
+    )
 
 
 def _client(user=None):
