@@ -41,3 +41,16 @@ def test_the_code_page_at_sign_in_says_two_step_sign_in(client, ground_rules):
 
     _says_two_step_only(html, "Two-step sign-in")
     assert "six-digit code" in html
+
+
+def test_the_turn_off_page_says_two_step_sign_in(client, ground_rules):
+    member = UserFactory(agreed_to=ground_rules, mfa=True)
+    client.force_login(member)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.get(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    _says_two_step_only(html, "Turn off two-step sign-in")
+    assert "your recovery codes will stop working" in html
