@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 
@@ -108,6 +109,11 @@ class CaucusMembership(models.Model):
         return f"Caucus membership {self.pk}"
 
 
+def _letters(text):
+    """Only the letters, lower case: "In-person" and "In person" compare equal."""
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
 class Event(models.Model):
     class Format(models.TextChoices):
         ONLINE = "online", "Online"
@@ -192,6 +198,13 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def kind_and_format(self):
+        """The kind and the format, as in "Webinar · Online"; only the kind when it already says
+        the format, since "In-person session · In person" reads as a stutter."""
+        kind, fmt = str(self.kind), self.get_format_display()
+        return kind if _letters(fmt) in _letters(kind) else f"{kind} · {fmt}"
 
     @property
     def is_caucus_session(self):

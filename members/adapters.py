@@ -70,8 +70,12 @@ class NoSocialApp(SocialApp.DoesNotExist, Http404):
 class MFAAdapter(DefaultMFAAdapter):
     """Whoever must use MFA (members.middleware.mfa_required) cannot turn it off."""
 
+    # The portal calls it two-step sign-in everywhere; allauth's messages say two-factor.
     error_messages = {
         **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": "You cannot add an email address to an account with two-step sign-in.",
+        "cannot_generate_recovery_codes": "Set up two-step sign-in before making recovery codes.",
+        "unverified_email": "Verify your email address before you set up two-step sign-in.",
         "cannot_delete_authenticator": (
             "Your role needs two-step sign-in, so it must stay turned on. If you have a new "
             "phone, an administrator can reset it for you."

@@ -45,6 +45,14 @@ class BrowseForm(forms.Form):
             "lists its own."
         )
 
+    @property
+    def filters_in_use(self) -> int:
+        """How many filters narrow the list (the order is not one), for the button that shows
+        them on a phone."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+        return sum(1 for name, value in self.cleaned_data.items() if name != "sort" and value)
+
     def clean_event(self):
         # An older session chosen (from its own page) stays in the list, labelled: the field
         # has already fetched it to check it.

@@ -1,9 +1,14 @@
 """The members' answering form."""
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 
 from ..models import Question
+
+# The 0 to 10 question as one row of buttons (which wraps on a narrow screen) instead of eleven
+# stacked radios: still a radio group in a fieldset, so arrow keys move along it.
+NPS_TEMPLATE = "surveys/_nps_field.html"
 
 
 def _field_name(question) -> str:
@@ -21,6 +26,11 @@ class ResponseForm(forms.Form):
             self.fields[_field_name(question)] = self._field(question)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.layout = Layout(*(
+            Field(_field_name(q), template=NPS_TEMPLATE) if q.kind == Question.Kind.NPS
+            else _field_name(q)
+            for q in questions
+        ))  # fmt: skip
 
     @staticmethod
     def _field(question):
@@ -37,7 +47,7 @@ class ResponseForm(forms.Form):
                 common["help_text"] or "0 is not at all likely, 10 is extremely likely."
             )
             return forms.TypedChoiceField(
-                choices=choices, coerce=int, widget=forms.RadioSelect(attrs={"class": "nps"}),
+                choices=choices, coerce=int, widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 **common,
             )  # fmt: skip
         if question.kind in Question.CHOICE_KINDS:

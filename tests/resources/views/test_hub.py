@@ -409,3 +409,28 @@ def test_the_session_list_offers_the_most_recent_sessions_and_keeps_an_older_cho
     assert _titles(chosen) == ["Slides from Session 00"]
     offered = [label for value, label in chosen.context["form"].fields["event"].widget.choices]
     assert offered[-1] == "Session 00"
+
+
+@pytest.mark.parametrize(
+    ("query", "summary"),
+    [
+        ({}, "Filters</summary>"),
+        ({"sort": "title"}, "Filters</summary>"),  # the order narrows nothing
+        ({"kind": "toolkit", "sort": "oldest"}, "Filters (1 in use)</summary>"),
+        ({"kind": "toolkit", "date_from": "2026-01-01"}, "Filters (2 in use)</summary>"),
+    ],
+)
+def test_the_filters_button_says_how_many_filters_are_in_use(client, query, summary):
+    html = client.get(reverse("resources:browse"), query).content.decode()
+
+    assert '<details class="filters">' in html
+    assert f'<summary class="btn btn-outline-primary">{summary}' in html
+
+
+def test_filters_with_a_mistake_are_shown_open(client):
+    query = {"date_from": "2026-05-01", "date_to": "2026-04-01"}
+
+    html = client.get(reverse("resources:browse"), query).content.decode()
+
+    assert '<details class="filters" open>' in html
+    assert "The end date is before the start date." in html

@@ -186,7 +186,8 @@ def test_list_shows_each_survey_with_its_status_and_response_rate(organiser_clie
 
     response = organiser_client.get(reverse("surveys:organise"))
     html = response.content.decode()
-    assert "<caption>4 surveys, newest first. Times are UK time.</caption>" in html
+    caption = "4 surveys, newest first. Times are UK time."
+    assert f'<caption id="surveys-caption">{caption}</caption>' in html
     rows = _rows(html)
     assert [row[0] for row in rows] == [
         "Closed one",
