@@ -45,6 +45,12 @@ FEW_RESULTS = 3
 SUGGEST_SIMILARITY = 0.2
 SUGGEST_CANDIDATES = 10
 SNIPPET_EDGE = 300
+# Every searchable word of a session, whoever may read it: indexed (events migration 0008)
+# to narrow the sessions to those mentioning the query before each person's own vector,
+# which leaves out what they may not read, is worked out.
+EVENT_DOCUMENT = SearchVector(
+    "title", "summary", "outcome_summary", "key_takeaways", config=SEARCH_CONFIG
+)
 WORD = re.compile(r"[^\W\d_]+")
 TAG = re.compile(r"<[^>]*>")
 # Web-search syntax: with any of it, the query is read as written, with no word-start matching.
@@ -279,6 +285,16 @@ def _ranked(user, query: str) -> tuple[list, bool]:
             rows = Resource.objects.filter(pk__in=candidates)
         else:
             limit = KIND_LIMIT
+            if name == "session":
+                # As for resources, a word in most sessions has only the newest ranked: the
+                # person's own vector is worked out for those alone.
+                newest = (
+                    rows.annotate(everything=EVENT_DOCUMENT)
+                    .filter(everything=tsquery)
+                    .order_by("-starts_at", "-pk")
+                    .values("pk")[:limit]
+                )
+                rows = Event.objects.filter(pk__in=newest)
             rows = rows.annotate(document=kind.vector(user)).filter(document=tsquery)
         found = list(
             rows.annotate(score=_score(kind, user, tsquery, query))
