@@ -158,7 +158,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from bench.seed.seeder import COMMON_TERM, RARE_TERM
+    from bench.seed.seeder import COMMON_TERM, RARE_TERM, TYPO_TERM
     from bench.views import FORTUNE_TABLE, FORTUNES
     from events.models import Event, Registration
     from members.models import User
@@ -224,6 +224,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
         Page("browse", reverse("resources:browse"), "member"),
         Page("search-common", f"{reverse('resources:search')}?q={COMMON_TERM}", "member", "heavy"),
         Page("search-rare", f"{reverse('resources:search')}?q={RARE_TERM}", "member", "heavy"),
+        Page("search-typo", f"{reverse('resources:search')}?q={TYPO_TERM}", "member", "heavy"),
         Page("resource", resource.get_absolute_url(), "member"),
         Page("survey-form", open_survey.get_absolute_url(), "member"),
         Page("survey-results", reverse("surveys:results", args=[results_survey.pk]), "organiser"),

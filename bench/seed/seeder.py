@@ -73,6 +73,9 @@ SEED = 20_240_601
 EMAIL_DOMAIN = "scale.example.org"
 COMMON_TERM = "racism"
 RARE_TERM = "windrush"
+# The rare word misspelt: a search that finds nothing as typed, so it also looks for a
+# spelling to suggest (from titles; the rare word is only in descriptions).
+TYPO_TERM = "windrsh"
 RARE_EVERY = 400  # one resource in this many mentions the rare term
 HISTORY_DAYS = 4 * 365
 UPCOMING_DAYS = 180

@@ -3,11 +3,7 @@ is decided here, in `resources_visible_to`, for every area of the app."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -16,7 +12,7 @@ from events.models import Event, Registration
 from events.selectors import member_caucus_id
 
 from ..caching import browse_sessions_cached
-from ..models import CaseStudy, Resource, Topic
+from ..models import Resource, Topic
 
 SEARCH_CONFIG = "english"
 QUERY_MAX_LENGTH = 200
@@ -98,89 +94,6 @@ def _highlight(snippet: str) -> str:
     return mark_safe(  # noqa: S308 - escaped first; only our own markers become <mark>
         escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     )
-
-
-@dataclass
-class SearchResults:
-    query: str
-    resources: object  # a queryset; each row has .snippet (safe HTML)
-    case_studies: list
-    truncated: bool
-
-
-def search(*, user, query: str) -> SearchResults:
-    """Full-text search over resources and published case studies.
-
-    The query is read as web-search syntax ("quoted phrases", OR, -word). On PostgreSQL results
-    are ranked (title above takeaways above description and transcript) with highlighted
-    snippets; the SQLite demo database falls back to a plain contains-match."""
-    truncated = len(query) > QUERY_MAX_LENGTH
-    if truncated:
-        # Cut at a word boundary, so the last word is not a fragment that matches nothing.
-        cut = query[: QUERY_MAX_LENGTH + 1]
-        query = cut.rsplit(None, 1)[0] if len(cut.split()) > 1 else cut[:QUERY_MAX_LENGTH]
-    query = " ".join(query.split())
-    if not query:
-        return SearchResults("", Resource.objects.none(), [], truncated)
-    resources = resources_visible_to(user)
-    case_studies = CaseStudy.objects.filter(status=CaseStudy.Status.PUBLISHED)
-    if connection.vendor != "postgresql":
-        words = Q()
-        for field in ("title", "description", "key_takeaways", "transcript"):
-            words |= Q(**{f"{field}__icontains": query})
-        found = _listed(resources.filter(words)).annotate(snippet=F("description"))
-        studies = list(
-            case_studies.filter(Q(title__icontains=query) | Q(what_we_did__icontains=query))[:5]
-        )
-        return SearchResults(query, found, studies, truncated)
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    # Ranking reads each match's whole stored vector, transcripts included: for a word found
-    # in most of the library, only the newest settings.RESOURCE_SEARCH_RANKED
-    # matches are ranked.
-    candidates = (
-        resources.filter(search_vector=search_query)
-        .order_by("-published_on", "-pk")
-        .values("pk")[: settings.RESOURCE_SEARCH_RANKED]
-    )
-    found = (
-        _listed_briefly(Resource.objects.filter(pk__in=candidates))
-        .annotate(
-            rank=SearchRank(F("search_vector"), search_query),
-            snippet=SearchHeadline(
-                Concat(
-                    "key_takeaways",
-                    Value(" "),
-                    "description",
-                    Value(" "),
-                    "transcript",
-                    output_field=TextField(),
-                ),
-                search_query,
-                config=SEARCH_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", "-published_on", "-pk")
-    )
-    studies = list(
-        case_studies.filter(search_vector=search_query)
-        .annotate(rank=SearchRank(F("search_vector"), search_query))
-        .select_related("author")
-        .order_by("-rank")[:5]
-    )
-    return SearchResults(query, found, studies, truncated)
-
-
-def highlight_snippets(rows) -> list:
-    """Turn the page's raw snippets into safe HTML with <mark> around matched words."""
-    for row in rows:
-        row.snippet_html = _highlight(getattr(row, "snippet", "") or "")
-    return rows
 
 
 def resources_exist(*, slug_prefix: str) -> bool:

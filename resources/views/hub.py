@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from ..caching import CountCachedPaginator
 from ..forms.hub import BrowseForm, SearchForm
 from ..selectors import hub as selectors
+from ..selectors import search as search_selectors
 
 PAGE_SIZE = 20
 
@@ -36,26 +37,20 @@ def browse(request):
 def search(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = selectors.search(user=request.user, query=query)
+    results = search_selectors.search(user=request.user, query=query, page=request.GET.get("page"))
     if results.truncated:
         messages.info(
             request,
             f"Your search was long, so only its first {selectors.QUERY_MAX_LENGTH} characters "
             "were used.",
         )
-    paginator = CountCachedPaginator(results.resources, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    selectors.highlight_snippets(page.object_list)
-    case_studies = results.case_studies if request.user.is_authenticated else []
     return render(
         request,
         "resources/search.html",
         {
             "form": form,
             "results": results,
-            "page": page,
-            "case_studies": case_studies,
-            "capped": paginator.count >= settings.RESOURCE_SEARCH_RANKED,
+            "page": results.page,
             "candidates": settings.RESOURCE_SEARCH_RANKED,
         },
     )

@@ -9,7 +9,8 @@ from events.models import Attendance, Event, Registration
 from members.models import Organisation, User
 from members.roles import ORGANISERS
 from resources.models import CaseStudy, Resource
-from resources.selectors.hub import resources_visible_to, search
+from resources.selectors.hub import resources_visible_to
+from resources.selectors.search import search
 from surveys.models import Answer, Invitation, Response, Survey
 from tests.factories import UserFactory
 
@@ -80,8 +81,8 @@ def test_search_finds_the_seeded_resources_with_a_rare_word():
     member = User.objects.filter(is_active=True, caucus_membership__isnull=True).first()
     mentioning = resources_visible_to(member).filter(description__icontains=RARE_TERM)
     assert mentioning.exists()
-    found = search(user=member, query=RARE_TERM).resources
-    assert {r.pk for r in found} == {r.pk for r in mentioning}
+    found = search(user=member, query=RARE_TERM).page.paginator.object_list
+    assert {pk for kind, pk, _score in found if kind == "resource"} == {r.pk for r in mentioning}
 
 
 def test_a_database_with_members_is_refused_unless_forced():

@@ -107,9 +107,10 @@ def test_a_member_who_missed_a_session_catches_up_on_its_summary_and_recording(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Resources").click()
     page.get_by_label("Search the resource hub").fill("interpreters")
     page.get_by_role("search").get_by_role("button", name="Search").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Search the resource hub")
-    expect(page.get_by_role("heading", name="1 resource for “interpreters”")).to_be_visible()
-    result = page.locator(".resource-item").filter(has_text=RECORDING_TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search")
+    # The recording, and the session's summary whose takeaways mention interpreters.
+    expect(page.get_by_role("heading", name="2 results for “interpreters”")).to_be_visible()
+    result = page.locator(".search-hit").filter(has_text=RECORDING_TITLE)
     expect(result.get_by_role("link", name=RECORDING_TITLE)).to_be_visible()
     expect(result.get_by_text(f"From the session {TITLE}")).to_be_visible()
     result.get_by_role("link", name=RECORDING_TITLE).click()

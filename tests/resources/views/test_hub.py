@@ -60,10 +60,10 @@ def test_key_takeaways_outrank_the_description():
     _save(title="B", description="Something else.", key_takeaways="Housing shapes health.")
     from django.contrib.auth.models import AnonymousUser
 
-    from resources.selectors.hub import search
+    from resources.selectors.search import search
 
     found = search(user=AnonymousUser(), query="housing")
-    assert [r.title for r in found.resources] == ["B", "A"]
+    assert [hit.title for hit in found.page.object_list] == ["B", "A"]
 
 
 def test_snippets_highlight_matched_words_and_escape_everything_else(client):
@@ -369,7 +369,7 @@ def test_a_word_found_almost_everywhere_ranks_only_the_newest_matches(client, se
     # The oldest three are not ranked, however well they match.
     assert _titles(response) == ["Equity note 5", "Equity note 4", "Equity note 3"]
     page = response.content.decode()
-    assert "3 or more resources for “equity”" in page
+    assert "3 or more results for “equity”" in page
     assert (
         "So many resources mention this that only the newest 3 are ranked here, best first." in page
     )
