@@ -156,6 +156,14 @@ class Event(models.Model):
         null=True, blank=True, help_text="Leave empty to close registration when it starts."
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Marked by organisers: a session every new joiner should catch up on, however long ago it
+    # was, so that someone joining today does not start behind (resources.selectors.catch_up).
+    start_here = models.BooleanField(
+        "start here",
+        default=False,
+        help_text="Shown first on every member’s catch-up page, whenever they joined. For the "
+        "few sessions that explain what the CoP is and how it works.",
+    )
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change that
     # subscribers' calendars must pick up (time, place, cancellation).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -58,6 +58,7 @@ class EventForm(forms.ModelForm):
             "capacity",
             "registration_opens_at",
             "registration_closes_at",
+            "start_here",
         ]
         labels = {
             "goals": "Goals it serves",
@@ -67,6 +68,7 @@ class EventForm(forms.ModelForm):
             "ends_at": "Ends (UK time)",
             "registration_opens_at": "Registration opens (UK time)",
             "registration_closes_at": "Registration closes (UK time)",
+            "start_here": "Start here: essential for new joiners",
         }
         help_texts = {
             "starts_at": UK_TIME_HELP,

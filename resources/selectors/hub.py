@@ -130,18 +130,26 @@ class MissedEvent:
     resources: list
 
 
-def catch_up(*, member, now=None) -> list:
-    """Past sessions since the member joined that they did not come to, with their summaries
-    and the resources they may see, newest first."""
+START_HERE_SHOWN = 10
+MISSED_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    start_here: list  # MissedEvent: the sessions organisers marked as essential, oldest first
+    missed: list  # MissedEvent: the other sessions they were not at, newest first
+
+
+def catch_up(*, member, now=None) -> CatchUp:
+    """What a member can catch up on, with the summaries and the resources they may see:
+    first the sessions organisers marked "start here", whenever the member joined (so a member
+    who joined today has them too), then the other past sessions they did not come to, from
+    shortly before they joined."""
     now = now or timezone.now()
     visible = resources_visible_to(member)
     caucus_id = member_caucus_id(member)
-    events = (
-        Event.objects.filter(
-            status=Event.Status.PUBLISHED,
-            ends_at__lte=now,
-            ends_at__gte=member.date_joined - timezone.timedelta(days=180),
-        )
+    past = (
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
         .filter(Q(caucus__isnull=True) | Q(caucus_id=caucus_id))
         .exclude(attendances__member=member)
         .annotate(
@@ -155,6 +163,12 @@ def catch_up(*, member, now=None) -> list:
         .prefetch_related(
             Prefetch("resources", queryset=visible.order_by("kind", "title"), to_attr="visible")
         )
-        .order_by("-starts_at")
     )
-    return [MissedEvent(event, event.visible) for event in events[:30]]
+    start_here = past.filter(start_here=True).order_by("starts_at")[:START_HERE_SHOWN]
+    missed = past.filter(
+        start_here=False, ends_at__gte=member.date_joined - timezone.timedelta(days=180)
+    ).order_by("-starts_at")[:MISSED_SHOWN]
+    return CatchUp(
+        start_here=[MissedEvent(event, event.visible) for event in start_here],
+        missed=[MissedEvent(event, event.visible) for event in missed],
+    )

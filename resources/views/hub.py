@@ -58,8 +58,11 @@ def search(request):
 
 @require_GET
 def catch_up(request):
+    found = selectors.catch_up(member=request.user)
     return render(
-        request, "resources/catch_up.html", {"missed": selectors.catch_up(member=request.user)}
+        request,
+        "resources/catch_up.html",
+        {"start_here": found.start_here, "missed": found.missed},
     )
 
 

@@ -884,3 +884,14 @@ def test_publishing_a_summary_before_attendance_says_catch_up_emails_wait(organi
     )
     assert "Catch-up emails wait until attendance is recorded" in response.content.decode()
     assert "None catch-up" not in response.content.decode()
+
+
+def test_organiser_marks_a_session_start_here_on_its_form(organiser_client):
+    form = organiser_client.get(reverse("events:event_new")).content.decode()
+    assert "Start here: essential for new joiners" in form
+    organiser_client.post(reverse("events:event_new"), _event_data(start_here="on"))
+    event = Event.objects.get()
+    assert event.start_here is True
+    organiser_client.post(reverse("events:event_edit", args=[event.pk]), _event_data())
+    event.refresh_from_db()
+    assert event.start_here is False

@@ -19,6 +19,7 @@ from tests.factories import (
     EventFactory,
     ResourceFactory,
     TopicFactory,
+    UserFactory,
     caucus_member,
 )
 
@@ -434,3 +435,47 @@ def test_filters_with_a_mistake_are_shown_open(client):
 
     assert '<details class="filters" open>' in html
     assert "The end date is before the start date." in html
+
+
+def test_a_member_who_joined_today_has_the_start_here_sessions_to_catch_up_on(client, ground_rules):
+    """The catch-up page is not empty on day one: sessions organisers marked "start here" are
+    there whenever they were, first; other sessions from long before joining are not."""
+    member = UserFactory(agreed_to=ground_rules)  # joined just now
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    EventFactory(title="What the CoP is for", start_here=True, starts_at=long_ago,
+                 ends_at=long_ago + datetime.timedelta(hours=1),
+                 outcome_summary="Our purpose and goals.",
+                 summary_published_at=timezone.now())  # fmt: skip
+    EventFactory(title="An ordinary session long ago", starts_at=long_ago,
+                 ends_at=long_ago + datetime.timedelta(hours=1))  # fmt: skip
+    EventFactory(title="Start here, still to come", start_here=True)
+    other_caucus = CaucusFactory(name="Another caucus", slug="another")
+    EventFactory(title="Another caucus's essentials", start_here=True, caucus=other_caucus,
+                 starts_at=long_ago, ends_at=long_ago + datetime.timedelta(hours=1))  # fmt: skip
+    client.force_login(member)
+    response = client.get(reverse("resources:catch_up"))
+    assert [item.event.title for item in response.context["start_here"]] == ["What the CoP is for"]
+    assert response.context["missed"] == []
+    html = response.content.decode()
+    assert "Our purpose and goals." in html
+    assert "An ordinary session long ago" not in html
+    assert "Start here, still to come" not in html
+    assert "Another caucus" not in html
+
+
+def test_start_here_sessions_come_before_the_usual_missed_ones_and_not_twice(client, member):
+    start = timezone.now() - datetime.timedelta(days=2)
+    EventFactory(title="Essential", start_here=True, starts_at=start,
+                 ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
+    EventFactory(title="Missed last week", starts_at=start,
+                 ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
+    came = EventFactory(title="Essential, and came", start_here=True, starts_at=start,
+                        ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
+    AttendanceFactory(event=came, member=member)
+    client.force_login(member)
+    response = client.get(reverse("resources:catch_up"))
+    assert [i.event.title for i in response.context["start_here"]] == ["Essential"]
+    assert [i.event.title for i in response.context["missed"]] == ["Missed last week"]
+    html = response.content.decode()
+    assert html.count(">Essential</a>") == 1
+    assert html.index("Essential") < html.index("Missed last week")
