@@ -15,7 +15,7 @@ from .organise import (
     suggestions_new_count,
     summaries_to_publish,
 )
-from .public import member_caucus_id, member_upcoming, past_events
+from .public import member_caucus_id, member_upcoming, past_events, visitor_next_sessions
 
 __all__ = [
     "CAUCUS_CHOICE_PERMISSION",
@@ -29,4 +29,5 @@ __all__ = [
     "registers_to_take",
     "suggestions_new_count",
     "summaries_to_publish",
+    "visitor_next_sessions",
 ]

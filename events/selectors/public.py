@@ -84,6 +84,44 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
     return ProgrammePage(months=months, past=past, programmes=programmes)
 
 
+@dataclass(frozen=True)
+class VisitorSession:
+    """A coming session as a visitor's home page shows it. A caucus session says only that it
+    is one, and when: its title and summary would tell a visitor what the caucus discusses,
+    and its link would lead to them."""
+
+    starts_at: object
+    ends_at: object
+    title: str
+    format: str
+    url: str | None  # None for a caucus session: nothing to follow
+    is_caucus: bool
+
+
+CAUCUS_SESSION_TITLE = "Caucus session"
+
+
+def visitor_next_sessions(*, limit: int, now=None) -> list[VisitorSession]:
+    """The next published sessions, soonest first, for someone not signed in."""
+    now = now or timezone.now()
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now).order_by(
+        "starts_at", "pk"
+    )[:limit]
+    return [
+        VisitorSession(
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            title=CAUCUS_SESSION_TITLE if event.caucus_id else event.title,
+            format=event.get_format_display(),
+            url=None if event.caucus_id else event.get_absolute_url(),
+            is_caucus=event.caucus_id is not None,
+        )
+        for event in events.only(
+            "starts_at", "ends_at", "title", "format", "caucus_id", "slug", "status"
+        )
+    ]
+
+
 def past_events(*, now=None):
     now = now or timezone.now()
     return _past_events(now).order_by("-starts_at")

@@ -1,16 +1,20 @@
-"""Reads for a member's home page: the steps of joining still to take, and what is coming up
+"""Reads for the visitor's home page (the next sessions, the CoP in a few figures, recent public
+resources); for a member's home page: the steps of joining still to take, and what is coming up
 for them across the portal (their sessions, surveys waiting, actions); and for the Organise
 page, what waits for an organiser across the portal. Both span every app, so this sits with
 the areas above the other apps."""
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from cop_portal.background.selectors import failed_tasks_count
 from cop_portal.mail.selectors import failed_count
+from cop_portal.web import disclosure
 from events import selectors as events_selectors
 from resources import selectors as resources_selectors
 from surveys import selectors as surveys_selectors
@@ -43,6 +47,75 @@ def home_page(*, member: User, ground_rules: GroundRulesStatus) -> HomePage:
         upcoming=events_selectors.member_upcoming(member=member)[:UPCOMING_SHOWN],
         surveys=surveys_selectors.surveys_waiting(member=member)[:SURVEYS_SHOWN],
         action_summary=member_action_summary(member=member),
+    )
+
+
+# The visitor's home page ---------------------------------------------------------------------
+
+VISITOR_SESSIONS_SHOWN = 4
+VISITOR_RESOURCES_SHOWN = 4
+# Public figures are rounded down to these steps and read "over N": an exact count on a public
+# page, watched from day to day, would tell anyone when a member joined or left.
+MEMBERS_STEP = 10
+ORGANISATIONS_STEP = 5
+SESSIONS_STEP = 5
+
+
+def _over(count: int, step: int) -> int | None:
+    """The round number a public page may say the count is over, or None when there is too
+    little to say: a count under the small-numbers threshold (the disclosure layer's), or one
+    no higher than the first step."""
+    shown = disclosure.count_shown(count, settings.SURVEY_SUPPRESSION_THRESHOLD)
+    if not shown:
+        return None
+    over = (shown - 1) // step * step
+    return over or None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The CoP in a few figures, each "over N" (None: not shown)."""
+
+    members: int | None
+    organisations: int | None
+    sessions: int | None  # sessions held; caucus sessions are not counted
+
+    @property
+    def any(self) -> bool:
+        return any(f is not None for f in (self.members, self.organisations, self.sessions))
+
+
+@dataclass(frozen=True)
+class VisitorHomePage:
+    sessions: list  # events.selectors.VisitorSession, soonest first
+    figures: Figures
+    resources: list  # public resources, newest first
+
+
+def visitor_figures(*, now=None) -> Figures:
+    """How many members, organisations with members, and sessions held (caucus sessions left
+    out: their number would say how often a caucus meets)."""
+    now = now or timezone.now()
+    members = User.objects.filter(is_active=True)  # whom the dashboard counts as members
+    organisations = members.filter(organisation__isnull=False).values("organisation").distinct()
+    held = events_selectors.past_events(now=now).filter(caucus__isnull=True).count()
+    return Figures(
+        members=_over(members.count(), MEMBERS_STEP),
+        organisations=_over(organisations.count(), ORGANISATIONS_STEP),
+        sessions=_over(held, SESSIONS_STEP),
+    )
+
+
+def visitor_home_page(*, now=None) -> VisitorHomePage:
+    resources = (
+        resources_selectors.resources_visible_to(AnonymousUser())
+        .defer("transcript", "search_vector")
+        .order_by("-published_on", "-pk")[:VISITOR_RESOURCES_SHOWN]
+    )
+    return VisitorHomePage(
+        sessions=events_selectors.visitor_next_sessions(limit=VISITOR_SESSIONS_SHOWN, now=now),
+        figures=visitor_figures(now=now),
+        resources=list(resources),
     )
 
 

@@ -9,7 +9,7 @@ from cop_portal.background.schedules import late_schedules
 
 from ..middleware import ground_rules_status_of
 from ..models import ContentPage
-from ..selectors.home import home_page, organiser_waiting
+from ..selectors.home import home_page, organiser_waiting, visitor_home_page
 from ..selectors.onboarding import content_page_get
 
 
@@ -18,7 +18,11 @@ from ..selectors.onboarding import content_page_get
 def home(request):
     if not request.user.is_authenticated:
         introduction = content_page_get(slug=ContentPage.INTRODUCTION)
-        return render(request, "members/landing.html", {"introduction": introduction})
+        return render(
+            request,
+            "members/landing.html",
+            {"introduction": introduction, "page": visitor_home_page()},
+        )
     status = ground_rules_status_of(request)
     page = home_page(member=request.user, ground_rules=status)
     return render(
