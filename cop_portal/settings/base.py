@@ -299,7 +299,11 @@ EMAIL_SUBJECT_PREFIX = "[CoP Portal] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 # Lets someone imported from the CoP's spreadsheets take over their record when they sign up.
-ACCOUNT_FORMS = {"signup": "members.forms.accounts.SignupForm"}
+# The sign-in form only changes wording (members.forms.accounts.LoginForm).
+ACCOUNT_FORMS = {
+    "login": "members.forms.accounts.LoginForm",
+    "signup": "members.forms.accounts.SignupForm",
+}
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
 # The client's address, for sign-in limits and the audit trail (cop_portal.web.client_ip). Behind

@@ -2,6 +2,7 @@
 and claiming an imported record."""
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
@@ -115,12 +116,30 @@ class SignupForm(AllauthSignupForm):
     has not signed up yet is let through: they take over that record
     (`AccountAdapter.save_user`). allauth decides an email is taken before its adapter's
     `validate_unique_email` runs, so the form is where this can happen. Any other email in use
-    gets allauth's usual answer."""
+    gets allauth's usual answer. Its password fields are labelled in the portal's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("password1", "Choose a password"), ("password2", "Type it again")):
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].widget.attrs.pop("placeholder", None)
 
     def validate_unique_email(self, value):
         if imported_member_for_email(value) is not None:
             return get_adapter().validate_unique_email(value)
         return super().validate_unique_email(value)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the portal's words. The page has its own link for a forgotten
+    password, so the one allauth puts under the field goes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
 
 
 class ClaimForm(SetPasswordForm):

@@ -106,7 +106,7 @@ def sign_in_with_form(page, user, password="correct horse battery staple"):  # n
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
     if page.url.endswith("/accounts/2fa/authenticate/"):
         page.get_by_label("Code").fill(totp_code())

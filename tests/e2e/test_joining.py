@@ -18,12 +18,12 @@ def test_a_new_joiner_signs_up_and_finishes_the_checklist(page):
 
     page.goto("/")
     page.get_by_role("link", name="Join the CoP").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join the CoP")
     page.locator("#id_email").fill("ada.joiner@example.org")
     page.locator("#id_password1").fill("a long passphrase for ada")
     page.locator("#id_password2").fill("a long passphrase for ada")
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
     link = re.search(r"http://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail_sent()[-1].body)
     page.goto(link.group(1))

@@ -91,8 +91,8 @@ def test_on_a_phone_a_visitor_finds_a_session_signs_in_and_registers(page, groun
     for name, heading in [
         ("About", "About the Community of Practice"),
         ("Ground rules", "Ground rules"),
-        ("Join", "Sign Up"),
-        ("Sign in", "Sign In"),
+        ("Join", "Join the CoP"),
+        ("Sign in", "Sign in"),
     ]:
         _open_menu_and_choose(page, name)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -100,7 +100,7 @@ def test_on_a_phone_a_visitor_finds_a_session_signs_in_and_registers(page, groun
 
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Kemi")
     _fits(page)
 

@@ -205,7 +205,7 @@ def test_organiser_or_admin_without_mfa_is_sent_to_set_it_up(client, ground_rule
     assert response["Location"] == reverse("members:home")
     response = client.get(reverse("members:home"))
     assert response["Location"] == reverse("mfa_activate_totp")
-    assert _messages(response) == [f"Successfully signed in as {user.name}.", MFA_MESSAGE]
+    assert _messages(response) == [f"You are signed in as {user.name}.", MFA_MESSAGE]
     for name in ("members:organise", "members:profile", "events:programme"):
         assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp")
     assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_activate_totp")
