@@ -97,3 +97,19 @@ def test_the_home_page_says_why_to_join_and_links_to_joining(client):
     html = _home(client)
     assert '<h2 id="why-join">Why join</h2>' in html
     assert html.count(f'href="{reverse("account_signup")}"') >= 2
+
+
+def test_the_visitor_home_page_runs_as_many_queries_however_much_there_is(
+    client, same_queries_at_two_sizes
+):
+    """The page is the first one every visitor opens: its reads must not grow with the data."""
+    caucus = CaucusFactory()
+
+    def grow(size):
+        for n in range(size):
+            EventFactory(caucus=caucus if n % 2 else None)
+            EventFactory(past=True)
+            ResourceFactory(audience="public")
+            UserFactory()
+
+    same_queries_at_two_sizes(client, reverse("members:home"), grow=grow, sizes=(2, 6))

@@ -479,3 +479,17 @@ def test_start_here_sessions_come_before_the_usual_missed_ones_and_not_twice(cli
     html = response.content.decode()
     assert html.count(">Essential</a>") == 1
     assert html.index("Essential") < html.index("Missed last week")
+
+
+def test_the_catch_up_page_runs_as_many_queries_however_much_was_missed(
+    client, member, same_queries_at_two_sizes
+):
+    """A member away for months has many sessions to catch up on, each with its resources."""
+    client.force_login(member)
+
+    def grow(size):
+        for n in range(size):
+            event = EventFactory(past=True, start_here=n % 2 == 0)
+            ResourceFactory(event=event)
+
+    same_queries_at_two_sizes(client, reverse("resources:catch_up"), grow=grow, sizes=(2, 6))
