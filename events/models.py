@@ -161,6 +161,7 @@ class Event(models.Model):
     start_here = models.BooleanField(
         "start here",
         default=False,
+        db_default=False,
         help_text="Shown first on every member’s catch-up page, whenever they joined. For the "
         "few sessions that explain what the CoP is and how it works.",
     )

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="start_here",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="Shown first on every member’s catch-up page, whenever they joined. For the few sessions that explain what the CoP is and how it works.",
                 verbose_name="start here",
             ),
