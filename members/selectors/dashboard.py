@@ -15,6 +15,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from itertools import pairwise
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
@@ -389,17 +390,33 @@ def senior_leaders(period: Period, viewer: Viewer = PROTECTED) -> dict:
 QUARTER_NAMES = ("January to March", "April to June", "July to September", "October to December")
 
 
+def _in_whole_quarters(period: Period) -> Period:
+    """The period widened to the calendar quarters it touches."""
+
+    def quarter_start(day):
+        return day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
+
+    start = quarter_start(period.start) if period.start else None
+    end = None
+    if period.end:
+        end = disclosure.month_end(quarter_start(period.end) + relativedelta(months=2))
+    return Period(start, end)
+
+
 def senior_leader_attendance(period: Period, viewer: Viewer = PROTECTED) -> list[dict]:
     """Senior leaders at sessions, quarter by quarter (of the session's UK date): guests who
     came (invited senior leaders, who are not members) and senior members who came (people,
     not visits), and both together. A guest who has since joined and is recorded as a member
     at the same session counts once, as a member.
 
-    For protected viewers a count from 1 to k − 1 is hidden (disclosure rule 3). Each row is
-    guests + members = together, so when one part is hidden the other is too: else it, and the
-    together column, would give the hidden one away (rule 4). The parts have no total of their
-    own here: guests are counted nowhere else, and members in a quarter are people, whose sum
-    over quarters is not the period's count of people elsewhere on the dashboard."""
+    For protected viewers guests from 1 to k − 1 are hidden (disclosure rule 3), and so is the
+    together column then, since senior members who came are shown exactly (as on the rest of
+    the dashboard, where senior leaders' attendance at open sessions is no secret): together
+    minus members would give the guests away (rule 4). Each quarter is counted whole whatever
+    the period's dates, so two periods that cut a quarter differently have nothing to
+    subtract."""
+    if not viewer.see_everything:
+        period = _in_whole_quarters(period)
     quarter = TruncQuarter("event__starts_at", tzinfo=LONDON)
     guests = dict(
         Guest.objects.filter(
@@ -420,18 +437,13 @@ def senior_leader_attendance(period: Period, viewer: Viewer = PROTECTED) -> list
     rows = []
     for start in sorted(set(guests) | set(members)):
         g, m = guests.get(start, 0), members.get(start, 0)
-        shown_g, shown_m, shown_both = g, m, g + m
+        shown_g, shown_both = g, g + m
         if not viewer.see_everything:
-            shown_g, shown_m = (
-                disclosure.count_shown(g, _threshold()),
-                disclosure.count_shown(m, _threshold()),
-            )
-            if shown_g is None or shown_m is None:
-                shown_g = shown_m = None
-            shown_both = disclosure.count_shown(g + m, _threshold())
+            shown_g = disclosure.count_shown(g, _threshold())
+            shown_both = None if shown_g is None else g + m
         start = timezone.localtime(start, LONDON) if timezone.is_aware(start) else start
         label = f"{QUARTER_NAMES[(start.month - 1) // 3]} {start.year}"
-        rows.append({"quarter": label, "guests": shown_g, "members": shown_m,
+        rows.append({"quarter": label, "guests": shown_g, "members": m,
                      "together": shown_both})  # fmt: skip
     return rows
 

@@ -3,6 +3,7 @@ members, their invitation carries a personal link and the briefing, the link end
 should, and they can join with one click without ever being signed in to someone else's
 account."""
 
+import datetime
 import hashlib
 import io
 import re
@@ -422,9 +423,30 @@ def test_senior_leader_attendance_hides_a_small_number_of_guests(settings):
     [protected] = dashboard.senior_leader_attendance(dashboard.Period())
     [everything] = dashboard.senior_leader_attendance(dashboard.Period(), dashboard.EVERYTHING)
 
-    # Both parts hidden: the members' 8 beside a total of 10 would give the 2 guests away.
-    assert (protected["guests"], protected["members"], protected["together"]) == (None, None, 10)
+    # The 2 guests hidden, and the total with them: senior members who came are shown exactly
+    # elsewhere on the dashboard (8 here), so 10 beside them would give the 2 away.
+    assert (protected["guests"], protected["members"], protected["together"]) == (None, 8, None)
+    assert dashboard.senior_leaders(dashboard.Period())["people"] == 8
     assert (everything["guests"], everything["members"], everything["together"]) == (2, 8, 10)
+
+
+def test_two_periods_cutting_a_quarter_differently_give_the_same_guest_counts(settings):
+    """The differencing attack: January to March beside January to February would give
+    March's guests, however few, were each period's quarter cut at its dates."""
+    settings.SURVEY_SUPPRESSION_THRESHOLD = 5
+    for day, guests in ((datetime.date(2025, 2, 6), 5), (datetime.date(2025, 3, 6), 2)):
+        event = event_on(day, title=f"Session {day:%B}")
+        for _ in range(guests):
+            GuestFactory(event=event, attended=True)
+    whole = dashboard.Period(datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))
+    cut = dashboard.Period(datetime.date(2025, 1, 1), datetime.date(2025, 2, 28))
+
+    assert dashboard.senior_leader_attendance(cut) == dashboard.senior_leader_attendance(whole)
+    assert dashboard.senior_leader_attendance(cut) == [
+        {"quarter": "January to March 2025", "guests": 7, "members": 0, "together": 7}
+    ]
+    # Someone who may see everything gets the dates as asked.
+    assert dashboard.senior_leader_attendance(cut, dashboard.EVERYTHING)[0]["guests"] == 5
 
 
 def test_senior_leader_attendance_is_shown_at_the_threshold(settings):
@@ -446,9 +468,11 @@ def test_a_lone_guest_cannot_be_found_from_the_dashboard_and_its_csv(client, ste
 
     table = page[page.index('id="senior-attendance-table"') :]
     table = table[: table.index("</table>")]
-    assert re.findall(r"<td>([^<]*)</td>", table) == ["hidden", "hidden", "hidden"]
+    # The guest and the total hidden; senior members who came (none) are shown exactly, as
+    # everywhere on the dashboard.
+    assert re.findall(r"<td>([^<]*)</td>", table) == ["hidden", "0", "hidden"]
     block = text[text.index("Senior-leader attendance by quarter") :].splitlines()[2]
-    assert block.split(",")[1:] == ["hidden", "hidden", "hidden"]
+    assert block.split(",")[1:] == ["hidden", "0", "hidden"]
 
 
 # The briefing ------------------------------------------------------------------------------------
