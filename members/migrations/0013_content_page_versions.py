@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0012_audit_place_given_registrants_emailed"),
+        ("members", "0011_action_follow_up_session_summaries"),
     ]
 
     operations = [

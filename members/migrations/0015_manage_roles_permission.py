@@ -58,6 +58,8 @@ class Migration(migrations.Migration):
                         "Dashboard figures viewed with small numbers shown",
                     ),
                     ("background_tasks_retried", "Failed background tasks tried again"),
+                    ("place_given", "A place given from the waiting list by an organiser"),
+                    ("registrants_emailed", "Those booked on a session emailed"),
                     ("member_list_exported", "Member list downloaded"),
                     ("member_page_viewed", "Member's page viewed by an organiser"),
                     ("role_granted", "Role given"),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0016_audit_actions_of_people_and_bookings"),
+        ("members", "0015_manage_roles_permission"),
     ]
 
     operations = [
