@@ -45,12 +45,15 @@ FEW_RESULTS = 3
 SUGGEST_SIMILARITY = 0.2
 SUGGEST_CANDIDATES = 10
 SNIPPET_EDGE = 300
-# Every searchable word of a session, whoever may read it: indexed (events migration 0008)
-# to narrow the sessions to those mentioning the query before each person's own vector,
-# which leaves out what they may not read, is worked out.
+# Every searchable word of a session, and those anyone may read (its title and description):
+# both indexed (events migration 0008), to narrow the sessions to those whose readable text
+# mentions the query before each person's own vector is worked out. Narrowing on every word
+# alone would let text a person may not read (a caucus session's summary) push sessions they
+# may read out of the newest KIND_LIMIT.
 EVENT_DOCUMENT = SearchVector(
     "title", "summary", "outcome_summary", "key_takeaways", config=SEARCH_CONFIG
 )
+EVENT_OPEN_DOCUMENT = SearchVector("title", "summary", config=SEARCH_CONFIG)
 WORD = re.compile(r"[^\W\d_]+")
 TAG = re.compile(r"<[^>]*>")
 # Web-search syntax: with any of it, the query is read as written, with no word-start matching.
@@ -289,8 +292,11 @@ def _ranked(user, query: str) -> tuple[list, bool]:
                 # As for resources, a word in most sessions has only the newest ranked: the
                 # person's own vector is worked out for those alone.
                 newest = (
-                    rows.annotate(everything=EVENT_DOCUMENT)
-                    .filter(everything=tsquery)
+                    rows.annotate(everything=EVENT_DOCUMENT, open_text=EVENT_OPEN_DOCUMENT)
+                    .filter(
+                        Q(open_text=tsquery)
+                        | (Q(everything=tsquery) & _after_session_visible(user))
+                    )
                     .order_by("-starts_at", "-pk")
                     .values("pk")[:limit]
                 )

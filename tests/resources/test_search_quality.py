@@ -355,6 +355,25 @@ def test_a_caucus_sessions_summary_is_found_only_by_its_caucus(client, ground_ru
     assert _shown(_page(client, "zebulon")) == [("Session summary", "Caucus check-in")]
 
 
+def test_caucus_summaries_cannot_crowd_a_readable_session_out_of_the_ranked_few(
+    client, ground_rules, monkeypatch
+):
+    """Only the newest few sessions mentioning a word are ranked. Were they chosen over every
+    word, a caucus session's summary (unreadable to this member) could push out an older
+    session they may read, and whether it was found would tell them the summary's words."""
+    monkeypatch.setattr("resources.selectors.search.KIND_LIMIT", 2)
+    caucus = CaucusFactory()
+    # At the same time, the later made counts as newer: the two caucus sessions come first.
+    _past_session("Open talk", "About the Marigold estate.")
+    for n in (1, 2):
+        _past_session(
+            f"Caucus check-in {n}", "A space for the caucus.",
+            outcome="The Marigold estate again.", caucus=caucus,
+        )  # fmt: skip
+    client.force_login(UserFactory(agreed_to=ground_rules))
+    assert _shown(_page(client, "marigold")) == [("Session", "Open talk")]
+
+
 def test_drafts_are_never_found_nor_suggested(client, member):
     _resource("Zanzibar draft", "Unpublished.", status=Resource.Status.DRAFT)
     CaseStudyFactory(title="Quixotic draft study")
