@@ -102,6 +102,14 @@ class User(AbstractUser):
     directory_shows_email = models.BooleanField(
         "show my email address in the directory", default=False
     )
+    # Messages between members go only where both are listed and both said yes
+    # (resources.services.conversation).
+    directory_accepts_messages = models.BooleanField(
+        "let other listed members send me messages in the portal",
+        default=False,
+        db_default=False,
+        help_text="Only members who are listed and accept messages themselves can write to you.",
+    )
     # Email preferences: which non-essential emails the member gets. Essential ones
     # (verification, registration confirmations, changes to a session they are booked on)
     # always go.

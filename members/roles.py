@@ -54,6 +54,7 @@ ROLE_PERMISSIONS = {
         "resources.add_learningpathway",
         "resources.change_learningpathway",
         "resources.moderate_casestudy",
+        "resources.moderate_conversation",
         "resources.add_initiative",
         "resources.change_initiative",
         "resources.delete_initiative",

@@ -8,7 +8,15 @@ services, which keep the search index up to date."""
 from django.contrib import admin
 
 from . import services
-from .models import CaseStudy, Initiative, LearningPathway, PathwayStep, Resource, Topic
+from .models import (
+    CaseStudy,
+    Initiative,
+    LearningPathway,
+    PathwayStep,
+    Resource,
+    Space,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -92,3 +100,12 @@ class InitiativeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["topics"]
+
+
+@admin.register(Space)
+class SpaceAdmin(admin.ModelAdmin):
+    """Topic spaces for conversation. Posts, messages and concerns are not in the admin: they
+    are read where members wrote them, and decided in the organisers' queue."""
+
+    list_display = ["title", "position", "is_open"]
+    prepopulated_fields = {"slug": ["title"]}

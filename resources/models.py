@@ -266,3 +266,215 @@ class Initiative(models.Model):
 
     def get_absolute_url(self):
         return reverse("resources:initiative", kwargs={"slug": self.slug})
+
+
+# Conversation between sessions ---------------------------------------------------------------
+
+
+class Space(models.Model):
+    """A topic space: one standing conversation on a theme, beside the threads that belong to a
+    session or a resource. Organisers keep the number small."""
+
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_open = models.BooleanField(
+        "open for new posts", default=True, help_text="A closed space keeps its posts readable."
+    )
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("resources:space", kwargs={"slug": self.slug})
+
+
+class Thread(models.Model):
+    """The conversation on one session, one resource or one topic space: exactly one of the
+    three. Made when the first post is written, so most sessions have none."""
+
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, null=True, blank=True, related_name="thread"
+    )
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, null=True, blank=True, related_name="thread"
+    )
+    space = models.OneToOneField(
+        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="thread"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(event__isnull=False, resource__isnull=True, space__isnull=True)
+                    | Q(event__isnull=True, resource__isnull=False, space__isnull=True)
+                    | Q(event__isnull=True, resource__isnull=True, space__isnull=False)
+                ),
+                name="thread_has_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.subject)
+
+    def get_absolute_url(self):
+        if self.event_id:
+            return reverse("resources:session_thread", kwargs={"slug": self.event.slug})
+        if self.resource_id:
+            return reverse("resources:resource_thread", kwargs={"slug": self.resource.slug})
+        return reverse("resources:space", kwargs={"slug": self.space.slug})
+
+    @property
+    def subject(self):
+        return self.event or self.resource or self.space
+
+    @property
+    def kind(self) -> str:
+        if self.event_id:
+            return "Session"
+        if self.resource_id:
+            return "Resource"
+        return "Topic space"
+
+
+class Post(models.Model):
+    """One member's post in a thread. Markdown, rendered through the sanitiser."""
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "Shown"
+        UNDER_REVIEW = "review", "Hidden while an organiser reviews it"
+        REMOVED = "removed", "Removed under the ground rules"
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    body = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
+    # Set when an organiser has read the post after a concern and kept it: later concerns
+    # still reach the queue but no longer hide it, so nobody can silence a post by reporting it
+    # again and again.
+    kept_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["thread", "created_at"], name="post_thread_created_idx")]
+
+    def __str__(self):
+        return f"Post {self.pk}"
+
+
+class Follow(models.Model):
+    """A member following a thread: new posts in it appear in their digest. Writing a post
+    follows the thread; the thread page unfollows."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="follow_once_per_thread")
+        ]
+
+    def __str__(self):
+        return f"Follow {self.pk}"
+
+
+class Message(models.Model):
+    """A private message between two members, possible only while both are listed in the
+    directory and both accept messages."""
+
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_sent"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_received"
+    )
+    body = models.TextField(max_length=3000)
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when an organiser removes it after its recipient raised a concern: neither sees it.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="message_unread_idx"),
+            models.Index(fields=["sender", "recipient", "sent_at"], name="message_pair_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sender=models.F("recipient")), name="message_not_to_self"
+            )
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk}"
+
+
+class Concern(models.Model):
+    """A concern raised under the ground rules about a post or a message. Raising one hides a
+    post until an organiser has read it; only organisers see who raised it."""
+
+    class Outcome(models.TextChoices):
+        KEPT = "kept", "Kept: within the ground rules"
+        REMOVED = "removed", "Removed"
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="concerns"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="concerns"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concerns_raised"
+    )
+    reason = models.TextField("what concerns you", max_length=2000)
+    raised_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns_decided",
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    note = models.TextField("note to keep with the decision", blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        permissions = [("moderate_conversation", "Can review concerns about posts and messages")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(post__isnull=False, message__isnull=True)
+                    | Q(post__isnull=True, message__isnull=False)
+                ),
+                name="concern_about_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "raised_by"],
+                condition=Q(post__isnull=False),
+                name="concern_once_per_post",
+            ),
+            models.UniqueConstraint(
+                fields=["message", "raised_by"],
+                condition=Q(message__isnull=False),
+                name="concern_once_per_message",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Concern {self.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import community, hub, organise
+from .views import community, conversation, hub, organise
 
 app_name = "resources"
 
@@ -27,6 +27,36 @@ urlpatterns = [
     path("case-studies/<slug:slug>/submit/", community.case_study_submit, name="case_study_submit"),
     path("initiatives/", community.initiatives, name="initiatives"),
     path("initiatives/<slug:slug>/", community.initiative, name="initiative"),
+    # Conversation between sessions, and messages between members
+    path("conversations/", conversation.conversations, name="conversations"),
+    path("conversations/spaces/<slug:slug>/", conversation.space, name="space"),
+    path("conversations/sessions/<slug:slug>/", conversation.session_thread, name="session_thread"),
+    path(
+        "conversations/resources/<slug:slug>/", conversation.resource_thread, name="resource_thread"
+    ),
+    path("conversations/<int:pk>/follow/", conversation.thread_follow, name="thread_follow"),
+    path("conversations/posts/<int:pk>/delete/", conversation.post_delete, name="post_delete"),
+    path("conversations/posts/<int:pk>/concern/", conversation.post_concern, name="post_concern"),
+    path("messages/", conversation.inbox, name="inbox"),
+    path("messages/<int:pk>/", conversation.messages_with, name="messages_with"),
+    path(
+        "messages/received/<int:pk>/concern/",
+        conversation.message_concern,
+        name="message_concern",
+    ),
+    path("organise/concerns/", conversation.concerns, name="concerns"),
+    path(
+        "organise/concerns/posts/<int:pk>/",
+        conversation.concern_decide,
+        {"kind": "post"},
+        name="concern_decide_post",
+    ),
+    path(
+        "organise/concerns/messages/<int:pk>/",
+        conversation.concern_decide,
+        {"kind": "message"},
+        name="concern_decide_message",
+    ),
     # Organisers
     path("organise/resources/", organise.resources, name="organise_resources"),
     path("organise/resources/new/", organise.ResourceEdit.as_view(), name="resource_new"),

@@ -15,6 +15,7 @@ NAV_ROUTES = {
     "mine": ("events:mine",),
     "actions": ("members:actions",),
     "directory": ("members:directory",),
+    "conversations": ("resources:conversations",),
     "organise": ("members:organise",),
     "profile": ("members:profile",),
     "login": ("account_login",),

@@ -26,6 +26,7 @@ class ProfileForm(forms.ModelForm):
             "interests",
             "listed_in_directory",
             "directory_shows_email",
+            "directory_accepts_messages",
         ]
         labels = {"organisation": "Organisation", "interests": "Areas of interest"}
         widgets = {"interests": forms.CheckboxSelectMultiple}

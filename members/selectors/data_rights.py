@@ -7,7 +7,7 @@ import datetime
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -20,7 +20,7 @@ from events.models import (
     Registration,
     Suggestion,
 )
-from resources.models import CaseStudy, Reflection, StepProgress
+from resources.models import CaseStudy, Concern, Follow, Message, Post, Reflection, StepProgress
 from surveys.models import Answer, Invitation, Response
 
 from ..models import (
@@ -71,6 +71,9 @@ CAUCUS_TIES = {
     "members.Action": ("event__caucus",),
     "resources.StepProgress": ("step__resource__event__caucus",),
     "resources.Reflection": ("step__resource__event__caucus",),
+    "resources.Post": ("thread__event__caucus", "thread__resource__event__caucus"),
+    "resources.Follow": ("thread__event__caucus", "thread__resource__event__caucus"),
+    "resources.Concern": ("post__thread__event__caucus", "post__thread__resource__event__caucus"),
 }
 
 # Records that reach a caucus but are not a member's data in the export, or tell nothing new.
@@ -378,6 +381,47 @@ def member_data_export(*, member: User, viewer: User | None = None) -> dict:
         for c in CaseStudy.objects.filter(author=member)
         .prefetch_related("topics")
         .order_by("created_at", "pk")
+    ]
+    data["posts"] = [
+        {
+            "conversation": str(p.thread.subject),
+            "kind": p.thread.kind,
+            "text": p.body,
+            "status": p.get_status_display(),
+            "written_at": p.created_at,
+        }
+        for p in _without_caucus(Post.objects.filter(author=member), with_caucus)
+        .select_related("thread__event", "thread__resource", "thread__space")
+        .order_by("created_at", "pk")
+    ]
+    data["conversations_followed"] = [
+        str(f.thread.subject)
+        for f in _without_caucus(Follow.objects.filter(member=member), with_caucus)
+        .select_related("thread__event", "thread__resource", "thread__space")
+        .order_by("created_at", "pk")
+    ]
+    data["messages"] = [
+        {
+            "from": "you" if m.sender_id == member.pk else (m.sender.name or "a member"),
+            "to": "you" if m.recipient_id == member.pk else (m.recipient.name or "a member"),
+            "text": m.body,
+            "sent_at": m.sent_at,
+            "removed_by_organisers": m.removed_at is not None,
+        }
+        for m in Message.objects.filter(Q(sender=member) | Q(recipient=member))
+        .select_related("sender", "recipient")
+        .order_by("sent_at", "pk")
+    ]
+    data["concerns_raised"] = [
+        {
+            "about": "a post" if c.post_id else "a message",
+            "what_you_wrote": c.reason,
+            "raised_at": c.raised_at,
+            "decision": c.get_outcome_display() or "Waiting for an organiser",
+        }
+        for c in _without_caucus(Concern.objects.filter(raised_by=member), with_caucus).order_by(
+            "raised_at", "pk"
+        )
     ]
     return data
 

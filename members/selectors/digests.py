@@ -20,6 +20,7 @@ from events.models import Event, Registration
 from events.selectors import member_caucus_id
 from resources.models import Resource
 from resources.selectors import case_studies_published, resources_visible_to
+from resources.selectors import conversation as conversation_selectors
 
 from ..models import Sector, User
 
@@ -107,9 +108,23 @@ class Digest:
     resources: list[Resource] = field(default_factory=list)
     case_studies: list = field(default_factory=list)
     missed: list[Event] = field(default_factory=list)
+    # Conversations the member follows with posts by others since, and unread messages: counted,
+    # never quoted, so an email forwarded or read over a shoulder carries nobody's words.
+    conversations: list = field(default_factory=list)
+    messages_unread: int = 0
 
     def __bool__(self):
-        return any([self.matched, self.others, self.resources, self.case_studies, self.missed])
+        return any(
+            [
+                self.matched,
+                self.others,
+                self.resources,
+                self.case_studies,
+                self.missed,
+                self.conversations,
+                self.messages_unread,
+            ]
+        )
 
 
 def member_digest(*, member: User, since: datetime, now: datetime, upcoming: list[Event]) -> Digest:
@@ -146,7 +161,15 @@ def member_digest(*, member: User, since: datetime, now: datetime, upcoming: lis
         .exclude(attendances__member=member)
         .order_by("starts_at", "pk")
     )
-    return Digest(sessions.matched, sessions.others, resources, case_studies, missed)
+    return Digest(
+        sessions.matched,
+        sessions.others,
+        resources,
+        case_studies,
+        missed,
+        conversation_selectors.followed_news(member=member, since=since),
+        conversation_selectors.unread_messages_count(member=member, since=since),
+    )
 
 
 def once_only_candidates(*, ended_before: datetime):

@@ -209,6 +209,10 @@ def organiser_waiting(*, user) -> list[Waiting]:
         waiting := resources_selectors.case_studies_waiting_count()
     ):
         found.append(Waiting("Case studies to review", waiting, reverse("resources:moderation")))
+    if user.has_perm("resources.moderate_conversation") and (
+        waiting := resources_selectors.concerns_waiting_count()
+    ):
+        found.append(Waiting("Concerns raised about posts", waiting, reverse("resources:concerns")))
     if user.has_perm("events.triage_suggestion") and (
         waiting := events_selectors.suggestions_new_count()
     ):

@@ -20,13 +20,14 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cop_portal.mail.services import recipient_forget
 from events.models import CalendarFeed, CaucusMembership, Guest, Registration, Suggestion
 from events.services import registration_cancel
 from events.services.guests import guests_anonymise
-from resources.models import CaseStudy, Reflection, StepProgress
+from resources.models import CaseStudy, Concern, Follow, Message, Post, Reflection, StepProgress
 from surveys.models import Response
 
 from ..models import Action, CheckIn, DigestFrequency, GroundRulesAgreement, User
@@ -59,6 +60,12 @@ USER_RELATIONS = {
     "events.CalendarFeed.member": "deleted",
     "resources.StepProgress.member": "deleted",
     "resources.Reflection.member": "deleted",
+    # Conversation: their words go, and both sides of their private messages.
+    "resources.Post.author": "deleted",
+    "resources.Follow.member": "deleted",
+    "resources.Message.sender": "deleted",
+    "resources.Message.recipient": "deleted",
+    "resources.Concern.raised_by": "deleted (a post hidden only by it is shown again)",
     "account.EmailAddress.user": "deleted",
     "socialaccount.SocialAccount.user": "deleted",
     "mfa.Authenticator.user": "deleted",
@@ -75,6 +82,7 @@ USER_RELATIONS = {
     "events.SessionMessage.sent_by": "kept",
     "members.ValueStory.written_by": "kept",
     "surveys.StandardSurvey.chosen_by": "kept",
+    "resources.Concern.decided_by": "kept",
     # The trail names the account by id only; it stays, pointing at the anonymised account.
     "members.AuditEvent.actor": "kept",
 }
@@ -126,6 +134,17 @@ def member_erase(*, member: User) -> User:
         author=None, credit_author=False
     )
     CaseStudy.objects.filter(author=member).delete()
+    # Conversation: their posts and both sides of their messages go. A post hidden only by
+    # their concerns is shown again, as it would be had nobody raised one.
+    Post.objects.filter(
+        status=Post.Status.UNDER_REVIEW, concerns__raised_by=member, concerns__decided_at=None
+    ).exclude(
+        concerns__in=Concern.objects.filter(decided_at=None).exclude(raised_by=member)
+    ).update(status=Post.Status.VISIBLE)
+    Concern.objects.filter(raised_by=member).delete()
+    Post.objects.filter(author=member).delete()
+    Follow.objects.filter(member=member).delete()
+    Message.objects.filter(Q(sender=member) | Q(recipient=member)).delete()
     Response.objects.filter(member=member).update(member=None)
     Suggestion.objects.filter(member=member).update(member=None)
     # Invitations as a guest before joining: kept, so that attendance figures stay as they were,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events import services as events_services
-from resources.models import Topic
+from resources.models import Space, Topic
 from surveys import services as surveys_services
 
 from ..models import ContentPage, GlossaryTerm, GroundRules
@@ -38,6 +38,22 @@ STARTER_PAGES = [
         "How we protect your caucus choice",
         "Our policy for special category data: the racial identity caucus choice.",
         "special_category_data.md",
+    ),
+]
+# The topic spaces a portal opens with: few, so conversation gathers rather than scatters.
+STARTER_SPACES = [
+    ("Introductions", "Who you are, where you work and what brought you to the CoP."),
+    (
+        "Practice questions",
+        "Ask how others handle something at work: a policy, a conversation, a gap in the data.",
+    ),
+    (
+        "Taking action",
+        "What you are trying since a session: what changed, and what got in the way.",
+    ),
+    (
+        "Reading, listening and watching",
+        "Books, articles, podcasts and talks that helped you, and why.",
     ),
 ]
 STARTER_TOPICS = [
@@ -80,6 +96,7 @@ def starter_content_load() -> dict[str, int]:
         "glossary_terms": 0,
         "topics": 0,
         "survey_templates": 0,
+        "spaces": 0,
     }
     _, made = ContentPage.objects.get_or_create(
         slug=ContentPage.INTRODUCTION,
@@ -119,6 +136,12 @@ def starter_content_load() -> dict[str, int]:
     if not Topic.objects.exists():
         Topic.objects.bulk_create(Topic(name=name, slug=slugify(name)) for name in STARTER_TOPICS)
         created["topics"] = len(STARTER_TOPICS)
+    if not Space.objects.exists():
+        Space.objects.bulk_create(
+            Space(title=title, slug=slugify(title), description=description, position=position)
+            for position, (title, description) in enumerate(STARTER_SPACES)
+        )
+        created["spaces"] = len(STARTER_SPACES)
     templates = json.loads((STARTER_DIR / "survey_templates.json").read_text(encoding="utf-8"))
     created["survey_templates"] = surveys_services.survey_templates_load(templates)
     return created

@@ -97,7 +97,11 @@ def directory(request):
         interest=filters.get("interest"),
     )
     page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "members/directory.html", {"form": form, "page": page})
+    me = request.user
+    may_message = me.listed_in_directory and me.directory_accepts_messages
+    return render(
+        request, "members/directory.html", {"form": form, "page": page, "may_message": may_message}
+    )
 
 
 @login_not_required

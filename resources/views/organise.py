@@ -1,7 +1,7 @@
 """The organisers' side of the resource hub: resources and their files, learning pathways,
 moderating case studies, the initiatives directory and the topics. Each view checks one
 permission, calls one service or selector, and renders or redirects; the rules live in
-resources/services.py. Create, edit and delete pages come from the generic organiser pages
+resources/services/. Create, edit and delete pages come from the generic organiser pages
 (cop_portal/web/organise.py)."""
 
 from django.contrib.auth.decorators import permission_required

@@ -34,6 +34,8 @@ MEMBER_PAGES = [
     "resources:pathways",
     "resources:case_studies",
     "resources:initiatives",
+    "resources:conversations",
+    "resources:inbox",
     "surveys:waiting",
     "members:actions",
     "members:journey",
@@ -54,6 +56,7 @@ ORGANISER_PAGES = [
     "members:content_pages_manage",
     "events:descriptions",
     "members:people",
+    "resources:concerns",
 ]
 
 

@@ -40,7 +40,8 @@ from members.services.accounts import welcome_token
 from members.services.emails import unsubscribe_token
 from members.services.imports import member_import_create
 from resources import services as resource_services
-from resources.models import CaseStudy, Reflection, Resource
+from resources.models import CaseStudy, Reflection, Resource, Space
+from resources.services import conversation as conversation_services
 from surveys.models import Question
 from surveys.services.respond import invitation_link_create, response_submit
 from tests.factories import (
@@ -289,6 +290,21 @@ ACCESS = {
     "resources:initiatives": row(MEMBERS),
     "resources:initiative": row(MEMBERS, slug="initiative.slug"),
     # resources: organising ----------------------------------------------------------------
+    "resources:conversations": row(MEMBERS),
+    "resources:space": row(MEMBERS, slug="space.slug"),
+    "resources:session_thread": row(MEMBERS, slug="event.slug"),
+    "resources:resource_thread": row(MEMBERS, slug="resource.slug"),
+    "resources:thread_follow": row(MEMBERS_POST, pk="post.thread_id"),
+    "resources:post_delete": row(MEMBERS_POST, pk="post.pk"),
+    "resources:post_concern": row(MEMBERS, pk="post.pk"),
+    "resources:inbox": row(MEMBERS),
+    # Only between members both listed and accepting messages: the organiser and the steering
+    # member in the world are neither.
+    "resources:messages_with": row(OWNER, pk="other.pk"),
+    "resources:message_concern": row(OWNER, pk="message.pk"),
+    "resources:concerns": row(ORGANISERS_ONLY),
+    "resources:concern_decide_post": row(ORGANISERS_POST, pk="reported_post.pk"),
+    "resources:concern_decide_message": row(ORGANISERS_POST, pk="message.pk"),
     "resources:organise_resources": row(ORGANISERS_ONLY),
     "resources:resource_new": row(ORGANISERS_ONLY),
     "resources:resource_edit": row(ORGANISERS_ONLY, pk="resource.pk"),
@@ -554,6 +570,17 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
     CheckInFactory(member=member, stage=JourneyStage(2), note="Noticing more.")
     suggestion = SuggestionFactory(member=member, topic="A session on interpreters")
     guest = GuestFactory(event=event)
+    for person in (member, other):
+        person.listed_in_directory = person.directory_accepts_messages = True
+        person.save(update_fields=["listed_in_directory", "directory_accepts_messages"])
+    space = Space.objects.create(title="Introductions", slug="introductions")
+    thread = conversation_services.thread_get_or_create(event=event)
+    post = conversation_services.post_write(author=other, thread=thread, body="Hello **all**.")
+    reported_post = conversation_services.post_write(author=other, thread=thread, body="Hmm.")
+    conversation_services.concern_raise_about_post(
+        member=member, post=reported_post, reason="Unkind."
+    )
+    message = conversation_services.message_send(sender=other, recipient=member, body="Hello.")
 
     def published_survey(**fields):
         survey = SurveyFactory(invited=[member], **fields)
@@ -606,6 +633,10 @@ def world(ground_rules, member, organiser, steering_member, settings, tmp_path):
         answered_survey=answered_survey,
         feed_token=calendar_feed_get_or_create(member=member).token,
         guest=guest,
+        space=space,
+        post=post,
+        reported_post=reported_post,
+        message=message,
         guest_token=guest_link(guest),
         unsubscribe_token=unsubscribe_token(member=member, category="programme"),
         link_token=invitation_link_create(invitation=survey.invitations.get(member=member)),

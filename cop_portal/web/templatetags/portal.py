@@ -19,3 +19,24 @@ def markdown(text):
     return mark_safe(  # noqa: S308 - nh3 has removed every tag and attribute not allowed above
         nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}, "abbr": {"title"}})
     )
+
+
+# Members write Markdown in conversations: fewer tags than organisers (no headings, which would
+# break the page's outline, and no tables), and every link marked as theirs, not the portal's.
+MEMBER_TAGS = {
+    "a", "blockquote", "br", "code", "em", "li", "ol", "p", "pre", "strong", "ul",
+}  # fmt: skip
+
+
+@register.filter
+def member_markdown(text):
+    html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
+    return mark_safe(  # noqa: S308 - nh3 has removed every tag and attribute not allowed above
+        nh3.clean(
+            html,
+            tags=MEMBER_TAGS,
+            attributes={"a": {"href"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="nofollow noopener noreferrer ugc",
+        )
+    )

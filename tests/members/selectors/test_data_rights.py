@@ -35,7 +35,7 @@ CAUCUS_SESSION = "Zephyr caucus gathering"
 CAUCUS_MATERIAL = "Zephyr caucus reading"
 
 
-def _paths_to_caucus(model, depth=4) -> set[str]:
+def _paths_to_caucus(model, depth=5) -> set[str]:
     """Every chain of forward relations from `model` to events.Caucus, not through a user (a
     path through the member themselves, or whoever recorded a row, is no tie to a caucus)."""
     user = get_user_model()

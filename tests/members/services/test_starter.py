@@ -31,6 +31,7 @@ def test_starter_content_load_fills_an_empty_database():
         "glossary_terms": len(glossary),
         "topics": len(starter.STARTER_TOPICS),
         "survey_templates": 4,
+        "spaces": 4,
     }
     assert sorted(ContentPage.objects.values_list("slug", flat=True)) == [
         "accessibility",
@@ -99,6 +100,7 @@ def test_starter_content_load_a_second_time_creates_nothing():
         "glossary_terms": 0,
         "topics": 0,
         "survey_templates": 0,
+        "spaces": 0,
     }
     assert ContentPage.objects.count() == 4
     assert GroundRules.objects.count() == 1
@@ -147,6 +149,7 @@ def test_starter_content_load_does_not_bring_back_what_organisers_deleted():
         "glossary_terms": 0,
         "topics": 0,
         "survey_templates": 0,
+        "spaces": 0,
     }
     assert not GlossaryTerm.objects.filter(term="Allyship").exists()
     assert not Topic.objects.filter(name="Clinical bias").exists()

@@ -268,6 +268,10 @@ def test_the_export_holds_everything_about_the_member_key_by_key(world, ground_r
         "pathway_progress",
         "reflections",
         "case_studies",
+        "posts",
+        "conversations_followed",
+        "messages",
+        "concerns_raised",
     ]
     assert data["about_this_file"] == ABOUT_THIS_FILE
     assert data["account"] == {

@@ -16,7 +16,7 @@ from cop_portal.web.portal_address import request_address, request_address_carri
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
-from .models import (
+from ..models import (
     CaseStudy,
     Initiative,
     LearningPathway,
@@ -26,7 +26,7 @@ from .models import (
     StepProgress,
     Topic,
 )
-from .uploads import upload_validate
+from ..uploads import upload_validate
 
 SEARCH_CONFIG = "english"
 
