@@ -17,6 +17,7 @@ from events import selectors as events_selectors
 from events import services as events_services
 from resources import selectors as resources_selectors
 from resources import services as resources_services
+from resources.services import conversation as conversation_services
 
 from .selectors.onboarding import ground_rules_current
 from .services.accounts import member_account_save, profile_update
@@ -65,6 +66,7 @@ def demo_load(*, password: str) -> list[tuple[str, str]]:
         accounts.append(("organiser" if organiser else "member", user))
     _programme_load(members=[user for _, user in accounts])
     _hub_load(accounts=dict(accounts), organisations=organisations)
+    _conversations_load(accounts=dict(accounts))
     return [(role, user.email) for role, user in accounts]
 
 
@@ -156,3 +158,18 @@ def _hub_load(*, accounts, organisations) -> None:
         spec["organisation"] = organisations.get(spec["organisation"])
         spec["topics"] = topics(spec["topics"])
         resources_services.initiative_save(**spec)
+
+
+def _conversations_load(*, accounts) -> None:
+    """A few posts in the starter topic spaces (the spaces come with the starter content)."""
+    spaces = {space.title: space for space in resources_selectors.conversation_spaces()}
+    if not spaces or resources_selectors.posts_exist():
+        return
+    for spec in _data("conversations.json"):
+        space = spaces.get(spec["space"])
+        if space is None:
+            continue
+        thread = conversation_services.thread_get_or_create(space=space)
+        conversation_services.post_write(
+            author=accounts[spec["author"]], thread=thread, body=spec["body"]
+        )

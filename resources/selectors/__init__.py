@@ -6,7 +6,7 @@ Inside resources, import from the area's module. The names below are those used 
 the app (members' demo content, Organise page and digests), which may import them from here."""
 
 from .community import case_studies_published
-from .conversation import concerns_waiting_count
+from .conversation import concerns_waiting_count, conversation_spaces, posts_exist
 from .hub import resources_exist, resources_visible_to, topics
 from .organise import case_studies_waiting_count
 
@@ -14,6 +14,8 @@ __all__ = [
     "case_studies_published",
     "case_studies_waiting_count",
     "concerns_waiting_count",
+    "conversation_spaces",
+    "posts_exist",
     "resources_exist",
     "resources_visible_to",
     "topics",

@@ -54,6 +54,14 @@ def resource_for_thread(*, user, slug: str) -> Resource | None:
     return resources_visible_to(user).filter(slug=slug).first()
 
 
+def conversation_spaces():
+    return Space.objects.all()
+
+
+def posts_exist() -> bool:
+    return Post.objects.exists()
+
+
 def space_get(*, slug: str) -> Space | None:
     return Space.objects.filter(slug=slug).first()
 
