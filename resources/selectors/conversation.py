@@ -352,6 +352,12 @@ def concern_target(*, kind: str, pk: int) -> Post | Message | None:
     return found.first()
 
 
+def concern_target_exists(*, kind: str, pk: int) -> bool:
+    """Whether a concern was ever raised about that post or message (decided since, perhaps)."""
+    model = Post if kind == "post" else Message
+    return model.objects.filter(pk=pk, concerns__isnull=False).exists()
+
+
 def recent_concerns_by(*, member, since: datetime) -> int:
     return Concern.objects.filter(raised_by=member, raised_at__gte=since).count()
 

@@ -270,6 +270,8 @@ def concerns(request):
 def concern_decide(request, pk, kind):
     target = selectors.concern_target(kind=kind, pk=pk)
     if target is None:
+        if not selectors.concern_target_exists(kind=kind, pk=pk):
+            raise Http404
         messages.info(request, "That has already been decided.")
         return redirect("resources:concerns")
     form = DecisionForm(request.POST, prefix_for=f"{kind}{pk}")

@@ -350,6 +350,12 @@ def test_removing_a_post_tells_its_author_by_email_through_the_workers(reported,
     assert "It breaks rule 3." not in sent[0].body
     assert Concern.objects.get().outcome == Concern.Outcome.REMOVED
     assert selectors.concerns_waiting_count() == 0
+    again = client_of(organiser).post(
+        reverse("resources:concern_decide_post", args=[post.pk]), {"outcome": "kept"}, follow=True
+    )
+    assert [str(m) for m in again.context["messages"]] == ["That has already been decided."]
+    post.refresh_from_db()
+    assert post.status == Post.Status.REMOVED
 
 
 def test_a_member_cannot_hide_posts_without_limit(member, ground_rules, space):
