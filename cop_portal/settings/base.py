@@ -53,7 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, outside all others: a friendly 503 while the database cannot be reached.
+    # Outermost: every response, even the 503 page, carries the request's id.
+    "cop_portal.web.middleware.RequestIdMiddleware",
+    # Outside all the others below: a friendly 503 while the database cannot be reached.
     "cop_portal.web.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
