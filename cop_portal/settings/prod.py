@@ -3,6 +3,8 @@ and PORTAL_URL."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from cop_portal.web.error_reports import error_reports_start
+
 from .base import *  # noqa: F403 - each settings layer starts from all of base
 from .base import ALLOWED_HOSTS, DEBUG, REDIS_URL, env, mailers_from_url
 
@@ -57,3 +59,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Error reports, stripped of personal data and content first (cop_portal.web.error_reports),
+# only when SENTRY_DSN is set.
+if SENTRY_DSN := env("SENTRY_DSN", default=""):
+    error_reports_start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )
