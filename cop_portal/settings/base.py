@@ -403,8 +403,12 @@ LOGGING = {
 RESOURCE_UPLOAD_MAX_BYTES = env.int("RESOURCE_UPLOAD_MAX_MB", default=50) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Production may keep files in S3-compatible object storage (django-storages): set
-# AWS_STORAGE_BUCKET_NAME and the usual AWS_* variables. Files stay private: the portal hands
-# out short-lived signed links after its own permission check.
+# AWS_STORAGE_BUCKET_NAME and the usual AWS_* variables (the keys AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY are read by django-storages and boto3 themselves, or come from the
+# machine's role). Files stay private: the portal hands out short-lived signed links after its
+# own permission check. Files on local disk are seen only by the machine that wrote them, so
+# with more than one web instance (WEB_INSTANCES) the deployment checks require object storage.
+WEB_INSTANCES = env.int("WEB_INSTANCES", default=1)
 if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
