@@ -35,9 +35,12 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # Django itself reads that header (SECURE_PROXY_SSL_HEADER), so the proxy must always set it.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# The app is loaded once in the master, before the workers fork: less memory, and a settings
-# error stops the start instead of every worker failing in turn.
-preload_app = True
+# Each worker loads the app itself (not once in the master before forking), so that a reload
+# (HUP, `systemctl reload cop-portal-web`) starts workers on the code now on disk while the old
+# ones finish their requests: a deploy without a moment of refused requests. A worker that
+# cannot load the app (a missing setting) stops gunicorn, as gunicorn stops when workers fail
+# to boot.
+preload_app = False
 
 # gunicorn's control socket (for `gunicornc`) only where asked for: its default, one path in the
 # user's home, would be shared by every gunicorn the user runs. The systemd unit gives it one.

@@ -41,6 +41,8 @@ def test_gunicorn_defaults_follow_the_machine(monkeypatch):
     assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert config["accesslog"] == "-"
     assert config["control_socket_disable"] is True
+    # A reload (HUP) must start workers on the new code: gunicorn's preloading would keep the old.
+    assert config["preload_app"] is False
     assert config["logconfig_dict"]["formatters"] == {
         "json": {"()": "cop_portal.web.logs.JsonFormatter"}
     }
