@@ -7,16 +7,19 @@ as in the log line) and at most the signed-in member's id. Never a request body,
 query string, headers beyond a few harmless ones, a member's email, name or address, or the
 values of local variables (which hold whatever the code was handling: answers, reflections).
 
-On the pages of a caucus and where surveys are answered or their results read, the error's
-message and the trail of what led to it (breadcrumbs: log lines, queries) are dropped too: both
-can quote what was being written or shown there."""
+On the pages of a caucus, where surveys are answered or their results read, and in
+conversations and private messages, the error's message and the trail of what led to it
+(breadcrumbs: log lines, queries) are dropped too: both can quote what was being written or
+shown there."""
 
 from urllib.parse import urlsplit, urlunsplit
 
 from .logs import current_request_id
 
 # Paths whose errors carry no content: caucus pages, survey answering (members' pages and the
-# link and short-link pages) and survey results. A session's page may be a caucus's.
+# link and short-link pages) and survey results, conversations (a caucus session's thread is its
+# caucus's alone), private messages and the concerns raised about them. A session's page, or a
+# resource's, may be a caucus's.
 CONTENT_PATHS = (
     "/caucus/",
     "/organise/caucuses/",
@@ -26,6 +29,10 @@ CONTENT_PATHS = (
     "/organise/surveys/",
     "/events/",
     "/organise/events/",
+    "/resources/",
+    "/conversations/",
+    "/messages/",
+    "/organise/concerns/",
 )
 # Request headers that say nothing about who made the request.
 KEPT_HEADERS = {"host", "content-type", "content-length", "x-request-id"}

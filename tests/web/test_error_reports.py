@@ -171,7 +171,7 @@ def test_a_survey_answer_page_loses_the_message_and_the_trail_too():
         assert secret not in sent
 
 
-def test_caucus_and_survey_link_pages_lose_their_content_too():
+def test_caucus_survey_conversation_and_message_pages_lose_their_content_too():
     for url in (
         "https://cop.example.org/caucus/",
         "https://cop.example.org/organise/caucuses/3/edit/",
@@ -179,6 +179,10 @@ def test_caucus_and_survey_link_pages_lose_their_content_too():
         "https://cop.example.org/q/AB12/",
         "https://cop.example.org/organise/surveys/7/results/",
         "https://cop.example.org/events/caucus-circle/",
+        "https://cop.example.org/resources/caucus-notes/download/",
+        "https://cop.example.org/conversations/sessions/caucus-circle/",
+        "https://cop.example.org/messages/12/",
+        "https://cop.example.org/organise/concerns/",
     ):
         stripped = before_send(_event(url), {})
         assert stripped["exception"]["values"][0]["value"] == HIDDEN, url
