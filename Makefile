@@ -20,7 +20,7 @@ help:
 	@echo "make e2e              only the browser journeys and accessibility checks (headless Chromium)"
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
-	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
+	@echo "make lock             re-resolve requirements.lock (dev) and requirements-prod.lock from pyproject.toml"
 	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
 	@echo "make bench-email      publish a programme to 20,000 members: enqueue cost, and email delivered per second"
 	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, PostgreSQL and Redis restarted (about 6 minutes at M)"
@@ -109,8 +109,13 @@ bench-email: install
 loadtest: install redis-deps
 	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)
 
+# Two locks from pyproject.toml: requirements.lock (the project's and the dev group's packages:
+# `make install`, the tests, CI) and requirements-prod.lock (the project's only: production
+# installs no test runner, browser driver or load tester). The second is resolved within the
+# first (-c), so each package it pins is at the version the tests ran against.
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version $(PYTHON_VERSION) --quiet -c requirements.lock -o requirements-prod.lock
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache node_modules test-artifacts

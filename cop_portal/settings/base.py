@@ -53,7 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, outside all others: a friendly 503 while the database cannot be reached.
+    # Outermost: every response, even the 503 page, carries the request's id.
+    "cop_portal.web.middleware.RequestIdMiddleware",
+    # Outside all the others below: a friendly 503 while the database cannot be reached.
     "cop_portal.web.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -389,10 +391,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Plain lines with their time and level while developing; production writes JSON (prod.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -401,8 +405,12 @@ LOGGING = {
 RESOURCE_UPLOAD_MAX_BYTES = env.int("RESOURCE_UPLOAD_MAX_MB", default=50) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Production may keep files in S3-compatible object storage (django-storages): set
-# AWS_STORAGE_BUCKET_NAME and the usual AWS_* variables. Files stay private: the portal hands
-# out short-lived signed links after its own permission check.
+# AWS_STORAGE_BUCKET_NAME and the usual AWS_* variables (the keys AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY are read by django-storages and boto3 themselves, or come from the
+# machine's role). Files stay private: the portal hands out short-lived signed links after its
+# own permission check. Files on local disk are seen only by the machine that wrote them, so
+# with more than one web instance (WEB_INSTANCES) the deployment checks require object storage.
+WEB_INSTANCES = env.int("WEB_INSTANCES", default=1)
 if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

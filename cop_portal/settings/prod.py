@@ -3,6 +3,8 @@ and PORTAL_URL."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from cop_portal.web.error_reports import error_reports_start
+
 from .base import *  # noqa: F403 - each settings layer starts from all of base
 from .base import ALLOWED_HOSTS, DEBUG, REDIS_URL, env, mailers_from_url
 
@@ -40,3 +42,29 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Logs: one JSON object a line on stdout, for whatever collects the machine's output, each with
+# the id of the request it was logged in (cop_portal.web.logs). gunicorn's access line is in
+# the same shape (gunicorn.conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "cop_portal.web.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Error reports, stripped of personal data and content first (cop_portal.web.error_reports),
+# only when SENTRY_DSN is set.
+if SENTRY_DSN := env("SENTRY_DSN", default=""):
+    error_reports_start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+    )

@@ -2,7 +2,10 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    """Installed only for its template tags: the plumbing has no models."""
+    """Installed for its template tags and its deployment checks: the plumbing has no models."""
 
     name = "cop_portal.web"
     label = "web"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the checks

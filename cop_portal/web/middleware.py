@@ -1,5 +1,6 @@
-"""The portal's own middleware, which knows no model: a friendly 503 while the database or the
-cache is down, session timeouts, and no stored copies of signed-in pages."""
+"""The portal's own middleware, which knows no model: an id for each request, a friendly 503
+while the database or the cache is down, session timeouts, and no stored copies of signed-in
+pages."""
 
 import logging
 import sys
@@ -17,6 +18,31 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.utils.cache import patch_cache_control
+
+from .logs import REQUEST_ID_HEADER, current_request_id, request_id_from
+
+# An id for each request ------------------------------------------------------------------
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the proxy's (X-Request-ID) when it sent a sane one, else a new
+    one. Every line logged while serving the request carries it (cop_portal.web.logs), and the
+    response echoes it, so a member's report of an error page can be matched to the log and to
+    the error report. Outermost, so that every response has it, the 503 page's too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response[REQUEST_ID_HEADER] = request.request_id
+        return response
+
 
 # The database or the cache is unreachable --------------------------------------------------
 #

@@ -1,12 +1,14 @@
 """The processes the portal runs: `Procfile` (production) and `Procfile.dev` (`make run`) name a
 web server and a worker, and production's lines run as written under production settings."""
 
+import json
 import os
 import shlex
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,32 +64,95 @@ def test_the_production_worker_runs_the_queue_under_production_settings():
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
 
 
-def test_the_production_web_server_serves_on_port():
-    port = closed_port()
-    command = processes("Procfile")["web"].replace("$PORT", str(port))
+@contextmanager
+def _production_web_server(port: int, output):
+    """The Procfile's web process (gunicorn with gunicorn.conf.py) on `port`, its stdout to
+    `output`, once it answers."""
     server = subprocess.Popen(  # noqa: S603 - the Procfile's own command line
-        shlex.split(command),
+        shlex.split(processes("Procfile")["web"]),
         cwd=ROOT,
-        env=_production(PORT=str(port)),
-        stdout=subprocess.DEVNULL,
+        # Two workers are enough here; the configured count follows the machine's cores.
+        env=_production(PORT=str(port), WEB_CONCURRENCY="2"),
+        stdout=output,
         stderr=subprocess.DEVNULL,
     )
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/health/live/",
-        headers={"Host": "cop.example.org", "X-Forwarded-Proto": "https"},
-    )
     try:
-        deadline = time.monotonic() + 60
+        # Each worker loads the app itself, after gunicorn has opened the port: ready once a
+        # worker answers (health checks are not logged by anything but the access line).
+        deadline = time.monotonic() + 90
         while True:
             try:
-                # S310: a fixed http:// address on this machine, not one from outside.
-                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-                    assert (response.status, response.read()) == (200, b'{"status": "alive"}')
-                    break
+                _get(port, "/health/live/")
+                break
             except OSError:
                 assert server.poll() is None, "gunicorn stopped"
                 assert time.monotonic() < deadline, "gunicorn did not answer"
                 time.sleep(0.2)
+        yield
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _get(port: int, path: str, **headers) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"Host": "cop.example.org", "X-Forwarded-Proto": "https", **headers},
+    )
+    # S310: a fixed http:// address on this machine, not one from outside.
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, response.read(), dict(response.headers)
+
+
+def test_the_production_web_server_serves_on_port():
+    port = closed_port()
+    with _production_web_server(port, subprocess.DEVNULL):
+        assert _get(port, "/health/live/")[:2] == (200, b'{"status": "alive"}')
+
+
+def test_the_production_web_server_logs_each_request_as_json_without_its_query(tmp_path):
+    """gunicorn's access line is the portal's JSON: the proxy's request id, the path without its
+    query string, and nothing of the person (address, email, user agent, referrer)."""
+    port = closed_port()
+    log = tmp_path / "stdout"
+    with log.open("wb") as output, _production_web_server(port, output):
+        status, _body, headers = _get(
+            port,
+            "/health/live/?email=ada.lovelace%40mailbox.test&token=s3cret",
+            **{
+                "X-Request-ID": "0123456789abcdef0123456789abcdef",
+                "User-Agent": "Ada's browser",
+                "Referer": "https://cop.example.org/caucus/?who=ada",
+                "X-Forwarded-For": "203.0.113.7",
+            },
+        )
+    assert status == 200
+    assert headers["X-Request-ID"] == "0123456789abcdef0123456789abcdef"
+    written = log.read_text()
+    lines = [json.loads(line) for line in written.splitlines()]
+    assert {line["logger"] for line in lines} >= {"gunicorn.error", "gunicorn.access"}
+    assert all({"time", "level", "logger", "message", "request_id"} <= set(line) for line in lines)
+    # The readiness probe's requests are logged too; this one is known by the proxy's id.
+    [access] = [
+        line
+        for line in lines
+        if line["logger"] == "gunicorn.access"
+        and line["request_id"] == "0123456789abcdef0123456789abcdef"
+    ]
+    assert set(access) == {
+        "time", "level", "logger", "message", "request_id", "method", "path", "status",
+        "duration_ms",
+    }  # fmt: skip
+    assert isinstance(access.pop("duration_ms"), int)
+    del access["time"]
+    assert access == {
+        "level": "INFO",
+        "logger": "gunicorn.access",
+        "message": "request",
+        "request_id": "0123456789abcdef0123456789abcdef",
+        "method": "GET",
+        "path": "/health/live/",
+        "status": 200,
+    }
+    for secret in ("mailbox", "s3cret", "token", "Ada", "caucus", "203.0.113.7"):
+        assert secret not in written

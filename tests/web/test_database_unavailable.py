@@ -109,4 +109,8 @@ def test_pages_are_untouched_when_the_database_is_up(client):
 
 
 def test_the_middleware_comes_first_so_it_sees_every_500_last(settings):
-    assert settings.MIDDLEWARE[0] == "cop_portal.web.middleware.DatabaseUnavailableMiddleware"
+    """Only the request id, which never changes a response's status, stands outside it."""
+    assert settings.MIDDLEWARE[:2] == [
+        "cop_portal.web.middleware.RequestIdMiddleware",
+        "cop_portal.web.middleware.DatabaseUnavailableMiddleware",
+    ]
