@@ -21,7 +21,7 @@ help:
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock from pyproject.toml"
-	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
+	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages: tiers S then M unless TIER names one (L only then)"
 	@echo "make bench-email      publish a programme to 20,000 members: enqueue cost, and email delivered per second"
 	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, PostgreSQL and Redis restarted (about 6 minutes at M)"
 
@@ -82,8 +82,10 @@ check-deploy: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # The benchmark (bench/run.py): its own database (cop_bench, made afresh each run), gunicorn on
-# 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium.
-TIER ?= M
+# 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium. Without TIER
+# it runs S, then M, so that the M run is compared with S; tier L (ten times M) only on demand.
+TIER ?=
+BENCH_TIERS := $(or $(TIER),S M)
 bench-deps: redis-deps
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -96,7 +98,7 @@ redis-deps:
 		redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no --daemonize yes; }
 
 bench: install bench-deps
-	$(BIN)/python -m bench.run --tier $(TIER)
+	@for tier in $(BENCH_TIERS); do $(BIN)/python -m bench.run --tier $$tier || exit 1; done
 
 # The email benchmark (bench/email_drain.py): its own database (cop_bench_email, made afresh),
 # 20,000 members, an SMTP server of its own on 127.0.0.1 and 1, then 2, workers. No Redis.
@@ -104,10 +106,11 @@ bench-email: install
 	$(BIN)/python -m bench.email_drain
 
 # The load test (loadtest/run.py): its own throwaway PostgreSQL cluster and Redis server (never
-# the shared ones, which it restarts), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
-# Not part of `make test`. `timeout` is a second limit behind the script's own (--timeout).
+# the shared ones, which it restarts), seeded at TIER (M unless given), gunicorn on 127.0.0.1 and
+# 50 locust members. Not part of `make test`. `timeout` is a second limit behind the script's own
+# (--timeout).
 loadtest: install redis-deps
-	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)
+	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(or $(TIER),M)
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --python-version $(PYTHON_VERSION) --quiet -o requirements.lock
