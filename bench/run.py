@@ -343,14 +343,21 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    env: dict, port: int, workers: int, *, log_path: Path = OUT / "gunicorn.log"
+    env: dict,
+    port: int,
+    workers: int,
+    *,
+    log_path: Path = OUT / "gunicorn.log",
+    own_group: bool = False,
 ) -> subprocess.Popen:
-    """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py)."""
+    """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py).
+    `own_group`: in a process group of its own, which the load test kills whole (os.killpg)."""
     with log_path.open("w") as log_file:  # gunicorn keeps its own copy of the file
         server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
             [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
              "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
