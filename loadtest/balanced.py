@@ -9,9 +9,9 @@ killed and started again while 50 members use it.
 2. Two instances, A and B: each gunicorn with sync workers (half as many each as loadtest.run's
    one instance has, so the machine serves with as many processes in all) and a task worker
    (`manage.py run_worker`, ticking the schedules every 5 seconds). HAProxy (Debian's package)
-   in front, round robin, checking each instance's /health/ every second and sending a request
-   whose connection is refused to the other instance; it names the instance that answered in
-   X-Served-By.
+   in front, round robin, checking each instance's /health/ every second (an instance whose
+   checks fail three times running is taken out) and sending a request whose connection is
+   refused to the other instance; it names the instance that answered in X-Served-By.
 3. locust (loadtest/locustfile.py) sends the 50 members to HAProxy for 3 minutes. At 90 seconds
    instance A's gunicorn (its whole process group: master and workers) is killed with SIGKILL,
    as a machine that dies; 10 seconds later it is started again on the same port. The task
@@ -103,7 +103,12 @@ backend instances
     option httpchk
     http-check send {health_check}
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    # A check waits, as any request does, behind requests already queued at an instance's sync
+    # workers (50 members signing in keep them busy for seconds: the password hash): allowed 5
+    # seconds, it does not take a busy instance for a dead one. A dead one refuses the check's
+    # connection at once, so it is still taken out within three seconds.
+    timeout check 5s
+    default-server inter 1s fall 3 rise 2
     http-response set-header X-Served-By %[srv_name]
     server a 127.0.0.1:{port_a} check
     server b 127.0.0.1:{port_b} check
@@ -326,7 +331,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _alarm)
     signal.alarm(args.timeout)
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("requests.json", "writes.json", RESULTS.name):
+    for name in ("requests-balanced.json", "writes-balanced.json", RESULTS.name):
         (OUT / name).unlink(missing_ok=True)
 
     cluster = Cluster(free_port(), log_path=OUT / "postgresql-balanced.log")
@@ -349,7 +354,7 @@ def main() -> None:
         log(f"Seeding tier {args.tier}…")
         migrate_and_seed(env, args.tier)
         manage("collectstatic", "--no-input", "-v0", env=env)
-        plan = prepare(args.users, OUT / "plan.json", args.sign_in)
+        plan = prepare(args.users, OUT / "plan-balanced.json", args.sign_in)
         log(f"  ready in {time.monotonic() - began:.0f}s")
 
         for name in ("a", "b"):
@@ -366,9 +371,9 @@ def main() -> None:
         marks: dict[str, float] = {}
         locust_env = {
             **env,
-            "LOADTEST_PLAN": str(OUT / "plan.json"),
-            "LOADTEST_REQUESTS": str(OUT / "requests.json"),
-            "LOADTEST_WRITES": str(OUT / "writes.json"),
+            "LOADTEST_PLAN": str(OUT / "plan-balanced.json"),
+            "LOADTEST_REQUESTS": str(OUT / "requests-balanced.json"),
+            "LOADTEST_WRITES": str(OUT / "writes-balanced.json"),
             "LOADTEST_WAIT": args.wait,
         }
         log(
@@ -403,13 +408,13 @@ def main() -> None:
         probe.join(timeout=10)
         if "back" not in marks:
             raise SystemExit("Instance A was not started again: see loadtest/out/")
-        if not (OUT / "requests.json").exists():
+        if not (OUT / "requests-balanced.json").exists():
             raise SystemExit("locust wrote no requests: see loadtest/out/locust-balanced.log")
         # The workers (ticking every 5 s) get a moment to claim and run the last slots.
         time.sleep(10)
         workers_until = datetime.fromtimestamp(marks["load_end"], UTC)
-        requests = json.loads((OUT / "requests.json").read_text())
-        writes = json.loads((OUT / "writes.json").read_text())
+        requests = json.loads((OUT / "requests-balanced.json").read_text())
+        writes = json.loads((OUT / "writes-balanced.json").read_text())
         start, end = marks["load_start"], marks["load_end"]
         window_end = marks["back"] + WINDOW_AFTER_BACK_S
         probe_window = [(t, s) for t, s, _ in probe.seen if marks["kill"] <= t < window_end]
