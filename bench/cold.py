@@ -4,7 +4,9 @@ A request carrying the header `X-Bench-Cold` first does to the cache what the po
 do (cold_start), then is served as usual, so every kept answer that a write retires is worked
 out afresh in that request. bench/settings.py puts the middleware first; the portal's own
 settings never load it. The few cache round trips of the step itself are counted in the
-request's time, which makes cold slightly worse than it is, never better.
+request's time. Cold requests sent at once can meet: one may find an answer another has just
+worked out under the generation it moved on to, so under concurrency a few are warmer than
+cold; a request's own step always comes before its own reads.
 
 What no write retires stays kept: the dashboard's figures (ten minutes, and the page says when
 they were worked out) and a closed survey's results (they cannot change). Their cost when they
