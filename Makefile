@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/cop_portal)
 
 .PHONY: help install e2e-deps run test e2e lint fmt migrations-check check-deploy lock clean \
-	bench bench-deps bench-email redis-deps loadtest
+	bench bench-deps bench-email redis-deps haproxy-deps loadtest
 
 help:
 	@echo "make run [PORT=8000]  install, migrate, load starter and demo content, serve on http://127.0.0.1:8000 with a worker"
@@ -21,9 +21,9 @@ help:
 	@echo "make lint | fmt       ruff check | ruff format"
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make lock             re-resolve requirements.lock (dev) and requirements-prod.lock from pyproject.toml"
-	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages (about 8 minutes at M)"
+	@echo "make bench [TIER=S|M|L] seed a synthetic CoP, load-test the pages: tiers S then M unless TIER names one (L only then)"
 	@echo "make bench-email      publish a programme to 20,000 members: enqueue cost, and email delivered per second"
-	@echo "make loadtest [TIER=S|M|L] 50 members for 2 minutes, PostgreSQL and Redis restarted (about 6 minutes at M)"
+	@echo "make loadtest [TIER=S|M|L] 50 members: PostgreSQL and Redis restarted, then two instances behind HAProxy, one killed"
 
 $(BIN)/uv:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or set PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
@@ -82,8 +82,10 @@ check-deploy: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # The benchmark (bench/run.py): its own database (cop_bench, made afresh each run), gunicorn on
-# 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium.
-TIER ?= M
+# 127.0.0.1 and Debian's wrk, installed when missing as e2e-deps does for Chromium. Without TIER
+# it runs S, then M, so that the M run is compared with S; tier L (ten times M) only on demand.
+TIER ?=
+BENCH_TIERS := $(or $(TIER),S M)
 bench-deps: redis-deps
 	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -96,18 +98,30 @@ redis-deps:
 		redis-server --bind 127.0.0.1 --port 6379 --save "" --appendonly no --daemonize yes; }
 
 bench: install bench-deps
-	$(BIN)/python -m bench.run --tier $(TIER)
+	@for tier in $(BENCH_TIERS); do $(BIN)/python -m bench.run --tier $$tier || exit 1; done
 
 # The email benchmark (bench/email_drain.py): its own database (cop_bench_email, made afresh),
 # 20,000 members, an SMTP server of its own on 127.0.0.1 and 1, then 2, workers. No Redis.
 bench-email: install
 	$(BIN)/python -m bench.email_drain
 
-# The load test (loadtest/run.py): its own throwaway PostgreSQL cluster and Redis server (never
-# the shared ones, which it restarts), seeded at TIER, gunicorn on 127.0.0.1 and 50 locust members.
-# Not part of `make test`. `timeout` is a second limit behind the script's own (--timeout).
-loadtest: install redis-deps
-	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(TIER)
+# HAProxy, Debian's, for the load test's two instances: installed when missing, as e2e-deps does.
+haproxy-deps:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || { echo "Installing Debian's haproxy for the load test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+
+# The load test: its own throwaway PostgreSQL cluster and Redis server (never the shared ones,
+# which it restarts), seeded at TIER (M unless given), 50 locust members. First loadtest/run.py:
+# one gunicorn on 127.0.0.1, PostgreSQL and Redis restarted. Then loadtest/balanced.py: two
+# instances behind HAProxy, one killed mid-run; it runs even when the first part found a fault,
+# and the target fails if either did. Not part of `make test`. `timeout` is a second limit behind
+# each script's own (--timeout).
+LOADTEST_TIER := $(or $(TIER),M)
+loadtest: install redis-deps haproxy-deps
+	@status=0; \
+	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.run --tier $(LOADTEST_TIER) || status=1; \
+	timeout --kill-after=30 1500 $(BIN)/python -m loadtest.balanced --tier $(LOADTEST_TIER) || status=1; \
+	exit $$status
 
 # Two locks from pyproject.toml: requirements.lock (the project's and the dev group's packages:
 # `make install`, the tests, CI) and requirements-prod.lock (the project's only: production

@@ -1,21 +1,28 @@
-"""`make bench`: the portal's throughput and latency at one data tier, against two baselines.
+"""`make bench`: the portal's throughput, latency and CPU at one data tier, against baselines.
 
-    python -m bench.run --tier M      (what `make bench TIER=M` runs)
+    python -m bench.run --tier M      (what `make bench TIER=M` runs; `make bench` runs S, then M)
 
 1. Drops and recreates the benchmark's own database (cop_bench), migrates it and fills it with
    `python -m bench.seed --tier` (bench/seed/), then VACUUM ANALYZE, as autovacuum would have left
    a live database.
 2. Counts the SQL queries of one request to each page (Django's test client, in this process,
-   against the same database), and saves their SQL under bench/out/.
+   against the same database), warm and cold, and saves their SQL under bench/out/.
 3. Serves the portal as in production: production settings (bench/settings.py adds only the
-   baselines), DEBUG off, gunicorn, static files through WhiteNoise after collectstatic, on
-   127.0.0.1. HTTPS is taken as ended by a proxy: requests carry X-Forwarded-Proto: https.
-4. Throughput: wrk (Debian's package) at a fixed concurrency, each page alternating with B1
-   (B1, page, B1, page …), 3 repetitions; the median rps and the median page/B1 ratio.
-5. Latency: bench/loadgen.py, open loop, at half of B1's capacity: p50/p95/p99 from when each
-   request was due.
-6. Prints a table, and writes bench/results.json (the latest run, kept with the code) and
-   bench/out/results-<tier>.json, which the next run at another tier compares with.
+   baselines and the cold step), DEBUG off, gunicorn, static files through WhiteNoise after
+   collectstatic, on 127.0.0.1. HTTPS is taken as ended by a proxy: requests carry
+   X-Forwarded-Proto: https.
+4. Throughput: wrk (Debian's package) at a fixed concurrency, each page alternating with the
+   baselines (B1, B2, page warm, page cold, B1 …), 3 repetitions; the median rps and the median
+   page/B1 and page/B2 ratios. B1 is a signed-out page of 12 rows; B2 the base layout signed in
+   (bench/views.py). Warm: the page's kept answers are in the cache. Cold: each request first
+   retires them as the portal's writes do (bench/cold.py), so it is a first view after a write.
+5. CPU per request: the gunicorn workers' and the PostgreSQL backends' CPU time (from /proc)
+   over each page's wrk runs, divided by the requests answered.
+6. Latency: bench/loadgen.py, open loop, at a quarter of B1's capacity, warm and cold:
+   p50/p95/p99 from when each request was due.
+7. Prints a table with what misses the targets, and writes bench/results.json (the latest run,
+   kept with the code) and bench/out/results-<tier>.json, which the next run at another tier
+   compares with. A miss does not stop the run: the figures are written all the same.
 
 Every request goes to 127.0.0.1, and every run is bounded in time."""
 
@@ -39,6 +46,7 @@ from pathlib import Path
 import psycopg
 import redis
 
+from bench.cold import COLD_HEADER
 from bench.loadgen import open_loop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,11 +58,16 @@ DB_NAME = "cop_bench"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
-# The issue's targets, checked at the end of each run.
+# The issue's targets, checked at the end of each run: warm throughput against B1, per kind of
+# page; B2 against B1; p95 at a quarter of B1's rate; the fall in a page's ratio from S to M.
 MAX_QUERIES = 10
-MIN_RATIO = {"page": 0.35, "heavy": 0.25}
-MAX_P95_MS = {"page": 150, "heavy": 300}
-MAX_RATIO_DROP = 0.20
+MIN_RATIO = {"page": 0.5, "search": 0.25}
+MIN_B2_RATIO = 0.8
+MAX_P95_MS = {"page": 100, "search": 300}
+MAX_RATIO_DROP = 0.10
+LATENCY_SHARE_OF_B1 = 4  # latency runs at B1's rps divided by this
+COLD_HEADERS = {COLD_HEADER: "1"}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -141,16 +154,18 @@ class Page:
     name: str
     path: str
     who: str  # "member", "organiser" or "" (signed out)
-    kind: str = "page"  # "heavy" for search and the dashboard, which have looser targets
+    kind: str = "page"  # "search" for the searches, which have looser targets
 
 
-def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
+def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, dict]]:
     """In this process, with Django set up on the benchmark's database: the fortunes table,
-    the two people and their session cookies, the pages, and each page's query count."""
+    the two people and their session cookies, the pages, and each page's query count, warm and
+    cold (B2 among them)."""
     import django
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count, Q
     from django.test import Client
@@ -222,13 +237,13 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
         Page("programme", reverse("events:programme"), "member"),
         Page("event", event.get_absolute_url(), "member"),
         Page("browse", reverse("resources:browse"), "member"),
-        Page("search-common", f"{reverse('resources:search')}?q={COMMON_TERM}", "member", "heavy"),
-        Page("search-rare", f"{reverse('resources:search')}?q={RARE_TERM}", "member", "heavy"),
-        Page("search-typo", f"{reverse('resources:search')}?q={TYPO_TERM}", "member", "heavy"),
+        Page("search-common", f"{reverse('resources:search')}?q={COMMON_TERM}", "member", "search"),
+        Page("search-rare", f"{reverse('resources:search')}?q={RARE_TERM}", "member", "search"),
+        Page("search-typo", f"{reverse('resources:search')}?q={TYPO_TERM}", "member", "search"),
         Page("resource", resource.get_absolute_url(), "member"),
         Page("survey-form", open_survey.get_absolute_url(), "member"),
         Page("survey-results", reverse("surveys:results", args=[results_survey.pk]), "organiser"),
-        Page("dashboard", reverse("members:dashboard"), "organiser", "heavy"),
+        Page("dashboard", reverse("members:dashboard"), "organiser"),
         Page("profile", reverse("members:profile"), "member"),
     ]
 
@@ -238,19 +253,41 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
     sql_dir = OUT / f"queries-{tier}"
     shutil.rmtree(sql_dir, ignore_errors=True)
     sql_dir.mkdir(parents=True)
-    for page in pages:
-        client = Client(headers=PROXY_HEADERS)
+    measured = [Page("B2", reverse("bench_b2"), "member"), *pages]
+    clients = {}
+    for page in measured:
+        client = clients[page.name] = Client(headers=PROXY_HEADERS)
         if page.who:
             client.cookies[settings.SESSION_COOKIE_NAME] = cookies[page.who].split("=", 1)[1]
-        client.get(page.path, secure=True)  # warm: the second request is the one counted
+        # The first view with nothing kept (once the dashboard's figures or a closed survey's
+        # results have expired, say): the code and templates loaded by a request first, then
+        # the cache emptied; counted and timed once, here, in this process.
+        client.get(page.path, secure=True)
+        cache.clear()
+        began = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path, secure=True)
-        if response.status_code != 200:
-            raise SystemExit(f"{page.name} ({page.path}) answered {response.status_code}, not 200")
-        queries[page.name] = len(captured.captured_queries)
-        (sql_dir / f"{page.name}.sql").write_text(
-            "\n\n".join(f"-- {q['time']}s\n{q['sql']};" for q in captured.captured_queries)
-        )
+            client.get(page.path, secure=True)
+        queries[page.name] = {
+            "first_view_ms": round(1000 * (time.perf_counter() - began)),
+            "first": len(captured.captured_queries),
+        }
+    # Then warm and cold, every page's kept answers worked out again after the last emptying
+    # (and left in the cache for the server, as a portal in use has them).
+    for page in measured:
+        client = clients[page.name]
+        client.get(page.path, secure=True)  # warm: the next request is the one counted
+        for mode, headers in (("warm", {}), ("cold", COLD_HEADERS)):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page.path, secure=True, headers=headers)
+            if response.status_code != 200:
+                raise SystemExit(
+                    f"{page.name} ({page.path}) answered {response.status_code}, not 200"
+                )
+            queries[page.name][mode] = len(captured.captured_queries)
+            suffix = "" if mode == "warm" else "-cold"
+            (sql_dir / f"{page.name}{suffix}.sql").write_text(
+                "\n\n".join(f"-- {q['time']}s\n{q['sql']};" for q in captured.captured_queries)
+            )
     connection.close()
     return pages, cookies, queries
 
@@ -258,8 +295,12 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, int]]:
 # Load ---------------------------------------------------------------------------------------------
 
 
-def wrk(url: str, *, seconds: float, connections: int, cookie: str = "") -> dict:
+def wrk(
+    url: str, *, seconds: float, connections: int, cookie: str = "", cold: bool = False
+) -> dict:
     headers = [f"{name}: {value}" for name, value in PROXY_HEADERS.items()]
+    if cold:
+        headers += [f"{name}: {value}" for name, value in COLD_HEADERS.items()]
     if cookie:
         headers.append(f"Cookie: {cookie}")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -310,14 +351,21 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    env: dict, port: int, workers: int, *, log_path: Path = OUT / "gunicorn.log"
+    env: dict,
+    port: int,
+    workers: int,
+    *,
+    log_path: Path = OUT / "gunicorn.log",
+    own_group: bool = False,
 ) -> subprocess.Popen:
-    """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py)."""
+    """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py).
+    `own_group`: in a process group of its own, which the load test kills whole (os.killpg)."""
     with log_path.open("w") as log_file:  # gunicorn keeps its own copy of the file
         server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
             [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
              "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -363,6 +411,10 @@ def machine_description(admin_url: str = ADMIN_URL) -> str:
         f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {pg}"
     )
+
+
+def load_average() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def machine(workers: int, connections: int) -> str:
@@ -415,25 +467,39 @@ def main() -> None:
     log(f"  ready in {time.monotonic() - began:.0f}s")
 
     pages, cookies, queries = prepare(args.tier)
-    load_before = round(os.getloadavg()[0], 2)
-    if load_before > 1:
-        log(f"  Note: the load average is {load_before} before the run: others are busy here.")
+    load_before = load_average()
+    if load_before[0] > 1:
+        log(f"  Note: the load average is {load_before[0]} before the run: others are busy here.")
     port = free_port()
     base = f"http://{HOST}:{port}"
     server = start_gunicorn(env, port, args.workers)
+    meter = None
     try:
-        results = measure(args, base, pages, cookies)
+        meter = CpuMeter(server.pid, DB_NAME)
+        results = measure(args, base, pages, cookies, meter)
     finally:
+        if meter is not None:
+            meter.close()
         stop(server)
     results = {
         "tier": args.tier,
         "machine": machine(args.workers, args.connections),
         # The machine may be shared: a load average well above 0 means others were busy too.
-        "load_average_before_after": [load_before, round(os.getloadavg()[0], 2)],
+        # 1, 5 and 15 minutes, when the measuring began and when it ended, on this many cores.
+        "load_average": {
+            "cores": os.cpu_count(),
+            "before": load_before,
+            "after": load_average(),
+        },
         **results,
     }
+    results["baseline"]["B2_queries"] = queries["B2"]
     for page in results["pages"]:
-        page["queries"] = queries[page["name"]]
+        page["queries"] = queries[page["name"]]["warm"]
+        page["queries_cold"] = queries[page["name"]]["cold"]
+        page["queries_first"] = queries[page["name"]]["first"]
+        page["first_view_ms"] = queries[page["name"]]["first_view_ms"]
+    results["misses"] = all_misses(results)
     results["seconds"] = round(time.monotonic() - began)
     (OUT / f"results-{args.tier}.json").write_text(json.dumps(results, indent=2) + "\n")
     # The latest run's figures, kept with the code (the README's table comes from here), with
@@ -449,21 +515,32 @@ def main() -> None:
     log(f"\nWrote bench/results.json in {results['seconds']}s.")
 
 
-def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:
+def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter") -> dict:
     seconds, connections = args.seconds, args.connections
-    b0, b1 = f"{base}/bench/b0/", f"{base}/bench/b1/"
+    b0, b1, b2 = (f"{base}/bench/{name}/" for name in ("b0", "b1", "b2"))
+    member = cookies["member"]
     log("Baselines…")
     wrk(b1, seconds=1, connections=connections)
     wrk(b0, seconds=1, connections=connections)
+    wrk(b2, seconds=1, connections=connections, cookie=member)
     b0_runs = [
         wrk(b0, seconds=seconds, connections=connections)["rps"] for _ in range(args.repetitions)
     ]
-    b1_runs = [
-        wrk(b1, seconds=seconds, connections=connections)["rps"] for _ in range(args.repetitions)
-    ]
+    b1_cpu, b2_cpu = CpuTally(), CpuTally()
+    b1_runs, b2_runs, b2_ratios = [], [], []
+    for _ in range(args.repetitions):  # alternating, as the pages do
+        b1_runs.append(metered(meter, b1_cpu, b1, seconds=seconds, connections=connections))
+        b2_runs.append(
+            metered(meter, b2_cpu, b2, seconds=seconds, connections=connections, cookie=member)
+        )
+        b2_ratios.append(b2_runs[-1] / max(b1_runs[-1], 0.1))
     b0_rps, b1_rps = statistics.median(b0_runs), statistics.median(b1_runs)
-    rate = b1_rps / 2
-    log(f"  B0 {b0_rps:.0f} rps, B1 {b1_rps:.0f} rps; latency runs at {rate:.0f} requests/s")
+    b2_rps = statistics.median(b2_runs)
+    rate = b1_rps / LATENCY_SHARE_OF_B1
+    log(
+        f"  B0 {b0_rps:.0f} rps, B1 {b1_rps:.0f} rps, B2 {b2_rps:.0f} rps "
+        f"(×{statistics.median(b2_ratios):.2f} B1); latency runs at {rate:.0f} requests/s"
+    )
 
     # The load generator must not be what limits the latencies: at the same rate against B0
     # (no database, almost no work) its p99 should be a few milliseconds.
@@ -482,37 +559,52 @@ def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:
     for page in pages:
         url = base + page.path
         cookie = cookies.get(page.who, "")
-        warm = wrk(url, seconds=2, connections=connections, cookie=cookie)  # warms every worker
-        # A page slower than a few requests a second gets fewer connections (one per worker)
-        # and longer runs, so that each run counts enough answers to mean something.
-        page_seconds, page_connections = seconds, connections
-        if warm["rps"] < 4:
-            page_seconds, page_connections = max(seconds, 8), min(connections, args.workers)
-        page_runs, ratios = [], []
+        # Each mode warms every worker first, and a page slower than a few requests a second
+        # gets fewer connections (one per worker) and longer runs, so that each run counts
+        # enough answers to mean something.
+        shape = {}
+        for mode, cold in (("warm", False), ("cold", True)):
+            first = wrk(url, seconds=2, connections=connections, cookie=cookie, cold=cold)
+            shape[mode] = (seconds, connections)
+            if first["rps"] < 4:
+                shape[mode] = (max(seconds, 8), min(connections, args.workers))
+            wait_until_idle(base)
+        runs = {"warm": [], "cold": []}
+        ratios = {(mode, b): [] for mode in runs for b in ("B1", "B2")}
+        cpu = {"warm": CpuTally(), "cold": CpuTally()}
         for _ in range(args.repetitions):
             wait_until_idle(base)  # a slow page's last requests may still be running
-            baseline = wrk(b1, seconds=seconds, connections=connections)["rps"]
-            measured = wrk(url, seconds=page_seconds, connections=page_connections, cookie=cookie)[
-                "rps"
-            ]
-            page_runs.append(measured)
-            ratios.append(measured / max(baseline, 0.1))
+            baseline = {
+                "B1": wrk(b1, seconds=seconds, connections=connections)["rps"],
+                "B2": wrk(b2, seconds=seconds, connections=connections, cookie=member)["rps"],
+            }
+            for mode in runs:
+                page_seconds, page_connections = shape[mode]
+                measured = metered(meter, cpu[mode], url, seconds=page_seconds,
+                                   connections=page_connections, cookie=cookie,
+                                   cold=mode == "cold")  # fmt: skip
+                runs[mode].append(measured)
+                for name, rps in baseline.items():
+                    ratios[mode, name].append(measured / max(rps, 0.1))
+                wait_until_idle(base)
         headers = {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}
         # An overloaded page cannot catch up: what is unanswered 3s after the last request was
         # due is given up (and counted at the time given up), to keep the run short.
         in_flight = 4 * args.workers  # past that, requests wait here (and that wait counts)
-        latency = open_loop(
-            url,
-            rate=rate,
-            duration=args.latency_seconds,
-            headers=headers,
-            drain=3,
-            max_in_flight=in_flight,
-        )
-        if latency.incomplete or latency.achieved_rps < 0.95 * rate:
-            wait_until_idle(base)
-        # And at half of the page's own capacity, which it can keep up with.
-        own_rate = max(statistics.median(page_runs) / 2, 0.2)
+        latency = {}
+        for mode, extra in (("warm", {}), ("cold", COLD_HEADERS)):
+            latency[mode] = open_loop(
+                url,
+                rate=rate,
+                duration=args.latency_seconds,
+                headers={**headers, **extra},
+                drain=3,
+                max_in_flight=in_flight,
+            )
+            if latency[mode].incomplete or latency[mode].achieved_rps < 0.95 * rate:
+                wait_until_idle(base)
+        # And warm at half of the page's own capacity, which it can keep up with.
+        own_rate = max(statistics.median(runs["warm"]) / 2, 0.2)
         own = open_loop(
             url,
             rate=own_rate,
@@ -520,20 +612,34 @@ def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:
             headers=headers,
             max_in_flight=in_flight,
         )
-        if latency.non_2xx or own.non_2xx:
+        if latency["warm"].non_2xx or latency["cold"].non_2xx or own.non_2xx:
             raise SystemExit(f"{page.name}: some responses were not 2xx")
+        warm, cold = latency["warm"], latency["cold"]
         row = {
             "name": page.name,
             "path": page.path,
             "kind": page.kind,
-            "rps": round(statistics.median(page_runs), 1),
-            "ratio_to_B1": round(statistics.median(ratios), 3),
-            "p50_ms": round(latency.percentile(50), 1),
-            "p95_ms": round(latency.percentile(95), 1),
-            "p99_ms": round(latency.percentile(99), 1),
+            "rps": round(statistics.median(runs["warm"]), 1),
+            "ratio_to_B1": round(statistics.median(ratios["warm", "B1"]), 3),
+            "ratio_to_B2": round(statistics.median(ratios["warm", "B2"]), 3),
+            "p50_ms": round(warm.percentile(50), 1),
+            "p95_ms": round(warm.percentile(95), 1),
+            "p99_ms": round(warm.percentile(99), 1),
             "latency_offered_rps": round(rate),
-            "latency_achieved_rps": round(latency.achieved_rps),
-            "latency_incomplete": latency.incomplete,
+            "latency_achieved_rps": round(warm.achieved_rps),
+            "latency_incomplete": warm.incomplete,
+            "cpu_ms_per_request": cpu["warm"].per_request(),
+            "cold": {
+                "rps": round(statistics.median(runs["cold"]), 1),
+                "ratio_to_B1": round(statistics.median(ratios["cold", "B1"]), 3),
+                "ratio_to_B2": round(statistics.median(ratios["cold", "B2"]), 3),
+                "p50_ms": round(cold.percentile(50), 1),
+                "p95_ms": round(cold.percentile(95), 1),
+                "p99_ms": round(cold.percentile(99), 1),
+                "latency_achieved_rps": round(cold.achieved_rps),
+                "latency_incomplete": cold.incomplete,
+                "cpu_ms_per_request": cpu["cold"].per_request(),
+            },
             "at_half_own_capacity": {
                 "offered_rps": round(own_rate, 1),
                 "achieved_rps": round(own.achieved_rps, 1),
@@ -545,21 +651,129 @@ def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:
         rows.append(row)
         log(
             f"  {page.name:<15} {row['rps']:>7.1f} rps  ×{row['ratio_to_B1']:.2f} B1  "
-            f"p95 {row['p95_ms']:.0f} ms (at {rate:.0f}/s), "
-            f"{row['at_half_own_capacity']['p95_ms']:.0f} ms (at {own_rate:.0f}/s)"
+            f"×{row['ratio_to_B2']:.2f} B2  cold {row['cold']['rps']:.1f} rps; "
+            f"p95 {row['p95_ms']:.0f} ms, cold {row['cold']['p95_ms']:.0f} ms (at {rate:.0f}/s); "
+            f"CPU {row['cpu_ms_per_request']['total']:.1f} ms, "
+            f"cold {row['cold']['cpu_ms_per_request']['total']:.1f} ms a request"
         )
     return {
-        "baseline": {"B0_rps": round(b0_rps, 1), "B1_rps": round(b1_rps, 1)},
+        "baseline": {
+            "B0_rps": round(b0_rps, 1),
+            "B1_rps": round(b1_rps, 1),
+            "B2_rps": round(b2_rps, 1),
+            "B2_ratio_to_B1": round(statistics.median(b2_ratios), 3),
+            "cpu_ms_per_request": {"B1": b1_cpu.per_request(), "B2": b2_cpu.per_request()},
+        },
         "load_generator_check": generator,
         "method": {
-            "throughput": f"wrk -t1 -c{connections}, {seconds:g}s per run, B1 and page "
-            f"alternating, {args.repetitions} repetitions, medians",
-            "latency": f"bench/loadgen.py open loop at {rate:.0f} requests/s (half of B1) for "
-            f"{args.latency_seconds:g}s, latency from when each request was due",
-            "queries": "Django test client + CaptureQueriesContext, one warm request",
+            "throughput": f"wrk -t1 -c{connections}, {seconds:g}s per run, B1, B2, the page "
+            f"warm and the page cold alternating, {args.repetitions} repetitions, medians",
+            "cold": "each request first retires what the portal's writes retire in the cache "
+            "(bench/cold.py: permissions, ground rules, the resource hub's totals and lists); "
+            "the dashboard's figures and a closed survey's results, which only expire, stay "
+            "kept (their cost once expired: queries_first, first_view_ms)",
+            "latency": f"bench/loadgen.py open loop at {rate:.0f} requests/s (a quarter of B1) "
+            f"for {args.latency_seconds:g}s, warm and cold, latency from when each request "
+            "was due",
+            "cpu": "user + system CPU time (/proc) of gunicorn (master and workers) and of the "
+            "PostgreSQL backends of the benchmark's database over the page's wrk runs, divided "
+            "by the requests answered",
+            "queries": "Django test client + CaptureQueriesContext: the first request with "
+            "the cache emptied (also timed: first_view_ms, in the benchmark's own process), "
+            "then one warm, then one cold",
         },
         "pages": rows,
     }
+
+
+def metered(meter: "CpuMeter", tally: "CpuTally", url: str, **options) -> float:
+    """wrk `url`, adding the server's CPU time over the run to `tally`; returns the rps."""
+    before = meter.sample()
+    result = wrk(url, **options)
+    tally.add(meter.since(before), result["requests"])
+    return result["rps"]
+
+
+# CPU --------------------------------------------------------------------------------------------
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name (which may hold spaces)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time process `pid` has used, or None once it has gone."""
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            if fields is not None and int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU time used by the gunicorn server (master and workers) and by the PostgreSQL backends
+    connected to `database` (this meter's own connection is to another database)."""
+
+    def __init__(self, server_pid: int, database: str, admin_url: str = ADMIN_URL):
+        self.server_pid, self.database = server_pid, database
+        self.conn = psycopg.connect(admin_url, autocommit=True)
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        app = [self.server_pid, *children_of(self.server_pid)]
+        backends = [
+            pid
+            for (pid,) in self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+            )
+        ]
+        return {
+            side: {pid: cpu for pid in pids if (cpu := cpu_seconds(pid)) is not None}
+            for side, pids in (("app", app), ("db", backends))
+        }
+
+    def since(self, before: dict) -> dict[str, float]:
+        """CPU seconds used on each side since `before`: by the processes alive now (one started
+        meanwhile counts from nothing; one gone meanwhile is lost, which CONN_MAX_AGE and
+        gunicorn's long-lived workers make rare)."""
+        after = self.sample()
+        return {
+            side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
+            for side in after
+        }
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class CpuTally:
+    def __init__(self):
+        self.app = self.db = 0.0
+        self.requests = 0
+
+    def add(self, used: dict[str, float], requests: int) -> None:
+        self.app += used["app"]
+        self.db += used["db"]
+        self.requests += requests
+
+    def per_request(self) -> dict[str, float]:
+        """Milliseconds of CPU per request: in gunicorn, in PostgreSQL, and both."""
+        count = max(self.requests, 1)
+        return {
+            "app": round(1000 * self.app / count, 2),
+            "db": round(1000 * self.db / count, 2),
+            "total": round(1000 * (self.app + self.db) / count, 2),
+        }
 
 
 # The report ---------------------------------------------------------------------------------------
@@ -568,30 +782,46 @@ def measure(args, base: str, pages: list[Page], cookies: dict) -> dict:
 def report(results: dict) -> None:
     base = results["baseline"]
     log(f"\nTier {results['tier']} — {results['machine']}")
-    log(f"B0 {base['B0_rps']:.0f} rps · B1 {base['B1_rps']:.0f} rps")
-    other_tier = {"S": "M", "M": "S", "L": "M"}[results["tier"]]
-    other_file = OUT / f"results-{other_tier}.json"
-    other = {}
-    if other_file.exists():
-        other = {p["name"]: p for p in json.loads(other_file.read_text())["pages"]}
-    log(f"Load average (1 min) before and after: {results['load_average_before_after']}")
+    cpu = base["cpu_ms_per_request"]
+    log(
+        f"B0 {base['B0_rps']:.0f} rps · B1 {base['B1_rps']:.0f} rps "
+        f"({cpu['B1']['total']:.1f} ms CPU) · B2 {base['B2_rps']:.0f} rps "
+        f"({cpu['B2']['total']:.1f} ms CPU, {base['B2_queries']['warm']} queries, "
+        f"{base['B2_queries']['cold']} cold), B2 ÷ B1 {base['B2_ratio_to_B1']:.2f}"
+        + "".join(f"  MISS: {miss}" for miss in results["misses"]["baselines"])
+    )
+    load = results["load_average"]
+    log(
+        f"Load average (1, 5, 15 min) on {load['cores']} cores: {load['before']} before, "
+        f"{load['after']} after"
+    )
     header = (
-        f"{'page':<15} {'rps':>7} {'÷B1':>5} {'p50':>7} {'p95':>7} {'p99':>7} "
-        f"{'½own p95':>8} {'q':>3}  misses"
+        f"{'page':<15} {'rps':>6} {'÷B1':>5} {'÷B2':>5} {'cold':>6} {'÷B1':>5} {'÷B2':>5} "
+        f"{'p50':>6} {'p95':>6} {'p99':>6} {'cold95':>6} {'½own95':>6} {'CPU':>5} {'cold':>5} "
+        f"{'q':>8} {'1st ms':>6}  misses"
     )
     log(header)
     log("-" * len(header))
     for page in results["pages"]:
-        misses = misses_of(page, other.get(page["name"]), results["tier"], other_tier)
+        misses = results["misses"]["pages"][page["name"]]
+        cold = page["cold"]
         log(
-            f"{page['name']:<15} {page['rps']:>7.1f} {page['ratio_to_B1']:>5.2f} "
-            f"{page['p50_ms']:>7.1f} {page['p95_ms']:>7.1f} {page['p99_ms']:>7.1f} "
-            f"{page['at_half_own_capacity']['p95_ms']:>8.1f} "
-            f"{page['queries']:>3}  {', '.join(misses) or 'none'}"
+            f"{page['name']:<15} {page['rps']:>6.1f} {page['ratio_to_B1']:>5.2f} "
+            f"{page['ratio_to_B2']:>5.2f} {cold['rps']:>6.1f} {cold['ratio_to_B1']:>5.2f} "
+            f"{cold['ratio_to_B2']:>5.2f} {page['p50_ms']:>6.0f} {page['p95_ms']:>6.0f} "
+            f"{page['p99_ms']:>6.0f} {cold['p95_ms']:>6.0f} "
+            f"{page['at_half_own_capacity']['p95_ms']:>6.0f} "
+            f"{page['cpu_ms_per_request']['total']:>5.1f} "
+            f"{cold['cpu_ms_per_request']['total']:>5.1f} "
+            f"{page['queries']:>2}/{page['queries_cold']:>2}/{page['queries_first']:<2} "
+            f"{page['first_view_ms']:>6}  {', '.join(misses) or 'none'}"
         )
     log(
-        f"(p50/p95/p99: ms at {results['pages'][0]['latency_offered_rps']} requests/s, half of "
-        "B1; ½own p95: ms at half of the page's own rps; q: SQL queries per request)"
+        f"(rps ÷B1 ÷B2: warm, then cold, the first view after a write; p50/p95/p99: warm, ms at "
+        f"{results['pages'][0]['latency_offered_rps']} requests/s, a quarter of B1; cold95: p95 "
+        "cold at that rate; ½own95: p95 warm at half of the page's own rps; CPU: ms of CPU per "
+        "request, gunicorn and PostgreSQL, warm and cold; q: SQL queries per request, warm/cold/"
+        "first view with the cache empty; 1st ms: that first view's time, in one process)"
     )
 
 
@@ -609,24 +839,46 @@ def email_summary(email: dict) -> None:
     )
 
 
+def all_misses(results: dict) -> dict:
+    """What misses the targets: the baselines, and each page (against the run at the other of
+    S and M, when there is one in bench/out/)."""
+    other_tier = {"S": "M", "M": "S", "L": "M"}[results["tier"]]
+    other_file = OUT / f"results-{other_tier}.json"
+    other = {}
+    if other_file.exists():
+        other = {p["name"]: p for p in json.loads(other_file.read_text())["pages"]}
+    return {
+        "baselines": baseline_misses(results["baseline"]),
+        "pages": {
+            page["name"]: misses_of(page, other.get(page["name"]), results["tier"], other_tier)
+            for page in results["pages"]
+        },
+    }
+
+
+def baseline_misses(baseline: dict) -> list[str]:
+    if baseline["B2_ratio_to_B1"] < MIN_B2_RATIO:
+        return [f"B2 ÷ B1 < {MIN_B2_RATIO}"]
+    return []
+
+
 def misses_of(page: dict, other: dict | None, tier: str, other_tier: str) -> list[str]:
-    """Which of the issue's targets this page misses. Throughput and latency targets are for
-    tier M; the S-to-M comparisons need a result at the other tier."""
+    """Which of the issue's targets this page misses, warm, at any tier; the S-to-M comparisons
+    need a result at the other tier. Cold figures are reported beside, not held to a target."""
     kind = page["kind"]
     misses = []
     if page["queries"] > MAX_QUERIES:
         misses.append(f"queries>{MAX_QUERIES}")
-    if tier == "M":
-        if page["ratio_to_B1"] < MIN_RATIO[kind]:
-            misses.append(f"ratio<{MIN_RATIO[kind]}")
-        if page["p95_ms"] >= MAX_P95_MS[kind]:
-            misses.append(f"p95≥{MAX_P95_MS[kind]}")
+    if page["ratio_to_B1"] < MIN_RATIO[kind]:
+        misses.append(f"÷B1<{MIN_RATIO[kind]}")
+    if page["p95_ms"] > MAX_P95_MS[kind]:
+        misses.append(f"p95>{MAX_P95_MS[kind]}")
     if other is not None and {tier, other_tier} == {"S", "M"}:
         small, medium = (page, other) if tier == "S" else (other, page)
         if small["queries"] != medium["queries"]:
             misses.append("queries S≠M")
         if medium["ratio_to_B1"] < (1 - MAX_RATIO_DROP) * small["ratio_to_B1"]:
-            misses.append(f"ratio fell {1 - medium['ratio_to_B1'] / small['ratio_to_B1']:.0%} S→M")
+            misses.append(f"÷B1 fell {1 - medium['ratio_to_B1'] / small['ratio_to_B1']:.0%} S→M")
     return misses
 
 

@@ -1,5 +1,6 @@
 """Settings for `make bench`: production's own, for a run on 127.0.0.1 against the benchmark's
-database only, with the two baseline pages (B0, B1) added to the portal's URLs.
+database only, with the three baseline pages (B0, B1, B2) added to the portal's URLs and, first
+of the middleware, the cold step (bench/cold.py), which acts only on requests that ask for it.
 
 bench/run.py sets SECRET_KEY (fresh each run) and BENCH_DATABASE_URL before anything starts."""
 
@@ -18,9 +19,10 @@ os.environ.setdefault("PORTAL_URL", "https://127.0.0.1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from cop_portal.settings.prod import *  # noqa: E402, F403 - production's values, unchanged
-from cop_portal.settings.prod import BASE_DIR, TEMPLATES  # noqa: E402
+from cop_portal.settings.prod import BASE_DIR, MIDDLEWARE, TEMPLATES  # noqa: E402
 
 ROOT_URLCONF = "bench.urls"
+MIDDLEWARE = ["bench.cold.ColdCacheMiddleware", *MIDDLEWARE]
 TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]}]
 # collectstatic writes here, not into the project's own staticfiles/.
 STATIC_ROOT = BASE_DIR / "bench" / "out" / "static"

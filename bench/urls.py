@@ -1,4 +1,4 @@
-"""The portal's URLs, with the benchmark's two baselines in front. Used only by bench.settings."""
+"""The portal's URLs, with the benchmark's three baselines in front. Used only by bench.settings."""
 
 from django.urls import path
 
@@ -9,5 +9,6 @@ from . import views
 urlpatterns = [
     path("bench/b0/", views.plaintext, name="bench_b0"),
     path("bench/b1/", views.fortunes, name="bench_b1"),
+    path("bench/b2/", views.base_layout, name="bench_b2"),
     *portal_urlpatterns,
 ]

@@ -1,8 +1,11 @@
-"""The two baselines a page's throughput is compared with. Both go through the portal's whole
-middleware stack, signed out.
+"""The baselines a page's throughput is compared with. All go through the portal's whole
+middleware stack.
 
-B0: a plain response, no database. B1: TechEmpower's "fortunes": read the 12 rows of a small
-table (bench_fortune, made by bench/run.py), add one, sort them and render a template."""
+B0: a plain response, no database, signed out. B1: TechEmpower's "fortunes", signed out: read
+the 12 rows of a small table (bench_fortune, made by bench/run.py), add one, sort them and render
+a template. B2: the portal's base layout (templates/base.html) as a signed-in member sees it,
+header and menu included, with no content: what every signed-in page costs before its own work
+(the session, the member, their permissions for the menu, the ground-rules check)."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -42,3 +45,9 @@ def fortunes(request):
     rows.append((0, "Additional fortune added at request time."))
     rows.sort(key=lambda row: row[1])
     return render(request, "bench/fortunes.html", {"fortunes": rows})
+
+
+@require_GET
+def base_layout(request):
+    """B2. Signed in only, as every portal page is by default (LoginRequiredMiddleware)."""
+    return render(request, "bench/b2.html")

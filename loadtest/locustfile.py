@@ -6,8 +6,9 @@ for them, with a pause between pages as a person would.
 
 loadtest/run.py writes the plan (LOADTEST_PLAN: who signs in, which events and surveys, the
 answers) and reads back two files written here when the run ends:
-- LOADTEST_REQUESTS: every request (start time, milliseconds, name, status, failed or not, and
-  whether a failure was the friendly 503 page);
+- LOADTEST_REQUESTS: every request (start time, milliseconds, name, status, failed or not,
+  whether a failure was the friendly 503 page, the instance that answered when a balancer in
+  front names it in X-Served-By, the member, and the failure's reason);
 - LOADTEST_WRITES: every registration, cancellation and survey answer sent, and whether the portal
   acknowledged it (the page after the redirect confirmed it), to check none acknowledged is lost.
 
@@ -50,6 +51,7 @@ def _record(
 ):
     status = getattr(response, "status_code", 0) or 0
     friendly = bool(exception) and status == 503 and FRIENDLY_503 in (response.text or "")
+    headers = getattr(response, "headers", None) or {}
     REQUESTS.append(
         [
             round(time.time() - response_time / 1000, 4),
@@ -58,6 +60,9 @@ def _record(
             status,
             bool(exception),
             friendly,
+            headers.get("X-Served-By", ""),
+            (context or {}).get("member", ""),
+            str(exception)[:120] if exception else "",
         ]
     )
 
@@ -104,6 +109,11 @@ class Member(HttpUser):
         self.surveys = list(self.me["surveys"])
         self.signed_in = False
         self.sign_in()
+
+    def context(self) -> dict:
+        """Sent with every request event: whose request it was."""
+        me = getattr(self, "me", None)
+        return {"member": me["email"] if me else ""}
 
     @property
     def host_port(self) -> str:
