@@ -29,6 +29,7 @@ from events.services.guests import guests_anonymise
 from resources.models import CaseStudy, Reflection, StepProgress
 from surveys.models import Response
 
+from ..caching import member_forget
 from ..models import Action, CheckIn, DigestFrequency, GroundRulesAgreement, User
 from .audit import Action as AuditAction
 from .audit import audit_record
@@ -151,6 +152,7 @@ def member_erase(*, member: User) -> User:
     member.set_unusable_password()
     member.erased_at = member.erased_at or now
     member.save()
+    member_forget(member.pk)
     _sessions_end(member)
     return member
 
