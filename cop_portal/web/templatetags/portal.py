@@ -3,6 +3,8 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from cop_portal.web import navigation
+
 register = template.Library()
 
 # Organisers write Markdown; whatever HTML it produces is cleaned to this allow-list before it
@@ -19,3 +21,9 @@ def markdown(text):
     return mark_safe(  # noqa: S308 - nh3 has removed every tag and attribute not allowed above
         nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}, "abbr": {"title"}})
     )
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The header (includes/_header.html), rendered once per form (cop_portal.web.navigation)."""
+    return navigation.site_header(context)
