@@ -42,3 +42,16 @@ def fortunes(request):
     rows.append((0, "Additional fortune added at request time."))
     rows.sort(key=lambda row: row[1])
     return render(request, "bench/fortunes.html", {"fortunes": rows})
+
+
+# The fixed cost of a page: the base layout and nothing else, for a signed-in member (every
+# signed-in check runs: session, member, two-step sign-in, ground rules) and for a visitor.
+@require_GET
+def layout(request):
+    return render(request, "bench/layout.html")
+
+
+@login_not_required
+@require_GET
+def layout_public(request):
+    return render(request, "bench/layout.html")
