@@ -9,7 +9,10 @@ database, in which it makes (once) published ground rules, a member who has agre
 an organiser with an authenticator app. The page (`bench/layout/`) renders the base layout
 and nothing else, so what is measured is what every page pays before its own work: the
 session, the member, their permissions, two-step sign-in, the ground rules, the header. The
-visitor's figure is the same layout on a public address (`bench/layout/public/`)."""
+visitor's figure is the same layout on a public address (`bench/layout/public/`).
+
+Cache calls are counted on Django's cache API, one round trip each with Redis. Without REDIS_URL
+production's cache is a database table, whose `get` calls `get_many`: count its queries instead."""
 
 import argparse
 import os

@@ -25,9 +25,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 
-from cop_portal.web.generations import generation_bump, generation_start
+from cop_portal.web.generations import generation_bump, generation_move_on, generation_start
 
 MEMBER_TIMEOUT = 300
+# A member's generation exists while they use the portal; once it expires, what was kept about
+# them is no longer trusted and a new one starts from the clock.
+GENERATION_TIMEOUT = 24 * 60 * 60
 GROUND_RULES_TIMEOUT = 60
 GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
 # Everyone's generation: moved on when a role's permissions change or many members change at
@@ -58,7 +61,7 @@ def _now_and_at_commit(forget, *args) -> None:
 
 def _members_bump(member_pks) -> None:
     for pk in member_pks:
-        generation_bump(_generation_key(pk))
+        generation_move_on(_generation_key(pk))
 
 
 def member_forget(*member_pks: int) -> None:
@@ -84,7 +87,8 @@ def _stamp_settled(found: dict, member_pk: int) -> tuple[int, int]:
     """The generations to keep a fresh answer under, each started from the clock if missing.
     Read before the database, so a change committed after the read moves them past this."""
     return (
-        found.get(_generation_key(member_pk)) or generation_start(_generation_key(member_pk)),
+        found.get(_generation_key(member_pk))
+        or generation_start(_generation_key(member_pk), GENERATION_TIMEOUT),
         found.get(EVERYONE_GENERATION_KEY) or generation_start(EVERYONE_GENERATION_KEY),
     )
 
@@ -130,7 +134,9 @@ class CachedPermissionsBackend(ModelBackend):
 
     def get_all_permissions(self, user_obj, obj=None):
         """For a member other than the one signed in (the request's member has them already):
-        kept between requests under the same generations."""
+        kept between requests under the same generations while the member has them (they are
+        signed in somewhere); otherwise worked out, and nothing is added to the cache for
+        members who are not using the portal."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
@@ -141,9 +147,9 @@ class CachedPermissionsBackend(ModelBackend):
             if stamp is not None and kept is not None and kept[0] == stamp:
                 permissions = kept[1]
             else:
-                stamp = _stamp_settled(found, user_obj.pk)
                 permissions = super().get_all_permissions(user_obj)
-                cache.set(key, (stamp, permissions), MEMBER_TIMEOUT)
+                if stamp is not None:
+                    cache.set(key, (stamp, permissions), MEMBER_TIMEOUT)
             user_obj._perm_cache = permissions
         return user_obj._perm_cache
 
