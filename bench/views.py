@@ -51,3 +51,16 @@ def fortunes(request):
 def base_layout(request):
     """B2. Signed in only, as every portal page is by default (LoginRequiredMiddleware)."""
     return render(request, "bench/b2.html")
+
+
+# The fixed cost of a page: the base layout and nothing else, for a signed-in member (every
+# signed-in check runs: session, member, two-step sign-in, ground rules) and for a visitor.
+@require_GET
+def layout(request):
+    return render(request, "bench/layout.html")
+
+
+@login_not_required
+@require_GET
+def layout_public(request):
+    return render(request, "bench/layout.html")

@@ -3,6 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
@@ -15,6 +16,13 @@ from cop_portal.web.client_ip import client_ip
 class AccountAdapter(DefaultAccountAdapter):
     """New joiners go straight on to their profile, the next step of joining, however they
     arrive: by signing in, or by the sign-in that follows verifying their email."""
+
+    def login(self, request, user):
+        """Every sign-in, whichever backend checked the password (or none: a verified email, a
+        Microsoft account), records the portal's own in the session, which keeps the signed-in
+        member between requests (members.caching)."""
+        user.backend = settings.AUTHENTICATION_BACKENDS[0]
+        super().login(request, user)
 
     def get_login_redirect_url(self, request):
         user = request.user

@@ -1,63 +1,165 @@
 """What the members app keeps in the default cache (Redis in production, shared by all workers).
 
-What every signed-in page would otherwise ask the database for on each request, the user's
-permissions (for the menu) and the version of the ground rules in force, is dropped by signals
-the moment it changes, so a stale answer can only come from a cache that is not shared; the
-short timeouts bound that case. The dashboard's figures are kept for ten minutes and not
-dropped: the page says when they were worked out."""
+Every signed-in page needs the member, their permissions (for the menu and two-step sign-in) and
+the version of the ground rules in force. The member and their permissions are kept together,
+read in one round trip with the generations that say whether they are still true and with the
+ground rules' version; so a signed-in page that does nothing else asks the database nothing.
+
+No kept answer is trusted for a time: each is stored with the generations it was worked out
+under, the member's own and everyone's, and is used only while both are unchanged. The services
+that change a member (roles, password, closing or erasing the account, profile and email
+choices) move the member's generation on (`member_forget`); a change to what a role may do, or
+to many members at once, moves everyone's (`members_forget`). Both move it at once and again
+when the transaction commits, so a request that read the old rows in between cannot keep them.
+Writes made outside the portal's services (the admin, allauth's own saves of a password or an
+email address, Django's record of the last sign-in) reach the same functions through the model
+signals in members/signals.py. Timeouts only bound the cache's memory.
+
+The dashboard's figures are kept for ten minutes and not dropped: the page says when they were
+worked out."""
+
+from functools import partial
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max
 
-from cop_portal.web.generations import generation_bump
+from cop_portal.web.generations import generation_bump, generation_move_on, generation_start
 
-PERMISSIONS_TIMEOUT = 300
-PERMISSIONS_GENERATION_KEY = "members:permissions-generation"
+MEMBER_TIMEOUT = 300
+# A member's generation exists while they use the portal; once it expires, what was kept about
+# them is no longer trusted and a new one starts from the clock.
+GENERATION_TIMEOUT = 24 * 60 * 60
 GROUND_RULES_TIMEOUT = 60
 GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
+# Everyone's generation: moved on when a role's permissions change or many members change at
+# once (an organisation merged into another).
+EVERYONE_GENERATION_KEY = "members:generation"
+_UNREAD = object()
 
 
-def _permissions_key(user_pk: int) -> str:
-    return f"members:permissions:{user_pk}"
+def _generation_key(member_pk: int) -> str:
+    return f"members:generation:{member_pk}"
 
 
-def permissions_forget(user_pks=None) -> None:
-    """Drop cached permissions: of these users, or of everyone (a group's permissions changed)."""
-    if user_pks is None:
-        generation_bump(PERMISSIONS_GENERATION_KEY)
-        return
-    cache.delete_many([_permissions_key(pk) for pk in user_pks])
+def _member_key(member_pk: int) -> str:
+    return f"members:member:{member_pk}"
+
+
+def _permissions_key(member_pk: int) -> str:
+    return f"members:permissions:{member_pk}"
+
+
+def _now_and_at_commit(forget, *args) -> None:
+    """Forget now and, inside a transaction, again once it commits: a request in between still
+    reads the old rows and would otherwise keep the old answer."""
+    forget(*args)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(forget, *args))
+
+
+def _members_bump(member_pks) -> None:
+    for pk in member_pks:
+        generation_move_on(_generation_key(pk))
+
+
+def member_forget(*member_pks: int) -> None:
+    """These members changed (roles, password, account closed or erased, profile, email
+    choices): what is kept about them is not used again."""
+    _now_and_at_commit(_members_bump, member_pks)
+
+
+def members_forget() -> None:
+    """What any member may do, or many members at once, changed: nothing kept about any member
+    is used again."""
+    _now_and_at_commit(generation_bump, EVERYONE_GENERATION_KEY)
+
+
+def _stamp(found: dict, member_pk: int) -> tuple[int, int] | None:
+    """The member's and everyone's generations as read, or None if either is missing (evicted
+    or never set), when nothing kept may be trusted."""
+    mine, everyone = found.get(_generation_key(member_pk)), found.get(EVERYONE_GENERATION_KEY)
+    return None if mine is None or everyone is None else (mine, everyone)
+
+
+def _stamp_settled(found: dict, member_pk: int) -> tuple[int, int]:
+    """The generations to keep a fresh answer under, each started from the clock if missing.
+    Read before the database, so a change committed after the read moves them past this."""
+    return (
+        found.get(_generation_key(member_pk))
+        or generation_start(_generation_key(member_pk), GENERATION_TIMEOUT),
+        found.get(EVERYONE_GENERATION_KEY) or generation_start(EVERYONE_GENERATION_KEY),
+    )
 
 
 class CachedPermissionsBackend(ModelBackend):
-    """Django's ModelBackend, with each user's permission set cached between requests.
+    """Django's ModelBackend, keeping the signed-in member and their permissions between
+    requests. Every sign-in records this backend in the session, allauth's included
+    (members.adapters.AccountAdapter.login).
 
-    ModelBackend already keeps the set on the user object for one request; this keeps it across
-    requests, which takes two queries off every signed-in page (the menu asks `perms`). A cached
-    set is stored with the generation it was worked out in and read together with the current
-    generation (one cache round trip), so bumping the generation drops everyone's at once."""
+    `get_user`, which loads the member for every signed-in request, reads in one round trip the
+    kept member and permissions, the two generations they must match and the version of the
+    ground rules in force (left on the member for GroundRulesMiddleware). Django then checks
+    the session's password hash against the kept member as it would against the database's: a
+    password change moves the member's generation, so a session signed in with the old
+    password is refused on its next request."""
+
+    def get_user(self, user_id):
+        keys = [
+            _member_key(user_id),
+            _generation_key(user_id),
+            EVERYONE_GENERATION_KEY,
+            GROUND_RULES_VERSION_KEY,
+        ]
+        found = cache.get_many(keys)
+        kept = found.get(_member_key(user_id))
+        stamp = _stamp(found, user_id)
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            user, permissions = kept[1], kept[2]
+        else:
+            stamp = _stamp_settled(found, user_id)
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            permissions = frozenset(super().get_all_permissions(user))
+            for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+                user.__dict__.pop(name, None)
+            cache.set(_member_key(user_id), (stamp, user, permissions), MEMBER_TIMEOUT)
+        if not self.user_can_authenticate(user):
+            return None
+        user._perm_cache = set(permissions)
+        user._ground_rules_in_force = found.get(GROUND_RULES_VERSION_KEY)
+        return user
 
     def get_all_permissions(self, user_obj, obj=None):
+        """For a member other than the one signed in (the request's member has them already):
+        kept between requests under the same generations while the member has them (they are
+        signed in somewhere); otherwise worked out, and nothing is added to the cache for
+        members who are not using the portal."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             key = _permissions_key(user_obj.pk)
-            found = cache.get_many([PERMISSIONS_GENERATION_KEY, key])
-            generation = found.get(PERMISSIONS_GENERATION_KEY, 0)
-            cached = found.get(key)
-            if cached is not None and cached[0] == generation:
-                permissions = cached[1]
+            found = cache.get_many([key, _generation_key(user_obj.pk), EVERYONE_GENERATION_KEY])
+            kept = found.get(key)
+            stamp = _stamp(found, user_obj.pk)
+            if stamp is not None and kept is not None and kept[0] == stamp:
+                permissions = kept[1]
             else:
                 permissions = super().get_all_permissions(user_obj)
-                cache.set(key, (generation, permissions), PERMISSIONS_TIMEOUT)
+                if stamp is not None:
+                    cache.set(key, (stamp, permissions), MEMBER_TIMEOUT)
             user_obj._perm_cache = permissions
         return user_obj._perm_cache
 
 
-def ground_rules_version() -> int | None:
-    """The version of the ground rules in force, or None before any is published."""
-    version = cache.get(GROUND_RULES_VERSION_KEY)
+def ground_rules_version(user=None) -> int | None:
+    """The version of the ground rules in force, or None before any is published. `user`: the
+    signed-in member, on whom `get_user` left the version it read with them."""
+    version = getattr(user, "_ground_rules_in_force", _UNREAD)
+    if version is _UNREAD:
+        version = cache.get(GROUND_RULES_VERSION_KEY)
     if version is None:
         from .models import GroundRules
 
@@ -68,7 +170,9 @@ def ground_rules_version() -> int | None:
 
 
 def ground_rules_forget() -> None:
-    cache.delete(GROUND_RULES_VERSION_KEY)
+    """A version of the ground rules was published (or removed): every member's next page asks
+    again which is in force."""
+    _now_and_at_commit(cache.delete, GROUND_RULES_VERSION_KEY)
 
 
 # The dashboard ---------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ EXEMPT_PATH_PREFIXES = ("/accounts/", "/admin/")
 
 def ground_rules_status_of(request) -> GroundRulesStatus:
     """The signed-in member's ground-rules status, without a query while the session records
-    that they agreed to the version in force."""
-    current = ground_rules_version()
+    that they agreed to the version in force. The version in force was read with the member."""
+    current = ground_rules_version(request.user)
     if current is None:
         return GroundRulesStatus(current_version=None, agreed_version=None)
     if request.session.get(SESSION_AGREED_KEY) == current:

@@ -1,17 +1,14 @@
 """Signal receivers: the audit trail's lines for signing in and out and for two-step sign-in,
 and those that keep members.caching's cached answers true."""
 
-from functools import partial
-
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 
-from .caching import ground_rules_forget, permissions_forget
-from .models import GroundRules, User
+from .caching import ground_rules_forget, member_forget, members_forget
+from .models import GroundRules, Organisation, User
 from .services.audit import Action, attempted_email_hash, audit_record
 
 # The audit trail ---------------------------------------------------------------------------------
@@ -50,42 +47,40 @@ def _mfa_removed(sender, request, user, authenticator, **kwargs):
 
 
 # Cached answers ----------------------------------------------------------------------------------
-
-
-def _forget(forget, *args):
-    """Drop the cached answer now and, inside a transaction (an admin save, a publication),
-    again once it commits: a request in between still reads the old rows and would otherwise
-    cache the old answer until its timeout."""
-    forget(*args)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(partial(forget, *args))
+#
+# The portal's services move the generations themselves (members.caching). These receivers are
+# for writes made outside them: the admin, allauth saving a password or an email address,
+# Django recording the last sign-in, a shell. Deleting an organisation empties its members'
+# organisation with an UPDATE, which no member's save signal sees.
 
 
 def _user_roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
-    if reverse:  # group.user_set / permission.user_set changed: those users, or all on clear
-        _forget(permissions_forget, list(pk_set) if pk_set else None)
-    else:
-        _forget(permissions_forget, [instance.pk])
+    if not reverse:
+        member_forget(instance.pk)
+    elif pk_set:  # group.user_set / permission.user_set changed: those members
+        member_forget(*pk_set)
+    else:  # cleared: whoever they were
+        members_forget()
 
 
 def _group_permissions_changed(sender, action, **kwargs):
     if action.startswith("post_"):
-        _forget(permissions_forget)
+        members_forget()
 
 
-def _group_deleted(sender, **kwargs):
-    _forget(permissions_forget)
+def _everyone_changed(sender, **kwargs):
+    members_forget()
 
 
-def _user_saved(sender, instance, **kwargs):
-    # is_superuser may have changed, which grants every permission.
-    _forget(permissions_forget, [instance.pk])
+def _user_changed(sender, instance, **kwargs):
+    # Any field may be one a page shows, and is_superuser grants every permission.
+    member_forget(instance.pk)
 
 
 def _ground_rules_changed(sender, **kwargs):
-    _forget(ground_rules_forget)
+    ground_rules_forget()
 
 
 def connect():
@@ -103,8 +98,12 @@ def connect():
     m2m_changed.connect(
         _group_permissions_changed, sender=Group.permissions.through, dispatch_uid="members.gperms"
     )
-    post_delete.connect(_group_deleted, sender=Group, dispatch_uid="members.group_deleted")
-    post_delete.connect(_group_deleted, sender=Permission, dispatch_uid="members.perm_deleted")
-    post_save.connect(_user_saved, sender=User, dispatch_uid="members.user_saved")
+    post_delete.connect(_everyone_changed, sender=Group, dispatch_uid="members.group_deleted")
+    post_delete.connect(_everyone_changed, sender=Permission, dispatch_uid="members.perm_deleted")
+    post_delete.connect(
+        _everyone_changed, sender=Organisation, dispatch_uid="members.organisation_deleted"
+    )
+    post_save.connect(_user_changed, sender=User, dispatch_uid="members.user_saved")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="members.user_deleted")
     post_save.connect(_ground_rules_changed, sender=GroundRules, dispatch_uid="members.gr_saved")
     post_delete.connect(_ground_rules_changed, sender=GroundRules, dispatch_uid="members.gr_del")

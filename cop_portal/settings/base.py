@@ -222,8 +222,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
-    # Django's ModelBackend with each user's permissions cached between requests.
+    # Django's ModelBackend, keeping the signed-in member and their permissions between requests
+    # (members.caching). Every sign-in records it in the session, allauth's included.
     "members.caching.CachedPermissionsBackend",
+    # allauth's checks an email address in any case; sessions it recorded still load.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 

@@ -2,6 +2,7 @@
 worked out from, so moving the generation on retires every such answer at once (the cache cannot
 delete by pattern)."""
 
+import contextlib
 import time
 
 from django.core.cache import cache
@@ -18,3 +19,19 @@ def generation_bump(key: str) -> None:
         # Not in the cache (new, or evicted): start from the clock, so the new generation cannot
         # be one an older answer still in the cache was kept under.
         cache.set(key, time.time_ns(), None)
+
+
+def generation_start(key: str, timeout: int | None = None) -> int:
+    """The generation under `key`, started from the clock if there is none (new, expired or
+    evicted): then no answer kept under an earlier one can match it."""
+    cache.add(key, time.time_ns(), timeout)
+    return cache.get(key)
+
+
+def generation_move_on(key: str) -> None:
+    """Move on a generation that answers are kept under only while it exists (read with
+    `generation_start`). None: nothing is trusted until it is started again, later than any
+    answer kept so far, so there is nothing to move and no key is made (a key for everyone
+    ever changed would fill the cache)."""
+    with contextlib.suppress(ValueError):
+        cache.incr(key)

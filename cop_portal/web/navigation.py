@@ -1,9 +1,20 @@
 """The addresses the header and footer link to, worked out once per process rather than
-reversed on every page (about a millisecond a page, measured with the benchmark's profile)."""
+reversed on every page (about a millisecond a page, measured with the benchmark's profile), and
+the header itself, rendered once per process for each of its few forms.
+
+The header shows the same links to everyone in the same role, with the page they are on marked:
+so it is rendered once for each combination (signed in or not, with or without the Organise
+link, the page's name) and kept in this process's memory, with only the sign-out form's CSRF
+token put in for each page. It holds nothing about the member: anything personal (a count, a
+badge) must stay out of it, or be kept per member under a generation that the services which
+change it move on."""
 
 import functools
+import secrets
 
+from django.template import Context
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 NAV_ROUTES = {
     "home": ("members:home",),
@@ -39,3 +50,60 @@ def navigation(request):
     from django.conf import settings
 
     return {"nav": _nav_urls(getattr(request, "urlconf", None) or settings.ROOT_URLCONF)}
+
+
+# The header's one link that depends on a role.
+ORGANISE_PERMISSION = "members.view_reports"
+HEADER_TEMPLATE = "includes/_header.html"
+# Stands for the CSRF token in a kept header; random per process, so no page can contain it.
+_TOKEN_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
+# Forms of the header kept: in use, a few per page name. A bound on memory, never reached.
+HEADERS_KEPT = 2000
+_headers: dict[tuple, tuple] = {}
+
+
+# The resource app's pages that the menu marks as Conversations rather than Resources.
+CONVERSATION_PAGES = frozenset(
+    {"conversations", "space", "session_thread", "resource_thread", "inbox", "messages_with"}
+)
+
+
+def site_header(context) -> str:
+    """The header for the page being rendered with `context` (a RequestContext)."""
+    request, nav, user = context.get("request"), context.get("nav"), context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    match = getattr(request, "resolver_match", None)
+    values = {
+        "nav": nav,
+        "signed_in": signed_in,
+        "may_organise": signed_in and user.has_perm(ORGANISE_PERMISSION),
+        "current_name": getattr(match, "url_name", None),
+        "current_app": getattr(match, "app_name", None),
+    }
+    # Worked out from the page's app and name, which the key below holds.
+    values["in_conversations"] = (
+        values["current_app"] == "resources" and values["current_name"] in CONVERSATION_PAGES
+    )
+    template = context.template.engine.get_template(HEADER_TEMPLATE)
+    # Lazy: worked out (and the CSRF cookie set) only for a header with the sign-out form.
+    token = context.get("csrf_token")
+    if request is None or nav is None or token is None:
+        with context.push(values):
+            return template.render(context)
+    key = (
+        id(nav),
+        signed_in,
+        values["may_organise"],
+        values["current_name"],
+        values["current_app"],
+    )
+    kept = _headers.get(key)
+    if kept is None or kept[0] is not template:  # new, or the template was reloaded
+        html = template.render(Context({**values, "csrf_token": _TOKEN_PLACEHOLDER}))
+        if len(_headers) >= HEADERS_KEPT:
+            _headers.clear()
+        kept = _headers[key] = (template, html)
+    html = kept[1]
+    if _TOKEN_PLACEHOLDER in html:
+        html = html.replace(_TOKEN_PLACEHOLDER, str(token))
+    return mark_safe(html)  # noqa: S308 - rendered from the template, which escapes its values

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from ..caching import member_forget, members_forget
 from ..models import DigestFrequency, User
 from ..roles import ORGANISERS, ROLE_PERMISSIONS
 from ..selectors.accounts import member_has_claimed
@@ -35,6 +36,8 @@ def roles_sync(*, using="default"):
             raise LookupError(f"Unknown permissions for {group_name}: {set(dotted) - found}")
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         group.permissions.set(permissions)
+    # What a role may do may have changed: every member's kept permissions are retired.
+    members_forget()
 
 
 @transaction.atomic
@@ -49,6 +52,7 @@ def profile_update(*, user: User, **fields) -> User:
     user.save()
     if interests is not None:
         user.interests.set(interests)
+    member_forget(user.pk)
     return user
 
 
@@ -65,6 +69,7 @@ def member_account_save(*, email: str, password: str, organiser: bool = False) -
     )
     if organiser:
         user.groups.add(Group.objects.get(name=ORGANISERS))
+    member_forget(user.pk)
     return user
 
 
@@ -83,6 +88,7 @@ def email_preferences_update(*, user: User, **choices) -> User:
     # Only these booleans are saved (no full_clean of the whole profile): turning emails off
     # must work even for a member whose other details would not pass today's validation.
     user.save(update_fields=list(choices))
+    member_forget(user.pk)
     return user
 
 
@@ -94,7 +100,11 @@ def email_unsubscribe(*, member_id: int, category: str) -> bool:
     Returns whether there was such a member."""
 
     turned_off = {CATEGORIES[category]: TURNED_OFF[category]}
-    return User.objects.filter(pk=member_id).update(**turned_off) == 1
+    found = User.objects.filter(pk=member_id).update(**turned_off) == 1
+    # An UPDATE: no save signal sees it, and a kept copy of the member saved later (their
+    # profile) would otherwise write the old choice back.
+    member_forget(member_id)
+    return found
 
 
 # Welcoming imported members: the link in a welcome, and claiming the record with it.
@@ -142,4 +152,5 @@ def member_claim(*, member: User, password: str) -> User:
     member.set_password(password)
     member.save(update_fields=["password"])
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    member_forget(member.pk)
     return member

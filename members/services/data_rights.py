@@ -30,6 +30,7 @@ from events.services.guests import guests_anonymise
 from resources.models import CaseStudy, Concern, Follow, Message, Post, Reflection, StepProgress
 from surveys.models import Response
 
+from ..caching import member_forget
 from ..models import Action, CheckIn, DigestFrequency, GroundRulesAgreement, User
 from .audit import Action as AuditAction
 from .audit import audit_record
@@ -170,6 +171,7 @@ def member_erase(*, member: User) -> User:
     member.set_unusable_password()
     member.erased_at = member.erased_at or now
     member.save()
+    member_forget(member.pk)
     _sessions_end(member)
     return member
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cop_portal.mail.backends import outbox_collecting
 
+from ..caching import member_forget
 from ..models import DigestFrequency, User
 from ..selectors import digests as selectors
 from ..selectors.accounts import unclaimed_members
@@ -110,6 +111,7 @@ def digests_send(*, today: date | None = None) -> int:
                     )
                     .update(digest_sent_at=now)
                 )
+                member_forget(member.pk)
                 if marked and member_email_send(
                     member=member,
                     # The period's first day names it: each digest stands apart in the inbox.
@@ -159,6 +161,7 @@ def once_only_nudges_send(*, today: date | None = None) -> int:
                 marked = User.objects.filter(
                     pk=member.pk, once_only_nudge_sent_at__isnull=True
                 ).update(once_only_nudge_sent_at=now)
+                member_forget(member.pk)
                 if marked and member_email_send(
                     member=member,
                     subject="The next CoP sessions, for you",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cop_portal.web.slugs import unique_slug
 
+from ..caching import ground_rules_forget
 from ..models import (
     ContentPage,
     ContentPageVersion,
@@ -100,6 +101,7 @@ def ground_rules_publish(*, draft: GroundRules, user: User) -> GroundRules:
     draft.published_at = timezone.now()
     draft.published_by = user
     draft.save(update_fields=["published_at", "published_by"])
+    ground_rules_forget()
     return draft
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 
+from ..caching import members_forget
 from ..models import Organisation, User
 from .audit import Action, audit_record
 
@@ -68,6 +69,8 @@ def organisation_merge(*, keep: Organisation, duplicates, request=None) -> int:
             keep.sector = sector
             keep.save(update_fields=["sector"])
     Organisation.objects.filter(pk__in=duplicate_ids).delete()
+    # Members moved with an UPDATE: a kept copy of any of them would name a deleted organisation.
+    members_forget()
     audit_record(
         request,
         Action.ORGANISATIONS_MERGED,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cop_portal.mail.backends import outbox_collecting
 
+from ..caching import member_forget
 from ..models import User
 from ..selectors.home import Waiting, organiser_waiting, organisers_waited_for
 from .emails import member_email_send
@@ -47,6 +48,7 @@ def organiser_waiting_send(*, today: date | None = None) -> int:
                 marked = User.objects.filter(
                     pk=organiser.pk, organiser_waiting_sent=organiser.organiser_waiting_sent
                 ).update(organiser_waiting_sent=fingerprint)
+                member_forget(organiser.pk)
                 if marked and waiting:
                     sent += member_email_send(
                         member=organiser,

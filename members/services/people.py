@@ -3,10 +3,11 @@ member's page, and giving and taking away the organiser and steering-group roles
 
 Roles are given by people who hold `members.manage_roles` (nobody but administrators, until an
 administrator gives it to someone by name). A role change takes effect on the member's next
-request: the signals in members/signals.py drop their cached permissions the moment their groups
-change, and the two-step sign-in check (members.middleware.MFARequiredMiddleware) looks again as
-soon as their permissions differ from those it last checked, so a new organiser without an
-authenticator app is sent to set one up on their very next page."""
+request: moving their generation (members.caching.member_forget) retires what is kept about
+them, permissions and all, and the two-step sign-in check
+(members.middleware.MFARequiredMiddleware) looks again as soon as their permissions differ from
+those it last checked, so a new organiser without an authenticator app is sent to set one up on
+their very next page."""
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.tasks import task
 
 from cop_portal.web.portal_address import request_address, request_address_carried
 
+from ..caching import member_forget
 from ..models import User
 from ..selectors.accounts import member_has_claimed
 from ..selectors.people import MANAGED_ROLES, ROLE_CHOICES, role_group
@@ -98,6 +100,7 @@ def role_give(*, member: User, role: str, request) -> bool:
     if member.groups.filter(pk=group.pk).exists():
         return False
     member.groups.add(group)
+    member_forget(member.pk)
     line = audit_record(request, Action.ROLE_GRANTED, target=member, detail=role)
     # Queued in this transaction (the task queue is in the database): no grant, no email.
     role_given_email_send.enqueue(member.pk, role, line.pk, portal_base=request_address())
@@ -107,11 +110,12 @@ def role_give(*, member: User, role: str, request) -> bool:
 @transaction.atomic
 def role_remove(*, member: User, role: str, request) -> bool:
     """Take the role away from `member`; returns whether it changed. It takes effect on their
-    next request (their cached permissions are dropped by members/signals.py)."""
+    next request: what is kept about them is retired here."""
     group = role_group(role)
     if not member.groups.filter(pk=group.pk).exists():
         return False
     member.groups.remove(group)
+    member_forget(member.pk)
     audit_record(request, Action.ROLE_REMOVED, target=member, detail=role)
     return True
 

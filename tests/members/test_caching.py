@@ -63,11 +63,14 @@ def test_an_answer_cached_while_a_change_is_not_yet_committed_is_dropped_at_comm
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         member.user_permissions.add(reports)
         GroundRulesFactory(version=2)
-        # Another request, reading before the commit, still sees the old rows and caches them.
-        generation = cache.get(caching.PERMISSIONS_GENERATION_KEY, 0)
-        cache.set(caching._permissions_key(member.pk), (generation, set()), 300)
+        # Another request, reading before the commit, still sees the old rows and keeps them.
+        stamp = caching._stamp_settled({}, member.pk)
+        old = User.objects.get(pk=member.pk)
+        cache.set(caching._member_key(member.pk), (stamp, old, frozenset()), 300)
+        cache.set(caching._permissions_key(member.pk), (stamp, set()), 300)
         cache.set(caching.GROUND_RULES_VERSION_KEY, 1, 60)
     assert len(callbacks) == 2
+    assert caching.CachedPermissionsBackend().get_user(member.pk).has_perm("members.view_reports")
     assert User.objects.get(pk=member.pk).has_perm("members.view_reports")
     assert caching.ground_rules_version() == 2
 

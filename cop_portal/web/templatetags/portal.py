@@ -3,6 +3,8 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from cop_portal.web import navigation
+
 register = template.Library()
 
 # Organisers write Markdown; whatever HTML it produces is cleaned to this allow-list before it
@@ -40,3 +42,9 @@ def member_markdown(text):
             link_rel="nofollow noopener noreferrer ugc",
         )
     )
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    """The header (includes/_header.html), rendered once per form (cop_portal.web.navigation)."""
+    return navigation.site_header(context)
