@@ -103,7 +103,7 @@ def _run_manage(*args, env):
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,  # a guard against a hang, not a speed check: a busy machine is slow
         check=False,
     )
 

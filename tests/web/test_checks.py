@@ -49,7 +49,7 @@ def _check_deploy(**env) -> subprocess.CompletedProcess:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=240,  # a guard against a hang, not a speed check: a busy machine is slow
         check=False,
     )
 
