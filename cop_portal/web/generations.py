@@ -3,8 +3,10 @@ worked out from, so moving the generation on retires every such answer at once (
 delete by pattern)."""
 
 import time
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def generation(key: str) -> int:
@@ -18,3 +20,18 @@ def generation_bump(key: str) -> None:
         # Not in the cache (new, or evicted): start from the clock, so the new generation cannot
         # be one an older answer still in the cache was kept under.
         cache.set(key, time.time_ns(), None)
+
+
+def generations(*keys: str) -> tuple[int, ...]:
+    """The current generation of each key, in one cache round trip."""
+    found = cache.get_many(keys)
+    return tuple(found.get(key, 0) for key in keys)
+
+
+def generation_bump_at_commit(key: str) -> None:
+    """Move the generation on now and, inside a transaction, again once it commits: a request
+    reading between the two still sees the old rows, and would otherwise keep its answer under
+    the new generation."""
+    generation_bump(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(generation_bump, key))

@@ -5,6 +5,7 @@ Inside events, import from the area's module. The names below are those used fro
 the app (resources' visibility rules, the members' home and Organise pages and demo content,
 and every app that shows caucus figures), which may import them from here."""
 
+from ..caching import sessions_generation
 from ..models import CAUCUS_CHOICE_PERMISSION
 from .organise import (
     caucuses,
@@ -27,6 +28,7 @@ __all__ = [
     "past_events",
     "programme_get",
     "registers_to_take",
+    "sessions_generation",
     "suggestions_new_count",
     "summaries_to_publish",
     "visitor_next_sessions",
