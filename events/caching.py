@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from cop_portal.web.generations import generation_bump_at_commit, generations
 
+# Other apps keep answers that show sessions (their titles, their caucus) under this one too.
 SESSIONS_GENERATION_KEY = "events:sessions-generation"
 PLACES_GENERATION_KEY = "events:places-generation"
 LISTING_TIMEOUT = 60 * 60
@@ -41,12 +42,6 @@ def sessions_changed() -> None:
 def places_changed() -> None:
     """Someone took, gave up or was given a place: how full a session is may have changed."""
     generation_bump_at_commit(PLACES_GENERATION_KEY)
-
-
-def sessions_generation() -> int:
-    """The generation of what is known about sessions, for other apps' kept answers that show
-    sessions (their titles, their caucus)."""
-    return generations(SESSIONS_GENERATION_KEY)[0]
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models import Max
 
-from cop_portal.web.generations import generation_bump
+from cop_portal.web.generations import generation_bump, generation_bump_at_commit
 
 PERMISSIONS_TIMEOUT = 300
 PERMISSIONS_GENERATION_KEY = "members:permissions-generation"
 GROUND_RULES_TIMEOUT = 60
 GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
+# Moved on by the glossary's services: search keeps what it found under it.
+GLOSSARY_GENERATION_KEY = "members:glossary-generation"
 
 
 def _permissions_key(user_pk: int) -> str:
@@ -69,6 +71,10 @@ def ground_rules_version() -> int | None:
 
 def ground_rules_forget() -> None:
     cache.delete(GROUND_RULES_VERSION_KEY)
+
+
+def glossary_changed() -> None:
+    generation_bump_at_commit(GLOSSARY_GENERATION_KEY)
 
 
 # The dashboard ---------------------------------------------------------------------------------

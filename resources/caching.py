@@ -12,12 +12,15 @@ who may not see it."""
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 from cop_portal.web.generations import generation, generation_bump_at_commit, generations
+from events.selectors import SESSIONS_GENERATION_KEY
+from members.selectors import GLOSSARY_GENERATION_KEY
 
 COUNT_TIMEOUT = 10 * 60
 SESSIONS_TIMEOUT = 60 * 60
@@ -71,14 +74,14 @@ BROWSE_RESULTS_TIMEOUT = 10 * 60
 BROWSE_PARAMETERS = frozenset({"kind", "topic", "event", "date_from", "date_to", "sort", "page"})
 
 
-def browse_results_cached(*, audience: str, query, sessions_generation: int, build) -> str:
+def browse_results_cached(*, audience: str, query, build) -> str:
     """The browse page's results for `audience` (who may see which resources, as
     `resources_visible_to` decides) at this address (`query`, a QueryDict), from `build()`,
     kept until a resource or a session changes."""
     lists = query.lists()
     if any(name not in BROWSE_PARAMETERS or len(values) != 1 for name, values in lists):
         return build()
-    resources_generation = generations(GENERATION_KEY)[0]
+    resources_generation, sessions_generation = generations(GENERATION_KEY, SESSIONS_GENERATION_KEY)
     address = hashlib.sha256(query.urlencode().encode()).hexdigest()
     key = f"resources:browse:{resources_generation}:{sessions_generation}:{audience}:{address}"
     html = cache.get(key)
@@ -86,3 +89,24 @@ def browse_results_cached(*, audience: str, query, sessions_generation: int, bui
         html = build()
         cache.set(key, html, BROWSE_RESULTS_TIMEOUT)
     return html
+
+
+# What search found ---------------------------------------------------------------------------
+
+SEARCH_TIMEOUT = 10 * 60
+
+
+def search_found_cached(*, audience: str, query: str, work):
+    """What search found for `query` (already normalised) and `audience` (who they are to what
+    search may show), from `work()`, kept until anything search reads changes: resources, case
+    studies, initiatives and topics (this app's generation), sessions and the glossary (theirs).
+    Ranking is most of a search's time, and a common word is searched again and again."""
+    kept_under = generations(GENERATION_KEY, SESSIONS_GENERATION_KEY, GLOSSARY_GENERATION_KEY)
+    asked = hashlib.sha256(query.encode()).hexdigest()
+    ranked_at_most = settings.RESOURCE_SEARCH_RANKED
+    key = f"resources:search:{':'.join(map(str, kept_under))}:{ranked_at_most}:{audience}:{asked}"
+    found = cache.get(key)
+    if found is None:
+        found = work()
+        cache.set(key, found, SEARCH_TIMEOUT)
+    return found

@@ -11,8 +11,6 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from events.selectors import sessions_generation
-
 from ..caching import CountCachedPaginator, browse_results_cached
 from ..forms.hub import BrowseForm, SearchForm
 from ..selectors import hub as selectors
@@ -29,7 +27,6 @@ def browse(request):
     results = browse_results_cached(
         audience=selectors.audience_of(request.user),
         query=request.GET,
-        sessions_generation=sessions_generation(),
         build=lambda: _browse_results(request, filters),
     )
     return render(
