@@ -18,6 +18,8 @@ GROUND_RULES_TIMEOUT = 60
 GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
 # Moved on by the glossary's services: search keeps what it found under it.
 GLOSSARY_GENERATION_KEY = "members:glossary-generation"
+# Moved on when organisations are renamed or merged: kept survey results name them.
+ORGANISATIONS_GENERATION_KEY = "members:organisations-generation"
 
 
 def _permissions_key(user_pk: int) -> str:
@@ -75,6 +77,10 @@ def ground_rules_forget() -> None:
 
 def glossary_changed() -> None:
     generation_bump_at_commit(GLOSSARY_GENERATION_KEY)
+
+
+def organisations_changed() -> None:
+    generation_bump_at_commit(ORGANISATIONS_GENERATION_KEY)
 
 
 # The dashboard ---------------------------------------------------------------------------------

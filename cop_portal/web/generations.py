@@ -23,8 +23,15 @@ def generation_bump(key: str) -> None:
 
 
 def generations(*keys: str) -> tuple[int, ...]:
-    """The current generation of each key, in one cache round trip."""
+    """The current generation of each key, in one cache round trip. A key not in the cache
+    (never moved on, or evicted) is started from the clock, never read as 0: an answer kept
+    under 0 before it was first moved on must not be served again once the key is evicted."""
     found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), None)  # whoever adds first, everyone reads theirs
+        found.update(cache.get_many(missing))
     return tuple(found.get(key, 0) for key in keys)
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 
+from ..caching import organisations_changed
 from ..models import Organisation, User
 from .audit import Action, audit_record
 
@@ -20,6 +21,7 @@ def organisation_save(*, organisation: Organisation, name: str, sector: str) -> 
     organisation.sector = sector
     organisation.full_clean()
     organisation.save()
+    organisations_changed()
     return organisation
 
 
@@ -68,6 +70,7 @@ def organisation_merge(*, keep: Organisation, duplicates, request=None) -> int:
             keep.sector = sector
             keep.save(update_fields=["sector"])
     Organisation.objects.filter(pk__in=duplicate_ids).delete()
+    organisations_changed()
     audit_record(
         request,
         Action.ORGANISATIONS_MERGED,
