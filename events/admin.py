@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .caching import places_changed, sessions_changed
 from .models import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 from .models import (
     Attendance,
@@ -20,8 +21,29 @@ def _sees_caucus_choices(request) -> bool:
     return request.user.has_perm(CAUCUS_CHOICE)
 
 
+class _ChangesProgrammeAdmin(admin.ModelAdmin):
+    """A change made here, outside the services, moves the programme's kept lists on as the
+    services do (events.caching)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._changed()
+
+    def _changed(self):
+        sessions_changed()
+        places_changed()
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(_ChangesProgrammeAdmin):
     list_display = ["title", "starts_on", "ends_on", "published_at"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -29,7 +51,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventKind)
-class EventKindAdmin(admin.ModelAdmin):
+class EventKindAdmin(_ChangesProgrammeAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -42,7 +64,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Caucus)
-class CaucusAdmin(admin.ModelAdmin):
+class CaucusAdmin(_ChangesProgrammeAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -95,7 +117,7 @@ class SpeakerInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(_ChangesProgrammeAdmin):
     list_display = ["title", "starts_at", "kind", "format", "status"]
     list_filter = ["status", "format", "kind", "programme"]
     list_select_related = ["kind"]
@@ -126,7 +148,7 @@ class _HidesCaucusSessionsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(_HidesCaucusSessionsAdmin):
+class RegistrationAdmin(_HidesCaucusSessionsAdmin, _ChangesProgrammeAdmin):
     list_display = ["member", "event", "status", "requested_at"]
     list_filter = ["status"]
     list_select_related = ["member", "event"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .caching import glossary_changed
 from .models import (
     AuditEvent,
     ContentPage,
@@ -70,6 +71,19 @@ class GroundRulesAgreementAdmin(admin.ModelAdmin):
 class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ["term", "slug", "updated_at"]
     search_fields = ["term"]
+
+    # A change made here, outside the services, moves search's kept answers on as they do.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        glossary_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        glossary_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        glossary_changed()
 
 
 @admin.register(AuditEvent)

@@ -25,7 +25,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 
-from cop_portal.web.generations import generation_bump, generation_move_on, generation_start
+from cop_portal.web.generations import (
+    generation_bump,
+    generation_bump_at_commit,
+    generation_move_on,
+    generation_start,
+)
 
 MEMBER_TIMEOUT = 300
 # A member's generation exists while they use the portal; once it expires, what was kept about
@@ -37,6 +42,10 @@ GROUND_RULES_VERSION_KEY = "members:ground-rules-version"
 # once (an organisation merged into another).
 EVERYONE_GENERATION_KEY = "members:generation"
 _UNREAD = object()
+# Moved on by the glossary's services: search keeps what it found under it.
+GLOSSARY_GENERATION_KEY = "members:glossary-generation"
+# Moved on when organisations are renamed or merged: kept survey results name them.
+ORGANISATIONS_GENERATION_KEY = "members:organisations-generation"
 
 
 def _generation_key(member_pk: int) -> str:
@@ -173,6 +182,14 @@ def ground_rules_forget() -> None:
     """A version of the ground rules was published (or removed): every member's next page asks
     again which is in force."""
     _now_and_at_commit(cache.delete, GROUND_RULES_VERSION_KEY)
+
+
+def glossary_changed() -> None:
+    generation_bump_at_commit(GLOSSARY_GENERATION_KEY)
+
+
+def organisations_changed() -> None:
+    generation_bump_at_commit(ORGANISATIONS_GENERATION_KEY)
 
 
 # The dashboard ---------------------------------------------------------------------------------

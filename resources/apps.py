@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
-from .caching import resources_changed
-
 
 class ResourcesConfig(AppConfig):
     name = "resources"
@@ -18,4 +16,6 @@ class ResourcesConfig(AppConfig):
 
 
 def _counts_forget(sender, **kwargs):
+    from .caching import resources_changed  # reads other apps' selectors, loaded by now
+
     resources_changed()

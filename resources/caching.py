@@ -1,18 +1,26 @@
-"""What the resource hub keeps in the cache: the totals of its lists, and the sessions its
-browse filter offers. Counting every resource that matches a filter, or a common word, costs
-more than showing a page of them.
+"""What the resource hub keeps in the cache: the totals of its lists, the sessions its browse
+filter offers, and the browse page's results as rendered. Counting every resource that matches
+a filter, or a common word, costs more than showing a page of them, and rendering a page of
+them costs more again.
 
-Everything is kept under a generation that moves on whenever a resource or a session changes
-(resources.apps connects the signals), so no kept answer outlives a change."""
+Everything is kept under a generation that the services writing resources, case studies,
+initiatives and topics move on (`resources_changed`); resources.apps also moves it on for a
+change saved any other way (the admin) and for any change to a session. The rendered results
+are kept under the sessions' own generation too (a resource shows its session's title), and
+under the audience they were made for, so no kept answer outlives a change or reaches someone
+who may not see it."""
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from cop_portal.web.generations import generation, generation_bump
+from cop_portal.web.generations import generation, generation_bump_at_commit, generations
+from events.selectors import SESSIONS_GENERATION_KEY
+from members.selectors import GLOSSARY_GENERATION_KEY
 
 COUNT_TIMEOUT = 10 * 60
 SESSIONS_TIMEOUT = 60 * 60
@@ -22,7 +30,7 @@ BROWSE_SESSIONS_KEY = "resources:browse-sessions"
 
 def resources_changed() -> None:
     """A resource or a session changed: kept totals and lists start again."""
-    generation_bump(GENERATION_KEY)
+    generation_bump_at_commit(GENERATION_KEY)
 
 
 def count_cached(queryset) -> int:
@@ -56,3 +64,49 @@ def browse_sessions_cached(fetch) -> list[tuple[int, str]]:
         sessions = fetch()
         cache.set(key, sessions, SESSIONS_TIMEOUT)
     return sessions
+
+
+# The browse page's results, as rendered ----------------------------------------------------------
+
+BROWSE_RESULTS_TIMEOUT = 10 * 60
+# What the browse page reads from its address. Anything else in it (or a value given twice) is
+# rendered afresh every time rather than kept: the page's links repeat the address as it is.
+BROWSE_PARAMETERS = frozenset({"kind", "topic", "event", "date_from", "date_to", "sort", "page"})
+
+
+def browse_results_cached(*, audience: str, query, build) -> str:
+    """The browse page's results for `audience` (who may see which resources, as
+    `resources_visible_to` decides) at this address (`query`, a QueryDict), from `build()`,
+    kept until a resource or a session changes."""
+    lists = query.lists()
+    if any(name not in BROWSE_PARAMETERS or len(values) != 1 for name, values in lists):
+        return build()
+    resources_generation, sessions_generation = generations(GENERATION_KEY, SESSIONS_GENERATION_KEY)
+    address = hashlib.sha256(query.urlencode().encode()).hexdigest()
+    key = f"resources:browse:{resources_generation}:{sessions_generation}:{audience}:{address}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, BROWSE_RESULTS_TIMEOUT)
+    return html
+
+
+# What search found ---------------------------------------------------------------------------
+
+SEARCH_TIMEOUT = 10 * 60
+
+
+def search_found_cached(*, audience: str, query: str, work):
+    """What search found for `query` (already normalised) and `audience` (who they are to what
+    search may show), from `work()`, kept until anything search reads changes: resources, case
+    studies, initiatives and topics (this app's generation), sessions and the glossary (theirs).
+    Ranking is most of a search's time, and a common word is searched again and again."""
+    kept_under = generations(GENERATION_KEY, SESSIONS_GENERATION_KEY, GLOSSARY_GENERATION_KEY)
+    asked = hashlib.sha256(query.encode()).hexdigest()
+    ranked_at_most = settings.RESOURCE_SEARCH_RANKED
+    key = f"resources:search:{':'.join(map(str, kept_under))}:{ranked_at_most}:{audience}:{asked}"
+    found = cache.get(key)
+    if found is None:
+        found = work()
+        cache.set(key, found, SEARCH_TIMEOUT)
+    return found

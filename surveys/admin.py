@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
+from .caching import results_changed
 from .models import Invitation, Question, Survey
 
 # What may not change once anyone has answered (as in surveys.services.organise.survey_save).
@@ -55,6 +56,11 @@ class SurveyAdmin(admin.ModelAdmin):
         if _has_responses(obj):
             fields += LOCKED_AFTER_ANSWERS
         return fields
+
+    # A change made here, outside the services, moves the kept results on as they do.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        results_changed(form.instance.pk)
 
 
 @admin.register(Invitation)

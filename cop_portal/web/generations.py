@@ -4,8 +4,10 @@ delete by pattern)."""
 
 import contextlib
 import time
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def generation(key: str) -> int:
@@ -35,3 +37,25 @@ def generation_move_on(key: str) -> None:
     ever changed would fill the cache)."""
     with contextlib.suppress(ValueError):
         cache.incr(key)
+
+
+def generations(*keys: str) -> tuple[int, ...]:
+    """The current generation of each key, in one cache round trip. A key not in the cache
+    (never moved on, or evicted) is started from the clock, never read as 0: an answer kept
+    under 0 before it was first moved on must not be served again once the key is evicted."""
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), None)  # whoever adds first, everyone reads theirs
+        found.update(cache.get_many(missing))
+    return tuple(found.get(key, 0) for key in keys)
+
+
+def generation_bump_at_commit(key: str) -> None:
+    """Move the generation on now and, inside a transaction, again once it commits: a request
+    reading between the two still sees the old rows, and would otherwise keep its answer under
+    the new generation."""
+    generation_bump(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(generation_bump, key))

@@ -4,7 +4,7 @@ page's reads take a fixed number of queries."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -43,11 +43,12 @@ def _past_events(now):
 
 
 def member_registrations(*, member, events) -> dict[int, str]:
-    """Event id → the member's registration status, for the events listed."""
+    """Event id → the member's registration status, for the events listed (or their ids)."""
     if member is None or not member.is_authenticated:
         return {}
+    ids = [e if isinstance(e, int) else e.pk for e in events]
     return dict(
-        Registration.objects.filter(member=member, event__in=[e.pk for e in events])
+        Registration.objects.filter(member=member, event__in=ids)
         .exclude(status=Registration.Status.CANCELLED)
         .values_list("event_id", "status")
     )
@@ -55,12 +56,17 @@ def member_registrations(*, member, events) -> dict[int, str]:
 
 @dataclass
 class ProgrammePage:
-    months: list  # [(date of the month's first day, [events, each with .my_status])]
+    """The programme as everyone sees it: nothing in it is one member's own."""
+
+    months: list  # [(date of the month's first day, [events])]
     past: list
     programmes: list
+    # When the page stops being true by the clock alone: the first session listed as coming up
+    # ends (it moves to the past), or the day ends (a programme may end with it).
+    valid_until: datetime
 
 
-def programme_page(*, member=None, now=None) -> ProgrammePage:
+def programme_page(*, now=None) -> ProgrammePage:
     now = now or timezone.now()
     shown = [Event.Status.PUBLISHED, Event.Status.CANCELLED]
     upcoming = list(
@@ -78,10 +84,9 @@ def programme_page(*, member=None, now=None) -> ProgrammePage:
             "starts_on"
         )
     )
-    registrations = member_registrations(member=member, events=upcoming)
-    for event in upcoming:
-        event.my_status = registrations.get(event.id)
-    return ProgrammePage(months=months, past=past, programmes=programmes)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=UTC)
+    valid_until = min([midnight, *(event.ends_at for event in upcoming)])
+    return ProgrammePage(months=months, past=past, programmes=programmes, valid_until=valid_until)
 
 
 @dataclass(frozen=True)

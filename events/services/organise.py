@@ -17,6 +17,7 @@ from cop_portal.web.slugs import unique_slug
 from members.services import AuditAction as Action
 from members.services import audit_record, member_email_send
 
+from ..caching import places_changed, sessions_changed
 from ..calendar import CANCEL, REQUEST, invitation
 from ..models import (
     Attendance,
@@ -54,6 +55,7 @@ def programme_save(*, programme: Programme | None = None, **fields) -> Programme
         programme.slug = unique_slug(Programme, programme.title)
     programme.full_clean()
     programme.save()
+    sessions_changed()
     return programme
 
 
@@ -67,6 +69,7 @@ def programme_publish(*, programme: Programme) -> int:
     programme.published_at = timezone.now()
     programme.save(update_fields=["published_at"])
     programme.events.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
+    sessions_changed()
     # However many members there are, publishing only queues one task: the workers write the
     # emails (programme_published_email_send) and send them.
     programme_published_email_send.enqueue(programme.pk, portal_base=request_address())
@@ -133,6 +136,9 @@ def event_save(*, event: Event | None = None, goals=None, speakers=None, **field
         event.sequence = before.sequence + 1
     event.full_clean()
     event.save()
+    # A capacity changed, or places given from the waiting list below, change how full it is.
+    sessions_changed()
+    places_changed()
     if goals is not None:
         event.goals.set(goals)
     if speakers is not None:
@@ -190,6 +196,7 @@ def event_publish(*, event: Event) -> Event:
         raise ValidationError("Only a draft event can be published.")
     event.status = Event.Status.PUBLISHED
     event.save(update_fields=["status", "updated_at"])
+    sessions_changed()
     return event
 
 
@@ -204,6 +211,7 @@ def event_cancel(*, event: Event) -> int:
     event.status = Event.Status.CANCELLED
     event.sequence += 1
     event.save(update_fields=["status", "sequence", "updated_at"])
+    sessions_changed()
     registrations = list(
         event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("member")
     )
@@ -333,6 +341,7 @@ def event_summary_publish(*, event: Event, user, **fields) -> int | None:
     event.summary_published_at = event.summary_published_at or timezone.now()
     event.full_clean()
     event.save()
+    sessions_changed()
     if event.catch_up_sent_at is not None:
         return 0
     if not event.attendances.exists():
@@ -384,6 +393,7 @@ def event_kind_save(*, kind: EventKind | None = None, name: str) -> EventKind:
         kind.slug = unique_slug(EventKind, kind.name)
     kind.full_clean()
     kind.save()
+    sessions_changed()
     return kind
 
 
@@ -406,6 +416,7 @@ def caucus_save(*, caucus: Caucus | None = None, name: str, description: str) ->
         caucus.slug = unique_slug(Caucus, caucus.name)
     caucus.full_clean()
     caucus.save()
+    sessions_changed()
     return caucus
 
 
@@ -416,6 +427,7 @@ def event_kind_delete(*, kind: EventKind) -> None:
             f"Sessions are of the kind “{kind.name}”, so it cannot be deleted. Rename it instead."
         )
     kind.delete()
+    sessions_changed()
 
 
 @transaction.atomic
@@ -455,6 +467,7 @@ def waitlist_place_give(*, event: Event, registration_id: int, over_capacity: bo
     registration.status = Registration.Status.CONFIRMED
     invitation_advance(registration)
     registration.save(update_fields=["status", "updated_at", *INVITATION_FIELDS])
+    places_changed()
     registration_email_send.enqueue(registration.pk, promoted=True, portal_base=request_address())
     audit_record(request, Action.PLACE_GIVEN, target=event)
     return registration

@@ -16,6 +16,7 @@ from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import request_address, request_address_carried
 from members.services import member_email_send
 
+from ..caching import places_changed
 from ..calendar import CANCEL, REQUEST, invitation
 from ..models import CalendarFeed, Caucus, CaucusMembership, Event, Registration, Suggestion
 
@@ -76,6 +77,7 @@ def registration_create(*, event: Event, member) -> Registration:
     if status == Registration.Status.CONFIRMED:
         invitation_advance(registration)
     registration.save()
+    places_changed()
     registration_email_send.enqueue(registration.pk, portal_base=request_address())
     return registration
 
@@ -98,6 +100,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
         place_cancelled_email_send.enqueue(registration.pk, portal_base=request_address())
     else:
         registration.save(update_fields=["status", "updated_at"])
+    places_changed()
     promoted = waitlist_promote(event)
     return promoted[0] if promoted else None
 
@@ -113,6 +116,7 @@ def registration_record(*, event: Event, member) -> Registration:
     registration = Registration(event=event, member=member, status=Registration.Status.CONFIRMED)
     registration.full_clean()
     registration.save()
+    places_changed()
     return registration
 
 

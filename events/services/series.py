@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cop_portal.web.slugs import unique_slug
 
+from ..caching import sessions_changed
 from ..models import Event, Speaker
 from .organise import event_save
 
@@ -101,6 +102,7 @@ def event_copy(*, source: Event, starts_at: datetime, series=None) -> Event:
     copy.slug = unique_slug(Event, f"{copy.title} {timezone.localdate(starts_at):%Y-%m-%d}")
     copy.full_clean()
     copy.save()
+    sessions_changed()
     copy.goals.set(source.goals.all())
     Speaker.objects.bulk_create(
         Speaker(
@@ -123,6 +125,7 @@ def series_create(*, source: Event, pattern: str, count: int) -> list[Event]:
     if source.series is None:
         source.series = uuid.uuid4()
         source.save(update_fields=["series"])
+        sessions_changed()
     return [event_copy(source=source, starts_at=start, series=source.series) for start in dates]
 
 

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import caching
 from ..calendar import ics_calendar
 from ..forms.public import CaucusJoinForm, SuggestionForm
 from ..models import Registration
@@ -39,11 +41,30 @@ def _event_or_404(slug, member):
 @login_not_required
 @require_GET
 def programme(request):
-    page = selectors.programme_page(member=request.user)
+    caucus_seen = selectors.caucus_ids_seen(request.user)
+    now = timezone.now()
+    listing = caching.programme_listing_cached(
+        audience=caucus_seen, now=now, build=lambda: _programme_listing(caucus_seen, now)
+    )
+    statuses = selectors.member_registrations(member=request.user, events=listing.upcoming_ids)
     return render(
         request,
         "events/programme.html",
-        {"page": page, "caucus_seen": selectors.caucus_ids_seen(request.user)},
+        {
+            "programmes_html": listing.programmes_html,
+            "sessions_html": listing.sessions_for(statuses),
+        },
+    )
+
+
+def _programme_listing(caucus_seen, now) -> caching.ProgrammeListing:
+    page = selectors.programme_page(now=now)
+    context = {"page": page, "caucus_seen": caucus_seen}
+    return caching.ProgrammeListing(
+        programmes_html=render_to_string("events/programme.html#programmes", context),
+        sessions_html=render_to_string("events/programme.html#sessions", context),
+        upcoming_ids=tuple(event.pk for _month, events in page.months for event in events),
+        valid_until=page.valid_until,
     )
 
 

@@ -5,7 +5,13 @@ imports), which read events, resources and surveys too.
 What other apps use is named here, and only that; this module never imports an area above the
 other apps."""
 
+from ..caching import GLOSSARY_GENERATION_KEY, ORGANISATIONS_GENERATION_KEY
 from .accounts import unclaimed_members
 from .onboarding import ground_rules_current
 
-__all__ = ["ground_rules_current", "unclaimed_members"]
+__all__ = [
+    "GLOSSARY_GENERATION_KEY",
+    "ORGANISATIONS_GENERATION_KEY",
+    "ground_rules_current",
+    "unclaimed_members",
+]

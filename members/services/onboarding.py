@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cop_portal.web.slugs import unique_slug
 
-from ..caching import ground_rules_forget
+from ..caching import glossary_changed, ground_rules_forget
 from ..models import (
     ContentPage,
     ContentPageVersion,
@@ -111,6 +111,7 @@ def glossary_term_create(*, term: str, definition: str) -> GlossaryTerm:
     glossary_term.slug = unique_slug(GlossaryTerm, glossary_term.term)
     glossary_term.full_clean()
     glossary_term.save()
+    glossary_changed()
     return glossary_term
 
 
@@ -121,8 +122,10 @@ def glossary_term_update(*, glossary_term: GlossaryTerm, term: str, definition: 
     glossary_term.slug = unique_slug(GlossaryTerm, glossary_term.term, exclude_pk=glossary_term.pk)
     glossary_term.full_clean()
     glossary_term.save()
+    glossary_changed()
     return glossary_term
 
 
 def glossary_term_delete(*, glossary_term: GlossaryTerm) -> None:
     glossary_term.delete()
+    glossary_changed()

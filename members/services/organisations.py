@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 
-from ..caching import members_forget
+from ..caching import members_forget, organisations_changed
 from ..models import Organisation, User
 from .audit import Action, audit_record
 
@@ -21,6 +21,7 @@ def organisation_save(*, organisation: Organisation, name: str, sector: str) -> 
     organisation.sector = sector
     organisation.full_clean()
     organisation.save()
+    organisations_changed()
     return organisation
 
 
@@ -71,6 +72,7 @@ def organisation_merge(*, keep: Organisation, duplicates, request=None) -> int:
     Organisation.objects.filter(pk__in=duplicate_ids).delete()
     # Members moved with an UPDATE: a kept copy of any of them would name a deleted organisation.
     members_forget()
+    organisations_changed()
     audit_record(
         request,
         Action.ORGANISATIONS_MERGED,

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cop_portal.web.forms import FilterHelper
+from cop_portal.web.forms import form_markup
 
 from ..models import Resource, Topic
 from ..selectors.hub import BROWSE_SESSIONS, SORTS, browse_sessions, sessions_with_resources
@@ -36,7 +36,6 @@ class BrowseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FilterHelper()
         # Any session with resources can be chosen (the link on each session's page), but the
         # list offers only the most recent ones.
         self.fields["event"].widget.choices = [("", "Any session"), *browse_sessions()]
@@ -44,6 +43,10 @@ class BrowseForm(forms.Form):
             f"The {BROWSE_SESSIONS} most recent sessions with resources; every session's page "
             "lists its own."
         )
+
+    def markup(self):
+        """The filters as markup (cop_portal.web.forms): the page's own <form> holds them."""
+        return form_markup(self)
 
     @property
     def filters_in_use(self) -> int:

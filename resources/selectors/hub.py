@@ -38,6 +38,16 @@ def resources_visible_to(user):
     return resources.filter(allowed)
 
 
+def audience_of(user) -> str:
+    """Who `user` is to `resources_visible_to`: everyone who gets the same answer from it has
+    the same audience, and anyone who may get another has another. Kept renderings of lists
+    of resources are kept per audience."""
+    if not user.is_authenticated:
+        return "public"
+    caucus_id = member_caucus_id(user)
+    return f"members:{caucus_id if caucus_id is not None else 'no-caucus'}"
+
+
 def _listed(resources):
     return resources.select_related("event").prefetch_related("topics")
 

@@ -26,6 +26,7 @@ from events.models import Event
 from events.selectors import member_caucus_id
 from members.models import GlossaryTerm
 
+from ..caching import search_found_cached
 from ..models import CaseStudy, Initiative, Resource, Topic
 from .hub import (
     MARK_END,
@@ -33,6 +34,7 @@ from .hub import (
     QUERY_MAX_LENGTH,
     SEARCH_CONFIG,
     _highlight,
+    audience_of,
     resources_visible_to,
 )
 
@@ -101,6 +103,38 @@ def search(*, user, query: str, page: int | str | None = 1) -> SearchResults:
         return SearchResults("", Paginator([], PAGE_SIZE).get_page(1), truncated)
     if connection.vendor != "postgresql":
         return search_plain(user=user, query=query, page=page, truncated=truncated)
+    found = search_found_cached(
+        audience=audience_of(user), query=query, work=lambda: _found(user, query)
+    )
+    results = SearchResults(
+        query,
+        Paginator(found.ranked, PAGE_SIZE).get_page(page),
+        truncated,
+        capped=found.capped,
+        suggestion=found.suggestion,
+        corrected=found.corrected,
+        any_word=found.any_word,
+        kinds=_counts(found.ranked),
+    )
+    # Each page's hits are read afresh, through the same rules of who may see what.
+    results.page.object_list = _hits(user, results.page.object_list, found.shown)
+    return results
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found, before any page of it is shown: kept (resources.caching) for
+    everyone of the same audience who asks the same."""
+
+    ranked: list  # [(kind, pk, score)], best first
+    capped: bool
+    suggestion: str
+    corrected: bool
+    any_word: bool
+    shown: str  # the query whose words the snippets highlight
+
+
+def _found(user, query: str) -> Found:
     ranked, capped = _ranked(user, query)
     suggestion, corrected = "", False
     any_word = False
@@ -115,19 +149,8 @@ def search(*, user, query: str, page: int | str | None = 1) -> SearchResults:
         ranked, capped = _ranked(user, " OR ".join(words))
         any_word = bool(ranked)
     ranked.sort(key=lambda row: (-row[2], row[0], -row[1]))
-    results = SearchResults(
-        query,
-        Paginator(ranked, PAGE_SIZE).get_page(page),
-        truncated,
-        capped=capped,
-        suggestion=suggestion,
-        corrected=corrected,
-        any_word=any_word,
-        kinds=_counts(ranked),
-    )
     shown = " OR ".join(words) if any_word else suggestion if corrected else query
-    results.page.object_list = _hits(user, results.page.object_list, shown)
-    return results
+    return Found(ranked, capped, suggestion, corrected, any_word, shown)
 
 
 # PostgreSQL --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from cop_portal.web.portal_address import request_address, request_address_carri
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
+from ..caching import resources_changed
 from ..models import (
     CaseStudy,
     Initiative,
@@ -125,6 +126,7 @@ def resource_save(
     if topics is not None:
         resource.topics.set(topics)
     search_vectors_update(Resource, [resource.pk])
+    resources_changed()
     if old_name and old_name != resource.file.name:
         storage = resource.file.storage
         transaction.on_commit(lambda: storage.delete(old_name))
@@ -139,6 +141,7 @@ def resource_delete(*, resource: Resource) -> None:
     stored = resource.file.name if resource.file else None
     storage = resource.file.storage if resource.file else None
     resource.delete()
+    resources_changed()
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
 
@@ -258,6 +261,7 @@ def case_study_moderate(*, case_study: CaseStudy, decision: str, comment: str = 
     case_study.moderator_comment = comment.strip()
     case_study.save()
     search_vectors_update(CaseStudy, [case_study.pk])
+    resources_changed()
     # Queued in this transaction: a decision that is rolled back tells the author nothing.
     case_study_decision_email_send.enqueue(
         case_study.pk, _decision_round(case_study), portal_base=request_address()
@@ -320,6 +324,7 @@ def initiative_save(*, initiative: Initiative | None = None, topics=None, **fiel
     initiative.save()
     if topics is not None:
         initiative.topics.set(topics)
+    resources_changed()
     return initiative
 
 
@@ -334,4 +339,5 @@ def topic_save(*, topic: Topic | None = None, name: str) -> Topic:
     topic.slug = slugify(name)
     topic.full_clean()
     topic.save()
+    resources_changed()
     return topic

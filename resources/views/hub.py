@@ -7,10 +7,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from ..caching import CountCachedPaginator
+from ..caching import CountCachedPaginator, browse_results_cached
 from ..forms.hub import BrowseForm, SearchForm
 from ..selectors import hub as selectors
 from ..selectors import search as search_selectors
@@ -23,13 +24,22 @@ PAGE_SIZE = 20
 def browse(request):
     form = BrowseForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    resources = selectors.resource_browse(user=request.user, **filters)
-    page = CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = browse_results_cached(
+        audience=selectors.audience_of(request.user),
+        query=request.GET,
+        build=lambda: _browse_results(request, filters),
+    )
     return render(
         request,
         "resources/browse.html",
-        {"form": form, "page": page, "search_form": SearchForm()},
+        {"form": form, "results": results, "search_form": SearchForm()},
     )
+
+
+def _browse_results(request, filters) -> str:
+    resources = selectors.resource_browse(user=request.user, **filters)
+    page = CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_to_string("resources/browse.html#results", {"page": page}, request=request)
 
 
 @login_not_required

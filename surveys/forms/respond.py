@@ -1,14 +1,14 @@
 """The members' answering form."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from cop_portal.web.forms import field_errors, field_help, fieldset_markup, form_markup
 
 from ..models import Question
 
-# The 0 to 10 question as one row of buttons (which wraps on a narrow screen) instead of eleven
-# stacked radios: still a radio group in a fieldset, so arrow keys move along it.
-NPS_TEMPLATE = "surveys/_nps_field.html"
+NPS_ENDS = {0: "not at all likely", 10: "extremely likely"}
 
 
 def _field_name(question) -> str:
@@ -24,13 +24,12 @@ class ResponseForm(forms.Form):
         self.questions = questions
         for question in questions:
             self.fields[_field_name(question)] = self._field(question)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*(
-            Field(_field_name(q), template=NPS_TEMPLATE) if q.kind == Question.Kind.NPS
-            else _field_name(q)
-            for q in questions
-        ))  # fmt: skip
+        self.scales = {_field_name(q) for q in questions if q.kind == Question.Kind.NPS}
+
+    def markup(self) -> SafeString:
+        """The questions as markup (cop_portal.web.forms), each 0 to 10 question as a row of
+        buttons."""
+        return form_markup(self, drawn_by=dict.fromkeys(self.scales, _scale_markup))
 
     @staticmethod
     def _field(question):
@@ -67,3 +66,44 @@ class ResponseForm(forms.Form):
     def answers(self) -> dict:
         """{question: cleaned value} for the service."""
         return {q: self.cleaned_data.get(_field_name(q)) for q in self.questions}
+
+
+def _scale_markup(field) -> SafeString:
+    """A 0 to 10 question as one row of buttons (which wraps on a narrow screen) instead of
+    eleven stacked radios: still a radio group in a fieldset, so arrow keys move along it. The
+    ends' meanings are in the labels of 0 and 10 for screen readers, and shown under the row
+    for everyone else."""
+    chosen = set(field.field.widget.format_value(field.value()))
+    invalid = " border-danger" if field.errors else ""
+    buttons = []
+    for index, (value, label) in enumerate(field.field.widget.choices):
+        option_id = f"{field.auto_id}_{index}"
+        end = NPS_ENDS.get(int(value))
+        buttons.append(
+            format_html(
+                '<input type="radio" name="{}" value="{}" class="btn-check" id="{}"{}{}{}>'
+                '<label for="{}" class="btn btn-outline-primary{}">{}{}</label>',
+                field.html_name,
+                value,
+                option_id,
+                mark_safe(" required") if field.field.required else "",
+                mark_safe(" checked") if str(value) in chosen else "",
+                mark_safe(' aria-invalid="true"') if field.errors else "",
+                option_id,
+                invalid,
+                label,
+                format_html('<span class="visually-hidden"> – {}</span>', end) if end else "",
+            )
+        )
+    # Shown under the row whatever comes before it.
+    errors = field_errors(field, tag="p", classes="invalid-feedback d-block")
+    return fieldset_markup(
+        field,
+        format_html(
+            '{}<div class="nps-scale">{}</div><div class="nps-scale-ends" aria-hidden="true">'
+            "<span>Not at all likely</span><span>Extremely likely</span></div>{}",
+            field_help(field),
+            format_html_join("", "{}", ((b,) for b in buttons)),
+            errors,
+        ),
+    )

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Window
 from django.db.models.functions import Lower, RowNumber
-from django.utils import timezone
 
 from cop_portal.web.disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
 from members.models import Organisation, Sector, Seniority
 
-from ..caching import closed_results
+from ..caching import results_kept
 from ..models import Answer, Question, Response, Survey
 from .respond import questions_of
 
@@ -412,15 +411,12 @@ def responses_by_day(*, survey):
 
 
 def results_with_days(*, survey, see_everything: bool = False) -> tuple[Results, list]:
-    """`disclosed_results` and `responses_by_day` together: from the cache once the survey has
-    closed (surveys.caching: reopening it, or the final release, reads afresh); fresh while it
-    is open. The page, its chart and its CSV all read this one
-    protected set."""
+    """`disclosed_results` and `responses_by_day` together, kept until the services change what
+    they count (surveys.caching). The page, its chart and its CSV all read this one protected
+    set."""
 
     def compute():
         found = disclosed_results(survey=survey, see_everything=see_everything)
         return found, responses_by_day(survey=survey)
 
-    if survey.closes_at > timezone.now():
-        return compute()
-    return closed_results(survey, see_everything=see_everything, compute=compute)
+    return results_kept(survey, see_everything=see_everything, compute=compute)

@@ -15,6 +15,7 @@ from cop_portal.web.portal_address import absolute_url, request_address, request
 from cop_portal.web.slugs import unique_slug
 from members.services import member_email_send
 
+from ..caching import results_changed
 from ..links import token_hash
 from ..models import Choice, Invitation, InvitationLink, Question, Survey
 from ..selectors.organise import audience
@@ -60,6 +61,7 @@ def survey_save(*, survey: Survey, user=None, **fields) -> Survey:
         survey.answers_sealed_at = None
     survey.full_clean()
     survey.save()
+    results_changed(survey.pk)
     return survey
 
 
@@ -90,6 +92,7 @@ def question_save(*, question: Question, choices: list[str] | None = None, **fie
         Choice.objects.bulk_create(
             Choice(question=question, text=text, order=i) for i, text in enumerate(options, 1)
         )
+    results_changed(question.survey_id)
     return question
 
 
@@ -97,6 +100,7 @@ def question_save(*, question: Question, choices: list[str] | None = None, **fie
 def question_delete(*, question: Question) -> None:
     _editable(question.survey)
     question.delete()
+    results_changed(question.survey_id)
 
 
 @transaction.atomic
@@ -111,6 +115,7 @@ def question_move(*, question: Question, direction: int) -> None:
         if q.order != number:
             q.order = number
             q.save(update_fields=["order"])
+    results_changed(question.survey_id)
 
 
 @transaction.atomic
@@ -128,6 +133,7 @@ def survey_publish(*, survey: Survey) -> Survey:
     survey.status = Survey.Status.PUBLISHED
     survey.published_at = timezone.now()
     survey.save(update_fields=["status", "published_at"])
+    results_changed(survey.pk)
     return survey
 
 
@@ -149,6 +155,7 @@ def survey_invite(*, survey: Survey) -> int:
     Invitation.objects.bulk_create(Invitation(survey=survey, member=m) for m in new_members)
     survey.invitations_sent_at = survey.invitations_sent_at or timezone.now()
     survey.save(update_fields=["invitations_sent_at"])
+    results_changed(survey.pk)
     invitations_email_send.enqueue(
         survey.pk, [m.pk for m in new_members], portal_base=request_address()
     )
@@ -166,6 +173,7 @@ def invitation_link_for(*, survey: Survey, member) -> tuple[str, str]:
     if survey.status != Survey.Status.PUBLISHED:
         raise ValidationError("Publish the survey before inviting people.")
     invitation, _ = Invitation.objects.get_or_create(survey=survey, member=member)
+    results_changed(survey.pk)
     Survey.objects.filter(pk=survey.pk, invitations_sent_at__isnull=True).update(
         invitations_sent_at=timezone.now()
     )

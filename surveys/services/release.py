@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..caching import results_changed
 from ..models import Answer, Response, SealedResponse, Survey
 from ..sealing import Coarsener, seal, unseal
 
@@ -93,6 +94,7 @@ def responses_release(*, survey: Survey, now=None) -> int:
     if closed:
         survey.answers_sealed_at = now
         survey.save(update_fields=["answers_sealed_at"])
+    results_changed(survey.pk)
     return len(batch)
 
 
@@ -138,5 +140,6 @@ def sealed_responses_regroup(*, organisation_ids: list[int], into: int) -> int:
             payload["groups"] = [sector, seniority, into]
             row.payload = seal(payload)
             row.save(update_fields=["payload"])
+            results_changed(row.survey_id)
             changed += 1
     return changed

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..caching import results_changed
 from ..links import LINK_MAX_AGE, token_hash, token_new
 from ..models import Answer, Invitation, InvitationLink, Question, Response, SealedResponse, Survey
 from ..sealing import seal
@@ -66,6 +67,8 @@ def response_submit(*, survey: Survey, member, answers: dict) -> Response | None
     # link is single-use, and one signed in leaves no live link behind in an old email.
     # Deleted rather than marked used, so that no row keeps anything about the answer.
     InvitationLink.objects.filter(invitation=invitation).delete()
+    # Even a sealed answer changes the results page: how many answered, and how many wait.
+    results_changed(survey.pk)
     if not survey.is_anonymous:
         response = Response.objects.create(
             survey=survey,

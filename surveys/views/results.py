@@ -20,6 +20,7 @@ recorded in the audit trail."""
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import bar_chart
@@ -27,6 +28,7 @@ from cop_portal.web.disclosure import audience_counts
 from cop_portal.web.downloads import csv_download
 from events.selectors import CAUCUS_CHOICE_PERMISSION as CAUCUS_CHOICE
 
+from ..caching import charts_kept
 from ..forms.results import BreakdownForm
 from ..models import Question, Survey
 from ..selectors.organise import audience_from_caucus
@@ -135,6 +137,17 @@ def _chart(result) -> dict:
     return chart
 
 
+def _charts_html(found) -> str:
+    return render_to_string(
+        "surveys/organise/results.html#charts",
+        {
+            "charts": [_chart(result) for result in found.questions],
+            "texts_shown": TEXT_ANSWERS_SHOWN,
+            "nps_explained": NPS_EXPLAINED,
+        },
+    )
+
+
 def _breakdown_table(table, question) -> dict:
     return {
         "columns": [_column_label(question, c) for c in table.columns],
@@ -184,7 +197,11 @@ def results(request, pk):
     found, by_day = results_read(survey=survey, see_everything=see_everything, request=request)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
-    charts = [_chart(result) for result in found.questions]
+    charts_html = (
+        ""
+        if hidden
+        else charts_kept(survey, see_everything=see_everything, render=lambda: _charts_html(found))
+    )
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     counts = _counts(request, survey, found)
     if counts["by_day_shown"] is not None:
@@ -203,9 +220,7 @@ def results(request, pk):
             "waiting_note": _waiting_note(waiting, threshold) if waiting else None,
             "see_everything": see_everything,
             "threshold_below": threshold - 1,
-            "charts": charts,
-            "texts_shown": TEXT_ANSWERS_SHOWN,
-            "nps_explained": NPS_EXPLAINED,
+            "charts_html": charts_html,
             "form": form if form.has_questions else None,
             "breakdown": breakdown,
             "breakdown_message": breakdown_message,

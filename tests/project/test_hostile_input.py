@@ -23,6 +23,7 @@ from events.models import Event, Programme, Suggestion
 from members.models import Action, CheckIn, GlossaryTerm, GroundRules, Organisation, User
 from members.roles import ORGANISERS
 from resources.models import CaseStudy, Initiative, Resource, Topic
+from surveys.caching import results_changed
 from surveys.models import Question, Response, Survey
 from tests.e2e.world import world_build
 from tests.factories import (
@@ -637,6 +638,9 @@ def test_survey_results_csv_never_carries_a_formula(form_world, texts):
     typed = [text.encode("utf-8", "replace").decode() or "?" for text in texts]
     for n, text in enumerate(typed):
         Question.objects.filter(survey=survey, order=n + 1).update(text=text)
+    # Written behind the services' back (they refuse to change an answered survey's
+    # questions), so its kept results are moved on here as they would.
+    results_changed(survey.pk)
     response = _client(form_world.organiser).get(reverse("surveys:results_csv", args=[survey.pk]))
     _assert_exported_inert(response, typed)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from surveys.caching import results_changed
 from surveys.models import Question, Response
 from surveys.selectors.results import survey_results
 from tests.factories import (
@@ -584,7 +585,13 @@ def test_the_page_runs_the_same_queries_for_10_and_200_responses(
             )
 
     url = results_url(survey, by="organisation", question=agree.pk)
-    pages = same_queries_at_two_sizes(organiser_client, url, grow=add_responses, sizes=(10, 190))
+    pages = same_queries_at_two_sizes(
+        organiser_client,
+        url,
+        grow=add_responses,
+        sizes=(10, 190),
+        before_each=lambda: results_changed(survey.pk),  # both renders work the results out
+    )
     assertContains(pages.small, "by organisation</caption>")
     assertContains(pages.large, "by organisation</caption>")
 
