@@ -19,12 +19,15 @@ _COLD_META = "HTTP_" + COLD_HEADER.upper().replace("-", "_")
 def cold_start() -> None:
     """Retire every kept answer a write retires: all of them, whichever write it was."""
     # Imported here: bench/run.py reads COLD_HEADER before Django is set up.
-    from members.caching import ground_rules_forget, permissions_forget
+    from events.caching import places_changed, sessions_changed
+    from members.caching import ground_rules_forget, members_forget
     from resources.caching import resources_changed
 
-    permissions_forget()  # a group's permissions changed: everyone's are read again
+    members_forget()  # a role's permissions changed: every signed-in member is read again
     ground_rules_forget()  # ground rules published: the version in force is read again
-    resources_changed()  # a resource or a session saved: the hub's totals and lists start again
+    resources_changed()  # a resource saved: the hub's totals, lists and searches start again
+    sessions_changed()  # a session saved: the programme's renderings start again
+    places_changed()  # a place taken: so do they, for how full each session is
 
 
 class ColdCacheMiddleware:

@@ -1062,13 +1062,20 @@ class ScaleSeeder:
         first_question, first_choice = _next_id(Question), _next_id(Choice)
         for n, (kind, title, event, opens, closes, _, _) in enumerate(surveys):
             pk = first_survey + n
+            anonymous = rng.random() < 0.9
             survey_rows.append((
                 pk, title, f"{slugify(title)}-{pk}", kind,
                 "A few questions: your answers shape the programme.", event, None,
-                rng.random() < 0.9, opens, closes, "published",
+                anonymous, opens, closes, "published",
                 opens - datetime.timedelta(hours=1), opens,
                 closes - datetime.timedelta(days=2) if closes < self.anchor else None, None,
                 opens - datetime.timedelta(days=1), _short_code(pk),
+                # A closed survey's anonymous answers had their final release from the
+                # schedule within the quarter hour, as in a live portal: without it the first
+                # page to show its results would do that release itself.
+                min(closes + datetime.timedelta(minutes=15), self.anchor)
+                if anonymous and closes < self.anchor
+                else None,
             ))  # fmt: skip
             questions_of[pk] = []
             for order, (text, qkind, cycle, options) in enumerate(
@@ -1089,7 +1096,7 @@ class ScaleSeeder:
                 ["id", "title", "slug", "kind", "intro", "event_id", "caucus_id",
                  "is_anonymous", "opens_at", "closes_at", "status", "published_at",
                  "invitations_sent_at", "reminders_sent_at", "created_by_id", "created_at",
-                 "short_code"],
+                 "short_code", "answers_sealed_at"],
                 survey_rows,
             ),
         )  # fmt: skip
