@@ -39,7 +39,10 @@ def test_one_instance_on_local_disk_or_two_on_object_storage_are_fine(settings):
 
 
 def _check_deploy(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either: the deployment check refuses it,
+    # and it is set for the whole test run once a browser test is collected.
+    left_out = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in left_out}
     # A key of the length and variety the checklist asks for.
     key = "a-long-random-production-key-used-only-by-this-test-0123456789abcdef"
     environment |= {**PRODUCTION_ENVIRONMENT, "SECRET_KEY": key, **env}
