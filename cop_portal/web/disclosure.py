@@ -60,16 +60,23 @@ Free text is outside this module: it is shown only when a survey has at least k 
 People allowed to see unsuppressed results see `unsuppressed` tables instead (and each such view
 is recorded in the audit trail by the view that shows it).
 
-Speed: tables are small (about 30 groups by at most 11 answers at national scale). Each hidden
-figure needs at most one or two solves, since its true value is a known solution: a small
-count needs only its lowest value, a larger one only a lowest value below its own. The linear
-relaxation is solved first and its optimum is nearly always whole (then it is exact); every
-whole-number solution found is kept, and settles other figures without solving again.
-bench/disclosure_worst_case.py measures a national worst case: 400 people, 30 organisations,
-five sectors, an 11-point question, about 0.6–1.2 s on a shared two-core machine."""
+Speed: tables are small (about 30 groups by at most 11 answers at national scale), but a
+question broken down three ways has some 130 combinations and 800 variables, and the audit asks
+a few hundred questions of it. Each is "can this sum go below (or above) this value?", never
+"what is its exact lowest value?" unless the answer is needed as a range to compare with. The
+linear relaxation is solved first: its optimum bounds the whole-number one, so when it does not
+pass the value the answer is no, and when its solution is whole that solution answers yes.
+Only otherwise is the integer programme run, and then only to find one whole-number solution
+past the value (checked here, so a presolve mistake cannot say yes wrongly; a no is asked again
+without presolve). A weak figure that is not small is pinned to its true value, so its range is
+known without solving. Every whole-number solution found is kept, and settles other figures
+without solving again. tests/web/test_disclosure_solver.py holds the decisions to those of the
+engine before these shortcuts. bench/disclosure_worst_case.py measures a national worst case:
+400 people, 30 organisations, five sectors, an 11-point question."""
 
 import calendar
 import datetime
+import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -275,13 +282,18 @@ class _Audit:
                 continue  # only counts of people can be pinned by the directory
             if len(set(found[list(variables)].sum(axis=0))) > 1:
                 continue
-            ends = []
+            # The true value lies between the lowest and highest, so they are equal exactly
+            # when neither goes past it.
+            pinned = True
             for sign in (1, -1):
-                value, x = self._solve(variables, *system, sign=sign, solution=True)
-                ends.append(value)
-                if x is not None:
+                kept = []
+                if self._beyond(variables, system, sign=sign, limit=self.values[f], kept=kept):
+                    pinned = False
+                for x in kept:
                     found = np.column_stack([found, x])
-            if ends[0] == ends[1]:
+                if not pinned:
+                    break
+            if pinned:
                 public.add(f)
         return public
 
@@ -305,7 +317,7 @@ class _Audit:
             if ("secret", s) in protected:
                 continue
             seen = (self._seen(variables) == 0).any()
-            if not seen and self._solve(variables, *system, sign=1, keep_solution=True) > 0:
+            if not seen and not self._beyond(variables, system, sign=1, limit=1, keep=True):
                 return ("secret", s)
             protected.add(("secret", s))
         return None
@@ -317,13 +329,11 @@ class _Audit:
         seen = self._seen(variables)
         if (seen == 0).any() if small else (seen != value).any():
             return True
-        if value > 0:
-            lowest = self._solve(variables, *system, sign=1, keep_solution=True)
-            if small:
-                return lowest == 0
-            if lowest < value:
-                return True
-        return self._solve(variables, *system, sign=-1, keep_solution=True) > value
+        if small:
+            return self._beyond(variables, system, sign=1, limit=1, keep=True)
+        if value > 0 and self._beyond(variables, system, sign=1, limit=value, keep=True):
+            return True
+        return self._beyond(variables, system, sign=-1, limit=value, keep=True)
 
     def _seen(self, variables):
         """The values these variables add up to in each solution found so far."""
@@ -337,6 +347,16 @@ class _Audit:
         variables = self.figures[weak]
         return tuple(self._solve(variables, *system, sign=sign) for sign in (1, -1))
 
+    def _loosens(self, weak, before, system) -> bool:
+        """Whether the attacker's range for a weak figure under `system` (which hides more)
+        is wider than `before`: hiding more can only widen it, so only whether either end goes
+        past its old value is asked, and the lowest first."""
+        variables = self.secrets[weak[1]][0] if isinstance(weak, tuple) else self.figures[weak]
+        return any(
+            self._beyond(variables, system, sign=sign, limit=end)
+            for sign, end in zip((1, -1), before, strict=False)
+        )
+
     def _partner(self, weak, hidden):
         """The next figure to hide for a weak one, among shown figures in the same row or column
         (any table), smallest first: the first whose hiding loosens what the attacker knows of
@@ -347,25 +367,24 @@ class _Audit:
         near = sorted(
             (f for f in shown if self.lines[f] & lines), key=lambda f: (self.values[f], f)
         )
-        before = self._range(weak, self._system(hidden))
+        if isinstance(weak, int) and not 0 < self.values[weak] < self.threshold:
+            # A weak figure that is not small is pinned to its true value.
+            before = (self.values[weak], self.values[weak])
+        else:
+            before = self._range(weak, self._system(hidden))
         for f in near:
-            if self._range(weak, self._system(hidden | {f})) != before:
+            if self._loosens(weak, before, self._system(hidden | {f})):
                 return f
         for candidates in ([f for f in near if self.values[f] > 0], near):
             if candidates:
                 return candidates[0]
         return min(shown, key=lambda f: (self.values[f], f), default=None)
 
-    def _solve(self, variables, a_eq, b_eq, *, sign, keep_solution=False, solution=False):
-        """The lowest (sign 1) or highest (sign −1) whole-number value of a sum of variables
-        under these equations. The linear relaxation is solved first: when its optimum is
-        whole (nearly always here) it is the answer; otherwise the integer programme is.
-        With `keep_solution` (the equations are those of the current shown set) the solution
-        is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
+    def _problem(self, variables, a_eq, b_eq, sign):
         objective = np.zeros(self.n_vars)
         objective[list(variables)] = sign
         has_ub = self._ub.shape[0] > 0
-        problem = {
+        return objective, {
             "A_ub": self._ub if has_ub else None,
             "b_ub": self._b_ub if has_ub else None,
             "A_eq": a_eq,
@@ -375,7 +394,22 @@ class _Audit:
             "bounds": (0, self.bound),
             "method": "highs",
         }
-        result = linprog(objective, **problem)
+
+    def _solve(self, variables, a_eq, b_eq, *, sign, keep_solution=False, solution=False):
+        """The lowest (sign 1) or highest (sign −1) whole-number value of a sum of variables
+        under these equations. The linear relaxation is solved first: when its optimum is
+        whole (nearly always here) it is the answer; otherwise the integer programme is.
+        With `keep_solution` (the equations are those of the current shown set) the solution
+        is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
+        objective, problem = self._problem(variables, a_eq, b_eq, sign)
+        relaxed = linprog(objective, **problem)
+        return self._whole(objective, problem, relaxed, sign, keep_solution, solution)
+
+    def _whole(self, objective, problem, result, sign, keep_solution, solution):
+        """The whole-number optimum, from the linear relaxation's `result` when that is whole,
+        else from the integer programme."""
+        a_eq, b_eq = problem["A_eq"], problem["b_eq"]
+        has_ub = problem["A_ub"] is not None
         if result.status == 0 and not np.allclose(result.x, np.round(result.x), atol=1e-7):
             # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS issues
             # 2303, 2432, 3090, 3296; seen in the attack tests): these programmes are small,
@@ -398,6 +432,75 @@ class _Audit:
         if solution:
             return value, x if fits else None
         return value
+
+    def _fits(self, x, system) -> bool:
+        """Whether whole numbers `x` satisfy the attacker's equations and inequalities."""
+        a_eq, b_eq = system
+        return np.array_equal(a_eq @ x, np.round(b_eq)) and (
+            self._ub.shape[0] == 0 or (self._ub @ x <= self._b_ub + 1e-9).all()
+        )
+
+    def _beyond(self, variables, system, *, sign, limit, keep=False, kept=None) -> bool:
+        """Whether the lowest whole-number value of a sum of variables is below `limit` (sign
+        1), or the highest above it (sign −1): the question every check of the audit asks.
+
+        The linear relaxation is solved first. Its optimum bounds the whole-number one (no
+        whole-number solution does better than every real one), so when that bound does not
+        pass `limit` the answer is no; when its solution is whole, that solution is the
+        whole-number optimum. Otherwise the integer programme is asked only whether some
+        whole-number solution passes `limit`, which it answers at the first one it finds
+        instead of searching on for the best. A whole-number solution found is kept (`keep`)
+        as `_solve` keeps one, or collected in `kept`."""
+        objective, problem = self._problem(variables, *system, sign)
+        relaxed = linprog(objective, **problem)
+        if relaxed.status != 0:  # the true counts are always a solution
+            raise RuntimeError(f"disclosure audit failed: {relaxed.message}")
+        # The relaxation's optimum rounded towards the limit, allowing for HiGHS's tolerances
+        # (1e-7, on counts of at most a few thousand).
+        if sign == 1:
+            passes = math.ceil(relaxed.fun - 1e-6) < limit
+        else:
+            passes = math.floor(-relaxed.fun + 1e-6) > limit
+        if not passes:
+            return False
+        if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
+            x = relaxed.x
+        else:
+            # Some whole-number solution with sign × sum ≤ sign × limit − 1? HiGHS's presolve
+            # is fast but can call a feasible programme infeasible (see `_solve`), so a
+            # solution it finds is checked here, and "none" is asked again without it.
+            a_ub = problem["A_ub"]
+            row = csr_array(objective.reshape(1, -1))
+            question = {
+                "A_ub": row if a_ub is None else vstack([a_ub, row]).tocsr(),
+                "b_ub": np.append([] if a_ub is None else problem["b_ub"], sign * limit - 1),
+                "A_eq": problem["A_eq"],
+                "b_eq": problem["b_eq"],
+                "bounds": problem["bounds"],
+                "method": "highs",
+                "integrality": np.ones(self.n_vars),
+            }
+            found = linprog(np.zeros(self.n_vars), **question)
+            if found.status == 0:
+                x = np.round(found.x).astype(int)
+                if not (
+                    self._fits(x, system) and sign * (objective @ x) <= sign * limit - 1 + 1e-9
+                ):
+                    found = linprog(np.zeros(self.n_vars), **question, options={"presolve": False})
+            elif found.status == 2:
+                found = linprog(np.zeros(self.n_vars), **question, options={"presolve": False})
+            if found.status == 2:  # infeasible: no whole-number solution passes
+                return False
+            if found.status != 0:
+                raise RuntimeError(f"disclosure audit failed: {found.message}")
+            x = found.x
+        x = np.round(x).astype(int)
+        fits = self._fits(x, system)
+        if fits and keep:
+            self._solutions = np.column_stack([self._solutions, x])
+        if fits and kept is not None:
+            kept.append(x)
+        return True
 
 
 # The one entry point for grouped counts ---------------------------------------------------

@@ -1,0 +1,612 @@
+"""The disclosure engine as it was before its audit settled bounds from the linear relaxation:
+the oracle tests/web/test_disclosure_solver.py holds the engine to, so that making the audit
+faster never changes which figures are shown. Kept verbatim but for this docstring and the
+protected-viewer helpers after the engine, which it does not need."""
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_array, vstack
+
+HIDDEN = None
+OTHER_GROUPS = "Other groups"
+# Extra figures hidden for one question before giving up and hiding its whole table.
+MAX_COMPLEMENTARY = 80
+# The key of the single grouping behind `suppress`.
+ROWS = "rows"
+
+# Positions shared by every table of a question: the overall split is the "row" of totals.
+_TOTAL = object()
+
+
+@dataclass
+class Table:
+    """Counts by group (rows) and answer (columns), ready to show: a hidden count is None.
+
+    `cells` and `row_totals` also hold, as hidden, the groups pooled into "Other groups", so a
+    caller that looks one up by name learns only that it is hidden."""
+
+    rows: list[str]
+    columns: list[str]
+    cells: dict[tuple[str, str], int | None]
+    row_totals: dict[str, int | None]
+    column_totals: dict[str, int | None]
+    total: int | None
+    suppressed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, name):
+        return [self.cells[(name, column)] for column in self.columns]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One way of breaking answers down. `group_of` maps each finest combination (a tuple with
+    one value per grouping) to its group's name here; `order` is the order rows are listed in."""
+
+    key: str
+    group_of: Mapping[tuple, str]
+    order: Sequence[str]
+
+
+@dataclass
+class Disclosed:
+    """What may be shown about one question: `overall` is the split across everyone (None where
+    hidden), `subtotals` named sums of answers (promoters, detractors), `tables` one per
+    grouping. `too_few` when fewer than k people answered and nothing is shown."""
+
+    answered: int
+    overall: dict[str, int | None]
+    subtotals: dict[str, int | None]
+    tables: dict[str, Table]
+    too_few: bool = False
+    # Whether a scale question's mean may be shown (rule 5): its sum was audited as published.
+    mean_shown: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Whether every count of the overall split is shown (so a mean may be)."""
+        return not self.too_few and all(n is not None for n in self.overall.values())
+
+
+def mean_shown(counts: Iterable[int], threshold: int) -> bool:
+    """Whether a scale question's mean may be shown to protected viewers: no answer's count
+    across everyone from 1 to k − 1 (rule 5). The results page and the dashboard both ask."""
+    return not any(0 < n < threshold for n in counts)
+
+
+def too_few_note(threshold: int) -> str:
+    return (
+        f"Fewer than {threshold} people answered this question, so its answers are not shown: "
+        "with so few, they could identify the people who gave them."
+    )
+
+
+def _hidden_note(threshold: int) -> str:
+    return (
+        f"Counts from 1 to {threshold - 1} are hidden so that nobody can be identified, along "
+        "with any others that would let a hidden count be worked out from the figures shown "
+        "here or anywhere else in these results."
+    )
+
+
+def _pooled_note(threshold: int, other: str) -> str:
+    return (
+        f"Groups with fewer than {threshold} people are counted together as “{other}”, "
+        f"joined by the next smallest group where that is needed to reach {threshold}."
+    )
+
+
+# The audit ------------------------------------------------------------------------------------
+
+
+class _Audit:
+    """The attacker's programme for one question: variables are the counts of the finest cells
+    (combination x answer) and the number of people in each combination; figures are the sums
+    of variables that may be published."""
+
+    def __init__(self, *, n_combos, n_columns, several, bound, capacities=(), known=()):
+        self.n_combos, self.n_columns = n_combos, n_columns
+        self.n_vars = n_combos * n_columns + n_combos
+        self.bound = bound
+        self.figures: list[frozenset] = []
+        self.lines: list[set] = []
+        self.values: list[int] = []
+        self._index: dict[frozenset, int] = {}
+        # Counts never published but which must not be forced above 0: a small group's
+        # answers (variables, true value, lines it sits on).
+        self.secrets: list[tuple[frozenset, int, set]] = []
+        # How people and ticks are tied together in each combination.
+        eq_rows, ub_rows = [], []
+        for i in range(n_combos):
+            ticks = {self.x(i, j): 1.0 for j in range(n_columns)}
+            if several:
+                # Each answer ticked by at most everyone; each person ticked at least one.
+                ub_rows += [{self.x(i, j): 1.0, self.n(i): -1.0} for j in range(n_columns)]
+                ub_rows.append({**{k: -v for k, v in ticks.items()}, self.n(i): 1.0})
+            else:
+                eq_rows.append({**ticks, self.n(i): -1.0})
+        # What the attacker may know from outside: at most so many people in these
+        # combinations answered (the people in the directory who responded).
+        self._capacity = [limit for _, limit in capacities]
+        ub_rows += [{self.n(i): 1.0 for i in inside} for inside, _ in capacities]
+        # Weighted sums the attacker is told outright (the sum of a scale question's answers,
+        # which its mean and the number who answered give away): equations they always have.
+        eq_rows += [coefficients for coefficients, _ in known]
+        self._eq_values = np.array([0.0] * (len(eq_rows) - len(known)) + [v for _, v in known])
+        self._eq = self._matrix(eq_rows)
+        self._ub = self._matrix(ub_rows)
+        self._b_ub = np.concatenate([np.zeros(len(ub_rows) - len(capacities)), self._capacity])
+
+    def x(self, combo: int, column: int) -> int:
+        return combo * self.n_columns + column
+
+    def n(self, combo: int) -> int:
+        return self.n_combos * self.n_columns + combo
+
+    def _matrix(self, rows):
+        data, indices, indptr = [], [], [0]
+        for row in rows:
+            for k, v in sorted(row.items()):
+                indices.append(k)
+                data.append(v)
+            indptr.append(len(indices))
+        return csr_array((data, indices, indptr), shape=(len(rows), self.n_vars))
+
+    def figure(self, variables: Iterable[int], value: int, lines) -> int:
+        """The index of the figure summing these variables; the same sum published in two
+        places (a sector with one organisation, a column total and the overall count) is one
+        figure, hidden or shown everywhere at once."""
+        key = frozenset(variables)
+        if key not in self._index:
+            self._index[key] = len(self.figures)
+            self.figures.append(key)
+            self.lines.append(set())
+            self.values.append(value)
+        index = self._index[key]
+        self.lines[index].update(lines)
+        return index
+
+    def secret(self, variables: Iterable[int], value: int, lines) -> None:
+        if value > 0:  # a zero cannot be forced above itself
+            self.secrets.append((frozenset(variables), value, set(lines)))
+
+    def protect(self, threshold: int, keep: int, truth) -> set[int]:
+        """The figures to hide: primary, then complementary until the audit passes. `keep` is
+        the number who answered, which is always shown (the page states it for every
+        question), so it is never hidden and always known to the attacker."""
+        self._matrix_of_figures = self._matrix([dict.fromkeys(f, 1.0) for f in self.figures])
+        self.keep, self.threshold = keep, threshold
+        # Whole-number solutions of the attacker's equations found so far, one per column.
+        self._solutions = np.asarray(truth, dtype=int).reshape(-1, 1)
+        self.public = self._public()
+        hidden = {f for f, v in enumerate(self.values) if 0 < v < threshold} - self.public
+        protected: set = set()
+        for _ in range(MAX_COMPLEMENTARY):
+            weak = self._first_weak(hidden, protected)
+            if weak is None:
+                return hidden
+            partner = self._partner(weak, hidden)
+            if partner is None:
+                break
+            hidden.add(partner)
+        return set(range(len(self.figures))) - self.public
+
+    def _public(self) -> set[int]:
+        """Figures anyone can work out without these results: the number who answered, and
+        numbers of people pinned by it and by what the directory says (when everyone in an
+        organisation answered, its total is no secret). Hiding them protects nothing."""
+        public = {self.keep}
+        system = self._system(set(range(len(self.figures))) - public)
+        first_tick_free = self.n_combos * self.n_columns
+        # Solutions of this looser system, to settle most figures without solving for them.
+        found = self._solutions
+        for f, variables in enumerate(self.figures):
+            if f in public or min(variables) < first_tick_free:
+                continue  # only counts of people can be pinned by the directory
+            if len(set(found[list(variables)].sum(axis=0))) > 1:
+                continue
+            ends = []
+            for sign in (1, -1):
+                value, x = self._solve(variables, *system, sign=sign, solution=True)
+                ends.append(value)
+                if x is not None:
+                    found = np.column_stack([found, x])
+            if ends[0] == ends[1]:
+                public.add(f)
+        return public
+
+    def _system(self, hidden):
+        """The equations the attacker has: how combinations add up, and every shown figure."""
+        shown = [f for f in range(len(self.figures)) if f not in hidden]
+        a_eq = vstack([self._eq, self._matrix_of_figures[shown]]).tocsr()
+        b_eq = np.concatenate([self._eq_values, [self.values[f] for f in shown]])
+        return a_eq, b_eq
+
+    def _first_weak(self, hidden, protected):
+        """The first hidden figure or small group's answer the attacker can pin or force. What
+        was protected stays protected (hiding more only widens the attacker's choices), so it
+        is not solved again."""
+        system = self._system(hidden)
+        for f in sorted(hidden - protected):
+            if not self._is_protected(f, system):
+                return f
+            protected.add(f)
+        for s, (variables, _, _) in enumerate(self.secrets):
+            if ("secret", s) in protected:
+                continue
+            seen = (self._seen(variables) == 0).any()
+            if not seen and self._solve(variables, *system, sign=1, keep_solution=True) > 0:
+                return ("secret", s)
+            protected.add(("secret", s))
+        return None
+
+    def _is_protected(self, f, system) -> bool:
+        value, variables = self.values[f], self.figures[f]
+        small = 0 < value < self.threshold
+        # Any whole-number solution already found shows what the attacker cannot rule out.
+        seen = self._seen(variables)
+        if (seen == 0).any() if small else (seen != value).any():
+            return True
+        if value > 0:
+            lowest = self._solve(variables, *system, sign=1, keep_solution=True)
+            if small:
+                return lowest == 0
+            if lowest < value:
+                return True
+        return self._solve(variables, *system, sign=-1, keep_solution=True) > value
+
+    def _seen(self, variables):
+        """The values these variables add up to in each solution found so far."""
+        return self._solutions[list(variables)].sum(axis=0)
+
+    def _range(self, weak, system):
+        """What the attacker can say about a weak figure: its lowest and highest values (just
+        the lowest for a small group's answer)."""
+        if isinstance(weak, tuple):
+            return (self._solve(self.secrets[weak[1]][0], *system, sign=1),)
+        variables = self.figures[weak]
+        return tuple(self._solve(variables, *system, sign=sign) for sign in (1, -1))
+
+    def _partner(self, weak, hidden):
+        """The next figure to hide for a weak one, among shown figures in the same row or column
+        (any table), smallest first: the first whose hiding loosens what the attacker knows of
+        the weak one; if none does on its own, the smallest non-zero one (a zero on its own
+        is pinned by its neighbours); failing those, the smallest shown figure anywhere."""
+        shown = [f for f in range(len(self.figures)) if f not in hidden and f not in self.public]
+        lines = self.secrets[weak[1]][2] if isinstance(weak, tuple) else self.lines[weak]
+        near = sorted(
+            (f for f in shown if self.lines[f] & lines), key=lambda f: (self.values[f], f)
+        )
+        before = self._range(weak, self._system(hidden))
+        for f in near:
+            if self._range(weak, self._system(hidden | {f})) != before:
+                return f
+        for candidates in ([f for f in near if self.values[f] > 0], near):
+            if candidates:
+                return candidates[0]
+        return min(shown, key=lambda f: (self.values[f], f), default=None)
+
+    def _solve(self, variables, a_eq, b_eq, *, sign, keep_solution=False, solution=False):
+        """The lowest (sign 1) or highest (sign −1) whole-number value of a sum of variables
+        under these equations. The linear relaxation is solved first: when its optimum is
+        whole (nearly always here) it is the answer; otherwise the integer programme is.
+        With `keep_solution` (the equations are those of the current shown set) the solution
+        is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
+        objective = np.zeros(self.n_vars)
+        objective[list(variables)] = sign
+        has_ub = self._ub.shape[0] > 0
+        problem = {
+            "A_ub": self._ub if has_ub else None,
+            "b_ub": self._b_ub if has_ub else None,
+            "A_eq": a_eq,
+            "b_eq": b_eq,
+            # Every count is at most the number who answered: a bound the attacker may not
+            # have, which only makes the audit stricter.
+            "bounds": (0, self.bound),
+            "method": "highs",
+        }
+        result = linprog(objective, **problem)
+        if result.status == 0 and not np.allclose(result.x, np.round(result.x), atol=1e-7):
+            # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS issues
+            # 2303, 2432, 3090, 3296; seen in the attack tests): these programmes are small,
+            # so it is turned off.
+            result = linprog(
+                objective,
+                **problem,
+                integrality=np.ones(self.n_vars),
+                options={"presolve": False},
+            )
+        if result.status != 0:  # the true counts are always a solution
+            raise RuntimeError(f"disclosure audit failed: {result.message}")
+        value = round(sign * result.fun)
+        x = np.round(result.x).astype(int)
+        fits = np.array_equal(a_eq @ x, np.round(b_eq)) and (
+            not has_ub or (self._ub @ x <= self._b_ub + 1e-9).all()
+        )
+        if keep_solution and fits:
+            self._solutions = np.column_stack([self._solutions, x])
+        if solution:
+            return value, x if fits else None
+        return value
+
+
+# The one entry point for grouped counts ---------------------------------------------------
+
+
+def disclose(
+    *,
+    columns: Sequence[str],
+    people: Mapping[tuple, int],
+    ticks: Mapping[tuple[tuple, str], int],
+    groupings: Sequence[Grouping],
+    threshold: int,
+    several: bool = False,
+    subtotals: Mapping[str, Sequence[str]] | None = None,
+    weights: Mapping[str, float] | None = None,
+    other_label: str = OTHER_GROUPS,
+    known_people: Mapping[Hashable, int] | None = None,
+    known_of: Callable[[tuple], Hashable] | None = None,
+) -> Disclosed:
+    """Everything that may be shown about one question, protected jointly across its overall
+    split and its tables by every grouping.
+
+    `people` is how many answered in each finest combination (a tuple with one value per
+    grouping, in the order of `groupings`); `ticks` the count of each (combination, column).
+    For a one-answer question a combination's ticks add up to its people; with `several`
+    they need not. `subtotals` are published sums of columns (promoters: "9" and "10").
+    `weights` are a scale question's points by column: when no answer's count across everyone
+    is from 1 to k − 1 its mean is shown (here and on the dashboard), so the weighted sum it
+    gives away is an equation the audit starts from.
+
+    `known_people` are further published (or guessable) constraints: at most so many people
+    answered in the combinations that `known_of` maps to each key. The survey passes how many
+    responded in each sector and organisation, which anyone who can read the directory may
+    well know when everyone was invited and most answered."""
+    columns = list(columns)
+    subtotals = dict(subtotals or {})
+    combos = sorted(people, key=_sort_key)
+    answered = sum(people.values())
+    if 0 < answered < threshold:
+        return _nothing_shown(columns, combos, groupings, subtotals, answered, threshold)
+
+    capacities = []
+    if known_people:
+        inside: dict[Hashable, list[int]] = {}
+        for i, combo in enumerate(combos):
+            inside.setdefault(known_of(combo), []).append(i)
+        capacities = [(found, known_people[key]) for key, found in inside.items()]
+    column_counts = {c: sum(n for (_, column), n in ticks.items() if column == c) for c in columns}
+    with_mean = bool(weights) and mean_shown(column_counts.values(), threshold)
+    known = []
+    if with_mean:
+        coefficients = {
+            i * len(columns) + j: float(weights[column])
+            for i in range(len(combos))
+            for j, column in enumerate(columns)
+            if weights[column]
+        }
+        value = sum(weights[c] * column_counts[c] for c in columns)
+        known.append((coefficients, value))
+    audit = _Audit(
+        n_combos=len(combos),
+        n_columns=len(columns),
+        several=several,
+        bound=answered,
+        capacities=capacities,
+        known=known,
+    )
+    truth = np.zeros(audit.n_vars, dtype=int)
+    for i, combo in enumerate(combos):
+        truth[audit.n(i)] = people[combo]
+        for j, column in enumerate(columns):
+            truth[audit.x(i, j)] = ticks.get((combo, column), 0)
+
+    def figure(variables, lines):
+        variables = list(variables)
+        return audit.figure(variables, int(truth[variables].sum()), lines)
+
+    everyone = range(len(combos))
+    overall = {
+        column: figure((audit.x(i, j) for i in everyone), [("overall", "row")])
+        for j, column in enumerate(columns)
+    }
+    keep = figure((audit.n(i) for i in everyone), [("overall", "row")])
+    sums = {
+        name: figure(
+            (audit.x(i, columns.index(c)) for i in everyone for c in members),
+            [("overall", "row")],
+        )
+        for name, members in subtotals.items()
+    }
+    layouts = {}
+    for grouping in groupings:
+        other = other_label if other_label not in grouping.order else f"{other_label} (pooled)"
+        members = _pool(grouping, combos, people, threshold, other)
+        key = grouping.key
+        if other in members:
+            # Each group pooled away is small: nobody may be able to prove what any of its
+            # people answered, even though its counts are never published.
+            for group in grouping.order:
+                if group in members:
+                    continue
+                inside = [i for i, c in enumerate(combos) if grouping.group_of[c] == group]
+                for j, column in enumerate(columns):
+                    variables = [audit.x(i, j) for i in inside]
+                    audit.secret(
+                        variables,
+                        int(truth[variables].sum()),
+                        [(key, "row", other), (key, "col", column)],
+                    )
+        cells, row_totals = {}, {}
+        for row, inside in members.items():
+            for j, column in enumerate(columns):
+                cells[(row, column)] = figure(
+                    (audit.x(i, j) for i in inside), [(key, "row", row), (key, "col", column)]
+                )
+            row_totals[row] = figure(
+                (audit.n(i) for i in inside), [(key, "row", row), (key, "col", _TOTAL)]
+            )
+        column_totals = {}
+        for j, column in enumerate(columns):
+            column_totals[column] = figure(
+                (audit.x(i, j) for i in everyone), [(key, "row", _TOTAL), (key, "col", column)]
+            )
+        total = figure((audit.n(i) for i in everyone), [(key, "row", _TOTAL), (key, "col", _TOTAL)])
+        layouts[key] = (grouping, other, members, cells, row_totals, column_totals, total)
+
+    if known_of is not None:
+        # The small combinations someone reading the directory can name (say, the one member
+        # of an NHS trust who gave their sector as voluntary): nobody may be able to prove
+        # what any of them answered, though no table has them as a row. Setting the sector
+        # table against the organisation table could otherwise isolate them.
+        combined: dict[Hashable, list[int]] = {}
+        for i, combo in enumerate(combos):
+            combined.setdefault(known_of(combo), []).append(i)
+        for inside in combined.values():
+            if not 0 < sum(people[combos[i]] for i in inside) < threshold:
+                continue
+            rows = []
+            for key, (grouping, other, members, *_) in layouts.items():
+                row = grouping.group_of[combos[inside[0]]]
+                rows.append((key, "row", row if row in members else other))
+            for j, column in enumerate(columns):
+                variables = [audit.x(i, j) for i in inside]
+                lines = [*rows, *((key, "col", column) for key in layouts)]
+                audit.secret(variables, int(truth[variables].sum()), lines)
+
+    hidden = audit.protect(threshold, keep, truth)
+
+    def shown(f):
+        return HIDDEN if f in hidden else audit.values[f]
+
+    tables = {}
+    for key, (grouping, other, members, cells, row_totals, column_totals, total) in layouts.items():
+        pooled = [g for g in grouping.order if g not in members] if other in members else []
+        table = Table(
+            rows=list(members),
+            columns=columns,
+            cells={cell: shown(f) for cell, f in cells.items()},
+            row_totals={row: shown(f) for row, f in row_totals.items()},
+            column_totals={column: shown(f) for column, f in column_totals.items()},
+            total=shown(total),
+        )
+        for group in pooled:
+            table.row_totals[group] = HIDDEN
+            table.cells.update({(group, column): HIDDEN for column in columns})
+        any_hidden = any(
+            f in hidden
+            for f in (*cells.values(), *row_totals.values(), *column_totals.values(), total)
+        )
+        table.suppressed = any_hidden or bool(pooled)
+        if any_hidden:
+            table.notes.append(_hidden_note(threshold))
+        if pooled:
+            table.notes.append(_pooled_note(threshold, other))
+        tables[key] = table
+    return Disclosed(
+        answered=answered,
+        overall={column: shown(f) for column, f in overall.items()},
+        subtotals={name: shown(f) for name, f in sums.items()},
+        tables=tables,
+        mean_shown=with_mean,
+    )
+
+
+def _sort_key(combo):
+    return tuple((value is None, str(value)) for value in combo)
+
+
+def _pool(grouping, combos, people, threshold, other) -> dict[str, list[int]]:
+    """The rows to show, each with the indexes of the combinations it adds up: groups of 1 to
+    k − 1 people pooled into `other`, joined by the next smallest until the pool reaches k."""
+    inside: dict[str, list[int]] = {group: [] for group in grouping.order}
+    for i, combo in enumerate(combos):
+        inside.setdefault(grouping.group_of[combo], []).append(i)
+    size = {group: sum(people[combos[i]] for i in found) for group, found in inside.items()}
+    position = {group: p for p, group in enumerate(inside)}
+    pooled = [group for group in inside if 0 < size[group] < threshold]
+    if pooled:
+        rest = sorted(
+            (g for g in inside if g not in pooled and size[g] > 0),
+            key=lambda g: (size[g], position[g]),
+        )
+        while sum(size[g] for g in pooled) < threshold and rest:
+            pooled.append(rest.pop(0))
+    rows = {group: found for group, found in inside.items() if group not in pooled}
+    if pooled:
+        rows[other] = sorted(i for g in pooled for i in inside[g])
+    return rows
+
+
+def _nothing_shown(columns, combos, groupings, subtotals, answered, threshold) -> Disclosed:
+    tables = {}
+    for grouping in groupings:
+        groups = list(dict.fromkeys([*grouping.order, *(grouping.group_of[c] for c in combos)]))
+        tables[grouping.key] = Table(
+            rows=[],
+            columns=columns,
+            cells={(g, c): HIDDEN for g in groups for c in columns},
+            row_totals=dict.fromkeys(groups, HIDDEN),
+            column_totals=dict.fromkeys(columns, HIDDEN),
+            total=HIDDEN,
+            suppressed=True,
+            notes=[too_few_note(threshold)] if answered else [],
+        )
+    return Disclosed(
+        answered=answered,
+        overall=dict.fromkeys(columns, HIDDEN),
+        subtotals=dict.fromkeys(subtotals, HIDDEN),
+        tables=tables,
+        too_few=True,
+    )
+
+
+# One table on its own -------------------------------------------------------------------------
+
+
+def suppress(
+    counts: Mapping[tuple[Hashable, str], int],
+    rows,
+    columns,
+    *,
+    threshold: int,
+    other_label: str = OTHER_GROUPS,
+) -> Table:
+    """One table of counts (each person in one cell) with the rules above applied: small rows
+    pooled, small counts hidden, and enough others that the audit finds none recoverable."""
+    rows, columns = list(rows), list(columns)
+    people = {(r,): sum(counts.get((r, c), 0) for c in columns) for r in rows}
+    ticks = {((r,), c): n for (r, c), n in counts.items()}
+    grouping = Grouping(ROWS, {(r,): r for r in rows}, rows)
+    found = disclose(
+        columns=columns,
+        people=people,
+        ticks=ticks,
+        groupings=[grouping],
+        threshold=threshold,
+        other_label=other_label,
+    )
+    table = found.tables[ROWS]
+    if found.too_few:
+        table.notes = [
+            f"Fewer than {threshold} people are counted in this table, so its counts are not "
+            "shown: with so few, they could identify the people behind them."
+        ]
+    return table
+
+
+def unsuppressed(counts: dict[tuple[str, str], int], rows, columns) -> Table:
+    """The same table with nothing hidden, for people with the dedicated permission."""
+    rows, columns = list(rows), list(columns)
+    cells = {(r, c): counts.get((r, c), 0) for r in rows for c in columns}
+    return Table(
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        row_totals={r: sum(cells[(r, c)] for c in columns) for r in rows},
+        column_totals={c: sum(cells[(r, c)] for r in rows) for c in columns},
+        total=sum(cells.values()),
+    )
