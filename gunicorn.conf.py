@@ -27,9 +27,11 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 25)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
 # Each worker is replaced after about this many requests, so that memory a library holds on to
-# cannot grow without end; the jitter keeps the workers from all restarting together.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# cannot grow without end; the jitter keeps the workers from all restarting together. Not
+# sooner: a worker loads Django and the portal itself (no preloading) in about a second of CPU,
+# and at 1,000 the benchmark's workers spent more time starting than serving.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # Which addresses may tell us the request came over https (X-Forwarded-Proto): the proxy's.
 # Django itself reads that header (SECURE_PROXY_SSL_HEADER), so the proxy must always set it.

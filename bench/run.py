@@ -157,7 +157,7 @@ class Page:
     kind: str = "page"  # "search" for the searches, which have looser targets
 
 
-def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, dict]]:
+def prepare(tier: str, skip=()) -> tuple[list[Page], dict[str, str], dict[str, dict]]:
     """In this process, with Django set up on the benchmark's database: the fortunes table,
     the two people and their session cookies, the pages, and each page's query count, warm and
     cold (B2 among them)."""
@@ -247,6 +247,7 @@ def prepare(tier: str) -> tuple[list[Page], dict[str, str], dict[str, dict]]:
         Page("profile", reverse("members:profile"), "member"),
     ]
 
+    pages = [page for page in pages if page.name not in skip]
     cookies = {"member": session_cookie(member), "organiser": session_cookie(organiser)}
 
     queries = {}
@@ -438,6 +439,13 @@ def main() -> None:
     parser.add_argument(
         "--reuse-db", action="store_true", help="keep the database of the last run at this tier"
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="PAGE",
+        help="leave a page out (its name in the table; repeatable), recorded in the results",
+    )
     args = parser.parse_args()
     began = time.monotonic()
     # Stopped from outside (`kill`, `timeout`): stop gunicorn too, as at the end of a run.
@@ -466,7 +474,7 @@ def main() -> None:
     manage("collectstatic", "--no-input", "-v0", env=env)
     log(f"  ready in {time.monotonic() - began:.0f}s")
 
-    pages, cookies, queries = prepare(args.tier)
+    pages, cookies, queries = prepare(args.tier, skip=set(args.skip))
     load_before = load_average()
     if load_before[0] > 1:
         log(f"  Note: the load average is {load_before[0]} before the run: others are busy here.")
@@ -483,6 +491,7 @@ def main() -> None:
         stop(server)
     results = {
         "tier": args.tier,
+        "skipped": sorted(args.skip),
         "machine": machine(args.workers, args.connections),
         # The machine may be shared: a load average well above 0 means others were busy too.
         # 1, 5 and 15 minutes, when the measuring began and when it ended, on this many cores.

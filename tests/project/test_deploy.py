@@ -37,7 +37,7 @@ def test_gunicorn_defaults_follow_the_machine(monkeypatch):
     assert config["bind"] == ["0.0.0.0:8000"]
     assert config["workers"] == multiprocessing.cpu_count() * 2 + 1
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == (30, 25, 5)
-    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (20000, 2000)
     assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert config["accesslog"] == "-"
     assert config["control_socket_disable"] is True
