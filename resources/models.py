@@ -336,6 +336,16 @@ class Thread(models.Model):
         return self.event or self.resource or self.space
 
     @property
+    def caucus_id(self) -> int | None:
+        """The caucus whose thread this is: a caucus session's, or that of a resource from one
+        (a caucus session's materials are its caucus's alone)."""
+        if self.event_id:
+            return self.event.caucus_id
+        if self.resource_id and self.resource.event_id:
+            return self.resource.event.caucus_id
+        return None
+
+    @property
     def kind(self) -> str:
         if self.event_id:
             return "Session"

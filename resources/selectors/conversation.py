@@ -285,13 +285,13 @@ class Waiting:
 
 
 def may_moderate_thread(*, user, thread: Thread) -> bool:
-    """Whether a moderator may read a reported post: a caucus session's thread only by a
-    member of that caucus or someone trusted with caucus choices."""
-    if thread.event_id is None or thread.event.caucus_id is None:
+    """Whether a moderator may read a reported post: a caucus's thread (its session's, or one
+    of its session's materials') only by a member of that caucus or someone trusted with caucus
+    choices."""
+    caucus_id = thread.caucus_id
+    if caucus_id is None:
         return True
-    return user.has_perm(CAUCUS_CHOICE_PERMISSION) or (
-        member_caucus_id(user) == thread.event.caucus_id
-    )
+    return user.has_perm(CAUCUS_CHOICE_PERMISSION) or member_caucus_id(user) == caucus_id
 
 
 def concerns_waiting(*, user) -> list[Waiting]:
@@ -304,6 +304,7 @@ def concerns_waiting(*, user) -> list[Waiting]:
             "post__author",
             "post__thread",
             "post__thread__event",
+            "post__thread__resource__event",
             "post__thread__resource",
             "post__thread__space",
             "message",
@@ -348,7 +349,7 @@ def concern_target(*, kind: str, pk: int) -> Post | Message | None:
     model = Post if kind == "post" else Message
     found = model.objects.filter(pk=pk, concerns__decided_at__isnull=True).distinct()
     if model is Post:
-        found = found.select_related("thread", "thread__event")
+        found = found.select_related("thread__event", "thread__resource__event")
     return found.first()
 
 

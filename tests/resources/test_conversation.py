@@ -230,7 +230,7 @@ def test_the_queue_says_a_caucus_post_waits_without_showing_it_to_an_organiser_o
         reverse("resources:concern_decide_post", args=[w.post.pk]), {"outcome": "removed"}
     )
 
-    assert "A post in a caucus session's conversation" in page
+    assert "A post in a caucus's conversation" in page
     assert CAUCUS_WORDS not in page
     assert "Names a colleague" not in page
     assert w.author.name not in page
@@ -523,3 +523,34 @@ def test_a_members_posts_are_in_their_data_and_go_when_they_are_erased(
     member_erase(member=member)
     assert not Post.objects.filter(author=member).exists()
     assert User.objects.get(pk=member.pk).erased_at is not None
+
+
+def test_the_conversation_on_a_caucus_sessions_material_is_its_caucus_alone_in_the_queue_too(
+    caucus_world,
+):
+    """Not only the session's own thread: a resource from a caucus session is its caucus's,
+    and so is the conversation on it, for readers and in the organisers' queue."""
+    w = caucus_world
+    material = ResourceFactory(
+        title="Notes from the caucus", slug="caucus-notes", event=w.session, audience="members"
+    )
+    thread = services.thread_get_or_create(resource=material)
+    post = services.post_write(author=w.author, thread=thread, body="Material words")
+    services.concern_raise_about_post(member=w.inside, post=post, reason="Names a colleague")
+    url = reverse("resources:resource_thread", args=[material.slug])
+
+    outsider = client_of(w.outside).get(url)
+    queue = client_of(w.organiser).get(reverse("resources:concerns")).content.decode()
+    refused = client_of(w.organiser).post(
+        reverse("resources:concern_decide_post", args=[post.pk]), {"outcome": "removed"}
+    )
+
+    assert client_of(w.inside).get(url).status_code == 200
+    assert outsider.status_code == 404
+    assert "A post in a caucus's conversation" in queue
+    assert "Material words" not in queue
+    assert "Notes from the caucus" not in queue
+    assert "Names a colleague" not in queue
+    assert refused.status_code == 403
+    post.refresh_from_db()
+    assert post.status == Post.Status.UNDER_REVIEW
