@@ -120,7 +120,14 @@ AUTH_USER_MODEL = "members.User"
 
 # Background work: tasks (django.tasks) queue in the portal's own database, in the transaction
 # of the change that queues them, and `manage.py run_worker` runs them (cop_portal/background).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Queues: "default", and "results" for survey results' audits, which take minutes on a large
+# survey: a worker started with --exclude-queues=results keeps email moving meanwhile.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "results"],
+    }
+}
 # What the workers run on their own, and when: `every` an interval, or `at` a daily time in
 # TIME_ZONE, and a `title` for the organisers' Background work page. Each task takes no arguments
 # and is safe to run twice (see cop_portal/background/schedules.py).
@@ -430,5 +437,8 @@ if AWS_STORAGE_BUCKET_NAME := env("AWS_STORAGE_BUCKET_NAME", default=""):
 # Survey breakdowns hide counts below this (NHS Digital's older disclosure rule was 5; its
 # current rule for hospital statistics hides 1 to 7). See cop_portal/web/disclosure.py.
 SURVEY_SUPPRESSION_THRESHOLD = env.int("SURVEY_SUPPRESSION_THRESHOLD", default=5)
+# Protected results of a survey with at least this many responses are prepared by a worker
+# (surveys.tasks.results_prepare), not in the request: their audit can take minutes.
+SURVEY_RESULTS_IN_BACKGROUND_FROM = env.int("SURVEY_RESULTS_IN_BACKGROUND_FROM", default=250)
 # Search ranks at most this many matches (the newest) for a word found nearly everywhere.
 RESOURCE_SEARCH_RANKED = env.int("RESOURCE_SEARCH_RANKED", default=1000)

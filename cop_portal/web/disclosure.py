@@ -70,8 +70,19 @@ Only otherwise is the integer programme run, and then only to find one whole-num
 past the value (checked here, so a presolve mistake cannot say yes wrongly; a no is asked again
 without presolve). A weak figure that is not small is pinned to its true value, so its range is
 known without solving. Every whole-number solution found is kept, and settles other figures
-without solving again. tests/web/test_disclosure_solver.py holds the decisions to those of the
-engine before these shortcuts. bench/disclosure_worst_case.py measures a national worst case:
+without solving again; before checking the hidden figures one by one, a few programmes push
+all of them at once towards 0 (or away from their values), and each whole-number solution they
+give settles many. A count of people that the number who answered and the directory pin
+between them is known to be public without solving. The partner for a weak figure is found by
+halving the list of candidates (hiding a run of them together loosens nothing exactly when no
+one of them does). tests/web/test_disclosure_solver.py holds the decisions to those of the
+engine before these shortcuts.
+
+At a larger scale (hundreds of organisations) one question's audit can still take minutes,
+which is why a large survey's results are prepared by a worker (surveys.caching), and after
+MAX_SOLVES programmes the audit stops: the grouping with the most groups is withheld whole and
+the rest is checked again without it (only ever hiding more, never showing what was not
+checked). bench/disclosure_worst_case.py measures a national worst case:
 400 people, 30 organisations, five sectors, an 11-point question."""
 
 import calendar
@@ -88,6 +99,10 @@ HIDDEN = None
 OTHER_GROUPS = "Other groups"
 # Extra figures hidden for one question before giving up and hiding its whole table.
 MAX_COMPLEMENTARY = 80
+# Programmes solved for one question's audit before it stops and hides more instead (see
+# `disclose`): the audit's time grows with the number of groups, and a request, or a worker,
+# must not wait on it for ever.
+MAX_SOLVES = 1500
 # The key of the single grouping behind `suppress`.
 ROWS = "rows"
 
@@ -176,6 +191,10 @@ def _pooled_note(threshold: int, other: str) -> str:
 # The audit ------------------------------------------------------------------------------------
 
 
+class _OverBudget(Exception):
+    """The audit solved MAX_SOLVES programmes without finishing."""
+
+
 class _Audit:
     """The attacker's programme for one question: variables are the counts of the finest cells
     (combination x answer) and the number of people in each combination; figures are the sums
@@ -185,6 +204,7 @@ class _Audit:
         self.n_combos, self.n_columns = n_combos, n_columns
         self.n_vars = n_combos * n_columns + n_combos
         self.bound = bound
+        self.solves = 0
         self.figures: list[frozenset] = []
         self.lines: list[set] = []
         self.values: list[int] = []
@@ -205,6 +225,7 @@ class _Audit:
         # What the attacker may know from outside: at most so many people in these
         # combinations answered (the people in the directory who responded).
         self._capacity = [limit for _, limit in capacities]
+        self._groups = [(frozenset(inside), limit) for inside, limit in capacities]
         ub_rows += [{self.n(i): 1.0 for i in inside} for inside, _ in capacities]
         # Weighted sums the attacker is told outright (the sum of a scale question's answers,
         # which its mean and the number who answered give away): equations they always have.
@@ -213,6 +234,13 @@ class _Audit:
         self._eq = self._matrix(eq_rows)
         self._ub = self._matrix(ub_rows)
         self._b_ub = np.concatenate([np.zeros(len(ub_rows) - len(capacities)), self._capacity])
+
+    def _linprog(self, *args, **kwargs):
+        """SciPy's linprog, counted against MAX_SOLVES."""
+        self.solves += 1
+        if self.solves > MAX_SOLVES:
+            raise _OverBudget
+        return linprog(*args, **kwargs)
 
     def x(self, combo: int, column: int) -> int:
         return combo * self.n_columns + column
@@ -282,6 +310,9 @@ class _Audit:
                 continue  # only counts of people can be pinned by the directory
             if len(set(found[list(variables)].sum(axis=0))) > 1:
                 continue
+            if self._pinned_by_directory(variables, self.values[f]):
+                public.add(f)
+                continue
             # The true value lies between the lowest and highest, so they are equal exactly
             # when neither goes past it.
             pinned = True
@@ -297,6 +328,63 @@ class _Audit:
                 public.add(f)
         return public
 
+    def _pinned_by_directory(self, variables, value) -> bool:
+        """Whether a count of people is pinned without solving: at most the directory's numbers
+        for the combinations it touches, and at least the number who answered less the
+        directory's numbers for the combinations outside it. Both bounds hold whatever else
+        the attacker knows, so when both equal the count it is pinned."""
+        if not self._groups:
+            return False
+        first = self.n_combos * self.n_columns
+        inside = {v - first for v in variables}
+        high = outside = 0
+        for combos, limit in self._groups:
+            if combos & inside:
+                high += limit
+            if combos - inside:
+                outside += limit
+        return high <= value <= self.values[self.keep] - outside
+
+    def _witnesses(self, hidden, protected, system) -> None:
+        """Whole-number solutions that settle many hidden figures at once, kept as `_solve`
+        keeps one: the attacker's programme with every unsettled small figure (and small
+        group's answer) pushed towards 0 together, and every other unsettled hidden figure
+        pushed up. Each settles, without a programme of its own, every figure it shows can be
+        0 (or other than its true value). A figure none settles is solved for as before, so
+        what is decided does not change, only how quickly."""
+        small, other = [], []
+        for f in hidden - protected:
+            if 0 < self.values[f] < self.threshold:
+                small.append(self.figures[f])
+            else:
+                other.append((self.figures[f], self.values[f]))
+        small += [v for s, (v, _, _) in enumerate(self.secrets) if ("secret", s) not in protected]
+
+        def unsettled_small():
+            return [v for v in small if not (self._seen(v) == 0).any()]
+
+        def unsettled_other():
+            return [v for v, value in other if not (self._seen(v) != value).any()]
+
+        for pending_of, sign in ((unsettled_small, 1), (unsettled_other, -1)):
+            for _ in range(3):
+                pending = pending_of()
+                if len(pending) < 2:
+                    break
+                objective = np.zeros(self.n_vars)
+                for variables in pending:
+                    objective[list(variables)] += sign
+                _, problem = self._problem((), *system, 1)
+                found = self._linprog(objective, **problem)
+                if found.status != 0 or not np.allclose(found.x, np.round(found.x), atol=1e-7):
+                    break
+                x = np.round(found.x).astype(int)
+                if not self._fits(x, system):
+                    break
+                self._solutions = np.column_stack([self._solutions, x])
+                if len(pending_of()) == len(pending):
+                    break
+
     def _system(self, hidden):
         """The equations the attacker has: how combinations add up, and every shown figure."""
         shown = [f for f in range(len(self.figures)) if f not in hidden]
@@ -309,6 +397,7 @@ class _Audit:
         was protected stays protected (hiding more only widens the attacker's choices), so it
         is not solved again."""
         system = self._system(hidden)
+        self._witnesses(hidden, protected, system)
         for f in sorted(hidden - protected):
             if not self._is_protected(f, system):
                 return f
@@ -372,13 +461,38 @@ class _Audit:
             before = (self.values[weak], self.values[weak])
         else:
             before = self._range(weak, self._system(hidden))
-        for f in near:
-            if self._loosens(weak, before, self._system(hidden | {f})):
-                return f
+        found = self._first_loosening(weak, before, hidden, near)
+        if found is not None:
+            return found
         for candidates in ([f for f in near if self.values[f] > 0], near):
             if candidates:
                 return candidates[0]
         return min(shown, key=lambda f: (self.values[f], f), default=None)
+
+    def _first_loosening(self, weak, before, hidden, near):
+        """The first of `near` whose hiding alone loosens what the attacker knows of the weak
+        figure, or None. Hiding more only widens the attacker's range, so when a run of them
+        hidden together loosens nothing, no one of them does: the shortest run from the start
+        that loosens is found by halving, and only its last is tried alone, then the search
+        goes on after it. The answer is the one trying each in turn would give."""
+        start = 0
+        while start < len(near):
+            if not self._loosens(weak, before, self._system(hidden | set(near[start:]))):
+                return None
+            low, high = start, len(near) - 1
+            while low < high:
+                middle = (low + high) // 2
+                if self._loosens(
+                    weak, before, self._system(hidden | set(near[start : middle + 1]))
+                ):
+                    high = middle
+                else:
+                    low = middle + 1
+            # near[start:high] together loosen nothing; with near[high] they do.
+            if high == start or self._loosens(weak, before, self._system(hidden | {near[high]})):
+                return near[high]
+            start = high + 1
+        return None
 
     def _problem(self, variables, a_eq, b_eq, sign):
         objective = np.zeros(self.n_vars)
@@ -402,7 +516,7 @@ class _Audit:
         With `keep_solution` (the equations are those of the current shown set) the solution
         is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
         objective, problem = self._problem(variables, a_eq, b_eq, sign)
-        relaxed = linprog(objective, **problem)
+        relaxed = self._linprog(objective, **problem)
         return self._whole(objective, problem, relaxed, sign, keep_solution, solution)
 
     def _whole(self, objective, problem, result, sign, keep_solution, solution):
@@ -414,7 +528,7 @@ class _Audit:
             # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS issues
             # 2303, 2432, 3090, 3296; seen in the attack tests): these programmes are small,
             # so it is turned off.
-            result = linprog(
+            result = self._linprog(
                 objective,
                 **problem,
                 integrality=np.ones(self.n_vars),
@@ -452,7 +566,7 @@ class _Audit:
         instead of searching on for the best. A whole-number solution found is kept (`keep`)
         as `_solve` keeps one, or collected in `kept`."""
         objective, problem = self._problem(variables, *system, sign)
-        relaxed = linprog(objective, **problem)
+        relaxed = self._linprog(objective, **problem)
         if relaxed.status != 0:  # the true counts are always a solution
             raise RuntimeError(f"disclosure audit failed: {relaxed.message}")
         # The relaxation's optimum rounded towards the limit, allowing for HiGHS's tolerances
@@ -480,15 +594,19 @@ class _Audit:
                 "method": "highs",
                 "integrality": np.ones(self.n_vars),
             }
-            found = linprog(np.zeros(self.n_vars), **question)
+            found = self._linprog(np.zeros(self.n_vars), **question)
             if found.status == 0:
                 x = np.round(found.x).astype(int)
                 if not (
                     self._fits(x, system) and sign * (objective @ x) <= sign * limit - 1 + 1e-9
                 ):
-                    found = linprog(np.zeros(self.n_vars), **question, options={"presolve": False})
+                    found = self._linprog(
+                        np.zeros(self.n_vars), **question, options={"presolve": False}
+                    )
             elif found.status == 2:
-                found = linprog(np.zeros(self.n_vars), **question, options={"presolve": False})
+                found = self._linprog(
+                    np.zeros(self.n_vars), **question, options={"presolve": False}
+                )
             if found.status == 2:  # infeasible: no whole-number solution passes
                 return False
             if found.status != 0:
@@ -647,7 +765,33 @@ def disclose(
                 lines = [*rows, *((key, "col", column) for key in layouts)]
                 audit.secret(variables, int(truth[variables].sum()), lines)
 
-    hidden = audit.protect(threshold, keep, truth)
+    try:
+        hidden = audit.protect(threshold, keep, truth)
+    except _OverBudget:
+        if not groupings:
+            # Not even the overall split could be checked in time: only the number who
+            # answered is shown.
+            hidden = set(range(len(audit.figures))) - {keep}
+        else:
+            # The grouping with the most groups is what makes the audit long: it is left out
+            # (shown as withheld), and the rest is checked again without its figures.
+            widest = max(groupings, key=lambda g: len(g.order))
+            found = disclose(
+                columns=columns,
+                people=people,
+                ticks=ticks,
+                groupings=[g for g in groupings if g is not widest],
+                threshold=threshold,
+                several=several,
+                subtotals=subtotals,
+                weights=weights,
+                other_label=other_label,
+                known_people=known_people,
+                known_of=known_of,
+            )
+            found.tables[widest.key] = _withheld(widest, combos, columns)
+            found.tables = {g.key: found.tables[g.key] for g in groupings}
+            return found
 
     def shown(f):
         return HIDDEN if f in hidden else audit.values[f]
@@ -709,6 +853,29 @@ def _pool(grouping, combos, people, threshold, other) -> dict[str, list[int]]:
     if pooled:
         rows[other] = sorted(i for g in pooled for i in inside[g])
     return rows
+
+
+WITHHELD_NOTE = (
+    "This breakdown is not shown: it has so many groups that checking that none of its "
+    "figures could identify anyone would take too long. The other figures were checked "
+    "without it."
+)
+
+
+def _withheld(grouping, combos, columns) -> Table:
+    """A grouping's table with nothing in it shown, for a breakdown the audit could not check in
+    time (MAX_SOLVES)."""
+    groups = list(dict.fromkeys([*grouping.order, *(grouping.group_of[c] for c in combos)]))
+    return Table(
+        rows=[],
+        columns=columns,
+        cells={(g, c): HIDDEN for g in groups for c in columns},
+        row_totals=dict.fromkeys(groups, HIDDEN),
+        column_totals=dict.fromkeys(columns, HIDDEN),
+        total=HIDDEN,
+        suppressed=True,
+        notes=[WITHHELD_NOTE],
+    )
 
 
 def _nothing_shown(columns, combos, groupings, subtotals, answered, threshold) -> Disclosed:

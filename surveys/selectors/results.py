@@ -12,7 +12,7 @@ from django.db.models.functions import Lower, RowNumber
 from cop_portal.web.disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
 from members.models import Organisation, Sector, Seniority
 
-from ..caching import results_kept
+from ..caching import KeptResults, results_kept
 from ..models import Answer, Question, Response, Survey
 from .respond import questions_of
 
@@ -410,13 +410,24 @@ def responses_by_day(*, survey):
     )
 
 
-def results_with_days(*, survey, see_everything: bool = False) -> tuple[Results, list]:
+def results_prepared_inline(*, survey: Survey, see_everything: bool) -> bool:
+    """Whether these results are worked out during a request: always for someone who sees
+    everything (no audit), and for surveys with fewer than SURVEY_RESULTS_IN_BACKGROUND_FROM
+    responses (the audit of a larger one can take minutes; surveys.caching)."""
+    if see_everything:
+        return True
+    return survey.responses.count() < settings.SURVEY_RESULTS_IN_BACKGROUND_FROM
+
+
+def results_with_days(
+    *, survey: Survey, see_everything: bool = False, inline: bool = True
+) -> KeptResults | None:
     """`disclosed_results` and `responses_by_day` together, kept until the services change what
     they count (surveys.caching). The page, its chart and its CSV all read this one protected
-    set."""
+    set. Not `inline`: only what is kept (the latest prepared, perhaps not current), or None."""
 
     def compute():
         found = disclosed_results(survey=survey, see_everything=see_everything)
         return found, responses_by_day(survey=survey)
 
-    return results_kept(survey, see_everything=see_everything, compute=compute)
+    return results_kept(survey, see_everything=see_everything, compute=compute if inline else None)

@@ -19,8 +19,10 @@ recorded in the audit trail."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import bar_chart
@@ -56,6 +58,13 @@ def _waiting_note(waiting: int, threshold: int) -> str:
         f"{waiting} more {answers} waiting. Anonymous answers are added in groups of at least "
         f"{threshold}, or all together when the survey closes, so that no change in the "
         "results can be traced to the person who just answered."
+    )
+
+
+def _not_current_note(prepared_at) -> str:
+    return (
+        f"These results were worked out at {date_format(localtime(prepared_at), 'j F Y, H:i')} "
+        "(UK time) and leave out answers given since: newer results are being prepared."
     )
 
 
@@ -194,14 +203,13 @@ def results(request, pk):
         Survey.objects.select_related("event", "caucus"), pk=pk, is_template=False
     )
     see_everything = _sees_everything(request.user)
-    found, by_day = results_read(survey=survey, see_everything=see_everything, request=request)
+    kept = results_read(survey=survey, see_everything=see_everything, request=request)
+    if kept is None:
+        return render(request, "surveys/organise/results_preparing.html", {"survey": survey})
+    found, by_day = kept.value
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
-    charts_html = (
-        ""
-        if hidden
-        else charts_kept(survey, see_everything=see_everything, render=lambda: _charts_html(found))
-    )
+    charts_html = "" if hidden else charts_kept(kept, render=lambda: _charts_html(found))
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
     counts = _counts(request, survey, found)
     if counts["by_day_shown"] is not None:
@@ -224,6 +232,7 @@ def results(request, pk):
             "form": form if form.has_questions else None,
             "breakdown": breakdown,
             "breakdown_message": breakdown_message,
+            "not_current_note": None if kept.current else _not_current_note(kept.prepared_at),
         },
     )
 
@@ -247,10 +256,16 @@ def _free_text_refusal(survey, user) -> str | None:
 def results_csv(request, pk):
     survey = get_object_or_404(Survey, pk=pk, is_template=False)
     see_everything = _sees_everything(request.user)
-    found, _ = results_read(survey=survey, see_everything=see_everything, request=request)
+    kept = results_read(survey=survey, see_everything=see_everything, request=request)
+    if kept is None:
+        # Nothing prepared yet: the results page says so, and when to come back.
+        return redirect("surveys:results", survey.pk)
+    found, _ = kept.value
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     response, write = csv_download(f"{survey.slug}-results.csv", missing="hidden")
     write("Survey", survey.title)
+    if not kept.current:
+        write("Note", _not_current_note(kept.prepared_at))
     counts = _counts(request, survey, found)
     write("Responses", counts["responses_shown"])
     write("Invited", counts["invited_shown"])

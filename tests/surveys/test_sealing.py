@@ -560,7 +560,7 @@ def test_a_closed_surveys_results_page_releases_first_and_never_serves_older_res
         response_submit(survey=survey, member=member, answers={scale: 4})
     _close(survey)
     # Results worked out (and kept) before the final release ...
-    assert results_with_days(survey=survey)[0].responses == 0
+    assert results_with_days(survey=survey).value[0].responses == 0
 
     page = organiser_client.get(reverse("surveys:results", args=[survey.pk]))
 
