@@ -88,6 +88,62 @@ def test_starter_content_load_keeps_an_edited_policy_page():
     assert created["pages_updated"] == 0
 
 
+def _previous_privacy_notice() -> str:
+    """The privacy notice every portal had before it described conversations and messages."""
+    return (starter.STARTER_DIR / "superseded" / "privacy.3.md").read_text(encoding="utf-8")
+
+
+def test_the_previous_privacy_notice_said_nothing_of_conversations():
+    previous = _previous_privacy_notice()
+    current = (starter.STARTER_DIR / "privacy.md").read_text(encoding="utf-8")
+
+    assert previous != current
+    for added in ("**Conversations**", "**Messages**", "**Concerns**", "end-to-end encrypted"):
+        assert added not in previous
+        assert added in current
+
+
+def test_starter_content_load_brings_the_previous_privacy_notice_up_to_date():
+    """A portal whose notice is still the previous starter text would not tell members that
+    their posts and messages are kept, who reads them, or that deleting the account deletes
+    them: the next deploy replaces it, and keeps the text it replaced as the earlier version."""
+    starter.starter_content_load()
+    previous = _previous_privacy_notice()
+    ContentPage.objects.filter(slug="privacy").update(body=previous)
+
+    created = starter.starter_content_load()
+
+    page = ContentPage.objects.get(slug="privacy")
+    assert created["pages_updated"] == 1
+    assert page.body == (starter.STARTER_DIR / "privacy.md").read_text(encoding="utf-8")
+    assert page.version == 2
+    assert page.updated_by is None
+    assert list(page.versions.values_list("version", "body")) == [(1, previous)]
+
+
+def test_starter_content_load_keeps_an_edited_previous_privacy_notice(organiser):
+    """An organiser who changed one sentence of the previous notice chose its wording: a deploy
+    leaves it, however close it is to the starter text."""
+    starter.starter_content_load()
+    page = ContentPage.objects.get(slug="privacy")
+    ContentPage.objects.filter(pk=page.pk).update(body=_previous_privacy_notice())
+    page.refresh_from_db()
+    edited = _previous_privacy_notice().replace(
+        "We will reply to a request within one month.",
+        "We will reply to a request within two weeks.",
+    )
+    assert edited != _previous_privacy_notice()
+    onboarding.content_page_update(
+        page=page, title=page.title, summary=page.summary, body=edited, user=organiser
+    )
+
+    created = starter.starter_content_load()
+
+    page.refresh_from_db()
+    assert created["pages_updated"] == 0
+    assert (page.body, page.version, page.updated_by) == (edited, 2, organiser)
+
+
 def test_starter_content_load_a_second_time_creates_nothing():
     starter.starter_content_load()
 

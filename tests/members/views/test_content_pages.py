@@ -87,3 +87,37 @@ def test_the_pages_list_shows_each_page_with_its_version(organiser_client):
     assert "<td>2 (<a" in page
     assert "1 earlier</a>" in page
     assert reverse("members:content_page_edit", args=["privacy"]) in page
+
+
+def test_the_privacy_notice_says_what_conversation_keeps_who_reads_it_and_for_how_long(client):
+    """Posts, messages and concerns are personal data the notice must name: what is kept, who
+    reads it (a caucus's conversation its members alone; a reported message the organisers; the
+    server's administrators, as nothing is end-to-end encrypted), and that deleting an account
+    deletes them rather than keeping them under “A CoP member”."""
+    starter_content_load()
+
+    page = client.get(reverse("members:page", args=["privacy"])).content.decode()
+
+    for promise in (
+        # What we keep.
+        "<strong>Conversations</strong>: the posts you write in the conversations on sessions, "
+        "resources and topic spaces, kept as you wrote them, with your name",
+        "<strong>Messages</strong>: the private messages you send to other members and receive "
+        "from them, kept as written",
+        "<strong>Concerns</strong>: if you raise a concern about a post or a message under the "
+        "ground rules, that you raised it, when, and what you wrote.",
+        "we keep who decided, what they decided",
+        # Who can see it.
+        "and the conversation on its materials, is open to that caucus",
+        "the organisers who handle concerns read that message, who sent it and to whom "
+        "(not the rest of your conversation)",
+        "they are not end-to-end encrypted",
+        "The member who wrote the post or message is not told who raised it",
+        "It never includes what anyone wrote or who wrote it.",
+        # How long we keep it.
+        "Posts and messages have no fixed time limit.",
+        "Your posts are not kept in this way: they are deleted, with the concerns raised about "
+        "them.",
+        "every message you sent or received, on both sides",
+    ):
+        assert promise in page, promise

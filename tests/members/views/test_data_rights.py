@@ -950,6 +950,38 @@ def test_the_policy_page_names_the_lawful_basis_and_condition(client):
     assertContains(response, "Schedule 1, Part 4")
 
 
+def test_the_privacy_notice_says_what_erasure_does_with_conversation():
+    """The notice promises that deleting an account deletes the member's posts, the concerns
+    they raised, the conversations they follow and both sides of their messages, and keeps
+    the organisers' decisions. Erasure deciding otherwise must change the notice too."""
+    notice = (settings.BASE_DIR / "members" / "starter" / "privacy.md").read_text("utf-8")
+    assert (
+        "Your posts are not kept in this way: they are deleted, with the concerns raised about "
+        "them. So are the concerns you raised (a post hidden only by your concern is shown "
+        "again), the conversations you follow, and every message you sent or received, on both "
+        "sides"
+    ) in notice
+
+    assert {
+        field: USER_RELATIONS[field]
+        for field in (
+            "resources.Post.author",
+            "resources.Follow.member",
+            "resources.Message.sender",
+            "resources.Message.recipient",
+            "resources.Concern.raised_by",
+            "resources.Concern.decided_by",
+        )
+    } == {
+        "resources.Post.author": "deleted",
+        "resources.Follow.member": "deleted",
+        "resources.Message.sender": "deleted",
+        "resources.Message.recipient": "deleted",
+        "resources.Concern.raised_by": "deleted (a post hidden only by it is shown again)",
+        "resources.Concern.decided_by": "kept",
+    }
+
+
 def test_the_sign_up_page_links_to_the_privacy_notice(client):
     response = client.get(reverse("account_signup"))
 
