@@ -462,6 +462,52 @@ def test_a_recipient_raises_a_concern_about_a_message_and_the_organiser_removes_
         assert "Unwelcome words" not in page.content.decode()
 
 
+def test_messages_are_kept_as_written_in_both_members_data_and_go_on_both_sides_on_erasure(
+    member, ground_rules, organiser
+):
+    """What the privacy notice says of messages: kept as written, a removed one kept hidden with
+    the concern and the decision, in the member's data download; and deleting either member's
+    account deletes the whole exchange, for the other member too, and nobody else's."""
+    kofi = listed(UserFactory(agreed_to=ground_rules, name="Kofi"))
+    third = listed(UserFactory(agreed_to=ground_rules, name="Third"))
+    listed(member)
+    services.message_send(sender=member, recipient=kofi, body="Coffee on Tuesday?")
+    rude = services.message_send(sender=kofi, recipient=member, body="Unwelcome words")
+    services.message_send(sender=kofi, recipient=third, body="Between the two of us")
+    services.concern_raise_about_message(member=member, message=rude, reason="Harassing me")
+    services.concern_decide(moderator=organiser, target=rude, outcome=Concern.Outcome.REMOVED)
+
+    rude.refresh_from_db()
+    concern = Concern.objects.get()
+    assert (rude.body, rude.removed_at is not None) == ("Unwelcome words", True)
+    assert (concern.raised_by, concern.reason, concern.decided_by, concern.outcome) == (
+        member,
+        "Harassing me",
+        organiser,
+        Concern.Outcome.REMOVED,
+    )
+    data = member_data_export(member=member)
+    assert [
+        (m["from"], m["to"], m["text"], m["removed_by_organisers"]) for m in data["messages"]
+    ] == [
+        ("you", "Kofi", "Coffee on Tuesday?", False),
+        ("Kofi", "you", "Unwelcome words", True),
+    ]
+    assert [(c["about"], c["what_you_wrote"], c["decision"]) for c in data["concerns_raised"]] == [
+        ("a message", "Harassing me", "Removed")
+    ]
+
+    member_erase(member=member)
+
+    assert list(Message.objects.values_list("sender", "recipient", "body")) == [
+        (kofi.pk, third.pk, "Between the two of us")
+    ]
+    assert Concern.objects.count() == 0
+    assert [m["text"] for m in member_data_export(member=kofi)["messages"]] == [
+        "Between the two of us"
+    ]
+
+
 def test_the_directory_offers_a_message_only_between_members_who_allow_it(member, ground_rules):
     listed(member)
     accepting = listed(UserFactory(agreed_to=ground_rules, name="Accepting Person"))
