@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..caching import results_changed
 from ..models import Answer, Response, SealedResponse, Survey
 from ..sealing import Coarsener, seal, unseal
+from ..selectors.results import results_prepared_inline
 
 
 def release_due(*, survey: Survey, now=None) -> bool:
@@ -95,7 +96,18 @@ def responses_release(*, survey: Survey, now=None) -> int:
         survey.answers_sealed_at = now
         survey.save(update_fields=["answers_sealed_at"])
     results_changed(survey.pk)
+    if closed:
+        transaction.on_commit(lambda: _final_results_prepare(survey))
     return len(batch)
+
+
+def _final_results_prepare(survey: Survey) -> None:
+    """A large survey's final results are prepared as soon as its answers are, rather than
+    when someone first opens them (surveys.services.results)."""
+    from .results import results_prepare_soon  # results reads through this module
+
+    if not results_prepared_inline(survey=survey, see_everything=False):
+        results_prepare_soon(survey=survey, see_everything=False)
 
 
 def responses_release_final(*, survey: Survey) -> None:

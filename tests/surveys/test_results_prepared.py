@@ -5,15 +5,26 @@ viewer who may see more, and results that never catch up with new answers."""
 
 import csv
 import io
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cop_portal.web import disclosure
 from cop_portal.web.disclosure import WITHHELD_NOTE, Grouping, disclose
 from members.models import GroundRules
 from members.roles import ORGANISERS
-from tests.factories import QuestionFactory, SurveyFactory, UserFactory, survey_answer
+from surveys.models import Survey
+from surveys.services.release import releases_run
+from surveys.services.respond import response_submit
+from tests.factories import (
+    InvitationFactory,
+    QuestionFactory,
+    SurveyFactory,
+    UserFactory,
+    survey_answer,
+)
 from tests.tasks import tasks_run
 
 PREPARE = "surveys.tasks.results_prepare"
@@ -186,3 +197,24 @@ def test_a_breakdown_the_audit_cannot_check_in_time_is_withheld_and_the_rest_che
     # What is shown is exactly what the audit of the other breakdown alone shows.
     assert found.overall == alone.overall
     assert found.tables["sector"] == alone.tables["sector"]
+
+
+def test_a_large_anonymous_surveys_final_results_are_prepared_as_its_answers_are_released(
+    organiser_client, settings, django_capture_on_commit_callbacks
+):
+    _large(settings)
+    survey = SurveyFactory()  # anonymous
+    question = QuestionFactory(survey=survey, text="I belong")
+    for member in UserFactory.create_batch(3):
+        InvitationFactory(survey=survey, member=member)
+        response_submit(survey=survey, member=member, answers={question: 4})
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert releases_run() == 3
+    assert _queued() == [({"args": [survey.pk, False], "kwargs": {}}, "results")]
+    assert tasks_run() == 1
+    page = organiser_client.get(reverse("surveys:results", args=[survey.pk]))
+    assert page.context["results"].responses == 3
+    assert page.context["not_current_note"] is None
+    assert len(_queued()) == 1
