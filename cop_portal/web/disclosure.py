@@ -102,7 +102,7 @@ MAX_COMPLEMENTARY = 80
 # Programmes solved for one question's audit before it stops and hides more instead (see
 # `disclose`): the audit's time grows with the number of groups, and a request, or a worker,
 # must not wait on it for ever.
-MAX_SOLVES = 1500
+MAX_SOLVES = 1000
 # The key of the single grouping behind `suppress`.
 ROWS = "rows"
 
