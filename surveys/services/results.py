@@ -28,10 +28,12 @@ def results_read(*, survey: Survey, see_everything: bool, request) -> KeptResult
     responses_release_final(survey=survey)
     if see_everything:
         audit_record(request, AuditAction.UNSUPPRESSED_RESULTS_VIEWED, target=survey)
-    inline = results_prepared_inline(survey=survey, see_everything=see_everything)
-    kept = results_with_days(survey=survey, see_everything=see_everything, inline=inline)
-    if kept is None or not kept.current:
-        results_prepare_soon(survey=survey, see_everything=see_everything)
+    kept = results_with_days(survey=survey, see_everything=see_everything, inline=False)
+    if kept is not None and kept.current:
+        return kept
+    if results_prepared_inline(survey=survey, see_everything=see_everything):
+        return results_with_days(survey=survey, see_everything=see_everything)
+    results_prepare_soon(survey=survey, see_everything=see_everything)
     return kept
 
 
