@@ -237,6 +237,14 @@ def _cached(key: str, work):
 # A page's rendering for one member -------------------------------------------------------------
 
 MEMBER_PAGE_TIMEOUT = 60 * 60
+# Moved on when a topic is added, renamed or removed: a member's interests are shown by name.
+TOPICS_GENERATION_KEY = "members:topics-generation"
+
+
+def topics_changed() -> None:
+    generation_bump_at_commit(TOPICS_GENERATION_KEY)
+
+
 def _page_key(part: str, member_pk: int) -> str:
     return f"members:page:{part}:{member_pk}"
 
