@@ -232,3 +232,46 @@ def _cached(key: str, work):
         found = work()
         cache.set(key, found, FIGURES_TIMEOUT)
     return found
+
+
+# A page's rendering for one member -------------------------------------------------------------
+
+MEMBER_PAGE_TIMEOUT = 60 * 60
+# Moved on when a topic is added, renamed or removed: a member's interests are shown by name.
+TOPICS_GENERATION_KEY = "members:topics-generation"
+
+
+def topics_changed() -> None:
+    generation_bump_at_commit(TOPICS_GENERATION_KEY)
+
+
+def _page_key(part: str, member_pk: int) -> str:
+    return f"members:page:{part}:{member_pk}"
+
+
+def member_page_kept(*, member_pk: int, part: str, under=(), variant=None, now, build):
+    """`part` of a page as this member sees it: kept from `build()`, which answers (what to
+    keep, until when or None), under the member's and everyone's generations and those named
+    in `under` (the generations of whatever else it shows), for the same `variant` (what else
+    of the request it depends on), and not at or past its own time limit.
+
+    Only the member's own pages: what is kept is theirs (their name, their places), so it is
+    kept under their id and never read for anyone else. It must hold no CSRF token."""
+    key = _page_key(part, member_pk)
+    found = cache.get_many([key, _generation_key(member_pk), EVERYONE_GENERATION_KEY, *under])
+    stamp = _stamp(found, member_pk)
+    shown = tuple(found.get(name) for name in under)
+    kept = found.get(key)
+    if (
+        kept is not None
+        and stamp is not None
+        and kept[0] == (stamp, shown, variant)
+        and (kept[1] is None or now < kept[1])
+    ):
+        return kept[2]
+    # Read before the database: a change committed after this moves them past the stamp kept.
+    stamp = _stamp_settled(found, member_pk)
+    shown = tuple(found.get(name) or generation_start(name) for name in under)
+    value, valid_until = build()
+    cache.set(key, ((stamp, shown, variant), valid_until, value), MEMBER_PAGE_TIMEOUT)
+    return value

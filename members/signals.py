@@ -7,7 +7,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 
-from .caching import ground_rules_forget, member_forget, members_forget
+from .caching import (
+    ground_rules_forget,
+    member_forget,
+    members_forget,
+    organisations_changed,
+    topics_changed,
+)
 from .models import GroundRules, Organisation, User
 from .services.audit import Action, attempted_email_hash, audit_record
 
@@ -83,6 +89,16 @@ def _ground_rules_changed(sender, **kwargs):
     ground_rules_forget()
 
 
+def _organisation_saved(sender, **kwargs):
+    # A rename in the admin: kept pages name the organisation, as the service's rename does.
+    organisations_changed()
+
+
+def _topics_changed(sender, **kwargs):
+    # A member's interests are topics, shown by name on their kept profile.
+    topics_changed()
+
+
 def connect():
     user_logged_in.connect(_signed_in, dispatch_uid="members.signals.audit_signed_in")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="members.signals.audit_sign_in_failed")
@@ -102,6 +118,14 @@ def connect():
     post_delete.connect(_everyone_changed, sender=Permission, dispatch_uid="members.perm_deleted")
     post_delete.connect(
         _everyone_changed, sender=Organisation, dispatch_uid="members.organisation_deleted"
+    )
+    post_save.connect(
+        _organisation_saved, sender=Organisation, dispatch_uid="members.organisation_saved"
+    )
+    # Named, not imported: members imports no other app.
+    post_save.connect(_topics_changed, sender="resources.Topic", dispatch_uid="members.topic_saved")
+    post_delete.connect(
+        _topics_changed, sender="resources.Topic", dispatch_uid="members.topic_deleted"
     )
     post_save.connect(_user_changed, sender=User, dispatch_uid="members.user_saved")
     post_delete.connect(_user_changed, sender=User, dispatch_uid="members.user_deleted")

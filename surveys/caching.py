@@ -24,8 +24,10 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from cop_portal.web.generations import generation_bump_at_commit, generations
+from events.selectors import SESSIONS_GENERATION_KEY
 from members.selectors import ORGANISATIONS_GENERATION_KEY
 
 RESULTS_TIMEOUT = 60 * 60 * 24
@@ -34,6 +36,10 @@ LATEST_TIMEOUT = 60 * 60 * 24 * 30
 # How long a preparation may be in hand before another may be queued (a worker that stopped
 # mid-way frees nothing): longer than the audit's budget takes on a slow machine.
 PREPARING_TIMEOUT = 60 * 30
+# Every survey's changes move this one on too (`results_changed`): what members are shown of
+# surveys to answer (which wait for them, a survey's questions, whether they may still answer
+# it) is kept under it. A page on the survey's own generation would need the survey first.
+SURVEYS_GENERATION_KEY = "surveys:generation"
 
 
 def _generation_key(survey_id: int) -> str:
@@ -42,9 +48,12 @@ def _generation_key(survey_id: int) -> str:
 
 def results_changed(*survey_ids: int) -> None:
     """An answer was stored or released, people were invited, or the survey or its questions
-    changed: these surveys' kept results are worked out afresh."""
+    changed: these surveys' kept results are worked out afresh, and so is what members are
+    shown of surveys to answer."""
     for survey_id in survey_ids:
         generation_bump_at_commit(_generation_key(survey_id))
+    if survey_ids:
+        generation_bump_at_commit(SURVEYS_GENERATION_KEY)
 
 
 def _results_key(survey, see_everything: bool) -> str:
@@ -138,3 +147,74 @@ def charts_kept(kept: KeptResults, *, render) -> str:
         found = render()
         cache.set(key, found, RESULTS_TIMEOUT)
     return found
+
+
+# The page members answer a survey on ---------------------------------------------------------
+#
+# Building a survey's questions as a form and drawing them is most of the answering page's time,
+# and every member invited sees the same questions: the page as drawn for an empty form is kept
+# once per survey, with a placeholder where each request puts its own CSRF token, and served
+# only to a member for whom it is kept that they may answer now. Answers typed back after a
+# refusal are never in it: a sent form is drawn afresh for its sender.
+
+ANSWERING_TIMEOUT = 60 * 60
+# Stands for the CSRF token in the kept page (not a secret: it is replaced before serving).
+TOKEN_PLACEHOLDER = "csrf-token-placeholder"  # noqa: S105
+# Where the token goes: the hidden field, quotes and all, which no escaped text can spell.
+_TOKEN_FIELD = f'name="csrfmiddlewaretoken" value="{TOKEN_PLACEHOLDER}"'
+
+
+@dataclass(frozen=True)
+class AnsweringPage:
+    """A survey's answering page as drawn for an empty form, to everyone invited."""
+
+    survey_id: int
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    html: str  # with TOKEN_PLACEHOLDER for the CSRF token
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+    def html_with(self, token: str) -> SafeString:
+        """The page with this request's CSRF token (Django's own: letters and digits)."""
+        field = f'name="csrfmiddlewaretoken" value="{token}"'
+        return mark_safe(self.html.replace(_TOKEN_FIELD, field))  # noqa: S308 - our rendering
+
+
+def _answering_keys(slug: str, member_pk: int) -> tuple[str, str]:
+    return f"surveys:answering:{slug}", f"surveys:answering:{slug}:may-answer:{member_pk}"
+
+
+def answering_page_kept(*, slug: str, member_pk: int, now, survey_get, page_build):
+    """The answering page of survey `slug` when the member `member_pk` may answer it now
+    (invited, not answered yet, open), else None (the page then works out why not, and says
+    so, from the database).
+
+    Whether they may is kept for that member alone; the page for everyone it is kept for.
+    `survey_get()` reads the survey as this member sees it (None if there is none, with
+    `invited` and `answered`), and `page_build(survey)` draws the page: each called only for
+    what is not kept under the generations read here, first."""
+    page_key, member_key = _answering_keys(slug, member_pk)
+    names = (SURVEYS_GENERATION_KEY, SESSIONS_GENERATION_KEY)
+    found = cache.get_many([page_key, member_key, *names])
+    stamp = tuple(found.get(name) for name in names)
+    if None in stamp:
+        stamp = generations(*names)
+    may_answer, page = found.get(member_key), found.get(page_key)
+    survey = None
+    if may_answer is None or may_answer[0] != stamp[0]:
+        survey = survey_get()
+        may = survey is not None and survey.invited and not survey.answered
+        may_answer = (stamp[0], survey.pk if may else None)
+        cache.set(member_key, may_answer, ANSWERING_TIMEOUT)
+    if may_answer[1] is None:
+        return None
+    if page is None or page[0] != stamp or page[1].survey_id != may_answer[1]:
+        survey = survey or survey_get()
+        if survey is None or survey.pk != may_answer[1]:
+            return None
+        page = (stamp, page_build(survey))
+        cache.set(page_key, page, ANSWERING_TIMEOUT)
+    return page[1] if page[1].is_open(now) else None

@@ -5,7 +5,7 @@ Inside events, import from the area's module. The names below are those used fro
 the app (resources' visibility rules, the members' home and Organise pages and demo content,
 and every app that shows caucus figures), which may import them from here."""
 
-from ..caching import SESSIONS_GENERATION_KEY
+from ..caching import PLACES_GENERATION_KEY, SESSIONS_GENERATION_KEY
 from ..models import CAUCUS_CHOICE_PERMISSION
 from .organise import (
     caucuses,
@@ -20,6 +20,7 @@ from .public import member_caucus_id, member_upcoming, past_events, visitor_next
 
 __all__ = [
     "CAUCUS_CHOICE_PERMISSION",
+    "PLACES_GENERATION_KEY",
     "SESSIONS_GENERATION_KEY",
     "caucuses",
     "event_kinds",

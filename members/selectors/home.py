@@ -5,6 +5,7 @@ page, what waits for an organiser across the portal. Both span every app, so thi
 the areas above the other apps."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
@@ -29,24 +30,43 @@ UPCOMING_SHOWN = 3
 SURVEYS_SHOWN = 5
 
 
+# What a member's home page shows is kept for them (members.caching.member_page_kept) under
+# their own generation (their name, profile, actions: the services that change them move it on)
+# and these: their sessions' titles, times and cancellations, their places, and surveys.
+HOME_KEPT_UNDER = (
+    events_selectors.SESSIONS_GENERATION_KEY,
+    events_selectors.PLACES_GENERATION_KEY,
+    surveys_selectors.SURVEYS_GENERATION_KEY,
+)
+
+
 @dataclass(frozen=True)
 class HomePage:
     steps: list[NextStep]
-    upcoming: object  # the member's next sessions, soonest first
-    surveys: object  # surveys waiting for their answer
+    upcoming: list  # the member's next sessions, soonest first
+    surveys: list  # surveys waiting for their answer
     action_summary: ActionSummary
+    # When time alone changes the page: a session shown ends, a survey shown closes, or one
+    # waiting for them opens. None: not before something else changes.
+    valid_until: datetime | None
 
     @property
     def steps_done(self) -> bool:
         return all(step.done for step in self.steps)
 
 
-def home_page(*, member: User, ground_rules: GroundRulesStatus) -> HomePage:
+def home_page(*, member: User, ground_rules: GroundRulesStatus, now=None) -> HomePage:
+    now = now or timezone.now()
+    upcoming = list(events_selectors.member_upcoming(member=member, now=now)[:UPCOMING_SHOWN])
+    surveys = list(surveys_selectors.surveys_waiting(member=member, now=now)[:SURVEYS_SHOWN])
+    opening = surveys_selectors.survey_opening_next(member=member, now=now)
+    changes = [r.event.ends_at for r in upcoming] + [s.closes_at for s in surveys]
     return HomePage(
         steps=member_next_steps(user=member, ground_rules=ground_rules),
-        upcoming=events_selectors.member_upcoming(member=member)[:UPCOMING_SHOWN],
-        surveys=surveys_selectors.surveys_waiting(member=member)[:SURVEYS_SHOWN],
+        upcoming=upcoming,
+        surveys=surveys,
         action_summary=member_action_summary(member=member),
+        valid_until=min([*changes, opening] if opening else changes, default=None),
     )
 
 

@@ -18,6 +18,7 @@ from events.services import caucus_allows
 from surveys.models import Invitation, Survey
 from surveys.services import invitation_link_discard, invitation_link_for, standard_surveys_make
 
+from ..caching import member_forget
 from ..models import Action, ActionUpdate, CheckIn, JourneyStage
 from ..selectors.accounts import member_has_claimed
 from ..selectors.journey import session_attended_get
@@ -44,6 +45,7 @@ def action_save(*, action, member, **fields):
     action.member = member
     action.full_clean()
     action.save()
+    member_forget(member.pk)  # their home page counts their open actions
     return action
 
 
@@ -63,6 +65,7 @@ def action_status_update(*, action, status: str, note: str = "", value_cycle: st
     action.full_clean()
     action.save()
     ActionUpdate.objects.create(action=action, status=status, note=note.strip()[:500])
+    member_forget(action.member_id)
     return action
 
 
@@ -79,6 +82,7 @@ def action_delete(*, action, member) -> None:
     if action.member_id != member.pk:
         raise PermissionDenied("Members delete only their own actions.")
     action.delete()
+    member_forget(member.pk)
 
 
 def action_reminders_send(*, today=None) -> int:

@@ -6,10 +6,13 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..caching import ORGANISATIONS_GENERATION_KEY, TOPICS_GENERATION_KEY, member_page_kept
 from ..forms.accounts import ClaimForm, DirectoryFilterForm, EmailPreferencesForm, ProfileForm
 from ..middleware import ground_rules_not_required
 from ..selectors import accounts as selectors
@@ -21,7 +24,19 @@ DIRECTORY_PAGE_SIZE = 24
 
 @require_GET
 def profile(request):
-    return render(request, "members/profile.html", {"member": request.user})
+    # Kept for the member under their own generation (profile_update moves it on) and those of
+    # the names it shows: their organisation's and their interests' (topics).
+    content = member_page_kept(
+        member_pk=request.user.pk,
+        part="profile",
+        under=(ORGANISATIONS_GENERATION_KEY, TOPICS_GENERATION_KEY),
+        now=timezone.now(),
+        build=lambda: (
+            render_to_string("members/profile.html#content", {"member": request.user}),
+            None,
+        ),
+    )
+    return render(request, "members/profile.html", {"content": content})
 
 
 @ground_rules_not_required

@@ -25,6 +25,23 @@ def surveys_waiting(*, member, now=None):
     ).order_by("closes_at")
 
 
+def survey_opening_next(*, member, now=None):
+    """When the next survey this member was invited to and has not answered opens, if one
+    published is still to open: their home page lists it from then."""
+    now = now or timezone.now()
+    return (
+        Survey.objects.filter(
+            status=Survey.Status.PUBLISHED,
+            opens_at__gt=now,
+            invitations__member=member,
+            invitations__responded=False,
+        )
+        .order_by("opens_at")
+        .values_list("opens_at", flat=True)
+        .first()
+    )
+
+
 def survey_for_member(*, slug: str, member):
     """A published survey with whether this member is invited and has answered."""
     return (

@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ..caching import TOKEN_PLACEHOLDER, AnsweringPage, answering_page_kept
 from ..forms.respond import ResponseForm
 from ..models import SHORT_CODE_LETTERS, SHORT_CODE_MAX, Survey
 from ..selectors.respond import (
@@ -50,6 +53,19 @@ def short_link(request, code):
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
 def respond(request, slug):
+    if request.method == "GET":
+        kept = answering_page_kept(
+            slug=slug,
+            member_pk=request.user.pk,
+            now=timezone.now(),
+            survey_get=lambda: survey_for_member(slug=slug, member=request.user),
+            page_build=_answering_page,
+        )
+        if kept is not None:
+            # One token for the page's forms (the header's sign-out form uses it too).
+            token = get_token(request)
+            context = {"title": kept.title, "kept": kept.html_with(token), "csrf_token": token}
+            return render(request, "surveys/respond.html", context)
     survey = survey_for_member(slug=slug, member=request.user)
     if survey is None:
         raise Http404("No such survey.")
@@ -76,6 +92,25 @@ def respond(request, slug):
             "problem": problem,
             "minutes": minutes_to_answer(questions),
         },
+    )
+
+
+def _answering_page(survey) -> AnsweringPage:
+    """The page as every member invited sees it with nothing typed yet, kept (surveys.caching)
+    with a placeholder for the CSRF token."""
+    questions = questions_of(survey=survey)
+    context = {
+        "survey": survey,
+        "form": ResponseForm(questions=questions),
+        "minutes": minutes_to_answer(questions),
+        "csrf_token": TOKEN_PLACEHOLDER,
+    }
+    return AnsweringPage(
+        survey_id=survey.pk,
+        title=survey.title,
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        html=render_to_string("surveys/respond.html#page", context),
     )
 
 

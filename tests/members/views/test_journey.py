@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -533,17 +532,15 @@ def test_the_home_page_links_to_actions_and_the_journey(member_client):
 
 
 def test_the_home_section_gives_the_open_count_and_the_next_action_due(member):
-    """Rendered with the selector's summary, as the home view is to pass it."""
+    """Rendered with the selector's summary, as the home view passes it to the page's kept
+    part."""
     ActionFactory(member=member, what="Later", due_on=today() + timedelta(days=9))
     soon = ActionFactory(member=member, what="Soonest", due_on=today() + timedelta(days=1))
     ActionFactory(member=member, what="Finished", due_on=today(), status=Action.Status.DONE)
-    request = RequestFactory().get("/")
-    request.user = member
 
     html = render_to_string(
-        "members/home.html",
-        {"action_summary": member_action_summary(member=member)},
-        request=request,
+        "members/home.html#content",
+        {"member": member, "action_summary": member_action_summary(member=member)},
     )
 
     due = dateformat.format(soon.due_on, "l j F")
