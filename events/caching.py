@@ -11,16 +11,29 @@ the audience, and so the rendering, on the very next page.
 What is one member's own (their place or place on the waiting list) is never in the kept
 rendering: it carries a marker per session, replaced for each member as the page is served.
 Time moves sessions from "coming up" to "past", so a rendering is kept only until the first of
-its sessions ends (and never past midnight, when programmes end)."""
+its sessions ends (and never past midnight, when programmes end). The member's own places at
+the sessions listed are kept for that member alone, under the same two generations.
+
+Which caucus a member chose decides what every list shows them, so it is kept too, for that
+member, under a generation of their own that the caucus services move on (`caucus_changed`;
+a change saved any other way reaches it through events.apps)."""
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.safestring import mark_safe
 
-from cop_portal.web.generations import generation_bump_at_commit, generations
+from cop_portal.web.generations import (
+    generation_bump_at_commit,
+    generation_move_on,
+    generation_start,
+    kept_read,
+    kept_write,
+)
 
 # Other apps keep answers that show sessions (their titles, their caucus) under this one too.
 SESSIONS_GENERATION_KEY = "events:sessions-generation"
@@ -63,15 +76,77 @@ class ProgrammeListing:
         )
 
 
-def programme_listing_cached(*, audience, now, build) -> ProgrammeListing:
+def programme_listing_cached(
+    *, audience, now, build, member_pk=None, statuses=None
+) -> tuple[ProgrammeListing, dict[int, str]]:
     """The programme's lists for `audience` (the caucus ids whose sessions' numbers and
     summaries may be shown), kept from `build()` while the sessions, their places and the time
-    leave them true."""
-    sessions, places = generations(SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY)
+    leave them true; and, for a member (`member_pk`), their places at the sessions listed, kept
+    from `statuses(upcoming_ids)` for them alone. One cache round trip when both are kept."""
     seen = ",".join(str(pk) for pk in sorted(audience))
-    key = f"events:programme:{sessions}:{places}:{seen}"
-    listing = cache.get(key)
+    listing_key = f"events:programme:{seen}"
+    places_key = f"events:programme-places:{member_pk}"
+    keys = [listing_key] if member_pk is None else [listing_key, places_key]
+    kept, stamp = kept_read(keys, (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY))
+    listing = kept.get(listing_key)
     if listing is None or listing.valid_until <= now:
         listing = build()
-        cache.set(key, listing, LISTING_TIMEOUT)
-    return listing
+        kept_write(listing_key, stamp, listing, LISTING_TIMEOUT)
+    if member_pk is None:
+        return listing, {}
+    mine = kept.get(places_key)
+    if mine is None or mine[0] != listing.upcoming_ids:
+        mine = (listing.upcoming_ids, statuses(listing.upcoming_ids))
+        kept_write(places_key, stamp, mine, LISTING_TIMEOUT)
+    return listing, mine[1]
+
+
+def caucus_ids_cached(fetch) -> list[int]:
+    """Every caucus's id, from `fetch()`, kept until a caucus is added or changed."""
+    key = "events:caucus-ids"
+    kept, stamp = kept_read([key], (SESSIONS_GENERATION_KEY,))
+    if key not in kept:
+        kept[key] = fetch()
+        kept_write(key, stamp, kept[key], LISTING_TIMEOUT)
+    return kept[key]
+
+
+# Each member's caucus ---------------------------------------------------------------------------
+
+CAUCUS_TIMEOUT = 24 * 60 * 60
+
+
+def _caucus_generation_key(member_pk: int) -> str:
+    return f"events:caucus-generation:{member_pk}"
+
+
+def _caucus_key(member_pk: int) -> str:
+    return f"events:caucus-of:{member_pk}"
+
+
+def _caucus_move_on(member_pk: int) -> None:
+    generation_move_on(_caucus_generation_key(member_pk))
+
+
+def caucus_changed(member_pk: int) -> None:
+    """The member joined, left or changed caucus: what is kept of their choice is not used
+    again, now and, inside a transaction, once it commits (a request reading in between still
+    sees the old row)."""
+    _caucus_move_on(member_pk)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(_caucus_move_on, member_pk))
+
+
+def member_caucus_cached(member_pk: int, fetch) -> int | None:
+    """The caucus id (or None) `fetch()` gives for the member, kept until their choice changes.
+    The member's generation is read before `fetch()`, so a change committed after that read
+    moves it past what is kept here."""
+    generation_key, key = _caucus_generation_key(member_pk), _caucus_key(member_pk)
+    found = cache.get_many([generation_key, key])
+    stamp, kept = found.get(generation_key), found.get(key)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
+    stamp = stamp or generation_start(generation_key, CAUCUS_TIMEOUT)
+    caucus_id = fetch()
+    cache.set(key, (stamp, caucus_id), CAUCUS_TIMEOUT)
+    return caucus_id

@@ -1,7 +1,7 @@
 """What the resource hub keeps in the cache: the totals of its lists, the sessions its browse
-filter offers, and the browse page's results as rendered. Counting every resource that matches
-a filter, or a common word, costs more than showing a page of them, and rendering a page of
-them costs more again.
+filter offers, what search found, and the browse and search pages' content as rendered.
+Counting every resource that matches a filter, or a common word, costs more than showing a page
+of them, and rendering a page of them (its filters, its snippets) costs more again.
 
 Everything is kept under a generation that the services writing resources, case studies,
 initiatives and topics move on (`resources_changed`); resources.apps also moves it on for a
@@ -18,7 +18,13 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from cop_portal.web.generations import generation, generation_bump_at_commit, generations
+from cop_portal.web.generations import (
+    generation,
+    generation_bump_at_commit,
+    generations,
+    kept_read,
+    kept_write,
+)
 from events.selectors import SESSIONS_GENERATION_KEY
 from members.selectors import GLOSSARY_GENERATION_KEY
 
@@ -66,29 +72,64 @@ def browse_sessions_cached(fetch) -> list[tuple[int, str]]:
     return sessions
 
 
-# The browse page's results, as rendered ----------------------------------------------------------
+# The browse and search pages, as rendered --------------------------------------------------------
 
-BROWSE_RESULTS_TIMEOUT = 10 * 60
-# What the browse page reads from its address. Anything else in it (or a value given twice) is
-# rendered afresh every time rather than kept: the page's links repeat the address as it is.
-BROWSE_PARAMETERS = frozenset({"kind", "topic", "event", "date_from", "date_to", "sort", "page"})
+PAGE_TIMEOUT = 10 * 60
+# What each page reads from its address (the filter form's button comes with its filters).
+# Anything else in it (or a value given twice) is rendered afresh every time rather than kept:
+# the page's links repeat the address as it is.
+BROWSE_PARAMETERS = frozenset(
+    {"kind", "topic", "event", "date_from", "date_to", "sort", "page", "submit"}
+)
+SEARCH_PARAMETERS = frozenset({"q", "page"})
 
 
-def browse_results_cached(*, audience: str, query, build) -> str:
-    """The browse page's results for `audience` (who may see which resources, as
-    `resources_visible_to` decides) at this address (`query`, a QueryDict), from `build()`,
-    kept until a resource or a session changes."""
+def _page_cached(*, name, parameters, generation_keys, audience, query, build) -> str:
+    """The page's content for `audience` at this address (`query`, a QueryDict), from
+    `build()`, kept while the generations of `generation_keys` stand. The address is in the
+    key whole, so the filters' chosen values, the page number and every link drawn from the
+    address are those asked for."""
     lists = query.lists()
-    if any(name not in BROWSE_PARAMETERS or len(values) != 1 for name, values in lists):
+    if any(name not in parameters or len(values) != 1 for name, values in lists):
         return build()
-    resources_generation, sessions_generation = generations(GENERATION_KEY, SESSIONS_GENERATION_KEY)
     address = hashlib.sha256(query.urlencode().encode()).hexdigest()
-    key = f"resources:browse:{resources_generation}:{sessions_generation}:{audience}:{address}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, BROWSE_RESULTS_TIMEOUT)
+    key = f"resources:{name}:{audience}:{address}"
+    kept, stamp = kept_read([key], generation_keys)
+    if key in kept:
+        return kept[key]
+    html = build()
+    kept_write(key, stamp, html, PAGE_TIMEOUT)
     return html
+
+
+def browse_page_cached(*, audience: str, query, build) -> str:
+    """The browse page's content (its filters, with the values chosen, and a page of results)
+    for `audience` (who may see which resources, as `resources_visible_to` decides) at this
+    address, kept until a resource or a session changes (a resource shows its session's title,
+    and the filter offers sessions)."""
+    return _page_cached(
+        name="browse",
+        parameters=BROWSE_PARAMETERS,
+        generation_keys=(GENERATION_KEY, SESSIONS_GENERATION_KEY),
+        audience=audience,
+        query=query,
+        build=build,
+    )
+
+
+def search_page_cached(*, audience: str, query, build) -> str:
+    """The search page's content (what was found, a page of it with highlighted snippets, a
+    "did you mean") for `audience` at this address, kept until anything search reads changes,
+    as `search_found_cached` is. Finding a page's hits and cutting their snippets costs more
+    than the ranking once that is kept."""
+    return _page_cached(
+        name=f"search:{settings.RESOURCE_SEARCH_RANKED}",
+        parameters=SEARCH_PARAMETERS,
+        generation_keys=(GENERATION_KEY, SESSIONS_GENERATION_KEY, GLOSSARY_GENERATION_KEY),
+        audience=audience,
+        query=query,
+        build=build,
+    )
 
 
 # What search found ---------------------------------------------------------------------------

@@ -59,3 +59,26 @@ def generation_bump_at_commit(key: str) -> None:
     generation_bump(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(partial(generation_bump, key))
+
+
+def kept_read(keys: list[str], generation_keys: tuple[str, ...]) -> tuple[dict, tuple[int, ...]]:
+    """What is kept under `keys` (by `kept_write`) under the generations of `generation_keys`
+    now current, and those generations, in one cache round trip rather than one for the
+    generations and another for what they name. An answer kept under any other generation is
+    left out, as is everything when a generation is missing (it is started from the clock)."""
+    found = cache.get_many([*generation_keys, *keys])
+    stamp = tuple(found.get(key) for key in generation_keys)
+    if None in stamp:
+        return {}, generations(*generation_keys)
+    kept = {}
+    for key in keys:
+        value = found.get(key)
+        if value is not None and value[0] == stamp:
+            kept[key] = value[1]
+    return kept, stamp
+
+
+def kept_write(key: str, stamp: tuple[int, ...], value, timeout: int) -> None:
+    """Keep `value`, worked out after `kept_read` gave `stamp`: a change moving a generation on
+    after that read moves it past `stamp`, so the value is not used again."""
+    cache.set(key, (stamp, value), timeout)

@@ -10,6 +10,7 @@ from itertools import groupby
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from ..caching import caucus_ids_cached, member_caucus_cached
 from ..models import (
     CAUCUS_CHOICE_PERMISSION,
     Attendance,
@@ -158,13 +159,19 @@ class EventView:
 
 
 def member_caucus_id(user) -> int | None:
-    """The caucus a member has chosen, or None. Remembered on the user object, so the pages
-    that ask more than once in a request run one query."""
+    """The caucus a member has chosen, or None: kept between requests until their choice
+    changes (events.caching), and remembered on the user object, so every list a request
+    shows, and the key it is kept under, are worked out from the same answer."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_caucus_id"):
-        user._caucus_id = (
-            CaucusMembership.objects.filter(member=user).values_list("caucus_id", flat=True).first()
+        user._caucus_id = member_caucus_cached(
+            user.pk,
+            lambda: (
+                CaucusMembership.objects.filter(member=user)
+                .values_list("caucus_id", flat=True)
+                .first()
+            ),
         )
     return user._caucus_id
 
@@ -216,7 +223,7 @@ def caucus_ids_seen(user) -> set[int]:
     if not user.is_authenticated:
         return set()
     if user.has_perm(CAUCUS_CHOICE_PERMISSION):
-        return set(Caucus.objects.values_list("pk", flat=True))
+        return set(caucus_ids_cached(lambda: list(Caucus.objects.values_list("pk", flat=True))))
     own = member_caucus_id(user)
     return {own} if own is not None else set()
 

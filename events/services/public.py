@@ -16,7 +16,7 @@ from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import request_address, request_address_carried
 from members.services import member_email_send
 
-from ..caching import places_changed
+from ..caching import caucus_changed, places_changed
 from ..calendar import CANCEL, REQUEST, invitation
 from ..models import CalendarFeed, Caucus, CaucusMembership, Event, Registration, Suggestion
 
@@ -269,6 +269,7 @@ def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
     if not consent:
         raise ValidationError("Tick the box to give your consent, or leave this page.")
     with transaction.atomic():
+        caucus_changed(member.pk)
         CaucusMembership.objects.filter(member=member).delete()
         return CaucusMembership.objects.create(
             member=member,
@@ -305,6 +306,7 @@ def caucus_withdraw(*, member) -> int:
         registration_cancel(registration=registration)
         given_up += 1
     membership.delete()
+    caucus_changed(member.pk)
     return given_up
 
 

@@ -43,10 +43,14 @@ def _event_or_404(slug, member):
 def programme(request):
     caucus_seen = selectors.caucus_ids_seen(request.user)
     now = timezone.now()
-    listing = caching.programme_listing_cached(
-        audience=caucus_seen, now=now, build=lambda: _programme_listing(caucus_seen, now)
+    member = request.user
+    listing, statuses = caching.programme_listing_cached(
+        audience=caucus_seen,
+        now=now,
+        build=lambda: _programme_listing(caucus_seen, now),
+        member_pk=member.pk if member.is_authenticated else None,
+        statuses=lambda ids: selectors.member_registrations(member=member, events=ids),
     )
-    statuses = selectors.member_registrations(member=request.user, events=listing.upcoming_ids)
     return render(
         request,
         "events/programme.html",

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from ..caching import CountCachedPaginator, browse_results_cached
+from ..caching import CountCachedPaginator, browse_page_cached, search_page_cached
 from ..forms.hub import BrowseForm, SearchForm
 from ..selectors import hub as selectors
 from ..selectors import search as search_selectors
@@ -22,24 +22,22 @@ PAGE_SIZE = 20
 @login_not_required
 @require_GET
 def browse(request):
-    form = BrowseForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    results = browse_results_cached(
+    content = browse_page_cached(
         audience=selectors.audience_of(request.user),
         query=request.GET,
-        build=lambda: _browse_results(request, filters),
+        build=lambda: _browse_content(request),
     )
-    return render(
-        request,
-        "resources/browse.html",
-        {"form": form, "results": results, "search_form": SearchForm()},
-    )
+    return render(request, "resources/browse.html", {"content": content})
 
 
-def _browse_results(request, filters) -> str:
+def _browse_content(request) -> str:
+    form = BrowseForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
     resources = selectors.resource_browse(user=request.user, **filters)
     page = CountCachedPaginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_to_string("resources/browse.html#results", {"page": page}, request=request)
+    return render_to_string(
+        "resources/browse.html#content", {"form": form, "page": page}, request=request
+    )
 
 
 @login_not_required
@@ -47,22 +45,27 @@ def _browse_results(request, filters) -> str:
 def search(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = search_selectors.search(user=request.user, query=query, page=request.GET.get("page"))
-    if results.truncated:
+    shown, truncated = search_selectors.query_clean(query)
+    if truncated:
         messages.info(
             request,
             f"Your search was long, so only its first {selectors.QUERY_MAX_LENGTH} characters "
             "were used.",
         )
-    return render(
-        request,
-        "resources/search.html",
-        {
-            "form": form,
-            "results": results,
-            "page": results.page,
-            "candidates": settings.RESOURCE_SEARCH_RANKED,
-        },
+    content = search_page_cached(
+        audience=selectors.audience_of(request.user),
+        query=request.GET,
+        build=lambda: _search_content(request, query),
+    )
+    return render(request, "resources/search.html", {"query": shown, "content": content})
+
+
+def _search_content(request, query) -> str:
+    results = search_selectors.search(user=request.user, query=query, page=request.GET.get("page"))
+    return render_to_string(
+        "resources/search.html#content",
+        {"results": results, "page": results.page, "candidates": settings.RESOURCE_SEARCH_RANKED},
+        request=request,
     )
 
 

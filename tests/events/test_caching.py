@@ -5,13 +5,20 @@ out of the key, or a service stops moving its generation on."""
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events import caching
-from events.models import CAUCUS_CHOICE_PERMISSION
+from events.models import CAUCUS_CHOICE_PERMISSION, CaucusMembership
 from events.services.organise import event_save
-from events.services.public import caucus_join, registration_cancel, registration_create
+from events.services.public import (
+    caucus_join,
+    caucus_withdraw,
+    registration_cancel,
+    registration_create,
+)
 from tests.factories import (
     CaucusFactory,
     EventFactory,
@@ -142,3 +149,33 @@ def test_past_sessions_render_without_looking_up_what_they_do_not_have(client, s
     finally:
         settings.TEMPLATES[0]["OPTIONS"].pop("string_if_invalid")
         engines._engines = {}
+
+
+def test_leaving_a_caucus_hides_its_sessions_inside_on_the_very_next_page(client, ground_rules):
+    """The member's caucus is kept between requests (events.caching): leaving, by the service
+    or by the choice being deleted any other way, must change what the next page shows."""
+    caucus, past, _coming = _caucus_sessions()
+    member = caucus_member(caucus, agreed_to=ground_rules)
+    assert FULL in _page(client, member)
+    caucus_withdraw(member=member)
+    page = _page(client, member)
+    assert FULL not in page
+    assert f"{past.get_absolute_url()}#summary" not in page
+    caucus_join(member=member, caucus=caucus, consent=True)
+    assert FULL in _page(client, member)
+    CaucusMembership.objects.filter(member=member).delete()
+    assert FULL not in _page(client, member)
+
+
+def test_a_kept_programme_asks_the_database_nothing(client, ground_rules):
+    """Warm, the lists, the member's caucus and their places are all kept: the page's cost
+    does not grow with the programme."""
+    event = EventFactory(capacity=2)
+    member = UserFactory(agreed_to=ground_rules)
+    registration_create(event=event, member=member)
+    client.force_login(member)
+    client.get(PROGRAMME)
+    with CaptureQueriesContext(connection) as asked:
+        page = client.get(PROGRAMME).text
+    assert REGISTERED in page
+    assert asked.captured_queries == []

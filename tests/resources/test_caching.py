@@ -3,11 +3,14 @@ search found is kept per query and audience (resources.caching). Each test is an
 that: a kept answer served to someone who may not see what it holds, or kept after a service
 changed what it holds."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import CaucusMembership
 from events.services.organise import event_save
-from events.services.public import caucus_join
+from events.services.public import caucus_join, caucus_withdraw
 from members.services.onboarding import glossary_term_create
 from resources import services
 from resources.models import Resource
@@ -152,3 +155,122 @@ def test_what_the_services_change_is_found_at_once(client, ground_rules):
     assert _found(client, member, "kestrel")[1] == 3
     services.resource_save(resource=resource, status=Resource.Status.DRAFT)
     assert _found(client, member, "kestrel")[1] == 2
+
+
+# The search page and the browse page, kept whole ----------------------------------------------
+
+
+def _search_page(client, user=None, **query):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    response = client.get(SEARCH, query)
+    assert response.status_code == 200
+    return response.text
+
+
+def _kept(client, url, query):
+    """The page at this address as served the second time, with the database queries that
+    serving it asked: none, once its content is kept."""
+    client.get(url, query)
+    with CaptureQueriesContext(connection) as asked:
+        response = client.get(url, query)
+    return response.text, len(asked.captured_queries)
+
+
+def test_a_caucus_members_kept_search_page_is_never_served_to_someone_outside_it(
+    client, ground_rules
+):
+    """An attack: the caucus member's page is kept first, then the same address is asked for
+    by others. It fails if the audience is left out of the kept page's key."""
+    caucus = CaucusFactory()
+    _save(
+        title="Caucus kestrel notes",
+        description="Notes on kestrel.",
+        event=EventFactory(past=True, caucus=caucus, title="Caucus circle"),
+    )
+    _save(title="Open kestrel notes", description="Kestrel, for everyone.", audience="public")
+    insider = caucus_member(caucus, agreed_to=ground_rules)
+    client.force_login(insider)
+    page, asked = _kept(client, SEARCH, {"q": "kestrel"})
+    assert asked == 0
+    assert "Caucus kestrel notes" in page
+    assert "Caucus circle" in page
+    assert "2 results for “kestrel”" in page
+    for outsider in (UserFactory(agreed_to=ground_rules), None):
+        page = _search_page(client, outsider, q="kestrel")
+        assert "Caucus kestrel notes" not in page
+        assert "Caucus circle" not in page
+        assert "1 result for “kestrel”" in page
+
+
+def test_a_kept_search_page_shows_what_the_services_change_on_the_very_next_request(client, member):
+    resource = _save(title="Kestrel reading", description="All about kestrel.")
+    client.force_login(member)
+    page, asked = _kept(client, SEARCH, {"q": "kestrel"})
+    assert (asked, "Kestrel reading" in page) == (0, True)
+    services.resource_save(resource=resource, title="Kestrel field guide")
+    page = _search_page(client, member, q="kestrel")
+    assert "Kestrel field guide" in page
+    assert "Kestrel reading" not in page
+    services.resource_save(resource=resource, status=Resource.Status.DRAFT)
+    assert "Kestrel field guide" not in _search_page(client, member, q="kestrel")
+    services.resource_save(resource=resource, status=Resource.Status.PUBLISHED)
+    assert "Kestrel field guide" in _search_page(client, member, q="kestrel")
+    glossary_term_create(term="Kestrel", definition="A small falcon.")
+    assert "A small <mark>falcon</mark>." not in _search_page(client, member, q="kestrel")
+    assert "Glossary term" in _search_page(client, member, q="kestrel")
+
+
+def test_leaving_a_caucus_hides_its_materials_on_the_very_next_page(client, ground_rules):
+    """The member's caucus is kept between requests too (events.caching): leaving must take
+    its materials off both kept pages at once, whether by the service or by a deletion made
+    any other way (an erasure, a shell)."""
+    caucus = CaucusFactory()
+    _save(
+        title="Caucus kestrel notes",
+        description="Notes on kestrel.",
+        event=EventFactory(past=True, caucus=caucus),
+    )
+    member = caucus_member(caucus, agreed_to=ground_rules)
+    client.force_login(member)
+    assert "Caucus kestrel notes" in _kept(client, BROWSE, {})[0]
+    assert "Caucus kestrel notes" in _kept(client, SEARCH, {"q": "kestrel"})[0]
+    caucus_withdraw(member=member)
+    assert "Caucus kestrel notes" not in _page(client, member)
+    assert "Caucus kestrel notes" not in _search_page(client, member, q="kestrel")
+    caucus_join(member=member, caucus=caucus, consent=True)
+    assert "Caucus kestrel notes" in _page(client, member)
+    CaucusMembership.objects.filter(member=member).delete()
+    assert "Caucus kestrel notes" not in _page(client, member)
+    assert "Caucus kestrel notes" not in _search_page(client, member, q="kestrel")
+
+
+def test_kept_browse_pages_show_the_filters_and_the_page_asked_for(client, member):
+    for n in range(25):
+        _save(title=f"Reading {n:02}", kind=Resource.Kind.READING)
+    _save(title="Toolkit 00", kind=Resource.Kind.TOOLKIT)
+    client.force_login(member)
+    first, asked = _kept(client, BROWSE, {"sort": "title"})
+    assert asked == 0
+    second, _asked = _kept(client, BROWSE, {"sort": "title", "page": "2"})
+    assert [f"Reading {n:02}" in first for n in (0, 19, 20)] == [True, True, False]
+    assert ["Reading 20" in second, "Toolkit 00" in second, "Reading 00" in second] == [
+        True,
+        True,
+        False,
+    ]
+    assert "Page 2 of 2" in second
+    assert 'href="?sort=title&amp;page=2"' in first
+    filtered = {"kind": Resource.Kind.TOOLKIT, "sort": "title", "submit": "Filter"}
+    toolkits, asked = _kept(client, BROWSE, filtered)
+    assert asked == 0
+    assert '<h2 id="results-heading" class="h5">1 resource</h2>' in toolkits
+    assert f'<option value="{Resource.Kind.TOOLKIT}" selected>' in toolkits
+    assert "Filters (1 in use)" in toolkits
+    readings = _page(client, member, **{**filtered, "kind": Resource.Kind.READING})
+    assert f'<option value="{Resource.Kind.READING}" selected>' in readings
+    assert f'<option value="{Resource.Kind.TOOLKIT}" selected>' not in readings
+    assert '<h2 id="results-heading" class="h5">25 resources</h2>' in readings
+    assert '<option value="oldest">' in readings
+    assert '<option value="title" selected>' in readings
