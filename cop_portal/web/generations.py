@@ -59,3 +59,20 @@ def generation_bump_at_commit(key: str) -> None:
     generation_bump(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(partial(generation_bump, key))
+
+
+def generations_with(generation_keys: tuple[str, ...], kept_keys: list[str]):
+    """The current generations (as `generations` gives them) and what is kept under
+    `kept_keys` that was stored with them, in one cache round trip where the generations exist.
+    Store answers as `(generations, answer)`: an answer kept under other generations is
+    returned as None, so that a key need not carry the generations (and be read after them)."""
+    found = cache.get_many([*generation_keys, *kept_keys])
+    if all(key in found for key in generation_keys):
+        stamp = tuple(found[key] for key in generation_keys)
+    else:
+        stamp = generations(*generation_keys)
+    kept = []
+    for key in kept_keys:
+        entry = found.get(key)
+        kept.append(entry[1] if isinstance(entry, tuple) and entry[0] == stamp else None)
+    return stamp, kept
