@@ -31,6 +31,7 @@ from cop_portal.web.generations import (
     generation_bump_at_commit,
     generation_move_on,
     generation_start,
+    generations_with,
     kept_read,
     kept_write,
 )
@@ -150,3 +151,65 @@ def member_caucus_cached(member_pk: int, fetch) -> int | None:
     caucus_id = fetch()
     cache.set(key, (stamp, caucus_id), CAUCUS_TIMEOUT)
     return caucus_id
+
+
+# A session's page ------------------------------------------------------------------------------
+
+# A session's page renders its description, speakers, goals, places and summary (with its
+# takeaways' Markdown) for every viewer alike: so the session itself and that rendering are kept,
+# the rendering once for each audience that sees a different one. What is one member's own
+# (their place, the waiting list, the booking form and its CSRF token, whether they came) is
+# worked out and rendered for each request around the kept parts, never inside them.
+SESSION_TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class SessionParts:
+    """The parts of a session's page that are the same for everyone in one audience."""
+
+    about_html: str  # when, where, places, description, goals, speakers
+    summary_html: str  # what happened, once published, with its recording and slides
+    # When the parts stop being true by the clock alone (the session ends: its places line
+    # changes), or None.
+    valid_until: datetime | None
+
+
+def session_audience(*, signed_in: bool, can_see_inside: bool, can_see_materials: bool) -> str:
+    """Who a viewer is to a session's kept parts: everyone with the same audience gets the
+    same rendering, and anyone who may see more or less gets another. For a caucus session
+    "inside" is a member of its caucus or an organiser trusted with caucus choices (its places
+    and summary), and only its caucus's members have its materials (recording and slides)."""
+    if not signed_in:
+        return "visitor"
+    inside = "inside" if can_see_inside else "outside"
+    materials = "materials" if can_see_materials else "no-materials"
+    return f"member:{inside}:{materials}"
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    event: object  # the session as everyone sees it
+    parts: SessionParts
+
+
+def session_page_cached(*, slug: str, audience: str, now, fetch, build) -> SessionPage | None:
+    """The session with this address and its page's parts for `audience` (from
+    `session_audience`), or None if there is no session to show.
+
+    `fetch()` reads the session as everyone sees it, `build(event)` renders the parts; both
+    are kept while the sessions and their places are unchanged (the parts also while the clock
+    leaves them true). The generations and both are read in one round trip."""
+    event_key = f"events:session:{slug}"
+    parts_key = f"events:session-parts:{slug}:{audience}"
+    stamp, (event, parts) = generations_with(
+        (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY), [event_key, parts_key]
+    )
+    if event is None:
+        event = fetch()
+        if event is None:
+            return None
+        cache.set(event_key, (stamp, event), SESSION_TIMEOUT)
+    if parts is None or (parts.valid_until is not None and parts.valid_until <= now):
+        parts = build(event)
+        cache.set(parts_key, (stamp, parts), SESSION_TIMEOUT)
+    return SessionPage(event, parts)

@@ -11,6 +11,7 @@ under the audience they were made for, so no kept answer outlives a change or re
 who may not see it."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +23,7 @@ from cop_portal.web.generations import (
     generation,
     generation_bump_at_commit,
     generations,
+    generations_with,
     kept_read,
     kept_write,
 )
@@ -151,3 +153,49 @@ def search_found_cached(*, audience: str, query: str, work):
         found = work()
         cache.set(key, found, SEARCH_TIMEOUT)
     return found
+
+
+# A resource's page, and a session's list of its resources -------------------------------------
+
+# A resource's page shows the same article (its description, takeaways, topics, session and
+# transcript, which can run to thousands of words) to everyone who may see it: the article is
+# kept once, with the audience that may see it (resources.selectors.hub.seen_by), which each
+# viewer is checked against before it is served. Links that depend on who is looking (to talk
+# about it, to edit it) are added for each request.
+DETAIL_TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    pk: int
+    slug: str
+    title: str
+    meta_description: str
+    kind_label: str
+    article_html: str
+    seen_by: str  # who may see it, as resources.selectors.hub.seen_by says
+
+
+def resource_page_cached(*, slug: str, build) -> ResourcePage | None:
+    """The page of the resource with this address as `build()` makes it (or None: nothing
+    kept), kept until a resource or a session changes. The caller checks `seen_by` against
+    the viewer: the kept page says who it is for, not who asked first."""
+    key = f"resources:detail:{slug}"
+    stamp, (page,) = generations_with((GENERATION_KEY, SESSIONS_GENERATION_KEY), [key])
+    if page is None:
+        page = build()
+        if page is not None:
+            cache.set(key, (stamp, page), DETAIL_TIMEOUT)
+    return page
+
+
+def event_resources_cached(*, event_pk: int, audience: str, build) -> str:
+    """A session's list of its resources as rendered for `audience` (who the viewer is to
+    them, resources.selectors.hub.event_audience_of), from `build()`, kept until a resource
+    or a session changes."""
+    key = f"resources:event:{event_pk}:{audience}"
+    stamp, (html,) = generations_with((GENERATION_KEY, SESSIONS_GENERATION_KEY), [key])
+    if html is None:
+        html = build()
+        cache.set(key, (stamp, html), DETAIL_TIMEOUT)
+    return html

@@ -82,3 +82,10 @@ def kept_write(key: str, stamp: tuple[int, ...], value, timeout: int) -> None:
     """Keep `value`, worked out after `kept_read` gave `stamp`: a change moving a generation on
     after that read moves it past `stamp`, so the value is not used again."""
     cache.set(key, (stamp, value), timeout)
+
+
+def generations_with(generation_keys: tuple[str, ...], kept_keys: list[str]):
+    """`kept_read` for callers that want the generations first and a list in `kept_keys`'s
+    order, None where nothing is kept under the current generations."""
+    kept, stamp = kept_read(list(kept_keys), tuple(generation_keys))
+    return stamp, [kept.get(key) for key in kept_keys]

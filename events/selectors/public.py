@@ -3,10 +3,11 @@ a member sees it, their bookings and calendar feeds, their caucus and their sugg
 page's reads take a fixed number of queries."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -203,18 +204,109 @@ def event_get(*, slug: str, member=None) -> EventView | None:
         if event.caucus_id is not None:
             in_caucus = member_caucus_id(member) == event.caucus_id
         if registration and registration.status == Registration.Status.WAITLISTED:
-            position = (
-                event.registrations.filter(
-                    status=Registration.Status.WAITLISTED,
-                    requested_at__lte=registration.requested_at,
-                )
-                .exclude(requested_at=registration.requested_at, pk__gt=registration.pk)
-                .count()
-            )
+            position = _waitlist_position(event, registration)
     can_see_inside = event.caucus_id is None or in_caucus
     if not can_see_inside and signed_in:
         can_see_inside = member.has_perm(CAUCUS_CHOICE_PERMISSION)
     return EventView(event, registration, in_caucus, position, attended, can_see_inside)
+
+
+def event_shown(*, slug: str) -> Event | None:
+    """An event as everyone sees it (not a draft), with what its page shows of it: nothing in
+    it is one member's own, so it may be kept for every viewer (events.caching)."""
+    return (
+        _listed_events()
+        .select_related("programme")
+        .prefetch_related("speakers", "goals")
+        .exclude(status=Event.Status.DRAFT)
+        .filter(slug=slug)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class MemberAtEvent:
+    """What is one member's own about a session: read afresh for every page, never kept."""
+
+    event_id: int
+    event_caucus_id: int | None
+    registration_id: int | None
+    registration_status: str | None
+    registration_requested_at: datetime | None
+    attended: bool
+    member_caucus_id: int | None
+    can_see_inside: bool = True
+
+    @property
+    def in_caucus(self) -> bool:
+        return self.event_caucus_id is None or self.member_caucus_id == self.event_caucus_id
+
+
+_MEMBER_AT_EVENT = f"""
+    SELECT event.id, event.caucus_id,
+           registration.id, registration.status, registration.requested_at,
+           EXISTS (SELECT 1 FROM {Attendance._meta.db_table} attendance
+                   WHERE attendance.event_id = event.id AND attendance.member_id = %(member)s),
+           (SELECT membership.caucus_id FROM {CaucusMembership._meta.db_table} membership
+            WHERE membership.member_id = %(member)s ORDER BY membership.id LIMIT 1)
+    FROM {Event._meta.db_table} event
+    LEFT JOIN {Registration._meta.db_table} registration
+      ON registration.event_id = event.id AND registration.member_id = %(member)s
+     AND registration.status <> '{Registration.Status.CANCELLED}'
+    WHERE event.slug = %(slug)s AND event.status <> '{Event.Status.DRAFT}'
+"""  # noqa: S608 - table names and statuses from the models, values as parameters
+
+
+def member_at_event(*, slug: str, member) -> MemberAtEvent | None:
+    """The signed-in `member`'s place at the session with this address, whether they came,
+    their caucus and whether they may see inside it; None if there is no such session to
+    show. One query (in SQL: the ORM's compiling of its subqueries cost more than the rest of
+    the page)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MEMBER_AT_EVENT, {"slug": slug, "member": member.pk})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = MemberAtEvent(*row)
+    member._caucus_id = found.member_caucus_id  # remembered as member_caucus_id does
+    if not found.in_caucus and member.has_perm(CAUCUS_CHOICE_PERMISSION):
+        found = replace(found, can_see_inside=True)
+    elif not found.in_caucus:
+        found = replace(found, can_see_inside=False)
+    return found
+
+
+def event_view(*, event: Event, mine: MemberAtEvent | None) -> EventView:
+    """`event` (from `event_shown`) as the member `mine` describes sees it, or as a visitor
+    (`mine` None) does. A query only for a member on the waiting list (their place in it)."""
+    if mine is None:
+        return EventView(event, None, event.caucus_id is None, None, False)
+    registration = None
+    if mine.registration_id is not None:
+        registration = Registration(
+            pk=mine.registration_id,
+            event=event,
+            status=mine.registration_status,
+            requested_at=mine.registration_requested_at,
+        )
+    position = None
+    if registration and registration.status == Registration.Status.WAITLISTED:
+        position = _waitlist_position(event, registration)
+    return EventView(
+        event, registration, mine.in_caucus, position, mine.attended, mine.can_see_inside
+    )
+
+
+def _waitlist_position(event, registration) -> int:
+    return (
+        Registration.objects.filter(
+            event_id=event.pk,
+            status=Registration.Status.WAITLISTED,
+            requested_at__lte=registration.requested_at,
+        )
+        .exclude(requested_at=registration.requested_at, pk__gt=registration.pk)
+        .count()
+    )
 
 
 def caucus_ids_seen(user) -> set[int]:

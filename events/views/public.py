@@ -86,11 +86,58 @@ def past(request):
 @login_not_required
 @require_GET
 def detail(request, slug):
-    view = _event_or_404(slug, request.user)
+    mine = None
+    if request.user.is_authenticated:
+        mine = selectors.member_at_event(slug=slug, member=request.user)
+        if mine is None:
+            raise Http404("No such event.")
+    # What the kept parts may show, decided by who is asking, never by what was kept.
+    signed_in = mine is not None
+    can_see_inside = mine.can_see_inside if signed_in else None
+    can_see_materials = mine.in_caucus if signed_in else None
+    now = timezone.now()
+
+    def build(event):
+        inside = can_see_inside if signed_in else event.caucus_id is None
+        return _session_parts(event, signed_in, inside, can_see_materials, now)
+
+    page = caching.session_page_cached(
+        slug=slug,
+        audience=caching.session_audience(
+            signed_in=signed_in, can_see_inside=can_see_inside, can_see_materials=can_see_materials
+        ),
+        now=now,
+        fetch=lambda: selectors.event_shown(slug=slug),
+        build=build,
+    )
+    if page is None:
+        raise Http404("No such event.")
+    view = selectors.event_view(event=page.event, mine=mine)
     return render(
         request,
         "events/detail.html",
-        {"view": view, "event": view.event, "actions": _session_actions(request, view)},
+        {
+            "view": view,
+            "event": view.event,
+            "parts": page.parts,
+            "actions": _session_actions(request, view),
+        },
+    )
+
+
+def _session_parts(event, signed_in, can_see_inside, can_see_materials, now):
+    """The parts of a session's page kept for an audience: given only what the audience
+    decides, never the member's own view (their place, whether they came)."""
+    context = {
+        "event": event,
+        "signed_in": signed_in,
+        "can_see_inside": can_see_inside,
+        "can_see_materials": can_see_materials,
+    }
+    return caching.SessionParts(
+        about_html=render_to_string("events/detail.html#about", context),
+        summary_html=render_to_string("events/detail.html#summary", context),
+        valid_until=event.ends_at if event.ends_at > now else None,
     )
 
 

@@ -48,6 +48,36 @@ def audience_of(user) -> str:
     return f"members:{caucus_id if caucus_id is not None else 'no-caucus'}"
 
 
+def seen_by(resource: Resource) -> str:
+    """The audience (as `audience_of` names them) that may see this published resource:
+    "public" for everyone, "members" for every signed-in member, or one caucus's members."""
+    caucus_id = resource.event.caucus_id if resource.event_id is not None else None
+    if caucus_id is not None:
+        return f"members:{caucus_id}"
+    return "public" if resource.audience == "public" else "members"
+
+
+def may_see(seen: str, user) -> bool:
+    """Whether `user` is in the audience `seen` (from `seen_by`): the same answer as
+    `resources_visible_to` gives for that resource, asked without the database unless the
+    resource is a caucus's."""
+    if seen == "public":
+        return True
+    if not user.is_authenticated:
+        return False
+    return seen == "members" or audience_of(user) == seen
+
+
+def event_audience_of(user, event) -> str:
+    """Who `user` is to `event_resources` for `event`: the materials of a session outside
+    any caucus are the same for every signed-in member, whatever their caucus."""
+    if not user.is_authenticated:
+        return "public"
+    if event.caucus_id is None:
+        return "members"
+    return audience_of(user)
+
+
 def _listed(resources):
     return resources.select_related("event").prefetch_related("topics")
 

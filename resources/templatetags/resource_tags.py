@@ -2,7 +2,11 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from ..caching import event_resources_cached
+from ..selectors.hub import event_audience_of
 from ..selectors.hub import event_resources as event_resources_visible
 from ..uploads import FILE_LABELS
 
@@ -42,8 +46,19 @@ def file_label(content_type: str) -> str:
     return FILE_LABELS.get(content_type, content_type)
 
 
-@register.inclusion_tag("resources/_event_resources.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def event_resources(context, event):
     """The resources from a session that the person reading its page may see. The session's
-    page is the events app's, which knows nothing of resources: it asks for them by this tag."""
-    return {"resources": event_resources_visible(user=context.request.user, event=event)}
+    page is the events app's, which knows nothing of resources: it asks for them by this tag.
+    The list as rendered is kept for each audience (resources.caching)."""
+    user = context.request.user
+
+    def build():
+        resources = event_resources_visible(user=user, event=event)
+        return render_to_string("resources/_event_resources.html", {"resources": resources})
+
+    return mark_safe(  # noqa: S308 - rendered from the template, which escapes its values
+        event_resources_cached(
+            event_pk=event.pk, audience=event_audience_of(user, event), build=build
+        )
+    )

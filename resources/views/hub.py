@@ -8,10 +8,17 @@ from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from ..caching import CountCachedPaginator, browse_page_cached, search_page_cached
+from ..caching import (
+    CountCachedPaginator,
+    ResourcePage,
+    browse_page_cached,
+    resource_page_cached,
+    search_page_cached,
+)
 from ..forms.hub import BrowseForm, SearchForm
 from ..selectors import hub as selectors
 from ..selectors import search as search_selectors
@@ -93,10 +100,33 @@ def _resource_or_sign_in(request, slug):
 @login_not_required
 @require_GET
 def detail(request, slug):
-    resource, sign_in = _resource_or_sign_in(request, slug)
-    if sign_in:
-        return sign_in
-    return render(request, "resources/detail.html", {"resource": resource})
+    page = resource_page_cached(slug=slug, build=lambda: _resource_page_for(request, slug))
+    if page is None or not selectors.may_see(page.seen_by, request.user):
+        # Not kept, or kept for an audience this person is not in: the rules decide afresh.
+        resource, sign_in = _resource_or_sign_in(request, slug)
+        if sign_in:
+            return sign_in
+        page = _resource_page(resource)
+    return render(request, "resources/detail.html", {"page": page})
+
+
+def _resource_page_for(request, slug) -> ResourcePage | None:
+    resource = selectors.resource_get(user=request.user, slug=slug)
+    return None if resource is None else _resource_page(resource)
+
+
+def _resource_page(resource) -> ResourcePage:
+    """The resource's page as everyone who may see it sees it."""
+    context = {"resource": resource}
+    return ResourcePage(
+        pk=resource.pk,
+        slug=resource.slug,
+        title=resource.title,
+        meta_description=Truncator(resource.description).words(30, truncate=" …"),
+        kind_label=resource.get_kind_display(),
+        article_html=render_to_string("resources/detail.html#article", context),
+        seen_by=selectors.seen_by(resource),
+    )
 
 
 @login_not_required
