@@ -153,6 +153,8 @@ class Disclosed:
     too_few: bool = False
     # Whether a scale question's mean may be shown (rule 5): its sum was audited as published.
     mean_shown: bool = False
+    # Programmes the audit solved (for the benchmark: bench/survey_results.py).
+    solves: int = 0
 
     @property
     def complete(self) -> bool:
@@ -790,6 +792,7 @@ def disclose(
                 known_of=known_of,
             )
             found.tables[widest.key] = _withheld(widest, combos, columns)
+            found.solves += audit.solves
             found.tables = {g.key: found.tables[g.key] for g in groupings}
             return found
 
@@ -826,6 +829,7 @@ def disclose(
         subtotals={name: shown(f) for name, f in sums.items()},
         tables=tables,
         mean_shown=with_mean,
+        solves=audit.solves,
     )
 
 
