@@ -791,7 +791,7 @@ def disclose(
                 known_people=known_people,
                 known_of=known_of,
             )
-            found.tables[widest.key] = _withheld(widest, combos, columns)
+            found.tables[widest.key] = _withheld(widest, combos, columns, [WITHHELD_NOTE])
             found.solves += audit.solves
             found.tables = {g.key: found.tables[g.key] for g in groupings}
             return found
@@ -866,9 +866,9 @@ WITHHELD_NOTE = (
 )
 
 
-def _withheld(grouping, combos, columns) -> Table:
-    """A grouping's table with nothing in it shown, for a breakdown the audit could not check in
-    time (MAX_SOLVES)."""
+def _withheld(grouping, combos, columns, notes) -> Table:
+    """A grouping's table with nothing in it shown: too few answered, or a breakdown the audit
+    could not check in time (MAX_SOLVES)."""
     groups = list(dict.fromkeys([*grouping.order, *(grouping.group_of[c] for c in combos)]))
     return Table(
         rows=[],
@@ -878,24 +878,13 @@ def _withheld(grouping, combos, columns) -> Table:
         column_totals=dict.fromkeys(columns, HIDDEN),
         total=HIDDEN,
         suppressed=True,
-        notes=[WITHHELD_NOTE],
+        notes=notes,
     )
 
 
 def _nothing_shown(columns, combos, groupings, subtotals, answered, threshold) -> Disclosed:
-    tables = {}
-    for grouping in groupings:
-        groups = list(dict.fromkeys([*grouping.order, *(grouping.group_of[c] for c in combos)]))
-        tables[grouping.key] = Table(
-            rows=[],
-            columns=columns,
-            cells={(g, c): HIDDEN for g in groups for c in columns},
-            row_totals=dict.fromkeys(groups, HIDDEN),
-            column_totals=dict.fromkeys(columns, HIDDEN),
-            total=HIDDEN,
-            suppressed=True,
-            notes=[too_few_note(threshold)] if answered else [],
-        )
+    notes = [too_few_note(threshold)] if answered else []
+    tables = {g.key: _withheld(g, combos, columns, list(notes)) for g in groupings}
     return Disclosed(
         answered=answered,
         overall=dict.fromkeys(columns, HIDDEN),

@@ -42,15 +42,21 @@ def _large(settings):
     settings.SURVEY_RESULTS_IN_BACKGROUND_FROM = 1
 
 
-def test_a_large_surveys_results_are_prepared_by_a_worker_and_the_page_says_so(
-    organiser_client, settings
-):
+def _answered_by_three(settings):
+    """A named survey counted as large, three answers to its one question, and its results'
+    address."""
     _large(settings)
     survey = SurveyFactory(named=True)
     question = QuestionFactory(survey=survey, text="It was useful")
     for value in (4, 4, 5):
         survey_answer(survey, {question: value})
-    url = reverse("surveys:results", args=[survey.pk])
+    return survey, question, reverse("surveys:results", args=[survey.pk])
+
+
+def test_a_large_surveys_results_are_prepared_by_a_worker_and_the_page_says_so(
+    organiser_client, settings
+):
+    survey, _, url = _answered_by_three(settings)
 
     first = organiser_client.get(url)
     assert first.status_code == 200
@@ -74,12 +80,7 @@ def test_a_large_surveys_results_are_prepared_by_a_worker_and_the_page_says_so(
 def test_a_new_answer_shows_the_latest_prepared_results_with_a_note_until_the_next_are_ready(
     organiser_client, settings
 ):
-    _large(settings)
-    survey = SurveyFactory(named=True)
-    question = QuestionFactory(survey=survey, text="It was useful")
-    for value in (4, 4, 5):
-        survey_answer(survey, {question: value})
-    url = reverse("surveys:results", args=[survey.pk])
+    survey, question, url = _answered_by_three(settings)
     organiser_client.get(url)
     tasks_run()
 
