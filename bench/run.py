@@ -35,6 +35,7 @@ import shutil
 import signal
 import socket
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -146,6 +147,17 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+def browser_cookies(user) -> str:
+    """The `Cookie` header of a browser signed in as `user`: the session, and the CSRF cookie
+    that the portal's first page set and a browser sends back (without it, every page would
+    make a new CSRF secret and set it again, which no browser makes the portal do)."""
+    from django.conf import settings
+    from django.utils.crypto import get_random_string
+
+    secret = get_random_string(32, string.ascii_letters + string.digits)
+    return f"{session_cookie(user)}; {settings.CSRF_COOKIE_NAME}={secret}"
+
+
 # The pages ---------------------------------------------------------------------------------------
 
 
@@ -164,7 +176,6 @@ def prepare(tier: str, skip=()) -> tuple[list[Page], dict[str, str], dict[str, d
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count, Q
@@ -249,7 +260,7 @@ def prepare(tier: str, skip=()) -> tuple[list[Page], dict[str, str], dict[str, d
     ]
 
     pages = [page for page in pages if page.name not in skip]
-    cookies = {"member": session_cookie(member), "organiser": session_cookie(organiser)}
+    cookies = {"member": browser_cookies(member), "organiser": browser_cookies(organiser)}
 
     queries = {}
     sql_dir = OUT / f"queries-{tier}"
@@ -260,7 +271,7 @@ def prepare(tier: str, skip=()) -> tuple[list[Page], dict[str, str], dict[str, d
     for page in measured:
         client = clients[page.name] = Client(headers=PROXY_HEADERS)
         if page.who:
-            client.cookies[settings.SESSION_COOKIE_NAME] = cookies[page.who].split("=", 1)[1]
+            client.cookies.load(cookies[page.who])
         # The first view with nothing kept (once the dashboard's figures or a closed survey's
         # results have expired, say): the code and templates loaded by a request first, then
         # the cache emptied; counted and timed once, here, in this process.

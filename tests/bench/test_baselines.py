@@ -101,3 +101,21 @@ def test_a_cold_request_reads_again_what_a_warm_one_finds_kept(bench_urls, membe
     _, warm_after = get_counted(member_client, url)
 
     assert (warm, cold, cold_again, warm_after) == (0, 4, 4, 0)
+
+
+def test_the_benchmarks_browser_cookies_sign_in_and_keep_the_csrf_cookie(
+    bench_urls, client, member
+):
+    from bench.run import browser_cookies
+
+    client.cookies.load(browser_cookies(member))
+    sent = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+
+    response = client.get(reverse("bench_b2"))
+
+    assert response.status_code == 200
+    assert "Your profile" in response.content.decode()
+    # As with a browser that has been to the portal before: its CSRF secret is used, not replaced
+    # (Django sends the same cookie back to renew its expiry).
+    assert len(sent) == 32
+    assert response.cookies[django_settings.CSRF_COOKIE_NAME].value == sent
