@@ -117,7 +117,9 @@ def caucus_ids_cached(fetch) -> list[int]:
 CAUCUS_TIMEOUT = 24 * 60 * 60
 
 
-def _caucus_generation_key(member_pk: int) -> str:
+def caucus_generation_key(member_pk: int) -> str:
+    """Moved on when the member joins, leaves or changes caucus (caucus_changed): pages kept
+    for them that show anything of a caucus are kept under it."""
     return f"events:caucus-generation:{member_pk}"
 
 
@@ -126,7 +128,7 @@ def _caucus_key(member_pk: int) -> str:
 
 
 def _caucus_move_on(member_pk: int) -> None:
-    generation_move_on(_caucus_generation_key(member_pk))
+    generation_move_on(caucus_generation_key(member_pk))
 
 
 def caucus_changed(member_pk: int) -> None:
@@ -142,7 +144,7 @@ def member_caucus_cached(member_pk: int, fetch) -> int | None:
     """The caucus id (or None) `fetch()` gives for the member, kept until their choice changes.
     The member's generation is read before `fetch()`, so a change committed after that read
     moves it past what is kept here."""
-    generation_key, key = _caucus_generation_key(member_pk), _caucus_key(member_pk)
+    generation_key, key = caucus_generation_key(member_pk), _caucus_key(member_pk)
     found = cache.get_many([generation_key, key])
     stamp, kept = found.get(generation_key), found.get(key)
     if stamp is not None and kept is not None and kept[0] == stamp:

@@ -5,7 +5,7 @@ Inside events, import from the area's module. The names below are those used fro
 the app (resources' visibility rules, the members' home and Organise pages and demo content,
 and every app that shows caucus figures), which may import them from here."""
 
-from ..caching import PLACES_GENERATION_KEY, SESSIONS_GENERATION_KEY
+from ..caching import PLACES_GENERATION_KEY, SESSIONS_GENERATION_KEY, caucus_generation_key
 from ..models import CAUCUS_CHOICE_PERMISSION
 from .organise import (
     caucuses,
@@ -22,6 +22,7 @@ __all__ = [
     "CAUCUS_CHOICE_PERMISSION",
     "PLACES_GENERATION_KEY",
     "SESSIONS_GENERATION_KEY",
+    "caucus_generation_key",
     "caucuses",
     "event_kinds",
     "goals",

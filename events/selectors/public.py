@@ -321,9 +321,13 @@ def caucus_ids_seen(user) -> set[int]:
 
 
 def member_upcoming(*, member, now=None):
+    """The member's places at sessions not yet over. A caucus session shows only while the
+    member is in its caucus: leaving gives up places at those to come, and one already under
+    way is no longer theirs to join."""
     now = now or timezone.now()
     return (
         Registration.objects.filter(member=member, event__ends_at__gt=now)
+        .filter(Q(event__caucus__isnull=True) | Q(event__caucus__memberships__member=member))
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("event", "event__kind")
         .order_by("event__starts_at")

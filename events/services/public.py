@@ -270,6 +270,11 @@ def caucus_join(*, member, caucus: Caucus, consent: bool) -> CaucusMembership:
         raise ValidationError("Tick the box to give your consent, or leave this page.")
     with transaction.atomic():
         caucus_changed(member.pk)
+        previous = CaucusMembership.objects.filter(member=member).first()
+        if previous is not None and previous.caucus_id != caucus.pk:
+            # Only a caucus's members may join its sessions: places at the previous caucus's
+            # sessions to come go with the choice.
+            _caucus_places_give_up(member=member, caucus_id=previous.caucus_id)
         CaucusMembership.objects.filter(member=member).delete()
         return CaucusMembership.objects.create(
             member=member,
@@ -296,17 +301,23 @@ def caucus_withdraw(*, member) -> int:
     membership = CaucusMembership.objects.filter(member=member).first()
     if membership is None:
         return 0
+    given_up = _caucus_places_give_up(member=member, caucus_id=membership.caucus_id)
+    membership.delete()
+    caucus_changed(member.pk)
+    return given_up
+
+
+@sensitive_variables("caucus_id", "upcoming", "registration")
+def _caucus_places_give_up(*, member, caucus_id: int) -> int:
+    """Cancel the member's places at the sessions to come of a caucus they are leaving (the
+    waiting list moves up as for any cancellation); how many were given up."""
     upcoming = Registration.objects.filter(
-        member=member,
-        event__caucus_id=membership.caucus_id,
-        event__starts_at__gt=timezone.now(),
+        member=member, event__caucus_id=caucus_id, event__starts_at__gt=timezone.now()
     ).exclude(status=Registration.Status.CANCELLED)
     given_up = 0
     for registration in upcoming:
         registration_cancel(registration=registration)
         given_up += 1
-    membership.delete()
-    caucus_changed(member.pk)
     return given_up
 
 

@@ -263,15 +263,19 @@ def feed_reset(request):
 # A caucus choice is special category data: kept out of error reports (the POST and the
 # variables holding it) and never logged.
 @sensitive_post_parameters("caucus", "consent")
-@sensitive_variables("membership", "form")
+@sensitive_variables("membership", "form", "chosen", "text")
 @require_http_methods(["GET", "POST"])
 @cache_control(private=True, no_store=True)
 def caucus(request):
     membership = selectors.caucus_membership_of(member=request.user)
     form = CaucusJoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.caucus_join(member=request.user, caucus=form.cleaned_data["caucus"], consent=True)
-        messages.success(request, f"You have joined the {form.cleaned_data['caucus']} caucus.")
+        chosen = form.cleaned_data["caucus"]
+        services.caucus_join(member=request.user, caucus=chosen, consent=True)
+        text = f"You have joined the {chosen} caucus."
+        if membership is not None and membership.caucus_id != chosen.pk:
+            text += " Your places at your previous caucus's sessions to come are cancelled."
+        messages.success(request, text)
         return redirect("events:caucus")
     return render(
         request,

@@ -32,12 +32,17 @@ SURVEYS_SHOWN = 5
 
 # What a member's home page shows is kept for them (members.caching.member_page_kept) under
 # their own generation (their name, profile, actions: the services that change them move it on)
-# and these: their sessions' titles, times and cancellations, their places, and surveys.
+# and these: their sessions' titles, times and cancellations, their places, and surveys; and
+# under their caucus's (home_kept_under), as caucus sessions show only while they are in it.
 HOME_KEPT_UNDER = (
     events_selectors.SESSIONS_GENERATION_KEY,
     events_selectors.PLACES_GENERATION_KEY,
     surveys_selectors.SURVEYS_GENERATION_KEY,
 )
+
+
+def home_kept_under(member_pk: int) -> tuple[str, ...]:
+    return (*HOME_KEPT_UNDER, events_selectors.caucus_generation_key(member_pk))
 
 
 @dataclass(frozen=True)

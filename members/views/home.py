@@ -12,7 +12,7 @@ from cop_portal.background.schedules import late_schedules
 from ..caching import member_page_kept
 from ..middleware import ground_rules_status_of
 from ..models import ContentPage
-from ..selectors.home import HOME_KEPT_UNDER, home_page, organiser_waiting, visitor_home_page
+from ..selectors.home import home_kept_under, home_page, organiser_waiting, visitor_home_page
 from ..selectors.onboarding import content_page_get
 
 
@@ -31,7 +31,7 @@ def home(request):
     content = member_page_kept(
         member_pk=request.user.pk,
         part="home",
-        under=HOME_KEPT_UNDER,
+        under=home_kept_under(request.user.pk),
         variant=(status.current_version, status.agreed_version),
         now=now,
         build=lambda: _home_content(request.user, status, now),

@@ -79,6 +79,47 @@ def test_the_consent_screen_links_to_the_privacy_pages(member_client, caucus):
     assertContains(page, f'href="{reverse("members:page", args=["privacy"])}"')
 
 
+def test_changing_caucus_gives_up_places_at_the_previous_caucus_sessions(client, caucus, insider):
+    other = CaucusFactory(name="Other caucus", slug="other")
+    session = EventFactory(title="Caucus circle", caucus=caucus, joining_link=LINK)
+    RegistrationFactory(event=session, member=insider)
+    client.force_login(insider)
+    assertContains(client.get(reverse("members:home")), "Caucus circle")
+
+    response = client.post(
+        reverse("events:caucus"), {"caucus": other.pk, "consent": "on"}, follow=True
+    )
+
+    assertContains(
+        response,
+        "You have joined the Other caucus caucus. Your places at your previous caucus&#x27;s "
+        "sessions to come are cancelled.",
+    )
+    assert Registration.objects.get(event=session, member=insider).status == "cancelled"
+    # No way into the old caucus session is left: not its link, its place, home or My sessions.
+    assertNotContains(client.get(session.get_absolute_url()), LINK)
+    assert client.post(reverse("events:register", args=[session.slug])).status_code == 403
+    assertNotContains(client.get(reverse("members:home")), "Caucus circle")
+    assertNotContains(client.get(reverse("events:mine")), "Caucus circle")
+
+
+def test_a_caucus_session_under_way_leaves_a_members_lists_when_they_leave(client, caucus, insider):
+    session = EventFactory(title="Caucus circle", caucus=caucus, joining_link=LINK, started=True)
+    RegistrationFactory(event=session, member=insider)
+    client.force_login(insider)
+    assertContains(client.get(reverse("members:home")), "Caucus circle")
+    assertContains(client.get(reverse("events:mine")), "Caucus circle")
+
+    client.post(reverse("events:caucus_withdraw"))
+
+    # Already started, so the place stays on record (it is not cancelled), but it is no longer
+    # theirs to join: gone from the (kept) home page and My sessions at once.
+    assert Registration.objects.get(event=session, member=insider).status == "confirmed"
+    assertNotContains(client.get(reverse("members:home")), "Caucus circle")
+    assertNotContains(client.get(reverse("events:mine")), "Caucus circle")
+    assertNotContains(client.get(session.get_absolute_url()), LINK)
+
+
 def test_withdrawal_removes_access_at_once(client, caucus, insider):
     session = EventFactory(title="Caucus circle", caucus=caucus, joining_link=LINK)
     RegistrationFactory(event=session, member=insider)
