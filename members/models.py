@@ -519,6 +519,7 @@ class AuditEvent(models.Model):
         MEMBER_PAGE_VIEWED = "member_page_viewed", "Member's page viewed by an organiser"
         ROLE_GRANTED = "role_granted", "Role given"
         ROLE_REMOVED = "role_removed", "Role taken away"
+        CONCERNS_DECIDED = "concerns_decided", "Concerns about a post or message decided"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

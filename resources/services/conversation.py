@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import request_address, request_address_carried
-from members.services import member_email_send
+from members.services import AuditAction, audit_record, member_email_send
 
 from ..models import Concern, Follow, Message, Post, Thread
 from ..selectors import conversation as selectors
@@ -203,6 +203,14 @@ def concern_decide(*, moderator, target: Post | Message, outcome: str, note: str
     ).update(decided_at=now, decided_by=moderator, outcome=outcome, note=note)
     if not decided:
         raise ValidationError("Another organiser has already decided on this.")
+    # On the audit trail, which outlives the post, the message and both accounts: who decided,
+    # on which record, what and for how many concerns; never the words or the note.
+    audit_record(
+        moderator,
+        AuditAction.CONCERNS_DECIDED,
+        target=target,
+        detail=f"{outcome}; {decided} concern{'s' if decided != 1 else ''}",
+    )
     if is_post:
         if outcome == Concern.Outcome.KEPT:
             target.status, target.kept_at = Post.Status.VISIBLE, now

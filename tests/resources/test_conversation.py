@@ -600,3 +600,30 @@ def test_the_conversation_on_a_caucus_sessions_material_is_its_caucus_alone_in_t
     assert refused.status_code == 403
     post.refresh_from_db()
     assert post.status == Post.Status.UNDER_REVIEW
+
+
+def test_a_moderation_decision_stays_on_the_audit_trail_after_the_post_and_author_go(
+    reported, organiser
+):
+    from members.models import AuditEvent
+
+    author, post = reported
+    services.concern_decide(
+        moderator=organiser, target=post, outcome=Concern.Outcome.REMOVED, note="Rule 3 broken"
+    )
+    post_pk = post.pk
+    member_erase(member=author)
+
+    assert not Post.objects.filter(pk=post_pk).exists()
+    assert not Concern.objects.exists()
+    line = AuditEvent.objects.get(action=AuditEvent.Action.CONCERNS_DECIDED)
+    assert (line.actor, line.target_type.model, line.target_id, line.detail) == (
+        organiser,
+        "post",
+        str(post_pk),
+        "removed; 1 concern",
+    )
+    # The trail keeps who decided what, on which record: never the words, the reason or the note.
+    written = " ".join(str(value) for value in vars(line).values())
+    for words in ("A careless remark", "It breaks rule 3.", "Rule 3 broken", "Sam Writer"):
+        assert words not in written

@@ -209,3 +209,19 @@ def test_starter_content_load_does_not_bring_back_what_organisers_deleted():
     }
     assert not GlossaryTerm.objects.filter(term="Allyship").exists()
     assert not Topic.objects.filter(name="Clinical bias").exists()
+
+
+def test_a_portal_with_the_notice_before_the_moderation_audit_line_is_brought_up_to_date():
+    """Moderation decisions now stay on the audit trail after the post goes: a notice still
+    word for word the starter text before that is replaced by the current one."""
+    starter.starter_content_load()
+    before = (starter.STARTER_DIR / "superseded" / "privacy.4.md").read_text(encoding="utf-8")
+    current = (starter.STARTER_DIR / "privacy.md").read_text(encoding="utf-8")
+    ContentPage.objects.filter(slug="privacy").update(body=before)
+
+    created = starter.starter_content_load()
+
+    assert "audit trail keeps, for longer" not in before
+    assert "audit trail keeps, for longer" in current
+    assert created["pages_updated"] == 1
+    assert ContentPage.objects.get(slug="privacy").body == current
