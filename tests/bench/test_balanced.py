@@ -66,3 +66,18 @@ def test_requests_in_flight_at_the_kill_count_in_its_window_not_before_it():
     assert (found["kill_window"]["seconds"], found["kill_window"]["rps"]) == (5.0, 0.4)
     assert (found["after"]["requests"], found["after"]["failures"]) == (2, 1)
     assert found["outside_window"] == {"requests": 3, "failures": 1, "failure_ratio": 0.3333}
+
+
+def test_an_instance_reached_while_the_checks_had_both_out_is_still_that_instance():
+    requests = [
+        request(1.0, "sign in", by="a"),
+        request(2.0, by="a-open"),
+        request(3.0, by="a"),
+        request(1.5, "sign in", by="b", who="bo@example.org"),
+        request(2.5, by="b-open", who="bo@example.org"),
+        request(3.5, by="a-open", who="bo@example.org"),
+    ]
+
+    found = check_sessions(requests, PLAN)
+
+    assert (found["members_served_by_both"], found["members_served"]) == (1, 2)
