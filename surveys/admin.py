@@ -62,6 +62,17 @@ class SurveyAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         results_changed(form.instance.pk)
 
+    # A survey deleted here leaves nothing kept of it, its results page included, behind.
+    def delete_model(self, request, obj):
+        survey_id = obj.pk
+        super().delete_model(request, obj)
+        results_changed(survey_id)
+
+    def delete_queryset(self, request, queryset):
+        survey_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        results_changed(*survey_ids)
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):

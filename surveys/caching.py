@@ -26,7 +26,13 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from cop_portal.web.generations import generation_bump_at_commit, generations
+from cop_portal.web.generations import (
+    generation_bump,
+    generation_bump_at_commit,
+    generations,
+    kept_read,
+    kept_write,
+)
 from events.selectors import SESSIONS_GENERATION_KEY
 from members.selectors import ORGANISATIONS_GENERATION_KEY
 
@@ -57,11 +63,15 @@ def results_changed(*survey_ids: int) -> None:
 
 
 def _results_key(survey, see_everything: bool) -> str:
+    own, organisations = generations(_generation_key(survey.pk), ORGANISATIONS_GENERATION_KEY)
+    return _results_key_at(survey, see_everything, own, organisations)
+
+
+def _results_key_at(survey, see_everything: bool, own: int, organisations: int) -> str:
     # The closing time is in the key, so reopening a survey (or giving it longer) reads afresh.
     # So is the sealing time: results cached before the final release of anonymous answers can
     # never be served after it. So is who is looking: protected figures and unsuppressed ones
     # never pass between viewers.
-    own, organisations = generations(_generation_key(survey.pk), ORGANISATIONS_GENERATION_KEY)
     sealed = survey.answers_sealed_at.timestamp() if survey.answers_sealed_at else "unsealed"
     whose = _whose(see_everything)
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
@@ -93,6 +103,13 @@ def _latest_key(survey, see_everything: bool) -> str:
     return f"surveys:results-latest:{survey.pk}:{threshold}:{_whose(see_everything)}"
 
 
+def _stored_generation_key(survey_id: int, see_everything: bool) -> str:
+    # Moved on whenever results are kept for this kind of viewer (`results_store`), which
+    # moves no other generation: a results page drawn from the latest prepared results, not
+    # current, is left behind once newer ones are kept.
+    return f"surveys:results-stored:{survey_id}:{_whose(see_everything)}"
+
+
 def _preparing_key(survey, see_everything: bool) -> str:
     return f"surveys:results-preparing:{survey.pk}:{_whose(see_everything)}"
 
@@ -103,6 +120,9 @@ def results_store(survey, *, see_everything: bool, key: str, value) -> KeptResul
     kept = KeptResults(value, key, timezone.now())
     cache.set(key, kept, RESULTS_TIMEOUT)
     cache.set(_latest_key(survey, see_everything), kept, LATEST_TIMEOUT)
+    # After both are kept: a page drawn from the results kept before is not served again, and
+    # one drawn from these is kept under the generation moved on here.
+    generation_bump(_stored_generation_key(survey.pk, see_everything))
     return kept
 
 
@@ -147,6 +167,119 @@ def charts_kept(kept: KeptResults, *, render) -> str:
         found = render()
         cache.set(key, found, RESULTS_TIMEOUT)
     return found
+
+
+# The results page as drawn ------------------------------------------------------------------
+#
+# Laying out and drawing the results (the counts, the charts and tables, the breakdown form) is
+# most of what is left of the page's time once the results are kept, so the page's body is kept
+# too, with what the page needs of the survey itself (surveys.selectors.results.ResultsSurvey),
+# so that a look at results already drawn reads no row. Both are kept under the generations the
+# results are (the survey's own and the organisations'), the sessions' (the page names the
+# session or caucus a survey is about) and one moved on whenever results are kept for that kind
+# of viewer (`results_store`); the body also per threshold, kind of viewer and whether the viewer
+# may see caucus choices (counts about a caucus's people). A body is served only while the
+# results it was drawn from are the ones `results_kept` would give now: under the key the
+# current generations name, or the latest prepared, still kept and marked not current, with
+# the note that says so. Whether the viewer may see results at all, and whether their look goes
+# in the audit trail, is decided for every request by the callers, never kept.
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """The body of a survey's results page as drawn for one kind of viewer from one
+    KeptResults (kept under `source_key`, and current or not)."""
+
+    html: str
+    results_key: str  # the key current results are kept under, when it was drawn
+    source_key: str  # where the results it was drawn from are kept
+    current: bool
+
+
+def _page_keys(survey_id: int, see_everything: bool, audience: str) -> tuple[str, str]:
+    whose = _whose(see_everything)
+    threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
+    return (
+        f"surveys:results-survey:{survey_id}:{whose}",
+        f"surveys:results-page:{survey_id}:{threshold}:{whose}:{audience}",
+    )
+
+
+def _page_generation_keys(survey_id: int, see_everything: bool) -> tuple[str, ...]:
+    # The first two are those the results' own key is made from (`_results_key`).
+    return (
+        _generation_key(survey_id),
+        ORGANISATIONS_GENERATION_KEY,
+        SESSIONS_GENERATION_KEY,
+        _stored_generation_key(survey_id, see_everything),
+    )
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """What `results_page_kept` found: the survey and the page's body (each None if not kept
+    under the current generations), and those generations (`stamp`) to keep what is worked
+    out now under."""
+
+    survey: object
+    page: ResultsPage | None
+    stamp: tuple[int, ...]
+
+
+def results_page_kept(*, survey_id: int, see_everything: bool, audience: str) -> KeptPage:
+    """The survey and results page kept for this kind of viewer and `audience`, in one cache
+    round trip, and a second to check that the results the page was drawn from are still kept
+    (a page never outlives them)."""
+    keys = _page_keys(survey_id, see_everything, audience)
+    kept, stamp = kept_read(list(keys), _page_generation_keys(survey_id, see_everything))
+    survey, page = kept.get(keys[0]), kept.get(keys[1])
+    if page is not None and (
+        survey is None
+        or page.results_key != _results_key_at(survey, see_everything, *stamp[:2])
+        or not cache.has_key(page.source_key)
+    ):
+        page = None
+    return KeptPage(survey, page, stamp)
+
+
+def results_survey_keep(survey, *, see_everything: bool, stamp: tuple[int, ...]) -> None:
+    """Keep the survey as the results page needs it (read after `results_page_kept` gave
+    `stamp`)."""
+    key = _page_keys(survey.pk, see_everything, "")[0]
+    kept_write(key, stamp, survey, RESULTS_TIMEOUT)
+
+
+def results_page_keep(
+    survey,
+    *,
+    see_everything: bool,
+    audience: str,
+    stamp: tuple[int, ...],
+    kept: KeptResults,
+    html: str,
+) -> ResultsPage:
+    """The page's body `html`, drawn from `kept` (as `results_kept` gave it after
+    `results_page_kept` gave `stamp`), kept unless the generations moved on in between."""
+    if kept.current:
+        # Results kept since `stamp` was read (worked out by this very look, or by another)
+        # moved the generation of results kept on (`results_store`). Current results are the
+        # ones their key names, whichever working of it was kept last: the page and the survey
+        # are kept under the new generation if nothing they were drawn from moved.
+        now = generations(*_page_generation_keys(survey.pk, see_everything))
+        if now[:3] == stamp[:3] and now != stamp:
+            stamp = now
+            results_survey_keep(survey, see_everything=see_everything, stamp=stamp)
+        source_key, lasts = kept.key, RESULTS_TIMEOUT
+    else:
+        source_key, lasts = _latest_key(survey, see_everything), LATEST_TIMEOUT
+    current_key = _results_key_at(survey, see_everything, *stamp[:2])
+    page = ResultsPage(html, current_key, source_key, kept.current)
+    # Not past the results it was drawn from (kept as they were worked out), by time either.
+    left = lasts - (timezone.now() - kept.prepared_at).total_seconds()
+    if (not kept.current or kept.key == current_key) and left >= 1:
+        key = _page_keys(survey.pk, see_everything, audience)[1]
+        kept_write(key, stamp, page, int(left))
+    return page
 
 
 # The page members answer a survey on ---------------------------------------------------------

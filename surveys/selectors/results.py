@@ -4,16 +4,18 @@ protected together (cop_portal.web.disclosure) for whoever is looking."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Window
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import Lower, RowNumber
 
 from cop_portal.web.disclosure import Disclosed, Grouping, disclose, too_few_note, unsuppressed
 from members.models import Organisation, Sector, Seniority
 
 from ..caching import KeptResults, results_kept
-from ..models import Answer, Question, Response, Survey
+from ..models import Answer, Question, Response, SealedResponse, Survey
+from .organise import audience_from_caucus
 from .respond import questions_of
 
 
@@ -431,3 +433,66 @@ def results_with_days(
         return found, responses_by_day(survey=survey)
 
     return results_kept(survey, see_everything=see_everything, compute=compute if inline else None)
+
+
+# What the results page shows of the survey itself --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsSurvey:
+    """What the results page needs of a survey besides its results: what it shows about it, the
+    closing and sealing times its results are kept under, and whether a look must first
+    release anonymous answers. Kept under the survey's generation (surveys.caching), so a look
+    at results already drawn reads no row."""
+
+    pk: int
+    title: str
+    slug: str
+    kind_label: str
+    event_title: str | None
+    caucus_name: str | None
+    is_anonymous: bool
+    opens_at: datetime
+    closes_at: datetime
+    answers_sealed_at: datetime | None
+    # Anonymous answers still sealed when read: storing one moves the survey's generation on.
+    sealed_waiting: bool
+    # Whether the people invited are a caucus (surveys.selectors.organise.audience_from_caucus).
+    from_caucus: bool
+
+    def release_due(self, now) -> bool:
+        """Whether a look now must first make the final release of anonymous answers
+        (surveys.services.release.responses_release_final): the survey has closed and its
+        answers are not all written out in their final order."""
+        return (
+            self.is_anonymous
+            and self.closes_at <= now
+            and (self.answers_sealed_at is None or self.sealed_waiting)
+        )
+
+
+def results_survey(*, survey_id: int) -> ResultsSurvey | None:
+    """The survey `survey_id` as its results page shows it, in one query; None if there is no
+    such survey (a template is not one: nobody answers it)."""
+    survey = (
+        Survey.objects.select_related("event", "caucus")
+        .filter(pk=survey_id, is_template=False)
+        .annotate(sealed_waiting=Exists(SealedResponse.objects.filter(survey=OuterRef("pk"))))
+        .first()
+    )
+    if survey is None:
+        return None
+    return ResultsSurvey(
+        pk=survey.pk,
+        title=survey.title,
+        slug=survey.slug,
+        kind_label=survey.get_kind_display(),
+        event_title=survey.event.title if survey.event else None,
+        caucus_name=survey.caucus.name if survey.caucus else None,
+        is_anonymous=survey.is_anonymous,
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        answers_sealed_at=survey.answers_sealed_at,
+        sealed_waiting=survey.sealed_waiting,
+        from_caucus=audience_from_caucus(survey),
+    )

@@ -15,10 +15,17 @@ Anonymous answers count only once released (surveys.services.release): in groups
 at least the threshold while the survey is open, all together when it closes.
 
 Holders of surveys.view_unsuppressed_results see everything, and each time they do it is
-recorded in the audit trail."""
+recorded in the audit trail.
+
+The page's body is drawn once for each kind of viewer and kept with the results it was drawn
+from (surveys.services.results.results_page_read, surveys.caching): who may see what is
+decided for every request from who is asking, and only then is a kept body chosen."""
+
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
@@ -35,7 +42,7 @@ from ..forms.results import BreakdownForm
 from ..models import Question, Survey
 from ..selectors.organise import audience_from_caucus
 from ..selectors.results import BREAKDOWNS, TEXT_ANSWERS_SHOWN
-from ..services.results import results_read
+from ..services.results import results_page_read, results_read
 
 UNSUPPRESSED = "surveys.view_unsuppressed_results"
 
@@ -72,13 +79,11 @@ def _sees_everything(user) -> bool:
     return user.has_perm(UNSUPPRESSED)
 
 
-def _counts(request, survey, found) -> dict:
+def _counts(found, *, from_caucus: bool, may_see_caucus: bool) -> dict:
     """The response and invitation counts this viewer may see (cop_portal.web.disclosure.
     audience_counts, as on the survey list). For a survey whose audience comes from a caucus,
     answers by day and how many wait are left out too for anyone who may not see caucus
     choices: small, they would tell how many chose it."""
-    from_caucus = audience_from_caucus(survey)
-    may_see_caucus = request.user.has_perm(CAUCUS_CHOICE)
     counts = audience_counts(
         found.invited,
         found.responses,
@@ -195,29 +200,21 @@ def _breakdown(request, found, *, allowed: bool):
     )
 
 
-@permission_required("surveys.view_survey", raise_exception=True)
-@require_GET
-def results(request, pk):
-    # A template has no results: nobody answers it.
-    survey = get_object_or_404(
-        Survey.objects.select_related("event", "caucus"), pk=pk, is_template=False
-    )
-    see_everything = _sees_everything(request.user)
-    kept = results_read(survey=survey, see_everything=see_everything, request=request)
-    if kept is None:
-        return render(request, "surveys/organise/results_preparing.html", {"survey": survey})
+def _body(request, survey, kept, *, see_everything: bool, may_see_caucus: bool) -> str:
+    """The page's body drawn from `kept` for this kind of viewer (kept with the results unless
+    a breakdown is asked for: surveys.services.results.results_page_read). Drawn without the
+    request's context: nothing in it is this viewer's own."""
     found, by_day = kept.value
     threshold = settings.SURVEY_SUPPRESSION_THRESHOLD
     hidden = found.responses < threshold and not see_everything
     charts_html = "" if hidden else charts_kept(kept, render=lambda: _charts_html(found))
     form, breakdown, breakdown_message = _breakdown(request, found, allowed=not hidden)
-    counts = _counts(request, survey, found)
+    counts = _counts(found, from_caucus=survey.from_caucus, may_see_caucus=may_see_caucus)
     if counts["by_day_shown"] is not None:
         by_day = counts["by_day_shown"]
     waiting = counts["waiting_shown"]
-    return render(
-        request,
-        "surveys/organise/results.html",
+    return render_to_string(
+        "surveys/organise/results.html#body",
         {
             "survey": survey,
             "results": found,
@@ -234,6 +231,29 @@ def results(request, pk):
             "breakdown_message": breakdown_message,
             "not_current_note": None if kept.current else _not_current_note(kept.prepared_at),
         },
+    )
+
+
+@permission_required("surveys.view_survey", raise_exception=True)
+@require_GET
+def results(request, pk):
+    see_everything = _sees_everything(request.user)
+    may_see_caucus = request.user.has_perm(CAUCUS_CHOICE)
+    look = results_page_read(
+        survey_id=pk,
+        see_everything=see_everything,
+        audience="caucus-choices" if may_see_caucus else "no-caucus-choices",
+        request=request,
+        draw=partial(_body, request, see_everything=see_everything, may_see_caucus=may_see_caucus),
+        # A breakdown asked for is drawn for this request alone.
+        keep=not {"by", "question"} & set(request.GET),
+    )
+    if look is None:
+        raise Http404("No such survey.")
+    if look.page is None:
+        return render(request, "surveys/organise/results_preparing.html", {"survey": look.survey})
+    return render(
+        request, "surveys/organise/results.html", {"survey": look.survey, "body": look.page.html}
     )
 
 
@@ -266,7 +286,11 @@ def results_csv(request, pk):
     write("Survey", survey.title)
     if not kept.current:
         write("Note", _not_current_note(kept.prepared_at))
-    counts = _counts(request, survey, found)
+    counts = _counts(
+        found,
+        from_caucus=audience_from_caucus(survey),
+        may_see_caucus=request.user.has_perm(CAUCUS_CHOICE),
+    )
     write("Responses", counts["responses_shown"])
     write("Invited", counts["invited_shown"])
     if found.waiting:
