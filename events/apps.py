@@ -15,9 +15,24 @@ class EventsConfig(AppConfig):
         post_delete.connect(
             _caucus_changed, sender="events.CaucusMembership", dispatch_uid="events.caucus_gone"
         )
+        # Likewise whether a member came, which their kept place at a session shows: the
+        # attendance services move it on, the admin and deletions (of a session or an account)
+        # through here.
+        post_save.connect(
+            _attendance_changed, sender="events.Attendance", dispatch_uid="events.attended"
+        )
+        post_delete.connect(
+            _attendance_changed, sender="events.Attendance", dispatch_uid="events.unattended"
+        )
 
 
 def _caucus_changed(sender, instance, **kwargs):
     from .caching import caucus_changed
 
     caucus_changed(instance.member_id)
+
+
+def _attendance_changed(sender, instance, **kwargs):
+    from .caching import attendance_changed
+
+    attendance_changed()

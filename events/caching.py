@@ -16,7 +16,12 @@ the sessions listed are kept for that member alone, under the same two generatio
 
 Which caucus a member chose decides what every list shows them, so it is kept too, for that
 member, under a generation of their own that the caucus services move on (`caucus_changed`;
-a change saved any other way reaches it through events.apps)."""
+a change saved any other way reaches it through events.apps).
+
+A session's page keeps its parts for each audience, and each member's own place at it (their
+booking, its forms, whether they came) for that member alone, under the sessions', places' and
+attendance's generations (`attendance_changed`, moved by the services that record or import
+attendance, and through events.apps by any other change) and their caucus's."""
 
 import re
 from dataclasses import dataclass
@@ -31,6 +36,7 @@ from cop_portal.web.generations import (
     generation_bump_at_commit,
     generation_move_on,
     generation_start,
+    generations,
     generations_with,
     kept_read,
     kept_write,
@@ -39,6 +45,7 @@ from cop_portal.web.generations import (
 # Other apps keep answers that show sessions (their titles, their caucus) under this one too.
 SESSIONS_GENERATION_KEY = "events:sessions-generation"
 PLACES_GENERATION_KEY = "events:places-generation"
+ATTENDANCE_GENERATION_KEY = "events:attendance-generation"
 LISTING_TIMEOUT = 60 * 60
 STATUS_MARKER = "<!--my-status:{pk}-->"
 _STATUS_MARKERS = re.compile(r"<!--my-status:(\d+)-->")
@@ -56,6 +63,11 @@ def sessions_changed() -> None:
 def places_changed() -> None:
     """Someone took, gave up or was given a place: how full a session is may have changed."""
     generation_bump_at_commit(PLACES_GENERATION_KEY)
+
+
+def attendance_changed() -> None:
+    """Someone was recorded as having come to a session, or no longer is."""
+    generation_bump_at_commit(ATTENDANCE_GENERATION_KEY)
 
 
 @dataclass(frozen=True)
@@ -159,9 +171,10 @@ def member_caucus_cached(member_pk: int, fetch) -> int | None:
 
 # A session's page renders its description, speakers, goals, places and summary (with its
 # takeaways' Markdown) for every viewer alike: so the session itself and that rendering are kept,
-# the rendering once for each audience that sees a different one. What is one member's own
-# (their place, the waiting list, the booking form and its CSRF token, whether they came) is
-# worked out and rendered for each request around the kept parts, never inside them.
+# the rendering once for each audience that sees a different one, with what the page needs of
+# the session around it (its title, address, caucus), so that a page whose parts are kept does
+# not read the session at all. What is one member's own (their place, the waiting list, the
+# booking form, whether they came) is kept for that member alone, below; the CSRF token never.
 SESSION_TIMEOUT = 60 * 60
 
 
@@ -169,6 +182,13 @@ SESSION_TIMEOUT = 60 * 60
 class SessionParts:
     """The parts of a session's page that are the same for everyone in one audience."""
 
+    event_id: int
+    slug: str
+    caucus_id: int | None
+    starts_at: datetime
+    title: str
+    meta_description: str  # plain text, escaped as it is served
+    head_html: str  # the way back to the programme, the heading, and whether it is cancelled
     about_html: str  # when, where, places, description, goals, speakers
     summary_html: str  # what happened, once published, with its recording and slides
     # When the parts stop being true by the clock alone (the session ends: its places line
@@ -190,28 +210,179 @@ def session_audience(*, signed_in: bool, can_see_inside: bool, can_see_materials
 
 @dataclass(frozen=True)
 class SessionPage:
-    event: object  # the session as everyone sees it
     parts: SessionParts
+    place: "MemberPlace | None" = None  # for a member: what they alone see of it
+
+
+def _session_key(slug: str) -> str:
+    return f"events:session:{slug}"
+
+
+def _session_parts_key(slug: str, audience: str) -> str:
+    return f"events:session-page:{slug}:{audience}"
+
+
+def _kept_under(found: dict, key: str, stamp: tuple):
+    value = found.get(key)
+    return value[1] if value is not None and value[0] == stamp else None
+
+
+def _parts_still_true(parts: SessionParts | None, now) -> bool:
+    return parts is not None and (parts.valid_until is None or now < parts.valid_until)
+
+
+class _Session:
+    """The session with one address, read once and only if something must be drawn from it:
+    kept under the sessions' and places' generations `stamp` (read before), else `fetch()`ed."""
+
+    def __init__(self, slug: str, stamp: tuple, fetch):
+        self.key, self.stamp, self.fetch = _session_key(slug), stamp, fetch
+        self.read = False
+
+    def get(self):
+        if not self.read:
+            self.read = True
+            self.event = _kept_under({self.key: cache.get(self.key)}, self.key, self.stamp)
+            if self.event is None:
+                self.event = self.fetch()
+                if self.event is not None:
+                    cache.set(self.key, (self.stamp, self.event), SESSION_TIMEOUT)
+        return self.event
 
 
 def session_page_cached(*, slug: str, audience: str, now, fetch, build) -> SessionPage | None:
-    """The session with this address and its page's parts for `audience` (from
-    `session_audience`), or None if there is no session to show.
+    """The page's parts for `audience` (from `session_audience`) of the session with this
+    address, or None if there is no session to show.
 
     `fetch()` reads the session as everyone sees it, `build(event)` renders the parts; both
     are kept while the sessions and their places are unchanged (the parts also while the clock
-    leaves them true). The generations and both are read in one round trip."""
-    event_key = f"events:session:{slug}"
-    parts_key = f"events:session-parts:{slug}:{audience}"
-    stamp, (event, parts) = generations_with(
-        (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY), [event_key, parts_key]
+    leaves them true). The generations and the parts are read in one round trip, and the
+    session only when the parts must be drawn again."""
+    parts_key = _session_parts_key(slug, audience)
+    stamp, (parts,) = generations_with(
+        (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY), [parts_key]
     )
-    if event is None:
-        event = fetch()
+    if not _parts_still_true(parts, now):
+        event = _Session(slug, stamp, fetch).get()
         if event is None:
             return None
-        cache.set(event_key, (stamp, event), SESSION_TIMEOUT)
-    if parts is None or (parts.valid_until is not None and parts.valid_until <= now):
         parts = build(event)
         cache.set(parts_key, (stamp, parts), SESSION_TIMEOUT)
-    return SessionPage(event, parts)
+    return SessionPage(parts)
+
+
+# What one member alone sees of a session ----------------------------------------------------------
+
+# Their place (registered, on the waiting list and where, or that they came), the forms to take
+# or give it up and the links that follow from it, and whether they are in its caucus. It is kept
+# for the member alone (their id is in its key), under every generation that moves when any of
+# it may change: the sessions' (the session itself), the places' (theirs, and the waiting list
+# ahead of them), the attendance's (whether they came) and their own caucus's (whether it is
+# their caucus's session); and for whether they are trusted with caucus choices (their role),
+# which is read for each request and must match. Its forms are drawn with a placeholder for the
+# CSRF token, put in for each request.
+
+
+@dataclass(frozen=True)
+class MemberPlace:
+    """What one member sees of one session that no one else does."""
+
+    member_pk: int
+    event_id: int
+    member_caucus_id: int | None  # the member's caucus, as read with their place
+    in_caucus: bool  # the session is open to all, or to the member's caucus
+    trusted: bool  # drawn for a member trusted with caucus choices
+    links_html: str  # what to do after it, and its conversation
+    place_html: str  # their place and its form, with the CSRF token's placeholder
+    # When the clock alone changes it (registration opens or closes, the session starts or
+    # ends), or None.
+    valid_until: datetime | None
+
+    @property
+    def can_see_inside(self) -> bool:
+        """Its numbers and summary: for its caucus, and for those trusted with caucus choices."""
+        return self.in_caucus or self.trusted
+
+    @property
+    def audience(self) -> str:
+        return _member_audience(in_caucus=self.in_caucus, trusted=self.trusted)
+
+    def still_true(self, *, member_pk: int, trusted: bool, now) -> bool:
+        """Still what this member, as trusted as they are now, is to see of it now."""
+        return (
+            self.member_pk == member_pk
+            and self.trusted == trusted
+            and (self.valid_until is None or now < self.valid_until)
+        )
+
+
+def _member_audience(*, in_caucus: bool, trusted: bool) -> str:
+    """A member's audience for a session's parts: only its caucus has its materials."""
+    return session_audience(
+        signed_in=True, can_see_inside=in_caucus or trusted, can_see_materials=in_caucus
+    )
+
+
+def _place_key(slug: str, member_pk: int) -> str:
+    return f"events:session-place:{slug}:{member_pk}"
+
+
+def member_session_page_cached(
+    *, slug: str, member_pk: int, trusted: bool, now, fetch, place_build, build
+) -> SessionPage | None:
+    """The session with this address as the member `member_pk` sees it, or None if there is
+    no session to show them: its parts as for everyone in their audience
+    (`session_page_cached`), and their own place.
+
+    `trusted`: whether the member is trusted with caucus choices, read for this request.
+    `fetch()` reads the session as everyone sees it; `place_build(event)` reads the member's
+    place at it and draws it (a MemberPlace, or None if there is no such session for them);
+    `build(event, place)` draws the parts for the audience the place puts the member in. Each
+    is called only for what is not kept under the generations read here first: the
+    generations, the member's place and the parts of either audience they may be in are read
+    in one round trip, and the session only if something must be drawn from it."""
+    place_key = _place_key(slug, member_pk)
+    caucus_key = caucus_generation_key(member_pk)
+    # The parts for either audience the member may be in, whichever their place says: in the
+    # session's caucus (always, for a session open to all), or not.
+    inside_key, other_key = (
+        _session_parts_key(slug, _member_audience(in_caucus=in_caucus, trusted=trusted))
+        for in_caucus in (True, False)
+    )
+    shared_keys = (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY, ATTENDANCE_GENERATION_KEY)
+    found = cache.get_many([*shared_keys, caucus_key, place_key, inside_key, other_key])
+    shared = tuple(found.get(key) for key in shared_keys)
+    if None in shared:
+        shared = generations(*shared_keys)
+    # The member's own generation exists only while they use the portal (caucus_changed).
+    caucus_stamp = found.get(caucus_key) or generation_start(caucus_key, CAUCUS_TIMEOUT)
+    page_stamp, place_stamp = shared[:2], (*shared, caucus_stamp)
+    session = _Session(slug, page_stamp, fetch)
+
+    place = _kept_under(found, place_key, place_stamp)
+    if place is None or not place.still_true(member_pk=member_pk, trusted=trusted, now=now):
+        place = _place_built(session, place_build, place_key, place_stamp)
+        if place is None:
+            return None
+    parts_key = _session_parts_key(slug, place.audience)
+    parts = _kept_under(found, parts_key, page_stamp)
+    if not _parts_still_true(parts, now) or parts.event_id != place.event_id:
+        event = session.get()
+        if event is None:
+            return None
+        if event.pk != place.event_id:  # the address has since been given to another session
+            place = _place_built(session, place_build, place_key, place_stamp)
+            if place is None:
+                return None
+            parts_key = _session_parts_key(slug, place.audience)
+        parts = build(event, place)
+        cache.set(parts_key, (page_stamp, parts), SESSION_TIMEOUT)
+    return SessionPage(parts, place)
+
+
+def _place_built(session: _Session, place_build, key: str, stamp: tuple) -> MemberPlace | None:
+    event = session.get()
+    place = None if event is None else place_build(event)
+    if place is not None:
+        cache.set(key, (stamp, place), SESSION_TIMEOUT)
+    return place

@@ -24,8 +24,9 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from cop_portal.web.forms import KEPT_TOKEN_PLACEHOLDER, kept_forms_with_token
 from cop_portal.web.generations import (
     generation_bump,
     generation_bump_at_commit,
@@ -291,10 +292,8 @@ def results_page_keep(
 # refusal are never in it: a sent form is drawn afresh for its sender.
 
 ANSWERING_TIMEOUT = 60 * 60
-# Stands for the CSRF token in the kept page (not a secret: it is replaced before serving).
-TOKEN_PLACEHOLDER = "csrf-token-placeholder"  # noqa: S105
-# Where the token goes: the hidden field, quotes and all, which no escaped text can spell.
-_TOKEN_FIELD = f'name="csrfmiddlewaretoken" value="{TOKEN_PLACEHOLDER}"'
+# Stands for the CSRF token in the kept page: it is replaced before serving.
+TOKEN_PLACEHOLDER = KEPT_TOKEN_PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -312,8 +311,7 @@ class AnsweringPage:
 
     def html_with(self, token: str) -> SafeString:
         """The page with this request's CSRF token (Django's own: letters and digits)."""
-        field = f'name="csrfmiddlewaretoken" value="{token}"'
-        return mark_safe(self.html.replace(_TOKEN_FIELD, field))  # noqa: S308 - our rendering
+        return kept_forms_with_token(self.html, token)
 
 
 def _answering_keys(slug: str, member_pk: int) -> tuple[str, str]:

@@ -275,3 +275,22 @@ class DateRangeForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", "The end date must be the same as or after the start date.")
         return cleaned
+
+
+# Forms in kept markup ------------------------------------------------------------------------
+#
+# A page part kept between requests may draw a form, but never with a CSRF token in it: the
+# token is one visitor's. It is drawn with this placeholder as the token, and each request puts
+# its own in as the part is served.
+
+# Stands for the CSRF token in kept markup (not a secret: it is replaced before serving).
+KEPT_TOKEN_PLACEHOLDER = "csrf-token-placeholder"  # noqa: S105
+# Where the token goes: the hidden field, quotes and all, which no escaped text can spell.
+_KEPT_TOKEN_FIELD = f'name="csrfmiddlewaretoken" value="{KEPT_TOKEN_PLACEHOLDER}"'
+
+
+def kept_forms_with_token(html: str, token: str) -> SafeString:
+    """Kept markup drawn with KEPT_TOKEN_PLACEHOLDER as its forms' CSRF token, with this
+    request's token (Django's own: letters and digits) in its place."""
+    field = f'name="csrfmiddlewaretoken" value="{token}"'
+    return mark_safe(html.replace(_KEPT_TOKEN_FIELD, field))  # noqa: S308 - our own rendering

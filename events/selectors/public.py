@@ -226,7 +226,8 @@ def event_shown(*, slug: str) -> Event | None:
 
 @dataclass(frozen=True)
 class MemberAtEvent:
-    """What is one member's own about a session: read afresh for every page, never kept."""
+    """What is one member's own about a session. Kept only for that member, drawn as their
+    place (events.caching.MemberPlace), under the generations that move when it changes."""
 
     event_id: int
     event_caucus_id: int | None
@@ -274,6 +275,25 @@ def member_at_event(*, slug: str, member) -> MemberAtEvent | None:
     elif not found.in_caucus:
         found = replace(found, can_see_inside=False)
     return found
+
+
+def event_known(*, pk: int, slug: str, caucus_id: int | None) -> Event:
+    """The session with these, as far as reads keyed on it need it (its resources, its
+    actions) around a page kept without reading it: no query."""
+    return Event(pk=pk, slug=slug, caucus_id=caucus_id)
+
+
+def member_caucus_known(member, caucus_id: int | None) -> None:
+    """Remember on the signed-in `member` their caucus as read with their place at a session
+    (and kept with it, under their caucus's generation), as `member_caucus_id` does."""
+    member._caucus_id = caucus_id
+
+
+def event_booking_changes_at(event: Event, now: datetime) -> datetime | None:
+    """When the clock alone next changes what a member's place at `event` shows (registration
+    opens or closes, the session starts or ends), or None once it has ended."""
+    moments = (event.registration_opens_at, event.closes_at, event.starts_at, event.ends_at)
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
 
 
 def event_view(*, event: Event, mine: MemberAtEvent | None) -> EventView:

@@ -5,6 +5,7 @@ Inside events, import from the area's module. The names below are those used fro
 the app (members' demo, imports, data rights and starter content; the benchmark's seeder), which
 may import them from here."""
 
+from ..caching import attendance_changed
 from .organise import (
     attendance_record,
     caucus_attendance_check,
@@ -25,6 +26,7 @@ from .public import (
 __all__ = [
     "CAUCUS_CONSENT_TEXT",
     "CAUCUS_CONSENT_VERSION",
+    "attendance_changed",
     "attendance_record",
     "calendar_feed_get_or_create",
     "caucus_allows",

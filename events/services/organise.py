@@ -17,7 +17,7 @@ from cop_portal.web.slugs import unique_slug
 from members.services import AuditAction as Action
 from members.services import audit_record, member_email_send
 
-from ..caching import places_changed, sessions_changed
+from ..caching import attendance_changed, places_changed, sessions_changed
 from ..calendar import CANCEL, REQUEST, invitation
 from ..models import (
     Attendance,
@@ -290,6 +290,7 @@ def attendance_record(*, event: Event, present_ids, recorded_by, request=None) -
     )
     absent = (registered - present) & already
     event.attendances.filter(member_id__in=absent, walk_in=False).delete()
+    attendance_changed()
     marked, unmarked = len(present - already), len(absent)
     audit_record(
         request or recorded_by,
@@ -313,6 +314,7 @@ def attendance_add_walk_in(*, event: Event, member, recorded_by, request=None) -
     )  # fmt: skip
     if not created:
         raise ValidationError(f"{member} is already on the attendance list.")
+    attendance_changed()
     audit_record(
         request or recorded_by,
         Action.ATTENDANCE_MARKED,

@@ -6,18 +6,23 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cop_portal.web.forms import KEPT_TOKEN_PLACEHOLDER, kept_forms_with_token
+
 from .. import caching
 from ..calendar import ics_calendar
 from ..forms.public import CaucusJoinForm, SuggestionForm
-from ..models import Registration
+from ..models import CAUCUS_CHOICE_PERMISSION, Registration
 from ..selectors import organise as organise_selectors
 from ..selectors import public as selectors
 from ..services import public as services
@@ -86,42 +91,81 @@ def past(request):
 @login_not_required
 @require_GET
 def detail(request, slug):
-    mine = None
     if request.user.is_authenticated:
-        mine = selectors.member_at_event(slug=slug, member=request.user)
-        if mine is None:
-            raise Http404("No such event.")
-    # What the kept parts may show, decided by who is asking, never by what was kept.
-    signed_in = mine is not None
-    can_see_inside = mine.can_see_inside if signed_in else None
-    can_see_materials = mine.in_caucus if signed_in else None
+        return _member_detail(request, slug)
     now = timezone.now()
-
-    def build(event):
-        inside = can_see_inside if signed_in else event.caucus_id is None
-        return _session_parts(event, signed_in, inside, can_see_materials, now)
-
     page = caching.session_page_cached(
         slug=slug,
         audience=caching.session_audience(
-            signed_in=signed_in, can_see_inside=can_see_inside, can_see_materials=can_see_materials
+            signed_in=False, can_see_inside=False, can_see_materials=False
         ),
         now=now,
         fetch=lambda: selectors.event_shown(slug=slug),
-        build=build,
+        build=lambda event: _session_parts(event, False, event.caucus_id is None, None, now),
     )
     if page is None:
         raise Http404("No such event.")
-    view = selectors.event_view(event=page.event, mine=mine)
-    return render(
-        request,
-        "events/detail.html",
-        {
-            "view": view,
-            "event": view.event,
-            "parts": page.parts,
-            "actions": _session_actions(request, view),
-        },
+    return render(request, "events/detail.html", _page_context(page.parts))
+
+
+def _member_detail(request, slug):
+    """A session's page for a signed-in member: the parts everyone in their audience sees and
+    their own place, each kept (events.caching) and, warm, read in one round trip. What they
+    may see is decided by who is asking: their caucus is kept under its own generation, and
+    whether they are trusted with caucus choices is read for this request."""
+    member = request.user
+    trusted = member.has_perm(CAUCUS_CHOICE_PERMISSION)
+    now = timezone.now()
+    page = caching.member_session_page_cached(
+        slug=slug,
+        member_pk=member.pk,
+        trusted=trusted,
+        now=now,
+        fetch=lambda: selectors.event_shown(slug=slug),
+        place_build=lambda event: _member_place(member, event, trusted, now),
+        build=lambda event, place: _session_parts(
+            event, True, place.can_see_inside, place.in_caucus, now
+        ),
+    )
+    if page is None:
+        raise Http404("No such event.")
+    parts, place = page.parts, page.place
+    selectors.member_caucus_known(member, place.member_caucus_id)
+    token = get_token(request)
+    context = _page_context(parts)
+    context.update(
+        links_html=mark_safe(place.links_html),  # noqa: S308 - drawn from the template
+        place_html=kept_forms_with_token(place.place_html, token),
+        actions=_session_actions(request, parts, context["event"], place.can_see_inside),
+        csrf_token=token,
+    )
+    return render(request, "events/detail.html", context)
+
+
+def _page_context(parts) -> dict:
+    # The session as far as what is drawn around its kept parts needs it (its resources).
+    event = selectors.event_known(pk=parts.event_id, slug=parts.slug, caucus_id=parts.caucus_id)
+    return {"parts": parts, "event": event}
+
+
+def _member_place(member, event, trusted, now) -> caching.MemberPlace | None:
+    """What `member` alone sees of `event` (their place, its forms, what to do after it), to
+    be kept for them: drawn with a placeholder for the CSRF token. None if there is no such
+    session for them (it became a draft since it was read)."""
+    mine = selectors.member_at_event(slug=event.slug, member=member)
+    if mine is None or mine.event_id != event.pk:
+        return None
+    view = selectors.event_view(event=event, mine=mine)
+    context = {"view": view, "event": event, "csrf_token": KEPT_TOKEN_PLACEHOLDER}
+    return caching.MemberPlace(
+        member_pk=member.pk,
+        event_id=event.pk,
+        member_caucus_id=mine.member_caucus_id,
+        in_caucus=mine.in_caucus,
+        trusted=trusted,
+        links_html=render_to_string("events/detail.html#links", context),
+        place_html=render_to_string("events/detail.html#place", context),
+        valid_until=selectors.event_booking_changes_at(event, now),
     )
 
 
@@ -135,22 +179,28 @@ def _session_parts(event, signed_in, can_see_inside, can_see_materials, now):
         "can_see_materials": can_see_materials,
     }
     return caching.SessionParts(
+        event_id=event.pk,
+        slug=event.slug,
+        caucus_id=event.caucus_id,
+        starts_at=event.starts_at,
+        title=event.title,
+        meta_description=truncatewords(event.summary, 30),
+        head_html=render_to_string("events/detail.html#head", context),
         about_html=render_to_string("events/detail.html#about", context),
         summary_html=render_to_string("events/detail.html#summary", context),
         valid_until=event.ends_at if event.ends_at > now else None,
     )
 
 
-def _session_actions(request, view):
+def _session_actions(request, parts, event, can_see_inside):
     """The session's action counts, for organisers who publish summaries only, once it has
     started, and for a caucus session only if they may see inside it. Members do not see them:
     actions are private, and on a small session (a caucus one above all) "1 action, not
     followed up" beside a short list of who came says something about one person."""
-    event = view.event
     if (
         not request.user.has_perm("events.publish_summary")
-        or not view.can_see_inside
-        or event.starts_at > timezone.now()
+        or not can_see_inside
+        or parts.starts_at > timezone.now()
     ):
         return None
     return organise_selectors.event_action_counts(event=event)

@@ -23,7 +23,7 @@ from cop_portal.mail.backends import outbox_collecting
 from cop_portal.web.portal_address import absolute_url, request_address, request_address_carried
 from cop_portal.web.time import LONDON
 from events.models import CAUCUS_CHOICE_PERMISSION, Attendance, Event, EventKind
-from events.services import caucus_attendance_check, event_save
+from events.services import attendance_changed, caucus_attendance_check, event_save
 from events.services.guests import guest_attendance_import
 
 from ..models import Organisation, User
@@ -95,7 +95,7 @@ def attendance_import_record(*, event, member, recorded_by=None):
     event. Someone who had not registered is a walk-in, as at the door. Returns (attendance,
     created). Nobody outside a caucus is recorded at one of its sessions (ValidationError)."""
     caucus_attendance_check(event=event, member=member)
-    return Attendance.objects.get_or_create(
+    attendance, created = Attendance.objects.get_or_create(
         event=event,
         member=member,
         defaults={
@@ -103,6 +103,9 @@ def attendance_import_record(*, event, member, recorded_by=None):
             "recorded_by": recorded_by,
         },
     )
+    if created:
+        attendance_changed()
+    return attendance, created
 
 
 def _import_folder(token: str) -> str | None:

@@ -4,23 +4,36 @@ not see what it shows, one member's own place shown to another, or a rendering k
 service changed what it shows. Each fails if the audience or a generation is left out of the
 key, a service stops moving its generation on, or a member's own part is kept."""
 
+import datetime
 import pickle
 import re
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import CAUCUS_CHOICE_PERMISSION
-from events.services.organise import event_save, event_summary_publish
+from events.services.organise import (
+    attendance_add_walk_in,
+    attendance_record,
+    event_cancel,
+    event_save,
+    event_summary_publish,
+)
 from events.services.public import (
     caucus_join,
     caucus_withdraw,
     registration_cancel,
     registration_create,
+    registration_record,
 )
+from members.services.imports import attendance_import_record
 from resources import services as resource_services
 from resources.models import Resource
 from tests.factories import (
@@ -171,7 +184,9 @@ def _csrf_tokens(page):
     return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
 
 
-def test_no_kept_rendering_holds_a_csrf_token_or_a_members_own_place(client, ground_rules):
+def test_no_kept_rendering_holds_a_csrf_token_and_a_place_is_kept_for_its_member_alone(
+    client, ground_rules
+):
     event = EventFactory(capacity=3)
     member = UserFactory(agreed_to=ground_rules)
     registration_create(event=event, member=member)
@@ -179,13 +194,13 @@ def test_no_kept_rendering_holds_a_csrf_token_or_a_members_own_place(client, gro
     tokens = _csrf_tokens(page)
     assert tokens  # the cancel form has one
     # The tests' cache is Django's LocMemCache: everything kept, pickled, is in its _cache.
-    kept = [repr(pickle.loads(value)) for value in cache._cache.values()]  # noqa: S301
-    assert any("events:" not in text and "of 3 taken" in text for text in kept)
-    for text in kept:
+    kept = {key: repr(pickle.loads(value)) for key, value in cache._cache.items()}  # noqa: S301
+    assert any("events:" not in text and "of 3 taken" in text for text in kept.values())
+    own = {key for key, text in kept.items() if REGISTERED in text or "Cancel my place" in text}
+    assert own == {f":1:events:session-place:{event.slug}:{member.pk}"}
+    for text in kept.values():
         for token in tokens:
             assert token not in text
-        assert REGISTERED not in text
-        assert "Cancel my place" not in text
 
 
 def test_a_caucus_session_is_decided_by_the_member_asked_not_the_kept_session(client, ground_rules):
@@ -230,7 +245,7 @@ def test_a_resource_added_to_a_session_shows_on_its_page_on_the_very_next_view(c
 
 
 @pytest.mark.parametrize("fresh", [False, True])
-def test_the_session_page_runs_one_query_however_many_registrations_and_speakers(
+def test_the_session_page_runs_a_fixed_number_of_queries_however_many_bookings_and_speakers(
     client, member, fresh
 ):
     """Kept or worked out afresh (the generations moved on), the page's queries are fixed."""
@@ -254,4 +269,219 @@ def test_the_session_page_runs_one_query_however_many_registrations_and_speakers
     assert count() == small
     assert small <= 10
     if not fresh:
-        assert small == 1  # the member's own place, caucus and attendance
+        assert small == 0  # the member's own place is kept for them
+
+
+# What one member alone sees: their place, kept for them ------------------------------------------
+#
+# Their place, its forms and the links that follow from it are kept under their id and the
+# generations of whatever they show. Each test below fails if the member's id is left out of
+# the key, a service stops moving a generation on, whether they may see inside a caucus session
+# is taken from what was kept rather than from who asks, or a CSRF token is kept.
+
+CAUCUS_ONLY = "This session is for members of the"
+TALK = "Talk about this session with other members"
+CAME = "You came to this session."
+
+
+def _signed_in(member) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    return client
+
+
+def _seen(client, event) -> str:
+    response = client.get(event.get_absolute_url())
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_warm_session_page_asks_the_database_nothing(client, member, django_assert_num_queries):
+    """All a member's view of a session needs is kept: the parts, their place, their caucus."""
+    event = EventFactory(capacity=5)
+    registration_create(event=event, member=member)
+    client.force_login(member)
+    client.get(event.get_absolute_url())
+    with django_assert_num_queries(0):
+        page = _seen(client, event)
+    assert REGISTERED in page
+    assert "1 of 5 taken" in page
+
+
+def test_one_members_kept_place_form_and_token_never_reach_another(ground_rules):
+    event = EventFactory(capacity=1)
+    booked, other = UserFactory(agreed_to=ground_rules), UserFactory(agreed_to=ground_rules)
+    registration_create(event=event, member=booked)
+    booked_client, other_client = _signed_in(booked), _signed_in(other)
+    booked_page = _seen(booked_client, event)
+    assert REGISTERED in booked_page
+    assert "Cancel my place" in booked_page
+
+    other_page = _seen(other_client, event)
+    for own in (
+        REGISTERED,
+        JOIN_LINK,
+        "Cancel my place",
+        reverse("events:cancel_registration", args=[event.slug]),
+    ):
+        assert own not in other_page
+    assert "Join the waiting list" in other_page
+    assert _csrf_tokens(other_page).isdisjoint(_csrf_tokens(booked_page))
+    # The token in their form is their own: the booking it sends is accepted as theirs.
+    (token,) = _csrf_tokens(other_page)
+    response = other_client.post(
+        reverse("events:register", args=[event.slug]), {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert "You are number 1 on the waiting list." in _seen(other_client, event)
+    assert REGISTERED in _seen(booked_client, event)
+
+
+def _upcoming_caucus_session():
+    caucus = CaucusFactory()
+    return caucus, EventFactory(caucus=caucus, capacity=6, title="Caucus circle")
+
+
+def test_a_caucus_members_kept_place_never_reaches_anyone_outside_the_caucus(ground_rules):
+    caucus, event = _upcoming_caucus_session()
+    insider = caucus_member(caucus, agreed_to=ground_rules)
+    registration_create(event=event, member=insider)
+    page = _seen(_signed_in(insider), event)
+    assert REGISTERED in page
+    assert JOIN_LINK in page
+    assert TALK in page
+    trusted = permission_give(UserFactory(agreed_to=ground_rules), CAUCUS_CHOICE_PERMISSION)
+    totp_activate(trusted)
+    other_caucus = caucus_member(CaucusFactory(name="White", slug="white"), agreed_to=ground_rules)
+    for outsider in (UserFactory(agreed_to=ground_rules), other_caucus, trusted):
+        page = _seen(_signed_in(outsider), event)
+        assert "Caucus circle" in page
+        assert CAUCUS_ONLY in page
+        for own in (REGISTERED, JOIN_LINK, TALK, "Cancel my place", ">Register<"):
+            assert own not in page
+    # The trusted organiser sees inside (how full it is), but is not given a place.
+    assert "1 of 6 taken" in page
+
+
+def test_leaving_or_joining_a_caucus_changes_the_members_place_on_the_very_next_view(
+    ground_rules,
+):
+    caucus, event = _upcoming_caucus_session()
+    member = caucus_member(caucus, agreed_to=ground_rules)
+    registration_create(event=event, member=member)
+    client = _signed_in(member)
+    assert JOIN_LINK in _seen(client, event)
+
+    caucus_withdraw(member=member)
+    page = _seen(client, event)
+    assert CAUCUS_ONLY in page
+    for own in (REGISTERED, JOIN_LINK, TALK, "Cancel my place", "1 of 6 taken"):
+        assert own not in page
+    assert client.post(reverse("events:register", args=[event.slug])).status_code == 403
+
+    caucus_join(member=member, caucus=caucus, consent=True)
+    page = _seen(client, event)
+    assert CAUCUS_ONLY not in page
+    assert "Register" in page
+    assert TALK in page
+
+
+def test_losing_the_trust_of_caucus_choices_shows_on_the_very_next_view(ground_rules):
+    """The permission is given and taken away in the admin, one person at a time."""
+    caucus, event = _upcoming_caucus_session()
+    registration_create(event=event, member=caucus_member(caucus, agreed_to=ground_rules))
+    organiser = permission_give(UserFactory(agreed_to=ground_rules), CAUCUS_CHOICE_PERMISSION)
+    totp_activate(organiser)
+    client = _signed_in(organiser)
+    assert "1 of 6 taken" in _seen(client, event)
+
+    app_label, codename = CAUCUS_CHOICE_PERMISSION.split(".")
+    organiser.user_permissions.remove(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    page = _seen(client, event)
+    assert "1 of 6 taken" not in page
+    assert CAUCUS_ONLY in page
+
+
+def test_a_session_moved_to_another_address_is_not_found_at_the_old_one_at_once(client, member):
+    event = EventFactory()
+    registration_create(event=event, member=member)
+    client.force_login(member)
+    old = event.get_absolute_url()
+    assert REGISTERED in _seen(client, event)
+    event = event_save(event=event, slug="a-new-address")
+    assert client.get(old).status_code == 404
+    assert REGISTERED in _seen(client, event)
+
+
+def test_booking_cancelling_and_a_place_coming_free_show_on_the_very_next_view(ground_rules):
+    event = EventFactory(capacity=1)
+    first, second = UserFactory(agreed_to=ground_rules), UserFactory(agreed_to=ground_rules)
+    first_client, second_client = _signed_in(first), _signed_in(second)
+    assert ">Register<" in _seen(first_client, event).replace("\n", "").replace(" ", "")
+    registration = registration_create(event=event, member=first)
+    assert REGISTERED in _seen(first_client, event)
+    assert "Join the waiting list" in _seen(second_client, event)
+    registration_create(event=event, member=second)
+    assert "You are number 1 on the waiting list." in _seen(second_client, event)
+
+    registration_cancel(registration=registration)  # the place goes to the second member
+    assert REGISTERED in _seen(second_client, event)
+    page = _seen(first_client, event)
+    assert REGISTERED not in page
+    assert "Join the waiting list" in page
+
+
+def test_attendance_recorded_or_imported_shows_on_the_very_next_view(ground_rules, organiser):
+    event = EventFactory(started=True)
+    member, walk_in, imported = (UserFactory(agreed_to=ground_rules) for _ in range(3))
+    registration_record(event=event, member=member)
+    clients = {who: _signed_in(who) for who in (member, walk_in, imported)}
+    for client in clients.values():
+        assert CAME not in _seen(client, event)
+
+    record_action = reverse("members:action_from_session", args=[event.slug])
+    assert record_action not in _seen(clients[member], event)
+    attendance_record(event=event, present_ids=[member.pk], recorded_by=organiser)
+    assert record_action in _seen(clients[member], event)  # they had a place, and came
+    attendance_add_walk_in(event=event, member=walk_in, recorded_by=organiser)
+    assert CAME in _seen(clients[walk_in], event)
+    attendance_import_record(event=event, member=imported, recorded_by=organiser)
+    assert CAME in _seen(clients[imported], event)
+
+    attendance_record(event=event, present_ids=[], recorded_by=organiser)  # marked by mistake
+    page = _seen(clients[member], event)
+    assert record_action not in page
+    assert REGISTERED in page
+
+
+def test_a_session_edited_or_cancelled_changes_the_members_place_on_the_very_next_view(
+    client, member
+):
+    event = EventFactory()
+    registration_create(event=event, member=member)
+    client.force_login(member)
+    assert JOIN_LINK in _seen(client, event)
+
+    event = event_save(event=event, joining_link="https://meet.example.org/moved")
+    page = _seen(client, event)
+    assert "https://meet.example.org/moved" in page
+    assert JOIN_LINK not in page
+
+    event_cancel(event=event)
+    page = _seen(client, event)
+    assert "Cancelled: " in page
+    assert "https://meet.example.org/moved" not in page  # no joining a cancelled session
+
+
+def test_registration_opening_shows_without_any_change(client, member):
+    """Time alone changes a member's place: it is kept only until registration opens."""
+    opens = timezone.now() + datetime.timedelta(minutes=2)
+    event = EventFactory(registration_opens_at=opens)
+    client.force_login(member)
+    assert "Registration opens" in _seen(client, event)
+    with time_machine.travel(opens + datetime.timedelta(minutes=1)):
+        page = _seen(client, event)
+    assert "Registration opens" not in page
+    assert 'class="btn btn-primary">Register</button>' in page
