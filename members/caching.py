@@ -33,8 +33,8 @@ from cop_portal.web.generations import (
     generation_bump_at_commit,
     generation_move_on,
     generation_start,
-    kept_read,
-    kept_write,
+    kept_large_read,
+    kept_large_write,
 )
 
 MEMBER_TIMEOUT = 300
@@ -229,15 +229,14 @@ def dashboard_page_kept(period, *, viewer, variant: tuple, now, build) -> bytes:
     key = ":".join(
         [figures_cache_key(period, viewer=viewer), "page", *(str(part) for part in variant)]
     )
-    kept, stamp = kept_read([key], (DASHBOARD_PAGE_GENERATION_KEY,))
-    found = kept.get(key)
+    found, stamp = kept_large_read(key, (DASHBOARD_PAGE_GENERATION_KEY,))
     if found is not None and now < found[0]:
         return found[1]
     page, worked_out_at = build()
     valid_until = worked_out_at + timedelta(seconds=FIGURES_TIMEOUT)
     left = (valid_until - now).total_seconds()
     if left > 0:
-        kept_write(key, stamp, (valid_until, page), math.ceil(left))
+        kept_large_write(key, stamp, (valid_until, page), math.ceil(left))
     return page
 
 
