@@ -16,8 +16,11 @@ email address, Django's record of the last sign-in) reach the same functions thr
 signals in members/signals.py. Timeouts only bound the cache's memory.
 
 The dashboard's figures are kept for ten minutes and not dropped: the page says when they were
-worked out."""
+worked out. Its rendering is kept by the same rule, never past the ten minutes of the figures
+it shows."""
 
+import math
+from datetime import timedelta
 from functools import partial
 
 from django.contrib.auth.backends import ModelBackend
@@ -30,6 +33,8 @@ from cop_portal.web.generations import (
     generation_bump_at_commit,
     generation_move_on,
     generation_start,
+    kept_large_read,
+    kept_large_write,
 )
 
 MEMBER_TIMEOUT = 300
@@ -205,8 +210,9 @@ def figures_cache_key(period, *, viewer) -> str:
     return f"members:dashboard:{period.start}:{period.end}:{viewer.kind}"
 
 
-def _figures_html_key(period, *, viewer) -> str:
-    return figures_cache_key(period, viewer=viewer) + ":html"
+# Moved on when kept figures are dropped: the pages drawn from them are kept per dates asked,
+# which cannot be listed to drop them one by one.
+DASHBOARD_PAGE_GENERATION_KEY = "members:dashboard:page-generation"
 
 
 def figures_cached(period, *, viewer, work):
@@ -214,16 +220,31 @@ def figures_cached(period, *, viewer, work):
     return _cached(figures_cache_key(period, viewer=viewer), work)
 
 
-def figures_html_cached(period, *, viewer, render) -> str:
-    """The page's rendering of the figures, kept as long as the figures themselves."""
-    return _cached(_figures_html_key(period, viewer=viewer), render)
+def dashboard_page_kept(period, *, viewer, variant: tuple, now, build) -> bytes:
+    """The dashboard's page below the header, for this period as shown and kind of viewer (the
+    figures' key) and `variant` (whatever else of the request the page shows: the dates asked
+    for, the links the viewer may follow). Kept from `build()`, which answers (the page, when
+    the figures it shows were worked out), until those figures' ten minutes are up and not a
+    moment longer, and not after they are dropped (`figures_forget`)."""
+    key = ":".join(
+        [figures_cache_key(period, viewer=viewer), "page", *(str(part) for part in variant)]
+    )
+    found, stamp = kept_large_read(key, (DASHBOARD_PAGE_GENERATION_KEY,))
+    if found is not None and now < found[0]:
+        return found[1]
+    page, worked_out_at = build()
+    valid_until = worked_out_at + timedelta(seconds=FIGURES_TIMEOUT)
+    left = (valid_until - now).total_seconds()
+    if left > 0:
+        kept_large_write(key, stamp, (valid_until, page), math.ceil(left))
+    return page
 
 
 def figures_forget(period, *, viewer) -> None:
-    """Drop the kept figures and the page's rendering of them for this period and viewer."""
-    cache.delete_many(
-        [figures_cache_key(period, viewer=viewer), _figures_html_key(period, viewer=viewer)]
-    )
+    """Drop the kept figures for this period and viewer, and every page drawn from kept
+    figures."""
+    cache.delete(figures_cache_key(period, viewer=viewer))
+    generation_bump(DASHBOARD_PAGE_GENERATION_KEY)
 
 
 def _cached(key: str, work):

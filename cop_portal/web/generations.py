@@ -3,7 +3,10 @@ worked out from, so moving the generation on retires every such answer at once (
 delete by pattern)."""
 
 import contextlib
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from functools import partial
 
 from django.core.cache import cache
@@ -82,6 +85,55 @@ def kept_write(key: str, stamp: tuple[int, ...], value, timeout: int) -> None:
     """Keep `value`, worked out after `kept_read` gave `stamp`: a change moving a generation on
     after that read moves it past `stamp`, so the value is not used again."""
     cache.set(key, (stamp, value), timeout)
+
+
+# Large kept values (a whole page) are also kept in each process that used them, with the token
+# they were kept under: a warm read fetches only the token, with the generations, and uses the
+# copy here while the cache still holds that token. Fetching half a megabyte from the cache on
+# every view cost more than the rest of the view, and grew with the page.
+_HERE_MOST = 16
+_here: OrderedDict[str, tuple[str, object]] = OrderedDict()
+_here_lock = threading.Lock()
+
+
+def _token_key(key: str) -> str:
+    return f"{key}:token"
+
+
+def _keep_here(key: str, token: str, value) -> None:
+    with _here_lock:
+        _here[key] = (token, value)
+        _here.move_to_end(key)
+        while len(_here) > _HERE_MOST:
+            _here.popitem(last=False)
+
+
+def kept_large_read(key: str, generation_keys: tuple[str, ...]):
+    """`kept_read` for one large value kept by `kept_large_write`: (the value or None, the
+    generations). Fetched from the cache only when this process has not the copy kept now."""
+    kept, stamp = kept_read([_token_key(key)], generation_keys)
+    token = kept.get(_token_key(key))
+    if token is None:
+        return None, stamp
+    with _here_lock:
+        here = _here.get(key)
+        if here is not None and here[0] == token:
+            _here.move_to_end(key)
+            return here[1], stamp
+    found = cache.get(key)
+    if found is None or found[0] != token:
+        return None, stamp
+    _keep_here(key, token, found[1])
+    return found[1], stamp
+
+
+def kept_large_write(key: str, stamp: tuple[int, ...], value, timeout: int) -> None:
+    """`kept_write` for a large value: kept under a new token, the value first, so whoever
+    reads the token finds its value (or another one, not used)."""
+    token = secrets.token_hex(8)
+    cache.set(key, (token, value), timeout)
+    kept_write(_token_key(key), stamp, token, timeout)
+    _keep_here(key, token, value)
 
 
 def generations_with(generation_keys: tuple[str, ...], kept_keys: list[str]):

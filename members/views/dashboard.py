@@ -7,20 +7,26 @@ the selectors decide what the viewer may see, and lay the figures out: bar geome
 charts, rows for the tables and the CSV. What a viewer may see follows the rules in
 cop_portal/web/disclosure.py: a protected viewer (anyone without surveys.view_unsuppressed_results)
 gets whole calendar months, no caucus session on its own, and small counts hidden; anyone else
-sees everything, and each look is written to the audit trail."""
+sees everything, and each look is written to the audit trail.
+
+The page below the header is kept whole for each kind of viewer and dates asked for, as long as
+the figures it shows (members.caching.dashboard_page_kept): warm, a view draws only the site's
+layout around it, and puts the kept bytes in as they are."""
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from cop_portal.web.charts import BLUE, GREEN, bar_chart
 from cop_portal.web.downloads import csv_download
 from cop_portal.web.organise import OrganiserDeleteView, OrganiserFormView
+from cop_portal.web.pages import render_around
 
-from ..caching import figures_html_cached
+from ..caching import dashboard_page_kept
 from ..forms.dashboard import PeriodForm, ValueStoryForm
 from ..models import ValueCycle, ValueStory
 from ..selectors.dashboard import (
@@ -75,10 +81,15 @@ def _period(request, viewer: Viewer) -> tuple[PeriodForm, Period, str]:
     return form, shown, note
 
 
+def _dates(period: Period) -> dict[str, str]:
+    """The period's dates as the form sends them."""
+    dates = {"start": period.start, "end": period.end}
+    return {name: day.isoformat() for name, day in dates.items() if day}
+
+
 def _query(period: Period) -> str:
     """The period as a query string, so links keep the filter."""
-    dates = {"start": period.start, "end": period.end}
-    return urlencode({name: day.isoformat() for name, day in dates.items() if day})
+    return urlencode(_dates(period))
 
 
 # Laying the figures out ------------------------------------------------------------------------
@@ -248,32 +259,45 @@ FOLLOW_UPS_EXPLAINED = (
 def dashboard(request):
     viewer = viewer_of(request.user)
     form, period, widened_note = _period(request, viewer)
+    # Every look, even at a kept page: the audit trail records who saw what, not what was drawn.
     unsuppressed_view_record(viewer=viewer, period=period, what="dashboard", request=request)
-    query = _query(period)
-    csv_url = reverse("members:dashboard_csv") + (f"?{query}" if query else "")
-    report_url = reverse("members:termly_report") + (f"?{query}" if query else "")
-    return render(
-        request,
-        "members/dashboard/dashboard.html",
-        {
-            "form": form,
-            "period": period,
-            "widened_note": widened_note,
-            "csv_url": csv_url,
-            "report_url": report_url,
-            "figures_html": _figures_html(period, viewer=viewer),
-        },
+    surveys_link = request.user.has_perm("surveys.view_survey")
+    if form.is_valid():
+        asked = form.period()
+        # The form drawn from the dates as understood, not as typed, so the page depends on the
+        # request only through what is in its key.
+        content = dashboard_page_kept(
+            period,
+            viewer=viewer,
+            variant=(asked.start, asked.end, surveys_link),
+            now=timezone.now(),
+            build=lambda: _content(
+                PeriodForm(_dates(asked)), period, widened_note, viewer, surveys_link
+            ),
+        )
+    else:
+        # Dates that could not be used are shown back with what was wrong: drawn every time.
+        content, _ = _content(form, period, widened_note, viewer, surveys_link)
+    return render_around(
+        request, "members/dashboard/dashboard.html", {"form": form}, name="content", kept=content
     )
 
 
-def _figures_html(period: Period, *, viewer: Viewer) -> str:
-    """The page's figures, laid out and rendered, kept as long as the figures themselves."""
-
-    def render():
-        figures = dashboard_figures(period, viewer=viewer)
-        return render_to_string("members/dashboard/_figures.html", _layout(figures))
-
-    return figures_html_cached(period, viewer=viewer, render=render)
+def _content(form, period: Period, widened_note: str, viewer: Viewer, surveys_link: bool):
+    """The page below the header (UTF-8) and when its figures were worked out."""
+    figures = dashboard_figures(period, viewer=viewer)
+    query = _query(period)
+    context = {
+        **_layout(figures),
+        "form": form,
+        "period": period,
+        "widened_note": widened_note,
+        "csv_url": reverse("members:dashboard_csv") + (f"?{query}" if query else ""),
+        "report_url": reverse("members:termly_report") + (f"?{query}" if query else ""),
+        "surveys_link": surveys_link,
+    }
+    content = render_to_string("members/dashboard/dashboard.html#content", context)
+    return content.encode(), figures["worked_out_at"]
 
 
 def _agreement_left_out_note(figures: dict) -> str:
