@@ -66,9 +66,13 @@ a few hundred questions of it. Each is "can this sum go below (or above) this va
 "what is its exact lowest value?" unless the answer is needed as a range to compare with. The
 linear relaxation is solved first: its optimum bounds the whole-number one, so when it does not
 pass the value the answer is no, and when its solution is whole that solution answers yes.
-Only otherwise is the integer programme run, and then only to find one whole-number solution
-past the value (checked here, so a presolve mistake cannot say yes wrongly; a no is asked again
-without presolve). A weak figure that is not small is pinned to its true value, so its range is
+It is solved by the interior point method and moved to a vertex, whose solution is whole far
+more often than the simplex method's. When it is not, the real solution past the value that
+moves fewest counts from the last whole-number one found is tried: it is nearly always whole,
+and costs a fraction of an integer programme. Only when that is not whole either is the integer
+programme run, and then only to find one whole-number solution past the value (checked here,
+as every solution is, so a presolve mistake cannot say yes wrongly; a no is asked again without
+presolve). A weak figure that is not small is pinned to its true value, so its range is
 known without solving. Every whole-number solution found is kept, and settles other figures
 without solving again; before checking the hidden figures one by one, a few programmes push
 all of them at once towards 0 (or away from their values), and each whole-number solution they
@@ -93,7 +97,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_array, vstack
+from scipy.sparse import csr_array, hstack, vstack
 
 HIDDEN = None
 OTHER_GROUPS = "Other groups"
@@ -244,6 +248,19 @@ class _Audit:
             raise _OverBudget
         return linprog(*args, **kwargs)
 
+    def _relaxation(self, objective, problem):
+        """The linear relaxation, solved by HiGHS's interior point method, then moved to a
+        vertex (crossover). Its optimum is the simplex method's, but its vertex is whole far
+        more often on these programmes (58 of 60 at a survey of 3,871 responses, against 8
+        of 60), so the whole-number step is seldom needed; and it is a vertex near the middle
+        of the optimal face, which moves many counts at once and so settles more figures
+        without programmes of their own. Should it not reach an optimum, the simplex method
+        is asked instead."""
+        found = self._linprog(objective, **problem, method="highs-ipm")
+        if found.status != 0:
+            found = self._linprog(objective, **problem, method="highs")
+        return found
+
     def x(self, combo: int, column: int) -> int:
         return combo * self.n_columns + column
 
@@ -377,7 +394,7 @@ class _Audit:
                 for variables in pending:
                     objective[list(variables)] += sign
                 _, problem = self._problem((), *system, 1)
-                found = self._linprog(objective, **problem)
+                found = self._relaxation(objective, problem)
                 if found.status != 0 or not np.allclose(found.x, np.round(found.x), atol=1e-7):
                     break
                 x = np.round(found.x).astype(int)
@@ -508,17 +525,18 @@ class _Audit:
             # Every count is at most the number who answered: a bound the attacker may not
             # have, which only makes the audit stricter.
             "bounds": (0, self.bound),
-            "method": "highs",
         }
 
     def _solve(self, variables, a_eq, b_eq, *, sign, keep_solution=False, solution=False):
         """The lowest (sign 1) or highest (sign −1) whole-number value of a sum of variables
         under these equations. The linear relaxation is solved first: when its optimum is
-        whole (nearly always here) it is the answer; otherwise the integer programme is.
+        whole (nearly always here) it is the answer; otherwise a whole solution reaching its
+        optimum rounded is looked for nearby (`_whole_nearby`), and failing that the integer
+        programme is solved.
         With `keep_solution` (the equations are those of the current shown set) the solution
         is kept: it stays valid as more is hidden, and may settle other figures unsolved."""
         objective, problem = self._problem(variables, a_eq, b_eq, sign)
-        relaxed = self._linprog(objective, **problem)
+        relaxed = self._relaxation(objective, problem)
         return self._whole(objective, problem, relaxed, sign, keep_solution, solution)
 
     def _whole(self, objective, problem, result, sign, keep_solution, solution):
@@ -526,20 +544,30 @@ class _Audit:
         else from the integer programme."""
         a_eq, b_eq = problem["A_eq"], problem["b_eq"]
         has_ub = problem["A_ub"] is not None
+        x = None
         if result.status == 0 and not np.allclose(result.x, np.round(result.x), atol=1e-7):
-            # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS issues
-            # 2303, 2432, 3090, 3296; seen in the attack tests): these programmes are small,
-            # so it is turned off.
-            result = self._linprog(
-                objective,
-                **problem,
-                integrality=np.ones(self.n_vars),
-                options={"presolve": False},
-            )
-        if result.status != 0:  # the true counts are always a solution
-            raise RuntimeError(f"disclosure audit failed: {result.message}")
-        value = round(sign * result.fun)
-        x = np.round(result.x).astype(int)
+            # No whole-number value beats the relaxation's optimum rounded up, so a whole
+            # solution reaching it is optimal.
+            best = math.ceil(result.fun - 1e-6)
+            x = self._whole_nearby(objective, problem, best)
+            if x is not None:
+                value = sign * best
+            else:
+                # HiGHS's integer presolve can call a feasible programme infeasible (HiGHS
+                # issues 2303, 2432, 3090, 3296; seen in the attack tests): these programmes
+                # are small, so it is turned off.
+                result = self._linprog(
+                    objective,
+                    **problem,
+                    integrality=np.ones(self.n_vars),
+                    options={"presolve": False},
+                    method="highs",
+                )
+        if x is None:
+            if result.status != 0:  # the true counts are always a solution
+                raise RuntimeError(f"disclosure audit failed: {result.message}")
+            value = round(sign * result.fun)
+            x = np.round(result.x).astype(int)
         fits = np.array_equal(a_eq @ x, np.round(b_eq)) and (
             not has_ub or (self._ub @ x <= self._b_ub + 1e-9).all()
         )
@@ -548,6 +576,49 @@ class _Audit:
         if solution:
             return value, x if fits else None
         return value
+
+    def _whole_nearby(self, objective, problem, at_most):
+        """A whole-number solution with objective @ x <= at_most, or None: the real one
+        closest to the last whole-number solution found (fewest counts moved, summed), when
+        it happens to be whole, which it nearly always is (a few people swapped round a cycle
+        of cells). One linear programme costs a fraction of the integer one it spares; when it
+        is not whole, the integer programme is asked as before. Either way the solution is
+        checked here, so what is decided does not change. Starting from the last solution
+        rather than the true counts moves further from them each time, and so settles more
+        figures unsolved.
+
+        With x = start + up − down (both non-negative, x within its bounds), it minimises the
+        sum of up and down under the same equations and inequalities and the extra row."""
+        start = np.clip(self._solutions[:, -1], 0, self.bound)
+        a_eq, b_eq, a_ub = problem["A_eq"], problem["b_eq"], problem["A_ub"]
+        row = csr_array(objective.reshape(1, -1))
+        a_ub = row if a_ub is None else vstack([a_ub, row]).tocsr()
+        b_ub = np.append([] if problem["A_ub"] is None else problem["b_ub"], at_most)
+        moved = self._linprog(
+            np.ones(2 * self.n_vars),
+            A_ub=hstack([a_ub, -a_ub]).tocsr(),
+            b_ub=b_ub - a_ub @ start,
+            A_eq=hstack([a_eq, -a_eq]).tocsr(),
+            b_eq=b_eq - a_eq @ start,
+            bounds=np.column_stack(
+                [np.zeros(2 * self.n_vars), np.concatenate([self.bound - start, start])]
+            ),
+            method="highs",
+        )
+        if moved.status != 0:
+            return None
+        x = start + moved.x[: self.n_vars] - moved.x[self.n_vars :]
+        if not np.allclose(x, np.round(x), atol=1e-7):
+            return None
+        x = np.round(x).astype(int)
+        if not (
+            x.min() >= 0
+            and x.max() <= self.bound
+            and self._fits(x, (a_eq, b_eq))
+            and objective @ x <= at_most + 1e-9
+        ):
+            return None
+        return x
 
     def _fits(self, x, system) -> bool:
         """Whether whole numbers `x` satisfy the attacker's equations and inequalities."""
@@ -563,12 +634,13 @@ class _Audit:
         The linear relaxation is solved first. Its optimum bounds the whole-number one (no
         whole-number solution does better than every real one), so when that bound does not
         pass `limit` the answer is no; when its solution is whole, that solution is the
-        whole-number optimum. Otherwise the integer programme is asked only whether some
-        whole-number solution passes `limit`, which it answers at the first one it finds
-        instead of searching on for the best. A whole-number solution found is kept (`keep`)
-        as `_solve` keeps one, or collected in `kept`."""
+        whole-number optimum. Otherwise a whole solution past `limit` is looked for near the
+        last one found (`_whole_nearby`), and failing that the integer programme is asked only
+        whether some whole-number solution passes `limit`, which it answers at the first one
+        it finds instead of searching on for the best. A whole-number solution found is kept
+        (`keep`) as `_solve` keeps one, or collected in `kept`."""
         objective, problem = self._problem(variables, *system, sign)
-        relaxed = self._linprog(objective, **problem)
+        relaxed = self._relaxation(objective, problem)
         if relaxed.status != 0:  # the true counts are always a solution
             raise RuntimeError(f"disclosure audit failed: {relaxed.message}")
         # The relaxation's optimum rounded towards the limit, allowing for HiGHS's tolerances
@@ -582,6 +654,8 @@ class _Audit:
         if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
             x = relaxed.x
         else:
+            x = self._whole_nearby(objective, problem, sign * limit - 1)
+        if x is None:
             # Some whole-number solution with sign × sum ≤ sign × limit − 1? HiGHS's presolve
             # is fast but can call a feasible programme infeasible (see `_solve`), so a
             # solution it finds is checked here, and "none" is asked again without it.
@@ -599,9 +673,8 @@ class _Audit:
             found = self._linprog(np.zeros(self.n_vars), **question)
             if found.status == 0:
                 x = np.round(found.x).astype(int)
-                if not (
-                    self._fits(x, system) and sign * (objective @ x) <= sign * limit - 1 + 1e-9
-                ):
+                # The objective carries the sign: this asks sign × sum ≤ sign × limit − 1.
+                if not (self._fits(x, system) and objective @ x <= sign * limit - 1 + 1e-9):
                     found = self._linprog(
                         np.zeros(self.n_vars), **question, options={"presolve": False}
                     )

@@ -1,7 +1,8 @@
 """The disclosure audit decides exactly as it did before it settled bounds from the linear
 relaxation (tests/web/disclosure_before.py, the engine as it was): on many random small
-questions, the same figures shown and hidden, everywhere. The speed-up may only skip integer
-programmes whose answer the relaxation already proves, so any difference here is a bug."""
+questions, the same figures shown and hidden, everywhere. The speed-ups may only skip integer
+programmes whose answer the relaxation, or a whole-number solution found near the last one and
+checked, already proves, so any difference here is a bug."""
 
 import dataclasses
 
