@@ -37,7 +37,6 @@ from cop_portal.web.generations import (
     generation_move_on,
     generation_start,
     generations,
-    generations_with,
     kept_read,
     kept_write,
 )
@@ -259,15 +258,14 @@ def session_page_cached(*, slug: str, audience: str, now, fetch, build) -> Sessi
     leaves them true). The generations and the parts are read in one round trip, and the
     session only when the parts must be drawn again."""
     parts_key = _session_parts_key(slug, audience)
-    stamp, (parts,) = generations_with(
-        (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY), [parts_key]
-    )
+    kept, stamp = kept_read([parts_key], (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY))
+    parts = kept.get(parts_key)
     if not _parts_still_true(parts, now):
         event = _Session(slug, stamp, fetch).get()
         if event is None:
             return None
         parts = build(event)
-        cache.set(parts_key, (stamp, parts), SESSION_TIMEOUT)
+        kept_write(parts_key, stamp, parts, SESSION_TIMEOUT)
     return SessionPage(parts)
 
 

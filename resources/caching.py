@@ -23,7 +23,6 @@ from cop_portal.web.generations import (
     generation,
     generation_bump_at_commit,
     generations,
-    generations_with,
     kept_read,
     kept_write,
 )
@@ -181,11 +180,12 @@ def resource_page_cached(*, slug: str, build) -> ResourcePage | None:
     kept), kept until a resource or a session changes. The caller checks `seen_by` against
     the viewer: the kept page says who it is for, not who asked first."""
     key = f"resources:detail:{slug}"
-    stamp, (page,) = generations_with((GENERATION_KEY, SESSIONS_GENERATION_KEY), [key])
+    kept, stamp = kept_read([key], (GENERATION_KEY, SESSIONS_GENERATION_KEY))
+    page = kept.get(key)
     if page is None:
         page = build()
         if page is not None:
-            cache.set(key, (stamp, page), DETAIL_TIMEOUT)
+            kept_write(key, stamp, page, DETAIL_TIMEOUT)
     return page
 
 
@@ -194,8 +194,9 @@ def event_resources_cached(*, event_pk: int, audience: str, build) -> str:
     them, resources.selectors.hub.event_audience_of), from `build()`, kept until a resource
     or a session changes."""
     key = f"resources:event:{event_pk}:{audience}"
-    stamp, (html,) = generations_with((GENERATION_KEY, SESSIONS_GENERATION_KEY), [key])
+    kept, stamp = kept_read([key], (GENERATION_KEY, SESSIONS_GENERATION_KEY))
+    html = kept.get(key)
     if html is None:
         html = build()
-        cache.set(key, (stamp, html), DETAIL_TIMEOUT)
+        kept_write(key, stamp, html, DETAIL_TIMEOUT)
     return html

@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from cop_portal.web.forms import KEPT_TOKEN_PLACEHOLDER, kept_forms_with_token
+from cop_portal.web.forms import kept_forms_with_token
 from cop_portal.web.generations import (
     generation_bump,
     generation_bump_at_commit,
@@ -292,8 +292,6 @@ def results_page_keep(
 # refusal are never in it: a sent form is drawn afresh for its sender.
 
 ANSWERING_TIMEOUT = 60 * 60
-# Stands for the CSRF token in the kept page: it is replaced before serving.
-TOKEN_PLACEHOLDER = KEPT_TOKEN_PLACEHOLDER
 
 
 @dataclass(frozen=True)
@@ -304,7 +302,7 @@ class AnsweringPage:
     title: str
     opens_at: datetime
     closes_at: datetime
-    html: str  # with TOKEN_PLACEHOLDER for the CSRF token
+    html: str  # with KEPT_TOKEN_PLACEHOLDER for the CSRF token
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at

@@ -134,10 +134,3 @@ def kept_large_write(key: str, stamp: tuple[int, ...], value, timeout: int) -> N
     cache.set(key, (token, value), timeout)
     kept_write(_token_key(key), stamp, token, timeout)
     _keep_here(key, token, value)
-
-
-def generations_with(generation_keys: tuple[str, ...], kept_keys: list[str]):
-    """`kept_read` for callers that want the generations first and a list in `kept_keys`'s
-    order, None where nothing is kept under the current generations."""
-    kept, stamp = kept_read(list(kept_keys), tuple(generation_keys))
-    return stamp, [kept.get(key) for key in kept_keys]

@@ -10,11 +10,11 @@ badge) must stay out of it, or be kept per member under a generation that the se
 change it move on."""
 
 import functools
-import secrets
 
 from django.template import Context
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+
+from .forms import KEPT_TOKEN_PLACEHOLDER, kept_forms_with_token
 
 NAV_ROUTES = {
     "home": ("members:home",),
@@ -55,8 +55,6 @@ def navigation(request):
 # The header's one link that depends on a role.
 ORGANISE_PERMISSION = "members.view_reports"
 HEADER_TEMPLATE = "includes/_header.html"
-# Stands for the CSRF token in a kept header; random per process, so no page can contain it.
-_TOKEN_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
 # Forms of the header kept: in use, a few per page name. A bound on memory, never reached.
 HEADERS_KEPT = 2000
 _headers: dict[tuple, tuple] = {}
@@ -99,11 +97,8 @@ def site_header(context) -> str:
     )
     kept = _headers.get(key)
     if kept is None or kept[0] is not template:  # new, or the template was reloaded
-        html = template.render(Context({**values, "csrf_token": _TOKEN_PLACEHOLDER}))
+        html = template.render(Context({**values, "csrf_token": KEPT_TOKEN_PLACEHOLDER}))
         if len(_headers) >= HEADERS_KEPT:
             _headers.clear()
         kept = _headers[key] = (template, html)
-    html = kept[1]
-    if _TOKEN_PLACEHOLDER in html:
-        html = html.replace(_TOKEN_PLACEHOLDER, str(token))
-    return mark_safe(html)  # noqa: S308 - rendered from the template, which escapes its values
+    return kept_forms_with_token(kept[1], str(token))

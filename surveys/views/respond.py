@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..caching import TOKEN_PLACEHOLDER, AnsweringPage, answering_page_kept
+from cop_portal.web.forms import KEPT_TOKEN_PLACEHOLDER
+
+from ..caching import AnsweringPage, answering_page_kept
 from ..forms.respond import ResponseForm
 from ..models import SHORT_CODE_LETTERS, SHORT_CODE_MAX, Survey
 from ..selectors.respond import (
@@ -103,7 +105,7 @@ def _answering_page(survey) -> AnsweringPage:
         "survey": survey,
         "form": ResponseForm(questions=questions),
         "minutes": minutes_to_answer(questions),
-        "csrf_token": TOKEN_PLACEHOLDER,
+        "csrf_token": KEPT_TOKEN_PLACEHOLDER,
     }
     return AnsweringPage(
         survey_id=survey.pk,
