@@ -68,6 +68,10 @@ CYCLES_EXPLAINED = {
     ),
 }
 NOT_STATED = "Not stated"
+# The most rows a table on the page shows of a list that grows with the CoP (its sessions,
+# surveys, questions and organisations): the page stays readable, and as quick to serve, however
+# long the CoP has run. The rest are in the CSV download, which has every row.
+SHOWN_MOST = 24
 
 
 # The period ------------------------------------------------------------------------------------
@@ -114,20 +118,34 @@ def _organisation_rows(organisations: list[dict]) -> list[tuple[str, int]]:
     return [(row["name"] or NOT_STATED, row["members"]) for row in organisations]
 
 
-def _charts(figures: dict, frequency: list[tuple[int, int]]) -> dict:
+def _latest(rows: list) -> dict:
+    """The last SHOWN_MOST of `rows` (oldest first, so the latest), and how many earlier rows
+    are left to the CSV download."""
+    left_out = max(len(rows) - SHOWN_MOST, 0)
+    return {"rows": rows[left_out:], "left_out": left_out}
+
+
+def _largest(rows: list) -> dict:
+    """The first SHOWN_MOST of `rows` (largest first), and how many are left to the CSV."""
+    return {"rows": rows[:SHOWN_MOST], "left_out": max(len(rows) - SHOWN_MOST, 0)}
+
+
+def _charts(shown: dict, figures: dict, frequency: list[tuple[int, int]]) -> dict:
+    """The bar charts, each of the rows its table shows."""
     same = "The table beside it has the same numbers."
     joiners = [(r["month"], [r["joined"]], r["joined"]) for r in figures["new_joiners_by_month"]]
     events = [
-        (f"{r['date']} {r['title']}", [r["attendance"]], r["attendance"]) for r in figures["events"]
+        (f"{r['date']} {r['title']}", [r["attendance"]], r["attendance"])
+        for r in shown["events"]["rows"]
     ]
     times = [(_events_label(times), [members], members) for times, members in frequency]
     rates = [
         (r["title"], [100 * (r["rate"] or 0)], _rate_text(r, "no one invited"))
-        for r in figures["response_rates"]
+        for r in shown["response_rates"]["rows"]
     ]
     sessions = [
         (f"{r['date']} {r['title']}", [100 * (r["rate"] or 0)], _rate_text(r, "nobody came"))
-        for r in figures["session_survey_rates"]["rows"]
+        for r in shown["session_rates"]["rows"]
     ]
     levels = [
         (r["level"], [r["recorded"], r["done"]], f"{r['recorded']} recorded, {r['done']} completed")
@@ -366,24 +384,33 @@ def headline_rows(headlines: dict) -> list[dict]:
 def _layout(figures: dict) -> dict:
     frequency = _frequency_rows(figures["attendance_frequency"])
     stages = figures["check_in_stages"]
+    shown = {
+        "organisations": _largest(_organisation_rows(figures["organisations"])),
+        "events": _latest(figures["events"]),
+        "returning_members": _latest(figures["returning_members"]),
+        "response_rates": _latest(
+            [{**row, "percent": _rate_text(row, "")} for row in figures["response_rates"]]
+        ),
+        "session_rates": _latest(
+            [
+                {**row, "percent": _rate_text(row, "")}
+                for row in figures["session_survey_rates"]["rows"]
+            ]
+        ),
+        "agreement_rows": _latest(figures["agreement_over_time"]["rows"]),
+    }
     return {
+        **shown,
         "figures": figures,
+        "shown_most": SHOWN_MOST,
         "headlines": headline_rows(figures["headlines"]),
         "headlines_before": figures["headlines"],
-        "organisations": _organisation_rows(figures["organisations"]),
         "frequency": [(_events_label(times), members) for times, members in frequency],
         "attended_once_percent": _percent(figures["attended_once_share"]),
         "caucus_line": _caucus_line(figures),
-        "response_rates": [
-            {**row, "percent": _rate_text(row, "")} for row in figures["response_rates"]
-        ],
         "rates_note": response_rates_note(figures),
         "value_cycles": [
             {**row, "explained": CYCLES_EXPLAINED[row["cycle"]]} for row in figures["value_cycles"]
-        ],
-        "session_rates": [
-            {**row, "percent": _rate_text(row, "")}
-            for row in figures["session_survey_rates"]["rows"]
         ],
         "session_rates_note": _caucus_left_out_note(figures),
         "answers_by_email": [
@@ -395,9 +422,8 @@ def _layout(figures: dict) -> dict:
         "action_follow_ups": _disclosure_table(figures["action_follow_ups"]),
         "check_in_movement": _disclosure_table(stages),
         "check_in_latest": _latest_stages(stages),
-        "agreement_rows": figures["agreement_over_time"]["rows"],
         "agreement_left_out": _agreement_left_out_note(figures),
-        "charts": _charts(figures, frequency),
+        "charts": _charts(shown, figures, frequency),
     }
 
 

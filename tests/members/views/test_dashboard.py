@@ -703,3 +703,64 @@ def test_dashboard_queries_are_the_same_at_a_thousand_and_a_hundred_thousand_att
         sizes=((100, 10, "small"), (1_000, 99, "large")), before_each=_figures_forget,
     )  # fmt: skip
     assert _dl(pages.large, "key-figures")["Attendances"] == str(1_000 + 99_000)
+
+
+# Lists that grow with the CoP ------------------------------------------------------------------
+
+
+def _csv_block(response, heading):
+    """One block of the CSV download: its rows after the header, up to the blank line."""
+    lines = response.content.decode().splitlines()
+    start = lines.index(heading) + 2
+    end = lines.index("", start) if "" in lines[start:] else len(lines)
+    return lines[start:end]
+
+
+def test_long_lists_show_their_latest_rows_and_the_download_has_them_all(organiser_client):
+    """Thirty sessions and thirty organisations: the page's tables and charts show the latest
+    sessions and the largest organisations, SHOWN_MOST of each, and say where the rest are;
+    the CSV download still has every one."""
+    people = []
+    for n in range(30):
+        organisation = OrganisationFactory(name=f"Org {n:02}")
+        people += UserFactory.create_batch(30 - n, organisation=organisation)
+    start = datetime.date(2025, 1, 6)
+    for index in range(30):
+        event = event_on(start + datetime.timedelta(weeks=index), title=f"Session {index:02}")
+        AttendanceFactory(event=event, member=people[index])
+
+    response = organiser_client.get(DASHBOARD)
+    page = response.content.decode()
+    csv_url = html_lib.escape(CSV)
+    # The latest 24 of 30, oldest first, in the table and in the chart beside it.
+    rows = _table(response, "attendance-table")
+    assert [row[1] for row in rows] == [f"Session {index:02}" for index in range(6, 30)]
+    assert (
+        '<p class="small" id="attendance-rest">The latest 24 are shown here; the 6 before them '
+        f'are in the <a href="{csv_url}">CSV download</a>.</p>'
+    ) in page
+    chart = re.findall(r"<svg .*?</svg>", page, re.S)[1]
+    assert len(re.findall(r"<rect ", chart)) == 24
+    assert "2025-02-17 Session 06: 1" in chart
+    assert "Session 05" not in chart
+    assert [row[1] for row in _table(response, "returning-table")] == [
+        f"Session {index:02}" for index in range(6, 30)
+    ]
+    assert 'id="returning-rest">The latest 24 are shown here; the 5 before them' in page
+    # The largest 24 organisations (30 members down to 7); the organiser's own row is among the
+    # others.
+    organisations = _table(response, "organisations-table")
+    assert organisations == [[f"Org {n:02}", str(30 - n)] for n in range(24)]
+    others = len(_csv_block(organiser_client.get(CSV), "Organisations")) - 24
+    assert (
+        f'id="organisations-rest">The 24 largest are shown here; the {others} others are in'
+    ) in page
+    # Lists shorter than that are shown whole, with no such note.
+    assert 'id="rates-rest"' not in page
+    assert 'id="agreement-rest"' not in page
+
+    download = organiser_client.get(CSV)
+    assert [line.split(",")[1] for line in _csv_block(download, "Attendance per event")] == [
+        f"Session {index:02}" for index in range(30)
+    ]
+    assert len(_csv_block(download, "Organisations")) == 24 + others
