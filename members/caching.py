@@ -20,6 +20,7 @@ worked out. Its rendering is kept by the same rule, never past the ten minutes o
 it shows."""
 
 import math
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
 
@@ -107,6 +108,37 @@ def _stamp_settled(found: dict, member_pk: int) -> tuple[int, int]:
     )
 
 
+def member_entries_keys(member_pk: int) -> list[str]:
+    """What get_user reads for a member: their kept self and permissions, the generations they
+    must match, and the version of the ground rules in force."""
+    return [
+        _member_key(member_pk),
+        _generation_key(member_pk),
+        EVERYONE_GENERATION_KEY,
+        GROUND_RULES_VERSION_KEY,
+    ]
+
+
+# What the session engine (members.sessions) read along with the session, for the member it is
+# for: (member's id, what was found under member_entries_keys). Set or emptied as each
+# request's session is read, and used once, by get_user in the same request.
+_read_ahead: ContextVar[tuple[int, dict] | None] = ContextVar("member_read_ahead", default=None)
+
+
+def member_read_ahead(found: tuple[int, dict] | None) -> None:
+    _read_ahead.set(found)
+
+
+def _member_entries(member_pk: int) -> dict:
+    """The entries under member_entries_keys: those the session engine read along with this
+    request's session if they are this member's, else read now."""
+    ahead = _read_ahead.get()
+    _read_ahead.set(None)
+    if ahead is not None and ahead[0] == member_pk:
+        return ahead[1]
+    return cache.get_many(member_entries_keys(member_pk))
+
+
 class CachedPermissionsBackend(ModelBackend):
     """Django's ModelBackend, keeping the signed-in member and their permissions between
     requests. Every sign-in records this backend in the session, allauth's included
@@ -114,19 +146,14 @@ class CachedPermissionsBackend(ModelBackend):
 
     `get_user`, which loads the member for every signed-in request, reads in one round trip the
     kept member and permissions, the two generations they must match and the version of the
-    ground rules in force (left on the member for GroundRulesMiddleware). Django then checks
+    ground rules in force (left on the member for GroundRulesMiddleware); usually that round
+    trip is the session's own (members.sessions). Django then checks
     the session's password hash against the kept member as it would against the database's: a
     password change moves the member's generation, so a session signed in with the old
     password is refused on its next request."""
 
     def get_user(self, user_id):
-        keys = [
-            _member_key(user_id),
-            _generation_key(user_id),
-            EVERYONE_GENERATION_KEY,
-            GROUND_RULES_VERSION_KEY,
-        ]
-        found = cache.get_many(keys)
+        found = _member_entries(user_id)
         kept = found.get(_member_key(user_id))
         stamp = _stamp(found, user_id)
         if stamp is not None and kept is not None and kept[0] == stamp:

@@ -393,8 +393,9 @@ CSRF_FAILURE_VIEW = "cop_portal.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Sessions are read from the cache and written through to the database, so a signed-in page
-# costs no session query while the cache holds it, and a cache restart signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# costs no session query while the cache holds it, and a cache restart signs nobody out. The
+# portal's engine is Django's cached_db reading the signed-in member in the same round trip.
+SESSION_ENGINE = "members.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

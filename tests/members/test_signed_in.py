@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
@@ -189,3 +189,93 @@ def test_each_page_carries_its_own_members_csrf_token_and_signing_out_works(memb
         response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
         assert response.status_code == 302
         assert _signed_out(client.get(PROFILE))
+
+
+# The session and the member in one round trip (members.sessions) -------------------------------
+
+
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Every read of the cache during a request, in order: (method, keys), each a round trip
+    to Redis in production (the test cache's get_many calls its own get: those are not)."""
+    reads, inside = [], []
+    backend = type(caches["default"])
+    for method in ("get", "get_many"):
+        original = getattr(backend, method)
+
+        def spy(self, keys, *args, _method=method, _original=original, **kwargs):
+            if not inside:
+                reads.append((_method, list(keys) if _method == "get_many" else [keys]))
+            inside.append(_method)
+            try:
+                return _original(self, keys, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, method, spy)
+    return reads
+
+
+def test_a_signed_in_page_reads_its_session_and_member_in_one_round_trip(
+    member_client, member, cache_reads
+):
+    member_client.get(PROFILE)  # the worker learns whose the session is
+    session_key = "django.contrib.sessions.cached_db" + member_client.session.session_key
+    cache_reads.clear()
+    assert member_client.get(PROFILE).status_code == 200
+    member_keys = caching.member_entries_keys(member.pk)
+    assert cache_reads[0] == ("get_many", [session_key, *member_keys])
+    # Neither the session nor the member is read again in that request (the page's own kept
+    # parts are read with the generations they are kept under, once more).
+    later = [key for _, keys in cache_reads[1:] for key in keys]
+    assert session_key not in later
+    assert caching._member_key(member.pk) not in later
+
+
+def test_a_session_wrongly_remembered_as_another_members_still_signs_in_its_own(
+    member_client, member, organiser
+):
+    """The worker's memory of whose a session is only says what to read along: were it wrong
+    (here it is made to say the session is the organiser's, whose kept self and permissions are
+    in the cache), the session as read still decides who is signed in, and the organiser's
+    entries are not used for them."""
+    from members import sessions
+
+    organiser_client = Client()
+    organiser_client.force_login(organiser)
+    assert ORGANISE_LINK in organiser_client.get(PROFILE).content.decode()
+    member_client.get(PROFILE)
+    sessions._members_of_sessions[member_client.session.session_key] = organiser.pk
+
+    page = member_client.get(PROFILE).content.decode()
+    assert member.email in page
+    assert organiser.email not in page
+    assert ORGANISE_LINK not in page
+    assert member_client.get(reverse("members:dashboard")).status_code == 403
+    # And it is corrected from the session as read.
+    assert sessions._members_of_sessions[member_client.session.session_key] == member.pk
+
+
+def test_entries_read_along_for_one_request_are_never_used_by_the_next(
+    member_client, member, organiser
+):
+    """What was read along with one session is dropped when the next session is read, whoever's
+    it is: here a forged read-along entry makes the member an organiser, as if left over from
+    an earlier request, and is not used."""
+    from members import sessions
+
+    organiser_client = Client()
+    organiser_client.force_login(organiser)
+    organiser_client.get(PROFILE)
+    _, organiser_self, permissions = cache.get(caching._member_key(organiser.pk))
+    member_client.get(PROFILE)
+    found = cache.get_many(caching.member_entries_keys(member.pk))
+    stamp = found[caching._member_key(member.pk)][0]
+    forged = {**found, caching._member_key(member.pk): (stamp, organiser_self, permissions)}
+    for remembered in (True, False):
+        if not remembered:
+            sessions._members_of_sessions.pop(member_client.session.session_key)
+        caching.member_read_ahead((member.pk, forged))
+        page = member_client.get(PROFILE).content.decode()
+        assert member.email in page
+        assert ORGANISE_LINK not in page

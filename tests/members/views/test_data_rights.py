@@ -688,7 +688,12 @@ def test_erasing_twice_changes_nothing_more(world):
 
 
 @pytest.mark.parametrize(
-    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+        "members.sessions",
+    ],
 )
 def test_erasure_ends_every_session_of_the_member_and_no_other(world, settings, engine):
     settings.SESSION_ENGINE = engine
@@ -993,5 +998,6 @@ def test_settings_keep_sessions_in_the_database():
     assert import_module(settings.SESSION_ENGINE).__name__ in {
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
+        "members.sessions",
     }
     assert data_rights_services.Session is Session
