@@ -18,10 +18,12 @@ Which caucus a member chose decides what every list shows them, so it is kept to
 member, under a generation of their own that the caucus services move on (`caucus_changed`;
 a change saved any other way reaches it through events.apps).
 
-A session's page keeps its parts for each audience, and each member's own place at it (their
-booking, its forms, whether they came) for that member alone, under the sessions', places' and
-attendance's generations (`attendance_changed`, moved by the services that record or import
-attendance, and through events.apps by any other change) and their caucus's."""
+A session's page keeps its parts for each audience (the resources from it among them, so the
+resources app moves `materials_changed` on whenever a resource changes), and each member's own
+place at it (their booking, its forms, whether they came) for that member alone, under the
+sessions', places' and attendance's generations (`attendance_changed`, moved by the services
+that record or import attendance, and through events.apps by any other change) and their
+caucus's."""
 
 import re
 from dataclasses import dataclass
@@ -45,6 +47,11 @@ from cop_portal.web.generations import (
 SESSIONS_GENERATION_KEY = "events:sessions-generation"
 PLACES_GENERATION_KEY = "events:places-generation"
 ATTENDANCE_GENERATION_KEY = "events:attendance-generation"
+# What a session's page lists from other apps (its resources): moved on by the resources app.
+MATERIALS_GENERATION_KEY = "events:materials-generation"
+# A session's parts for an audience are kept under these: the session, how full it is, and
+# the materials it lists.
+PARTS_GENERATION_KEYS = (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY, MATERIALS_GENERATION_KEY)
 LISTING_TIMEOUT = 60 * 60
 STATUS_MARKER = "<!--my-status:{pk}-->"
 _STATUS_MARKERS = re.compile(r"<!--my-status:(\d+)-->")
@@ -67,6 +74,11 @@ def places_changed() -> None:
 def attendance_changed() -> None:
     """Someone was recorded as having come to a session, or no longer is."""
     generation_bump_at_commit(ATTENDANCE_GENERATION_KEY)
+
+
+def materials_changed() -> None:
+    """A session's materials (its resources, which its page lists) may have changed."""
+    generation_bump_at_commit(MATERIALS_GENERATION_KEY)
 
 
 @dataclass(frozen=True)
@@ -258,7 +270,7 @@ def session_page_cached(*, slug: str, audience: str, now, fetch, build) -> Sessi
     leaves them true). The generations and the parts are read in one round trip, and the
     session only when the parts must be drawn again."""
     parts_key = _session_parts_key(slug, audience)
-    kept, stamp = kept_read([parts_key], (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY))
+    kept, stamp = kept_read([parts_key], PARTS_GENERATION_KEYS)
     parts = kept.get(parts_key)
     if not _parts_still_true(parts, now):
         event = _Session(slug, stamp, fetch).get()
@@ -347,14 +359,16 @@ def member_session_page_cached(
         _session_parts_key(slug, _member_audience(in_caucus=in_caucus, trusted=trusted))
         for in_caucus in (True, False)
     )
-    shared_keys = (SESSIONS_GENERATION_KEY, PLACES_GENERATION_KEY, ATTENDANCE_GENERATION_KEY)
+    shared_keys = (*PARTS_GENERATION_KEYS, ATTENDANCE_GENERATION_KEY)
     found = cache.get_many([*shared_keys, caucus_key, place_key, inside_key, other_key])
     shared = tuple(found.get(key) for key in shared_keys)
     if None in shared:
         shared = generations(*shared_keys)
     # The member's own generation exists only while they use the portal (caucus_changed).
     caucus_stamp = found.get(caucus_key) or generation_start(caucus_key, CAUCUS_TIMEOUT)
-    page_stamp, place_stamp = shared[:2], (*shared, caucus_stamp)
+    sessions, places, materials, attendance = shared
+    page_stamp = (sessions, places, materials)
+    place_stamp = (sessions, places, attendance, caucus_stamp)
     session = _Session(slug, page_stamp, fetch)
 
     place = _kept_under(found, place_key, place_stamp)

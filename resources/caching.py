@@ -27,6 +27,7 @@ from cop_portal.web.generations import (
     kept_write,
 )
 from events.selectors import SESSIONS_GENERATION_KEY
+from events.services import materials_changed
 from members.selectors import GLOSSARY_GENERATION_KEY
 
 COUNT_TIMEOUT = 10 * 60
@@ -36,8 +37,10 @@ BROWSE_SESSIONS_KEY = "resources:browse-sessions"
 
 
 def resources_changed() -> None:
-    """A resource or a session changed: kept totals and lists start again."""
+    """A resource or a session changed: kept totals and lists start again, sessions' pages
+    (which list their resources) included."""
     generation_bump_at_commit(GENERATION_KEY)
+    materials_changed()
 
 
 def count_cached(queryset) -> int:
@@ -187,16 +190,3 @@ def resource_page_cached(*, slug: str, build) -> ResourcePage | None:
         if page is not None:
             kept_write(key, stamp, page, DETAIL_TIMEOUT)
     return page
-
-
-def event_resources_cached(*, event_pk: int, audience: str, build) -> str:
-    """A session's list of its resources as rendered for `audience` (who the viewer is to
-    them, resources.selectors.hub.event_audience_of), from `build()`, kept until a resource
-    or a session changes."""
-    key = f"resources:event:{event_pk}:{audience}"
-    kept, stamp = kept_read([key], (GENERATION_KEY, SESSIONS_GENERATION_KEY))
-    html = kept.get(key)
-    if html is None:
-        html = build()
-        kept_write(key, stamp, html, DETAIL_TIMEOUT)
-    return html

@@ -5,7 +5,7 @@ Inside events, import from the area's module. The names below are those used fro
 the app (members' demo, imports, data rights and starter content; the benchmark's seeder), which
 may import them from here."""
 
-from ..caching import attendance_changed
+from ..caching import attendance_changed, materials_changed
 from .organise import (
     attendance_record,
     caucus_attendance_check,
@@ -32,6 +32,7 @@ __all__ = [
     "caucus_allows",
     "caucus_attendance_check",
     "event_save",
+    "materials_changed",
     "programme_save",
     "registration_cancel",
     "registration_record",

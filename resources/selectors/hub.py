@@ -68,14 +68,17 @@ def may_see(seen: str, user) -> bool:
     return seen == "members" or audience_of(user) == seen
 
 
-def event_audience_of(user, event) -> str:
-    """Who `user` is to `event_resources` for `event`: the materials of a session outside
-    any caucus are the same for every signed-in member, whatever their caucus."""
-    if not user.is_authenticated:
-        return "public"
-    if event.caucus_id is None:
-        return "members"
-    return audience_of(user)
+def session_resources(*, event, signed_in: bool, can_see_materials: bool) -> list:
+    """The resources from `event` its page lists for an audience of the page (events.caching:
+    signed in or not, and whether they may see a caucus session's materials): those of
+    `resources_visible_to` anyone in that audience. A caucus session's materials are its
+    caucus's alone; a visitor sees only what is public."""
+    if event.caucus_id is not None and not (signed_in and can_see_materials):
+        return []
+    resources = Resource.objects.filter(status=Resource.Status.PUBLISHED, event=event)
+    if not signed_in:
+        resources = resources.filter(audience="public")
+    return list(_listed(resources).order_by("kind", "title"))
 
 
 def _listed(resources):
@@ -158,10 +161,6 @@ def resource_is_for_members(*, slug: str) -> bool:
         .filter(Q(event__isnull=True) | Q(event__caucus__isnull=True))
         .exists()
     )
-
-
-def event_resources(*, user, event) -> list:
-    return list(_listed(resources_visible_to(user).filter(event=event)).order_by("kind", "title"))
 
 
 @dataclass

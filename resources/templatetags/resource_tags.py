@@ -5,9 +5,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ..caching import event_resources_cached
-from ..selectors.hub import event_audience_of
-from ..selectors.hub import event_resources as event_resources_visible
+from ..selectors.hub import session_resources as session_resources_seen
 from ..uploads import FILE_LABELS
 
 register = template.Library()
@@ -46,19 +44,15 @@ def file_label(content_type: str) -> str:
     return FILE_LABELS.get(content_type, content_type)
 
 
-@register.simple_tag(takes_context=True)
-def event_resources(context, event):
-    """The resources from a session that the person reading its page may see. The session's
-    page is the events app's, which knows nothing of resources: it asks for them by this tag.
-    The list as rendered is kept for each audience (resources.caching)."""
-    user = context.request.user
-
-    def build():
-        resources = event_resources_visible(user=user, event=event)
-        return render_to_string("resources/_event_resources.html", {"resources": resources})
-
+@register.simple_tag
+def session_resources(event, signed_in, can_see_materials):
+    """The resources from a session that its page lists for an audience of it. The session's
+    page is the events app's, which knows nothing of resources: it asks for them by this tag,
+    in the part of the page it keeps for each audience (events.caching), which a change to any
+    resource makes it draw again."""
+    resources = session_resources_seen(
+        event=event, signed_in=bool(signed_in), can_see_materials=bool(can_see_materials)
+    )
     return mark_safe(  # noqa: S308 - rendered from the template, which escapes its values
-        event_resources_cached(
-            event_pk=event.pk, audience=event_audience_of(user, event), build=build
-        )
+        render_to_string("resources/_event_resources.html", {"resources": resources})
     )
