@@ -78,7 +78,7 @@ def session_resources(*, event, signed_in: bool, can_see_materials: bool) -> lis
     resources = Resource.objects.filter(status=Resource.Status.PUBLISHED, event=event)
     if not signed_in:
         resources = resources.filter(audience="public")
-    return list(_listed(resources).order_by("kind", "title"))
+    return list(_listed_briefly(resources).order_by("kind", "title"))
 
 
 def _listed(resources):
