@@ -226,9 +226,17 @@ def organisations_changed() -> None:
 
 # The dashboard ---------------------------------------------------------------------------------
 
-# Working the figures out reads every attendance and response in the period; they are kept this
-# long and shared by everyone looking at the same period (the page says when they were worked out).
+# Working the figures out reads every attendance and response in the period; they are shared by
+# everyone looking at the same period, and brought up to date once they are ten minutes old (the
+# page says when they were worked out). Then the first request to find them old works them out
+# again, while any other request arriving meanwhile is shown the ones kept, so that nobody but that
+# one request waits behind the work (at national scale it takes seconds, and every viewer queued
+# behind it at once would wait that long). Figures nobody has looked at for an hour are dropped.
 FIGURES_TIMEOUT = 10 * 60
+FIGURES_KEPT = 60 * 60
+# How long one request is trusted to be working the figures out: if it fails or is killed, the
+# next request after this takes over.
+FIGURES_RENEWING_MOST = 5 * 60
 
 
 def figures_cache_key(period, *, viewer) -> str:
@@ -237,49 +245,67 @@ def figures_cache_key(period, *, viewer) -> str:
     return f"members:dashboard:{period.start}:{period.end}:{viewer.kind}"
 
 
+def _renewing_key(figures_key: str) -> str:
+    return f"{figures_key}:renewing"
+
+
 # Moved on when kept figures are dropped: the pages drawn from them are kept per dates asked,
 # which cannot be listed to drop them one by one.
 DASHBOARD_PAGE_GENERATION_KEY = "members:dashboard:page-generation"
 
 
-def figures_cached(period, *, viewer, work):
-    """The figures kept for this period and viewer, or `work()`'s, kept from now on."""
-    return _cached(figures_cache_key(period, viewer=viewer), work)
+def figures_cached(period, *, viewer, now, work):
+    """The figures kept for this period and viewer, or `work()`'s, kept from now on. Figures
+    ten minutes old are worked out again by this request, unless another one is already doing
+    it: then this one has the kept ones."""
+    key = figures_cache_key(period, viewer=viewer)
+    found = cache.get(key)
+    if found is not None and now < _fresh_until(found["worked_out_at"]):
+        return found
+    renewing = _renewing_key(key)
+    # With nothing kept there is nothing to show meanwhile: every such request works them out.
+    claimed = found is not None
+    if claimed and not cache.add(renewing, True, FIGURES_RENEWING_MOST):
+        return found
+    try:
+        found = work()
+        cache.set(key, found, FIGURES_KEPT)
+    finally:
+        if claimed:
+            cache.delete(renewing)
+    return found
+
+
+def _fresh_until(worked_out_at):
+    return worked_out_at + timedelta(seconds=FIGURES_TIMEOUT)
 
 
 def dashboard_page_kept(period, *, viewer, variant: tuple, now, build) -> bytes:
     """The dashboard's page below the header, for this period as shown and kind of viewer (the
     figures' key) and `variant` (whatever else of the request the page shows: the dates asked
     for, the links the viewer may follow). Kept from `build()`, which answers (the page, when
-    the figures it shows were worked out), until those figures' ten minutes are up and not a
-    moment longer, and not after they are dropped (`figures_forget`)."""
-    key = ":".join(
-        [figures_cache_key(period, viewer=viewer), "page", *(str(part) for part in variant)]
-    )
+    the figures it shows were worked out), as long as those figures: drawn again once they are
+    ten minutes old, except while another request is working them out (`figures_cached`), and
+    never after they are dropped (`figures_forget`)."""
+    figures_key = figures_cache_key(period, viewer=viewer)
+    key = ":".join([figures_key, "page", *(str(part) for part in variant)])
     found, stamp = kept_large_read(key, (DASHBOARD_PAGE_GENERATION_KEY,))
-    if found is not None and now < found[0]:
-        return found[1]
+    if found is not None:
+        fresh_until, page = found
+        if now < fresh_until or cache.get(_renewing_key(figures_key)) is not None:
+            return page
     page, worked_out_at = build()
-    valid_until = worked_out_at + timedelta(seconds=FIGURES_TIMEOUT)
-    left = (valid_until - now).total_seconds()
+    left = (worked_out_at + timedelta(seconds=FIGURES_KEPT) - now).total_seconds()
     if left > 0:
-        kept_large_write(key, stamp, (valid_until, page), math.ceil(left))
+        kept_large_write(key, stamp, (_fresh_until(worked_out_at), page), math.ceil(left))
     return page
 
 
 def figures_forget(period, *, viewer) -> None:
     """Drop the kept figures for this period and viewer, and every page drawn from kept
-    figures."""
+    figures: the next look works them out, whoever else is doing so."""
     cache.delete(figures_cache_key(period, viewer=viewer))
     generation_bump(DASHBOARD_PAGE_GENERATION_KEY)
-
-
-def _cached(key: str, work):
-    found = cache.get(key)
-    if found is None:
-        found = work()
-        cache.set(key, found, FIGURES_TIMEOUT)
-    return found
 
 
 # A page's rendering for one member -------------------------------------------------------------

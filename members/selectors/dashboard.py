@@ -1057,7 +1057,9 @@ def value_stories(period: Period | None = None):
 def dashboard_figures(period: Period, *, viewer: Viewer) -> dict:
     """Every figure on the dashboard and in its CSV, each fetched once, from the cache when
     someone has asked for the same period in the last ten minutes (members.caching)."""
-    return figures_cached(period, viewer=viewer, work=lambda: _figures(period, viewer))
+    return figures_cached(
+        period, viewer=viewer, now=timezone.now(), work=lambda: _figures(period, viewer)
+    )
 
 
 def _figures(period: Period, viewer: Viewer) -> dict:

@@ -5,9 +5,11 @@ unsuppressed look still written to the audit trail, freshness, and no query when
 The hand counts are those of the `world` fixture (tests/members/views/test_dashboard.py)."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +181,114 @@ def test_the_kept_page_never_outlives_the_figures_it_shows(organiser_client):
         assert _attendances(organiser_client.get(DASHBOARD)) == "7"
     with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
         assert _attendances(organiser_client.get(DASHBOARD)) == "8"
+
+
+def _worked_out(response):
+    return _text(
+        re.search(r'<p id="figures-worked-out">(.*?)</p>', response.content.decode()).group(1)
+    )
+
+
+def _csv_attendances(response):
+    lines = response.content.decode().splitlines()
+    return next(line for line in lines if line.startswith("Attendances,")).split(",")[1]
+
+
+def _renewing_elsewhere(period=None):
+    """As another request does while it works the figures out again: it has claimed the work."""
+    key = caching.figures_cache_key(period or dashboard.Period(), viewer=dashboard.PROTECTED)
+    assert cache.add(caching._renewing_key(key), True, caching.FIGURES_RENEWING_MOST)
+    return caching._renewing_key(key)
+
+
+def test_while_one_request_works_old_figures_out_again_the_others_are_shown_the_kept_ones(
+    organiser_client,
+):
+    """Nobody queues behind the work but the request doing it; the page they see says when its
+    figures were worked out, and the next look after the work shows the new ones."""
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        organiser_client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    later = start + datetime.timedelta(minutes=11)
+    with time_machine.travel(later, tick=False):
+        renewing = _renewing_elsewhere()
+        meanwhile = organiser_client.get(DASHBOARD)
+        assert _attendances(meanwhile) == "7"
+        assert _worked_out(meanwhile).startswith(f"Figures worked out at {start:%H:%M};")
+        assert _csv_attendances(organiser_client.get(CSV)) == "7"
+        cache.delete(renewing)  # that request is done
+        after = organiser_client.get(DASHBOARD)
+        assert _attendances(after) == "8"
+        assert _worked_out(after).startswith(f"Figures worked out at {later:%H:%M};")
+
+
+def test_the_request_that_finds_the_figures_old_works_them_out_itself_and_lets_go(
+    organiser_client,
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        organiser_client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
+        assert _attendances(organiser_client.get(DASHBOARD)) == "8"
+        # It let go of the work: the next request to find them old may take it on.
+        assert _renewing_elsewhere()
+
+
+def test_a_request_that_fails_to_work_the_figures_out_lets_another_take_it_on(organiser):
+    period = dashboard.Period()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        kept = dashboard.dashboard_figures(period, viewer=dashboard.PROTECTED)
+
+    def failing():
+        raise RuntimeError("the database went away")
+
+    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
+        with pytest.raises(RuntimeError):
+            caching.figures_cached(
+                period, viewer=dashboard.PROTECTED, now=timezone.now(), work=failing
+            )
+        renewed = dashboard.dashboard_figures(period, viewer=dashboard.PROTECTED)
+    assert kept["worked_out_at"] == start
+    assert renewed["worked_out_at"] == start + datetime.timedelta(minutes=11)
+
+
+def test_a_request_that_died_working_the_figures_out_holds_them_back_five_minutes_at_most(
+    organiser_client,
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        organiser_client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    claimed = start + datetime.timedelta(minutes=11)
+    with time_machine.travel(claimed, tick=False):
+        _renewing_elsewhere()  # and never lets go
+    with time_machine.travel(claimed + datetime.timedelta(seconds=299), tick=False):
+        assert _attendances(organiser_client.get(DASHBOARD)) == "7"
+    with time_machine.travel(claimed + datetime.timedelta(minutes=5), tick=False):
+        assert _attendances(organiser_client.get(DASHBOARD)) == "8"
+
+
+def test_dropped_figures_are_never_shown_while_another_request_works_them_out(organiser_client):
+    organiser_client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    _renewing_elsewhere()
+    caching.figures_forget(dashboard.Period(), viewer=dashboard.PROTECTED)
+    assert _attendances(organiser_client.get(DASHBOARD)) == "8"
+
+
+def test_figures_nobody_looked_at_for_an_hour_are_worked_out_afresh(client, organiser):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(organiser)
+        client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
+        client.force_login(organiser)  # their session too has ended, idle
+        _renewing_elsewhere()  # even with another request at work, there is nothing to show
+        assert _attendances(client.get(DASHBOARD)) == "8"
 
 
 def test_dropping_the_figures_drops_every_page_drawn_from_them(organiser_client):
