@@ -392,7 +392,15 @@ def start_gunicorn(
     own_group: bool = False,
 ) -> subprocess.Popen:
     """gunicorn as in production, on 127.0.0.1:`port`, once it answers B0 (bench/urls.py).
-    `own_group`: in a process group of its own, which the load test kills whole (os.killpg)."""
+    `own_group`: in a process group of its own, which the load test kills whole (os.killpg).
+
+    But for one setting: no worker is replaced after a number of requests (gunicorn.conf.py's
+    max_requests, 20,000). The benchmark sends about 25,000 requests a page, so every worker
+    was replaced every two or three pages, all four within seconds of each other, each taking
+    over a second of CPU to load the portal: whichever page was being measured then lost a
+    quarter to a half of its throughput (at S, the programme and the dashboard). In production
+    20,000 requests a worker take days."""
+    env = {**env, "GUNICORN_MAX_REQUESTS": "0"}
     with log_path.open("w") as log_file:  # gunicorn keeps its own copy of the file
         server = subprocess.Popen(  # noqa: S603 - the virtualenv's gunicorn, arguments made here
             [str(Path(PYTHON).parent / "gunicorn"), "cop_portal.wsgi:application",
