@@ -201,15 +201,24 @@ def _renewing_elsewhere(period=None):
     return caching._renewing_key(key)
 
 
+def _seen_then_dan_came(client, start=None):
+    """The figures worked out by a look at `start` (now unless given), then one more attendance
+    that they do not count; returns `start`."""
+    start = start or timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get(DASHBOARD)
+    _dan_came_to_the_first_session()
+    return start
+
+
 def test_while_one_request_works_old_figures_out_again_the_others_are_shown_the_kept_ones(
     organiser_client,
 ):
     """Nobody queues behind the work but the request doing it; the page they see says when its
     figures were worked out, and the next look after the work shows the new ones."""
-    start = timezone.localtime().replace(second=0, microsecond=0)
-    with time_machine.travel(start, tick=False):
-        organiser_client.get(DASHBOARD)
-    _dan_came_to_the_first_session()
+    start = _seen_then_dan_came(
+        organiser_client, timezone.localtime().replace(second=0, microsecond=0)
+    )
     later = start + datetime.timedelta(minutes=11)
     with time_machine.travel(later, tick=False):
         renewing = _renewing_elsewhere()
@@ -226,10 +235,7 @@ def test_while_one_request_works_old_figures_out_again_the_others_are_shown_the_
 def test_the_request_that_finds_the_figures_old_works_them_out_itself_and_lets_go(
     organiser_client,
 ):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        organiser_client.get(DASHBOARD)
-    _dan_came_to_the_first_session()
+    start = _seen_then_dan_came(organiser_client)
     with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
         assert _attendances(organiser_client.get(DASHBOARD)) == "8"
         # It let go of the work: the next request to find them old may take it on.
@@ -258,10 +264,7 @@ def test_a_request_that_fails_to_work_the_figures_out_lets_another_take_it_on(or
 def test_a_request_that_died_working_the_figures_out_holds_them_back_five_minutes_at_most(
     organiser_client,
 ):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        organiser_client.get(DASHBOARD)
-    _dan_came_to_the_first_session()
+    start = _seen_then_dan_came(organiser_client)
     claimed = start + datetime.timedelta(minutes=11)
     with time_machine.travel(claimed, tick=False):
         _renewing_elsewhere()  # and never lets go
