@@ -49,27 +49,25 @@ from bench.run import (
     free_port,
     log,
     machine_description,
-    manage,
-    migrate_and_seed,
-    portal_env,
-    redis_flush,
     start_gunicorn,
     stop,
 )
 from loadtest.cluster import Cluster
 from loadtest.run import (
-    DB_NAME,
-    LOCUST,
     MAX_FAILURE_RATIO,
     OUT,
     Probe,
     RedisServer,
     Timeout,
     _alarm,
+    add_arguments,
     by_name,
     check_writes,
     phase,
-    prepare,
+    start_backends,
+    start_locust,
+    stop_locust,
+    wait_for_locust,
 )
 
 # After instance A answers again, HAProxy needs two good checks a second apart to send it
@@ -321,18 +319,12 @@ def served_by(requests: list, start: float, end: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tier", choices=["T", "S", "M", "L"], default=os.environ.get("TIER", "M"))
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--spawn-rate", type=float, default=2, help="members starting per second")
-    parser.add_argument("--run-time", type=int, default=180, help="seconds of load")
+    add_arguments(parser, run_time=180)
     parser.add_argument("--kill-at", type=int, default=90, help="seconds into the load")
     parser.add_argument("--down", type=float, default=10, help="seconds instance A stays down")
-    parser.add_argument("--wait", default="5,15", help="each member's pause between pages, s")
-    parser.add_argument("--sign-in", choices=["form", "session"], default="form")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers per instance"
     )
-    parser.add_argument("--timeout", type=int, default=1200, help="limit for the whole run, s")
     args = parser.parse_args()
     began = time.monotonic()
     signal.signal(signal.SIGALRM, _alarm)
@@ -350,20 +342,9 @@ def main() -> None:
     balancer = locust = killer = None
     halt = threading.Event()
     try:
-        cache_server.start()
-        redis_flush(cache_server.url)
-        log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
-        cluster.init()
-        cluster.start()
-        cluster.wait_up()
-        cluster.admin(f"CREATE DATABASE {DB_NAME}")
-        env = portal_env("loadtest.settings", cluster.url(DB_NAME), cache_server.url)
-        env["MEDIA_ROOT"] = os.environ["MEDIA_ROOT"] = str(media)
-        log(f"Seeding tier {args.tier}…")
-        migrate_and_seed(env, args.tier)
-        manage("collectstatic", "--no-input", "-v0", env=env)
-        plan = prepare(args.users, OUT / "plan-balanced.json", args.sign_in)
-        log(f"  ready in {time.monotonic() - began:.0f}s")
+        env, plan = start_backends(
+            cluster, cache_server, args, suffix="-balanced", MEDIA_ROOT=str(media)
+        )
 
         for name in ("a", "b"):
             instance = Instance(name, env, free_port(), args.workers)
@@ -377,26 +358,12 @@ def main() -> None:
         load_before = [round(v, 2) for v in os.getloadavg()]
         probe = Probe(f"{base}/profile/", plan["probe_cookie"])
         marks: dict[str, float] = {}
-        locust_env = {
-            **env,
-            "LOADTEST_PLAN": str(OUT / "plan-balanced.json"),
-            "LOADTEST_REQUESTS": str(OUT / "requests-balanced.json"),
-            "LOADTEST_WRITES": str(OUT / "writes-balanced.json"),
-            "LOADTEST_WAIT": args.wait,
-        }
         log(
             f"Load: {args.users} members for {args.run_time}s through HAProxy to instances A and "
             f"B; A killed at {args.kill_at}s, started again {args.down:g}s later…"
         )
         marks["load_start"] = time.time()
-        with (OUT / "locust-balanced.log").open("w") as locust_log:
-            locust = subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
-                [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
-                 "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-                 "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
-                 "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        locust = start_locust(env, base, args, suffix="-balanced")
         probe.start()
         killer = threading.Thread(
             target=kill_and_restart,
@@ -404,25 +371,16 @@ def main() -> None:
             daemon=True,
         )
         killer.start()
-        try:
-            locust.wait(timeout=args.run_time + 90)
-        except subprocess.TimeoutExpired:
-            locust.kill()
-            locust.wait()
-            raise SystemExit("locust did not finish in time: see loadtest/out/") from None
+        requests, writes = wait_for_locust(locust, args, suffix="-balanced")
         marks["load_end"] = time.time()
         killer.join(timeout=90)
         probe.halt.set()
         probe.join(timeout=10)
         if "back" not in marks:
             raise SystemExit("Instance A was not started again: see loadtest/out/")
-        if not (OUT / "requests-balanced.json").exists():
-            raise SystemExit("locust wrote no requests: see loadtest/out/locust-balanced.log")
         # The workers (ticking every 5 s) get a moment to claim and run the last slots.
         time.sleep(10)
         workers_until = datetime.fromtimestamp(marks["load_end"], UTC)
-        requests = json.loads((OUT / "requests-balanced.json").read_text())
-        writes = json.loads((OUT / "writes-balanced.json").read_text())
         start, end = marks["load_start"], marks["load_end"]
         window_end = marks["back"] + WINDOW_AFTER_BACK_S
         probe_window = [(t, s) for t, s, _ in probe.seen if marks["kill"] <= t < window_end]
@@ -473,9 +431,7 @@ def main() -> None:
         signal.alarm(0)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
         halt.set()
-        if locust is not None and locust.poll() is None:
-            locust.kill()
-            locust.wait()
+        stop_locust(locust)
         if killer is not None:
             killer.join(timeout=90)
         if balancer is not None and balancer.poll() is None:

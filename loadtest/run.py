@@ -430,18 +430,17 @@ def check_writes(writes: list[dict], plan: dict) -> dict:
 # The run ---------------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+# The run's shared steps (loadtest.balanced takes them too) -----------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, run_time: int) -> None:
+    """The arguments both parts of the load test take; each adds its own after them."""
     parser.add_argument("--tier", choices=["T", "S", "M", "L"], default=os.environ.get("TIER", "M"))
     parser.add_argument("--users", type=int, default=50)
     # Signing in hashes the password (PBKDF2, about a second of CPU here): 2 a second keeps the
     # 50 sign-ins from queueing behind each other on 2 cores.
     parser.add_argument("--spawn-rate", type=float, default=2, help="members starting per second")
-    parser.add_argument("--run-time", type=int, default=120, help="seconds of load")
-    parser.add_argument("--restart-at", type=int, default=60, help="seconds into the load")
-    parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down")
-    parser.add_argument("--redis-restart-at", type=int, default=90, help="seconds into the load")
-    parser.add_argument("--redis-outage", type=float, default=3, help="seconds Redis stays down")
+    parser.add_argument("--run-time", type=int, default=run_time, help="seconds of load")
     parser.add_argument("--wait", default="5,15", help="each member's pause between pages, s")
     parser.add_argument(
         "--sign-in",
@@ -450,8 +449,84 @@ def main() -> None:
         help="form: each member signs in through the sign-in page (the password hash costs about "
         "a second of CPU each); session: each starts with a session made in the store",
     )
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--timeout", type=int, default=1200, help="limit for the whole run, s")
+
+
+def start_backends(
+    cluster: Cluster, cache_server: "RedisServer", args, *, suffix: str = "", **settings: str
+) -> tuple[dict, dict]:
+    """Start the run's own Redis and PostgreSQL, seed the database at the tier (the portal's
+    environment given `settings` too), collect the static files and write the members' plan:
+    returns the portal's environment and the plan."""
+    began = time.monotonic()
+    cache_server.start()
+    redis_flush(cache_server.url)
+    log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
+    cluster.init()
+    cluster.start()
+    cluster.wait_up()
+    cluster.admin(f"CREATE DATABASE {DB_NAME}")
+    env = portal_env("loadtest.settings", cluster.url(DB_NAME), cache_server.url)
+    env.update(settings)
+    os.environ.update(settings)
+    log(f"Seeding tier {args.tier}…")
+    migrate_and_seed(env, args.tier)
+    manage("collectstatic", "--no-input", "-v0", env=env)
+    plan = prepare(args.users, OUT / f"plan{suffix}.json", args.sign_in)
+    log(f"  ready in {time.monotonic() - began:.0f}s")
+    return env, plan
+
+
+def start_locust(env: dict, base: str, args, *, suffix: str = "") -> subprocess.Popen:
+    """locust, headless, sending `args.users` members to `base` for `args.run_time` seconds; what
+    they did goes to loadtest/out/{requests,writes}<suffix>.json, its log to locust<suffix>.log."""
+    locust_env = {
+        **env,
+        "LOADTEST_PLAN": str(OUT / f"plan{suffix}.json"),
+        "LOADTEST_REQUESTS": str(OUT / f"requests{suffix}.json"),
+        "LOADTEST_WRITES": str(OUT / f"writes{suffix}.json"),
+        "LOADTEST_WAIT": args.wait,
+    }
+    with (OUT / f"locust{suffix}.log").open("w") as locust_log:  # locust keeps its own copy
+        return subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
+            [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
+             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+             "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
+             "--only-summary", "--csv", str(OUT / f"locust{suffix}"), "--loglevel", "WARNING"],
+            cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def wait_for_locust(locust: subprocess.Popen, args, *, suffix: str = "") -> tuple[list, list]:
+    """Wait for locust to end (killed if it runs 90 s past its time): what its members did,
+    the requests and the writes."""
+    try:
+        locust.wait(timeout=args.run_time + 90)
+    except subprocess.TimeoutExpired:
+        stop_locust(locust)
+        raise SystemExit(
+            f"locust did not finish in time: see loadtest/out/locust{suffix}.log"
+        ) from None
+    requests = OUT / f"requests{suffix}.json"
+    if not requests.exists():
+        raise SystemExit(f"locust wrote no requests: see loadtest/out/locust{suffix}.log")
+    return json.loads(requests.read_text()), json.loads((OUT / f"writes{suffix}.json").read_text())
+
+
+def stop_locust(locust: subprocess.Popen | None) -> None:
+    if locust is not None and locust.poll() is None:
+        locust.kill()
+        locust.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser, run_time=120)
+    parser.add_argument("--restart-at", type=int, default=60, help="seconds into the load")
+    parser.add_argument("--outage", type=float, default=5, help="seconds PostgreSQL stays down")
+    parser.add_argument("--redis-restart-at", type=int, default=90, help="seconds into the load")
+    parser.add_argument("--redis-outage", type=float, default=3, help="seconds Redis stays down")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     args = parser.parse_args()
     began = time.monotonic()
     signal.signal(signal.SIGALRM, _alarm)
@@ -466,19 +541,7 @@ def main() -> None:
     server = locust = restarter = redis_restarter = None
     halt_restart = threading.Event()
     try:
-        cache_server.start()
-        redis_flush(cache_server.url)
-        log(f"Starting a throwaway PostgreSQL on 127.0.0.1:{cluster.port} ({cluster.root})…")
-        cluster.init()
-        cluster.start()
-        cluster.wait_up()
-        cluster.admin(f"CREATE DATABASE {DB_NAME}")
-        env = portal_env("loadtest.settings", cluster.url(DB_NAME), cache_server.url)
-        log(f"Seeding tier {args.tier}…")
-        migrate_and_seed(env, args.tier)
-        manage("collectstatic", "--no-input", "-v0", env=env)
-        plan = prepare(args.users, OUT / "plan.json", args.sign_in)
-        log(f"  ready in {time.monotonic() - began:.0f}s")
+        env, plan = start_backends(cluster, cache_server, args)
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -486,27 +549,13 @@ def main() -> None:
         load_before = round(os.getloadavg()[0], 2)
         probe = Probe(f"{base}/profile/", plan["probe_cookie"])
         marks: dict[str, float] = {}
-        locust_env = {
-            **env,
-            "LOADTEST_PLAN": str(OUT / "plan.json"),
-            "LOADTEST_REQUESTS": str(OUT / "requests.json"),
-            "LOADTEST_WRITES": str(OUT / "writes.json"),
-            "LOADTEST_WAIT": args.wait,
-        }
         log(
             f"Load: {args.users} members for {args.run_time}s; PostgreSQL restarted at "
             f"{args.restart_at}s for {args.outage:g}s, Redis at {args.redis_restart_at}s for "
             f"{args.redis_outage:g}s…"
         )
         marks["load_start"] = time.time()
-        with (OUT / "locust.log").open("w") as locust_log:  # locust keeps its own copy
-            locust = subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
-                [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
-                 "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-                 "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
-                 "--only-summary", "--csv", str(OUT / "locust"), "--loglevel", "WARNING"],
-                cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        locust = start_locust(env, base, args)
         probe.start()
         restarter = threading.Thread(
             target=restart_database,
@@ -521,12 +570,7 @@ def main() -> None:
             daemon=True,
         )  # fmt: skip
         redis_restarter.start()
-        try:
-            locust.wait(timeout=args.run_time + 90)
-        except subprocess.TimeoutExpired:
-            locust.kill()
-            locust.wait()
-            raise SystemExit("locust did not finish in time: see loadtest/out/locust.log") from None
+        requests, writes = wait_for_locust(locust, args)
         marks["load_end"] = time.time()
         restarter.join(timeout=120)
         redis_restarter.join(timeout=30)
@@ -536,10 +580,6 @@ def main() -> None:
             raise SystemExit("The database restart did not finish: see loadtest/out/")
         if "redis_started" not in marks:
             raise SystemExit("The Redis restart did not finish: see loadtest/out/")
-        if not (OUT / "requests.json").exists():
-            raise SystemExit("locust wrote no requests: see loadtest/out/locust.log")
-        requests = json.loads((OUT / "requests.json").read_text())
-        writes = json.loads((OUT / "writes.json").read_text())
         first = probe.first_success_after(marks["db_started"])
         results = summarise(args, marks, probe, first, requests)
         results["writes"] = check_writes(writes, plan)
@@ -555,9 +595,7 @@ def main() -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up
-        if locust is not None and locust.poll() is None:
-            locust.kill()
-            locust.wait()
+        stop_locust(locust)
         if server is not None:
             stop(server)
         halt_restart.set()
