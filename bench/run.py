@@ -12,10 +12,12 @@
    collectstatic, on 127.0.0.1. HTTPS is taken as ended by a proxy: requests carry
    X-Forwarded-Proto: https.
 4. Throughput: wrk (Debian's package) at a fixed concurrency, each page alternating with the
-   baselines (B1, B2, page warm, page cold, B1 …), 3 repetitions; the median rps and the median
-   page/B1 and page/B2 ratios. B1 is a signed-out page of 12 rows; B2 the base layout signed in
-   (bench/views.py). Warm: the page's kept answers are in the cache. Cold: each request first
-   retires them as the portal's writes do (bench/cold.py), so it is a first view after a write.
+   baselines (B1, B2, page warm, page cold, B1, B2 …, B1, B2), 5 repetitions; each run of the
+   page is compared with the mean of the baselines' runs either side of it; the median rps and
+   the median page/B1 and page/B2 ratios. B1 is a signed-out page of 12 rows; B2 the base
+   layout signed in (bench/views.py). Warm: the page's kept answers are in the cache. Cold:
+   each request first retires them as the portal's writes do (bench/cold.py), so it is a first
+   view after a write.
 5. CPU per request: the gunicorn workers' and the PostgreSQL backends' CPU time (from /proc)
    over each page's wrk runs, divided by the requests answered.
 6. Latency: bench/loadgen.py, open loop, at a quarter of B1's capacity, warm and cold:
@@ -475,7 +477,7 @@ def main() -> None:
     parser.add_argument("--tier", choices=["S", "M", "L"], default="M")
     parser.add_argument("--seconds", type=int, default=3, help="each wrk run")
     parser.add_argument("--connections", type=int, default=8, help="wrk's concurrency")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--latency-seconds", type=float, default=5, help="each open-loop run")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument(
@@ -581,12 +583,16 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
     ]
     b1_cpu, b2_cpu = CpuTally(), CpuTally()
     b1_runs, b2_runs, b2_ratios = [], [], []
-    for _ in range(args.repetitions):  # alternating, as the pages do
-        b1_runs.append(metered(meter, b1_cpu, b1, seconds=seconds, connections=connections))
+    # Alternating, as the pages do, and B1 once more at the end: each B2 run is compared with
+    # the B1 runs either side of it, so that the machine speeding up or slowing down over the
+    # seconds of one repetition does not count for or against it.
+    b1_runs.append(metered(meter, b1_cpu, b1, seconds=seconds, connections=connections))
+    for _ in range(args.repetitions):
         b2_runs.append(
             metered(meter, b2_cpu, b2, seconds=seconds, connections=connections, cookie=member)
         )
-        b2_ratios.append(b2_runs[-1] / max(b1_runs[-1], 0.1))
+        b1_runs.append(metered(meter, b1_cpu, b1, seconds=seconds, connections=connections))
+        b2_ratios.append(b2_runs[-1] / max(statistics.fmean(b1_runs[-2:]), 0.1))
     b0_rps, b1_rps = statistics.median(b0_runs), statistics.median(b1_runs)
     b2_rps = statistics.median(b2_runs)
     rate = b1_rps / LATENCY_SHARE_OF_B1
@@ -625,21 +631,35 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
         runs = {"warm": [], "cold": []}
         ratios = {(mode, b): [] for mode in runs for b in ("B1", "B2")}
         cpu = {"warm": CpuTally(), "cold": CpuTally()}
-        for _ in range(args.repetitions):
-            wait_until_idle(base)  # a slow page's last requests may still be running
-            baseline = {
+
+        def baselines() -> dict[str, float]:
+            return {
                 "B1": wrk(b1, seconds=seconds, connections=connections)["rps"],
                 "B2": wrk(b2, seconds=seconds, connections=connections, cookie=member)["rps"],
             }
+
+        # B1, B2, the page warm, the page cold, B1, B2, …, B1, B2: each run of the page is
+        # compared with the baselines' runs either side of it (their mean), so that the machine
+        # speeding up or slowing down over a repetition's seconds does not count for or against
+        # the page.
+        wait_until_idle(base)
+        before = baselines()
+        for _ in range(args.repetitions):
+            measured = {}
             for mode in runs:
+                wait_until_idle(base)  # a slow page's last requests may still be running
                 page_seconds, page_connections = shape[mode]
-                measured = metered(meter, cpu[mode], url, seconds=page_seconds,
-                                   connections=page_connections, cookie=cookie,
-                                   cold=mode == "cold")  # fmt: skip
-                runs[mode].append(measured)
-                for name, rps in baseline.items():
-                    ratios[mode, name].append(measured / max(rps, 0.1))
-                wait_until_idle(base)
+                measured[mode] = metered(meter, cpu[mode], url, seconds=page_seconds,
+                                         connections=page_connections, cookie=cookie,
+                                         cold=mode == "cold")  # fmt: skip
+                runs[mode].append(measured[mode])
+            wait_until_idle(base)
+            after = baselines()
+            for mode, rps in measured.items():
+                for name in ("B1", "B2"):
+                    around = statistics.fmean([before[name], after[name]])
+                    ratios[mode, name].append(rps / max(around, 0.1))
+            before = after
         headers = {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}
         # An overloaded page cannot catch up: what is unanswered 3s after the last request was
         # due is given up (and counted at the time given up), to keep the run short.
@@ -727,7 +747,9 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
         "load_generator_check": generator,
         "method": {
             "throughput": f"wrk -t1 -c{connections}, {seconds:g}s per run, B1, B2, the page "
-            f"warm and the page cold alternating, {args.repetitions} repetitions, medians",
+            f"warm and the page cold alternating, {args.repetitions} repetitions and the "
+            "baselines once more at the end; each run of a page against the mean of the "
+            "baselines' runs either side of it; medians",
             "cold": "each request first retires what the portal's writes retire in the cache "
             "(bench/cold.py: permissions, ground rules, the resource hub's totals and lists); "
             "the dashboard's figures and a closed survey's results, which only expire, stay "
