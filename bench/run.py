@@ -23,9 +23,9 @@
 6. Latency: bench/loadgen.py, open loop, at a quarter of B1's capacity, warm and cold:
    p50/p95/p99 from when each request was due. The warm run follows a few requests one at a
    time, after the cold wrk runs, so that it starts with the page's answers kept.
-7. Prints a table with what misses the targets, and writes bench/results.json (the latest run,
-   kept with the code) and bench/out/results-<tier>.json, which the next run at another tier
-   compares with. A miss does not stop the run: the figures are written all the same.
+7. Prints a table with what misses the targets, and writes bench/results.json (the latest run
+   at each tier, kept with the code) and bench/out/results-<tier>.json, which the next run at
+   another tier compares with. A miss does not stop the run: the figures are written all the same.
 
 Every request goes to 127.0.0.1, and every run is bounded in time."""
 
@@ -554,20 +554,34 @@ def main() -> None:
         page["first_view_ms"] = queries[page["name"]]["first_view_ms"]
         if "prepared_s" in queries[page["name"]]:
             page["prepared_in_background_s"] = queries[page["name"]]["prepared_s"]
-    results["misses"] = all_misses(results)
+    other_tier = {"S": "M", "M": "S", "L": "M"}[args.tier]
+    other_file = OUT / f"results-{other_tier}.json"
+    other = json.loads(other_file.read_text()) if other_file.exists() else None
+    results["misses"] = all_misses(results, other)
     results["seconds"] = round(time.monotonic() - began)
     (OUT / f"results-{args.tier}.json").write_text(json.dumps(results, indent=2) + "\n")
-    # The latest run's figures, kept with the code (the README's table comes from here), with
-    # the email benchmark's (`make bench-email`, bench/email_drain.py), which this run leaves.
-    latest = ROOT / "bench" / "results.json"
-    email = json.loads(latest.read_text()).get("email") if latest.exists() else None
-    latest.write_text(
-        json.dumps({**results, **({"email": email} if email else {})}, indent=2) + "\n"
-    )
+    email = keep_results(results)
     report(results)
     if email:
         email_summary(email)
     log(f"\nWrote bench/results.json in {results['seconds']}s.")
+
+
+def keep_results(results: dict, path: Path = ROOT / "bench" / "results.json") -> dict | None:
+    """Keep a run's figures with the code (the README's table comes from here): the latest run
+    at each tier under "tiers", beside the email benchmark's (`make bench-email`,
+    bench/email_drain.py), which this leaves as it was and returns. S and M are held to the
+    drop from one to the other, so the other's misses are worked out again against this run."""
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    tiers = kept.get("tiers", {})
+    tiers[results["tier"]] = results
+    for tier, other in (("S", "M"), ("M", "S")):
+        if results["tier"] == other and tier in tiers:
+            tiers[tier]["misses"] = all_misses(tiers[tier], results)
+    email = kept.get("email")
+    whole = {"latest": results["tier"], "tiers": dict(sorted(tiers.items()))}
+    path.write_text(json.dumps({**whole, **({"email": email} if email else {})}, indent=2) + "\n")
+    return email
 
 
 def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter") -> dict:
@@ -926,18 +940,17 @@ def email_summary(email: dict) -> None:
     )
 
 
-def all_misses(results: dict) -> dict:
-    """What misses the targets: the baselines, and each page (against the run at the other of
-    S and M, when there is one in bench/out/)."""
-    other_tier = {"S": "M", "M": "S", "L": "M"}[results["tier"]]
-    other_file = OUT / f"results-{other_tier}.json"
-    other = {}
-    if other_file.exists():
-        other = {p["name"]: p for p in json.loads(other_file.read_text())["pages"]}
+def all_misses(results: dict, other: dict | None) -> dict:
+    """What misses the targets: the baselines, and each page (against `other`, the latest run
+    at the other of S and M, when there is one)."""
+    other_pages = {p["name"]: p for p in other["pages"]} if other else {}
+    other_tier = other["tier"] if other else ""
     return {
         "baselines": baseline_misses(results["baseline"]),
         "pages": {
-            page["name"]: misses_of(page, other.get(page["name"]), results["tier"], other_tier)
+            page["name"]: misses_of(
+                page, other_pages.get(page["name"]), results["tier"], other_tier
+            )
             for page in results["pages"]
         },
     }

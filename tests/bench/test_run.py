@@ -1,12 +1,20 @@
 """The benchmark's checks against its targets, and its reading of CPU time (bench/run.py)."""
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from bench.run import CpuTally, baseline_misses, children_of, cpu_seconds, misses_of
+from bench.run import (
+    CpuTally,
+    baseline_misses,
+    children_of,
+    cpu_seconds,
+    keep_results,
+    misses_of,
+)
 
 
 def page(kind="page", *, ratio=0.6, p95=80.0, queries=5) -> dict:
@@ -45,6 +53,36 @@ def test_from_s_to_m_a_page_keeps_its_queries_and_nine_tenths_of_its_ratio():
     ]
     # L is compared with nothing.
     assert misses_of(page(ratio=0.1), small, "L", "M") == ["÷B1<0.5"]
+
+
+def run(tier: str, ratio: float) -> dict:
+    return {"tier": tier, "baseline": {"B2_ratio_to_B1": 0.9}, "pages": [page(ratio=ratio)]}
+
+
+def test_the_kept_results_hold_the_latest_run_at_each_tier_compared_with_each_other(tmp_path):
+    kept = tmp_path / "results.json"
+    kept.write_text(json.dumps({"email": {"members": 200}}))
+
+    # S after an M run that fell: S is compared with nothing kept yet.
+    assert keep_results(run("S", 0.8), kept) == {"members": 200}
+    # M now: it fell 15% from this S, and the S run kept is held to this M too.
+    keep_results(run("M", 0.68), kept)
+    found = json.loads(kept.read_text())
+    assert found["latest"] == "M"
+    assert sorted(found["tiers"]) == ["M", "S"]
+    assert found["tiers"]["S"]["misses"]["pages"] == {"p": ["÷B1 fell 15% S→M"]}
+    assert found["email"] == {"members": 200}
+    # S again, faster than M by less than a tenth: neither misses any longer.
+    keep_results(run("S", 0.74), kept)
+    found = json.loads(kept.read_text())
+    assert found["latest"] == "S"
+    assert found["tiers"]["M"]["misses"] == {"baselines": [], "pages": {"p": []}}
+    assert found["tiers"]["S"]["pages"][0]["ratio_to_B1"] == 0.74
+    # L is kept beside them and compared with neither.
+    keep_results(run("L", 0.1), kept)
+    found = json.loads(kept.read_text())
+    assert sorted(found["tiers"]) == ["L", "M", "S"]
+    assert found["tiers"]["M"]["misses"] == {"baselines": [], "pages": {"p": []}}
 
 
 def test_b2_must_reach_four_fifths_of_b1():
