@@ -23,9 +23,10 @@
 6. Latency: bench/loadgen.py, open loop, at a quarter of B1's capacity, warm and cold:
    p50/p95/p99 from when each request was due. The warm run follows a few requests one at a
    time, after the cold wrk runs, so that it starts with the page's answers kept.
-7. Prints a table with what misses the targets, and writes bench/results.json (the latest run
-   at each tier, kept with the code) and bench/out/results-<tier>.json, which the next run at
-   another tier compares with. A miss does not stop the run: the figures are written all the same.
+7. Prints a table with what misses the targets (S and M each against the latest run at the
+   other), and writes bench/results.json (the latest run at each tier, kept with the code) and
+   bench/out/results-<tier>.json. A miss does not stop the run: the figures are written all
+   the same.
 
 Every request goes to 127.0.0.1, and every run is bounded in time."""
 
@@ -554,30 +555,31 @@ def main() -> None:
         page["first_view_ms"] = queries[page["name"]]["first_view_ms"]
         if "prepared_s" in queries[page["name"]]:
             page["prepared_in_background_s"] = queries[page["name"]]["prepared_s"]
-    other_tier = {"S": "M", "M": "S", "L": "M"}[args.tier]
-    other_file = OUT / f"results-{other_tier}.json"
-    other = json.loads(other_file.read_text()) if other_file.exists() else None
-    results["misses"] = all_misses(results, other)
     results["seconds"] = round(time.monotonic() - began)
+    email = keep_results(results)  # and works out its misses
     (OUT / f"results-{args.tier}.json").write_text(json.dumps(results, indent=2) + "\n")
-    email = keep_results(results)
     report(results)
     if email:
         email_summary(email)
     log(f"\nWrote bench/results.json in {results['seconds']}s.")
 
 
+# S and M are each held to the fall in a page's ratio from one to the other.
+COMPARED_WITH = {"S": "M", "M": "S"}
+
+
 def keep_results(results: dict, path: Path = ROOT / "bench" / "results.json") -> dict | None:
     """Keep a run's figures with the code (the README's table comes from here): the latest run
     at each tier under "tiers", beside the email benchmark's (`make bench-email`,
-    bench/email_drain.py), which this leaves as it was and returns. S and M are held to the
-    drop from one to the other, so the other's misses are worked out again against this run."""
+    bench/email_drain.py), which this leaves as it was and returns. Works out the run's misses,
+    against the latest run at the tier it is compared with, and that run's again against it."""
     kept = json.loads(path.read_text()) if path.exists() else {}
     tiers = kept.get("tiers", {})
     tiers[results["tier"]] = results
-    for tier, other in (("S", "M"), ("M", "S")):
-        if results["tier"] == other and tier in tiers:
-            tiers[tier]["misses"] = all_misses(tiers[tier], results)
+    other = tiers.get(COMPARED_WITH.get(results["tier"], ""))
+    results["misses"] = all_misses(results, other)
+    if other is not None:
+        other["misses"] = all_misses(other, results)
     email = kept.get("email")
     whole = {"latest": results["tier"], "tiers": dict(sorted(tiers.items()))}
     path.write_text(json.dumps({**whole, **({"email": email} if email else {})}, indent=2) + "\n")
@@ -606,7 +608,7 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
             metered(meter, b2_cpu, b2, seconds=seconds, connections=connections, cookie=member)
         )
         b1_runs.append(metered(meter, b1_cpu, b1, seconds=seconds, connections=connections))
-        b2_ratios.append(b2_runs[-1] / max(statistics.fmean(b1_runs[-2:]), 0.1))
+        b2_ratios.append(against(b2_runs[-1], *b1_runs[-2:]))
     b0_rps, b1_rps = statistics.median(b0_runs), statistics.median(b1_runs)
     b2_rps = statistics.median(b2_runs)
     rate = b1_rps / LATENCY_SHARE_OF_B1
@@ -628,6 +630,12 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
     }
     log(f"  load generator check on B0: {generator}")
 
+    def baselines() -> dict[str, float]:
+        return {
+            "B1": wrk(b1, seconds=seconds, connections=connections)["rps"],
+            "B2": wrk(b2, seconds=seconds, connections=connections, cookie=member)["rps"],
+        }
+
     rows = []
     for page in pages:
         url = base + page.path
@@ -645,13 +653,6 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
         runs = {"warm": [], "cold": []}
         ratios = {(mode, b): [] for mode in runs for b in ("B1", "B2")}
         cpu = {"warm": CpuTally(), "cold": CpuTally()}
-
-        def baselines() -> dict[str, float]:
-            return {
-                "B1": wrk(b1, seconds=seconds, connections=connections)["rps"],
-                "B2": wrk(b2, seconds=seconds, connections=connections, cookie=member)["rps"],
-            }
-
         # B1, B2, the page warm, the page cold, B1, B2, …, B1, B2: each run of the page is
         # compared with the baselines' runs either side of it (their mean), so that the machine
         # speeding up or slowing down over a repetition's seconds does not count for or against
@@ -671,8 +672,7 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
             after = baselines()
             for mode, rps in measured.items():
                 for name in ("B1", "B2"):
-                    around = statistics.fmean([before[name], after[name]])
-                    ratios[mode, name].append(rps / max(around, 0.1))
+                    ratios[mode, name].append(against(rps, before[name], after[name]))
             before = after
         headers = {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}
         # An overloaded page cannot catch up: what is unanswered 3s after the last request was
@@ -780,6 +780,11 @@ def measure(args, base: str, pages: list[Page], cookies: dict, meter: "CpuMeter"
         },
         "pages": rows,
     }
+
+
+def against(rps: float, before: float, after: float) -> float:
+    """`rps` as a share of a baseline's, the mean of its runs just before and just after."""
+    return rps / max(statistics.fmean([before, after]), 0.1)
 
 
 def metered(meter: "CpuMeter", tally: "CpuTally", url: str, **options) -> float:
@@ -941,8 +946,8 @@ def email_summary(email: dict) -> None:
 
 
 def all_misses(results: dict, other: dict | None) -> dict:
-    """What misses the targets: the baselines, and each page (against `other`, the latest run
-    at the other of S and M, when there is one)."""
+    """What misses the targets: the baselines, and each page (against `other`, the run it is
+    compared with, when there is one)."""
     other_pages = {p["name"]: p for p in other["pages"]} if other else {}
     other_tier = other["tier"] if other else ""
     return {

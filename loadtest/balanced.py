@@ -63,6 +63,8 @@ from loadtest.run import (
     add_arguments,
     by_name,
     check_writes,
+    forget_last_run,
+    part_file,
     phase,
     start_backends,
     start_locust,
@@ -74,7 +76,8 @@ from loadtest.run import (
 # requests: the kill window ends a little after that.
 WINDOW_AFTER_BACK_S = 5
 SIGNED_OUT = "signed out"
-RESULTS = OUT / "results-balanced.json"
+PART = "-balanced"  # its files under loadtest/out/: plan-balanced.json, results-balanced.json, …
+RESULTS = part_file("results", PART)
 
 # As production's balancer checks it (the README), through "the TLS proxy".
 HEALTH_CHECK = "meth GET uri /health/ ver HTTP/1.1 hdr Host 127.0.0.1 hdr X-Forwarded-Proto https"
@@ -331,8 +334,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _alarm)
     signal.alarm(args.timeout)
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("requests-balanced.json", "writes-balanced.json", RESULTS.name):
-        (OUT / name).unlink(missing_ok=True)
+    forget_last_run(PART)
 
     cluster = Cluster(free_port(), log_path=OUT / "postgresql-balanced.log")
     cache_server = RedisServer(free_port(), log_path=OUT / "redis-balanced.log")
@@ -342,9 +344,7 @@ def main() -> None:
     balancer = locust = killer = None
     halt = threading.Event()
     try:
-        env, plan = start_backends(
-            cluster, cache_server, args, suffix="-balanced", MEDIA_ROOT=str(media)
-        )
+        env, plan = start_backends(cluster, cache_server, args, part=PART, MEDIA_ROOT=str(media))
 
         for name in ("a", "b"):
             instance = Instance(name, env, free_port(), args.workers)
@@ -363,7 +363,7 @@ def main() -> None:
             f"B; A killed at {args.kill_at}s, started again {args.down:g}s later…"
         )
         marks["load_start"] = time.time()
-        locust = start_locust(env, base, args, suffix="-balanced")
+        locust = start_locust(env, base, args, part=PART)
         probe.start()
         killer = threading.Thread(
             target=kill_and_restart,
@@ -371,7 +371,7 @@ def main() -> None:
             daemon=True,
         )
         killer.start()
-        requests, writes = wait_for_locust(locust, args, suffix="-balanced")
+        requests, writes = wait_for_locust(locust, args, part=PART)
         marks["load_end"] = time.time()
         killer.join(timeout=90)
         probe.halt.set()

@@ -427,10 +427,20 @@ def check_writes(writes: list[dict], plan: dict) -> dict:
     }
 
 
-# The run ---------------------------------------------------------------------------------------
+# The steps both parts take (loadtest.balanced's too) -------------------------------------------
+#
+# Each part keeps its files apart under loadtest/out/ by what follows their stem: nothing for
+# the restarts, "-balanced" for the two instances (plan.json, plan-balanced.json, …).
 
 
-# The run's shared steps (loadtest.balanced takes them too) -----------------------------------
+def part_file(stem: str, part: str = "", ext: str = "json") -> Path:
+    return OUT / f"{stem}{part}.{ext}"
+
+
+def forget_last_run(part: str = "") -> None:
+    """Remove what the part's last run wrote, so that nothing of it is read as this run's."""
+    for stem in ("requests", "writes", "results"):
+        part_file(stem, part).unlink(missing_ok=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, run_time: int) -> None:
@@ -453,7 +463,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, run_time: int) -> None:
 
 
 def start_backends(
-    cluster: Cluster, cache_server: "RedisServer", args, *, suffix: str = "", **settings: str
+    cluster: Cluster, cache_server: "RedisServer", args, *, part: str = "", **settings: str
 ) -> tuple[dict, dict]:
     """Start the run's own Redis and PostgreSQL, seed the database at the tier (the portal's
     environment given `settings` too), collect the static files and write the members' plan:
@@ -472,51 +482,53 @@ def start_backends(
     log(f"Seeding tier {args.tier}…")
     migrate_and_seed(env, args.tier)
     manage("collectstatic", "--no-input", "-v0", env=env)
-    plan = prepare(args.users, OUT / f"plan{suffix}.json", args.sign_in)
+    plan = prepare(args.users, part_file("plan", part), args.sign_in)
     log(f"  ready in {time.monotonic() - began:.0f}s")
     return env, plan
 
 
-def start_locust(env: dict, base: str, args, *, suffix: str = "") -> subprocess.Popen:
+def start_locust(env: dict, base: str, args, *, part: str = "") -> subprocess.Popen:
     """locust, headless, sending `args.users` members to `base` for `args.run_time` seconds; what
-    they did goes to loadtest/out/{requests,writes}<suffix>.json, its log to locust<suffix>.log."""
+    they did goes to the part's requests and writes files, its log to locust<part>.log."""
     locust_env = {
         **env,
-        "LOADTEST_PLAN": str(OUT / f"plan{suffix}.json"),
-        "LOADTEST_REQUESTS": str(OUT / f"requests{suffix}.json"),
-        "LOADTEST_WRITES": str(OUT / f"writes{suffix}.json"),
+        "LOADTEST_PLAN": str(part_file("plan", part)),
+        "LOADTEST_REQUESTS": str(part_file("requests", part)),
+        "LOADTEST_WRITES": str(part_file("writes", part)),
         "LOADTEST_WAIT": args.wait,
     }
-    with (OUT / f"locust{suffix}.log").open("w") as locust_log:  # locust keeps its own copy
+    with part_file("locust", part, "log").open("w") as locust_log:  # locust keeps its own copy
         return subprocess.Popen(  # noqa: S603 - the virtualenv's locust, arguments made here
             [str(LOCUST), "-f", str(ROOT / "loadtest" / "locustfile.py"), "--headless",
              "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
              "--run-time", f"{args.run_time}s", "--stop-timeout", "10", "--host", base,
-             "--only-summary", "--csv", str(OUT / f"locust{suffix}"), "--loglevel", "WARNING"],
+             "--only-summary", "--csv", str(OUT / f"locust{part}"), "--loglevel", "WARNING"],
             cwd=ROOT, env=locust_env, stdout=locust_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
 
-def wait_for_locust(locust: subprocess.Popen, args, *, suffix: str = "") -> tuple[list, list]:
+def wait_for_locust(locust: subprocess.Popen, args, *, part: str = "") -> tuple[list, list]:
     """Wait for locust to end (killed if it runs 90 s past its time): what its members did,
     the requests and the writes."""
+    see = f"see loadtest/out/locust{part}.log"
     try:
         locust.wait(timeout=args.run_time + 90)
     except subprocess.TimeoutExpired:
         stop_locust(locust)
-        raise SystemExit(
-            f"locust did not finish in time: see loadtest/out/locust{suffix}.log"
-        ) from None
-    requests = OUT / f"requests{suffix}.json"
+        raise SystemExit(f"locust did not finish in time: {see}") from None
+    requests, writes = part_file("requests", part), part_file("writes", part)
     if not requests.exists():
-        raise SystemExit(f"locust wrote no requests: see loadtest/out/locust{suffix}.log")
-    return json.loads(requests.read_text()), json.loads((OUT / f"writes{suffix}.json").read_text())
+        raise SystemExit(f"locust wrote no requests: {see}")
+    return json.loads(requests.read_text()), json.loads(writes.read_text())
 
 
 def stop_locust(locust: subprocess.Popen | None) -> None:
     if locust is not None and locust.poll() is None:
         locust.kill()
         locust.wait()
+
+
+# The run ---------------------------------------------------------------------------------------
 
 
 def main() -> None:
@@ -533,8 +545,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _alarm)  # e.g. from `timeout`: clean up all the same
     signal.alarm(args.timeout)
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in ("requests.json", "writes.json", "results.json"):
-        (OUT / name).unlink(missing_ok=True)
+    forget_last_run()
 
     cluster = Cluster(free_port(), log_path=OUT / "postgresql.log")
     cache_server = RedisServer(free_port(), log_path=OUT / "redis.log")
@@ -606,9 +617,9 @@ def main() -> None:
         cache_server.stop()
         cluster.remove()
     results["seconds"] = round(time.monotonic() - began)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    part_file("results").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
-    log(f"\nWrote {OUT / 'results.json'} in {results['seconds']}s.")
+    log(f"\nWrote {part_file('results')} in {results['seconds']}s.")
     if (
         results["writes"]["lost"]
         or not results["recovery"]["recovered"]
